@@ -1,0 +1,92 @@
+"""SPRINT Placement: the Flask application factory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from .config import (Defaults, Production, check_production, environment_overrides,
+                     instance_secret_key)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, instance/config.py (or the test dict), then the environment."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("SPRINT_INSTANCE_PATH", str(ROOT / "instance")),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    production = os.environ.get("SPRINT_ENV") == "production"
+    app.config.from_object(Production if production else Defaults)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.update(environment_overrides(os.environ))
+    else:
+        app.config.update(test_config)
+    _finish_config(app, production)
+    _init_extensions(app)
+    _register_blueprints(app)
+    from . import cli, errors, templating
+
+    errors.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _finish_config(app: Flask, production: bool) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / uri[10:])
+    if production:
+        check_production(app.config)
+    elif not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    app.config.setdefault("MAIL_FILE_PATH", str(Path(app.instance_path) / "outbox"))
+    app.config.setdefault("UPLOAD_FOLDER", str(Path(app.instance_path) / "uploads"))
+
+
+def _init_extensions(app: Flask) -> None:
+    from flask_talisman import Talisman
+
+    from .extensions import (CONTENT_SECURITY_POLICY, bootstrap, csrf, db, limiter, login_manager,
+                             mail, migrate)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    mail.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    Talisman(  # one per app: Talisman keeps its settings on the instance
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        content_security_policy_nonce_in=["script-src"],
+        frame_options="DENY",
+        referrer_policy="same-origin",
+    )
+
+    from .models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .views import admin, auth, company, coordinator, main, student
+
+    for module in (main, auth, student, company, coordinator, admin):
+        app.register_blueprint(module.bp)

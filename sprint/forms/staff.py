@@ -1,0 +1,26 @@
+"""Forms for coordinators and admins: invitations and programs."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField
+from . import options
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+
+class InviteForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField("Role", choices=options([("host", "Host company member"), ("coordinator", "Coordinator")]))
+    host = SelectField("Host company", coerce=int, validators=[Optional()],
+                       description="Needed when inviting a host company member.")
+    host_role = SelectField("Role at the company",
+                            choices=options([("owner", "Owner (manages the team)"), ("member", "Member")]))
+
+
+class ProgramForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    slug = StringField("Short name", description="Lower-case letters, digits and dashes, e.g. sprint.",
+                       validators=[DataRequired(), Length(max=40),
+                                   Regexp(r"^[a-z0-9-]+$", message="Use lower-case letters, digits and dashes.")])
+    region = StringField("Region", validators=[Optional(), Length(max=120)])
+    contact_email = EmailField("Contact email", validators=[Optional(), Email(), Length(max=254)])

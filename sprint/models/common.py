@@ -1,0 +1,129 @@
+"""Enumerations and helpers shared by the models."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from sqlalchemy import CheckConstraint
+
+
+def utcnow() -> datetime:
+    """Naive UTC, stored the same way on SQLite and PostgreSQL."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def one_of(column: str, values: type[enum.StrEnum], name: str | None = None) -> CheckConstraint:
+    """A check constraint that keeps a string column inside an enumeration."""
+    allowed = ", ".join(f"'{member.value}'" for member in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=name or f"{column}_valid")
+
+
+class Role(enum.StrEnum):
+    STUDENT = "student"
+    HOST = "host"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+class Phase(enum.StrEnum):
+    """A cycle moves through these in order."""
+
+    DRAFT = "draft"
+    APPLICATIONS = "applications"
+    RANKING = "ranking"
+    MATCHING = "matching"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return PHASE_LABELS[self]
+
+
+PHASE_LABELS = {
+    Phase.DRAFT: "Being set up",
+    Phase.APPLICATIONS: "Applications open",
+    Phase.RANKING: "Ranking",
+    Phase.MATCHING: "Match being run",
+    Phase.PUBLISHED: "Results published",
+    Phase.CLOSED: "Closed",
+}
+
+
+class CollegeKind(enum.StrEnum):
+    COMMUNITY = "community"
+    PUBLIC_FOUR_YEAR = "public_four_year"
+    PRIVATE = "private"
+    MINORITY_SERVING = "minority_serving"  # HBCU / HSI
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "community": "Community college",
+            "public_four_year": "Public four-year",
+            "private": "Private nonprofit",
+            "minority_serving": "HBCU / HSI",
+            "other": "Other",
+        }[self.value]
+
+
+class HostSize(enum.StrEnum):
+    SMALL = "small"  # under 50 staff
+    MEDIUM = "medium"  # 50 to 499
+    LARGE = "large"  # 500 and over
+
+
+class HostMemberRole(enum.StrEnum):
+    OWNER = "owner"
+    MEMBER = "member"
+
+
+class WorkMode(enum.StrEnum):
+    ONSITE = "onsite"
+    HYBRID = "hybrid"
+    REMOTE = "remote"
+
+
+class PositionStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    WITHDRAWN = "withdrawn"
+
+
+class ApplicationStatus(enum.StrEnum):
+    STARTED = "started"
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+
+
+class MatchMode(enum.StrEnum):
+    STABLE = "stable"
+    STABLE_HOSTS = "stable-hosts"
+    MAX_STABLE = "max-stable"
+    WELFARE = "welfare"
+
+
+class RunStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class PlacementStatus(enum.StrEnum):
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    COMPLETED = "completed"
+
+
+class Outcome(enum.StrEnum):
+    """What the program learns after the summer."""
+
+    NONE = "none"
+    RETURNED = "returned"  # came back for another summer
+    HIRED = "hired"  # took a job with the host
+    CONTINUING_STUDY = "continuing_study"

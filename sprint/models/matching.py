@@ -1,0 +1,129 @@
+"""Match runs, their assignments, the published placements, and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .common import MatchMode, Outcome, PlacementStatus, RunStatus, one_of, utcnow
+
+if TYPE_CHECKING:
+    from .program import Cycle
+    from .season import Position
+    from .user import User
+
+ACTIVE_PLACEMENT = "status IN ('offered', 'accepted', 'completed')"
+
+
+class MatchRun(db.Model):
+    """One solver run of a cycle, kept whole and never changed once done."""
+
+    __table_args__ = (
+        one_of("mode", MatchMode),
+        one_of("status", RunStatus),
+        CheckConstraint("round IN (1, 2)", name="round_valid"),
+        # At most one published run per cycle and round.
+        Index("uq_match_run_published", "cycle_id", "round", unique=True,
+              sqlite_where=text("published_at IS NOT NULL"),
+              postgresql_where=text("published_at IS NOT NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(default=1)
+    label: Mapped[str] = mapped_column(String(120), default="")
+    mode: Mapped[str] = mapped_column(String(20), default=MatchMode.STABLE)
+    parameters: Mapped[dict] = mapped_column(JSON, default=dict)  # constraints, time limit
+    seed: Mapped[int] = mapped_column(default=0)
+    solver_version: Mapped[str] = mapped_column(String(40), default="")
+    input_hash: Mapped[str] = mapped_column(String(64), default="")  # sha256 of the snapshot
+    input_snapshot: Mapped[dict | None] = mapped_column(JSON)
+    result: Mapped[dict | None] = mapped_column(JSON)
+    stats: Mapped[dict | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10), default=RunStatus.QUEUED)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    solve_seconds: Mapped[float | None]
+    published_at: Mapped[datetime | None]
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    cycle: Mapped[Cycle] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    assignments: Mapped[list[MatchAssignment]] = relationship(
+        back_populates="run", cascade="all, delete-orphan")
+
+
+class MatchAssignment(db.Model):
+    """A student placed at a position by a run, with the rank each side gave the other."""
+
+    __table_args__ = (
+        UniqueConstraint("run_id", "student_id"),
+        CheckConstraint("student_rank IS NULL OR student_rank >= 1", name="student_rank_positive"),
+        CheckConstraint("position_rank IS NULL OR position_rank >= 1", name="position_rank_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("match_run.id", ondelete="CASCADE"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    position_id: Mapped[int] = mapped_column(ForeignKey("position.id", ondelete="CASCADE"), index=True)
+    student_rank: Mapped[int | None]
+    position_rank: Mapped[int | None]
+
+    run: Mapped[MatchRun] = relationship(back_populates="assignments")
+    student: Mapped[User] = relationship()
+    position: Mapped[Position] = relationship()
+
+
+class Placement(db.Model):
+    """The published outcome for one student: an offer and what became of it."""
+
+    __table_args__ = (
+        one_of("status", PlacementStatus),
+        one_of("outcome", Outcome),
+        CheckConstraint("round IN (1, 2, 3)", name="round_valid"),  # 3 = placed by hand
+        # A student holds at most one live placement per cycle.
+        Index("uq_placement_active", "cycle_id", "student_id", unique=True,
+              sqlite_where=text(ACTIVE_PLACEMENT), postgresql_where=text(ACTIVE_PLACEMENT)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("match_run.id", ondelete="SET NULL"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    position_id: Mapped[int] = mapped_column(ForeignKey("position.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(12), default=PlacementStatus.OFFERED)
+    student_rank: Mapped[int | None]
+    position_rank: Mapped[int | None]
+    offered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    response_deadline: Mapped[datetime | None]
+    responded_at: Mapped[datetime | None]
+    outcome: Mapped[str] = mapped_column(String(20), default=Outcome.NONE)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    cycle: Mapped[Cycle] = relationship()
+    run: Mapped[MatchRun | None] = relationship()
+    student: Mapped[User] = relationship()
+    position: Mapped[Position] = relationship()
+
+
+class AuditEvent(db.Model):
+    """Who did what to which record, and when."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("program.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    object_type: Mapped[str] = mapped_column(String(40), default="")
+    object_id: Mapped[int | None]
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,183 @@
+"""Accounts: registration, login, password resets, invitations, admins."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import NotAllowed, ServiceError
+from ..extensions import db
+from ..models import (HostCompany, HostMember, HostMemberRole, Invitation, Program, Role,
+                      StudentProfile, User, utcnow)
+from . import audit
+from .notify import send_email
+from .tokens import fingerprint, make_token, read_token
+
+MIN_PASSWORD_LENGTH = 10
+COMMON_PASSWORDS = frozenset({
+    "password123", "1234567890", "qwertyuiop", "iloveyou12", "password12", "letmein123",
+    "welcome123", "sprint2027", "internship", "0123456789", "abcdefghij", "passw0rd12",
+})
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password_policy(password: str, email: str = "") -> None:
+    """At least ten characters, not a common password, not the email address."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ServiceError(f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.", "password")
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
+        raise ServiceError("That password is too easy to guess. Try a short phrase of a few words.", "password")
+    local_part = normalise_email(email).split("@")[0]
+    if local_part and len(local_part) >= 4 and local_part in lowered:
+        raise ServiceError("Your password should not contain your email address.", "password")
+
+
+def _email_taken(email: str) -> bool:
+    return db.session.scalar(db.select(User.id).where(User.email == email)) is not None
+
+
+def _new_user(email: str, name: str, password: str, role: Role, program: Program | None) -> User:
+    email = normalise_email(email)
+    check_password_policy(password, email)
+    if _email_taken(email):
+        raise ServiceError("An account with this email already exists. Log in, or reset your password.",
+                           "email")
+    user = User(email=email, name=name.strip(), role=role, program=program)
+    user.set_password(password)
+    db.session.add(user)
+    return user
+
+
+def _commit_new_account() -> None:
+    try:
+        db.session.commit()
+    except IntegrityError as error:  # two sign-ups with one email at the same moment
+        db.session.rollback()
+        raise ServiceError("An account with this email already exists. Log in, or reset your password.",
+                           "email") from error
+
+
+def register_student(program: Program, name: str, email: str, password: str) -> User:
+    """A student signs up for a program; their (empty) profile comes with the account."""
+    user = _new_user(email, name, password, Role.STUDENT, program)
+    db.session.add(StudentProfile(user=user))
+    audit.record(user, "account.registered", user, program_id=program.id)
+    _commit_new_account()
+    return user
+
+
+def create_admin(email: str, name: str, password: str) -> User:
+    user = _new_user(email, name, password, Role.ADMIN, None)
+    audit.record(None, "account.admin_created", user, email=user.email)
+    _commit_new_account()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user for these credentials, or None; the caller gives one answer for every failure."""
+    user = db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        User(password_hash="").set_password(password)  # spend the same time as a real check
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the account exists; say nothing either way."""
+    user = db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
+    if user is None or not user.active:
+        return
+    token = make_token("reset", {"user": user.id, "fp": fingerprint(user.password_hash)})
+    send_email(user.email, "Reset your password", "password_reset", user=user,
+               link=url_for("auth.reset_password", token=token, _external=True),
+               hours=current_app.config["PASSWORD_RESET_MAX_AGE_HOURS"])
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set a new password from a reset link; the link stops working once used."""
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE_HOURS"] * 3600
+    payload = read_token("reset", token, max_age)
+    user = db.session.get(User, payload.get("user"))
+    if user is None or payload.get("fp") != fingerprint(user.password_hash):
+        raise ServiceError("This reset link has already been used. Please ask for a new one.")
+    check_password_policy(password, user.email)
+    user.set_password(password)
+    audit.record(user, "account.password_reset", user)
+    db.session.commit()
+    return user
+
+
+def invite(actor: User, email: str, role: Role, host: HostCompany | None = None,
+           host_role: HostMemberRole = HostMemberRole.MEMBER, program: Program | None = None) -> Invitation:
+    """Invite a coordinator or a host member into the host's (or the actor's, or the given) program."""
+    email = normalise_email(email)
+    program = host.program if host is not None else (program or actor.program)
+    _check_may_invite(actor, role, host, program)
+    if _email_taken(email):
+        raise ServiceError(f"{email} already has an account.", "email")
+    invitation = Invitation(program=program, email=email, role=role, host=host,
+                            host_role=host_role, invited_by=actor)
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record(actor, "invitation.sent", invitation, program_id=program.id, email=email, role=str(role))
+    _send_invitation(invitation)
+    db.session.commit()
+    return invitation
+
+
+def _check_may_invite(actor: User, role: Role, host: HostCompany | None, program: Program | None) -> None:
+    """Admins invite anyone; coordinators into their program; a host's owner into their host."""
+    if role not in (Role.HOST, Role.COORDINATOR):
+        raise ServiceError("Only host members and coordinators join by invitation.", "role")
+    if role == Role.HOST and host is None:
+        raise ServiceError("Choose the host company the person will join.", "host")
+    if program is None:
+        raise ServiceError("Choose the program to invite into.")
+    if actor.role == Role.ADMIN:
+        return
+    if actor.role == Role.COORDINATOR and actor.program_id == program.id:
+        return
+    membership = actor.membership
+    if (role == Role.HOST and membership is not None and membership.host_id == host.id
+            and membership.role == HostMemberRole.OWNER):
+        return
+    raise NotAllowed("You may not send this invitation.")
+
+
+def _send_invitation(invitation: Invitation) -> None:
+    token = make_token("invite", {"invitation": invitation.id})
+    what = f"{invitation.host.name} on {invitation.program.name}" if invitation.host else invitation.program.name
+    send_email(invitation.email, f"You are invited to {what}", "invitation", invitation=invitation,
+               what=what, link=url_for("auth.accept_invitation", token=token, _external=True),
+               days=current_app.config["INVITATION_MAX_AGE_DAYS"])
+
+
+def invitation_from_token(token: str) -> Invitation:
+    max_age = current_app.config["INVITATION_MAX_AGE_DAYS"] * 86400
+    payload = read_token("invite", token, max_age)
+    invitation = db.session.get(Invitation, payload.get("invitation"))
+    if invitation is None or invitation.revoked_at is not None:
+        raise ServiceError("This invitation was withdrawn. Please ask for a new one.")
+    if invitation.accepted_at is not None:
+        raise ServiceError("This invitation has already been used. Log in with the account it created.")
+    return invitation
+
+
+def accept_invitation(token: str, name: str, password: str) -> User:
+    """Create the invited person's account with the role and host the invitation names."""
+    invitation = invitation_from_token(token)
+    user = _new_user(invitation.email, name, password, Role(invitation.role), invitation.program)
+    if invitation.host is not None:
+        db.session.add(HostMember(host=invitation.host, user=user, role=invitation.host_role))
+    invitation.accepted_at = utcnow()
+    audit.record(user, "invitation.accepted", invitation, program_id=invitation.program_id)
+    _commit_new_account()
+    return user

@@ -1,0 +1,40 @@
+"""Jinja filters and the values every template can use."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask
+from flask_login import current_user
+
+from .models import Role
+
+NAV_FOR_ROLE = {
+    Role.STUDENT: [("student.dashboard", "My season")],
+    Role.HOST: [("company.dashboard", "Our company")],
+    Role.COORDINATOR: [("coordinator.dashboard", "Seasons"), ("coordinator.invite", "Invite")],
+    Role.ADMIN: [("admin.dashboard", "Programs")],
+}
+
+
+def money(value: Decimal | float | None) -> str:
+    return "" if value is None else f"${value:,.2f}"
+
+
+def when(value: datetime | date | None, with_time: bool = False) -> str:
+    if value is None:
+        return "not set"
+    if isinstance(value, datetime) and with_time:
+        return value.strftime("%b %-d, %Y %H:%M UTC")
+    return value.strftime("%b %-d, %Y")
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(money)
+    app.add_template_filter(when)
+
+    @app.context_processor
+    def navigation() -> dict:
+        links = NAV_FOR_ROLE.get(Role(current_user.role), []) if getattr(current_user, "is_authenticated", False) else []
+        return {"nav_links": links, "Role": Role}

@@ -1,0 +1,131 @@
+"""Logging in and out, signing up, password resets and invitations."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..errors import ServiceError
+from ..extensions import limiter
+from ..forms import options
+from ..forms.auth import (AcceptInvitationForm, ForgotPasswordForm, LoginForm, RegisterForm,
+                          ResetPasswordForm)
+from ..services import accounts, programs
+from .forms_support import show_error, status_for
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _login_email() -> str:
+    return "login:" + request.form.get("email", "").strip().lower()
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a `next` that stays on this site."""
+    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("main.index")
+
+
+def _start_session(user, remember: bool = False) -> None:
+    session.clear()  # a fresh session at login: nothing carries over from before
+    login_user(user, remember=remember)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_login_email)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _start_session(user, remember=form.remember.data)
+            flash(f"Welcome, {user.name}.", "success")
+            return redirect(_safe_next(request.args.get("next")))
+        flash("That email and password do not match an account.", "danger")
+    return render_template("auth/login.html", form=form), status_for(form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegisterForm()
+    choices = programs.all_programs()
+    form.program.choices = options((program.id, program.name) for program in choices)
+    if len(choices) == 1 and request.method == "GET":
+        form.program.data = choices[0].id
+    if form.validate_on_submit():
+        program = next(program for program in choices if program.id == form.program.data)
+        try:
+            user = accounts.register_student(program, form.name.data, form.email.data, form.password.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            _start_session(user)
+            flash("Your account is ready. Start with your profile.", "success")
+            return redirect(url_for("student.dashboard"))
+    return render_template("auth/register.html", form=form), status_for(form)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        flash("If that address has an account, we have emailed it a link to reset the password.", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form), status_for(form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash("Your password is changed. Log in with the new one.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form), status_for(form)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    try:
+        invitation = accounts.invitation_from_token(token)
+    except ServiceError as error:
+        return render_template("auth/invitation_invalid.html", message=str(error)), 400
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.accept_invitation(token, form.name.data, form.password.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            _start_session(user)
+            flash("Welcome to SPRINT Placement.", "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/accept_invitation.html", form=form, invitation=invitation), \
+        status_for(form)

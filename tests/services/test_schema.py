@@ -1,0 +1,162 @@
+"""The migrations build the models' schema, and the database itself rejects bad rows."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+from sqlalchemy.exc import DataError, IntegrityError
+
+from sprint.extensions import db
+from sprint.models import (Application, College, Cycle, HostRank, MatchRun, Placement, Position, Role,
+                           StudentProfile, StudentRank, User, utcnow)
+
+
+def _schema_differences() -> list:
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def test_migrations_build_the_schema_from_empty_and_agree_with_the_models(appctx):
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+    upgrade()
+    assert _schema_differences() == []
+
+    downgrade(revision="base")
+    assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+
+    upgrade()
+    assert set(db.metadata.tables) <= set(inspect(db.engine).get_table_names())
+
+
+@pytest.fixture
+def season(make):
+    program = make.program()
+    cycle = make.cycle(program)
+    host = make.host(program)
+    student = make.user(Role.STUDENT, program)
+    return program, cycle, host, student
+
+
+def _position(cycle, host, **overrides) -> Position:
+    fields = dict(host_id=host.id, cycle_id=cycle.id, title="Lab intern", slots=1,
+                  hourly_pay=Decimal("20"), hours_per_week=40,
+                  start_date=date(2027, 6, 1), end_date=date(2027, 8, 1))
+    fields.update(overrides)
+    return Position(**fields)
+
+
+def _rejected(*rows) -> None:
+    db.session.add_all(rows)
+    with pytest.raises((IntegrityError, DataError)):  # PostgreSQL reports an over-long value as DataError
+        db.session.commit()
+    db.session.rollback()
+
+
+@pytest.mark.parametrize("overrides", [
+    {"hourly_pay": Decimal("0")},  # unpaid: the program places only paid internships
+    {"hours_per_week": 0},
+    {"hours_per_week": 80},
+    {"slots": -1},
+    {"end_date": date(2027, 5, 1)},  # ends before it starts
+    {"work_mode": "space"},
+    {"hourly_pay": None},
+])
+def test_positions_must_be_paid_and_sane(appctx, season, overrides):
+    _, cycle, host, _ = season
+
+    _rejected(_position(cycle, host, **overrides))
+
+
+def test_a_student_ranks_each_position_once_and_each_rank_once(appctx, season):
+    _, cycle, host, student = season
+    first, second = _position(cycle, host), _position(cycle, host, title="Other")
+    application = Application(cycle_id=cycle.id, student_id=student.id)
+    db.session.add_all([first, second, application])
+    db.session.commit()
+
+    _rejected(StudentRank(application=application, position=first, rank=1),
+              StudentRank(application=application, position=second, rank=1))
+    _rejected(StudentRank(application_id=application.id, position_id=first.id, rank=0))
+
+
+def test_a_host_ranks_a_student_once_but_may_tie_ranks(appctx, season, make):
+    program, cycle, host, student = season
+    other = make.user(Role.STUDENT, program)
+    position = _position(cycle, host)
+    db.session.add(position)
+    db.session.commit()
+
+    db.session.add_all([HostRank(position_id=position.id, student_id=student.id, rank=1),
+                        HostRank(position_id=position.id, student_id=other.id, rank=1)])
+    db.session.commit()  # a tie is fine
+
+    _rejected(HostRank(position_id=position.id, student_id=student.id, rank=2))
+
+
+def test_a_student_holds_one_live_placement_per_cycle(appctx, season):
+    _, cycle, host, student = season
+    position = _position(cycle, host)
+    db.session.add(position)
+    db.session.commit()
+    db.session.add(Placement(cycle_id=cycle.id, student_id=student.id, position_id=position.id,
+                             status="declined"))
+    db.session.add(Placement(cycle_id=cycle.id, student_id=student.id, position_id=position.id))
+    db.session.commit()  # a declined offer does not count
+
+    _rejected(Placement(cycle_id=cycle.id, student_id=student.id, position_id=position.id, status="accepted"))
+
+
+def test_one_published_run_per_cycle_and_round(appctx, season):
+    _, cycle, _, _ = season
+    db.session.add(MatchRun(cycle_id=cycle.id, published_at=utcnow()))
+    db.session.add(MatchRun(cycle_id=cycle.id))  # unpublished runs are unlimited
+    db.session.commit()
+
+    _rejected(MatchRun(cycle_id=cycle.id, published_at=utcnow()))
+
+
+def test_users_have_a_known_role_and_a_program_unless_admin(appctx, season):
+    program, _, _, _ = season
+
+    _rejected(User(email="a@x.org", name="A", password_hash="x", role="wizard", program_id=program.id))
+    _rejected(User(email="b@x.org", name="B", password_hash="x", role="student", program_id=None))
+    db.session.add(User(email="c@x.org", name="C", password_hash="x", role="admin"))
+    db.session.commit()
+
+
+def test_emails_are_unique(appctx, season):
+    _, _, _, student = season
+
+    _rejected(User(email=student.email, name="Twin", password_hash="x", role="admin"))
+
+
+def test_cycle_dates_must_be_in_order(appctx, season):
+    program, _, _, _ = season
+    now = utcnow()
+
+    _rejected(Cycle(program_id=program.id, year=2030, name="Bad", applications_open_at=now,
+                    applications_close_at=now - timedelta(days=1)))
+    _rejected(Cycle(program_id=program.id, year=2027, name="Twice"))  # one season per year
+
+
+def test_foreign_keys_are_enforced(appctx, season):
+    _, _, _, student = season
+
+    profile = db.session.scalar(db.select(StudentProfile).where(StudentProfile.user_id == student.id))
+    profile.college_id = 999_999
+    _rejected(profile)
+
+
+def test_college_kind_and_state_are_checked(appctx):
+    _rejected(College(name="Nowhere U", state="Connecticut"))
+    _rejected(College(name="Nowhere U", state="CT", kind="castle"))
