@@ -1,0 +1,63 @@
+"""The demo command: loads a realistic program once, and every demo login lands on a real page."""
+
+from __future__ import annotations
+
+from sprint.extensions import db
+from sprint.models import (Application, College, Cycle, HostCompany, MatchRun, Placement, Position, Program,
+                           User)
+from sprint.services import demo
+
+MODELS = (Program, Cycle, College, HostCompany, User, Position, Application, MatchRun, Placement)
+
+
+def _counts(app) -> dict[str, int]:
+    with app.app_context():
+        return {model.__name__: db.session.scalar(db.select(db.func.count()).select_from(model))
+                for model in MODELS}
+
+
+def test_demo_loads_once_and_every_demo_login_reaches_its_page(app, runner, client):
+    first = runner.invoke(args=["seed-demo"])
+
+    assert first.exit_code == 0, first.output
+    assert "Demo loaded" in first.output and demo.DEMO_PASSWORD in first.output
+    counts = _counts(app)
+    assert counts["Program"] == 2 and counts["Cycle"] == 5
+    assert 80 <= counts["College"] <= 90 and counts["HostCompany"] == 31
+    assert counts["Placement"] >= 400 and counts["MatchRun"] == 3
+    with app.app_context():
+        summers = db.session.scalars(db.select(Cycle.name).join(Program).where(Program.slug == "sprint")
+                                     .order_by(Cycle.year)).all()
+        assert summers == ["Summer 2024", "Summer 2025", "Summer 2026", "Summer 2027"]
+
+    second = runner.invoke(args=["seed-demo"])
+
+    assert second.exit_code == 0 and "already loaded" in second.output
+    assert _counts(app) == counts
+
+    expected = {"admin@sprint.demo": "SPRINT Internships", "coordinator@sprint.demo": "Summer 2026",
+                "host@sprint.demo": "Elm City Biologics", "member@sprint.demo": "Elm City Biologics",
+                "student@sprint.demo": "Summer 2027", "newstudent@sprint.demo": "Not started yet"}
+    for email, text in expected.items():
+        response = client.post("/login", data={"email": email, "password": demo.DEMO_PASSWORD},
+                               follow_redirects=True)
+        assert response.status_code == 200, email
+        assert text in response.get_data(as_text=True), email
+        client.post("/logout")
+
+
+def test_demo_is_the_same_for_the_same_seed(app):
+    with app.app_context():
+        demo.load_demo(seed=7)
+        placed = db.session.execute(db.select(Placement.student_rank, Placement.position_rank)
+                                    .order_by(Placement.id)).all()
+        emails = db.session.scalars(db.select(User.email).order_by(User.id)).all()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+
+        demo.load_demo(seed=7)
+
+        assert db.session.execute(db.select(Placement.student_rank, Placement.position_rank)
+                                  .order_by(Placement.id)).all() == placed
+        assert db.session.scalars(db.select(User.email).order_by(User.id)).all() == emails
