@@ -1,14 +1,15 @@
 """All models, importable from one place."""
 
-from .common import (ApplicationStatus, CollegeKind, HostMemberRole, HostSize, MatchMode, Outcome,
+from .common import (ApplicationStatus, CollegeKind, ExtensionKind, HostMemberRole, HostSize, MatchMode, Outcome,
                      Phase, PlacementStatus, PositionStatus, Role, RunStatus, WorkMode, utcnow)
 from .matching import AuditEvent, MatchAssignment, MatchRun, Placement
 from .program import College, Cycle, Program
-from .season import Application, HostRank, Position, PositionInterest, PositionSkill, StudentRank
+from .season import (Application, CandidateReview, DeadlineExtension, HostRank, Position, PositionInterest, PositionSkill,
+                     StudentRank)
 from .user import HostCompany, HostMember, Invitation, Skill, StudentProfile, User
 
 __all__ = [
-    "Application", "ApplicationStatus", "AuditEvent", "College", "CollegeKind", "Cycle", "HostCompany",
+    "Application", "ApplicationStatus", "CandidateReview", "DeadlineExtension", "ExtensionKind", "AuditEvent", "College", "CollegeKind", "Cycle", "HostCompany",
     "HostMember", "HostMemberRole", "HostRank", "HostSize", "Invitation", "MatchAssignment", "MatchMode",
     "MatchRun", "Outcome", "Phase", "Placement", "PlacementStatus", "Position", "PositionInterest",
     "PositionSkill", "PositionStatus", "Program", "Role", "RunStatus", "Skill", "StudentProfile",

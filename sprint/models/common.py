@@ -23,6 +23,7 @@ class Role(enum.StrEnum):
     STUDENT = "student"
     HOST = "host"
     COORDINATOR = "coordinator"
+    LIAISON = "liaison"  # a college's career office: sees its own students only
     ADMIN = "admin"
 
 
@@ -118,6 +119,14 @@ class PlacementStatus(enum.StrEnum):
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
     COMPLETED = "completed"
+
+
+class ExtensionKind(enum.StrEnum):
+    """Which deadline a coordinator extended for one person."""
+
+    APPLICATIONS = "applications"
+    RANKING = "ranking"
+    OFFER = "offer"
 
 
 class Outcome(enum.StrEnum):

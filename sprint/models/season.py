@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .common import ApplicationStatus, PositionStatus, WorkMode, one_of, utcnow
+from .common import ApplicationStatus, ExtensionKind, PositionStatus, WorkMode, one_of, utcnow
 
 if TYPE_CHECKING:
     from .program import Cycle
@@ -146,3 +146,34 @@ class HostRank(db.Model):
 
     position: Mapped[Position] = relationship()
     student: Mapped[User] = relationship()
+
+
+class CandidateReview(db.Model):
+    """A host's private notes on one applicant, shared by the host's team; never shown to students."""
+
+    __table_args__ = (UniqueConstraint("host_id", "student_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("host_company.id", ondelete="CASCADE"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    interviewed: Mapped[bool] = mapped_column(default=False)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class DeadlineExtension(db.Model):
+    """A coordinator's extension of one deadline for one person (a student or a host member)."""
+
+    __table_args__ = (UniqueConstraint("cycle_id", "user_id", "kind"), one_of("kind", ExtensionKind))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    until: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

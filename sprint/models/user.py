@@ -28,6 +28,7 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         one_of("role", Role),
         CheckConstraint("role = 'admin' OR program_id IS NOT NULL", name="program_unless_admin"),
+        CheckConstraint("role != 'liaison' OR college_id IS NOT NULL", name="college_for_liaison"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,12 +37,15 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(20))
     program_id: Mapped[int | None] = mapped_column(ForeignKey("program.id"), index=True)
+    college_id: Mapped[int | None] = mapped_column(ForeignKey("college.id"))  # a liaison's college
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
     program: Mapped[Program | None] = relationship()
-    profile: Mapped[StudentProfile | None] = relationship(back_populates="user", uselist=False)
+    college: Mapped[College | None] = relationship()
+    profile: Mapped[StudentProfile | None] = relationship(
+        back_populates="user", uselist=False, foreign_keys="StudentProfile.user_id")
     membership: Mapped[HostMember | None] = relationship(back_populates="user", uselist=False)
 
     @property
@@ -142,8 +146,9 @@ class Invitation(db.Model):
     """An invitation to join as a host member or a coordinator; the emailed link is signed."""
 
     __table_args__ = (
-        CheckConstraint("role IN ('host', 'coordinator')", name="role_invitable"),
+        CheckConstraint("role IN ('host', 'coordinator', 'liaison')", name="role_invitable"),
         CheckConstraint("role != 'host' OR host_id IS NOT NULL", name="host_for_host_role"),
+        CheckConstraint("role != 'liaison' OR college_id IS NOT NULL", name="college_for_liaison"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -152,6 +157,7 @@ class Invitation(db.Model):
     role: Mapped[str] = mapped_column(String(20))
     host_id: Mapped[int | None] = mapped_column(ForeignKey("host_company.id", ondelete="CASCADE"))
     host_role: Mapped[str] = mapped_column(String(10), default=HostMemberRole.MEMBER)
+    college_id: Mapped[int | None] = mapped_column(ForeignKey("college.id", ondelete="CASCADE"))
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     accepted_at: Mapped[datetime | None]
@@ -159,4 +165,5 @@ class Invitation(db.Model):
 
     program: Mapped[Program] = relationship()
     host: Mapped[HostCompany | None] = relationship()
+    college: Mapped[College | None] = relationship()
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
