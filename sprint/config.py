@@ -31,6 +31,7 @@ class Defaults:
     RESUME_MAX_BYTES = 5 * 1024 * 1024
     FORCE_HTTPS = False
     PAGE_SIZE = 25
+    PAY_FLOOR = 16.94  # Connecticut minimum wage from January 2026, dollars per hour
     ENV_NAME = "development"
 
 

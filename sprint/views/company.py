@@ -1,13 +1,35 @@
-"""Pages for host company members."""
+"""Pages for host company members: company, team, positions, applicants, rank lists and results."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from ..access import role_required
-from ..models import Role
-from ..services import seasons
+from ..errors import ServiceError
+from ..extensions import db
+from ..forms import options
+from ..forms.company import (
+    ApplicantFilterForm,
+    CompanyForm,
+    HostRankForm,
+    InviteColleagueForm,
+    PositionForm,
+    ReviewForm,
+)
+from ..models import ExtensionKind, HostMember, HostMemberRole, Position, Role, User
+from ..services import (
+    accounts,
+    host_portal,
+    offers,
+    positions,
+    profiles,
+    rankings,
+    seasons,
+)
+from ..services.deadlines import deadline_for
+from .forms_support import rank_inputs, show_error, status_for
 
 bp = Blueprint("company", __name__, url_prefix="/company")
 
@@ -19,9 +41,196 @@ def _guard() -> None:  # host members only, and only while they belong to a host
         abort(403)
 
 
+def _cycle():
+    return seasons.current_cycle(current_user.host.program_id)
+
+
+def _own_position(position_id: int) -> Position:
+    """A position of the member's own company, else 404 (other hosts' ids reveal nothing)."""
+    position = db.get_or_404(Position, position_id)
+    if position.host_id != current_user.membership.host_id:
+        abort(404)
+    return position
+
+
 @bp.get("/")
 def dashboard():
+    host, cycle = current_user.host, _cycle()
+    rows = seasons.host_positions(host, cycle)
+    return render_template("company/dashboard.html", host=host, cycle=cycle, positions=rows,
+                           team=seasons.host_team(host), is_owner=current_user.membership.role == HostMemberRole.OWNER,
+                           deadline=deadline_for(current_user, cycle, ExtensionKind.RANKING) if cycle else None)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile():
     host = current_user.host
-    cycle = seasons.current_cycle(host.program_id)
-    return render_template("company/dashboard.html", host=host, cycle=cycle,
-                           positions=seasons.host_positions(host, cycle), team=seasons.host_team(host))
+    form = CompanyForm(obj=host)
+    if form.validate_on_submit():
+        try:
+            host_portal.update_company(current_user, host, form.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash("The company profile is saved.", "success")
+            return redirect(url_for("company.profile"))
+    return render_template("company/profile.html", form=form, host=host,
+                           is_owner=current_user.membership.role == HostMemberRole.OWNER), status_for(form)
+
+
+@bp.route("/team", methods=["GET", "POST"])
+def team():
+    host = current_user.host
+    form = InviteColleagueForm()
+    if form.validate_on_submit():
+        try:
+            accounts.invite(current_user, form.email.data, Role.HOST, host, HostMemberRole(form.host_role.data))
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(f"We emailed an invitation to {form.email.data}.", "success")
+            return redirect(url_for("company.team"))
+    return render_template("company/team.html", form=form, host=host, team=seasons.host_team(host),
+                           button=FlaskForm(), is_owner=current_user.membership.role == HostMemberRole.OWNER), \
+        status_for(form)
+
+
+@bp.post("/team/<int:membership_id>/remove")
+def remove_member(membership_id: int):
+    membership = db.get_or_404(HostMember, membership_id)
+    if membership.host_id != current_user.membership.host_id:
+        abort(404)
+    leaving = membership.user_id == current_user.id
+    if FlaskForm().validate_on_submit():
+        try:
+            host_portal.remove_member(current_user, membership)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return team()[0], 400
+        flash("You left the company." if leaving else "The colleague no longer has access.", "success")
+    return redirect(url_for("main.index") if leaving else url_for("company.team"))
+
+
+@bp.route("/positions/new", methods=["GET", "POST"])
+def new_position():
+    cycle = _cycle()
+    if cycle is None:
+        abort(404)
+    form = PositionForm()
+    if request.method == "GET":
+        form.site_town.data = current_user.host.site_town
+    if form.validate_on_submit():
+        try:
+            position = positions.create_position(current_user, current_user.host, cycle, form.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(f"{position.title} is posted.", "success")
+            return redirect(url_for("company.dashboard"))
+    return render_template("company/position_form.html", form=form, position=None, cycle=cycle), status_for(form)
+
+
+@bp.route("/positions/<int:position_id>/edit", methods=["GET", "POST"])
+def edit_position(position_id: int):
+    position = _own_position(position_id)
+    form = PositionForm(data=positions.form_data(position)) if request.method == "GET" else PositionForm()
+    if form.validate_on_submit():
+        try:
+            changes = positions.update_position(current_user, position, form.data)
+        except ServiceError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash(f"Saved {len(changes)} change{'' if len(changes) == 1 else 's'} to {position.title}."
+                  if changes else "Nothing changed.", "success")
+            return redirect(url_for("company.dashboard"))
+    return render_template("company/position_form.html", form=form, position=position,
+                           cycle=position.cycle, button=FlaskForm()), status_for(form)
+
+
+@bp.post("/positions/<int:position_id>/withdraw")
+def withdraw_position(position_id: int):
+    position = _own_position(position_id)
+    if FlaskForm().validate_on_submit():
+        try:
+            positions.withdraw_position(current_user, position)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return dashboard(), 400
+        flash(f"{position.title} is withdrawn; students can no longer apply to it.", "success")
+    return redirect(url_for("company.dashboard"))
+
+
+@bp.get("/applicants")
+def applicants():
+    host, cycle = current_user.host, _cycle()
+    if cycle is None:
+        abort(404)
+    form = ApplicantFilterForm(request.args)
+    form.position.choices = options([(0, "All positions")] + [
+        (p.id, p.title) for p in positions.positions_of(host, cycle)])
+    form.college.choices = options([(0, "All colleges")] + [(c.id, c.name) for c in profiles.colleges()])
+    valid = form.validate()
+    page = host_portal.applicants(
+        host, cycle, position_id=form.position.data if valid else None, skill=form.skill.data if valid else "",
+        college_id=form.college.data if valid else None, major=form.major.data if valid else "",
+        class_year=form.class_year.data if valid else None, page=request.args.get("page", 1, type=int))
+    return render_template("company/applicants.html", form=form, page=page, cycle=cycle)
+
+
+@bp.route("/applicants/<int:student_id>", methods=["GET", "POST"])
+def applicant(student_id: int):
+    student = db.get_or_404(User, student_id)
+    host = current_user.host
+    if student.role != Role.STUDENT or not host_portal.applied_to_host(host, student):
+        abort(404)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        host_portal.save_review(current_user, student, form.note.data or "", form.interviewed.data)
+        flash("Your note is saved.", "success")
+        return redirect(url_for("company.applicant", student_id=student.id))
+    review = host_portal.review_of(host, student)
+    if request.method == "GET" and review is not None:
+        form.note.data, form.interviewed.data = review.note, review.interviewed
+    return render_template("company/applicant.html", student=student, profile=student.profile, form=form,
+                           review=review, interests=host_portal.interests_in_host(host, student)), status_for(form)
+
+
+@bp.route("/positions/<int:position_id>/ranks", methods=["GET", "POST"])
+def ranks(position_id: int):
+    position = _own_position(position_id)
+    form = HostRankForm()
+    if form.validate_on_submit():
+        try:
+            rankings.save_host_ranks(current_user, position, rank_inputs(request.form), form.version.data,
+                                     certify=form.action.data == "certify")
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return _render_ranks(position, form), 409 if "changed" in str(error) else 400
+        flash("The list is certified: it will be used in the match." if form.action.data == "certify"
+              else "Draft saved. Certify the list before the deadline.", "success")
+        return redirect(url_for("company.ranks", position_id=position.id))
+    return _render_ranks(position, form)
+
+
+def _render_ranks(position: Position, form: HostRankForm):
+    people = rankings.candidates(position)
+    form.version.data = position.ranks_version
+    ranked = sum(rank is not None for _, rank in people)
+    return render_template("company/ranks.html", position=position, form=form, people=people,
+                           health=rankings.host_health(position, ranked),
+                           deadline=deadline_for(current_user, position.cycle, ExtensionKind.RANKING))
+
+
+@bp.get("/results")
+def results():
+    host, cycle = current_user.host, _cycle()
+    if cycle is None:
+        abort(404)
+    published = bool(offers.published_runs(cycle))
+    return render_template("company/results.html", cycle=cycle, published=published,
+                           results=host_portal.results(host, cycle) if published else None,
+                           positions={p.id: p for p in positions.positions_of(host, cycle)})

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
-from flask_login import current_user
+from flask import Blueprint, abort, redirect, render_template, send_file, url_for
+from flask_login import current_user, login_required
 
-from ..models import Role
+from ..errors import ServiceError
+from ..extensions import db
+from ..models import Role, User
+from ..services import profiles
 
 bp = Blueprint("main", __name__)
 
@@ -14,6 +17,7 @@ HOME_FOR_ROLE = {
     Role.HOST: "company.dashboard",
     Role.COORDINATOR: "coordinator.dashboard",
     Role.ADMIN: "admin.dashboard",
+    Role.LIAISON: "liaison.dashboard",
 }
 
 
@@ -27,3 +31,15 @@ def index():
 @bp.get("/healthz")
 def health():
     return {"status": "ok"}
+
+
+@bp.get("/resumes/<int:student_id>")
+@login_required
+def resume(student_id: int):
+    """A student's résumé, for the student, their coordinators and hosts they applied to."""
+    student = db.get_or_404(User, student_id)
+    try:
+        path, name = profiles.resume_for(current_user, student)
+    except ServiceError:
+        abort(404)
+    return send_file(path, mimetype="application/pdf", download_name=name, as_attachment=False)

@@ -1,13 +1,26 @@
-"""Pages for students."""
+"""Pages for students: profile, résumé, positions, applications, rank list, results and offers."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from ..access import role_required
-from ..models import Role
-from ..services import seasons
+from ..errors import ServiceError
+from ..extensions import db
+from ..forms import options
+from ..forms.student import (
+    ApplyForm,
+    PositionSearchForm,
+    ProfileForm,
+    RankListForm,
+    ResumeForm,
+)
+from ..models import ExtensionKind, Placement, PositionInterest, Role
+from ..services import applications, offers, positions, profiles, rankings, seasons
+from ..services.deadlines import deadline_for
+from .forms_support import rank_inputs, show_error, status_for
 
 bp = Blueprint("student", __name__, url_prefix="/student")
 
@@ -18,11 +31,169 @@ def _guard() -> None:  # every page in this blueprint is for students only
     pass
 
 
+def _cycle():
+    cycle = seasons.current_cycle(current_user.program_id)
+    if cycle is None:
+        flash("Your program has not opened a season yet.", "info")
+    return cycle
+
+
 @bp.get("/")
 def dashboard():
     cycle = seasons.current_cycle(current_user.program_id)
+    application = applications.application_for(current_user, cycle) if cycle else None
     return render_template(
-        "student/dashboard.html", cycle=cycle,
-        application=seasons.application_of(current_user, cycle),
+        "student/dashboard.html", cycle=cycle, application=application,
+        interests=applications.active_interests(application),
+        health=rankings.student_health(application) if application else [],
+        outcome=offers.outcome_for(current_user, cycle) if cycle else None,
+        missing=profiles.profile_missing(current_user.profile),
         open_positions=seasons.open_positions_count(cycle),
-        placements=seasons.placements_of(current_user))
+        placements=seasons.placements_of(current_user),
+        deadlines={kind: deadline_for(current_user, cycle, kind) for kind in ExtensionKind} if cycle else {},
+        answer_form=FlaskForm())
+
+
+def _profile_form(bound: bool = True) -> ProfileForm:
+    """The profile form, bound to the posted data or filled from the saved profile."""
+    profile = current_user.profile
+    submitted = bound and request.method == "POST"
+    form = ProfileForm() if submitted else ProfileForm(formdata=None, obj=profile)
+    form.college.choices = options([(0, "Choose your college")] + [
+        (college.id, f"{college.name} ({college.state})") for college in profiles.colleges()])
+    if not submitted:
+        form.college.data = profile.college_id or 0
+        form.skills.data = ", ".join(profile.skill_names)
+        for name in profiles.SELF_ID_FLAGS:
+            getattr(form, name).data = {True: "yes", False: "no"}.get(getattr(profile, name), "")
+        form.gender.data = profile.gender or ""
+        form.race_ethnicity.data = profile.race_ethnicity or []
+    return form
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    form = _profile_form()
+    if form.validate_on_submit():
+        try:
+            profiles.update_profile(current_user, form.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash("Your profile is saved.", "success")
+            return redirect(url_for("student.profile"))
+    return render_template("student/profile.html", form=form, resume_form=ResumeForm(),
+                           profile=current_user.profile), status_for(form)
+
+
+@bp.post("/resume")
+def upload_resume():
+    resume_form = ResumeForm()
+    if resume_form.validate_on_submit():
+        upload = resume_form.resume.data
+        try:
+            profiles.save_resume(current_user, upload.read(), upload.filename)
+        except ServiceError as error:
+            show_error(resume_form, error)
+        else:
+            flash("Your résumé is uploaded.", "success")
+            return redirect(url_for("student.profile"))
+    return render_template("student/profile.html", form=_profile_form(bound=False), resume_form=resume_form,
+                           profile=current_user.profile), 400
+
+
+@bp.get("/positions")
+def browse():
+    cycle = _cycle()
+    if cycle is None:
+        return redirect(url_for("student.dashboard"))
+    form = PositionSearchForm(request.args)
+    filters = positions.Filters(**{k: v for k, v in form.data.items() if v}) if form.validate() else positions.Filters()
+    page = positions.browse(cycle, filters, request.args.get("page", 1, type=int))
+    applied = {i.position_id for i in applications.active_interests(applications.application_for(current_user, cycle))}
+    scores = {position.id: positions.score_for(current_user, position) for position in page.items}
+    return render_template("student/positions.html", cycle=cycle, form=form, page=page, applied=applied,
+                           scores=scores)
+
+
+@bp.route("/positions/<int:position_id>", methods=["GET", "POST"])
+def position(position_id: int):
+    cycle = _cycle()
+    position = positions.visible_position(cycle, position_id) if cycle else None
+    if position is None:
+        abort(404)
+    form = ApplyForm()
+    if form.validate_on_submit():
+        try:
+            applications.apply(current_user, position, form.statement.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(f"You applied to {position.title}. It is now at the bottom of your rank list.", "success")
+            return redirect(url_for("student.ranks"))
+    application = applications.application_for(current_user, cycle)
+    applied = any(i.position_id == position.id for i in applications.active_interests(application))
+    return render_template("student/position.html", position=position, form=form, applied=applied,
+                           score=positions.score_for(current_user, position),
+                           missing=profiles.profile_missing(current_user.profile)), status_for(form)
+
+
+@bp.post("/applications/<int:interest_id>/withdraw")
+def withdraw(interest_id: int):
+    interest = db.get_or_404(PositionInterest, interest_id)
+    if interest.application.student_id != current_user.id:
+        abort(404)
+    if FlaskForm().validate_on_submit():
+        try:
+            applications.withdraw_interest(current_user, interest)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return ranks(), 400
+        flash(f"You withdrew your application to {interest.position.title}.", "success")
+    return redirect(url_for("student.ranks"))
+
+
+@bp.route("/ranks", methods=["GET", "POST"])
+def ranks():
+    cycle = _cycle()
+    if cycle is None:
+        return redirect(url_for("student.dashboard"))
+    application = applications.application_for(current_user, cycle)
+    form = RankListForm()
+    if form.validate_on_submit() and application is not None:
+        try:
+            rankings.save_student_ranks(current_user, application, rank_inputs(request.form), form.version.data,
+                                        certify=form.action.data == "certify")
+        except ServiceError as error:
+            flash(str(error), "danger")
+            db.session.rollback()
+            return _render_ranks(cycle, application, form), 409 if "changed" in str(error) else 400
+        flash("Your rank list is certified: it will be used in the match." if form.action.data == "certify"
+              else "Your draft is saved. Certify it before the deadline.", "success")
+        return redirect(url_for("student.ranks"))
+    return _render_ranks(cycle, application, form)
+
+
+def _render_ranks(cycle, application, form):
+    form.version.data = application.ranks_version if application else 0
+    return render_template("student/ranks.html", cycle=cycle, application=application, form=form,
+                           health=rankings.student_health(application),
+                           deadline=deadline_for(current_user, cycle, ExtensionKind.RANKING))
+
+
+@bp.post("/offers/<int:placement_id>/<any(accept, decline):answer>")
+def answer_offer(placement_id: int, answer: str):
+    placement = db.get_or_404(Placement, placement_id)
+    if placement.student_id != current_user.id:
+        abort(404)
+    if FlaskForm().validate_on_submit():
+        try:
+            offers.respond(current_user, placement, accept=answer == "accept")
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return dashboard(), 400
+        flash("Congratulations! You accepted the offer." if answer == "accept"
+              else "You declined the offer. Your coordinator may offer you another seat.", "success")
+    return redirect(url_for("student.dashboard"))

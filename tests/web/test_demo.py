@@ -37,7 +37,7 @@ def test_demo_loads_once_and_every_demo_login_reaches_its_page(app, runner, clie
 
     expected = {"admin@sprint.demo": "SPRINT Internships", "coordinator@sprint.demo": "Summer 2026",
                 "host@sprint.demo": "Elm City Biologics", "member@sprint.demo": "Elm City Biologics",
-                "student@sprint.demo": "Summer 2027", "newstudent@sprint.demo": "Not started yet"}
+                "student@sprint.demo": "Summer 2027", "newstudent@sprint.demo": "Your profile still needs"}
     for email, text in expected.items():
         response = client.post("/login", data={"email": email, "password": demo.DEMO_PASSWORD},
                                follow_redirects=True)

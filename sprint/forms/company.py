@@ -1,0 +1,92 @@
+"""Forms for host company members: company, team, positions, applicants and rank lists."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from . import options
+
+SIZES = options([("small", "Under 50 staff"), ("medium", "50 to 499 staff"), ("large", "500 staff or more")])
+WORK_MODES = options([("onsite", "On site"), ("hybrid", "Hybrid"), ("remote", "Remote")])
+
+
+class CompanyForm(FlaskForm):
+    name = StringField("Company name", validators=[DataRequired(), Length(max=200)])
+    sector = StringField("Sector", validators=[DataRequired(), Length(max=120)])
+    site_town = StringField("Site town", validators=[DataRequired(), Length(max=120)])
+    size = SelectField("Size", choices=SIZES)
+    website = URLField("Website", validators=[Optional(), Length(max=300)])
+    description = TextAreaField("About the company", validators=[Optional(), Length(max=4000)])
+
+
+class InviteColleagueForm(FlaskForm):
+    email = EmailField("Colleague's email", validators=[DataRequired(), Email(), Length(max=254)])
+    host_role = SelectField("Role", choices=options([("member", "Member"), ("owner", "Owner (manages the team)")]))
+
+
+class PositionForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=160)])
+    team = StringField("Team", validators=[Optional(), Length(max=120)])
+    description = TextAreaField("What the intern will do", validators=[DataRequired(), Length(max=6000)])
+    required_skills = StringField("Required skills", validators=[Optional(), Length(max=600)],
+                                  description="Separate with commas. Skills, not degrees.")
+    preferred_skills = StringField("Preferred skills", validators=[Optional(), Length(max=600)])
+    slots = IntegerField("Intern slots", validators=[InputRequired(), NumberRange(1, 50)])
+    hourly_pay = DecimalField("Hourly pay ($)", places=2,
+                              validators=[InputRequired("Pay is required: SPRINT places only paid internships."),
+                                          NumberRange(1, 500)])
+    hours_per_week = IntegerField("Hours per week", validators=[InputRequired("Hours are required."),
+                                                                NumberRange(1, 60)])
+    start_date = DateField("Start date", validators=[DataRequired()])
+    end_date = DateField("End date", validators=[DataRequired()])
+    site_town = StringField("Site town", validators=[DataRequired(), Length(max=120)])
+    work_mode = SelectField("Where", choices=WORK_MODES)
+    housing_help = BooleanField("We help with housing")
+
+    def validate_end_date(self, field) -> None:
+        if self.start_date.data and field.data and field.data < self.start_date.data:
+            raise ValidationError("The end date must be on or after the start date.")
+
+
+class ApplicantFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    position = SelectField("Position", coerce=int, validators=[Optional()])
+    skill = StringField("Skill", validators=[Optional(), Length(max=60)])
+    college = SelectField("College", coerce=int, validators=[Optional()])
+    major = StringField("Major", validators=[Optional(), Length(max=120)])
+    class_year = IntegerField("Class year", validators=[Optional(), NumberRange(2000, 2100)])
+
+
+class ReviewForm(FlaskForm):
+    note = TextAreaField("Private note (your team only)", validators=[Optional(), Length(max=4000)])
+    interviewed = BooleanField("Interviewed")
+
+
+class HostRankForm(FlaskForm):
+    """Rank numbers come as rank_<student id> fields (blank = do not rank)."""
+
+    version = HiddenField()
+    action = HiddenField()

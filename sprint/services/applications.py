@@ -1,0 +1,89 @@
+"""Students applying to positions and withdrawing."""
+
+from __future__ import annotations
+
+from ..errors import ServiceError
+from ..extensions import db
+from ..models import (
+    Application,
+    ApplicationStatus,
+    Cycle,
+    ExtensionKind,
+    Position,
+    PositionInterest,
+    StudentRank,
+    User,
+    utcnow,
+)
+from . import audit
+from .deadlines import ensure_open
+from .notify import send_email
+from .profiles import profile_missing
+
+
+def application_for(student: User, cycle: Cycle) -> Application | None:
+    return db.session.scalar(db.select(Application).where(
+        Application.cycle_id == cycle.id, Application.student_id == student.id))
+
+
+def active_interests(application: Application | None) -> list[PositionInterest]:
+    if application is None:
+        return []
+    return [interest for interest in application.interests if interest.withdrawn_at is None]
+
+
+def apply(student: User, position: Position, statement: str) -> PositionInterest:
+    """Apply to a position; the position goes to the bottom of the student's rank list."""
+    cycle = position.cycle
+    ensure_open(student, cycle, ExtensionKind.APPLICATIONS, "Applying")
+    missing = profile_missing(student.profile)
+    if missing:
+        raise ServiceError("Before you apply, add " + ", ".join(missing) + " to your profile.")
+    application = application_for(student, cycle) or Application(cycle=cycle, student=student)
+    if application.status == ApplicationStatus.WITHDRAWN:
+        raise ServiceError("You withdrew from this season. Ask your coordinator if you want to return.")
+    interest = next((i for i in application.interests if i.position_id == position.id), None)
+    if interest is not None and interest.withdrawn_at is None:
+        raise ServiceError(f"You already applied to {position.title}.")
+    if interest is None:
+        interest = PositionInterest(position=position)
+        application.interests.append(interest)
+    interest.statement, interest.withdrawn_at, interest.created_at = statement.strip(), None, utcnow()
+    if application.status != ApplicationStatus.SUBMITTED:
+        application.status, application.submitted_at = ApplicationStatus.SUBMITTED, utcnow()
+    next_rank = max((line.rank for line in application.ranks), default=0) + 1
+    application.ranks.append(StudentRank(position=position, rank=next_rank))
+    _uncertify(application)
+    db.session.add(application)
+    db.session.flush()
+    audit.record(student, "application.applied", interest, program_id=cycle.program_id, position=position.id)
+    send_email(student.email, f"Application received: {position.title}", "application_received",
+               student=student, position=position, cycle=cycle)
+    db.session.commit()
+    return interest
+
+
+def withdraw_interest(student: User, interest: PositionInterest) -> None:
+    """Take back one application; the position leaves the student's rank list."""
+    application = interest.application
+    if application.student_id != student.id:
+        raise ServiceError("That application is not yours.")
+    if interest.withdrawn_at is not None:
+        raise ServiceError("You already withdrew that application.")
+    ensure_open(student, application.cycle, ExtensionKind.RANKING, "Withdrawing an application")
+    interest.withdrawn_at = utcnow()
+    remaining = [line for line in application.ranks if line.position_id != interest.position_id]
+    application.ranks = []
+    db.session.flush()
+    application.ranks = [StudentRank(position_id=line.position_id, rank=i)
+                         for i, line in enumerate(remaining, 1)]
+    _uncertify(application)
+    audit.record(student, "application.withdrawn", interest, program_id=application.cycle.program_id,
+                 position=interest.position_id)
+    db.session.commit()
+
+
+def _uncertify(application: Application) -> None:
+    """A changed list needs certifying again."""
+    application.ranks_certified_at = None
+    application.ranks_version = (application.ranks_version or 0) + 1

@@ -1,0 +1,93 @@
+"""What students see after publication, and their answers to offers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..errors import NotAllowed, ServiceError
+from ..extensions import db
+from ..models import (
+    Cycle,
+    ExtensionKind,
+    HostMember,
+    HostMemberRole,
+    MatchRun,
+    Placement,
+    PlacementStatus,
+    User,
+    utcnow,
+)
+from . import audit
+from .deadlines import deadline_for, extension_for
+from .notify import send_email
+
+LIVE = (PlacementStatus.OFFERED, PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)
+
+
+@dataclass
+class StudentOutcome:
+    placement: Placement | None
+    published: bool
+    explanation: list[str] = field(default_factory=list)
+    host_contacts: list[User] = field(default_factory=list)
+
+
+def published_runs(cycle: Cycle) -> list[MatchRun]:
+    return list(db.session.scalars(db.select(MatchRun).where(
+        MatchRun.cycle_id == cycle.id, MatchRun.published_at.is_not(None)).order_by(MatchRun.round)))
+
+
+def outcome_for(student: User, cycle: Cycle) -> StudentOutcome:
+    """The student's published result in a cycle: their offer (if any) and the solver's explanation."""
+    runs = published_runs(cycle)
+    if not runs:
+        return StudentOutcome(None, False)
+    placement = db.session.scalar(db.select(Placement).where(
+        Placement.cycle_id == cycle.id, Placement.student_id == student.id)
+        .order_by(Placement.status.in_(LIVE).desc(), Placement.offered_at.desc()).limit(1))
+    key = f"s{student.id}"
+    explanation = [item["text"] for run in runs
+                   for item in ((run.result or {}).get("explanations") or {}).get("students", {}).get(key, [])
+                   if item.get("text")]
+    contacts = []
+    if placement is not None:
+        contacts = list(db.session.scalars(db.select(User).join(HostMember, HostMember.user_id == User.id)
+                                           .where(HostMember.host_id == placement.position.host_id,
+                                                  HostMember.role == HostMemberRole.OWNER)))
+    return StudentOutcome(placement, True, explanation, contacts)
+
+
+def respond(student: User, placement: Placement, accept: bool) -> Placement:
+    """Accept or decline an offer before the deadline; a decline frees the seat for the second round."""
+    if placement.student_id != student.id:
+        raise NotAllowed("That offer is not yours.")
+    if placement.status != PlacementStatus.OFFERED:
+        raise ServiceError(f"You already {placement.status} this offer.")
+    deadline = response_deadline(student, placement)
+    if deadline is not None and utcnow() > deadline:
+        raise ServiceError(f"The deadline to answer this offer passed on {deadline:%b %-d, %Y at %H:%M} UTC; "
+                           "ask your coordinator for an extension.")
+    placement.status = PlacementStatus.ACCEPTED if accept else PlacementStatus.DECLINED
+    placement.responded_at = utcnow()
+    verb = "accepted" if accept else "declined"
+    audit.record(student, f"offer.{verb}", placement, program_id=placement.cycle.program_id,
+                 position=placement.position_id)
+    send_email(student.email, f"You {verb} {placement.position.title}", "offer_answered",
+               placement=placement, verb=verb, to_student=True)
+    members = [member.user.email for member in placement.position.host.members]
+    if members:
+        send_email(members, f"{student.name} {verb} your offer", "offer_answered",
+                   placement=placement, verb=verb, to_student=False)
+    db.session.commit()
+    return placement
+
+
+def response_deadline(student: User, placement: Placement) -> datetime | None:
+    """The offer's own deadline, or the student's extension when that is later."""
+    extension = extension_for(student, placement.cycle, ExtensionKind.OFFER)
+    extended = extension.until if extension is not None else None
+    own = placement.response_deadline
+    if own is None:
+        return deadline_for(student, placement.cycle, ExtensionKind.OFFER)
+    return extended if extended is not None and extended > own else own
