@@ -488,3 +488,30 @@ def test_host_notes_are_private_to_the_team(app, client, make, login, season):
     client.post("/logout")
     login(student)
     assert "Strong in culture work" not in client.get("/student/").get_data(as_text=True)
+
+
+def test_host_results_say_a_candidate_matched_elsewhere_but_never_where(app, client, make, login, season):
+    first, second = make.user(Role.STUDENT, season["program"]), make.user(Role.STUDENT, season["program"])
+    p1, p3 = season["p1"], season["p3"]
+    with app.app_context():
+        for student, choices in ((first, [p1]), (second, [p1, p3])):
+            application = Application(cycle_id=season["cycle"].id, student_id=student.id, status="submitted",
+                                      ranks_certified_at=utcnow())
+            application.interests = [PositionInterest(position_id=p.id) for p in choices]
+            application.ranks = [StudentRank(position_id=p.id, rank=i) for i, p in enumerate(choices, 1)]
+            db.session.add(application)
+        db.session.add_all([HostRank(position_id=p1.id, student_id=first.id, rank=1),
+                            HostRank(position_id=p1.id, student_id=second.id, rank=2),
+                            HostRank(position_id=p3.id, student_id=second.id, rank=1)])
+        for position_id in (p1.id, p3.id):
+            db.session.get(Position, position_id).ranks_certified_at = utcnow()
+        db.session.commit()
+        run = match_runs.execute_run(match_runs.create_run(None, db.session.get(Cycle, season["cycle"].id)))
+        match_runs.publish_run(None, run)
+    login(season["elm_member"])
+
+    page = client.get("/company/results").get_data(as_text=True)
+
+    assert f"{first.name}</td>" in page
+    assert f"{second.name}: matched elsewhere" in page
+    assert "Harbor Labs" not in page and "QC intern" not in page
