@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import random
+import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
+from flask import current_app
 from werkzeug.security import generate_password_hash
 
 from ..extensions import db
@@ -242,6 +245,8 @@ class _Builder:
         self._new_student("Noor Newcomer", "newstudent@sprint.demo")
         returning = [s for s in self.students[:-2] if self.rng.random() < 0.05]
         students = [demo_student] + returning + [self._new_student() for _ in range(CURRENT_APPLICANTS)]
+        for student in students:
+            _give_resume(student)
         self._market(cycle, students, positions, certified_share=0.85)
 
     def _other_program(self) -> None:
@@ -254,6 +259,41 @@ class _Builder:
                              phase=Phase.DRAFT))
         db.session.add(HostCompany(program=other, name="Thames Precision Machining", sector="Manufacturing",
                                    site_town="Norwich", size="medium", approved=True))
+
+
+def _give_resume(student: User) -> None:
+    """A one-page PDF résumé for a demo applicant, stored like an uploaded one."""
+    profile = student.profile
+    lines = [student.name, f"{profile.major}, {profile.college.name}, class of {profile.class_year}",
+             "Skills: " + ", ".join(skill.name for skill in profile.skills), student.email]
+    stored = f"demo-{secrets.token_hex(12)}.pdf"
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "resumes"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / stored).write_bytes(one_page_pdf(lines))
+    profile.resume_file, profile.resume_name = stored, f"{student.name.replace(' ', '_')}_resume.pdf"
+    profile.resume_uploaded_at = datetime(CURRENT_YEAR - 1, 12, 1, 12)
+
+
+def one_page_pdf(lines: list[str]) -> bytes:
+    """A minimal valid PDF with the lines in Helvetica (Latin-1 text only)."""
+    def escape(text: str) -> str:
+        return text.encode("latin-1", "replace").decode("latin-1").replace("\\", "\\\\") \
+            .replace("(", "\\(").replace(")", "\\)")
+    text = "BT /F1 12 Tf 72 720 Td 16 TL " + " ".join(f"({escape(line)}) '" for line in lines) + " ET"
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               "/Resources << /Font << /F1 5 0 R >> >> >>",
+               f"<< /Length {len(text)} >>\nstream\n{text}\nendstream",
+               "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
 
 
 def _statement(position: Position) -> str:
