@@ -49,10 +49,10 @@ class Position(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    host: Mapped[HostCompany] = relationship()
+    host: Mapped[HostCompany] = relationship(lazy="joined")
     cycle: Mapped[Cycle] = relationship()
     skill_links: Mapped[list[PositionSkill]] = relationship(
-        back_populates="position", cascade="all, delete-orphan")
+        back_populates="position", cascade="all, delete-orphan", lazy="selectin")
 
     @property
     def required_skills(self) -> list[str]:
@@ -72,7 +72,7 @@ class PositionSkill(db.Model):
     required: Mapped[bool] = mapped_column(default=True)
 
     position: Mapped[Position] = relationship(back_populates="skill_links")
-    skill: Mapped[Skill] = relationship()
+    skill: Mapped[Skill] = relationship(lazy="joined")
 
 
 class Application(db.Model):
@@ -92,9 +92,9 @@ class Application(db.Model):
     cycle: Mapped[Cycle] = relationship()
     student: Mapped[User] = relationship()
     interests: Mapped[list[PositionInterest]] = relationship(
-        back_populates="application", cascade="all, delete-orphan")
+        back_populates="application", cascade="all, delete-orphan", lazy="selectin")
     ranks: Mapped[list[StudentRank]] = relationship(
-        back_populates="application", cascade="all, delete-orphan", order_by="StudentRank.rank")
+        back_populates="application", cascade="all, delete-orphan", order_by="StudentRank.rank", lazy="selectin")
 
 
 class PositionInterest(db.Model):
@@ -110,7 +110,7 @@ class PositionInterest(db.Model):
     withdrawn_at: Mapped[datetime | None]
 
     application: Mapped[Application] = relationship(back_populates="interests")
-    position: Mapped[Position] = relationship()
+    position: Mapped[Position] = relationship(lazy="joined")
 
 
 class StudentRank(db.Model):
@@ -128,7 +128,7 @@ class StudentRank(db.Model):
     rank: Mapped[int]
 
     application: Mapped[Application] = relationship(back_populates="ranks")
-    position: Mapped[Position] = relationship()
+    position: Mapped[Position] = relationship(lazy="joined")
 
 
 class HostRank(db.Model):

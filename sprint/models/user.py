@@ -45,7 +45,7 @@ class User(UserMixin, db.Model):
     program: Mapped[Program | None] = relationship()
     college: Mapped[College | None] = relationship()
     profile: Mapped[StudentProfile | None] = relationship(
-        back_populates="user", uselist=False, foreign_keys="StudentProfile.user_id")
+        back_populates="user", uselist=False, foreign_keys="StudentProfile.user_id", lazy="joined")
     membership: Mapped[HostMember | None] = relationship(back_populates="user", uselist=False)
 
     @property
@@ -101,8 +101,8 @@ class StudentProfile(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     user: Mapped[User] = relationship(back_populates="profile")
-    college: Mapped[College | None] = relationship()
-    skills: Mapped[list[Skill]] = relationship(secondary=student_skill, order_by="Skill.name")
+    college: Mapped[College | None] = relationship(lazy="joined")
+    skills: Mapped[list[Skill]] = relationship(secondary=student_skill, order_by="Skill.name", lazy="selectin")
 
     @property
     def skill_names(self) -> list[str]:
