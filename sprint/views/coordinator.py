@@ -1,17 +1,48 @@
-"""Pages for program coordinators."""
+"""Pages for program coordinators: seasons, progress, directories, imports and extensions."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from ..access import role_required
 from ..errors import ServiceError
 from ..extensions import db
 from ..forms import options
+from ..forms.coordinator import (
+    CollegeForm,
+    CycleDatesForm,
+    CycleForm,
+    ExtensionForm,
+    ImportConfirmForm,
+    ImportForm,
+    NewHostForm,
+    PhaseForm,
+    dates_of,
+)
 from ..forms.staff import InviteForm
-from ..models import HostCompany, HostMemberRole, Role
-from ..services import accounts, seasons
+from ..models import College, ExtensionKind, HostCompany, HostMemberRole, Phase, Role
+from ..services import (
+    accounts,
+    csv_import,
+    cycles,
+    deadline_extensions,
+    directories,
+    directory_edits,
+    progress,
+    seasons,
+)
+from ..services.csv_export import to_csv_bytes
+from ..services.csv_import_kinds import KINDS, template_rows
 from .forms_support import show_error, status_for
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
@@ -47,3 +78,229 @@ def invite():
             flash(f"Invitation sent to {form.email.data}.", "success")
             return redirect(url_for("coordinator.invite"))
     return render_template("coordinator/invite.html", form=form), status_for(form)
+
+
+# --- seasons ----------------------------------------------------------------------------------
+
+@bp.get("/cycles")
+def cycle_list():
+    return render_template("coordinator/cycles.html", cycles=cycles.cycles_of(current_user.program_id))
+
+
+@bp.route("/cycles/new", methods=["GET", "POST"])
+def new_cycle():
+    form = CycleForm()
+    if form.validate_on_submit():
+        try:
+            cycle = cycles.create_cycle(current_user, form.year.data, form.name.data, dates_of(form),
+                                        copy_positions=form.copy_positions.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(f"{cycle.name} created in draft.", "success")
+            return redirect(url_for("coordinator.cycle", cycle_id=cycle.id))
+    return render_template("coordinator/cycle_form.html", form=form, cycle=None), status_for(form)
+
+
+@bp.get("/cycles/<int:cycle_id>")
+def cycle(cycle_id: int):
+    season = cycles.cycle_for(current_user, cycle_id)
+    return render_template("coordinator/progress.html", cycle=season, progress=progress.progress_of(season),
+                           moves=cycles.phase_moves(season))
+
+
+@bp.route("/cycles/<int:cycle_id>/dates", methods=["GET", "POST"])
+def cycle_dates(cycle_id: int):
+    season = cycles.cycle_for(current_user, cycle_id)
+    form = CycleDatesForm(obj=season)
+    if form.validate_on_submit():
+        try:
+            cycles.update_dates(current_user, season, dates_of(form))
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(f"Dates of {season.name} saved.", "success")
+            return redirect(url_for("coordinator.cycle", cycle_id=season.id))
+    return render_template("coordinator/cycle_form.html", form=form, cycle=season), status_for(form)
+
+
+@bp.get("/cycles/<int:cycle_id>/phase/<target>")
+def confirm_phase(cycle_id: int, target: str):
+    season = cycles.cycle_for(current_user, cycle_id)
+    move = next((move for move in cycles.phase_moves(season) if move.target == target), None)
+    if move is None:
+        abort(404)
+    return render_template("coordinator/phase_confirm.html", cycle=season, move=move,
+                           form=PhaseForm(target=move.target))
+
+
+@bp.post("/cycles/<int:cycle_id>/phase")
+def move_phase(cycle_id: int):
+    season = cycles.cycle_for(current_user, cycle_id)
+    form = PhaseForm()
+    if form.validate_on_submit() and form.target.data in {phase.value for phase in Phase}:
+        try:
+            cycles.move_phase(current_user, season, Phase(form.target.data))
+            flash(f"{season.name} is now in \"{Phase(season.phase).label}\".", "success")
+        except ServiceError as error:
+            flash(str(error), "danger")
+    else:
+        abort(400)
+    return redirect(url_for("coordinator.cycle", cycle_id=season.id))
+
+
+@bp.route("/cycles/<int:cycle_id>/extensions", methods=["GET", "POST"])
+def extensions(cycle_id: int):
+    season = cycles.cycle_for(current_user, cycle_id)
+    form = ExtensionForm()
+    if form.validate_on_submit():
+        try:
+            extension = deadline_extensions.grant_extension(current_user, season, form.email.data,
+                                                            ExtensionKind(form.kind.data), form.until.data,
+                                                            form.reason.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(f"Extended the {form.kind.data} deadline for {extension.user.name}.", "success")
+            return redirect(url_for("coordinator.extensions", cycle_id=season.id))
+    return render_template("coordinator/extensions.html", cycle=season, form=form,
+                           extensions=deadline_extensions.extensions_of(season)), status_for(form)
+
+
+# --- directories ------------------------------------------------------------------------------
+
+def _listing_args(kind: str):
+    listing = directories.LISTINGS.get(kind) or abort(404)
+    season = None
+    if listing.needs_cycle:
+        cycle_id = request.args.get("cycle", type=int)
+        season = (cycles.cycle_for(current_user, cycle_id) if cycle_id
+                  else seasons.current_cycle(current_user.program_id))
+    filter_ = request.args.get("filter", "")
+    filter_ = filter_ if filter_ in dict(listing.filters) else ""
+    return listing, season, request.args.get("q", "")[:100], filter_
+
+
+@bp.get("/directory")
+def directory_home():
+    return redirect(url_for("coordinator.directory", kind="students"))
+
+
+@bp.get("/directory/<kind>")
+def directory(kind: str):
+    listing, season, search, filter_ = _listing_args(kind)
+    page = directories.page_of(current_user.program_id, kind, season, search, filter_,
+                               page=request.args.get("page", 1, type=int))
+    return render_template("coordinator/directory.html", listing=listing, cycle=season, search=search,
+                           filter=filter_, page=page, cycles=cycles.cycles_of(current_user.program_id))
+
+
+@bp.get("/directory/<kind>.csv")
+def directory_csv(kind: str):
+    listing, season, search, filter_ = _listing_args(kind)
+    rows = directories.all_rows(current_user.program_id, kind, season, search, filter_)
+    name = "-".join(part for part in (kind, filter_, str(season.year) if season else "") if part)
+    return Response(to_csv_bytes([header for _, header in listing.columns], rows),
+                    mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+@bp.route("/colleges/<int:college_id>", methods=["GET", "POST"])
+def edit_college(college_id: int):
+    college = db.get_or_404(College, college_id)
+    form = CollegeForm(obj=college)
+    if form.validate_on_submit():
+        try:
+            directory_edits.update_college(current_user, college, form.name.data, form.kind.data,
+                                           form.confirmed.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(f"{college.name} saved.", "success")
+            return redirect(url_for("coordinator.directory", kind="colleges", filter="unconfirmed"))
+    return render_template("coordinator/college_form.html", form=form, college=college), status_for(form)
+
+
+@bp.post("/hosts/<int:host_id>/approve")
+def approve_host(host_id: int):
+    host = directory_edits.set_host_approval(current_user, directory_edits.host_for(current_user, host_id), True)
+    flash(f"{host.name} is approved: its open positions are visible to students.", "success")
+    return redirect(url_for("coordinator.directory", kind="hosts", filter="unapproved"))
+
+
+@bp.post("/hosts/<int:host_id>/unapprove")
+def unapprove_host(host_id: int):
+    host = directory_edits.set_host_approval(current_user, directory_edits.host_for(current_user, host_id), False)
+    flash(f"{host.name} is no longer approved: students cannot see its positions.", "success")
+    return redirect(url_for("coordinator.directory", kind="hosts"))
+
+
+@bp.route("/hosts/new", methods=["GET", "POST"])
+def new_host():
+    form = NewHostForm()
+    if form.validate_on_submit():
+        try:
+            host = directory_edits.create_host_with_owner(current_user, form.name.data, form.sector.data,
+                                                          form.site_town.data, form.size.data,
+                                                          form.owner_email.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(f"{host.name} added; an invitation went to {form.owner_email.data}.", "success")
+            return redirect(url_for("coordinator.directory", kind="hosts", q=host.name))
+    return render_template("coordinator/new_host.html", form=form), status_for(form)
+
+
+@bp.post("/staff/<int:user_id>/<any(deactivate, reactivate):action>")
+def staff_active(user_id: int, action: str):
+    user = directory_edits.staff_member_for(current_user, user_id)
+    try:
+        directory_edits.set_account_active(current_user, user, action == "reactivate")
+        flash(f"{user.name} {'can log in again' if user.active else 'can no longer log in'}.", "success")
+    except ServiceError as error:
+        flash(str(error), "danger")
+    return redirect(url_for("coordinator.directory", kind="staff"))
+
+
+# --- CSV import -------------------------------------------------------------------------------
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_csv():
+    form = ImportForm()
+    form.cycle.choices = options([(c.id, c.name) for c in cycles.cycles_of(current_user.program_id)]
+                                 or [(0, "(no season yet)")])
+    if form.validate_on_submit():
+        content = form.file.data.read(csv_import.MAX_BYTES + 1)
+        season = cycles.cycle_for(current_user, form.cycle.data) if KINDS[form.kind.data].needs_cycle else None
+        result = csv_import.preview(current_user, form.kind.data, content, season)
+        confirm = ImportConfirmForm(payload=csv_import.sign_upload(current_user, form.kind.data, season, content)
+                                    if result.ok else "")
+        return render_template("coordinator/import_preview.html", result=result, confirm=confirm,
+                               cycle=season, spec=KINDS[form.kind.data]), 200 if result.ok else 422
+    return render_template("coordinator/import.html", form=form, kinds=KINDS), status_for(form)
+
+
+@bp.post("/import/confirm")
+def import_confirm():
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        kind, cycle_id, content = csv_import.read_upload(current_user, form.payload.data)
+        season = cycles.cycle_for(current_user, cycle_id) if cycle_id else None
+        result = csv_import.run_import(current_user, kind, content, season)
+    except ServiceError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("coordinator.import_csv"))
+    flash(f"Imported {kind}: {len(result.new)} added, {len(result.changed)} updated, "
+          f"{result.unchanged} already up to date.", "success")
+    return redirect(url_for("coordinator.directory", kind=kind))
+
+
+@bp.get("/import/template/<kind>.csv")
+def import_template(kind: str):
+    if kind not in KINDS:
+        abort(404)
+    header, example = template_rows(kind)
+    return Response(to_csv_bytes(header, [example]), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="sprint-{kind}-template.csv"'})

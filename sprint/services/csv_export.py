@@ -1,0 +1,46 @@
+"""CSV downloads that are safe to open in a spreadsheet.
+
+A cell that starts with = + - @ (or a tab or carriage return) would be run as a formula by
+Excel, LibreOffice or Google Sheets; such cells get a leading apostrophe so they stay text.
+Any list in the app can be exported with `to_csv(headers, rows)`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """The text of one cell, neutralised when a spreadsheet would read it as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float, Decimal)):
+        return str(value)  # a number is data, even when negative
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def to_csv(headers: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
+    """The whole file as text (UTF-8 with a BOM when encoded, so Excel reads accents right)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([safe_cell(header) for header in headers])
+    for row in rows:
+        writer.writerow([safe_cell(value) for value in row])
+    return buffer.getvalue()
+
+
+def to_csv_bytes(headers: Iterable[str], rows: Iterable[Iterable[object]]) -> bytes:
+    return ("\ufeff" + to_csv(headers, rows)).encode("utf-8")

@@ -1,0 +1,79 @@
+"""Per-person deadlines: the cycle's date unless a coordinator extended it for that person."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from sprint.errors import ServiceError
+from sprint.extensions import db
+from sprint.models import Cycle, DeadlineExtension, ExtensionKind, Phase, Role, User
+from sprint.services import deadlines
+
+
+@pytest.fixture
+def season(make):
+    program = make.program()
+    cycle = make.cycle(program, phase=Phase.RANKING)
+    return cycle, make.user(Role.STUDENT, program), make.user(Role.STUDENT, program)
+
+
+def _extend(cycle_id, user_id, kind, until):
+    db.session.add(DeadlineExtension(cycle_id=cycle_id, user_id=user_id, kind=kind, until=until, reason="ill"))
+    db.session.commit()
+
+
+def test_deadline_is_the_cycle_date_without_an_extension(appctx, season):
+    cycle, student, _ = season
+    cycle = db.session.get(Cycle, cycle.id)
+
+    assert deadlines.deadline_for(student, cycle, ExtensionKind.RANKING) == cycle.ranking_close_at
+    assert deadlines.deadline_for(student, cycle, ExtensionKind.OFFER) == cycle.offer_deadline_at
+
+
+def test_an_extension_opens_the_deadline_for_that_person_only(appctx, season):
+    cycle, student, other = season
+    cycle = db.session.get(Cycle, cycle.id)
+    later = cycle.applications_close_at + timedelta(days=3)
+    _extend(cycle.id, student.id, ExtensionKind.APPLICATIONS, later)
+    after_close = cycle.applications_close_at + timedelta(days=1)
+
+    deadlines.check_open(db.session.get(User, student.id), cycle, ExtensionKind.APPLICATIONS, now=after_close)
+    with pytest.raises(ServiceError, match="application deadline passed on .*ask your coordinator"):
+        deadlines.check_open(db.session.get(User, other.id), cycle, ExtensionKind.APPLICATIONS, now=after_close)
+    assert deadlines.deadline_for(student, cycle, ExtensionKind.APPLICATIONS) == later
+    assert deadlines.deadline_for(student, cycle, ExtensionKind.RANKING) == cycle.ranking_close_at
+
+
+def test_an_extension_earlier_than_the_cycle_date_does_not_shorten_it(appctx, season):
+    cycle, student, _ = season
+    cycle = db.session.get(Cycle, cycle.id)
+    _extend(cycle.id, student.id, ExtensionKind.RANKING, cycle.ranking_close_at - timedelta(days=5))
+
+    assert deadlines.deadline_for(student, cycle, ExtensionKind.RANKING) == cycle.ranking_close_at
+    deadlines.check_open(student, cycle, ExtensionKind.RANKING, now=cycle.ranking_close_at - timedelta(days=1))
+
+
+def test_check_open_refuses_after_the_deadline_and_allows_before(appctx, season):
+    cycle, student, _ = season
+    cycle = db.session.get(Cycle, cycle.id)
+
+    deadlines.check_open(student, cycle, ExtensionKind.OFFER, now=cycle.offer_deadline_at)
+    with pytest.raises(ServiceError, match="offer response deadline passed"):
+        deadlines.check_open(student, cycle, ExtensionKind.OFFER, now=cycle.offer_deadline_at + timedelta(seconds=1))
+
+
+@pytest.mark.parametrize(("phase", "kind", "allowed"), [
+    (Phase.DRAFT, ExtensionKind.APPLICATIONS, False),
+    (Phase.APPLICATIONS, ExtensionKind.APPLICATIONS, True),
+    (Phase.RANKING, ExtensionKind.APPLICATIONS, False),
+    (Phase.APPLICATIONS, ExtensionKind.RANKING, True),
+    (Phase.RANKING, ExtensionKind.RANKING, True),
+    (Phase.MATCHING, ExtensionKind.RANKING, False),
+    (Phase.MATCHING, ExtensionKind.OFFER, False),
+    (Phase.PUBLISHED, ExtensionKind.OFFER, True),
+    (Phase.CLOSED, ExtensionKind.OFFER, False),
+])
+def test_phase_allows_each_kind_only_in_its_phases(phase, kind, allowed):
+    assert deadlines.phase_allows(Cycle(phase=phase), kind) is allowed

@@ -1,0 +1,131 @@
+"""Directory lists: program scoping, filters, search, privacy, host approval and deactivation."""
+
+from __future__ import annotations
+
+import pytest
+
+from sprint.errors import NotAllowed, ServiceError
+from sprint.extensions import db
+from sprint.models import (
+    AuditEvent,
+    College,
+    Cycle,
+    HostCompany,
+    HostSize,
+    Invitation,
+    Phase,
+    Role,
+    StudentProfile,
+    User,
+)
+from sprint.services import directories, directory_edits, seasons
+
+
+@pytest.fixture
+def program(make):
+    return make.program()
+
+
+def test_students_list_is_scoped_searchable_and_shows_no_self_identification(appctx, make, program):
+    cycle = make.cycle(program)
+    ana = make.user(Role.STUDENT, program, name="Ana Rivera")
+    make.user(Role.STUDENT, program, name="Bo Chen")
+    make.user(Role.STUDENT, make.program(), name="Ana Elsewhere")
+    profile = db.session.scalar(db.select(StudentProfile).where(StudentProfile.user_id == ana.id))
+    profile.first_generation, profile.gender, profile.major = True, "woman", "Biology"
+    db.session.commit()
+
+    page = directories.page_of(program.id, "students", db.session.get(Cycle, cycle.id), search="ana")
+
+    assert page.total == 1 and page.rows[0]["name"] == "Ana Rivera" and page.rows[0]["major"] == "Biology"
+    assert page.rows[0]["application"] == "not started"
+    assert not {"first_generation", "pell_eligible", "cc_transfer", "gender", "race_ethnicity"} & set(page.rows[0])
+
+
+def test_search_treats_percent_and_underscore_as_plain_text(appctx, make, program):
+    make.user(Role.STUDENT, program, name="Plain Name")
+
+    assert directories.page_of(program.id, "students", None, search="%").total == 0
+    assert directories.page_of(program.id, "students", None, search="_").total == 0
+
+
+def test_pages_hold_the_page_size_and_the_last_page_is_clamped(appctx, make, program):
+    for n in range(7):
+        make.user(Role.COORDINATOR, program, name=f"Staff {n}")
+
+    page = directories.page_of(program.id, "staff", None, page=9, per_page=3)
+
+    assert (page.total, page.pages, page.page, len(page.rows)) == (7, 3, 3, 1)
+
+
+def test_host_approval_shows_and_hides_its_positions(appctx, make, program):
+    coordinator = make.user(Role.COORDINATOR, program)
+    cycle = make.cycle(program, phase=Phase.APPLICATIONS)
+    host = make.host(program, approved=False)
+    make.position(host, cycle)
+    actor = db.session.get(User, coordinator.id)
+    season = db.session.get(Cycle, cycle.id)
+    assert seasons.open_positions_count(season) == 0
+    assert [row["name"] for row in directories.page_of(program.id, "hosts", season, filter_="unapproved").rows] == [host.name]
+
+    directory_edits.set_host_approval(actor, directory_edits.host_for(actor, host.id), True)
+    assert seasons.open_positions_count(season) == 1
+
+    directory_edits.set_host_approval(actor, db.session.get(HostCompany, host.id), False)
+    assert seasons.open_positions_count(season) == 0
+    actions = list(db.session.scalars(db.select(AuditEvent.action).order_by(AuditEvent.id)))
+    assert actions == ["host.approved", "host.unapproved"]
+
+
+def test_another_programs_host_and_staff_are_out_of_reach(appctx, make, program):
+    actor = db.session.get(User, make.user(Role.COORDINATOR, program).id)
+    other = make.program()
+    host = make.host(other)
+    member = make.member(host)
+
+    with pytest.raises(NotAllowed):
+        directory_edits.host_for(actor, host.id)
+    with pytest.raises(NotAllowed):
+        directory_edits.staff_member_for(actor, member.id)
+    assert directories.page_of(program.id, "hosts", None).total == 0
+
+
+def test_deactivating_an_account_is_audited_and_not_allowed_on_yourself(appctx, make, program):
+    actor = db.session.get(User, make.user(Role.COORDINATOR, program).id)
+    member = make.member(make.host(program))
+
+    directory_edits.set_account_active(actor, db.session.get(User, member.id), False)
+
+    assert db.session.get(User, member.id).active is False
+    assert directories.page_of(program.id, "staff", None, filter_="inactive").rows[0]["email"] == member.email
+    with pytest.raises(ServiceError, match="your own account"):
+        directory_edits.set_account_active(actor, actor, False)
+
+
+def test_confirming_a_college_and_renaming_onto_another_is_refused(appctx, make, program):
+    actor = db.session.get(User, make.user(Role.COORDINATOR, program).id)
+    typed = College(name="gateway cc", state="CT", confirmed=False)
+    db.session.add_all([typed, College(name="Gateway Community College", state="CT")])
+    db.session.commit()
+
+    with pytest.raises(ServiceError, match="already in the directory"):
+        directory_edits.update_college(actor, typed, "Gateway Community College", "community", True)
+    directory_edits.update_college(actor, typed, "Gateway CC (Meriden)", "community", True)
+
+    assert directories.page_of(program.id, "colleges", None, filter_="unconfirmed").total == 0
+
+
+def test_a_new_host_and_its_owners_invitation_are_made_together(appctx, make, program, outbox):
+    actor = db.session.get(User, make.user(Role.COORDINATOR, program).id)
+    make.user(Role.STUDENT, program, email="taken@example.org")
+
+    host = directory_edits.create_host_with_owner(actor, "Harbor Robotics", "Robotics", "New Haven",
+                                                  HostSize.SMALL, "Owner@Harbor.example")
+    with pytest.raises(ServiceError, match="already has an account") as raised:
+        directory_edits.create_host_with_owner(actor, "Second Co", "", "", HostSize.SMALL, "taken@example.org")
+
+    assert raised.value.field == "owner_email"
+    assert host.approved and [h.name for h in db.session.scalars(db.select(HostCompany))] == ["Harbor Robotics"]
+    invitation = db.session.scalar(db.select(Invitation))
+    assert (invitation.email, invitation.host_id, invitation.host_role) == ("owner@harbor.example", host.id, "owner")
+    assert [message.to for message in outbox] == [["owner@harbor.example"]]

@@ -1,0 +1,236 @@
+"""The coordinator's season set-up pages through the test client."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+
+from sprint.extensions import db
+from sprint.models import (
+    AuditEvent,
+    College,
+    Cycle,
+    DeadlineExtension,
+    ExtensionKind,
+    HostCompany,
+    Phase,
+    Role,
+    User,
+)
+from sprint.services import deadlines
+
+
+@pytest.fixture
+def setup(make, login):
+    program = make.program()
+    coordinator = make.user(Role.COORDINATOR, program)
+    cycle = make.cycle(program, 2027, Phase.APPLICATIONS)
+    login(coordinator)
+    return program, coordinator, cycle
+
+
+PAGES = ["/coordinator/cycles", "/coordinator/cycles/new", "/coordinator/directory/students",
+         "/coordinator/directory/colleges.csv", "/coordinator/import", "/coordinator/hosts/new",
+         "/coordinator/import/template/students.csv"]
+
+
+@pytest.mark.parametrize("role", [Role.STUDENT, Role.HOST])
+def test_students_and_hosts_are_refused(client, make, login, role):
+    program = make.program()
+    login(make.user(role, program))
+
+    for page in PAGES:
+        assert client.get(page).status_code == 403, page
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    assert client.get("/coordinator/cycles").status_code == 302
+
+
+def test_another_programs_coordinator_cannot_reach_this_programs_season(client, make, setup):
+    other_cycle = make.cycle(make.program(), 2027)
+    other_host = make.host(make.program())
+
+    for page in (f"/coordinator/cycles/{other_cycle.id}", f"/coordinator/cycles/{other_cycle.id}/dates",
+                 f"/coordinator/cycles/{other_cycle.id}/extensions",
+                 f"/coordinator/directory/students?cycle={other_cycle.id}"):
+        assert client.get(page).status_code == 403, page
+    assert client.post(f"/coordinator/hosts/{other_host.id}/approve").status_code == 403
+    assert client.post(f"/coordinator/cycles/{other_cycle.id}/phase", data={"target": "ranking"}).status_code == 403
+
+
+def test_every_set_up_page_renders_for_the_coordinator(client, setup):
+    _program, _coordinator, cycle = setup
+    for page in [*PAGES, f"/coordinator/cycles/{cycle.id}", f"/coordinator/cycles/{cycle.id}/dates",
+                 f"/coordinator/cycles/{cycle.id}/extensions", f"/coordinator/cycles/{cycle.id}/phase/ranking",
+                 "/coordinator/directory/hosts?filter=not_ranked&page=x",
+                 "/coordinator/directory/positions", "/coordinator/directory/staff"]:
+        assert client.get(page).status_code == 200, page
+    assert client.get("/coordinator/directory/nothing").status_code == 404
+    assert client.get(f"/coordinator/cycles/{cycle.id}/phase/closed").status_code == 404
+
+
+def test_create_a_season_with_bad_dates_shows_the_message_next_to_the_field(app, client, setup):
+    response = client.post("/coordinator/cycles/new", data={
+        "year": "2028", "name": "Summer 2028", "applications_open_at": "2028-03-01T09:00",
+        "applications_close_at": "2028-02-01T09:00"})
+
+    assert response.status_code == 400
+    assert "Applications close must be after applications open" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Cycle.id))) == 1
+
+
+def test_create_a_season_then_move_it_forward_after_the_confirmation(app, client, setup):
+    response = client.post("/coordinator/cycles/new", data={
+        "year": "2028", "name": "Summer 2028", "applications_open_at": "2028-02-01T09:00",
+        "applications_close_at": "2028-03-01T17:00", "ranking_close_at": "2028-03-15T17:00"})
+    assert response.status_code == 302
+    with app.app_context():
+        cycle_id = db.session.scalar(db.select(Cycle.id).where(Cycle.year == 2028))
+
+    confirmation = client.get(f"/coordinator/cycles/{cycle_id}/phase/applications").get_data(as_text=True)
+    moved = client.post(f"/coordinator/cycles/{cycle_id}/phase", data={"target": "applications"},
+                        follow_redirects=True)
+
+    assert "Students can see open positions of approved hosts and apply until Mar 1, 2028 17:00 UTC" in confirmation
+    assert "is now in &#34;Applications open&#34;" in moved.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Cycle, cycle_id).phase == Phase.APPLICATIONS
+    skipped = client.post(f"/coordinator/cycles/{cycle_id}/phase", data={"target": "matching"},
+                          follow_redirects=True)
+    assert "one step at a time" in skipped.get_data(as_text=True)
+
+
+def test_the_progress_page_links_each_number_to_its_list(client, setup, make):
+    program, _coordinator, cycle = setup
+    make.host(program, approved=False)
+
+    html = client.get(f"/coordinator/cycles/{cycle.id}").get_data(as_text=True)
+
+    assert f"/coordinator/directory/hosts?filter=unapproved&amp;cycle={cycle.id}" in html
+    assert f"/coordinator/directory/students?filter=short&amp;cycle={cycle.id}" in html
+
+
+def test_import_preview_with_a_bad_row_then_a_good_file_confirmed_twice(app, client, setup):
+    assert 'enctype="multipart/form-data"' in client.get("/coordinator/import").get_data(as_text=True)
+    bad = b"name,state\nGood College,CT\nBad College,Connecticut\n"
+    good = b"name,state,kind\nGood College,CT,community\n"
+
+    preview = client.post("/coordinator/import", data={"kind": "colleges",
+                                                       "file": (io.BytesIO(bad), "colleges.csv")})
+    assert preview.status_code == 422
+    assert "should be a two-letter code" in preview.get_data(as_text=True)
+    assert "Import now" not in preview.get_data(as_text=True)
+
+    preview = client.post("/coordinator/import", data={"kind": "colleges",
+                                                       "file": (io.BytesIO(good), "colleges.csv")})
+    html = preview.get_data(as_text=True)
+    payload = html.split('name="payload" type="hidden" value="')[1].split('"')[0]
+    first = client.post("/coordinator/import/confirm", data={"payload": payload}, follow_redirects=True)
+    second = client.post("/coordinator/import/confirm", data={"payload": payload}, follow_redirects=True)
+
+    assert "1 added" in first.get_data(as_text=True)
+    assert "0 added, 0 updated, 1 already up to date" in second.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(College.id))) == 1
+        assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(
+            AuditEvent.action == "import.colleges")) == 1
+    forged = client.post("/coordinator/import/confirm", data={"payload": "forged"}, follow_redirects=True)
+    assert "not valid" in forged.get_data(as_text=True)
+
+
+def test_the_export_neutralises_formulas(app, client, setup, make):
+    program, _coordinator, _cycle = setup
+    make.user(Role.STUDENT, program, name="=HYPERLINK(\"http://evil\")")
+
+    response = client.get("/coordinator/directory/students.csv")
+
+    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:3] == ["Name", "Email", "College"]
+    assert rows[1][0] == "'=HYPERLINK(\"http://evil\")"
+
+
+def test_an_extension_lets_that_person_rank_after_the_deadline(app, client, setup, make):
+    program, _coordinator, cycle = setup
+    ana = make.user(Role.STUDENT, program, email="ana@example.org")
+    bo = make.user(Role.STUDENT, program)
+    later = (cycle.ranking_close_at + timedelta(days=3)).replace(second=0, microsecond=0)
+
+    response = client.post(f"/coordinator/cycles/{cycle.id}/extensions", data={
+        "email": "ANA@example.org", "kind": "ranking", "until": later.strftime("%Y-%m-%dT%H:%M"),
+        "reason": "Family emergency"})
+    client.post(f"/coordinator/cycles/{cycle.id}/extensions", data={
+        "email": "ana@example.org", "kind": "ranking", "until": (later + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "reason": "Still away"})
+
+    assert response.status_code == 302
+    with app.app_context():
+        season = db.session.get(Cycle, cycle.id)
+        after = season.ranking_close_at + timedelta(days=2)
+        deadlines.check_open(db.session.get(User, ana.id), season, ExtensionKind.RANKING, now=after)
+        with pytest.raises(Exception, match="ranking deadline passed"):
+            deadlines.check_open(db.session.get(User, bo.id), season, ExtensionKind.RANKING, now=after)
+        extension = db.session.scalar(db.select(DeadlineExtension))
+        assert extension.reason == "Still away" and extension.until == later + timedelta(days=1)
+        assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(
+            AuditEvent.action == "deadline.extended")) == 2
+
+
+def test_an_extension_for_a_stranger_or_a_past_date_is_refused(client, setup, make):
+    program, _coordinator, cycle = setup
+    make.user(Role.STUDENT, make.program(), email="other@example.org")
+    make.user(Role.STUDENT, program, email="ana@example.org")
+
+    stranger = client.post(f"/coordinator/cycles/{cycle.id}/extensions", data={
+        "email": "other@example.org", "kind": "ranking", "until": "2099-01-01T00:00", "reason": "x"})
+    early = client.post(f"/coordinator/cycles/{cycle.id}/extensions", data={
+        "email": "ana@example.org", "kind": "ranking", "until": "2001-01-01T00:00", "reason": "x"})
+
+    assert stranger.status_code == 400 and "No student or host member" in stranger.get_data(as_text=True)
+    assert early.status_code == 400 and "after the season&#39;s deadline" in early.get_data(as_text=True)
+
+
+def test_approve_a_host_and_deactivate_a_member_from_the_directory(app, client, setup, make):
+    program, coordinator, _cycle = setup
+    host = make.host(program, approved=False)
+    member = make.member(host)
+
+    client.post(f"/coordinator/hosts/{host.id}/approve")
+    client.post(f"/coordinator/staff/{member.id}/deactivate")
+    refused = client.post(f"/coordinator/staff/{coordinator.id}/deactivate", follow_redirects=True)
+
+    assert "cannot deactivate your own account" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(HostCompany, host.id).approved is True
+        assert db.session.get(User, member.id).active is False
+        assert db.session.get(User, coordinator.id).active is True
+
+
+def test_add_a_host_and_invite_its_owner_in_one_step(app, client, setup, outbox):
+    response = client.post("/coordinator/hosts/new", data={
+        "name": "Harbor Robotics", "sector": "Robotics", "site_town": "New Haven", "size": "small",
+        "owner_email": "owner@harbor.example"}, follow_redirects=True)
+
+    assert "Harbor Robotics added; an invitation went to owner@harbor.example" in response.get_data(as_text=True)
+    assert [message.to for message in outbox] == [["owner@harbor.example"]]
+
+
+def test_importing_positions_needs_a_season_of_the_program(client, setup, make):
+    other_cycle = make.cycle(make.program(), 2027)
+    content = b"host,title,slots,hourly_pay,hours_per_week,start_date,end_date\n"
+
+    missing = client.post("/coordinator/import", data={"kind": "positions",
+                                                       "file": (io.BytesIO(content), "p.csv")})
+    foreign = client.post("/coordinator/import", data={"kind": "positions", "cycle": other_cycle.id,
+                                                       "file": (io.BytesIO(content), "p.csv")})
+    garbage = client.post("/coordinator/import", data={"kind": "positions", "cycle": "x",
+                                                       "file": (io.BytesIO(content), "p.csv")})
+
+    assert missing.status_code == 400 and "Choose the season" in missing.get_data(as_text=True)
+    assert foreign.status_code == 403
+    assert garbage.status_code == 400
