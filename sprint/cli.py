@@ -11,7 +11,7 @@ from .errors import ServiceError
 
 
 def init_app(app: Flask) -> None:
-    for command in (setup_db, create_admin, seed_demo):
+    for command in (setup_db, create_admin, seed_demo, run_match, send_reminders):
         app.cli.add_command(command)
 
 
@@ -54,6 +54,54 @@ def seed_demo(seed: int) -> None:
     click.echo("\nDemo logins (password for all: " + demo.DEMO_PASSWORD + "):")
     for role, email in demo.DEMO_LOGINS:
         click.echo(f"  {role:<12} {email}")
+
+
+@click.command("run-match")
+@click.option("--cycle-id", type=int, required=True, help="The season to match.")
+@click.option("--mode", type=click.Choice(["stable", "stable-hosts", "max-stable", "welfare"]), default="stable",
+              show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
+@click.option("--time-limit", type=click.IntRange(1, 600), default=20, show_default=True, help="Seconds.")
+@click.option("--label", default="Run from the command line", show_default=True)
+@with_appcontext
+def run_match(cycle_id: int, mode: str, seed: int, time_limit: int, label: str) -> None:
+    """Run the match of a season now, through the same services as the console, and print a summary."""
+    from flask import current_app
+
+    from .extensions import db
+    from .models import Cycle
+    from .services import match_runs, run_reports
+
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise click.ClickException(f"There is no season with id {cycle_id}.")
+    current_app.config["RUNS_INLINE"] = True  # this process has no background worker to wait for
+    settings = match_runs.RunSettings(mode=mode, seed=seed, time_limit_s=float(time_limit), label=label)
+    try:
+        run = match_runs.start_run(None, cycle, settings)
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from error
+    if run.status != "done":
+        raise click.ClickException(f"Run #{run.id} {run.status}: {run.error}")
+    figures = run_reports.figures(run)
+    click.echo(f"Run #{run.id} of {cycle.name} ({mode}, seed {seed}) done in {run.solve_seconds:.2f} s; "
+               f"input {run.input_hash[:12]}")
+    click.echo(f"  matched {figures.matched} of {figures.students} students; {figures.unfilled_slots} of "
+               f"{figures.slots} slots unfilled")
+    click.echo(f"  first choice {figures.first_choice}, top three {figures.top_three}, "
+               f"blocking pairs {len(figures.blocking)}")
+
+
+@click.command("send-reminders")
+@click.option("--within-days", default=3, show_default=True, help="Remind when the ranking deadline is this close.")
+@with_appcontext
+def send_reminders(within_days: int) -> None:
+    """Email students and hosts whose rank lists are not certified; run it daily from a scheduler."""
+    from .services import reminders
+
+    counts = reminders.send_deadline_reminders(within_days)
+    click.echo(f"Reminded {counts.students} students and {counts.host_members} host members "
+               f"in {counts.cycles} season(s).")
 
 
 def main() -> None:

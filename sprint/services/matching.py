@@ -17,7 +17,7 @@ from sqlalchemy import and_
 from ..extensions import db
 from ..models import (Application, ApplicationStatus, College, CollegeKind, Cycle, HostCompany, HostRank,
                       MatchAssignment, MatchRun, Position, PositionInterest, PositionStatus,
-                      StudentProfile, StudentRank)
+                      StudentProfile, StudentRank, User)
 
 GROUPS = ("first_generation", "pell_eligible", "cc_transfer", "community_college")
 
@@ -30,8 +30,16 @@ def position_key(position_id: int) -> str:
     return f"p{position_id}"
 
 
-def _id(key: str) -> int:
+def host_key(host_id: int) -> str:
+    return f"h{host_id}"
+
+
+def key_id(key: str) -> int:
+    """The database id inside a solver id: "s12" -> 12."""
     return int(key[1:])
+
+
+_id = key_id
 
 
 def build_instance(cycle: Cycle, constraints: dict | None = None,
@@ -51,7 +59,9 @@ def build_instance(cycle: Cycle, constraints: dict | None = None,
     position_ids = {row.id for row in positions}
     interested = _interests(cycle)
     students = _student_lists(cycle, position_ids, interested, exclude_students)
-    host_lists = _host_lists(cycle, {row.id for row in positions if row.ranks_certified_at}, interested)
+    listed = {key_id(entry["id"]) for entry in students}  # host lists name only students in the match
+    host_lists = _host_lists(cycle, {row.id for row in positions if row.ranks_certified_at},
+                             {pair for pair in interested if pair[0] in listed})
     return {
         "students": students,
         "positions": [{"id": position_key(row.id), "host": f"h{row.host_id}",
@@ -131,3 +141,21 @@ def store_result(run: MatchRun, result: dict) -> None:
         run=run, student_id=_id(a["student"]), position_id=_id(a["position"]),
         student_rank=a.get("student_rank"), position_rank=a.get("position_rank"))
         for a in result["assignments"])
+
+
+def labels(instance: dict) -> dict[str, str]:
+    """Display names for every id in an instance: students, positions (with their host), hosts, colleges."""
+    students = [key_id(entry["id"]) for entry in instance.get("students", [])]
+    positions = [key_id(entry["id"]) for entry in instance.get("positions", [])]
+    colleges = {key_id(entry["college"]) for entry in instance.get("students", []) if entry.get("college")}
+    names: dict[str, str] = {}
+    for row in db.session.execute(db.select(User.id, User.name).where(User.id.in_(students))):
+        names[student_key(row.id)] = row.name
+    for row in db.session.execute(
+            db.select(Position.id, Position.title, HostCompany.id.label("host_id"), HostCompany.name)
+            .join(HostCompany, HostCompany.id == Position.host_id).where(Position.id.in_(positions))):
+        names[position_key(row.id)] = f"{row.title} ({row.name})"
+        names[host_key(row.host_id)] = row.name
+    for row in db.session.execute(db.select(College.id, College.name).where(College.id.in_(colleges))):
+        names[f"c{row.id}"] = row.name
+    return names

@@ -1,0 +1,119 @@
+"""Forms of the match-run console: the run form, placement changes, the audit filter."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from ..models import MatchMode
+from ..services.match_runs import MAX_TIME_LIMIT_S, RunSettings
+from ..services.matching import GROUPS
+from ..services.placement_changes import ENDINGS
+from . import options
+
+MODES = options([(MatchMode.STABLE, "Stable, students propose"), (MatchMode.STABLE_HOSTS, "Stable, hosts propose"),
+                 (MatchMode.MAX_STABLE, "Max-stable (allows side constraints)"),
+                 (MatchMode.WELFARE, "Welfare: most placements, best ranks (allows side constraints)")])
+CAP_SCOPES = options([("", "No college cap"), ("host", "per host company"), ("position", "per position")])
+NUMBER = (Optional(), NumberRange(min=0, message="Use 0 or more."))
+
+
+def _chosen(form: Form) -> bool:
+    return any(f.data not in (None, "", 0) for f in form if f.name != "csrf_token")
+
+
+class _Pair(Form):
+    """A lock or a forbid: one student, one position, the reason."""
+
+    student = SelectField("Student", coerce=int, validate_choice=False)
+    position = SelectField("Position", coerce=int, validate_choice=False)
+    reason = StringField("Reason", validators=[Length(max=300)])
+
+    def validate_reason(self, field) -> None:
+        if (self.student.data or self.position.data) and not (field.data or "").strip():
+            raise ValidationError("Give a reason for this pair.")
+        if (field.data or "").strip() and not (self.student.data and self.position.data):
+            raise ValidationError("Choose both a student and a position.")
+
+
+class _HostCapacity(Form):
+    host = SelectField("Host", coerce=int, validate_choice=False)
+    total = IntegerField("Total interns", validators=NUMBER)
+
+    def validate_total(self, field) -> None:
+        if bool(self.host.data) != (field.data is not None):
+            raise ValidationError("Choose a host and give its total.")
+
+
+class RunForm(FlaskForm):
+    mode = SelectField("Mode", choices=MODES, default=MatchMode.STABLE)
+    seed = IntegerField("Seed", default=1, validators=[InputRequired("Give a seed (0 or more)."),
+                                                       NumberRange(min=0, max=2**31 - 1, message="Use 0 or more.")],
+                        description="The same seed and input give the same matching; ties are broken by it.")
+    time_limit = IntegerField("Time limit (seconds)", default=20,
+                              validators=[InputRequired(), NumberRange(min=1, max=MAX_TIME_LIMIT_S)])
+    label = StringField("Label", validators=[Length(max=120)], description="For example: “cap 2 per host”.")
+    cap_per = SelectField("College cap", choices=CAP_SCOPES, default="")
+    cap_max = IntegerField("At most this many students from one college", validators=NUMBER)
+    floor_first_generation = IntegerField("At least this many first-generation students placed", validators=NUMBER)
+    floor_pell_eligible = IntegerField("At least this many Pell-eligible students placed", validators=NUMBER)
+    floor_cc_transfer = IntegerField("At least this many community-college transfers placed", validators=NUMBER)
+    floor_community_college = IntegerField("At least this many community-college students placed",
+                                           validators=NUMBER)
+    host_capacity = FieldList(FormField(_HostCapacity), min_entries=2, max_entries=40)
+    locks = FieldList(FormField(_Pair), min_entries=2, max_entries=40)
+    forbids = FieldList(FormField(_Pair), min_entries=2, max_entries=40)
+
+    def set_choices(self, students: list[tuple[int, str]], positions: list[tuple[int, str]],
+                    hosts: list[tuple[int, str]]) -> None:
+        for entry in [*self.locks, *self.forbids]:
+            entry.form.student.choices = options([(0, "(none)"), *students])
+            entry.form.position.choices = options([(0, "(none)"), *positions])
+        for entry in self.host_capacity:
+            entry.form.host.choices = options([(0, "(none)"), *hosts])
+
+    def settings(self) -> RunSettings:
+        def pairs(entries: FieldList) -> list[tuple[int, int, str]]:
+            return [(e.form.student.data, e.form.position.data, e.form.reason.data) for e in entries if _chosen(e.form)]
+
+        return RunSettings(
+            mode=self.mode.data, seed=self.seed.data, time_limit_s=float(self.time_limit.data),
+            label=self.label.data or "", cap_per=self.cap_per.data or "", cap_max=self.cap_max.data,
+            floors={group: getattr(self, f"floor_{group}").data or 0 for group in GROUPS},
+            host_capacity=[(e.form.host.data, e.form.total.data) for e in self.host_capacity if _chosen(e.form)],
+            locks=pairs(self.locks), forbids=pairs(self.forbids))
+
+
+class EndPlacementForm(FlaskForm):
+    kind = SelectField("What happened", choices=options([(k, v[2]) for k, v in ENDINGS.items()]))
+    reason = TextAreaField("Reason", validators=[DataRequired("Give a reason; it goes into the audit log."),
+                                                 Length(max=500)])
+
+
+class MovePlacementForm(FlaskForm):
+    position = SelectField("Move to", coerce=int)
+    reason = TextAreaField("Reason", validators=[DataRequired("Give a reason; it goes into the audit log."),
+                                                 Length(max=500)])
+
+
+class AddPlacementForm(FlaskForm):
+    student = SelectField("Student", coerce=int)
+    position = SelectField("Position", coerce=int)
+    reason = TextAreaField("Reason", validators=[DataRequired("Give a reason; it goes into the audit log."),
+                                                 Length(max=500)])
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    person = SelectField("Person", coerce=int, default=0)
+    record = SelectField("Record type", default="")
+    since = DateField("From", validators=[Optional()])
+    until = DateField("To", validators=[Optional()])
+
+    def validate_until(self, field) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("The end date comes before the start date.")
+

@@ -1,0 +1,40 @@
+"""The audit log page: a program's events, filtered by person, record type and dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from ..extensions import db
+from ..models import AuditEvent, User
+
+PER_PAGE = 50
+
+
+def filters_of(program_id: int) -> tuple[list[tuple[int, str]], list[str]]:
+    """The people who acted and the record types that appear in the program's log."""
+    people = db.session.execute(
+        db.select(User.id, User.name).join(AuditEvent, AuditEvent.actor_id == User.id)
+        .where(AuditEvent.program_id == program_id).distinct().order_by(User.name))
+    types = db.session.scalars(db.select(AuditEvent.object_type).where(
+        AuditEvent.program_id == program_id, AuditEvent.object_type != "").distinct().order_by(AuditEvent.object_type))
+    return list(people), list(types)
+
+
+def events(program_id: int, actor_id: int | None = None, object_type: str = "", since: date | None = None,
+           until: date | None = None, page: int = 1) -> tuple[list[AuditEvent], int]:
+    """One page of the program's events, newest first, and the number of pages."""
+    query = db.select(AuditEvent).where(AuditEvent.program_id == program_id)
+    if actor_id:
+        query = query.where(AuditEvent.actor_id == actor_id)
+    if object_type:
+        query = query.where(AuditEvent.object_type == object_type)
+    if since:
+        query = query.where(AuditEvent.created_at >= datetime.combine(since, time.min))
+    if until:
+        query = query.where(AuditEvent.created_at < datetime.combine(until + timedelta(days=1), time.min))
+    total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(page, 1), pages)
+    rows = db.session.scalars(query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+                              .limit(PER_PAGE).offset((page - 1) * PER_PAGE))
+    return list(rows), pages

@@ -1,0 +1,195 @@
+"""The coordinator's match console: run, inspect, compare, verify and publish matches; repair after."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from ..access import role_required
+from ..errors import ServiceError
+from ..forms import options
+from ..forms.runs import AddPlacementForm, AuditFilterForm, EndPlacementForm, MovePlacementForm, RunForm
+from ..models import Role
+from ..services import (audit_log, match_runs, placement_changes, run_reports, second_round, seasons)
+from .forms_support import show_error, status_for
+
+bp = Blueprint("runs", __name__, url_prefix="/coordinator/runs")
+
+
+@bp.before_request
+@role_required(Role.COORDINATOR)
+def _guard() -> None:  # coordinators only; every record is looked up within their program
+    pass
+
+
+def _cycle(cycle_id: int):
+    return run_reports.cycle_for(current_user, cycle_id) or abort(404)
+
+
+def _run(run_id: int):
+    return run_reports.run_for(current_user, run_id) or abort(404)
+
+
+@bp.get("/")
+def index():
+    cycles = run_reports.cycles_of(current_user.program_id)
+    chosen = request.args.get("cycle", type=int)
+    cycle = _cycle(chosen) if chosen else seasons.current_cycle(current_user.program_id)
+    runs = run_reports.runs_of(cycle) if cycle else []
+    return render_template("runs/index.html", cycles=cycles, cycle=cycle, runs=runs,
+                           open_seats=second_round.open_seats(cycle) if cycle else 0)
+
+
+@bp.route("/cycles/<int:cycle_id>/new", methods=["GET", "POST"])
+@bp.route("/cycles/<int:cycle_id>/second-round", methods=["GET", "POST"], endpoint="second_round")
+def new(cycle_id: int):
+    cycle = _cycle(cycle_id)
+    second = request.endpoint == "runs.second_round"
+    form = RunForm()
+    form.set_choices(*run_reports.choices_for(cycle))
+    if form.validate_on_submit():
+        try:
+            start = second_round.start_second_round if second else match_runs.start_run
+            run = start(current_user, cycle, form.settings())
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(f"Run #{run.id} is {run.status}.", "success")
+            return redirect(url_for("runs.show", run_id=run.id))
+    hints = second_round.suggestions(cycle) if second and request.method == "GET" else None
+    return render_template("runs/new.html", form=form, cycle=cycle, second=second, hints=hints), status_for(form)
+
+
+@bp.get("/<int:run_id>")
+def show(run_id: int):
+    run = _run(run_id)
+    figures = run_reports.figures(run, request.args.get("page", 1, type=int))
+    return render_template("runs/show.html", run=run, f=figures, form=FlaskForm(),
+                           page=request.args.get("page", 1, type=int))
+
+
+@bp.get("/<int:run_id>/status.json")
+def status(run_id: int):
+    run = _run(run_id)
+    return jsonify(id=run.id, status=run.status, error=run.error, solve_seconds=run.solve_seconds,
+                   started_at=run.started_at.isoformat() if run.started_at else None,
+                   time_limit_s=run.parameters.get("time_limit_s"))
+
+
+@bp.get("/<int:run_id>/explain/<key>")
+def explain(run_id: int, key: str):
+    run = _run(run_id)
+    found = run_reports.explanation(run, key) or abort(404)
+    return render_template("runs/explain.html", run=run, name=found[0], where=found[1], reasons=found[2],
+                           student=key.startswith("s"))
+
+
+@bp.get("/<int:run_id>/verify")
+def verify(run_id: int):
+    run = _run(run_id)
+    try:
+        report = match_runs.verify(run)
+    except ServiceError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("runs.show", run_id=run.id))
+    names = run_reports.figures(run).names
+    return render_template("runs/verify.html", run=run, report=report, names=names)
+
+
+@bp.get("/<int:run_id>/publish")
+def confirm_publish(run_id: int):
+    run = _run(run_id)
+    return render_template("runs/publish.html", run=run, f=run_reports.figures(run), form=FlaskForm())
+
+
+@bp.post("/<int:run_id>/<any(rerun, restart, publish):action>")
+def act(run_id: int, action: str):
+    run = _run(run_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        if action == "publish":
+            placements = match_runs.publish(current_user, run)
+            flash(f"Published: {len(placements)} offers sent; lists are locked.", "success")
+            return redirect(url_for("runs.placements", cycle_id=run.cycle_id))
+        target = getattr(match_runs, action)(current_user, run)
+        flash(f"Run #{target.id} is {target.status}.", "success")
+        return redirect(url_for("runs.show", run_id=target.id))
+    except ServiceError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("runs.show", run_id=run.id))
+
+
+@bp.get("/compare")
+def compare():
+    first, second = _run(request.args.get("a", 0, type=int)), _run(request.args.get("b", 0, type=int))
+    if first.cycle_id != second.cycle_id or first.id == second.id:
+        flash("Choose two different runs of the same season to compare.", "danger")
+        return redirect(url_for("runs.index", cycle=first.cycle_id))
+    a, b, moves, counts = run_reports.compare(first, second)
+    return render_template("runs/compare.html", a=a, b=b, moves=moves, counts=counts)
+
+
+@bp.get("/cycles/<int:cycle_id>/placements")
+def placements(cycle_id: int):
+    cycle = _cycle(cycle_id)
+    page = request.args.get("page", 1, type=int)
+    rows, total = placement_changes.placements_of(cycle, request.args.get("status", ""), page)
+    return render_template("runs/placements.html", cycle=cycle, rows=rows, total=total, page=page,
+                           pages=max(1, -(-total // 50)), status=request.args.get("status", ""))
+
+
+@bp.route("/placements/<int:placement_id>", methods=["GET", "POST"])
+def placement(placement_id: int):
+    placement = run_reports.placement_for(current_user, placement_id) or abort(404)
+    end, move = EndPlacementForm(prefix="end"), MovePlacementForm(prefix="move")
+    move.position.choices = options(run_reports.choices_for(placement.cycle)[1])
+    form = end if "end-reason" in request.form else move
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            if form is end:
+                placement_changes.end_placement(current_user, placement, end.kind.data, end.reason.data)
+            else:
+                target = run_reports.position_in(placement.cycle, move.position.data) or abort(400)
+                placement_changes.move_placement(current_user, placement, target, move.reason.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash("Placement updated and recorded in the audit log.", "success")
+            return redirect(url_for("runs.placements", cycle_id=placement.cycle_id))
+    return render_template("runs/placement.html", placement=placement, end=end, move=move), status_for(form)
+
+
+@bp.route("/cycles/<int:cycle_id>/placements/add", methods=["GET", "POST"])
+def add_placement(cycle_id: int):
+    cycle = _cycle(cycle_id)
+    form = AddPlacementForm()
+    students, positions, _ = run_reports.choices_for(cycle)
+    form.student.choices, form.position.choices = options(students), options(positions)
+    if form.validate_on_submit():
+        try:
+            student = run_reports.student_in(cycle, form.student.data) or abort(400)
+            position = run_reports.position_in(cycle, form.position.data) or abort(400)
+            placement_changes.add_placement(current_user, cycle, student, position, form.reason.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash("Placement added and recorded in the audit log.", "success")
+            return redirect(url_for("runs.placements", cycle_id=cycle.id))
+    return render_template("runs/add_placement.html", cycle=cycle, form=form), status_for(form)
+
+
+@bp.get("/audit")
+def audit():
+    form = AuditFilterForm(request.args)
+    people, types = audit_log.filters_of(current_user.program_id)
+    form.person.choices = options([(0, "Everyone"), *people])
+    form.record.choices = options([("", "All records"), *((t, t) for t in types)])
+    valid = form.validate()
+    rows, pages = audit_log.events(current_user.program_id, form.person.data if valid else None,
+                                   form.record.data if valid else "", form.since.data if valid else None,
+                                   form.until.data if valid else None, request.args.get("page", 1, type=int))
+    return render_template("runs/audit.html", form=form, rows=rows, pages=pages,
+                           page=request.args.get("page", 1, type=int)), 200 if valid else 400
+

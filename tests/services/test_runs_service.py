@@ -1,0 +1,290 @@
+"""Match runs as services: the adapter's instance, runs in every mode, re-runs, publication, second round."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from sprint.errors import ServiceError
+from sprint.extensions import db
+from sprint.models import (AuditEvent, Cycle, HostRank, MatchRun, Phase, Placement, PlacementStatus, Position,
+                           RunStatus, StudentRank, User)
+from sprint.services import match_runs, matching, placement_changes, run_queue, run_reports, second_round
+from sprint.services.match_runs import RunSettings
+
+MODES = ["stable", "stable-hosts", "max-stable", "welfare"]
+
+
+def _get(model, obj):
+    return db.session.get(model, obj.id)
+
+
+def _start(season, **settings) -> MatchRun:
+    return match_runs.start_run(_get(User, season.coordinator), _get(Cycle, season.cycle), RunSettings(**settings))
+
+
+def _matching(run: MatchRun) -> dict[str, str]:
+    return {a["student"]: a["position"] for a in run.result["assignments"]}
+
+
+def test_instance_mirrors_the_rows_of_the_season(appctx, small_season):
+    cycle = _get(Cycle, small_season.cycle)
+
+    instance = matching.build_instance(cycle)
+
+    students = {entry["id"]: entry for entry in instance["students"]}
+    assert set(students) == {f"s{u.id}" for u in small_season.students.values()}
+    for user in small_season.students.values():
+        ranked = db.session.scalars(db.select(StudentRank.position_id).join(StudentRank.application)
+                                    .where(StudentRank.application.has(student_id=user.id)).order_by(StudentRank.rank))
+        assert students[f"s{user.id}"]["prefs"] == [f"p{pid}" for pid in ranked]
+    position_a = small_season.positions["A"]
+    entry = next(p for p in instance["positions"] if p["id"] == f"p{position_a.id}")
+    s = small_season.students
+    assert entry["capacity"] == 2
+    assert entry["prefs"] == [f"s{s[1].id}", [f"s{s[2].id}", f"s{s[5].id}"], f"s{s[3].id}", f"s{s[7].id}"]
+    assert "first_generation" in students[f"s{s[1].id}"]["groups"]
+    assert "community_college" in students[f"s{s[2].id}"]["groups"]
+
+
+def test_instance_of_the_demo_season_mirrors_its_rows(appctx):
+    from sprint.services import demo
+
+    demo.load_demo(2027)
+    cycle = db.session.scalar(db.select(Cycle).where(Cycle.year == 2027, Cycle.phase == Phase.APPLICATIONS))
+
+    instance = matching.build_instance(cycle)
+
+    assert len(instance["students"]) > 200
+    sample = instance["students"][:20]
+    for entry in sample:
+        ranked = db.session.scalars(db.select(StudentRank.position_id).join(StudentRank.application).where(
+            StudentRank.application.has(student_id=matching.key_id(entry["id"]), cycle_id=cycle.id))
+            .order_by(StudentRank.rank)).all()
+        assert [matching.key_id(p) for p in entry["prefs"]] == [pid for pid in ranked
+                                                              if f"p{pid}" in {q["id"] for q in instance["positions"]}]
+    for entry in instance["positions"][:10]:
+        position = db.session.get(Position, matching.key_id(entry["id"]))
+        assert entry["capacity"] == position.slots and position.cycle_id == cycle.id
+        listed = [s for tier in entry["prefs"] for s in (tier if isinstance(tier, list) else [tier])]
+        ranks = dict(db.session.execute(db.select(HostRank.student_id, HostRank.rank)
+                                        .where(HostRank.position_id == position.id)).all())
+        tiers_in_order = [ranks[matching.key_id(s)] for s in listed]
+        assert tiers_in_order == sorted(tiers_in_order)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_each_mode_runs_and_its_snapshot_gives_the_same_matching_again(appctx, small_season, mode):
+    run = _start(small_season, mode=mode, seed=3, time_limit_s=10)
+
+    again = match_runs.rerun(_get(User, small_season.coordinator), run)
+
+    assert run.status == RunStatus.DONE and again.status == RunStatus.DONE
+    assert again.input_hash == run.input_hash == matching.instance_hash(run.input_snapshot)
+    assert _matching(again) == _matching(run) and len(run.assignments) == len(run.result["assignments"]) > 0
+    assert again.parameters["rerun_of"] == run.id
+    report = match_runs.verify(run)
+    assert report.feasible and (mode == "welfare" or report.blocking_pairs == [])
+
+
+def test_side_constraints_and_reasoned_locks_reach_the_snapshot(appctx, small_season):
+    s, p = small_season.students, small_season.positions
+
+    run = _start(small_season, mode="max-stable", cap_per="host", cap_max=3, floors={"first_generation": 2},
+                 host_capacity=[(small_season.hosts[0].id, 2)], locks=[(s[6].id, p["A"].id, "Agreed with host")],
+                 forbids=[(s[1].id, p["B"].id, "Conflict of interest")])
+
+    constraints = run.input_snapshot["constraints"]
+    assert constraints["lock"] == [[f"s{s[6].id}", f"p{p['A'].id}"]]
+    assert constraints["forbid"] == [[f"s{s[1].id}", f"p{p['B'].id}"]]
+    assert constraints["college_cap"] == {"per": "host", "max": 3}
+    assert run.parameters["reasons"]["lock"][0]["reason"] == "Agreed with host"
+    assert _matching(run)[f"s{s[6].id}"] == f"p{p['A'].id}"
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"mode": "stable", "cap_per": "host", "cap_max": 1}, "max-stable or welfare"),
+    ({"mode": "welfare", "cap_per": "host"}, "college cap needs"),
+    ({"mode": "stable", "locks": [(999999, 1, "why")]}, "not in this match"),
+    ({"mode": "stable", "seed": -1}, "seed"),
+    ({"mode": "welfare", "host_capacity": [(424242, 1)]}, "no open position"),
+])
+def test_bad_settings_are_refused_and_nothing_is_stored(appctx, small_season, settings, message):
+    with pytest.raises(ServiceError, match=message):
+        _start(small_season, **settings)
+
+    assert db.session.scalar(db.select(db.func.count(MatchRun.id))) == 0
+
+
+def test_a_lock_needs_a_reason_and_a_known_position(appctx, small_season):
+    s, p = small_season.students, small_season.positions
+
+    with pytest.raises(ServiceError, match="reason"):
+        _start(small_season, locks=[(s[1].id, p["A"].id, "  ")])
+    with pytest.raises(ServiceError, match="not open"):
+        _start(small_season, forbids=[(s[1].id, 987654, "x")])
+
+
+def test_publish_creates_offers_notifies_locks_and_refuses_a_second_time(appctx, small_season, outbox):
+    first = _start(small_season, mode="stable", seed=1)
+    other = _start(small_season, mode="welfare", seed=1)
+    actor = _get(User, small_season.coordinator)
+
+    placements = match_runs.publish(actor, first)
+
+    cycle = _get(Cycle, small_season.cycle)
+    assert cycle.phase == Phase.PUBLISHED
+    assert len(placements) == 5 and all(p.status == PlacementStatus.OFFERED for p in placements)
+    assert all(p.response_deadline == cycle.offer_deadline_at for p in placements)
+    assert len([m for m in outbox if "match result" in m.subject]) == 7  # every student, placed or not
+    for run in (first, other):
+        with pytest.raises(ServiceError, match="already published"):
+            match_runs.publish(actor, run)
+    assert db.session.scalar(db.select(db.func.count(Placement.id))) == 5
+    assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "run.published")) == 1
+
+
+def test_a_decline_then_a_second_round_leaves_accepted_placements_untouched(appctx, small_season, outbox):
+    actor = _get(User, small_season.coordinator)
+    run = _start(small_season, mode="stable", seed=1)
+    placements = match_runs.publish(actor, run)
+    declined, kept = placements[0], placements[1:]
+    for placement in kept:
+        placement.status = PlacementStatus.ACCEPTED
+    db.session.commit()
+    placement_changes.end_placement(actor, declined, "declined", "Took another offer")
+    before = {(p.id, p.student_id, p.position_id, p.status) for p in kept}
+
+    cycle = _get(Cycle, small_season.cycle)
+    second = second_round.start_second_round(actor, cycle, RunSettings(mode="stable", seed=2))
+
+    assert second.round == 2 and second.status == RunStatus.DONE
+    assert [p["capacity"] for p in second.input_snapshot["positions"]
+            if p["id"] == f"p{declined.position_id}"] == [1]
+    assert {matching.key_id(e["id"]) for e in second.input_snapshot["students"]} == \
+        {u.id for u in small_season.students.values()} - {p.student_id for p in placements}
+    new = match_runs.publish(actor, second)
+    assert {(p.id, p.student_id, p.position_id, p.status) for p in kept} == before
+    assert len(new) >= 1 and all(p.round == 2 for p in new)
+    assert declined.student_id not in {p.student_id for p in new}  # they said no; no second offer
+    live = db.session.scalars(db.select(Placement).where(Placement.status.in_(second_round.LIVE))).all()
+    per_position = {}
+    for p in live:
+        per_position[p.position_id] = per_position.get(p.position_id, 0) + 1
+    assert all(n <= db.session.get(Position, pid).slots for pid, n in per_position.items())
+
+
+def test_second_round_needs_a_published_first_round(appctx, small_season):
+    with pytest.raises(ServiceError, match="after the first round"):
+        second_round.start_second_round(_get(User, small_season.coordinator), _get(Cycle, small_season.cycle),
+                                        RunSettings())
+
+
+def test_manual_changes_respect_seats_need_reasons_and_are_audited(appctx, small_season):
+    actor = _get(User, small_season.coordinator)
+    placements = match_runs.publish(actor, _start(small_season, seed=1))
+    cycle = _get(Cycle, small_season.cycle)
+    full = _get(Position, small_season.positions["D"])
+    mover = next(p for p in placements if p.position_id != full.id)
+
+    with pytest.raises(ServiceError, match="reason"):
+        placement_changes.move_placement(actor, mover, full, " ")
+    with pytest.raises(ServiceError, match="no free seat"):
+        placement_changes.move_placement(actor, mover, full, "Host asked")
+    placed = {p.student_id for p in placements}
+    unplaced = next(u for u in small_season.students.values() if u.id not in placed)
+    with pytest.raises(ServiceError, match="no free seat"):
+        placement_changes.add_placement(actor, cycle, _get(User, unplaced), full, "Walk-in")
+
+    holder = next(p for p in placements if p.position_id == full.id)
+    placement_changes.end_placement(actor, holder, "cancelled", "Host withdrew the offer")
+    added = placement_changes.add_placement(actor, cycle, _get(User, unplaced), full, "Host asked for them")
+
+    assert added.round == 3 and added.status == PlacementStatus.OFFERED
+    assert holder.status == PlacementStatus.WITHDRAWN and "Host withdrew" in holder.note
+    actions = set(db.session.scalars(db.select(AuditEvent.action)))
+    assert {"placement.cancelled", "placement.added", "run.published", "run.created"} <= actions
+
+
+def test_a_run_left_running_by_a_stopped_process_is_marked_failed_and_can_start_again(appctx, small_season):
+    run = _start(small_season, seed=1)
+    run.status, run.created_at = RunStatus.RUNNING, run_queue.PROCESS_STARTED_AT - timedelta(minutes=5)
+    run_queue._mine.discard(run.id)
+    db.session.commit()
+
+    runs = run_reports.runs_of(_get(Cycle, small_season.cycle))
+
+    assert runs[0].status == RunStatus.FAILED and "restart" in runs[0].error
+    match_runs.restart(_get(User, small_season.coordinator), runs[0])
+    assert runs[0].status == RunStatus.DONE and runs[0].error == ""
+    assert run_reports.runs_of(_get(Cycle, small_season.cycle))[0].status == RunStatus.DONE
+
+
+def test_compare_lists_who_moves_and_by_how_many_ranks(appctx, small_season):
+    s, p = small_season.students, small_season.positions
+    plain = _start(small_season, mode="stable", seed=1)
+    locked = _start(small_season, mode="stable", seed=1, locks=[(s[1].id, p["C"].id, "Test a move")])
+
+    a, _b, moves, counts = run_reports.compare(plain, locked)
+
+    move = next(m for m in moves if m.name == "Student 1")
+    assert move.before == "Position A (Host 1)" and move.after == "Position C (Host 2)"
+    assert move.rank_before == 1 and move.rank_after == 3 and move.rank_change == 2
+    assert counts["moved"] >= 1 and a.matched == len(plain.assignments)
+
+
+def test_run_figures_suppress_small_group_cells_and_name_people(appctx, small_season):
+    run = _start(small_season, mode="stable", seed=1)
+
+    figures = run_reports.figures(run)
+    name, where, reasons = run_reports.explanation(run, f"s{small_season.students[7].id}")
+
+    assert dict(figures.per_group)["First-generation students"] == "<5"  # three at most: suppressed
+    assert all(value == "<5" or int(value) >= 5 for _, value in figures.per_college)
+    assert figures.matched == 5 and len(figures.unmatched) == 2
+    assert name == "Student 7" and (where.startswith("Placed") or where == "Not matched")
+    assert reasons and all("Position" in reason for reason in reasons)
+    assert not any(re.search(r"\b[sp]\d+\b", reason) for reason in reasons)  # ids became names
+    assert run_reports.explanation(run, "s999999") is None
+
+
+def test_suggestions_rank_open_positions_by_skills(appctx, small_season):
+    actor = _get(User, small_season.coordinator)
+    placements = match_runs.publish(actor, _start(small_season, seed=1))
+    placement_changes.end_placement(actor, placements[0], "withdrawn", "Moved away")
+
+    per_student, per_position = second_round.suggestions(_get(Cycle, small_season.cycle))
+
+    assert placements[0].position_id in per_position
+    assert len(per_student) == 3  # two never matched, one withdrew
+    for _name, items in per_student.values():
+        assert [i.score for i in items] == sorted((i.score for i in items), reverse=True)
+    assert second_round.open_seats(_get(Cycle, small_season.cycle)) == 1
+
+
+def test_two_publications_racing_yield_one(appctx, small_season, monkeypatch):
+    actor = _get(User, small_season.coordinator)
+    first, second = _start(small_season, seed=1), _start(small_season, mode="welfare", seed=1)
+    match_runs.publish_run(actor, first)
+    monkeypatch.setattr(match_runs, "_published", lambda cycle_id, round_: False)  # both passed the check
+
+    with pytest.raises(ServiceError, match="already published"):
+        match_runs.publish_run(actor, second)
+
+    assert db.session.scalars(db.select(MatchRun.id).where(MatchRun.published_at.is_not(None))).all() == [first.id]
+    assert db.session.scalar(db.select(db.func.count(Placement.id))) == len(first.assignments)
+
+
+def test_the_background_worker_solves_a_queued_run_in_its_own_context(app, small_season):
+    with app.app_context():
+        cycle = _get(Cycle, small_season.cycle)
+        run_id = match_runs.create_run(_get(User, small_season.coordinator), cycle, seed=1).id
+
+    run_queue._in_context(app, run_id)  # what the worker thread runs
+
+    with app.app_context():
+        run = db.session.get(MatchRun, run_id)
+        assert run.status == RunStatus.DONE and run.started_at and run.finished_at and run.solve_seconds is not None
+        assert len(run.assignments) == 5
