@@ -7,8 +7,18 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import NotAllowed, ServiceError
 from ..extensions import db
-from ..models import (HostCompany, HostMember, HostMemberRole, Invitation, Program, Role,
-                      StudentProfile, User, utcnow)
+from ..models import (
+    College,
+    HostCompany,
+    HostMember,
+    HostMemberRole,
+    Invitation,
+    Program,
+    Role,
+    StudentProfile,
+    User,
+    utcnow,
+)
 from . import audit
 from .notify import send_email
 from .tokens import fingerprint, make_token, read_token
@@ -116,15 +126,17 @@ def reset_password(token: str, password: str) -> User:
 
 
 def invite(actor: User, email: str, role: Role, host: HostCompany | None = None,
-           host_role: HostMemberRole = HostMemberRole.MEMBER, program: Program | None = None) -> Invitation:
-    """Invite a coordinator or a host member into the host's (or the actor's, or the given) program."""
+           host_role: HostMemberRole = HostMemberRole.MEMBER, program: Program | None = None,
+           college: College | None = None) -> Invitation:
+    """Invite a coordinator, a host member or a college liaison into the host's (or the actor's, or the given) program."""
     email = normalise_email(email)
     program = host.program if host is not None else (program or actor.program)
-    _check_may_invite(actor, role, host, program)
+    _check_may_invite(actor, role, host, program, college)
     if _email_taken(email):
         raise ServiceError(f"{email} already has an account.", "email")
     invitation = Invitation(program=program, email=email, role=role, host=host,
-                            host_role=host_role, invited_by=actor)
+                            host_role=host_role, invited_by=actor,
+                            college=college if role == Role.LIAISON else None)
     db.session.add(invitation)
     db.session.flush()
     audit.record(actor, "invitation.sent", invitation, program_id=program.id, email=email, role=str(role))
@@ -133,12 +145,15 @@ def invite(actor: User, email: str, role: Role, host: HostCompany | None = None,
     return invitation
 
 
-def _check_may_invite(actor: User, role: Role, host: HostCompany | None, program: Program | None) -> None:
+def _check_may_invite(actor: User, role: Role, host: HostCompany | None, program: Program | None,
+                      college: College | None = None) -> None:
     """Admins invite anyone; coordinators into their program; a host's owner into their host."""
-    if role not in (Role.HOST, Role.COORDINATOR):
-        raise ServiceError("Only host members and coordinators join by invitation.", "role")
+    if role not in (Role.HOST, Role.COORDINATOR, Role.LIAISON):
+        raise ServiceError("Only host members, coordinators and college liaisons join by invitation.", "role")
     if role == Role.HOST and host is None:
         raise ServiceError("Choose the host company the person will join.", "host")
+    if role == Role.LIAISON and college is None:
+        raise ServiceError("Choose the college the liaison works for.", "college")
     if program is None:
         raise ServiceError("Choose the program to invite into.")
     if actor.role == Role.ADMIN:
@@ -175,6 +190,8 @@ def accept_invitation(token: str, name: str, password: str) -> User:
     """Create the invited person's account with the role and host the invitation names."""
     invitation = invitation_from_token(token)
     user = _new_user(invitation.email, name, password, Role(invitation.role), invitation.program)
+    if invitation.role == Role.LIAISON:
+        user.college_id = invitation.college_id
     if invitation.host is not None:
         db.session.add(HostMember(host=invitation.host, user=user, role=invitation.host_role))
     invitation.accepted_at = utcnow()

@@ -1,0 +1,179 @@
+"""Dashboards for coordinators (their program) and admins (any program): pages, charts, CSV exports."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from ..access import role_required
+from ..errors import NotAllowed, ServiceError
+from ..extensions import db
+from ..forms.dashboards import FilterForm, LiaisonInviteForm
+from ..models import College, Role
+from ..services import accounts, charts, dashboards
+from ..services.csv_export import to_csv_bytes
+from .forms_support import show_error, status_for
+
+bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
+PAGE_NAMES = "overview, colleges, hosts, quality, equity, report"
+TABS = [("overview", "Overview"), ("colleges", "Colleges"), ("hosts", "Hosts"),
+        ("quality", "Match quality"), ("equity", "Equity"), ("report", "Season report")]
+
+
+@bp.before_request
+@role_required(Role.COORDINATOR, Role.ADMIN)
+def _guard() -> None:  # coordinators see their own program; admins pick one
+    pass
+
+
+class PageUrls:
+    """Builds a page's chart, export and drill-down links, keeping its filters."""
+
+    def __init__(self, prefix: str, page: dashboards.Page, query: dict) -> None:
+        self.prefix, self.page, self.query = prefix, page, query
+
+    def _subject(self) -> dict:
+        return {"name": self.page.key, "subject": self.page.subject} if self.prefix == "dashboards" else {}
+
+    def chart(self, table: dashboards.Table) -> str:
+        return url_for(f"{self.prefix}.chart", key=table.key, **self._subject(), **self.query)
+
+    def export(self, table: dashboards.Table) -> str:
+        return url_for(f"{self.prefix}.export", key=table.key, **self._subject(), **self.query)
+
+    def alt(self, table: dashboards.Table) -> str:
+        return charts.alt_text(table)
+
+    def link(self, table: dashboards.Table, index: int) -> str | None:
+        ids = table.ids
+        if not table.link or index >= len(ids) or ids[index] is None:
+            return None
+        return url_for(table.link, subject=ids[index], **self.query)
+
+    def tab(self, name: str) -> str:
+        return url_for("dashboards.page" if name != "overview" else "dashboards.overview",
+                       **({"name": name} if name != "overview" else {}), **self.query)
+
+
+def _load(name: str, subject: int | None = None):
+    """The program, the validated filter form, and the page; aborts with 400/403/404 on bad input."""
+    try:
+        program = dashboards.program_for(current_user, request.args.get("program", type=int))
+    except NotAllowed:
+        abort(403)
+    except LookupError:
+        abort(404)
+    form = FilterForm(formdata=request.args).fill(dashboards.filter_choices(current_user, program))
+    if not form.validate():
+        return program, form, None
+    filters = dashboards.Filters(years=tuple(sorted(set(form.seasons.data or []))), kind=form.kind.data or "",
+                                 host_id=form.host.data or None, major=form.major.data or "")
+    try:
+        page = dashboards.build(program, name, filters, subject)
+    except LookupError:
+        abort(404)
+    return program, form, page
+
+
+def _query(program, filters: dashboards.Filters) -> dict:
+    query = filters.as_query()
+    if current_user.role == Role.ADMIN:
+        query["program"] = program.id
+    return query
+
+
+def _render(name: str, subject: int | None = None):
+    program, form, page = _load(name, subject)
+    if page is None:
+        return render_template("dashboards/invalid.html", form=form, program=program, tabs=TABS), 400
+    template = "dashboards/report.html" if name == "report" else "dashboards/page.html"
+    return render_template(template, page=page, form=form, tabs=TABS,
+                           urls=PageUrls("dashboards", page, _query(program, page.filters)))
+
+
+@bp.get("/")
+def overview():
+    return _render("overview")
+
+
+@bp.get("/<any(colleges, hosts, quality, equity, report):name>")
+def page(name: str):
+    return _render(name)
+
+
+@bp.get("/colleges/<int:subject>")
+def college(subject: int):
+    return _render("college", subject)
+
+
+@bp.get("/hosts/<int:subject>")
+def host(subject: int):
+    return _render("host", subject)
+
+
+def table_of(page: dashboards.Page | None, key: str) -> dashboards.Table:
+    """A page's table for an export or a chart: 400 when the filters were bad, 404 for no such table."""
+    if page is None:
+        abort(400)
+    try:
+        return page.table(key)
+    except LookupError:
+        abort(404)
+
+
+def _table(name: str, key: str, subject: int | None) -> dashboards.Table:
+    return table_of(_load(name, subject)[2], key)
+
+
+@bp.get("/export/<name>/<key>.csv")
+@bp.get("/export/<name>/<int:subject>/<key>.csv")
+def export(name: str, key: str, subject: int | None = None):
+    return csv_response(_table(name, key, subject), f"{name}-{key}")
+
+
+@bp.get("/chart/<name>/<key>.svg")
+@bp.get("/chart/<name>/<int:subject>/<key>.svg")
+def chart(name: str, key: str, subject: int | None = None):
+    return svg_response(_table(name, key, subject))
+
+
+def csv_response(table: dashboards.Table, filename: str) -> Response:
+    return Response(to_csv_bytes(table.columns, table.rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})
+
+
+def svg_response(table: dashboards.Table) -> Response:
+    try:
+        svg = charts.render(table)
+    except LookupError:
+        abort(404)
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=60"})
+
+
+@bp.route("/colleges/<int:college_id>/invite-liaison", methods=["GET", "POST"])
+def invite_liaison(college_id: int):
+    college_ = db.get_or_404(College, college_id)
+    try:
+        program = dashboards.program_for(current_user, request.args.get("program", type=int))
+    except (NotAllowed, LookupError):
+        abort(404)
+    form = LiaisonInviteForm()
+    if form.validate_on_submit():
+        try:
+            accounts.invite(current_user, form.email.data, Role.LIAISON, program=program, college=college_)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(f"Invitation sent to {form.email.data}: they will see {college_.name}'s students only.",
+                  "success")
+            return redirect(url_for("dashboards.college", subject=college_.id))
+    return render_template("dashboards/invite_liaison.html", form=form, college=college_), status_for(form)

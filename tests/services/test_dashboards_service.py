@@ -1,0 +1,179 @@
+"""Dashboard figures against the hand-built `dash_world` (see its docstring in conftest.py).
+
+Every expected number below was counted by hand from that picture, not taken from the code.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from sprint.errors import NotAllowed
+from sprint.extensions import db
+from sprint.models import Program, Role, User
+from sprint.services import dashboards
+from sprint.services.dashboards import Filters, median_from_counts, rate, suppress
+
+
+def page(world, name, filters=None, subject=None):
+    program = db.session.get(Program, world.program.id)
+    return dashboards.build(program, name, filters or Filters(), subject)
+
+
+def column(table, name):
+    index = table.columns.index(name)
+    return {row[0]: row[index] for row in table.rows}
+
+
+def test_median_of_a_histogram_handles_odd_even_and_empty_lists():
+    assert median_from_counts([(3, 1), (1, 1), (2, 1)]) == 2
+    assert median_from_counts([(1, 1), (2, 1)]) == 1.5
+    assert median_from_counts([(Decimal(20), 2), (Decimal(22), 1), (Decimal(25), 1)]) == Decimal(21)
+    assert median_from_counts([(7, 0), (None, 3)]) is None
+
+
+def test_small_cells_and_rates_built_on_them_are_hidden():
+    assert [suppress(n) for n in (0, 4, 5, None)] == ["<5", "<5", 5, None]
+    assert rate(4, 10, protect=True) == "<5"
+    assert rate(6, 4, protect=True) == "<5"
+    assert str(rate(5, 8, protect=True)) == "62.5%"
+    assert rate(0, 0) is None
+
+
+def test_overview_headlines_funnel_and_trend(appctx, dash_world):
+    overview = page(dash_world, "overview")
+
+    figures = {label: value for label, value, _ in overview.figures}
+    assert figures["students placed"] == 4  # s1, s3, s5, s7 (s6 declined)
+    assert figures["colleges represented"] == 3
+    assert figures["host companies"] == 2
+    assert figures["seats filled"] == 4
+    assert figures["median hourly pay"] == Decimal(21)  # 20, 20, 22, 25
+    assert figures["median pay 2025"] == Decimal("23.5")
+    seasons = overview.table("seasons")
+    assert seasons.rows == [
+        [2024, 3, 3, 2, 2, 2, 1, 2, 1, 2, 2, Decimal(20)],
+        [2025, 4, 4, 3, 1, 0, 0, 3, 2, 3, 2, Decimal("23.5")],
+    ]
+    assert column(overview.table("funnel"), "Students") == {
+        "Applied": 4, "Ranked (certified)": 4, "Matched": 3, "Accepted": 1, "Completed": 0,
+        "Later hired or returned": 0}
+
+
+def test_overview_season_filter_and_other_programs_stay_out(appctx, dash_world):
+    overview = page(dash_world, "overview", Filters(years=(2024,)))
+
+    figures = {label: value for label, value, _ in overview.figures}
+    assert figures["students placed"] == 2
+    assert column(overview.table("funnel"), "Students")["Later hired or returned"] == 1
+    assert [row[0] for row in overview.table("seasons").rows] == [2024]
+
+
+def test_colleges_rates_medians_kinds_and_new_colleges(appctx, dash_world):
+    colleges = page(dash_world, "colleges").table("colleges")
+    by_name = {row[0]: row for row in colleges.rows}
+
+    assert by_name["Alder Community College"][2:4] == [3, 2]
+    assert str(by_name["Alder Community College"][4]) == "66.7%"
+    assert by_name["Alder Community College"][5] == 1
+    assert by_name["Birch State University"][2:] == [2, 1, 0.5, 2]
+    assert by_name["Cedar College"][2:4] == [2, 1] and by_name["Cedar College"][5] == 2
+    seasons = page(dash_world, "colleges").table("seasons")
+    assert column(seasons, "New colleges") == {2024: 2, 2025: 1}
+    assert column(seasons, "Median rank obtained") == {2024: 1.5, 2025: 1.5}
+    kinds = page(dash_world, "colleges").table("kinds")
+    assert column(kinds, "Applicants") == {"Community college": 3, "Public four-year": 2, "Private nonprofit": 2}
+
+
+def test_college_kind_and_major_filters_narrow_the_students(appctx, dash_world):
+    community = page(dash_world, "colleges", Filters(kind="community")).table("colleges")
+    biology = page(dash_world, "overview", Filters(major="Biology")).table("seasons")
+
+    assert [row[0] for row in community.rows] == ["Alder Community College"]
+    assert [row[1] for row in biology.rows] == [2, 2]  # s1, s3 in 2024; s5, s7 in 2025
+
+
+def test_one_college_against_the_program(appctx, dash_world):
+    college = page(dash_world, "college", subject=dash_world.colleges["B"])
+
+    seasons = college.table("seasons")
+    assert [row[:4] for row in seasons.rows] == [[2024, 1, 1, 1.0], [2025, 1, 0, 0.0]]
+    assert str(column(seasons, "Program placement rate")[2024]) == "66.7%"
+    students = {row[0] for row in college.table("students").rows}
+    assert students == {"Student3 Dash", "Student6 Dash"}  # s4 never submitted
+    assert column(college.table("hosts"), "Students placed") == {"Harbor Labs": 1}
+
+
+def test_hosts_seats_returning_hires_and_pay(appctx, dash_world):
+    hosts = page(dash_world, "hosts")
+
+    assert hosts.table("seasons").rows == [[2024, 1, 0, 2, 2, 1.0, 1], [2025, 2, 1, 3, 2, rate(2, 3), 0]]
+    by_host = {row[0]: row for row in hosts.table("hosts").rows}
+    assert by_host["Harbor Labs"][1:5] == [2, 2, 3, 3] and by_host["Harbor Labs"][6] == 1
+    assert by_host["Elm Robotics"][1:5] == [1, 1, 2, 1]
+    assert "Far Away" not in by_host
+    assert column(hosts.table("hours"), "Seats") == {30: 2, 40: 3}
+    assert column(hosts.table("pay"), "Seats") == {"$20–22": 2, "$22–24": 1, "$24–26": 2}
+
+
+def test_host_of_another_program_is_not_found(appctx, dash_world):
+    with pytest.raises(LookupError):
+        page(dash_world, "host", subject=dash_world.hosts["other"].id)
+
+    host = page(dash_world, "host", subject=dash_world.hosts["H1"].id)
+    assert host.table("seasons").rows[0][:4] == [2024, 1, 2, 2]
+
+
+def test_match_quality_shares_unmatched_unfilled_and_round_two(appctx, dash_world):
+    quality = page(dash_world, "quality")
+
+    assert quality.table("seasons").rows == [
+        [2024, 3, 2, 1, 0.5, 1.0, 2, 0, 0, 0],
+        [2025, 4, 3, 1, rate(1, 3), 1.0, 3, 1, 1, 0],
+    ]
+    assert quality.table("student_ranks").rows == [[1, 1, 1], [2, 1, 1], [3, 0, 1]]
+    assert quality.table("host_ranks").rows == [[1, 1, 2], [2, 1, 1]]
+
+
+def test_equity_suppresses_every_small_cell(appctx, dash_world):
+    tables = {table.key: table for table in page(dash_world, "equity").tables}
+
+    assert tables["all"].rows == [["All students", 7, "<5", "<5", "<5", "<5"]]
+    assert column(tables["community"], "Applicants") == {"Community college": "<5", "Other colleges": "<5"}
+
+
+def test_only_coordinators_and_admins_get_a_program(appctx, dash_world):
+    student = db.session.get(User, dash_world.students[1].id)
+    coordinator = db.session.get(User, dash_world.coordinator.id)
+
+    with pytest.raises(NotAllowed):
+        dashboards.program_for(student)
+    with pytest.raises(NotAllowed):
+        dashboards.program_for(coordinator, dash_world.other.id)
+    assert dashboards.program_for(coordinator).id == dash_world.program.id
+    assert coordinator.role == Role.COORDINATOR
+
+
+def test_only_the_programs_coordinators_invite_a_college_liaison(appctx, dash_world, make, outbox):
+    from sprint.errors import ServiceError
+    from sprint.models import College, Invitation
+    from sprint.services import accounts
+
+    coordinator = db.session.get(User, dash_world.coordinator.id)
+    other = db.session.get(User, dash_world.other_coordinator.id)
+    owner = db.session.get(User, make.member(dash_world.hosts["H1"]).id)
+    college = db.session.get(College, dash_world.colleges["A"])
+    program = db.session.get(Program, dash_world.program.id)
+
+    with pytest.raises(ServiceError, match="college"):
+        accounts.invite(coordinator, "careers@alder.example.org", Role.LIAISON)
+    with pytest.raises(NotAllowed):
+        accounts.invite(other, "careers@alder.example.org", Role.LIAISON, program=program, college=college)
+    with pytest.raises(NotAllowed):
+        accounts.invite(owner, "careers@alder.example.org", Role.LIAISON, college=college)
+    invitation = accounts.invite(coordinator, "careers@alder.example.org", Role.LIAISON, college=college)
+
+    assert (invitation.role, invitation.college_id, invitation.program_id) == ("liaison", college.id, program.id)
+    assert db.session.scalar(db.select(db.func.count(Invitation.id))) == 1
+    assert "Alder Community College" in outbox[-1].body
