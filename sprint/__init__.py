@@ -86,7 +86,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .views import admin, auth, company, coordinator, main, student
+    from .views import admin, auth, company, coordinator, dashboards, liaison, main, runs, student
 
-    for module in (main, auth, student, company, coordinator, admin):
+    for module in (main, auth, student, company, coordinator, runs, admin, dashboards, liaison):
         app.register_blueprint(module.bp)

@@ -11,10 +11,17 @@ from flask_login import current_user
 from .models import Role
 
 NAV_FOR_ROLE = {
-    Role.STUDENT: [("student.dashboard", "My season")],
-    Role.HOST: [("company.dashboard", "Our company")],
-    Role.COORDINATOR: [("coordinator.dashboard", "Seasons"), ("coordinator.invite", "Invite")],
-    Role.ADMIN: [("admin.dashboard", "Programs")],
+    Role.STUDENT: [("student.dashboard", "My season"), ("student.browse", "Positions"),
+                   ("student.ranks", "Rank list"), ("student.profile", "Profile")],
+    Role.HOST: [("company.dashboard", "Positions"), ("company.applicants", "Applicants"),
+                ("company.results", "Results"), ("company.team", "Team"), ("company.profile", "Company")],
+    Role.COORDINATOR: [("coordinator.dashboard", "Overview"), ("coordinator.cycle_list", "Seasons"),
+                        ("coordinator.directory_home", "Directory"), ("coordinator.import_csv", "Import"),
+                        ("coordinator.invite", "Invite"),
+                        ("runs.index", "Match runs"), ("runs.audit", "Audit log"),
+                        ("dashboards.overview", "Dashboards")],
+    Role.LIAISON: [("liaison.dashboard", "My college")],
+    Role.ADMIN: [("admin.dashboard", "Programs"), ("dashboards.overview", "Dashboards")],
 }
 
 

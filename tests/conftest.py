@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import ortools.sat.python.cp_model  # noqa: F401 - load numpy before pygal's import hook, which warns
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -41,6 +42,7 @@ def base_app(database_url, tmp_path_factory) -> Iterator[Flask]:
         "WTF_CSRF_ENABLED": False,
         "MAIL_BACKEND": "locmem",
         "RATELIMIT_ENABLED": False,
+        "RUNS_INLINE": True,  # match runs execute before the request returns
         "SERVER_NAME": "sprint.test",
         "UPLOAD_FOLDER": str(instance / "uploads"),
         "MAIL_FILE_PATH": str(instance / "outbox"),
@@ -208,3 +210,144 @@ def login(client: FlaskClient):
 
 def a_datetime(days: int = 0) -> datetime:
     return utcnow() + timedelta(days=days)
+
+
+SMALL_PREFS = {  # student -> positions, best first
+    1: "ABC", 2: "AC", 3: "BAD", 4: "CD", 5: "ADB", 6: "DC", 7: "BCA",
+}
+SMALL_HOST_RANKS = {  # position -> tiers of students (a tuple is a tie)
+    "A": [1, (2, 5), 3, 7], "B": [3, 7, 5, 1], "C": [4, 2, 6, 7, 1], "D": [6, 5, 3, 4],
+}
+
+
+@pytest.fixture
+def small_season(app: Flask, make: Factory):
+    """A certified market of 7 students and 4 positions (5 slots, one tie), with a coordinator.
+
+    Returns a namespace: program, cycle, coordinator, students (1..7 -> User), positions ("A".."D" -> Position).
+    """
+    from types import SimpleNamespace
+
+    from sprint.models import (Application, ApplicationStatus, College, HostRank, PositionInterest,
+                               PositionSkill, Skill, StudentRank)
+
+    program = make.program()
+    cycle = make.cycle(program, phase=Phase.RANKING)
+    coordinator = make.user(Role.COORDINATOR, program, name="Cora Coordinator")
+    hosts = [make.host(program, name=f"Host {n}") for n in (1, 2, 3)]
+    slots = {"A": 2, "B": 1, "C": 1, "D": 1}
+    host_of = {"A": hosts[0], "B": hosts[0], "C": hosts[1], "D": hosts[2]}
+    positions = {key: make.position(host_of[key], cycle, slots=slots[key], title=f"Position {key}") for key in slots}
+    now = utcnow()
+    with app.app_context():
+        students = {n: User(email=f"student{n}.{program.id}@example.org", name=f"Student {n}", role=Role.STUDENT,
+                            program_id=program.id, password_hash="!")  # no login needed: skip the slow hash
+                    for n in SMALL_PREFS}
+        _db.session.add_all([*students.values(), *(StudentProfile(user=u) for u in students.values())])
+        _db.session.flush()
+        colleges = [College(name="Gateway CC", kind="community"), College(name="Elm University")]
+        skills = [Skill(name=f"skill-{n}") for n in range(3)]
+        _db.session.add_all(colleges + skills)
+        _db.session.flush()
+        for n, prefs in SMALL_PREFS.items():
+            profile = _db.session.scalar(_db.select(StudentProfile).where(StudentProfile.user_id == students[n].id))
+            profile.college_id = colleges[n % 2].id
+            profile.first_generation = n <= 3
+            profile.skills = [skills[n % 3]]
+            application = Application(cycle_id=cycle.id, student_id=students[n].id, status=ApplicationStatus.SUBMITTED,
+                                      submitted_at=now, ranks_certified_at=now)
+            application.interests = [PositionInterest(position_id=positions[k].id) for k in prefs]
+            application.ranks = [StudentRank(position_id=positions[k].id, rank=i) for i, k in enumerate(prefs, 1)]
+            _db.session.add(application)
+        for key, tiers in SMALL_HOST_RANKS.items():
+            for rank, tier in enumerate(tiers, 1):
+                for n in (tier if isinstance(tier, tuple) else (tier,)):
+                    _db.session.add(HostRank(position_id=positions[key].id, student_id=students[n].id, rank=rank))
+            position = _db.session.get(Position, positions[key].id)
+            position.ranks_certified_at = now
+            _db.session.add(PositionSkill(position_id=position.id, skill_id=skills["ABCD".index(key) % 3].id))
+        _db.session.commit()
+        for user in students.values():
+            _db.session.refresh(user)
+            _db.session.expunge(user)
+    return SimpleNamespace(program=program, cycle=cycle, coordinator=coordinator, students=students,
+                           positions=positions, hosts=hosts)
+
+
+@pytest.fixture
+def dash_world(app, make):
+    """A hand-built program for the dashboard tests; the expected figures are worked out in
+    tests/services/test_dashboards_service.py from this picture:
+
+    2024: H1 offers p24 (2 seats, $20, 40 h). Applicants s1 (A), s2 (A), s3 (B); s4 (B) never submitted.
+          Round 1: s1 -> p24 (own rank 1, host rank 2) completed + hired; s3 -> p24 (own rank 2, host rank 1)
+          completed. s2 unmatched.
+    2025: H1 offers p25a (1 seat, $22, 40 h); H2 offers p25b (2 seats, $25, 30 h). Applicants s5 (A), s6 (B),
+          s7 (C), s8 (C), all certified. Round 1: s5 -> p25a (rank 1) accepted; s6 -> p25b (rank 3) declined.
+          Round 2: s7 -> p25b (rank 2) offered. s8 unmatched.
+    Colleges: A community, B public four-year, C private. Another program has its own host and student.
+    """
+    from types import SimpleNamespace
+
+    from sprint.models import (Application, ApplicationStatus, College, MatchRun, Outcome, Placement,
+                               PlacementStatus, RunStatus)
+
+    program = make.program("Dash", slug="dash")
+    other = make.program("Other", slug="other")
+    coordinator = make.user(Role.COORDINATOR, program, email="coord@dash.example.org")
+    other_coordinator = make.user(Role.COORDINATOR, other, email="coord@other.example.org")
+    c24, c25 = make.cycle(program, 2024, Phase.CLOSED), make.cycle(program, 2025, Phase.CLOSED)
+    other_cycle = make.cycle(other, 2025, Phase.CLOSED)
+    h1, h2, h_other = make.host(program, "Harbor Labs"), make.host(program, "Elm Robotics"), make.host(other, "Far Away")
+    p24, p25a, p25b = make.position(h1, c24, slots=2), make.position(h1, c25), make.position(h2, c25, slots=2)
+    p_other = make.position(h_other, other_cycle, slots=1)
+    names = {n: f"Student{n} Dash" for n in range(1, 9)}
+    s = {n: make.user(Role.STUDENT, program, name=names[n], email=f"s{n}@dash.example.org") for n in names}
+    outsider = make.user(Role.STUDENT, other, name="Outsider Other", email="out@other.example.org")
+    now = utcnow()
+    with make.app.app_context():
+        colleges = {"A": College(name="Alder Community College", kind="community"),
+                    "B": College(name="Birch State University", kind="public_four_year"),
+                    "C": College(name="Cedar College", kind="private")}
+        _db.session.add_all(colleges.values())
+        _db.session.get(Position, p25a.id).hourly_pay = Decimal("22.00")
+        _db.session.get(Position, p25b.id).hourly_pay = Decimal("25.00")
+        _db.session.get(Position, p25b.id).hours_per_week = 30
+        _db.session.flush()
+        college_of = {1: "A", 2: "A", 3: "B", 4: "B", 5: "A", 6: "B", 7: "C", 8: "C"}
+        for n, key in college_of.items():
+            profile = _db.session.scalar(_db.select(StudentProfile).where(StudentProfile.user_id == s[n].id))
+            profile.college_id, profile.major = colleges[key].id, "Biology" if n % 2 else "Chemistry"
+        outsider_profile = _db.session.scalar(_db.select(StudentProfile).where(StudentProfile.user_id == outsider.id))
+        outsider_profile.college_id = colleges["A"].id
+        for n, cycle in [(1, c24), (2, c24), (3, c24), (5, c25), (6, c25), (7, c25), (8, c25)]:
+            _db.session.add(Application(cycle_id=cycle.id, student_id=s[n].id, status=ApplicationStatus.SUBMITTED,
+                                        submitted_at=now, ranks_certified_at=now))
+        _db.session.add(Application(cycle_id=c24.id, student_id=s[4].id, status=ApplicationStatus.STARTED))
+        _db.session.add(Application(cycle_id=other_cycle.id, student_id=outsider.id,
+                                    status=ApplicationStatus.SUBMITTED, submitted_at=now, ranks_certified_at=now))
+        runs = {}
+        for cycle, round_ in [(c24, 1), (c25, 1), (c25, 2), (other_cycle, 1)]:
+            run = MatchRun(cycle_id=cycle.id, round=round_, status=RunStatus.DONE, published_at=now)
+            _db.session.add(run)
+            _db.session.flush()
+            runs[(cycle.id, round_)] = run.id
+        rows = [  # student, cycle, position, round, status, own rank, host rank, outcome
+            (s[1], c24, p24, 1, PlacementStatus.COMPLETED, 1, 2, Outcome.HIRED),
+            (s[3], c24, p24, 1, PlacementStatus.COMPLETED, 2, 1, Outcome.NONE),
+            (s[5], c25, p25a, 1, PlacementStatus.ACCEPTED, 1, 1, Outcome.NONE),
+            (s[6], c25, p25b, 1, PlacementStatus.DECLINED, 3, 1, Outcome.NONE),
+            (s[7], c25, p25b, 2, PlacementStatus.OFFERED, 2, 2, Outcome.NONE),
+            (outsider, other_cycle, p_other, 1, PlacementStatus.COMPLETED, 1, 1, Outcome.HIRED),
+        ]
+        for student, cycle, position, round_, status, own, host_rank, outcome in rows:
+            _db.session.add(Placement(cycle_id=cycle.id, run_id=runs[(cycle.id, round_)], student_id=student.id,
+                                      position_id=position.id, round=round_, status=status, student_rank=own,
+                                      position_rank=host_rank, outcome=outcome))
+        _db.session.commit()
+        college_ids = {key: college.id for key, college in colleges.items()}
+    return SimpleNamespace(program=program, other=other, coordinator=coordinator,
+                           other_coordinator=other_coordinator, hosts={"H1": h1, "H2": h2, "other": h_other},
+                           students=s, outsider=outsider, colleges=college_ids, cycles={2024: c24, 2025: c25},
+                           positions={"p24": p24, "p25a": p25a, "p25b": p25b})
+

@@ -149,7 +149,8 @@ def withdraw(interest_id: int):
         except ServiceError as error:
             db.session.rollback()
             flash(str(error), "danger")
-            return ranks(), 400
+            cycle = interest.application.cycle
+            return _render_ranks(cycle, interest.application, RankListForm(formdata=None)), 400
         flash(f"You withdrew your application to {interest.position.title}.", "success")
     return redirect(url_for("student.ranks"))
 

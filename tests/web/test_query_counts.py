@@ -8,8 +8,14 @@ import pytest
 from sqlalchemy import event
 
 from sprint.extensions import db
-from sprint.models import (Application, HostRank, PositionInterest, Role, StudentProfile, StudentRank, User,
-                           utcnow)
+from sprint.models import (
+    Application,
+    HostRank,
+    PositionInterest,
+    Role,
+    StudentRank,
+    utcnow,
+)
 
 # Pinned query counts; a change that adds queries to a page must update this table on purpose.
 PINNED = {

@@ -9,8 +9,22 @@ from datetime import timedelta
 import pytest
 
 from sprint.extensions import db
-from sprint.models import (Application, AuditEvent, College, Cycle, DeadlineExtension, HostMember, HostRank,
-                           Placement, Position, PositionInterest, Role, StudentRank, User, utcnow)
+from sprint.models import (
+    Application,
+    AuditEvent,
+    College,
+    Cycle,
+    DeadlineExtension,
+    HostMember,
+    HostRank,
+    Placement,
+    Position,
+    PositionInterest,
+    Role,
+    StudentRank,
+    User,
+    utcnow,
+)
 from sprint.services import match_runs
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

@@ -1,0 +1,204 @@
+"""Every route of the app, for every kind of visitor, against an expected-outcome table.
+
+A route added without a row here fails `test_every_route_has_a_row`. For each route the table
+names who may use it with GET and with POST; everyone else must be sent to log in (anonymous)
+or refused with 403/404, and nobody ever gets a 500. Ids in the URLs point at one student's
+records, so the "other" student, host and coordinator also prove the object-level checks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from werkzeug.routing import Rule
+
+ACTORS = ("anonymous", "student", "other_student", "host", "other_host", "liaison", "other_coordinator",
+          "coordinator", "admin")
+NOBODY: frozenset[str] = frozenset()
+EVERYONE = frozenset(ACTORS)
+USERS = EVERYONE - {"anonymous"}
+STUDENT = frozenset({"student"})
+STUDENTS = frozenset({"student", "other_student"})
+HOST = frozenset({"host"})
+HOSTS = frozenset({"host", "other_host"})
+COORDINATOR = frozenset({"coordinator"})
+COORDINATORS = frozenset({"coordinator", "other_coordinator"})
+DASHBOARD_READERS = frozenset({"coordinator", "other_coordinator", "admin"})
+LIAISON = frozenset({"liaison"})
+ADMIN = frozenset({"admin"})
+
+# endpoint: (who may GET, who may POST); GET rows of POST-only routes are NOBODY (405 expected).
+TABLE: dict[str, tuple[frozenset, frozenset]] = {
+    "main.index": (EVERYONE, NOBODY),
+    "main.health": (EVERYONE, NOBODY),
+    "main.resume": (frozenset({"student", "host", "coordinator"}), NOBODY),
+    "auth.login": (EVERYONE, EVERYONE),
+    "auth.logout": (NOBODY, USERS),
+    "auth.register": (EVERYONE, EVERYONE),
+    "auth.forgot_password": (EVERYONE, EVERYONE),
+    "auth.reset_password": (EVERYONE, EVERYONE),
+    "auth.accept_invitation": (EVERYONE, EVERYONE),
+    "student.dashboard": (STUDENTS, NOBODY),
+    "student.profile": (STUDENTS, STUDENTS),
+    "student.upload_resume": (NOBODY, STUDENTS),
+    "student.browse": (STUDENTS, NOBODY),
+    "student.position": (STUDENTS, STUDENTS),
+    "student.ranks": (STUDENTS, STUDENTS),
+    "student.withdraw": (NOBODY, STUDENT),
+    "student.answer_offer": (NOBODY, STUDENT),
+    "company.dashboard": (HOSTS, NOBODY),
+    "company.profile": (HOSTS, HOSTS),
+    "company.team": (HOSTS, HOSTS),
+    "company.remove_member": (NOBODY, HOST),
+    "company.new_position": (HOSTS, HOSTS),
+    "company.edit_position": (HOST, HOST),
+    "company.withdraw_position": (NOBODY, HOST),
+    "company.applicants": (HOSTS, NOBODY),
+    "company.applicant": (HOST, HOST),
+    "company.ranks": (HOST, HOST),
+    "company.results": (HOSTS, NOBODY),
+    "coordinator.dashboard": (COORDINATORS, NOBODY),
+    "coordinator.invite": (COORDINATORS, COORDINATORS),
+    "coordinator.cycle_list": (COORDINATORS, NOBODY),
+    "coordinator.new_cycle": (COORDINATORS, COORDINATORS),
+    "coordinator.cycle": (COORDINATOR, NOBODY),
+    "coordinator.cycle_dates": (COORDINATOR, COORDINATOR),
+    "coordinator.confirm_phase": (COORDINATOR, NOBODY),
+    "coordinator.move_phase": (NOBODY, COORDINATOR),
+    "coordinator.extensions": (COORDINATOR, COORDINATOR),
+    "coordinator.directory_home": (COORDINATORS, NOBODY),
+    "coordinator.directory": (COORDINATORS, NOBODY),
+    "coordinator.directory_csv": (COORDINATORS, NOBODY),
+    "coordinator.edit_college": (COORDINATORS, COORDINATORS),  # the college directory is shared
+    "coordinator.new_host": (COORDINATORS, COORDINATORS),
+    "coordinator.approve_host": (NOBODY, COORDINATOR),
+    "coordinator.unapprove_host": (NOBODY, COORDINATOR),
+    "coordinator.staff_active": (NOBODY, COORDINATOR),
+    "coordinator.import_csv": (COORDINATORS, COORDINATORS),
+    "coordinator.import_confirm": (NOBODY, COORDINATORS),
+    "coordinator.import_template": (COORDINATORS, NOBODY),
+    "runs.index": (COORDINATORS, NOBODY),
+    "runs.new": (COORDINATOR, COORDINATOR),
+    "runs.second_round": (COORDINATOR, COORDINATOR),
+    "runs.show": (COORDINATOR, NOBODY),
+    "runs.status": (COORDINATOR, NOBODY),
+    "runs.verify": (COORDINATOR, NOBODY),
+    "runs.explain": (COORDINATOR, NOBODY),
+    "runs.compare": (COORDINATOR, NOBODY),
+    "runs.confirm_publish": (COORDINATOR, NOBODY),
+    "runs.act": (NOBODY, COORDINATOR),
+    "runs.placements": (COORDINATOR, NOBODY),
+    "runs.placement": (COORDINATOR, COORDINATOR),
+    "runs.add_placement": (COORDINATOR, COORDINATOR),
+    "runs.audit": (COORDINATORS, NOBODY),
+    "dashboards.overview": (DASHBOARD_READERS, NOBODY),
+    "dashboards.page": (DASHBOARD_READERS, NOBODY),
+    "dashboards.college": (DASHBOARD_READERS, NOBODY),
+    "dashboards.host": (frozenset({"coordinator", "admin"}), NOBODY),
+    "dashboards.export": (DASHBOARD_READERS, NOBODY),
+    "dashboards.chart": (DASHBOARD_READERS, NOBODY),
+    "dashboards.invite_liaison": (DASHBOARD_READERS, DASHBOARD_READERS),
+    "liaison.dashboard": (LIAISON, NOBODY),
+    "liaison.export": (LIAISON, NOBODY),
+    "liaison.chart": (LIAISON, NOBODY),
+    "admin.dashboard": (ADMIN, ADMIN),
+    "admin.program": (ADMIN, ADMIN),
+}
+SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}  # files, not records
+
+
+def test_every_route_has_a_row(base_app):
+    endpoints = {rule.endpoint for rule in base_app.url_map.iter_rules()} - SKIPPED_ENDPOINTS
+
+    assert endpoints - set(TABLE) == set(), "add these routes to the access table"
+    assert set(TABLE) - endpoints == set(), "these rows name routes that no longer exist"
+
+
+def _url(rule: Rule, values: dict, app) -> str:
+    """Fill a rule's parameters from the world's ids; per-endpoint choices where names are ambiguous."""
+    args = {}
+    for name in rule.arguments:
+        if name == "subject":
+            args[name] = values["host_id"] if rule.endpoint == "dashboards.host" else values["college_id"]
+        elif name in values:
+            args[name] = values[name]
+        else:
+            converter = rule._converters[name]
+            args[name] = sorted(converter.items)[0] if hasattr(converter, "items") else "x"
+    if rule.endpoint == "company.withdraw_position":
+        args["position_id"] = values["spare_position_id"]
+    if rule.endpoint == "coordinator.directory" or rule.endpoint == "coordinator.directory_csv":
+        args["kind"] = "students"
+    if rule.endpoint == "coordinator.import_template":
+        args["kind"] = "students"
+    if rule.endpoint == "coordinator.confirm_phase":
+        args["target"] = "closed"  # the world's season is published
+    if rule.endpoint in ("coordinator.approve_host", "coordinator.unapprove_host"):
+        args["host_id"] = values["other_host_id"]  # keep the student's host visible for the checks after
+    if rule.endpoint == "runs.act":
+        args["action"] = "rerun"
+    with app.test_request_context():
+        from flask import url_for
+        url = url_for(rule.endpoint, **args)
+    if rule.endpoint == "runs.compare":
+        url += values["compare"]
+    return url
+
+
+def _export_and_chart_urls(clients, values) -> dict[str, str]:
+    """Dashboard table keys come from the pages themselves."""
+    page = clients["coordinator"].get("/dashboards/").get_data(as_text=True)
+    liaison_page = clients["liaison"].get("/liaison/").get_data(as_text=True)
+    return {
+        "dashboards.export": re.search(r'href="(/dashboards/export/[^"?]+\.csv)', page).group(1),
+        "dashboards.chart": re.search(r'src="(/dashboards/chart/[^"?]+\.svg)', page).group(1),
+        "liaison.export": re.search(r'href="(/liaison/export/[^"?]+\.csv)', liaison_page).group(1),
+        "liaison.chart": re.search(r'src="(/liaison/chart/[^"?]+\.svg)', liaison_page).group(1),
+    }
+
+
+def _outcome(response) -> str:
+    if response.status_code >= 500:
+        return "error"
+    if response.status_code in (401, 403, 404):
+        return "denied"
+    if response.status_code == 405:
+        return "method"
+    if response.status_code in (301, 302, 303) and "/login" in response.location:
+        return "login"
+    return "allowed"
+
+
+def test_access_matrix(app, world):
+    people, values = world
+    clients = {actor: app.test_client() for actor in ACTORS}
+    for actor, email in people.items():
+        response = clients[actor].post("/login", data={"email": email, "password": "correct horse battery"})
+        assert response.status_code == 302, actor
+    special = _export_and_chart_urls(clients, values)
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint not in SKIPPED_ENDPOINTS]
+    # Refusals first (they must change nothing), then the allowed requests, the most destructive last.
+    wrong, checks = [], []
+    for rule in sorted(rules, key=lambda r: r.rule):
+        url = special.get(rule.endpoint) or _url(rule, values, app)
+        get_ok, post_ok = TABLE[rule.endpoint]
+        for method, allowed in (("GET", get_ok), ("POST", post_ok)):
+            if method not in rule.methods:
+                continue
+            for actor in ACTORS:
+                checks.append((actor in allowed, method, actor, rule.endpoint, url))
+    last = ("auth.logout", "runs.act")
+    order = sorted(checks, key=lambda c: (c[0], c[0] and c[1] == "POST", c[3] in last))
+    for expected_allowed, method, actor, endpoint, url in order:
+        client = clients[actor]
+        response = client.get(url) if method == "GET" else client.post(url, data={})
+        outcome = _outcome(response)
+        if expected_allowed:
+            good = outcome == "allowed"
+        else:
+            good = outcome == ("login" if actor == "anonymous" else "denied")
+        if not good:
+            wrong.append(f"{method} {url} as {actor}: {response.status_code} ({outcome}), "
+                         f"expected {'allowed' if expected_allowed else 'refused'}")
+        response.close()
+    assert wrong == [], "\n".join(wrong)

@@ -1,0 +1,87 @@
+"""Property-based fuzzing of every form: never a 500, and a refused post writes nothing."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sprint.extensions import db
+
+# (actor, page with the form); the form posts back to the same URL unless the page's form names another.
+FORM_PAGES = [
+    ("anonymous", "/register"), ("anonymous", "/login"), ("anonymous", "/forgot-password"),
+    ("anonymous", "/reset-password/not-a-token"),
+    ("student", "/student/profile"), ("student", "/student/positions/{position_id}"), ("student", "/student/ranks"),
+    ("host", "/company/profile"), ("host", "/company/team"), ("host", "/company/positions/new"),
+    ("host", "/company/positions/{position_id}/edit"), ("host", "/company/applicants/{student_id}"),
+    ("host", "/company/positions/{position_id}/ranks"),
+    ("coordinator", "/coordinator/invite"), ("coordinator", "/coordinator/cycles/new"),
+    ("coordinator", "/coordinator/cycles/{cycle_id}/dates"), ("coordinator", "/coordinator/cycles/{cycle_id}/extensions"),
+    ("coordinator", "/coordinator/hosts/new"), ("coordinator", "/coordinator/colleges/{college_id}"),
+    ("coordinator", "/coordinator/runs/cycles/{cycle_id}/new"),
+    ("coordinator", "/coordinator/runs/placements/{placement_id}"),
+    ("coordinator", "/coordinator/runs/cycles/{cycle_id}/placements/add"),
+    ("coordinator", "/dashboards/colleges/{college_id}/invite-liaison"),
+    ("admin", "/admin/"), ("admin", "/admin/programs/{program_id}"),
+]
+
+VALUES = st.one_of(
+    st.text(max_size=40), st.text(alphabet=st.characters(codec="utf-8"), max_size=300),
+    st.integers(-10**12, 10**12).map(str), st.decimals(allow_nan=True, allow_infinity=True).map(str),
+    st.sampled_from(["", " ", "0", "-1", "1e309", "2027-02-30", "9999-12-31", "y", "on", "\x00", "<script>x</script>",
+                     "'; DROP TABLE user; --", "=HYPERLINK(\"x\")", "s1", "p1", "stable", "max-stable"]),
+)
+
+
+def _field_names(html: str) -> list[str]:
+    names = set(re.findall(r'<(?:input|select|textarea)[^>]*\sname="([^"]+)"', html))
+    return sorted(names - {"csrf_token"})
+
+
+def _row_counts() -> dict[str, int]:
+    return {table.name: db.session.scalar(db.select(db.func.count()).select_from(table))
+            for table in db.metadata.sorted_tables}
+
+
+def test_no_form_answers_a_500_or_writes_half(app, world):
+    people, values = world
+    clients = {actor: app.test_client() for actor in ("anonymous", *people)}
+    for actor, email in people.items():
+        clients[actor].post("/login", data={"email": email, "password": "correct horse battery"})
+    pages = []
+    for actor, pattern in FORM_PAGES:
+        url = pattern.format(**values)
+        page = clients[actor].get(url)
+        assert page.status_code == 200, f"{actor} {url}: {page.status_code}"
+        pages.append((actor, url, _field_names(page.get_data(as_text=True))))
+
+    failures = []
+
+    def fuzz(actor: str, url: str, names: list[str], data) -> None:
+        form = {name: data.draw(VALUES) for name in names if data.draw(st.booleans())}
+        with app.app_context():
+            before = _row_counts()
+        response = clients[actor].post(url, data=form)
+        if response.status_code >= 500:
+            failures.append(f"{actor} POST {url} {form!r}: {response.status_code}")
+        elif response.status_code >= 400:
+            with app.app_context():
+                after = _row_counts()
+            changed = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
+            if changed:
+                failures.append(f"{actor} POST {url} {form!r}: {response.status_code} but wrote {changed}")
+        response.close()
+
+    def examples_for(page):
+        @settings(max_examples=12, deadline=None, database=None,
+                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+        @given(st.data())
+        def one_form(data):
+            fuzz(*page, data)
+        return one_form
+
+    for page in pages:  # every form gets its own examples
+        examples_for(page)()
+    assert failures == [], "\n".join(failures[:10])
