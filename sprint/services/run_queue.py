@@ -9,6 +9,7 @@ With RUNS_INLINE set (tests, the CLI) a run executes before `enqueue` returns.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from flask import Flask, current_app
 
@@ -57,9 +58,15 @@ def _execute(run: MatchRun) -> None:
 
 
 def fail_interrupted() -> int:
-    """Mark runs left queued or running by a stopped process as failed; returns how many."""
+    """Mark runs left queued or running by a stopped process as failed; returns how many.
+
+    With several web workers another live process may own a run, so a run counts as orphaned only
+    once it is older than this process and older than any run may take (RUN_STALE_AFTER_S).
+    """
+    cutoff = min(PROCESS_STARTED_AT,
+                 utcnow() - timedelta(seconds=current_app.config.get("RUN_STALE_AFTER_S", 900)))
     stale = list(db.session.scalars(db.select(MatchRun).where(
-        MatchRun.status.in_((RunStatus.QUEUED, RunStatus.RUNNING)), MatchRun.created_at < PROCESS_STARTED_AT,
+        MatchRun.status.in_((RunStatus.QUEUED, RunStatus.RUNNING)), MatchRun.created_at < cutoff,
         MatchRun.id.not_in(_mine) if _mine else db.true())))
     for run in stale:
         run.status, run.error, run.finished_at = RunStatus.FAILED, INTERRUPTED, utcnow()

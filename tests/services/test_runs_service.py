@@ -9,9 +9,28 @@ import pytest
 
 from sprint.errors import ServiceError
 from sprint.extensions import db
-from sprint.models import (AuditEvent, Cycle, HostRank, MatchRun, Phase, Placement, PlacementStatus, Position,
-                           RunStatus, StudentRank, User)
-from sprint.services import match_runs, matching, placement_changes, run_queue, run_reports, second_round
+from sprint.models import (
+    AuditEvent,
+    Cycle,
+    HostRank,
+    MatchRun,
+    Phase,
+    Placement,
+    PlacementStatus,
+    Position,
+    RunStatus,
+    StudentRank,
+    User,
+    utcnow,
+)
+from sprint.services import (
+    match_runs,
+    matching,
+    placement_changes,
+    run_queue,
+    run_reports,
+    second_round,
+)
 from sprint.services.match_runs import RunSettings
 
 MODES = ["stable", "stable-hosts", "max-stable", "welfare"]
@@ -210,7 +229,8 @@ def test_manual_changes_respect_seats_need_reasons_and_are_audited(appctx, small
 
 def test_a_run_left_running_by_a_stopped_process_is_marked_failed_and_can_start_again(appctx, small_season):
     run = _start(small_season, seed=1)
-    run.status, run.created_at = RunStatus.RUNNING, run_queue.PROCESS_STARTED_AT - timedelta(minutes=5)
+    long_ago = min(run_queue.PROCESS_STARTED_AT, utcnow() - timedelta(minutes=15)) - timedelta(minutes=1)
+    run.status, run.created_at = RunStatus.RUNNING, long_ago
     run_queue._mine.discard(run.id)
     db.session.commit()
 
@@ -220,6 +240,17 @@ def test_a_run_left_running_by_a_stopped_process_is_marked_failed_and_can_start_
     match_runs.restart(_get(User, small_season.coordinator), runs[0])
     assert runs[0].status == RunStatus.DONE and runs[0].error == ""
     assert run_reports.runs_of(_get(Cycle, small_season.cycle))[0].status == RunStatus.DONE
+
+
+def test_a_recent_run_of_another_live_worker_is_left_alone(appctx, small_season):
+    run = _start(small_season, seed=1)
+    run.status, run.created_at = RunStatus.RUNNING, utcnow() - timedelta(minutes=5)
+    run_queue._mine.discard(run.id)  # as if another worker process had queued it five minutes ago
+    db.session.commit()
+
+    runs = run_reports.runs_of(_get(Cycle, small_season.cycle))
+
+    assert runs[0].status == RunStatus.RUNNING
 
 
 def test_compare_lists_who_moves_and_by_how_many_ranks(appctx, small_season):
