@@ -1,0 +1,123 @@
+"""Benchmark of the solver package; prints a Markdown table (not a timed test).
+
+    python benchmarks/solver_bench.py              # full run (about 4 minutes)
+    python benchmarks/solver_bench.py --quick      # smoke run (seconds)
+    python benchmarks/solver_bench.py --with-matching-50k   # adds ~16 min of `matching`
+
+Every case runs in its own subprocess, so "peak RSS" (ru_maxrss) is that case
+alone. Instances: ``solver.generate`` with 10 ranked positions per student,
+1-6 slots per position, seats for about 85% of students, Zipf(0.8) popularity.
+"stable e2e" = read the JSON file, validate, solve, build the result dict,
+serialise it and write it; best of --repeats runs (wall and CPU time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from solver_bench_cases import run_case  # noqa: E402  (benchmarks/ is on sys.path)
+
+from solver import generate  # noqa: E402
+
+
+def _child(case: str, *args: str) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, __file__, "--case", case, *args], env=env,
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"case {case} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _instance(folder: Path, name: str, **kwargs) -> str:
+    path = folder / f"{name}.json"
+    path.write_text(json.dumps(generate(**kwargs)))
+    return str(path)
+
+
+def _stable_rows(folder: Path, sizes: list[int], repeats: int, library: set[int]) -> list[str]:
+    rows = []
+    for n in sizes:
+        path = _instance(folder, f"strict{n}", students=n, seed=1)
+        plain = _child("stable", path, "0", str(repeats))
+        full = _child("stable", path, "1", str(max(1, repeats // 2)))
+        lib = _child("matching", path) if n in library else None
+        same = "-" if lib is None else ("yes" if lib["digest"] == plain["digest"] else "NO")
+        speed = "-" if lib is None else f"{lib['seconds'] / plain['wall']:.0f}x"
+        lib_time = "-" if lib is None else f"{lib['seconds']:.2f} s ({lib['rss_mb']:.0f} MB)"
+        rows.append(f"| stable e2e | {n:,} | {plain['matched']:,} | {plain['wall']:.3f} s "
+                    f"(cpu {plain['cpu']:.3f}) | {full['wall']:.3f} s | "
+                    f"{plain['rss_mb']:.0f} / {full['rss_mb']:.0f} MB | {lib_time} | "
+                    f"{speed} | {same} |")
+    return rows
+
+
+def _cpsat_rows(folder: Path, cases: list[tuple[int, int, str, int, float]]) -> list[str]:
+    rows = []
+    for n, positions, per, cap, limit in cases:
+        path = _instance(folder, f"ties{n}{per}", students=n, positions=positions,
+                         tie_prob=0.3, colleges=10, hosts=max(1, positions // 3), seed=1)
+        data = json.loads(Path(path).read_text())
+        data["constraints"] = {"college_cap": {"per": per, "max": cap}}
+        Path(path).write_text(json.dumps(data))
+        r = _child("max-stable", path, str(limit))
+        rows.append(f"| {n:,} / {positions:,} | cap {cap} per {per} | {limit:.0f} s | "
+                    f"{r['status']} | {r['matched']:,} (hint {r['da_matched']:,}) | "
+                    f"{r['bound']} | {r['gap']} | {r['blocking']} | {r['seconds']:.2f} s | "
+                    f"{r['rss_mb']:.0f} MB |")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small sizes, short limits")
+    parser.add_argument("--with-matching-50k", action="store_true",
+                        help="also time the `matching` library at 50,000 students (~16 min)")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--only", choices=("stable", "max-stable"), help="run one table")
+    parser.add_argument("--case", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.case:
+        print(json.dumps(run_case(*args.case)))
+        return
+    sizes = [2_000] if args.quick else [10_000, 50_000]
+    library = {2_000} if args.quick else {10_000} | ({50_000} if args.with_matching_50k else set())
+    cpsat = [(200, 80, "position", 1, 5.0)] if args.quick else [
+        (500, 200, "position", 1, 10.0), (500, 200, "host", 2, 10.0),
+        (5_000, 2_000, "position", 1, 60.0)]
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, "
+              f"repeats={args.repeats}, load average at start {load}\n")
+        if args.only in (None, "stable"):
+            print("| case | students | matched | no explanations | with explanations | "
+                  "peak RSS (no/with) | `matching` 1.4.3 | speed-up | identical |")
+            print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+            for row in _stable_rows(folder, sizes, args.repeats, library):
+                print(row, flush=True)
+        if args.only in (None, "max-stable"):
+            print("\n| max-stable: students / positions | college cap | time limit | status | "
+                  "matched (cap-aware DA) | bound | gap | blocking pairs | solve time | "
+                  "peak RSS |")
+            print("|---|---|---:|---|---:|---:|---:|---:|---:|---:|")
+            for row in _cpsat_rows(folder, cpsat):
+                print(row, flush=True)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\n(bench wall time {time.perf_counter() - started:.0f} s; load average at end {load})")
+
+
+if __name__ == "__main__":
+    main()

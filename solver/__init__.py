@@ -1,0 +1,50 @@
+"""SPRINT Placement matching engine: plain data in, an assignment with diagnostics out.
+
+No Flask, no database: the standard library, OR-Tools (only for "max-stable"
+and "welfare") and, when installed, orjson.
+
+>>> problem = Problem.from_dict({
+...     "students": [{"id": "s1", "prefs": ["p1"]}],
+...     "positions": [{"id": "p1", "capacity": 1, "prefs": ["s1"]}]})
+>>> solve(problem).matching
+{'s1': 'p1'}
+
+Modes (``solve(problem, mode=...)``):
+
+* "stable" (default): student-proposing deferred acceptance, pure Python. Ties
+  are broken by one seeded lottery (recorded in ``tie_break``); the result is
+  the student-optimal stable matching of that tie-broken instance, so it is
+  weakly stable for the original one.
+* "stable-hosts": positions propose; the position-optimal stable matching.
+* "max-stable": CP-SAT. Fewest blocking pairs (zero unless caps, floors or host
+  capacities force some), then most placements, then the smallest sum of
+  student ranks. Reports status, objective, bound and gap.
+* "welfare": most placements, then smallest student rank sum, ignoring
+  stability (min-cost flow; CP-SAT when side constraints are present).
+
+Locks and forbids are honoured in every mode (a forbidden pair is removed; a
+locked student is placed first and uses a slot). College caps, group floors
+and host capacities need "max-stable" or "welfare"; the stable modes raise
+ModeError for them. Blocking pairs follow the constraint-aware weak stability
+definition in ``solver.checks``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .checks import CheckReport
+from .checks import check as _check
+from .errors import InstanceError, ModeError
+from .generate import generate
+from .model import Problem
+from .modes import MODES, SOLVER_VERSION, solve
+from .solution import Solution
+
+__all__ = ["MODES", "SOLVER_VERSION", "CheckReport", "InstanceError", "ModeError", "Problem",
+           "Solution", "check", "generate", "solve"]
+
+
+def check(problem: Problem, result: Solution | dict[str, Any]) -> CheckReport:
+    """Feasibility and blocking pairs of a Solution or a result dict."""
+    return _check(problem, result)

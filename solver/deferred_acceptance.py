@@ -1,0 +1,131 @@
+"""Deferred acceptance on a strict (tie-broken) problem, in pure Python.
+
+Coordinator overrides are applied first: a forbidden pair is removed from both
+lists, and a locked student is taken out of the market and uses one slot of
+their position. College caps, group floors and host capacities are not handled
+here (``modes.solve`` rejects them for the stable modes).
+"""
+
+from __future__ import annotations
+
+from heapq import heappush, heapreplace
+
+from .model import Problem
+
+__all__ = ["host_proposing", "student_proposing"]
+
+_EMPTY: dict[int, int] = {}
+
+
+def _market(problem: Problem) -> tuple[tuple, list[dict[int, int]], list[int]]:
+    """Student lists, position rank dicts and free capacities after overrides."""
+    lists = problem.student_prefs
+    ranks = list(problem.position_rank)
+    caps = list(problem.capacities)
+    constraints = problem.constraints
+    if constraints.lock:
+        lists = list(lists)
+        for s, p in constraints.lock:
+            lists[s] = ()
+            caps[p] -= 1
+    if constraints.forbid:
+        copied: set[int] = set()
+        for s, p in constraints.forbid:
+            if p not in copied:
+                ranks[p] = dict(ranks[p])
+                copied.add(p)
+            ranks[p].pop(s, None)
+    for p, cap in enumerate(caps):
+        if cap <= 0:
+            ranks[p] = _EMPTY
+    return lists, ranks, caps
+
+
+def student_proposing(problem: Problem) -> list[int]:
+    """Student-optimal stable matching: position index per student, -1 if none.
+
+    1. Every free student proposes to the next position on their list.
+    2. The position keeps its ``capacity`` best proposals (a heap keyed on its
+       rank of the student) and rejects the worst one if over capacity.
+    3. A rejected student proposes further; stop when no one can.
+    A proposal to a position that did not rank the student is skipped.
+    """
+    lists, ranks, caps = _market(problem)
+    n_students = len(lists)
+    shift = max(n_students, 1).bit_length()
+    mask = (1 << shift) - 1
+    held: list[list[int]] = [[] for _ in caps]
+    nxt = [0] * n_students
+    for start in range(n_students):
+        s = start
+        while s >= 0:
+            prefs = lists[s]
+            i = nxt[s]
+            n = len(prefs)
+            bumped = -1
+            while i < n:
+                p = prefs[i]
+                i += 1
+                r = ranks[p].get(s)
+                if r is None:
+                    continue
+                heap = held[p]
+                key = (r << shift) | s
+                if len(heap) < caps[p]:
+                    heappush(heap, -key)
+                    break
+                if -heap[0] > key:
+                    bumped = -heapreplace(heap, -key) & mask
+                    break
+            nxt[s] = i
+            s = bumped
+    return _from_held(problem, held, mask)
+
+
+def _from_held(problem: Problem, held: list[list[int]], mask: int) -> list[int]:
+    match = [-1] * len(problem.student_ids)
+    for p, heap in enumerate(held):
+        for key in heap:
+            match[-key & mask] = p
+    for s, p in problem.constraints.lock:
+        match[s] = p
+    return match
+
+
+def host_proposing(problem: Problem) -> list[int]:
+    """Position-optimal stable matching: position index per student, -1 if none.
+
+    1. Every position with free slots proposes to the next student on its list.
+    2. A student holds the best proposal so far among positions they listed,
+       freeing a slot at the position they drop.
+    3. Stop when no position with free slots has anyone left to propose to.
+    """
+    lists, ranks, caps = _market(problem)
+    srank = [dict(zip(prefs, range(len(prefs)))) for prefs in lists]
+    n_students = len(lists)
+    match = [-1] * n_students
+    held_rank = [len(prefs) for prefs in lists]
+    free = [max(cap, 0) for cap in caps]
+    ptr = [0] * len(caps)
+    stack = [p for p in range(len(caps) - 1, -1, -1) if free[p] > 0]
+    while stack:
+        p = stack.pop()
+        prefs = problem.position_prefs[p]
+        i = ptr[p]
+        while free[p] > 0 and i < len(prefs):
+            s = prefs[i]
+            i += 1
+            r = srank[s].get(p)
+            if r is None or r >= held_rank[s] or s not in ranks[p]:
+                continue
+            old = match[s]
+            match[s] = p
+            held_rank[s] = r
+            free[p] -= 1
+            if old >= 0:
+                free[old] += 1
+                stack.append(old)
+        ptr[p] = i
+    for s, p in problem.constraints.lock:
+        match[s] = p
+    return match

@@ -1,0 +1,105 @@
+"""Explanations are checked against the matching they explain."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+from solver_testkit import PROPERTY, instances
+
+from solver import Problem, solve
+from solver.checks import better_entries
+
+
+def _assert_student_entry(problem, match, s, entry, blocking=()):
+    p = problem.position_index[entry["position"]]
+    holders = [q for q, m in enumerate(match) if m == p]
+    reason = entry["reason"]
+    assert entry["text"]
+    if reason == "not_ranked":
+        assert s not in problem.position_rank[p]
+    elif reason == "no_slots":
+        assert problem.capacities[p] == 0
+    elif reason == "forbidden":
+        assert (s, p) in problem.constraints.forbid
+    elif reason == "locked":
+        assert s in problem.locked
+    elif reason in ("filled", "lottery", "tie"):
+        assert entry["slots"] == problem.capacities[p] == len(holders)
+        assert len(entry["holder_ranks"]) + entry["placed_by_coordinator"] == len(holders)
+        assert entry["your_rank"] == problem.position_rank[p][s]
+        assert all(problem.student_ids[q] not in entry["text"] for q in holders)  # no names
+        if reason == "filled":
+            assert all(r < entry["your_rank"] for r in entry["holder_ranks"])
+        else:
+            assert max(entry["holder_ranks"]) == entry["your_rank"]
+    elif reason == "objective":
+        assert (problem.student_ids[s], entry["position"]) in blocking
+    elif reason == "college_cap":
+        cap = problem.constraints.college_cap
+        host = problem.hosts[p]
+        scope = [q for q in range(len(problem.position_ids))
+                 if q == p or (cap.per == "host" and host is not None and problem.hosts[q] == host)]
+        same = [q for q, m in enumerate(match) if m in scope and q != s
+                and problem.colleges[q] == problem.colleges[s]]
+        assert len(same) >= cap.max == entry["cap"]
+    else:
+        assert reason == "host_capacity"
+        host = problem.hosts[p]
+        load = [q for q, m in enumerate(match) if m >= 0 and problem.hosts[m] == host and q != s]
+        assert len(load) >= problem.constraints.host_capacity[host] == entry["host_capacity"]
+
+
+@PROPERTY
+@given(data=instances(overrides=True), mode=st.sampled_from(["stable", "stable-hosts",
+                                                             "max-stable", "welfare"]))
+def test_student_explanations_cover_every_better_position_with_a_true_reason(data, mode):
+    problem = Problem.from_dict(data)
+
+    solution = solve(problem, mode=mode)
+    explained = solution.explanations["students"]
+
+    for s, ident in enumerate(problem.student_ids):
+        m = solution.match[s]
+        if m >= 0 and problem.student_tier(s, m) == 1:
+            assert ident not in explained
+            continue
+        wanted = [problem.position_ids[p] for p in better_entries(problem, s, m)]
+        assert [e["position"] for e in explained[ident]] == wanted
+        for entry in explained[ident]:
+            _assert_student_entry(problem, solution.match, s, entry, solution.blocking_pairs)
+
+
+@PROPERTY
+@given(data=instances(max_students=6, side=True), mode=st.sampled_from(["max-stable", "welfare"]))
+def test_explanations_under_side_constraints_name_the_binding_constraint(data, mode):
+    problem = Problem.from_dict(data)
+
+    solution = solve(problem, mode=mode)
+
+    for ident, entries in solution.explanations["students"].items():
+        s = problem.student_index[ident]
+        for entry in entries:
+            _assert_student_entry(problem, solution.match, s, entry, solution.blocking_pairs)
+
+
+@PROPERTY
+@given(data=instances(overrides=True), mode=st.sampled_from(["stable", "max-stable"]))
+def test_position_explanations_never_say_where_a_candidate_went(data, mode):
+    problem = Problem.from_dict(data)
+
+    solution = solve(problem, mode=mode)
+
+    for ident, entries in solution.explanations["positions"].items():
+        p = problem.position_index[ident]
+        for entry in entries:
+            s = problem.student_index[entry["student"]]
+            m = solution.match[s]
+            assert m != p
+            if m >= 0:
+                assert problem.position_ids[m] not in entry["text"] or m == p
+            if entry["reason"] == "preferred_other":
+                assert problem.student_tier(s, m) < problem.student_tier(s, p)
+            if entry["reason"] == "not_ranked_back":
+                assert p not in problem.student_prefs[s]
+            if entry["reason"] == "filled":
+                assert sum(q == p for q in solution.match) == problem.capacities[p]
