@@ -41,8 +41,9 @@ class MatchRun(db.Model):
     seed: Mapped[int] = mapped_column(default=0)
     solver_version: Mapped[str] = mapped_column(String(40), default="")
     input_hash: Mapped[str] = mapped_column(String(64), default="")  # sha256 of the snapshot
-    input_snapshot: Mapped[dict | None] = mapped_column(JSON)
-    result: Mapped[dict | None] = mapped_column(JSON)
+    # Large (megabytes at program scale): loaded only when a page reads them.
+    input_snapshot: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+    result: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     stats: Mapped[dict | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(10), default=RunStatus.QUEUED)
     error: Mapped[str] = mapped_column(Text, default="")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy.orm import undefer
 
 from sprint.extensions import db
 from sprint.models import (AuditEvent, MatchRun, Phase, Placement, PlacementStatus, Role, RunStatus)
@@ -25,7 +26,8 @@ def _post_run(client, season, **extra):
 
 def _runs(app) -> list[MatchRun]:
     with app.app_context():
-        runs = db.session.scalars(db.select(MatchRun).order_by(MatchRun.id)).all()
+        runs = db.session.scalars(db.select(MatchRun).order_by(MatchRun.id)
+                                   .options(undefer(MatchRun.input_snapshot), undefer(MatchRun.result))).all()
         for run in runs:
             db.session.expunge(run)
         return runs
