@@ -74,7 +74,7 @@ def _cpsat_rows(folder: Path, cases: list[tuple[int, int, str, int, float]]) -> 
         rows.append(f"| {n:,} / {positions:,} | cap {cap} per {per} | {limit:.0f} s | "
                     f"{r['status']} | {r['matched']:,} (hint {r['da_matched']:,}) | "
                     f"{r['bound']} | {r['gap']} | {r['blocking']} | {r['seconds']:.2f} s | "
-                    f"{r['rss_mb']:.0f} MB |")
+                    f"{r['rss_mb']:.0f} MB | {r['phases']} |")
     return rows
 
 
@@ -111,8 +111,8 @@ def main() -> None:
         if args.only in (None, "max-stable"):
             print("\n| max-stable: students / positions | college cap | time limit | status | "
                   "matched (cap-aware DA) | bound | gap | blocking pairs | solve time | "
-                  "peak RSS |")
-            print("|---|---|---:|---|---:|---:|---:|---:|---:|---:|")
+                  "peak RSS | CP-SAT phases |")
+            print("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|")
             for row in _cpsat_rows(folder, cpsat):
                 print(row, flush=True)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())

@@ -79,7 +79,9 @@ def max_stable(path: str, limit: str) -> dict:
             "da_matched": sum(p >= 0 for p in da), "bound": solution.solver.get("bound"),
             "gap": None if solution.solver.get("gap") is None
             else round(solution.solver["gap"], 4),
-            "blocking": len(solution.blocking_pairs), "seconds": seconds, "rss_mb": _rss_mb()}
+            "blocking": len(solution.blocking_pairs), "seconds": seconds, "rss_mb": _rss_mb(),
+            "phases": ", ".join(f"{ph['name']} {ph['status']}"
+                                for ph in solution.solver.get("phases", []))}
 
 
 def run_case(name: str, *args: str) -> dict:

@@ -55,6 +55,7 @@ def student_proposing(problem: Problem) -> list[int]:
     shift = max(n_students, 1).bit_length()
     mask = (1 << shift) - 1
     held: list[list[int]] = [[] for _ in caps]
+    free = [max(cap, 0) for cap in caps]
     nxt = [0] * n_students
     for start in range(n_students):
         s = start
@@ -69,11 +70,12 @@ def student_proposing(problem: Problem) -> list[int]:
                 r = ranks[p].get(s)
                 if r is None:
                     continue
-                heap = held[p]
                 key = (r << shift) | s
-                if len(heap) < caps[p]:
-                    heappush(heap, -key)
+                if free[p]:
+                    free[p] -= 1
+                    heappush(held[p], -key)
                     break
+                heap = held[p]
                 if -heap[0] > key:
                     bumped = -heapreplace(heap, -key) & mask
                     break

@@ -70,7 +70,7 @@ def build_solution(problem: Problem, match: list[int], *, mode: str, status: str
         assignments=assignments,
         unmatched_students=[sid[s] for s, p in enumerate(match) if p < 0],
         unfilled=unfilled, blocking_pairs=blocking,
-        stats={**compute_stats(problem, match, tiers, len(blocking)),
+        stats={**compute_stats(problem, match, tiers, len(blocking), state.load),
                "solve_time_s": solver.get("solve_time_s")},
         explanations=explain(problem, match, mode) if with_explanations else None,
         tie_break=tie_break, solver=solver,

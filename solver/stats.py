@@ -31,28 +31,30 @@ def assigned_tiers(problem: Problem, match: list[int] | tuple[int, ...]
     return student_side, position_side
 
 
-def _histogram(tiers: list[int | None], match: list[int] | tuple[int, ...]) -> dict[str, int]:
-    counts = Counter(t for t, p in zip(tiers, match) if p >= 0)
+def _histogram(tiers: list[int | None], unmatched: int) -> dict[str, int]:
+    """Tier -> count; None entries beyond the unmatched ones are unlisted lock pairs."""
+    counts = Counter(tiers)
     hist = {str(t): counts[t] for t in sorted(k for k in counts if k is not None)}
-    if None in counts:
-        hist["unlisted"] = counts[None]
+    unlisted = counts[None] - unmatched
+    if unlisted:
+        hist["unlisted"] = unlisted
     return hist
 
 
 def compute_stats(problem: Problem, match: list[int] | tuple[int, ...],
                   tiers: tuple[list[int | None], list[int | None]],
-                  blocking: int) -> dict[str, Any]:
-    """Counts, histograms and placements per college and group."""
-    load = Counter(p for p in match if p >= 0)
-    matched = sum(load.values())
-    unfilled = sum(max(cap - load[p], 0) for p, cap in enumerate(problem.capacities))
+                  blocking: int, load: list[int]) -> dict[str, Any]:
+    """Counts, histograms and placements per college and group (load = per position)."""
+    matched = sum(load)
+    unfilled = sum(max(cap - n, 0) for cap, n in zip(problem.capacities, load))
     colleges: Counter[str] = Counter()
     groups: Counter[str] = Counter()
-    for s, p in enumerate(match):
-        if p >= 0:
-            if problem.colleges[s] is not None:
-                colleges[problem.colleges[s]] += 1
-            groups.update(problem.groups[s])
+    if any(problem.colleges) or any(problem.groups):
+        for s, p in enumerate(match):
+            if p >= 0:
+                if problem.colleges[s] is not None:
+                    colleges[problem.colleges[s]] += 1
+                groups.update(problem.groups[s])
     return {
         "students": len(match),
         "positions": len(problem.capacities),
@@ -60,8 +62,8 @@ def compute_stats(problem: Problem, match: list[int] | tuple[int, ...],
         "matched": matched,
         "unmatched": len(match) - matched,
         "unfilled_slots": unfilled,
-        "student_rank_histogram": _histogram(tiers[0], match),
-        "position_rank_histogram": _histogram(tiers[1], match),
+        "student_rank_histogram": _histogram(tiers[0], len(match) - matched),
+        "position_rank_histogram": _histogram(tiers[1], len(match) - matched),
         "blocking_pairs": blocking,
         "placements_per_college": dict(sorted(colleges.items())),
         "placements_per_group": dict(sorted(groups.items())),

@@ -7,16 +7,17 @@ entry, e.g. ``students[2] ('s3'): prefs[1]: unknown position 'p9'``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from .errors import InstanceError
 from .gcpause import gc_paused
 from .model import Problem
+from .validate_constraints import constraints_to_dict, parse_constraints
 
 __all__ = ["parse_problem", "problem_to_dict"]
 
 _TOP_KEYS = {"students", "positions", "constraints"}
-_CONSTRAINT_KEYS = {"college_cap", "group_floor", "host_capacity", "lock", "forbid"}
 
 
 def parse_problem(data: Any) -> Problem:
@@ -51,11 +52,9 @@ def _parse(data: Any) -> Problem:
         capacities=capacities, colleges=colleges, groups=groups, hosts=hosts,
         student_index=student_index, position_index=position_index,
     )
-    problem.__dict__["position_rank"] = ranks  # seed the cached property
-    from .validate_constraints import parse_constraints
-
     constraints = parse_constraints(data.get("constraints", {}), problem)
-    object.__setattr__(problem, "constraints", constraints)
+    problem = replace(problem, constraints=constraints)
+    problem.__dict__["position_rank"] = ranks  # seed the cached property: already built
     return problem
 
 
@@ -201,8 +200,6 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
             entry["host"] = problem.hosts[p]
         positions.append(entry)
     data: dict[str, Any] = {"students": students, "positions": positions}
-    from .validate_constraints import constraints_to_dict
-
     constraints = constraints_to_dict(problem)
     if constraints:
         data["constraints"] = constraints
