@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -25,7 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from . import options
+from . import AmountField, options
 
 SIZES = options([("small", "Under 50 staff"), ("medium", "50 to 499 staff"), ("large", "500 staff or more")])
 WORK_MODES = options([("onsite", "On site"), ("hybrid", "Hybrid"), ("remote", "Remote")])
@@ -53,7 +52,7 @@ class PositionForm(FlaskForm):
                                   description="Separate with commas. Skills, not degrees.")
     preferred_skills = StringField("Preferred skills", validators=[Optional(), Length(max=600)])
     slots = IntegerField("Intern slots", validators=[InputRequired(), NumberRange(1, 50)])
-    hourly_pay = DecimalField("Hourly pay ($)", places=2,
+    hourly_pay = AmountField("Hourly pay ($)", places=2,
                               validators=[InputRequired("Pay is required: SPRINT places only paid internships."),
                                           NumberRange(1, 500)])
     hours_per_week = IntegerField("Hours per week", validators=[InputRequired("Hours are required."),

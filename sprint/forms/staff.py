@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
-from . import options
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from . import options
 
 
 class InviteForm(FlaskForm):

@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DecimalField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -17,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from . import options
+from . import AmountField, options
 
 YES_NO_UNSAID = options([("", "Prefer not to say"), ("yes", "Yes"), ("no", "No")])
 GENDERS = options([("", "Prefer not to say"), ("Woman", "Woman"), ("Man", "Man"),
@@ -70,7 +69,7 @@ class PositionSearchForm(FlaskForm):
     q = StringField("Search", validators=[Optional(), Length(max=100)])
     skill = StringField("Skill", validators=[Optional(), Length(max=60)])
     town = StringField("Town", validators=[Optional(), Length(max=120)])
-    min_pay = DecimalField("Minimum pay ($/hour)", places=2, validators=[Optional(), NumberRange(0, 500)])
+    min_pay = AmountField("Minimum pay ($/hour)", places=2, validators=[Optional(), NumberRange(0, 500)])
     work_mode = SelectField("Where", choices=WORK_MODES, default="", validators=[Optional()])
 
 

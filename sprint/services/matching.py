@@ -8,6 +8,7 @@ solver result back onto a MatchRun as assignments. Nothing else touches both sid
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from itertools import groupby
 
@@ -159,3 +160,14 @@ def labels(instance: dict) -> dict[str, str]:
     for row in db.session.execute(db.select(College.id, College.name).where(College.id.in_(colleges))):
         names[f"c{row.id}"] = row.name
     return names
+
+
+def readable_explanations(entries: list[dict]) -> list[str]:
+    """The solver's sentences for one person, with position ids replaced by "title at host"."""
+    ids = {key_id(entry["position"]) for entry in entries if str(entry.get("position", "")).startswith("p")}
+    names = {position_key(row.id): f"\u201c{row.title}\u201d at {row.name}" for row in db.session.execute(
+        db.select(Position.id, Position.title, HostCompany.name)
+        .join(HostCompany, HostCompany.id == Position.host_id).where(Position.id.in_(ids)))} if ids else {}
+    pattern = re.compile(r"\bp\d+\b")
+    return [pattern.sub(lambda found: names.get(found.group(0), "a position"), entry["text"])
+            for entry in entries if entry.get("text")]

@@ -529,3 +529,46 @@ def test_host_results_say_a_candidate_matched_elsewhere_but_never_where(app, cli
     assert f"{first.name}</td>" in page
     assert f"{second.name}: matched elsewhere" in page
     assert "Harbor Labs" not in page and "QC intern" not in page
+
+
+@pytest.mark.parametrize("pay", ["NaN", "sNaN", "Infinity", "-inf"])
+def test_a_pay_that_is_not_a_number_is_refused(app, client, make, login, season, pay):
+    login(season["elm_member"])
+    form = {"title": "Intern", "description": "Work.", "slots": 1, "hourly_pay": pay, "hours_per_week": 40,
+            "start_date": "2027-06-01", "end_date": "2027-08-13", "site_town": "New Haven", "work_mode": "onsite"}
+
+    response = client.post("/company/positions/new", data=form)
+
+    assert response.status_code == 400 and "Not a valid decimal value" in response.get_data(as_text=True)
+    client.post("/logout")
+    login(make.user(Role.STUDENT, season["program"]))
+    search = client.get(f"/student/positions?min_pay={pay}")
+    assert search.status_code == 200 and "Not a valid decimal value" in search.get_data(as_text=True)
+
+
+def test_the_student_reads_why_in_words_with_position_names_not_ids(app, client, make, login, season):
+    ours, rival = make.user(Role.STUDENT, season["program"]), make.user(Role.STUDENT, season["program"])
+    p1, p3 = season["p1"], season["p3"]
+    with app.app_context():
+        for student, choices in ((ours, [p1, p3]), (rival, [p1])):
+            application = Application(cycle_id=season["cycle"].id, student_id=student.id, status="submitted",
+                                      ranks_certified_at=utcnow())
+            application.interests = [PositionInterest(position_id=p.id) for p in choices]
+            application.ranks = [StudentRank(position_id=p.id, rank=i) for i, p in enumerate(choices, 1)]
+            db.session.add(application)
+        db.session.add_all([HostRank(position_id=p1.id, student_id=rival.id, rank=1),
+                            HostRank(position_id=p1.id, student_id=ours.id, rank=2),
+                            HostRank(position_id=p3.id, student_id=ours.id, rank=1)])
+        for position_id in (p1.id, p3.id):
+            db.session.get(Position, position_id).ranks_certified_at = utcnow()
+        db.session.commit()
+        run = match_runs.execute_run(match_runs.create_run(None, db.session.get(Cycle, season["cycle"].id)))
+        match_runs.publish_run(None, run)
+    login(ours)
+
+    page = client.get("/student/").get_data(as_text=True)
+
+    assert "You matched with <strong>QC intern</strong>" in page
+    assert "\u201cCell culture intern\u201d at Elm Bio filled its 1 slot(s)" in page
+    assert re.search(r"\bp\d+\b", page.split("Why this result")[1].split("</ul>")[0]) is None
+    assert rival.name not in page  # never the names of those who got the seat
