@@ -1,0 +1,119 @@
+"""axe-core on every main page of every role, over the demo program: no serious or critical violation.
+
+Minor and moderate findings are printed (run with -s to read them) but do not fail the test.
+"""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from browser_support import demo_host_id, log_in, wait_for
+from playwright.sync_api import Page
+
+from sprint.extensions import db
+from sprint.models import (
+    Application,
+    College,
+    Cycle,
+    HostCompany,
+    MatchRun,
+    Phase,
+    Position,
+    PositionInterest,
+    Program,
+    Role,
+    RunStatus,
+    User,
+)
+from sprint.services import match_runs
+
+BLOCKING = {"serious", "critical"}
+AXE = Axe()
+
+
+@pytest.fixture(scope="module")
+def ids(demo) -> dict:
+    """Ids of real records in the demo, two finished runs of the current season, and a college liaison."""
+
+    def find() -> dict:
+        program = db.session.scalar(db.select(Program).where(Program.slug == "sprint"))
+        cycle = db.session.scalar(db.select(Cycle).where(Cycle.program_id == program.id,
+                                                         Cycle.phase == Phase.APPLICATIONS))
+        host_id = demo_host_id()
+        host_position = db.session.scalar(db.select(Position.id).where(
+            Position.host_id == host_id, Position.cycle_id == cycle.id).order_by(Position.id).limit(1))
+        applicant = db.session.scalar(
+            db.select(Application.student_id).join(PositionInterest)
+            .where(PositionInterest.position_id == host_position).limit(1))
+        open_position = db.session.scalar(
+            db.select(Position.id).join(HostCompany).where(Position.cycle_id == cycle.id, HostCompany.approved)
+            .order_by(Position.id).limit(1))
+        college = db.session.scalar(db.select(College).order_by(College.id).limit(1))
+        if db.session.scalar(db.select(User).where(User.email == "liaison@sprint.demo")) is None:
+            liaison = User(email="liaison@sprint.demo", name="Lee Liaison", role=Role.LIAISON,
+                           program_id=program.id, college_id=college.id)
+            liaison.set_password("sprint-demo-2027")
+            db.session.add(liaison)
+            db.session.commit()
+        coordinator = db.session.scalar(db.select(User).where(User.email == "coordinator@sprint.demo"))
+        for mode, seed in (("stable", 1), ("max-stable", 2)):
+            match_runs.start_run(coordinator, cycle, match_runs.RunSettings(mode=mode, seed=seed, label=mode))
+        return {"cycle": cycle.id, "host": host_id, "host_position": host_position, "applicant": applicant,
+                "position": open_position, "college": college.id}
+
+    found = demo.run(find)
+
+    def runs_done() -> list[int]:
+        return list(db.session.scalars(db.select(MatchRun.id).where(
+            MatchRun.cycle_id == found["cycle"], MatchRun.status == RunStatus.DONE).order_by(MatchRun.id)))
+
+    wait_for(lambda: len(demo.run(runs_done)) >= 2, 60, "two demo runs to finish")
+    found["runs"] = demo.run(runs_done)[-2:]
+    return found
+
+
+def pages_for(role: str, ids: dict) -> list[str]:
+    a, b = ids["runs"]
+    return {
+        "anonymous": ["/", "/login", "/register", "/forgot-password"],
+        "student": ["/student/", "/student/positions", f"/student/positions/{ids['position']}", "/student/ranks",
+                    "/student/profile"],
+        "host": ["/company/", "/company/applicants", f"/company/applicants/{ids['applicant']}",
+                 f"/company/positions/{ids['host_position']}/ranks", "/company/team", "/company/positions/new",
+                 f"/company/positions/{ids['host_position']}/edit", "/company/results", "/company/profile"],
+        "coordinator": ["/coordinator/", "/coordinator/cycles", f"/coordinator/cycles/{ids['cycle']}",
+                        "/coordinator/directory", "/coordinator/directory/students", "/coordinator/directory/hosts",
+                        "/coordinator/import", "/coordinator/runs/", f"/coordinator/runs/{a}",
+                        f"/coordinator/runs/compare?a={a}&b={b}", f"/coordinator/runs/{a}/publish",
+                        f"/coordinator/runs/cycles/{ids['cycle']}/new", "/coordinator/runs/audit",
+                        "/dashboards/", "/dashboards/colleges", "/dashboards/hosts", "/dashboards/quality",
+                        "/dashboards/equity", "/dashboards/report", f"/dashboards/colleges/{ids['college']}",
+                        f"/dashboards/hosts/{ids['host']}"],
+        "liaison": ["/liaison/"],
+    }[role]
+
+
+LOGINS = {"student": "student@sprint.demo", "host": "host@sprint.demo", "coordinator": "coordinator@sprint.demo",
+          "liaison": "liaison@sprint.demo"}
+
+
+def audit(page: Page, path: str) -> list[str]:
+    """Open a page, run axe, print the minor findings and return the serious and critical ones."""
+    response = page.goto(path)
+    assert response is not None and response.status == 200, f"{path} answered {response and response.status}"
+    problems = []
+    for violation in AXE.run(page).response["violations"]:
+        targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]][:3]
+        line = f"{path}: [{violation['impact']}] {violation['id']}: {violation['help']} at {targets}"
+        print(line)
+        if violation["impact"] in BLOCKING:
+            problems.append(line)
+    return problems
+
+
+@pytest.mark.parametrize("role", ["anonymous", "student", "host", "coordinator", "liaison"])
+def test_no_serious_accessibility_violations(page: Page, ids: dict, role: str) -> None:
+    if role in LOGINS:
+        log_in(page, LOGINS[role])
+    problems = [line for path in pages_for(role, ids) for line in audit(page, path)]
+    assert problems == [], "\n".join(problems)
