@@ -504,24 +504,29 @@ def test_host_notes_are_private_to_the_team(app, client, make, login, season):
     assert "Strong in culture work" not in client.get("/student/").get_data(as_text=True)
 
 
-def test_host_results_say_a_candidate_matched_elsewhere_but_never_where(app, client, make, login, season):
-    first, second = make.user(Role.STUDENT, season["program"]), make.user(Role.STUDENT, season["program"])
-    p1, p3 = season["p1"], season["p3"]
+def _certified_market(app, season, choices: dict, host_ranks: list[tuple]) -> None:
+    """Certified lists on both sides, written straight to the database, then a published stable run."""
     with app.app_context():
-        for student, choices in ((first, [p1]), (second, [p1, p3])):
+        for student, positions in choices.items():
             application = Application(cycle_id=season["cycle"].id, student_id=student.id, status="submitted",
                                       ranks_certified_at=utcnow())
-            application.interests = [PositionInterest(position_id=p.id) for p in choices]
-            application.ranks = [StudentRank(position_id=p.id, rank=i) for i, p in enumerate(choices, 1)]
+            application.interests = [PositionInterest(position_id=p.id) for p in positions]
+            application.ranks = [StudentRank(position_id=p.id, rank=i) for i, p in enumerate(positions, 1)]
             db.session.add(application)
-        db.session.add_all([HostRank(position_id=p1.id, student_id=first.id, rank=1),
-                            HostRank(position_id=p1.id, student_id=second.id, rank=2),
-                            HostRank(position_id=p3.id, student_id=second.id, rank=1)])
-        for position_id in (p1.id, p3.id):
+        db.session.add_all(HostRank(position_id=position.id, student_id=student.id, rank=rank)
+                           for position, student, rank in host_ranks)
+        for position_id in {position.id for position, _, _ in host_ranks}:
             db.session.get(Position, position_id).ranks_certified_at = utcnow()
         db.session.commit()
         run = match_runs.execute_run(match_runs.create_run(None, db.session.get(Cycle, season["cycle"].id)))
         match_runs.publish_run(None, run)
+
+
+def test_host_results_say_a_candidate_matched_elsewhere_but_never_where(app, client, make, login, season):
+    first, second = make.user(Role.STUDENT, season["program"]), make.user(Role.STUDENT, season["program"])
+    p1, p3 = season["p1"], season["p3"]
+    _certified_market(app, season, {first: [p1], second: [p1, p3]},
+                      [(p1, first, 1), (p1, second, 2), (p3, second, 1)])
     login(season["elm_member"])
 
     page = client.get("/company/results").get_data(as_text=True)
@@ -549,21 +554,8 @@ def test_a_pay_that_is_not_a_number_is_refused(app, client, make, login, season,
 def test_the_student_reads_why_in_words_with_position_names_not_ids(app, client, make, login, season):
     ours, rival = make.user(Role.STUDENT, season["program"]), make.user(Role.STUDENT, season["program"])
     p1, p3 = season["p1"], season["p3"]
-    with app.app_context():
-        for student, choices in ((ours, [p1, p3]), (rival, [p1])):
-            application = Application(cycle_id=season["cycle"].id, student_id=student.id, status="submitted",
-                                      ranks_certified_at=utcnow())
-            application.interests = [PositionInterest(position_id=p.id) for p in choices]
-            application.ranks = [StudentRank(position_id=p.id, rank=i) for i, p in enumerate(choices, 1)]
-            db.session.add(application)
-        db.session.add_all([HostRank(position_id=p1.id, student_id=rival.id, rank=1),
-                            HostRank(position_id=p1.id, student_id=ours.id, rank=2),
-                            HostRank(position_id=p3.id, student_id=ours.id, rank=1)])
-        for position_id in (p1.id, p3.id):
-            db.session.get(Position, position_id).ranks_certified_at = utcnow()
-        db.session.commit()
-        run = match_runs.execute_run(match_runs.create_run(None, db.session.get(Cycle, season["cycle"].id)))
-        match_runs.publish_run(None, run)
+    _certified_market(app, season, {ours: [p1, p3], rival: [p1]},
+                      [(p1, rival, 1), (p1, ours, 2), (p3, ours, 1)])
     login(ours)
 
     page = client.get("/student/").get_data(as_text=True)
