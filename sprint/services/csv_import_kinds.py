@@ -37,6 +37,7 @@ from .csv_cells import (
     text_cell,
 )
 from .notify import send_email
+from .positions import pay_problem
 from .tokens import fingerprint, make_token
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -156,8 +157,9 @@ def _position_parse(cells: dict, context: Context) -> dict:
         pay = Decimal(cells.get("hourly_pay", "").lstrip("$").replace(",", ""))
     except InvalidOperation:
         raise RowProblem(f"hourly_pay \"{cells.get('hourly_pay', '')}\" is not an amount like 21.50.") from None
-    if not Decimal(0) < pay < Decimal(10000) or pay != pay.quantize(Decimal("0.01")):
-        raise RowProblem("hourly_pay must be more than 0 with at most two decimals (unpaid positions are not allowed).")
+    problem = pay_problem(pay)
+    if problem:
+        raise RowProblem(f"hourly_pay \"{cells.get('hourly_pay', '')}\": {problem}")
     start, end = day_cell(cells, "start_date"), day_cell(cells, "end_date")
     if end < start:
         raise RowProblem("end_date is before start_date.")
@@ -291,7 +293,7 @@ KINDS = {kind.name: kind for kind in (
         _col("host", True, "Name of a host already in your program.", "Harbor Robotics"),
         _col("title", True, "Position title; host + title identify it within the season.", "Controls intern"),
         _col("slots", True, "Number of interns, 0 to 100.", "2"),
-        _col("hourly_pay", True, "Dollars per hour, more than 0.", "21.50"),
+        _col("hourly_pay", True, "Dollars per hour, at least the minimum wage.", "21.50"),
         _col("hours_per_week", True, "1 to 60.", "40"),
         _col("start_date", True, "YYYY-MM-DD.", "2027-06-07"),
         _col("end_date", True, "YYYY-MM-DD, on or after the start.", "2027-08-13"),

@@ -79,11 +79,23 @@ def _check_member(member: User, host: HostCompany) -> None:
         raise NotAllowed("You are not a member of this company.")
 
 
+def pay_problem(pay: Decimal | None) -> str | None:
+    """Why an hourly pay cannot be accepted, or None: the one rule for forms and imports alike."""
+    floor = Decimal(str(current_app.config["PAY_FLOOR"]))
+    if pay is None or not pay.is_finite():
+        return "Pay is required: SPRINT places only paid internships."
+    if pay < floor:
+        return f"Pay must be at least ${floor:.2f} an hour, Connecticut's minimum wage."
+    if pay >= 10000 or pay != pay.quantize(Decimal("0.01")):
+        return "Give the pay in dollars and cents, e.g. 21.50."
+    return None
+
+
 def _apply_form(position: Position, data: dict) -> dict[str, tuple]:
     """Copy form data onto the position; return {field: (old, new)} for what changed."""
-    if data["hourly_pay"] is not None and data["hourly_pay"] < Decimal(str(current_app.config["PAY_FLOOR"])):
-        raise ServiceError(f"Pay must be at least ${current_app.config['PAY_FLOOR']:.2f} an hour, "
-                           "Connecticut's minimum wage.", "hourly_pay")
+    problem = pay_problem(data["hourly_pay"])
+    if problem:
+        raise ServiceError(problem, "hourly_pay")
     changes = {}
     for name in EDITABLE:
         old, new = getattr(position, name), data[name]

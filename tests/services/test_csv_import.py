@@ -178,3 +178,18 @@ def test_a_signed_upload_is_only_good_for_the_coordinator_who_made_it(appctx, ac
         csv_import.read_upload(db.session.get(User, other.id), token)
     with pytest.raises(ServiceError):
         csv_import.read_upload(_me(actor), token[:-3] + "abc")
+
+
+@pytest.mark.parametrize("pay, message", [("9.00", "minimum wage"), ("NaN", "Pay is required"),
+                                          ("21.505", "dollars and cents")])
+def test_imported_positions_follow_the_same_pay_rule_as_the_form(appctx, actor, make, pay, message):
+    make.host(actor[1], name="Harbor Robotics")
+    make.cycle(actor[1], 2028)
+    cycle = db.session.scalar(db.select(Cycle))
+    content = ("host,title,slots,hourly_pay,hours_per_week,start_date,end_date\n"
+               f"Harbor Robotics,Controls,2,{pay},40,2028-06-01,2028-08-01\n").encode()
+
+    preview = csv_import.preview(_me(actor), "positions", content, cycle)
+
+    assert len(preview.row_errors) == 1 and preview.row_errors[0][0] == 2
+    assert message in preview.row_errors[0][1] and preview.new == []
