@@ -11,7 +11,7 @@ from .errors import ServiceError
 
 
 def init_app(app: Flask) -> None:
-    for command in (setup_db, create_admin, seed_demo, run_match, send_reminders):
+    for command in (setup_db, create_admin, seed_demo, run_match, run_worker, send_reminders):
         app.cli.add_command(command)
 
 
@@ -90,6 +90,28 @@ def run_match(cycle_id: int, mode: str, seed: int, time_limit: int, label: str) 
                f"{figures.slots} slots unfilled")
     click.echo(f"  first choice {figures.first_choice}, top three {figures.top_three}, "
                f"blocking pairs {len(figures.blocking)}")
+
+
+@click.command("run-worker")
+@click.option("--once", is_flag=True, help="Solve the runs queued now, then exit (instead of waiting for more).")
+@click.option("--poll", type=click.FloatRange(0.1, 60), default=2.0, show_default=True,
+              help="Seconds between looks at the queue when it is empty.")
+@with_appcontext
+def run_worker(once: bool, poll: float) -> None:
+    """Solve queued match runs, at a lower CPU priority (for RUN_EXECUTOR=worker; stops on SIGTERM
+    after the run in hand)."""
+    import signal
+
+    from flask import current_app
+
+    from .services import run_queue
+
+    stopping: list[int] = []
+    signal.signal(signal.SIGTERM, lambda number, _frame: stopping.append(number))
+    nice = run_queue.lower_priority(current_app.config.get("RUN_NICE", 10))
+    click.echo(f"Run worker waiting for queued match runs (nice {nice})." if not once else "Solving queued runs.")
+    done = run_queue.work(once=once, poll_seconds=poll, should_stop=lambda: bool(stopping))
+    click.echo(f"Solved {done} run(s).")
 
 
 @click.command("send-reminders")

@@ -31,6 +31,8 @@ class Defaults:
     RESUME_MAX_BYTES = 5 * 1024 * 1024
     FORCE_HTTPS = False
     PAGE_SIZE = 25
+    RUN_EXECUTOR = "thread"  # or "worker": match runs are solved by `sprint run-worker` processes
+    RUN_NICE = 10  # how much lower the CPU priority of a solving thread or worker is (Linux nice)
     PAY_FLOOR = 16.94  # Connecticut minimum wage from January 2026, dollars per hour
     ENV_NAME = "development"
 
@@ -58,6 +60,8 @@ def environment_overrides(environ: os._Environ | dict) -> dict:
                 "MAIL_DEFAULT_SENDER", "RATELIMIT_STORAGE_URI", "MAIL_BACKEND"):
         if environ.get(key):
             overrides[key] = environ[key]
+    if environ.get("RUN_EXECUTOR") in ("thread", "worker"):
+        overrides["RUN_EXECUTOR"] = environ["RUN_EXECUTOR"]
     if environ.get("MAIL_PORT"):
         overrides["MAIL_PORT"] = int(environ["MAIL_PORT"])
     if environ.get("MAIL_USE_TLS"):

@@ -1,6 +1,14 @@
-"""Background execution of match runs: one worker thread in the web process, state in the database.
+"""Background execution of match runs, with their state in the database.
 
-A run's state lives in its row (queued, running, done, failed), so any page can show it.
+A run's state lives in its row (queued, running, done, failed), so any page can show it. Where a
+queued run executes is set by RUN_EXECUTOR:
+
+- "thread" (the default, nothing else to start): one worker thread in the web process;
+- "worker": the web processes only queue; `sprint run-worker` processes (as many as wanted, on
+  any machine that reaches the database) claim queued runs one at a time and solve them.
+
+Either way the solving thread runs at a lower CPU priority (RUN_NICE, Linux nice value), so a
+long CP-SAT search on match day does not slow down the pages students and hosts are using.
 A run still queued or running that was created before this process started belongs to a
 process that has stopped: `fail_interrupted` marks it failed, and it can be started again.
 With RUNS_INLINE set (tests, the CLI) a run executes before `enqueue` returns.
@@ -8,10 +16,14 @@ With RUNS_INLINE set (tests, the CLI) a run executes before `enqueue` returns.
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from flask import Flask, current_app
+from sqlalchemy import and_, update
 
 from ..extensions import db
 from ..models import MatchRun, RunStatus, utcnow
@@ -29,11 +41,25 @@ def enqueue(run: MatchRun) -> None:
     _mine.add(run.id)
     if app.config.get("RUNS_INLINE"):
         _execute(run)
-    else:
+    elif app.config.get("RUN_EXECUTOR", "thread") == "thread":
         _executor.submit(_in_context, app, run.id)
+    # "worker": the row is queued; a `sprint run-worker` process claims it
+
+
+def lower_priority(nice: int) -> int | None:
+    """Lower the CPU priority of the calling thread by `nice` (Linux keeps one nice value per
+    thread, and threads it starts, CP-SAT's among them, inherit it); returns the new value, or
+    None where the platform has no such call."""
+    if nice <= 0 or not hasattr(os, "setpriority"):
+        return None
+    thread = threading.get_native_id()
+    wanted = min(19, os.getpriority(os.PRIO_PROCESS, thread) + nice)
+    os.setpriority(os.PRIO_PROCESS, thread, wanted)
+    return os.getpriority(os.PRIO_PROCESS, thread)
 
 
 def _in_context(app: Flask, run_id: int) -> None:
+    lower_priority(app.config.get("RUN_NICE", 10))
     with app.app_context():
         try:
             run = db.session.get(MatchRun, run_id)
@@ -61,15 +87,53 @@ def fail_interrupted() -> int:
     """Mark runs left queued or running by a stopped process as failed; returns how many.
 
     With several web workers another live process may own a run, so a run counts as orphaned only
-    once it is older than this process and older than any run may take (RUN_STALE_AFTER_S).
+    once it is older than this process and older than any run may take (RUN_STALE_AFTER_S); with
+    RUN_EXECUTOR "worker", only a run that started that long ago (a queued one waits its turn).
     """
     cutoff = min(PROCESS_STARTED_AT,
                  utcnow() - timedelta(seconds=current_app.config.get("RUN_STALE_AFTER_S", 900)))
+    if current_app.config.get("RUN_EXECUTOR", "thread") == "worker":  # queued runs wait for a worker
+        orphaned = and_(MatchRun.status == RunStatus.RUNNING, MatchRun.started_at < cutoff)
+    else:
+        orphaned = and_(MatchRun.status.in_((RunStatus.QUEUED, RunStatus.RUNNING)), MatchRun.created_at < cutoff)
     stale = list(db.session.scalars(db.select(MatchRun).where(
-        MatchRun.status.in_((RunStatus.QUEUED, RunStatus.RUNNING)), MatchRun.created_at < cutoff,
-        MatchRun.id.not_in(_mine) if _mine else db.true())))
+        orphaned, MatchRun.id.not_in(_mine) if _mine else db.true())))
     for run in stale:
         run.status, run.error, run.finished_at = RunStatus.FAILED, INTERRUPTED, utcnow()
     if stale:
         db.session.commit()
     return len(stale)
+
+
+def claim_next() -> MatchRun | None:
+    """Take the oldest queued run for this process: a conditional UPDATE, so of several workers
+    asking at once exactly one gets each run (on SQLite and PostgreSQL alike)."""
+    while True:
+        run_id = db.session.scalar(db.select(MatchRun.id).where(MatchRun.status == RunStatus.QUEUED)
+                                   .order_by(MatchRun.created_at, MatchRun.id).limit(1))
+        if run_id is None:
+            db.session.commit()
+            return None
+        taken = db.session.execute(update(MatchRun).where(MatchRun.id == run_id, MatchRun.status == RunStatus.QUEUED)
+                                   .values(status=RunStatus.RUNNING, started_at=utcnow()))
+        db.session.commit()
+        if taken.rowcount == 1:
+            _mine.add(run_id)
+            return db.session.get(MatchRun, run_id)
+
+
+def work(once: bool = False, poll_seconds: float = 2.0, should_stop=lambda: False) -> int:
+    """The loop of `sprint run-worker`: solve queued runs one after another; returns how many it ran.
+    With `once`, stop when no run is queued instead of waiting for the next."""
+    done = 0
+    while not should_stop():
+        run = claim_next()
+        if run is None:
+            if once:
+                break
+            time.sleep(poll_seconds)
+            continue
+        _execute(run)
+        db.session.remove()
+        done += 1
+    return done
