@@ -10,7 +10,8 @@ so the CSV has one line per page; the login requests are named "login ..." and a
 
 Bounds: the target must be a loopback address and a run time (at most 10 minutes) must be given;
 otherwise the test refuses to start. Environment (set by run_load.py): LOAD_USERS, LOAD_STEADY_SECONDS,
-LOAD_LOGIN_FILE, LOAD_STATS_FILE, LOAD_THINK ("min,max" think time in seconds, default "1,3").
+LOAD_LOGIN_FILE, LOAD_STATS_FILE, LOAD_THINK ("min,max" think time in seconds, default "1,3"),
+LOAD_WARMUP_SECONDS (after the last login, before the statistics are reset), LOAD_STEADY_FILE.
 """
 
 from __future__ import annotations
@@ -41,13 +42,16 @@ SKILLS = ["python", "cell culture", "data analysis", "microscopy", "excel", "pcr
 TOWNS = ["New Haven", "Branford", "Hartford", "Groton", "Wallingford"]
 MAJORS = ["Biology", "Chemistry", "Computer Science", "Biomedical Engineering"]
 
-# Set by run_load.py: once LOAD_USERS users have logged in, the statistics are reset (the login
-# storm is summarised apart into LOAD_LOGIN_FILE) and the test stops LOAD_STEADY_SECONDS later;
+# Set by run_load.py: once LOAD_USERS users have logged in (the login storm is summarised apart into
+# LOAD_LOGIN_FILE) and LOAD_WARMUP_SECONDS more have passed, the statistics are reset and the test
+# stops LOAD_STEADY_SECONDS later;
 # the final per-page figures, computed from locust's own histograms, go to LOAD_STATS_FILE.
 EXPECTED_USERS = int(os.environ.get("LOAD_USERS", "0"))
 STEADY_SECONDS = int(os.environ.get("LOAD_STEADY_SECONDS", "0"))
 LOGIN_FILE = os.environ.get("LOAD_LOGIN_FILE")
 STATS_FILE = os.environ.get("LOAD_STATS_FILE")
+WARMUP_SECONDS = float(os.environ.get("LOAD_WARMUP_SECONDS", "0"))  # after the last login, before measuring
+STEADY_FILE = os.environ.get("LOAD_STEADY_FILE")  # written when measuring starts
 THINK_SECONDS = tuple(float(x) for x in os.environ.get("LOAD_THINK", "1,3").split(","))  # between pages
 
 _numbers = {role: itertools.count(1) for role in ("student", "host", "coordinator")}
@@ -79,8 +83,16 @@ def _logged_in(environment, milliseconds: float, ok: bool) -> None:
     if LOGIN_FILE:
         with open(LOGIN_FILE, "w") as out:
             json.dump(summary, out)
+    gevent.spawn_later(WARMUP_SECONDS, _start_measuring, environment)
+
+
+def _start_measuring(environment) -> None:
+    """After the warm-up (the login storm's backlog drained), count page views from zero."""
     environment.stats.reset_all()
     _clock["steady"] = time.monotonic()
+    if STEADY_FILE:
+        with open(STEADY_FILE, "w") as out:
+            out.write("measuring\n")
     if STEADY_SECONDS:
         gevent.spawn_later(STEADY_SECONDS, environment.runner.quit)
 

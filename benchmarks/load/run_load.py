@@ -4,14 +4,16 @@
     .venv/bin/python benchmarks/load/run_load.py                   # PostgreSQL, then SQLite
     .venv/bin/python benchmarks/load/run_load.py --db pg --users 100 --seconds 60
 
-For each database: a fresh database (PostgreSQL `sprint_load` on 127.0.0.1, dropped at the end; or
+For each database: a fresh database (PostgreSQL `sprint_load` on 127.0.0.1, dropped at the end, or
 a temp SQLite file), `sprint setup-db`, build_data.py (5,000 applicants, 300 hosts), gunicorn
-(4 workers x 4 threads on 127.0.0.1:5201), one max-stable match run started through the
-coordinator's run form (it runs in a gunicorn worker while the load runs), then locust headless.
-Locust logs every simulated user in first (scrypt password checks are CPU-heavy; they are timed
-apart), resets its statistics once all users are in, and stops itself `--seconds` later, so the
-page-view figures are the steady state of N logged-in users. Everything listens on loopback only
-and every step has a time limit.
+(4 workers x 4 threads on 127.0.0.1:5201) with RUN_EXECUTOR=worker and one `sprint run-worker`
+process (the production layout; `--executor thread` solves in a gunicorn worker instead), then
+locust headless. Locust logs every simulated user in first (scrypt password checks are CPU-heavy;
+they are timed apart). From the last login on, a max-stable match run of the season is in
+progress: when one finishes, the script presses "Re-run" on it, until locust stops. After
+`--warmup` seconds (the login storm's backlog drains) locust resets its statistics and stops
+`--seconds` later, so the page-view figures are the steady state of N logged-in users browsing
+while a match is being solved. Everything listens on loopback only and every step has a time limit.
 
 The instance folder (a temp dir) gets a config.py raising LOGIN_RATE_LIMIT: all simulated users
 log in from 127.0.0.1, which the production limit (10 per minute per address) would refuse.
@@ -50,7 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", choices=["pg", "sqlite", "both"], default="both")
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--spawn-rate", type=int, default=20)
-    parser.add_argument("--seconds", type=int, default=60, help="steady-state seconds after all users logged in")
+    parser.add_argument("--seconds", type=int, default=60, help="measured seconds, after the warm-up")
+    parser.add_argument("--warmup", type=int, default=20,
+                        help="seconds after the last login before measuring (the login storm's backlog drains)")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--keep-alive", type=int, default=10,
@@ -58,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--think", default="1,3", help="think time between pages, min,max seconds")
     parser.add_argument("--run-time-limit", type=int, default=300, help="time limit of the match run (s)")
     parser.add_argument("--no-match-run", action="store_true", help="skip the match run in progress")
+    parser.add_argument("--executor", choices=["worker", "thread"], default="worker",
+                        help="where the match run is solved: a `sprint run-worker` process (production layout) "
+                             "or a thread of a gunicorn worker")
     parser.add_argument("--out", default=str(Path(tempfile.gettempdir()) / "sprint-load"))
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")
     args = parser.parse_args(argv)
@@ -86,7 +93,7 @@ def run_one(db: str, args, out: Path) -> dict:
         url = f"sqlite:///{instance / 'load.sqlite'}"
     env = {key: value for key, value in os.environ.items() if key != "SPRINT_ENV"}
     env.update(DATABASE_URL=url, SPRINT_INSTANCE_PATH=str(instance), SECRET_KEY=secrets.token_hex(32),
-               PYTHONUNBUFFERED="1")
+               PYTHONUNBUFFERED="1", RUN_EXECUTOR=args.executor)
     banner(f"{db}: migrate and build the data")
     step(["sprint", "setup-db"], env, 120)
     started = time.perf_counter()
@@ -95,26 +102,33 @@ def run_one(db: str, args, out: Path) -> dict:
     data["build_seconds"] = round(time.perf_counter() - started, 1)
     print(f"built in {data['build_seconds']} s")
     server = start_gunicorn(env, args, out / f"{db}-gunicorn.log")
+    worker = None
+    if args.executor == "worker":
+        worker = subprocess.Popen([str(VENV_BIN / "sprint"), "run-worker", "--poll", "0.5"], env=env, cwd=ROOT,
+                                  stdout=(out / f"{db}-run-worker.log").open("w"), stderr=subprocess.STDOUT,
+                                  start_new_session=True)
     try:
         banner(f"{db}: locust, {args.users} users, {args.seconds} s after all have logged in")
-        logins_file = out / f"{db}-logins.json"
+        logins_file, steady_file = out / f"{db}-logins.json", out / f"{db}-measuring"
         logins_file.unlink(missing_ok=True)
+        steady_file.unlink(missing_ok=True)
         locust_env = dict(env, LOAD_USERS=str(args.users), LOAD_STEADY_SECONDS=str(args.seconds),
                           LOAD_LOGIN_FILE=str(logins_file), LOAD_STATS_FILE=str(out / f"{db}-pages.json"),
-                          LOAD_THINK=args.think)
-        hard_limit = args.seconds + 240
+                          LOAD_THINK=args.think, LOAD_WARMUP_SECONDS=str(args.warmup),
+                          LOAD_STEADY_FILE=str(steady_file))
+        hard_limit = args.seconds + args.warmup + 240
         locust = subprocess.Popen(
             [str(VENV_BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless", "-u", str(args.users),
              "-r", str(args.spawn_rate), "-t", f"{hard_limit}s", "--host", f"http://127.0.0.1:{PORT}",
              "--csv", str(out / db), "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING"],
             env=locust_env, cwd=ROOT, stdout=(out / f"{db}-locust.log").open("w"), stderr=subprocess.STDOUT)
-        run = browser = None
+        runs = None
         try:
-            if not args.no_match_run:  # start the match as the steady phase starts, so it runs during it
+            if not args.no_match_run:  # a match run from the end of the logins until locust stops
                 deadline = time.monotonic() + hard_limit
                 while not logins_file.exists() and locust.poll() is None and time.monotonic() < deadline:
                     time.sleep(0.5)
-                run, browser = start_match_run(data["cycle_id"], args.run_time_limit)
+                runs = keep_a_match_running(data["cycle_id"], args.run_time_limit, locust, steady_file)
             locust.wait(timeout=hard_limit + 60)
         finally:
             if locust.poll() is None:
@@ -122,10 +136,10 @@ def run_one(db: str, args, out: Path) -> dict:
                 locust.wait(timeout=10)
         if locust.returncode not in (0, 1):  # 1: some requests failed, which the table shows
             raise SystemExit(f"locust failed ({locust.returncode}); see {out / f'{db}-locust.log'}")
-        if run is not None:
-            run.update(run_status(run["id"], browser))
     finally:
         stop(server)
+        if worker is not None:
+            stop(worker)
     if db == "pg" and not args.keep:
         psql(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
     shutil.rmtree(instance, ignore_errors=True)
@@ -133,11 +147,11 @@ def run_one(db: str, args, out: Path) -> dict:
     figures = {name: {**row, **{k: round(row[k]) for k in ("p50", "p95", "p99", "max") if row[k] is not None}}
                for name, row in measured["pages"].items()}
     logins = json.loads((out / f"{db}-logins.json").read_text()) if (out / f"{db}-logins.json").exists() else {}
-    print_table(db, figures, logins, run)
+    print_table(db, figures, logins, runs)
     for error in measured["errors"]:
         print(f"error: {error['occurrences']} x {error['name']}: {error['error']}")
     return {"data": data, "seconds": measured["seconds"], "pages": figures, "errors": measured["errors"],
-            "logins": logins, "match_run": run}
+            "logins": logins, "match_runs": runs}
 
 
 def psql(*commands: str) -> None:
@@ -224,12 +238,40 @@ def start_match_run(cycle_id: int, time_limit: int) -> tuple[dict, _Browser]:
     found = re.search(r"/coordinator/runs/(\d+)$", url)
     if not found:
         raise SystemExit(f"the match run did not start (ended on {url})")
-    run = {"id": int(found.group(1)), "mode": "max-stable", "time_limit_s": time_limit,
-           "start_request_seconds": round(time.perf_counter() - started, 2)}
-    run.update(run_status(run["id"], browser))
-    print(f"match run #{run['id']} started ({run['status']}) as the steady phase began; "
+    run = {"id": int(found.group(1)), "start_request_seconds": round(time.perf_counter() - started, 2)}
+    print(f"match run #{run['id']} (max-stable, limit {time_limit} s) started as the warm-up began; "
           f"the POST took {run['start_request_seconds']} s")
     return run, browser
+
+
+def keep_a_match_running(cycle_id: int, time_limit: int, locust: subprocess.Popen, steady_file: Path) -> dict:
+    """Start a max-stable run, and each time one finishes re-run it (the "Re-run" button: same
+    snapshot), so that a match is being solved during the whole measured window. Returns what the
+    runs did: how many finished, their solve times, and the longest gap with no run in progress."""
+    first, browser = start_match_run(cycle_id, time_limit)
+    current, finished, gaps, gap_started = first["id"], [], [], None
+    measuring_since = None
+    while locust.poll() is None:
+        if measuring_since is None and steady_file.exists():
+            measuring_since = time.monotonic()
+        status = run_status(current, browser)
+        if status["status"] == "failed":
+            raise SystemExit(f"match run #{current} failed: {status['error']}")
+        if status["status"] == "done":
+            finished.append(status["solve_seconds"])
+            if measuring_since is not None:
+                gap_started = time.monotonic()
+            page = browser.get(f"/coordinator/runs/{current}")
+            url, _ = browser.post(f"/coordinator/runs/{current}/rerun", {"csrf_token": _token(page)})
+            current = int(re.search(r"/coordinator/runs/(\d+)$", url).group(1))
+            if gap_started is not None:
+                gaps.append(time.monotonic() - gap_started)
+                gap_started = None
+        time.sleep(0.5)
+    last = run_status(current, browser)
+    return {"first_run": first["id"], "start_request_seconds": first["start_request_seconds"],
+            "finished": len(finished), "solve_seconds": finished, "in_progress_at_end": last["status"],
+            "longest_gap_seconds": round(max(gaps, default=0.0) + 0.5, 2)}  # + the polling interval
 
 
 def run_status(run_id: int, browser: _Browser) -> dict:
@@ -239,7 +281,7 @@ def run_status(run_id: int, browser: _Browser) -> dict:
 
 # figures ------------------------------------------------------------------------------------------
 
-def print_table(db: str, figures: dict, logins: dict, run: dict | None) -> None:
+def print_table(db: str, figures: dict, logins: dict, runs: dict | None) -> None:
     banner(f"{db}: page views after all users logged in (ms)")
     print(f"{'page':58} {'reqs':>6} {'fail':>5} {'p50':>6} {'p95':>6} {'p99':>6} {'max':>6} {'req/s':>6}")
     for name, row in sorted(figures.items(), key=lambda item: (item[0] == "ALL PAGE VIEWS", item[0])):
@@ -251,9 +293,11 @@ def print_table(db: str, figures: dict, logins: dict, run: dict | None) -> None:
     if logins:
         print(f"logins: {logins.get('count')} in {logins.get('seconds')} s, p50 {logins.get('p50')} ms, "
               f"p95 {logins.get('p95')} ms, failures {logins.get('failures')}")
-    if run:
-        print(f"match run #{run['id']} ({run['mode']}, limit {run['time_limit_s']} s), started with the steady phase;"
-              f" at its end: {run['status']}, solve {run.get('solve_seconds')} s {run.get('error') or ''}")
+    if runs:
+        solves = ", ".join(f"{seconds:.1f}" for seconds in runs["solve_seconds"])
+        print(f"match runs: #{runs['first_run']} and re-runs, one after another from the last login to the end; "
+              f"{runs['finished']} finished (solve s: {solves or '-'}), one {runs['in_progress_at_end']} at the end; "
+              f"longest time with no run in progress while measuring: {runs['longest_gap_seconds']} s")
     print(f"('<' marks a p95 above the {TARGET_P95_MS} ms target)")
 
 

@@ -2,7 +2,7 @@
 
 from .common import (ApplicationStatus, CollegeKind, ExtensionKind, HostMemberRole, HostSize, MatchMode, Outcome,
                      Phase, PlacementStatus, PositionStatus, Role, RunStatus, WorkMode, utcnow)
-from .matching import AuditEvent, MatchAssignment, MatchRun, Placement
+from .matching import AuditEvent, MatchAssignment, MatchRun, Placement, RunExplanation
 from .program import College, Cycle, Program
 from .season import (Application, CandidateReview, DeadlineExtension, HostRank, Position, PositionInterest, PositionSkill,
                      StudentRank)
@@ -11,7 +11,7 @@ from .user import HostCompany, HostMember, Invitation, Skill, StudentProfile, Us
 __all__ = [
     "Application", "ApplicationStatus", "CandidateReview", "DeadlineExtension", "ExtensionKind", "AuditEvent", "College", "CollegeKind", "Cycle", "HostCompany",
     "HostMember", "HostMemberRole", "HostRank", "HostSize", "Invitation", "MatchAssignment", "MatchMode",
-    "MatchRun", "Outcome", "Phase", "Placement", "PlacementStatus", "Position", "PositionInterest",
+    "MatchRun", "Outcome", "Phase", "Placement", "PlacementStatus", "RunExplanation", "Position", "PositionInterest",
     "PositionSkill", "PositionStatus", "Program", "Role", "RunStatus", "Skill", "StudentProfile",
     "StudentRank", "User", "WorkMode", "utcnow",
 ]

@@ -82,6 +82,18 @@ class MatchAssignment(db.Model):
     position: Mapped[Position] = relationship()
 
 
+class RunExplanation(db.Model):
+    """The solver's reasons for one person in one run ("s12" a student, "p7" a position).
+
+    Kept out of the run's result: at program scale the reasons are megabytes, and a student's offer
+    page or a coordinator's "why" page needs one person's, which is one row here.
+    """
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("match_run.id", ondelete="CASCADE"), primary_key=True)
+    person: Mapped[str] = mapped_column(String(20), primary_key=True)
+    entries: Mapped[list] = mapped_column(JSON, default=list)
+
+
 class Placement(db.Model):
     """The published outcome for one student: an offer and what became of it."""
 

@@ -8,11 +8,12 @@ from datetime import timedelta
 
 import solver
 from flask import current_app
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import ServiceError
 from ..extensions import db
-from ..models import Cycle, HostMember, MatchMode, MatchRun, Phase, Placement, RunStatus, User, utcnow
+from ..models import Cycle, HostMember, MatchMode, MatchRun, Phase, Placement, RunExplanation, RunStatus, User, utcnow
 from . import audit, run_queue
 from .matching import (GROUPS, build_instance, host_key, instance_hash, key_id, position_key, store_result,
                        student_key)
@@ -191,6 +192,7 @@ def restart(actor: User, run: MatchRun) -> MatchRun:
     run.status, run.error, run.started_at, run.finished_at = RunStatus.QUEUED, "", None, None
     run.result, run.stats = None, None
     run.assignments.clear()  # whatever a half-finished attempt left behind
+    db.session.execute(delete(RunExplanation).where(RunExplanation.run_id == run.id))
     audit.record(actor, "run.restarted", run, program_id=run.cycle.program_id)
     db.session.commit()
     run_queue.enqueue(run)

@@ -13,12 +13,12 @@ from collections import defaultdict
 from itertools import groupby
 
 import orjson
-from sqlalchemy import and_
+from sqlalchemy import and_, insert
 
 from ..extensions import db
 from ..models import (Application, ApplicationStatus, College, CollegeKind, Cycle, HostCompany, HostRank,
                       MatchAssignment, MatchRun, Position, PositionInterest, PositionStatus,
-                      StudentProfile, StudentRank, User)
+                      RunExplanation, StudentProfile, StudentRank, User)
 
 GROUPS = ("first_generation", "pell_eligible", "cc_transfer", "community_college")
 
@@ -135,31 +135,51 @@ def instance_hash(instance: dict) -> str:
 
 
 def store_result(run: MatchRun, result: dict) -> None:
-    """Write the solver's result onto the run as assignments (the caller commits)."""
-    run.result = result
+    """Write the solver's result onto the run: assignments, and each person's reasons as a row of
+    their own (the caller commits)."""
+    explanations = result.get("explanations") or {}
+    run.result = {key: value for key, value in result.items() if key != "explanations"}
     run.stats = result.get("stats", {})
+    reasons = [{"run_id": run.id, "person": person, "entries": entries}
+               for side in ("students", "positions") for person, entries in (explanations.get(side) or {}).items()]
+    if reasons:
+        db.session.execute(insert(RunExplanation), reasons)
     db.session.add_all(MatchAssignment(
         run=run, student_id=_id(a["student"]), position_id=_id(a["position"]),
         student_rank=a.get("student_rank"), position_rank=a.get("position_rank"))
         for a in result["assignments"])
 
 
-def labels(instance: dict) -> dict[str, str]:
-    """Display names for every id in an instance: students, positions (with their host), hosts, colleges."""
-    students = [key_id(entry["id"]) for entry in instance.get("students", [])]
-    positions = [key_id(entry["id"]) for entry in instance.get("positions", [])]
-    colleges = {key_id(entry["college"]) for entry in instance.get("students", []) if entry.get("college")}
+def labels(cycle_id: int) -> dict[str, str]:
+    """Display names for every id a run of this season can hold: its students (everyone who applied),
+    positions (with their host), hosts and the students' colleges.
+
+    Three joins on the season rather than IN lists of the snapshot's ids: with 5,000 students an
+    IN list of 5,000 parameters cost ~140 ms on PostgreSQL; the join costs a few.
+    """
     names: dict[str, str] = {}
-    for row in db.session.execute(db.select(User.id, User.name).where(User.id.in_(students))):
+    for row in db.session.execute(db.select(User.id, User.name).join(Application, Application.student_id == User.id)
+                                  .where(Application.cycle_id == cycle_id)):
         names[student_key(row.id)] = row.name
     for row in db.session.execute(
             db.select(Position.id, Position.title, HostCompany.id.label("host_id"), HostCompany.name)
-            .join(HostCompany, HostCompany.id == Position.host_id).where(Position.id.in_(positions))):
+            .join(HostCompany, HostCompany.id == Position.host_id).where(Position.cycle_id == cycle_id)):
         names[position_key(row.id)] = f"{row.title} ({row.name})"
         names[host_key(row.host_id)] = row.name
+    colleges = (db.select(StudentProfile.college_id).join(Application, Application.student_id == StudentProfile.user_id)
+                .where(Application.cycle_id == cycle_id))
     for row in db.session.execute(db.select(College.id, College.name).where(College.id.in_(colleges))):
         names[f"c{row.id}"] = row.name
     return names
+
+
+def reasons_of(person: str, runs: list[MatchRun]) -> list[dict]:
+    """One person's stored reasons ("s12", "p7") in these runs, in the runs' order."""
+    if not runs:
+        return []
+    found = dict(db.session.execute(db.select(RunExplanation.run_id, RunExplanation.entries).where(
+        RunExplanation.run_id.in_([run.id for run in runs]), RunExplanation.person == person)).all())
+    return [entry for run in runs for entry in found.get(run.id, [])]
 
 
 def readable_explanations(entries: list[dict]) -> list[str]:

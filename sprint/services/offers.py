@@ -20,7 +20,7 @@ from ..models import (
 )
 from . import audit
 from .deadlines import deadline_for, extension_for
-from .matching import readable_explanations
+from .matching import readable_explanations, reasons_of
 from .notify import send_email
 
 LIVE = (PlacementStatus.OFFERED, PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)
@@ -48,9 +48,7 @@ def outcome_for(student: User, cycle: Cycle) -> StudentOutcome:
         Placement.cycle_id == cycle.id, Placement.student_id == student.id)
         .order_by(Placement.status.in_(LIVE).desc(), Placement.offered_at.desc()).limit(1))
     key = f"s{student.id}"
-    entries = [item for run in runs
-               for item in ((run.result or {}).get("explanations") or {}).get("students", {}).get(key, [])]
-    explanation = readable_explanations(entries)
+    explanation = readable_explanations(reasons_of(key, runs))
     contacts = []
     if placement is not None:
         contacts = list(db.session.scalars(db.select(User).join(HostMember, HostMember.user_id == User.id)

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import (Application, ApplicationStatus, Cycle, HostCompany, MatchRun, Placement, Position,
                       PositionStatus, User)
 from . import run_queue
-from .matching import labels
+from .matching import labels, reasons_of
 
 SMALL_CELL = 5
 PER_PAGE = 50
@@ -112,7 +112,7 @@ class RunFigures:
 
 def figures(run: MatchRun, page: int = 1, names: dict[str, str] | None = None) -> RunFigures:
     """Everything the run page shows; `page` picks the slice of the placement list."""
-    names = names if names is not None else labels(run.input_snapshot or {})
+    names = names if names is not None else labels(run.cycle_id)
     out = RunFigures(run=run, names=names)
     result = run.result
     if not result:
@@ -145,11 +145,11 @@ def figures(run: MatchRun, page: int = 1, names: dict[str, str] | None = None) -
 
 def explanation(run: MatchRun, key: str) -> tuple[str, str, list[str]] | None:
     """(name, where they were placed, reasons) for "s<id>" or "p<id>" in this run, or None if not in it."""
-    names = labels(run.input_snapshot or {})
-    if key not in names or not run.result:
-        return None
     side = "students" if key.startswith("s") else "positions"
-    entries = run.result.get("explanations", {}).get(side, {}).get(key, [])
+    if not run.result or key not in {entry["id"] for entry in (run.input_snapshot or {}).get(side, [])}:
+        return None
+    names = labels(run.cycle_id)
+    entries = reasons_of(key, [run])
     if side == "students":
         got = next((a for a in run.result["assignments"] if a["student"] == key), None)
         where = (f"Placed at {names.get(got['position'])} (their choice #{got['student_rank']})" if got
@@ -181,7 +181,7 @@ class Move:
 
 def compare(first: MatchRun, second: MatchRun) -> tuple[RunFigures, RunFigures, list[Move], Counter]:
     """Both runs' figures and who is placed differently, biggest rank changes first."""
-    names = labels(first.input_snapshot or {}) | labels(second.input_snapshot or {})
+    names = labels(first.cycle_id) | (labels(second.cycle_id) if second.cycle_id != first.cycle_id else {})
     a, b = figures(first, names=names), figures(second, names=names)
     placed_a = {x["student"]: x for x in (first.result or {}).get("assignments", [])}
     placed_b = {x["student"]: x for x in (second.result or {}).get("assignments", [])}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import timedelta
 
 import pytest
+import solver
 
 from sprint.errors import ServiceError
 from sprint.extensions import db
@@ -18,6 +20,7 @@ from sprint.models import (
     Placement,
     PlacementStatus,
     Position,
+    RunExplanation,
     RunStatus,
     StudentRank,
     User,
@@ -319,3 +322,79 @@ def test_the_background_worker_solves_a_queued_run_in_its_own_context(app, small
         run = db.session.get(MatchRun, run_id)
         assert run.status == RunStatus.DONE and run.started_at and run.finished_at and run.solve_seconds is not None
         assert len(run.assignments) == 5
+
+
+def test_with_separate_workers_the_web_only_queues_and_run_worker_solves(app, runner, small_season, monkeypatch):
+    monkeypatch.setitem(app.config, "RUNS_INLINE", False)
+    monkeypatch.setitem(app.config, "RUN_EXECUTOR", "worker")
+    with app.app_context():
+        first, second = _start(small_season, seed=1), _start(small_season, mode="welfare", seed=1)
+        assert [first.status, second.status] == [RunStatus.QUEUED, RunStatus.QUEUED]
+        ids = [first.id, second.id]
+
+    result = runner.invoke(args=["run-worker", "--once"])
+
+    assert result.exit_code == 0, result.output
+    assert "Solved 2 run(s)." in result.output
+    with app.app_context():
+        runs = [db.session.get(MatchRun, run_id) for run_id in ids]
+        assert [run.status for run in runs] == [RunStatus.DONE, RunStatus.DONE]
+        assert all(len(run.assignments) == 5 and run.started_at for run in runs)
+        assert run_queue.claim_next() is None  # nothing left in the queue
+
+
+def test_a_queued_run_is_claimed_by_one_worker_only(appctx, small_season, monkeypatch):
+    monkeypatch.setitem(appctx.config, "RUNS_INLINE", False)
+    monkeypatch.setitem(appctx.config, "RUN_EXECUTOR", "worker")
+    run = _start(small_season, seed=1)
+
+    claimed = run_queue.claim_next()
+
+    assert claimed is not None and claimed.id == run.id and claimed.status == RunStatus.RUNNING
+    assert run_queue.claim_next() is None  # a second worker asking now gets nothing
+
+
+def test_queued_runs_waiting_for_a_worker_are_not_taken_for_orphans(appctx, small_season, monkeypatch):
+    monkeypatch.setitem(appctx.config, "RUNS_INLINE", False)
+    monkeypatch.setitem(appctx.config, "RUN_EXECUTOR", "worker")
+    waiting, stuck = _start(small_season, seed=1), _start(small_season, seed=2)
+    long_ago = min(run_queue.PROCESS_STARTED_AT, utcnow() - timedelta(minutes=15)) - timedelta(minutes=1)
+    waiting.created_at = long_ago
+    stuck.status, stuck.created_at, stuck.started_at = RunStatus.RUNNING, long_ago, long_ago
+    run_queue._mine.difference_update({waiting.id, stuck.id})
+    db.session.commit()
+
+    assert run_queue.fail_interrupted() == 1
+
+    assert (waiting.status, stuck.status) == (RunStatus.QUEUED, RunStatus.FAILED)
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="per-thread nice values are a Linux feature")
+def test_the_solving_thread_runs_at_a_lower_priority_than_the_pages():
+    import threading
+
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    seen: list = []
+    thread = threading.Thread(target=lambda: seen.append(run_queue.lower_priority(10)))
+    thread.start()
+    thread.join()
+
+    assert seen == [min(19, before + 10)]
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before  # the calling thread keeps its own
+
+
+def test_each_persons_reasons_are_a_row_of_their_own_and_a_restart_clears_them(appctx, small_season):
+    run = _start(small_season, seed=1)
+    people = {entry["id"] for side in ("students", "positions") for entry in run.input_snapshot[side]}
+
+    stored = dict(db.session.execute(db.select(RunExplanation.person, RunExplanation.entries)
+                                     .where(RunExplanation.run_id == run.id)).all())
+
+    again = solver.solve(solver.Problem.from_dict(run.input_snapshot), mode=run.mode, seed=run.seed).explanations
+    assert "explanations" not in run.result
+    assert stored == {**again["students"], **again["positions"]} and stored and set(stored) <= people
+    run.status = RunStatus.FAILED
+    db.session.commit()
+    match_runs.restart(_get(User, small_season.coordinator), run)  # solves again (inline in tests)
+    assert db.session.scalar(db.select(db.func.count()).select_from(RunExplanation)
+                             .where(RunExplanation.run_id == run.id)) == len(stored)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from sqlalchemy import CheckConstraint, inspect
 from sqlalchemy.exc import DataError, IntegrityError
 
 from sprint.extensions import db
-from sprint.models import (Application, College, Cycle, HostRank, MatchRun, Placement, Position, Role,
+from sprint.models import (Application, College, Cycle, HostRank, MatchRun, Placement, Position, Program, Role,
                            StudentProfile, StudentRank, User, utcnow)
 
 
@@ -49,6 +50,37 @@ def test_migrations_build_the_schema_from_empty_and_agree_with_the_models(appctx
 
     upgrade()
     assert set(db.metadata.tables) <= set(inspect(db.engine).get_table_names())
+
+
+def test_the_explanations_migration_moves_each_persons_reasons_to_a_row_and_back(appctx):
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    upgrade(revision="259b3da745b9")  # the schema before run_explanation
+    reasons = {"students": {"s1": [{"reason": "no_slots", "text": "No seat was left."}]},
+               "positions": {"p2": [{"reason": "preferred", "text": "Took s3 first."}]}}
+    with db.engine.begin() as connection:
+        program = connection.execute(Program.__table__.insert().values(slug="m", name="M")).inserted_primary_key[0]
+        cycle = connection.execute(Cycle.__table__.insert().values(
+            program_id=program, year=2027, name="S", phase="ranking")).inserted_primary_key[0]
+        connection.execute(MatchRun.__table__.insert().values(
+            cycle_id=cycle, mode="stable", status="done", result={"assignments": [], "explanations": reasons}))
+
+    upgrade()
+
+    with db.engine.connect() as connection:
+        rows = dict(connection.execute(db.text("SELECT person, entries FROM run_explanation")).all())
+        result = connection.execute(db.select(MatchRun.__table__.c.result)).scalar()
+    rows = {person: entries if isinstance(entries, list) else json.loads(entries) for person, entries in rows.items()}
+    assert rows == {"s1": reasons["students"]["s1"], "p2": reasons["positions"]["p2"]}
+    assert result == {"assignments": []}
+
+    downgrade(revision="259b3da745b9")
+
+    with db.engine.connect() as connection:
+        assert connection.execute(db.select(MatchRun.__table__.c.result)).scalar() == {
+            "assignments": [], "explanations": reasons}
+    upgrade()
 
 
 @pytest.fixture
