@@ -108,7 +108,7 @@ def run_worker(once: bool, poll: float) -> None:
 
     stopping: list[int] = []
     signal.signal(signal.SIGTERM, lambda number, _frame: stopping.append(number))
-    nice = run_queue.lower_priority(current_app.config.get("RUN_NICE", 10))
+    nice = run_queue.lower_priority(current_app.config.get("RUN_NICE", 10), whole_process=True)
     click.echo(f"Run worker waiting for queued match runs (nice {nice})." if not once else "Solving queued runs.")
     done = run_queue.work(once=once, poll_seconds=poll, should_stop=lambda: bool(stopping))
     click.echo(f"Solved {done} run(s).")

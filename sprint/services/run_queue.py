@@ -29,6 +29,7 @@ from ..extensions import db
 from ..models import MatchRun, RunStatus, utcnow
 
 PROCESS_STARTED_AT = utcnow()
+AUTOGROUP = "/proc/self/autogroup"
 INTERRUPTED = "Interrupted by a restart of the application before it finished; start it again."
 
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sprint-run")
@@ -46,15 +47,27 @@ def enqueue(run: MatchRun) -> None:
     # "worker": the row is queued; a `sprint run-worker` process claims it
 
 
-def lower_priority(nice: int) -> int | None:
+def lower_priority(nice: int, whole_process: bool = False) -> int | None:
     """Lower the CPU priority of the calling thread by `nice` (Linux keeps one nice value per
     thread, and threads it starts, CP-SAT's among them, inherit it); returns the new value, or
-    None where the platform has no such call."""
+    None where the platform has no such call.
+
+    With `whole_process` (a `sprint run-worker`), the process's scheduling group is lowered too:
+    Linux's autogroup shares the CPU between sessions first and applies nice values only inside
+    one, so a worker started in its own session would otherwise get as much CPU as all the web
+    workers together.
+    """
     if nice <= 0 or not hasattr(os, "setpriority"):
         return None
     thread = threading.get_native_id()
     wanted = min(19, os.getpriority(os.PRIO_PROCESS, thread) + nice)
     os.setpriority(os.PRIO_PROCESS, thread, wanted)
+    if whole_process:
+        try:
+            with open(AUTOGROUP, "w") as group:
+                group.write(str(wanted))
+        except OSError:  # no autogroup (kernel option off, or not Linux): the thread's value is enough
+            pass
     return os.getpriority(os.PRIO_PROCESS, thread)
 
 

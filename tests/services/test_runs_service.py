@@ -327,6 +327,7 @@ def test_the_background_worker_solves_a_queued_run_in_its_own_context(app, small
 def test_with_separate_workers_the_web_only_queues_and_run_worker_solves(app, runner, small_season, monkeypatch):
     monkeypatch.setitem(app.config, "RUNS_INLINE", False)
     monkeypatch.setitem(app.config, "RUN_EXECUTOR", "worker")
+    monkeypatch.setitem(app.config, "RUN_NICE", 0)  # the worker runs in the test process: keep its priority
     with app.app_context():
         first, second = _start(small_season, seed=1), _start(small_season, mode="welfare", seed=1)
         assert [first.status, second.status] == [RunStatus.QUEUED, RunStatus.QUEUED]
@@ -381,6 +382,20 @@ def test_the_solving_thread_runs_at_a_lower_priority_than_the_pages():
 
     assert seen == [min(19, before + 10)]
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before  # the calling thread keeps its own
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="per-thread nice values are a Linux feature")
+def test_a_run_worker_lowers_its_whole_scheduling_group(tmp_path, monkeypatch):
+    import threading
+
+    group = tmp_path / "autogroup"
+    monkeypatch.setattr(run_queue, "AUTOGROUP", str(group))
+    seen: list = []
+    thread = threading.Thread(target=lambda: seen.append(run_queue.lower_priority(5, whole_process=True)))
+    thread.start()
+    thread.join()
+
+    assert group.read_text() == str(seen[0]) and seen[0] >= 5
 
 
 def test_each_persons_reasons_are_a_row_of_their_own_and_a_restart_clears_them(appctx, small_season):
