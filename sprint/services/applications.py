@@ -26,6 +26,15 @@ def application_for(student: User, cycle: Cycle) -> Application | None:
         Application.cycle_id == cycle.id, Application.student_id == student.id))
 
 
+def applied_position_ids(student: User, cycle: Cycle) -> set[int]:
+    """The positions a student has a live application to in a cycle: one light query, for pages
+    that only mark "applied" (loading the application would load its interests and rank list)."""
+    return set(db.session.scalars(
+        db.select(PositionInterest.position_id).join(Application, Application.id == PositionInterest.application_id)
+        .where(Application.cycle_id == cycle.id, Application.student_id == student.id,
+               PositionInterest.withdrawn_at.is_(None))))
+
+
 def active_interests(application: Application | None) -> list[PositionInterest]:
     if application is None:
         return []

@@ -39,12 +39,20 @@ def extension_for(user: User, cycle: Cycle, kind: ExtensionKind) -> DeadlineExte
 
 def deadline_for(user: User, cycle: Cycle, kind: ExtensionKind) -> datetime | None:
     """This person's deadline: their extension when it is later than the cycle's date, else the cycle's."""
-    kind = ExtensionKind(kind)
-    cycle_date: datetime | None = getattr(cycle, CYCLE_DATE[kind])
-    extension = extension_for(user, cycle, kind)
-    if extension is not None and (cycle_date is None or extension.until > cycle_date):
-        return extension.until
-    return cycle_date
+    return deadlines_for(user, cycle)[ExtensionKind(kind)]
+
+
+def deadlines_for(user: User, cycle: Cycle) -> dict[ExtensionKind, datetime | None]:
+    """Every kind of this person's deadline at once (one query): for each, their extension when it is
+    later than the cycle's date, else the cycle's."""
+    extensions = {ExtensionKind(kind): until for kind, until in db.session.execute(
+        db.select(DeadlineExtension.kind, DeadlineExtension.until).where(
+            DeadlineExtension.cycle_id == cycle.id, DeadlineExtension.user_id == user.id))}
+    deadlines = {}
+    for kind in ExtensionKind:
+        cycle_date, until = getattr(cycle, CYCLE_DATE[kind]), extensions.get(kind)
+        deadlines[kind] = until if until is not None and (cycle_date is None or until > cycle_date) else cycle_date
+    return deadlines
 
 
 def phase_allows(cycle: Cycle, kind: ExtensionKind) -> bool:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import func
+from sqlalchemy.orm import lazyload
 
 from ..errors import NotAllowed, ServiceError
 from ..extensions import db
@@ -26,7 +27,6 @@ from ..models import (
     StudentProfile,
     User,
 )
-from ..models.user import student_skill
 from . import audit, skills
 from .offers import LIVE
 from .paging import Page, paginate_rows
@@ -85,6 +85,7 @@ def applicants(host: HostCompany, cycle: Cycle, position_id: int | None = None, 
     Only what a host may see: no self-identification fields, no other hosts' applicants, no student ranks.
     """
     query = (db.select(PositionInterest, User, StudentProfile, Position)
+             .options(lazyload(User.profile), lazyload(PositionInterest.position))  # selected already: not joined twice
              .join(Application, Application.id == PositionInterest.application_id)
              .join(User, User.id == Application.student_id)
              .join(StudentProfile, StudentProfile.user_id == User.id)
@@ -105,10 +106,9 @@ def applicants(host: HostCompany, cycle: Cycle, position_id: int | None = None, 
     page_ = paginate_rows(query, page, current_app.config["PAGE_SIZE"])
     rows = page_.items
     reviews = _reviews(host, {row.User.id for row in rows})
-    skill_sets = _skill_sets({row.StudentProfile.id for row in rows})
     items = [ApplicantRow(row.User, row.StudentProfile, row.StudentProfile.college, row.Position,
                           row.PositionInterest.statement,
-                          skills.match_score(skill_sets.get(row.StudentProfile.id, set()),
+                          skills.match_score(set(row.StudentProfile.skill_names),
                                              row.Position.required_skills, row.Position.preferred_skills),
                           reviews.get(row.User.id)) for row in rows]
     return Page(items, page_.page, page_.per_page, page_.total)
@@ -119,16 +119,6 @@ def _reviews(host: HostCompany, student_ids: set[int]) -> dict[int, CandidateRev
         return {}
     return {review.student_id: review for review in db.session.scalars(db.select(CandidateReview).where(
         CandidateReview.host_id == host.id, CandidateReview.student_id.in_(student_ids)))}
-
-
-def _skill_sets(profile_ids: set[int]) -> dict[int, set[str]]:
-    result: dict[int, set[str]] = {}
-    if profile_ids:
-        for profile_id, name in db.session.execute(
-                db.select(student_skill.c.profile_id, Skill.name).join(Skill, Skill.id == student_skill.c.skill_id)
-                .where(student_skill.c.profile_id.in_(profile_ids))):
-            result.setdefault(profile_id, set()).add(name)
-    return result
 
 
 def applied_to_host(host: HostCompany, student: User) -> bool:

@@ -66,13 +66,6 @@ def cycle_figures(program_id: int) -> list[CycleFigures]:
     ) for cycle in cycles]
 
 
-def application_of(student: User, cycle: Cycle | None) -> Application | None:
-    if cycle is None:
-        return None
-    return db.session.scalar(db.select(Application).where(
-        Application.cycle_id == cycle.id, Application.student_id == student.id))
-
-
 def placements_of(student: User) -> list[Placement]:
     return list(db.session.scalars(
         db.select(Placement).where(Placement.student_id == student.id)

@@ -19,7 +19,7 @@ from ..forms.student import (
 )
 from ..models import ExtensionKind, Placement, PositionInterest, Role
 from ..services import applications, offers, positions, profiles, rankings, seasons
-from ..services.deadlines import deadline_for
+from ..services.deadlines import deadline_for, deadlines_for
 from .forms_support import rank_inputs, show_error, status_for
 
 bp = Blueprint("student", __name__, url_prefix="/student")
@@ -50,7 +50,7 @@ def dashboard():
         missing=profiles.profile_missing(current_user.profile),
         open_positions=seasons.open_positions_count(cycle),
         placements=seasons.placements_of(current_user),
-        deadlines={kind: deadline_for(current_user, cycle, kind) for kind in ExtensionKind} if cycle else {},
+        deadlines=deadlines_for(current_user, cycle) if cycle else {},
         answer_form=FlaskForm())
 
 
@@ -110,7 +110,7 @@ def browse():
     form = PositionSearchForm(request.args)
     filters = positions.Filters(**{k: v for k, v in form.data.items() if v}) if form.validate() else positions.Filters()
     page = positions.browse(cycle, filters, request.args.get("page", 1, type=int))
-    applied = {i.position_id for i in applications.active_interests(applications.application_for(current_user, cycle))}
+    applied = applications.applied_position_ids(current_user, cycle)
     scores = {position.id: positions.score_for(current_user, position) for position in page.items}
     return render_template("student/positions.html", cycle=cycle, form=form, page=page, applied=applied,
                            scores=scores)
@@ -131,8 +131,7 @@ def position(position_id: int):
         else:
             flash(f"You applied to {position.title}. It is now at the bottom of your rank list.", "success")
             return redirect(url_for("student.ranks"))
-    application = applications.application_for(current_user, cycle)
-    applied = any(i.position_id == position.id for i in applications.active_interests(application))
+    applied = position.id in applications.applied_position_ids(current_user, cycle)
     return render_template("student/position.html", position=position, form=form, applied=applied,
                            score=positions.score_for(current_user, position),
                            missing=profiles.profile_missing(current_user.profile)), status_for(form)

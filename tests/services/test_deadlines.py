@@ -77,3 +77,21 @@ def test_check_open_refuses_after_the_deadline_and_allows_before(appctx, season)
 ])
 def test_phase_allows_each_kind_only_in_its_phases(phase, kind, allowed):
     assert deadlines.phase_allows(Cycle(phase=phase), kind) is allowed
+
+
+def test_all_of_a_persons_deadlines_at_once_take_the_later_of_extension_and_cycle(appctx, season):
+    cycle, student, other = season
+    cycle = db.session.get(Cycle, cycle.id)
+    earlier = cycle.ranking_close_at - timedelta(days=2)
+    later = cycle.offer_deadline_at + timedelta(days=3)
+    db.session.add_all([DeadlineExtension(cycle_id=cycle.id, user_id=student.id, kind=ExtensionKind.RANKING,
+                                          until=earlier, reason="Asked early"),
+                        DeadlineExtension(cycle_id=cycle.id, user_id=student.id, kind=ExtensionKind.OFFER,
+                                          until=later, reason="Travelling")])
+    db.session.commit()
+
+    assert deadlines.deadlines_for(student, cycle) == {
+        ExtensionKind.APPLICATIONS: cycle.applications_close_at,
+        ExtensionKind.RANKING: cycle.ranking_close_at,  # an extension earlier than the cycle's date changes nothing
+        ExtensionKind.OFFER: later}
+    assert deadlines.deadlines_for(other, cycle)[ExtensionKind.OFFER] == cycle.offer_deadline_at
