@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import defaultload
+
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import (
@@ -22,8 +24,15 @@ from .profiles import profile_missing
 
 
 def application_for(student: User, cycle: Cycle) -> Application | None:
-    return db.session.scalar(db.select(Application).where(
+    """The student's application with its interests and rank list (and their positions and hosts);
+    the positions' skills are left to load if a caller reads them (no student page does)."""
+    return db.session.scalar(db.select(Application).options(*WITHOUT_SKILLS).where(
         Application.cycle_id == cycle.id, Application.student_id == student.id))
+
+
+WITHOUT_SKILLS = (defaultload(Application.ranks).defaultload(StudentRank.position).lazyload(Position.skill_links),
+                  defaultload(Application.interests).defaultload(PositionInterest.position)
+                  .lazyload(Position.skill_links))
 
 
 def applied_position_ids(student: User, cycle: Cycle) -> set[int]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
+from html import unescape as html_unescape
 
 import pytest
 
@@ -113,6 +115,18 @@ def test_the_progress_page_links_each_number_to_its_list(client, setup, make):
 
     assert f"/coordinator/directory/hosts?filter=unapproved&amp;cycle={cycle.id}" in html
     assert f"/coordinator/directory/students?filter=short&amp;cycle={cycle.id}" in html
+
+
+def test_each_host_on_the_progress_page_links_to_its_own_positions(client, setup, make):
+    program, _coordinator, cycle = setup
+    make.position(make.host(program, name="Gene & Cell Labs"), cycle, title="Assay intern")
+    make.position(make.host(program, name="Other Bio"), cycle, title="Other intern")
+
+    html = client.get(f"/coordinator/cycles/{cycle.id}").get_data(as_text=True)
+    link = html_unescape(re.search(r'href="([^"]+)">Gene &amp; Cell Labs</a>', html).group(1))
+    listed = client.get(link).get_data(as_text=True)
+
+    assert "Assay intern" in listed and "Other intern" not in listed
 
 
 def test_import_preview_with_a_bad_row_then_a_good_file_confirmed_twice(app, client, setup):
