@@ -49,9 +49,14 @@ CONTENT_SECURITY_POLICY = {
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:  # noqa: ARG001
-    """SQLite checks foreign keys only when asked, on every connection."""
+def _sqlite_settings(dbapi_connection, connection_record) -> None:  # noqa: ARG001
+    """SQLite checks foreign keys only when asked, on every connection. Write-ahead logging lets
+    pages keep reading while a rank list is being saved (with the default rollback journal a
+    writer waits for every reader and blocks them all); with WAL, NORMAL sync is still safe
+    from corruption."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

@@ -154,22 +154,22 @@ def labels(cycle_id: int) -> dict[str, str]:
     """Display names for every id a run of this season can hold: its students (everyone who applied),
     positions (with their host), hosts and the students' colleges.
 
-    Three joins on the season rather than IN lists of the snapshot's ids: with 5,000 students an
-    IN list of 5,000 parameters cost ~140 ms on PostgreSQL; the join costs a few.
+    Joins on the season rather than IN lists of the snapshot's ids (an IN list of 5,000 parameters
+    cost ~140 ms on PostgreSQL), read through Core: plain tuples, no ORM rows for 5,000 names.
     """
-    names: dict[str, str] = {}
-    for row in db.session.execute(db.select(User.id, User.name).join(Application, Application.student_id == User.id)
-                                  .where(Application.cycle_id == cycle_id)):
-        names[student_key(row.id)] = row.name
-    for row in db.session.execute(
-            db.select(Position.id, Position.title, HostCompany.id.label("host_id"), HostCompany.name)
+    connection = db.session.connection()
+    students = connection.execute(db.select(User.id, User.name).join(Application, Application.student_id == User.id)
+                                  .where(Application.cycle_id == cycle_id))
+    names = {student_key(student_id): name for student_id, name in students}
+    for position_id, title, host_id, host in connection.execute(
+            db.select(Position.id, Position.title, HostCompany.id, HostCompany.name)
             .join(HostCompany, HostCompany.id == Position.host_id).where(Position.cycle_id == cycle_id)):
-        names[position_key(row.id)] = f"{row.title} ({row.name})"
-        names[host_key(row.host_id)] = row.name
+        names[position_key(position_id)] = f"{title} ({host})"
+        names[host_key(host_id)] = host
     colleges = (db.select(StudentProfile.college_id).join(Application, Application.student_id == StudentProfile.user_id)
                 .where(Application.cycle_id == cycle_id))
-    for row in db.session.execute(db.select(College.id, College.name).where(College.id.in_(colleges))):
-        names[f"c{row.id}"] = row.name
+    for college_id, name in connection.execute(db.select(College.id, College.name).where(College.id.in_(colleges))):
+        names[f"c{college_id}"] = name
     return names
 
 

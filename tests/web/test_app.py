@@ -6,6 +6,7 @@ import pytest
 
 from sprint import create_app
 from sprint.config import ConfigError, normalise_database_url
+from sprint.extensions import db
 from sprint.models import Role
 
 
@@ -16,6 +17,17 @@ def test_default_database_is_sqlite_in_the_instance_folder(tmp_path, monkeypatch
     app = create_app()
 
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/sprint.sqlite"
+
+
+def test_the_embedded_database_checks_foreign_keys_and_lets_pages_read_during_a_write(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("SPRINT_INSTANCE_PATH", str(tmp_path))
+    app = create_app()
+
+    with app.app_context(), db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        db.engine.dispose()
 
 
 def test_database_url_from_the_environment_selects_psycopg(tmp_path, monkeypatch):
