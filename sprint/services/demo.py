@@ -28,6 +28,7 @@ DEMO_LOGINS = [
     ("host member", "member@sprint.demo"),
     ("student", "student@sprint.demo"),
     ("new student", "newstudent@sprint.demo"),
+    ("college liaison", "liaison@sprint.demo"),
 ]
 PAST_YEARS = {2024: 230, 2025: 260, 2026: 290}  # applicants per past summer
 CURRENT_YEAR, CURRENT_APPLICANTS = 2027, 320
@@ -76,6 +77,9 @@ class _Builder:
         with db.session.no_autoflush:
             self._current_season()
             self._other_program()
+        # the career office of the college most students come from: sees its own students only
+        liaison = self._user(Role.LIAISON, "Lee Liaison", "liaison@sprint.demo", self.program)
+        liaison.college = self.colleges[0]
         db.session.commit()
 
     def counts(self) -> dict[str, int]:

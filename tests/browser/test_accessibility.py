@@ -38,7 +38,7 @@ AXE = Axe()
 
 @pytest.fixture(scope="module")
 def ids(demo) -> dict:
-    """Ids of real records in the demo, two finished runs of the current season, and a college liaison."""
+    """Ids of real records in the demo, two finished runs of the current season, and sign-in tokens."""
 
     def find() -> dict:
         program = db.session.scalar(db.select(Program).where(Program.slug == "sprint"))
@@ -54,12 +54,6 @@ def ids(demo) -> dict:
             db.select(Position.id).join(HostCompany).where(Position.cycle_id == cycle.id, HostCompany.approved)
             .order_by(Position.id).limit(1))
         college = db.session.scalar(db.select(College).order_by(College.id).limit(1))
-        if db.session.scalar(db.select(User).where(User.email == "liaison@sprint.demo")) is None:
-            liaison = User(email="liaison@sprint.demo", name="Lee Liaison", role=Role.LIAISON,
-                           program_id=program.id, college_id=college.id)
-            liaison.set_password("sprint-demo-2027")
-            db.session.add(liaison)
-            db.session.commit()
         coordinator = db.session.scalar(db.select(User).where(User.email == "coordinator@sprint.demo"))
         for mode, seed in (("stable", 1), ("max-stable", 2)):
             match_runs.start_run(coordinator, cycle, match_runs.RunSettings(mode=mode, seed=seed, label=mode))

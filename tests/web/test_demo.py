@@ -5,7 +5,7 @@ from __future__ import annotations
 from sprint.extensions import db
 from sprint.models import (Application, College, Cycle, HostCompany, MatchRun, Placement, Position, Program,
                            User)
-from sprint.services import demo
+from sprint.services import demo, demo_data
 
 MODELS = (Program, Cycle, College, HostCompany, User, Position, Application, MatchRun, Placement)
 
@@ -37,7 +37,8 @@ def test_demo_loads_once_and_every_demo_login_reaches_its_page(app, runner, clie
 
     expected = {"admin@sprint.demo": "SPRINT Internships", "coordinator@sprint.demo": "Summer 2026",
                 "host@sprint.demo": "Elm City Biologics", "member@sprint.demo": "Elm City Biologics",
-                "student@sprint.demo": "Summer 2027", "newstudent@sprint.demo": "Your profile still needs"}
+                "student@sprint.demo": "Summer 2027", "newstudent@sprint.demo": "Your profile still needs",
+                "liaison@sprint.demo": demo_data.COLLEGES[0][0]}
     for email, text in expected.items():
         response = client.post("/login", data={"email": email, "password": demo.DEMO_PASSWORD},
                                follow_redirects=True)
