@@ -52,8 +52,9 @@ def seed_demo(seed: int) -> None:
     else:
         click.echo("The demo program is already loaded; nothing changed.")
     click.echo("\nDemo logins (password for all: " + demo.DEMO_PASSWORD + "):")
+    width = max(len(role) for role, _ in demo.DEMO_LOGINS)
     for role, email in demo.DEMO_LOGINS:
-        click.echo(f"  {role:<12} {email}")
+        click.echo(f"  {role:<{width}}  {email}")
 
 
 @click.command("run-match")
