@@ -46,11 +46,12 @@ def kind_label(kind: str | None) -> str:
 def colleges(program: Program, filters: Filters) -> Page:
     """Each college's applicants, placements, rate and median rank; kinds; new colleges by season.
 
-    One GROUP BY over every season's applicants (season, college) and one over the placements
-    (season, college, rank obtained) feed every table; the season filter is applied to their rows,
-    since a college's first season must be looked for in all of them.
+    One GROUP BY over the chosen seasons' applicants (season, college) and one over the placements
+    (season, college, rank obtained) feed every table. A college's first season must be looked for
+    in all seasons: with no season chosen the first GROUP BY has them all; with some chosen, a third,
+    lighter one (college, first season) does.
     """
-    cube = rows(applicants(program.id, replace(filters, years=()), Cycle.year, College.id, College.kind,
+    cube = rows(applicants(program.id, filters, Cycle.year, College.id, College.kind,
                            func.count(Application.id), func.count(Placement.id), college=True)
                 .group_by(Cycle.year, College.id, College.kind))
     ranks = rows(placements(program.id, filters, Cycle.year, StudentProfile.college_id, Placement.student_rank,
@@ -59,12 +60,16 @@ def colleges(program: Program, filters: Filters) -> Page:
     college_medians = group_medians((cid, rank, n) for _, cid, rank, n in ranks)
     year_medians = group_medians((year, rank, n) for year, _, rank, n in ranks)
     first_year: dict[int, int] = {}
-    for year, college_id, *_ in cube:
-        if college_id is not None:
-            first_year[college_id] = min(year, first_year.get(college_id, year))
-    chosen = [row for row in cube if not filters.years or row[0] in filters.years]
+    if filters.years:
+        first_year = dict(rows(applicants(program.id, replace(filters, years=()), StudentProfile.college_id,
+                                          func.min(Cycle.year), profile=True)
+                               .where(StudentProfile.college_id.is_not(None)).group_by(StudentProfile.college_id)))
+    else:
+        for year, college_id, *_ in cube:
+            if college_id is not None:
+                first_year[college_id] = min(year, first_year.get(college_id, year))
     per_college, per_year, per_kind, kind_year = {}, {}, {}, {}
-    for year, college_id, kind, n, placed in chosen:
+    for year, college_id, kind, n, placed in cube:
         for key, bucket in ((college_id, per_college), (year, per_year), (kind, per_kind)):
             entry = bucket.setdefault(key, {"n": 0, "placed": 0, "colleges": set(), "kind": kind})
             entry["n"] += n

@@ -86,6 +86,14 @@ def test_colleges_rates_medians_kinds_and_new_colleges(appctx, dash_world):
     assert column(kinds, "Applicants") == {"Community college": 3, "Public four-year": 2, "Private nonprofit": 2}
 
 
+def test_new_colleges_of_one_season_count_earlier_seasons_too(appctx, dash_world):
+    later = page(dash_world, "colleges", Filters(years=(2025,)))
+
+    assert column(later.table("seasons"), "New colleges") == {2025: 1}  # A and B sent students in 2024
+    assert {label: value for label, value, _ in later.figures}["new colleges"] == 1
+    assert column(page(dash_world, "colleges", Filters(years=(2024,))).table("seasons"), "New colleges") == {2024: 2}
+
+
 def test_college_kind_and_major_filters_narrow_the_students(appctx, dash_world):
     community = page(dash_world, "colleges", Filters(kind="community")).table("colleges")
     biology = page(dash_world, "overview", Filters(major="Biology")).table("seasons")
