@@ -32,7 +32,10 @@ def tab_until(page: Page, matches, limit: int = 80, key: str = "Tab") -> dict:
 
 def keyboard_login(page: Page) -> None:
     page.goto("/login")
-    page.keyboard.type(STUDENT)  # the email field has the focus when the page opens
+    # The email field has the focus when the page opens; Chromium applies autofocus at its next
+    # frame, after the load event, so wait for it rather than lose the first keys.
+    expect(page.get_by_label("Email")).to_be_focused()
+    page.keyboard.type(STUDENT)
     page.keyboard.press("Tab")
     page.keyboard.type(DEMO_PASSWORD)
     page.keyboard.press("Enter")
