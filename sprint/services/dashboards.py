@@ -23,6 +23,7 @@ from ..models import (
     College,
     Cycle,
     HostCompany,
+    Phase,
     Placement,
     PlacementStatus,
     Position,
@@ -223,6 +224,13 @@ def _majors(program_id: int) -> list[str]:
         .where(User.program_id == program_id, StudentProfile.major != "").order_by(StudentProfile.major)))
     _MAJORS[program_id] = (time.monotonic() + ttl, majors)
     return majors
+
+
+def results_out(program: Program) -> set[int]:
+    """The seasons whose match results are out (published or closed): only they have placement or
+    fill rates; before, a rate would read 0% when it is simply not known yet."""
+    return set(db.session.scalars(db.select(Cycle.year).where(
+        Cycle.program_id == program.id, Cycle.phase.in_((Phase.PUBLISHED, Phase.CLOSED)))))
 
 
 def current_year(program: Program, filters: Filters) -> int | None:

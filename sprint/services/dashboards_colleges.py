@@ -31,6 +31,7 @@ from .dashboards import (
     page,
     placements,
     rate,
+    results_out,
     rows,
 )
 
@@ -82,6 +83,7 @@ def colleges(program: Program, filters: Filters) -> Page:
     order = sorted(per_college, key=lambda cid: (-per_college[cid]["placed"], names.get(cid, "~")))
     kinds = [kind.value for kind in CollegeKind]
     years = sorted(per_year)
+    out = results_out(program)
 
     def figures(entry: dict, median: object = None) -> list:
         return [entry["n"], entry["placed"], rate(entry["placed"], entry["n"]), median]
@@ -105,7 +107,7 @@ def colleges(program: Program, filters: Filters) -> Page:
               ["Season", "Colleges represented", "New colleges", "Applicants", "Placed", "Placement rate",
                "Median rank obtained"],
               [[year, len(per_year[year]["colleges"]), sum(1 for first in first_year.values() if first == year),
-                *figures(per_year[year], year_medians.get(year))] for year in years],
+                *_unknown_rate(figures(per_year[year], year_medians.get(year)), year in out)] for year in years],
               Chart("bar", [1, 2], "Colleges represented and new colleges by season"),
               note="A new college is one whose students applied for the first time that season."),
         Table("kind_seasons", "Placed students by college kind and season",
@@ -114,6 +116,11 @@ def colleges(program: Program, filters: Filters) -> Page:
               Chart("stacked", list(range(1, len(kinds) + 1)), "Placed students by college kind")),
     ]
     return page_
+
+
+def _unknown_rate(cells: list, known: bool) -> list:
+    """[applicants, placed, rate, median] with the rate blanked for a season not yet matched."""
+    return cells if known else [cells[0], cells[1], None, cells[3]]
 
 
 @page("college")
@@ -145,14 +152,17 @@ def college_page(program: Program, filters: Filters, college_id: int) -> Page:
         .outerjoin(HostCompany, HostCompany.id == Position.host_id)
         .order_by(Cycle.year.desc(), User.name))
 
+    out = results_out(program)
     total = [sum(row[i] for row in mine["rows"]) for i in (1, 2)]
     program_total = [sum(row[i] for row in everyone["rows"]) for i in (1, 2)]
     season_rows = []
     for year, n, placed in mine["rows"]:
         program_row = everyone["by_year"].get(year, (year, 0, 0))
         done = outcomes.get(year, (year, 0, 0))
-        season_rows.append([year, n, placed, rate(placed, n), mine["medians"].get(year), done[1], done[2],
-                            rate(program_row[2], program_row[1]), everyone["medians"].get(year)])
+        known = year in out
+        season_rows.append([year, n, placed, rate(placed, n) if known else None, mine["medians"].get(year),
+                            done[1], done[2], rate(program_row[2], program_row[1]) if known else None,
+                            everyone["medians"].get(year)])
     page_ = Page("college", college.name, program, filters, subject=college_id,
                  intro=f"{college.kind_label} · {college.town or ''} {college.state}".strip())
     page_.figures = [("applicants", total[0], "selected seasons"), ("placed", total[1], ""),

@@ -27,6 +27,7 @@ from .dashboards import (
     placements,
     positions,
     rate,
+    results_out,
     rows,
 )
 from .dashboards_colleges import kind_label
@@ -127,12 +128,13 @@ def host_page(program: Program, filters: Filters, host_id: int) -> Page:
                  .order_by(func.count(Placement.id).desc()))
 
     years = sorted(set(offered) | set(taken))
+    out = results_out(program)
     season_rows = []
     for year in years:
         n_positions, slots = offered.get(year, (0, 0))
         n_filled, completed, hired, returned = taken.get(year, (0, 0, 0, 0))
-        season_rows.append([year, n_positions, slots, n_filled, rate(n_filled, slots), completed, hired,
-                            returned])
+        season_rows.append([year, n_positions, slots, n_filled, rate(n_filled, slots) if year in out else None,
+                            completed, hired, returned])
     page_ = Page("host", host.name, program, filters, subject=host_id,
                  intro=" · ".join(part for part in (host.sector, host.site_town) if part))
     page_.figures = [("seasons hosted", len(offered), ""),

@@ -11,7 +11,7 @@ import pytest
 
 from sprint.errors import NotAllowed
 from sprint.extensions import db
-from sprint.models import Program, Role, User
+from sprint.models import Cycle, Phase, Program, Role, User
 from sprint.services import dashboards
 from sprint.services.dashboards import Filters, median_from_counts, rate, suppress
 
@@ -92,6 +92,20 @@ def test_new_colleges_of_one_season_count_earlier_seasons_too(appctx, dash_world
     assert column(later.table("seasons"), "New colleges") == {2025: 1}  # A and B sent students in 2024
     assert {label: value for label, value, _ in later.figures}["new colleges"] == 1
     assert column(page(dash_world, "colleges", Filters(years=(2024,))).table("seasons"), "New colleges") == {2024: 2}
+
+
+def test_a_season_not_yet_matched_has_no_rates_rather_than_zero(appctx, dash_world):
+    db.session.get(Cycle, dash_world.cycles[2025].id).phase = Phase.RANKING  # as if 2025 were the open season
+    db.session.commit()
+
+    by_season = column(page(dash_world, "colleges").table("seasons"), "Placement rate")
+    college = page(dash_world, "college", subject=dash_world.colleges["A"]).table("seasons")
+    host = page(dash_world, "host", subject=dash_world.hosts["H1"].id).table("seasons")
+
+    assert str(by_season[2024]) == "66.7%" and by_season[2025] is None  # s1, s3 of s1-s3 placed in 2024
+    assert column(college, "Placement rate")[2025] is None and column(college, "Program placement rate")[2025] is None
+    assert str(column(college, "Placement rate")[2024]) == "50.0%"  # s1 of s1, s2
+    assert column(host, "Fill rate")[2025] is None and str(column(host, "Fill rate")[2024]) == "100.0%"
 
 
 def test_college_kind_and_major_filters_narrow_the_students(appctx, dash_world):

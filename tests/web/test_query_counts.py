@@ -41,7 +41,7 @@ PINNED = {
     "/coordinator/runs/": 6,
     "/coordinator/runs/<id>": 7,
     "/dashboards/": 12,
-    "/dashboards/colleges": 8,
+    "/dashboards/colleges": 9,
 }
 
 
