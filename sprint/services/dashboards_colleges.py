@@ -69,12 +69,17 @@ def colleges(program: Program, filters: Filters) -> Page:
         for year, college_id, *_ in cube:
             if college_id is not None:
                 first_year[college_id] = min(year, first_year.get(college_id, year))
+    out = results_out(program)
     per_college, per_year, per_kind, kind_year = {}, {}, {}, {}
     for year, college_id, kind, n, placed in cube:
         for key, bucket in ((college_id, per_college), (year, per_year), (kind, per_kind)):
-            entry = bucket.setdefault(key, {"n": 0, "placed": 0, "colleges": set(), "kind": kind})
+            entry = bucket.setdefault(key, {"n": 0, "placed": 0, "n_out": 0, "placed_out": 0, "colleges": set(),
+                                            "kind": kind})
             entry["n"] += n
             entry["placed"] += placed
+            if year in out:  # the seasons whose results are out, for rates
+                entry["n_out"] += n
+                entry["placed_out"] += placed
             if college_id is not None:
                 entry["colleges"].add(college_id)
         kind_year[(year, kind)] = kind_year.get((year, kind), 0) + placed
@@ -83,10 +88,10 @@ def colleges(program: Program, filters: Filters) -> Page:
     order = sorted(per_college, key=lambda cid: (-per_college[cid]["placed"], names.get(cid, "~")))
     kinds = [kind.value for kind in CollegeKind]
     years = sorted(per_year)
-    out = results_out(program)
 
     def figures(entry: dict, median: object = None) -> list:
-        return [entry["n"], entry["placed"], rate(entry["placed"], entry["n"]), median]
+        """Applicants, placed, placement rate (over the seasons whose results are out), median rank."""
+        return [entry["n"], entry["placed"], rate(entry["placed_out"], entry["n_out"]), median]
 
     page_ = Page("colleges", "Colleges", program, filters)
     page_.figures = [("colleges represented", len([cid for cid in per_college if cid is not None]), ""),
@@ -107,7 +112,7 @@ def colleges(program: Program, filters: Filters) -> Page:
               ["Season", "Colleges represented", "New colleges", "Applicants", "Placed", "Placement rate",
                "Median rank obtained"],
               [[year, len(per_year[year]["colleges"]), sum(1 for first in first_year.values() if first == year),
-                *_unknown_rate(figures(per_year[year], year_medians.get(year)), year in out)] for year in years],
+                *figures(per_year[year], year_medians.get(year))] for year in years],
               Chart("bar", [1, 2], "Colleges represented and new colleges by season"),
               note="A new college is one whose students applied for the first time that season."),
         Table("kind_seasons", "Placed students by college kind and season",
@@ -116,11 +121,6 @@ def colleges(program: Program, filters: Filters) -> Page:
               Chart("stacked", list(range(1, len(kinds) + 1)), "Placed students by college kind")),
     ]
     return page_
-
-
-def _unknown_rate(cells: list, known: bool) -> list:
-    """[applicants, placed, rate, median] with the rate blanked for a season not yet matched."""
-    return cells if known else [cells[0], cells[1], None, cells[3]]
 
 
 @page("college")
@@ -154,7 +154,8 @@ def college_page(program: Program, filters: Filters, college_id: int) -> Page:
 
     out = results_out(program)
     total = [sum(row[i] for row in mine["rows"]) for i in (1, 2)]
-    program_total = [sum(row[i] for row in everyone["rows"]) for i in (1, 2)]
+    matched = [sum(row[i] for row in mine["rows"] if row[0] in out) for i in (1, 2)]  # rates: seasons with results
+    program_matched = [sum(row[i] for row in everyone["rows"] if row[0] in out) for i in (1, 2)]
     season_rows = []
     for year, n, placed in mine["rows"]:
         program_row = everyone["by_year"].get(year, (year, 0, 0))
@@ -166,8 +167,8 @@ def college_page(program: Program, filters: Filters, college_id: int) -> Page:
     page_ = Page("college", college.name, program, filters, subject=college_id,
                  intro=f"{college.kind_label} · {college.town or ''} {college.state}".strip())
     page_.figures = [("applicants", total[0], "selected seasons"), ("placed", total[1], ""),
-                     ("placement rate", rate(total[1], total[0]) or "–",
-                      f"program: {rate(program_total[1], program_total[0]) or '–'}"),
+                     ("placement rate", rate(matched[1], matched[0]) or "–",
+                      f"program: {rate(program_matched[1], program_matched[0]) or '–'}"),
                      ("hosts", len(hosts), "where students were placed")]
     page_.tables = [
         Table("seasons", "By season, against the program",

@@ -7,13 +7,11 @@ from dataclasses import replace
 
 from sqlalchemy import Text, cast, func
 
-from ..extensions import db
 from ..models import (
     Application,
     College,
     CollegeKind,
     Cycle,
-    Phase,
     Placement,
     Program,
     StudentProfile,
@@ -27,6 +25,7 @@ from .dashboards import (
     current_year,
     page,
     rate,
+    results_out,
     rows,
     suppress,
 )
@@ -69,13 +68,15 @@ def group_table(key: str, title: str, totals: dict[str, list[int]]) -> Table:
 
 
 def equity_tables(program: Program, filters: Filters) -> list[Table]:
-    """All group tables from one GROUP BY over the six self-identification dimensions."""
+    """All group tables from one GROUP BY over the six self-identification dimensions, over the
+    seasons whose results are out (an open season's applicants would read as not placed)."""
     community = (College.kind == CollegeKind.COMMUNITY).label("community")
     cube = rows(applicants(
         program.id, filters, StudentProfile.first_generation, StudentProfile.pell_eligible,
         StudentProfile.cc_transfer, community, StudentProfile.gender,
         cast(StudentProfile.race_ethnicity, Text), func.count(Application.id), func.count(Placement.id),
         func.count(Placement.id).filter(Placement.student_rank == 1), college=True)
+        .where(Cycle.year.in_(results_out(program)))
         .group_by(StudentProfile.first_generation, StudentProfile.pell_eligible, StudentProfile.cc_transfer,
                   community, StudentProfile.gender, cast(StudentProfile.race_ethnicity, Text)))
     sums: dict[str, dict[str, list[int]]] = {key: {} for key, _ in DIMENSIONS}
@@ -95,14 +96,9 @@ def equity_tables(program: Program, filters: Filters) -> list[Table]:
 def equity(program: Program, filters: Filters) -> Page:
     """Placement and first-choice rates by self-identified group, with every small cell suppressed."""
     return Page("equity", "Equity", program, filters, tables=equity_tables(program, filters),
-                intro="Placement rate: placed students of applicants. First-choice rate: students placed at "
-                      "their first choice, of those placed. " + SUPPRESSION_NOTE)
-
-
-def _last_finished_year(program: Program) -> int | None:
-    """The latest season whose results are out: a funders' report is about a finished season."""
-    return db.session.scalar(db.select(func.max(Cycle.year)).where(
-        Cycle.program_id == program.id, Cycle.phase.in_((Phase.PUBLISHED, Phase.CLOSED))))
+                intro="Seasons whose match results are out. Placement rate: placed students of applicants. "
+                      "First-choice rate: students placed at their first choice, of those placed. "
+                      + SUPPRESSION_NOTE)
 
 
 @page("report")
@@ -112,7 +108,8 @@ def season_report(program: Program, filters: Filters) -> Page:
     from .dashboards_hosts import hosts
     from .dashboards_program import overview
 
-    year = current_year(program, filters) if filters.years else (_last_finished_year(program)
+    # a funders' report is about a finished season: the latest whose results are out
+    year = current_year(program, filters) if filters.years else (max(results_out(program), default=None)
                                                                  or current_year(program, filters))
     one = replace(filters, years=(year,) if year else ())
     summary = overview(program, one)

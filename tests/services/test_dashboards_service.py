@@ -106,6 +106,14 @@ def test_a_season_not_yet_matched_has_no_rates_rather_than_zero(appctx, dash_wor
     assert column(college, "Placement rate")[2025] is None and column(college, "Program placement rate")[2025] is None
     assert str(column(college, "Placement rate")[2024]) == "50.0%"  # s1 of s1, s2
     assert column(host, "Fill rate")[2025] is None and str(column(host, "Fill rate")[2024]) == "100.0%"
+    colleges = {row[0]: row for row in page(dash_world, "colleges").table("colleges").rows}
+    assert colleges["Alder Community College"][2:5] == [3, 2, 0.5]  # rate: s1 of s1, s2; s5's 2025 not yet
+    assert colleges["Cedar College"][4] is None  # only 2025 applicants: no rate yet
+    assert page(dash_world, "equity").table("all").rows[0][1:3] == ["<5", "<5"]  # 2024 only: s1-s3, 2 placed
+    figures = {label: (value, hint) for label, value, hint in page(dash_world, "college",
+                                                                    subject=dash_world.colleges["A"]).figures}
+    assert str(figures["placement rate"][0]) == "50.0%"  # 2024 only: s5's 2025 is not counted yet
+    assert figures["placement rate"][1] == "program: 66.7%"
 
 
 def test_college_kind_and_major_filters_narrow_the_students(appctx, dash_world):
