@@ -41,13 +41,17 @@ NOTE = "Seats offered count open positions; seats filled count live placements u
 def hosts(program: Program, filters: Filters) -> Page:
     """Slots offered and filled, returning hosts, pay and hours distribution, interns later hired."""
     pid = program.id
+    out = results_out(program)
+    matched = Cycle.year.in_(out)  # fill rates count the seasons whose results are out
     per_host = rows(positions(
         pid, filters, HostCompany.id, HostCompany.name, func.count(Position.id), func.sum(Position.slots),
-        func.count(func.distinct(Cycle.year)), func.avg(Position.hourly_pay))
+        func.count(func.distinct(Cycle.year)), func.avg(Position.hourly_pay),
+        func.coalesce(func.sum(Position.slots).filter(matched), 0))
         .group_by(HostCompany.id, HostCompany.name)
         .order_by(HostCompany.name))
-    filled = {host_id: (n, hired) for host_id, n, hired in rows(placements(
-        pid, filters, Position.host_id, func.count(Placement.id), func.count(Placement.id).filter(HIRED))
+    filled = {host_id: (n, hired, n_out) for host_id, n, hired, n_out in rows(placements(
+        pid, filters, Position.host_id, func.count(Placement.id), func.count(Placement.id).filter(HIRED),
+        func.count(Placement.id).filter(matched))
         .group_by(Position.host_id))}
     first = (positions(pid, Filters(host_id=filters.host_id), Position.host_id.label("host"),
                        func.min(Cycle.year).label("first")).group_by(Position.host_id).subquery())
@@ -66,14 +70,14 @@ def hosts(program: Program, filters: Filters) -> Page:
                  .order_by(Position.hours_per_week))
 
     host_rows = []
-    for host_id, name, n_positions, slots, n_seasons, mean_pay in per_host:
-        n_filled, hired = filled.get(host_id, (0, 0))
-        host_rows.append([name, n_seasons, n_positions, slots, n_filled, rate(n_filled, slots), hired,
+    for host_id, name, n_positions, slots, n_seasons, mean_pay, slots_out in per_host:
+        n_filled, hired, filled_out = filled.get(host_id, (0, 0, 0))
+        host_rows.append([name, n_seasons, n_positions, slots, n_filled, rate(filled_out, slots_out), hired,
                           Decimal(mean_pay).quantize(Decimal("0.01")) if mean_pay is not None else None])
     season_rows = [[year, n_hosts, returning, slots, *season_filled.get(year, (0, 0))]
                    for year, n_hosts, returning, slots in seasons]
     for row in season_rows:
-        row.insert(5, rate(row[4], row[3]))
+        row.insert(5, rate(row[4], row[3]) if row[0] in out else None)
     page_ = Page("hosts", "Host companies", program, filters)
     page_.figures = [("host companies", len(per_host), "with open positions"),
                      ("seats offered", sum(row[3] for row in host_rows), ""),

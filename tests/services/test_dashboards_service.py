@@ -110,6 +110,9 @@ def test_a_season_not_yet_matched_has_no_rates_rather_than_zero(appctx, dash_wor
     assert colleges["Alder Community College"][2:5] == [3, 2, 0.5]  # rate: s1 of s1, s2; s5's 2025 not yet
     assert colleges["Cedar College"][4] is None  # only 2025 applicants: no rate yet
     assert page(dash_world, "equity").table("all").rows[0][1:3] == ["<5", "<5"]  # 2024 only: s1-s3, 2 placed
+    hosts = page(dash_world, "hosts")
+    assert column(hosts.table("seasons"), "Fill rate")[2025] is None
+    assert str(column(hosts.table("hosts"), "Fill rate")["Harbor Labs"]) == "100.0%"  # p24's 2 seats, 2024 only
     figures = {label: (value, hint) for label, value, hint in page(dash_world, "college",
                                                                     subject=dash_world.colleges["A"]).figures}
     assert str(figures["placement rate"][0]) == "50.0%"  # 2024 only: s5's 2025 is not counted yet
