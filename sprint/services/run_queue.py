@@ -34,6 +34,7 @@ INTERRUPTED = "Interrupted by a restart of the application before it finished; s
 
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sprint-run")
 _mine: set[int] = set()  # runs this process queued: never "interrupted" while it lives
+_solving_thread = threading.local()
 
 
 def enqueue(run: MatchRun) -> None:
@@ -72,7 +73,9 @@ def lower_priority(nice: int, whole_process: bool = False) -> int | None:
 
 
 def _in_context(app: Flask, run_id: int) -> None:
-    lower_priority(app.config.get("RUN_NICE", 10))
+    if not getattr(_solving_thread, "lowered", False):  # the executor reuses its thread: lower it once
+        lower_priority(app.config.get("RUN_NICE", 10))
+        _solving_thread.lowered = True
     with app.app_context():
         try:
             run = db.session.get(MatchRun, run_id)

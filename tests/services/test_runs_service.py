@@ -385,6 +385,26 @@ def test_the_solving_thread_runs_at_a_lower_priority_than_the_pages():
 
 
 @pytest.mark.skipif(not hasattr(os, "setpriority"), reason="per-thread nice values are a Linux feature")
+def test_the_background_thread_is_lowered_once_however_many_runs_it_solves(app, monkeypatch):
+    import threading
+
+    monkeypatch.setitem(app.config, "RUN_NICE", 3)
+    seen: list = []
+
+    def two_runs() -> None:
+        before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        run_queue._in_context(app, 0)  # no such run: nothing to solve, but the thread is set up
+        run_queue._in_context(app, 0)
+        seen.append((before, os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
+
+    thread = threading.Thread(target=two_runs)
+    thread.start()
+    thread.join()
+
+    assert seen and seen[0][1] == min(19, seen[0][0] + 3)
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="per-thread nice values are a Linux feature")
 def test_a_run_worker_lowers_its_whole_scheduling_group(tmp_path, monkeypatch):
     import threading
 
