@@ -37,6 +37,8 @@ from sprint.services import (
 from sprint.services.match_runs import RunSettings
 
 MODES = ["stable", "stable-hosts", "max-stable", "welfare"]
+# CPU priorities per thread exist only where os.setpriority does (POSIX; Linux on this machine and CI)
+NEEDS_SETPRIORITY = pytest.mark.skipif(not hasattr(os, "setpriority"), reason="no os.setpriority here")
 
 
 def _get(model, obj):
@@ -370,7 +372,7 @@ def test_queued_runs_waiting_for_a_worker_are_not_taken_for_orphans(appctx, smal
     assert (waiting.status, stuck.status) == (RunStatus.QUEUED, RunStatus.FAILED)
 
 
-@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="per-thread nice values are a Linux feature")
+@NEEDS_SETPRIORITY
 def test_the_solving_thread_runs_at_a_lower_priority_than_the_pages():
     import threading
 
@@ -384,7 +386,7 @@ def test_the_solving_thread_runs_at_a_lower_priority_than_the_pages():
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before  # the calling thread keeps its own
 
 
-@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="per-thread nice values are a Linux feature")
+@NEEDS_SETPRIORITY
 def test_the_background_thread_is_lowered_once_however_many_runs_it_solves(app, monkeypatch):
     import threading
 
@@ -404,7 +406,7 @@ def test_the_background_thread_is_lowered_once_however_many_runs_it_solves(app, 
     assert seen and seen[0][1] == min(19, seen[0][0] + 3)
 
 
-@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="per-thread nice values are a Linux feature")
+@NEEDS_SETPRIORITY
 def test_a_run_worker_lowers_its_whole_scheduling_group(tmp_path, monkeypatch):
     import threading
 
