@@ -47,11 +47,6 @@ def cycle_for(actor: User, cycle_id: int) -> Cycle:
     return cycle
 
 
-def cycles_of(program_id: int) -> list[Cycle]:
-    return list(db.session.scalars(
-        db.select(Cycle).where(Cycle.program_id == program_id).order_by(Cycle.year.desc())))
-
-
 def check_dates(dates: dict[str, datetime | None]) -> None:
     """Raise ServiceError on the first date out of order, naming the field that must move."""
     for earlier, later, strict in DATE_ORDER:
@@ -168,8 +163,9 @@ def _when(value: datetime | None) -> str:
 def _describe(cycle: Cycle, target: Phase, backwards: bool) -> PhaseMove:
     ranking_until = _when(cycle.ranking_close_at)
     effects = {
-        Phase.DRAFT: ("Students can no longer see positions or apply.",
-                      "Hosts keep editing their positions; nothing is visible to students."),
+        Phase.DRAFT: ("Students and hosts no longer see this season: their pages show their other "
+                      "live season, if any.",
+                      "Positions, applications and rank lists stay as they are."),
         Phase.APPLICATIONS: ((f"Students can see open positions of approved hosts and apply until "
                               f"{_when(cycle.applications_close_at)}."),
                              f"Students and hosts can rank until {ranking_until}."),
@@ -190,6 +186,20 @@ def _describe(cycle: Cycle, target: Phase, backwards: bool) -> PhaseMove:
     return PhaseMove(target=target, backwards=backwards, effects=effects, warning=warning)
 
 
+BEFORE_RESULTS = (Phase.APPLICATIONS, Phase.RANKING, Phase.MATCHING)
+
+
+def _check_one_season_before_results(cycle: Cycle) -> None:
+    """Students and hosts follow one season at a time until its results are out: a season's
+    applications open only once every other live season of the program has published its match."""
+    busy = db.session.scalar(db.select(Cycle).where(
+        Cycle.program_id == cycle.program_id, Cycle.id != cycle.id, Cycle.phase.in_(BEFORE_RESULTS)))
+    if busy is not None:
+        raise ServiceError(f"{busy.name} is still at the stage \u201c{Phase(busy.phase).label}\u201d. "
+                           f"Open the applications of {cycle.name} once {busy.name} has published its "
+                           "match, so that students and hosts follow one season at a time.")
+
+
 def move_phase(actor: User, cycle: Cycle, target: Phase) -> Cycle:
     """Move the cycle one step forward (or one step back from applications or ranking)."""
     if cycle.program_id != actor.program_id:
@@ -198,6 +208,8 @@ def move_phase(actor: User, cycle: Cycle, target: Phase) -> Cycle:
     if target not in allowed:
         raise ServiceError(f"{cycle.name} cannot move from \"{Phase(cycle.phase).label}\" to "
                            f"\"{Phase(target).label}\"; phases move one step at a time.")
+    if Phase(cycle.phase) == Phase.DRAFT:
+        _check_one_season_before_results(cycle)
     before = cycle.phase
     cycle.phase = target
     audit.record(actor, "cycle.phase_changed", cycle, before=str(before), after=str(target))

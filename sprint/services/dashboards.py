@@ -34,6 +34,7 @@ from ..models import (
     StudentProfile,
     User,
 )
+from .seasons import staff_season
 
 LIVE = (PlacementStatus.OFFERED, PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)
 ACCEPTED = (PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)
@@ -234,10 +235,12 @@ def results_out(program: Program) -> set[int]:
 
 
 def current_year(program: Program, filters: Filters) -> int | None:
-    """The season a one-season section shows: the latest selected one, else the latest there is."""
+    """The season a one-season section shows: the latest selected one, else the program's running
+    season as `seasons.pick_season` decides for staff (never a draft while another season exists)."""
     if filters.years:
         return max(filters.years)
-    return db.session.scalar(db.select(func.max(Cycle.year)).where(Cycle.program_id == program.id))
+    shown = staff_season(program.id)
+    return shown.year if shown is not None else None
 
 
 # --- the three base queries every page narrows ------------------------------------------------

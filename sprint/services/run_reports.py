@@ -24,11 +24,6 @@ GROUP_LABELS = {"first_generation": "First-generation students", "pell_eligible"
 _KEY = re.compile(r"\b[sp]\d+\b")
 
 
-def cycles_of(program_id: int) -> list[Cycle]:
-    return list(db.session.scalars(db.select(Cycle).where(Cycle.program_id == program_id)
-                                   .order_by(Cycle.year.desc())))
-
-
 def cycle_for(actor: User, cycle_id: int) -> Cycle | None:
     """The cycle if it belongs to the actor's program, else None."""
     cycle = db.session.get(Cycle, cycle_id)

@@ -2,21 +2,84 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import exists, func
 
 from ..extensions import db
-from ..models import (Application, ApplicationStatus, Cycle, HostCompany, HostMember, Placement,
+from ..models import (Application, ApplicationStatus, Cycle, HostCompany, HostMember, Phase, Placement,
                       PlacementStatus, Position, PositionInterest, PositionStatus, Role, User)
 
 
-def current_cycle(program_id: int | None) -> Cycle | None:
-    """The program's latest season (the one being run now, or the last one)."""
+LIVE_PHASES = frozenset({Phase.APPLICATIONS, Phase.RANKING, Phase.MATCHING, Phase.PUBLISHED})
+
+
+def is_live(cycle: Cycle) -> bool:
+    """A season is live from the opening of applications until it is closed."""
+    return Phase(cycle.phase) in LIVE_PHASES
+
+
+@dataclass(frozen=True)
+class SeasonView:
+    """The season a page shows, and the seasons the person may switch between (newest first)."""
+
+    shown: Cycle | None
+    choices: tuple[Cycle, ...] = ()
+
+    @property
+    def others(self) -> tuple[Cycle, ...]:
+        return tuple(cycle for cycle in self.choices if cycle is not self.shown)
+
+
+def pick_season(cycles: Sequence[Cycle], taking_part: Collection[int] = (), wanted: int | None = None,
+                staff: bool = False) -> SeasonView:
+    """The one rule for which season a page shows (no queries; `season_for` gathers its input).
+
+    Students and hosts see the live seasons (applications opened, not closed) and the closed ones
+    they took part in; never a draft. Staff see every season. The person's choice (`wanted`) wins
+    when it is one of those; otherwise the newest live season the person takes part in, else the
+    newest live season, else the newest closed one (their last result), else, for staff only, the
+    newest draft. "The latest year" alone never decides: a new draft changes nobody's page.
+    """
+    visible = sorted((cycle for cycle in cycles if staff or is_live(cycle)
+                      or (cycle.phase == Phase.CLOSED and cycle.id in taking_part)),
+                     key=lambda cycle: cycle.year, reverse=True)
+    chosen = next((cycle for cycle in visible if cycle.id == wanted), None)
+    if chosen is None:
+        live = [cycle for cycle in visible if is_live(cycle)]
+        pool = live or [cycle for cycle in visible if cycle.phase == Phase.CLOSED] or visible
+        chosen = next((cycle for cycle in pool if cycle.id in taking_part), pool[0] if pool else None)
+    return SeasonView(chosen, tuple(visible))
+
+
+def season_for(person: User, wanted: int | None = None) -> SeasonView:
+    """The season `person`'s pages show (see `pick_season`): one query for the program's seasons and
+    whether the person takes part in each (a student's application, a host's position)."""
+    host = person.host if person.role == Role.HOST else None
+    program_id = host.program_id if host is not None else person.program_id
     if program_id is None:
-        return None
-    return db.session.scalar(
-        db.select(Cycle).where(Cycle.program_id == program_id).order_by(Cycle.year.desc()).limit(1))
+        return SeasonView(None)
+    if host is not None:
+        part = exists().where(Position.cycle_id == Cycle.id, Position.host_id == host.id)
+    else:
+        part = exists().where(Application.cycle_id == Cycle.id, Application.student_id == person.id)
+    rows = db.session.execute(db.select(Cycle, part).where(Cycle.program_id == program_id)
+                              .order_by(Cycle.year.desc())).all()
+    staff = person.role in (Role.COORDINATOR, Role.ADMIN, Role.LIAISON)
+    return pick_season([cycle for cycle, _ in rows], {cycle.id for cycle, mine in rows if mine}, wanted,
+                       staff=staff)
+
+
+def cycles_of(program_id: int) -> list[Cycle]:
+    """Every season of a program, newest first."""
+    return list(db.session.scalars(
+        db.select(Cycle).where(Cycle.program_id == program_id).order_by(Cycle.year.desc())))
+
+
+def staff_season(program_id: int | None) -> Cycle | None:
+    """The season a coordinator's page opens on when they chose none (`pick_season` for staff)."""
+    return pick_season(cycles_of(program_id), staff=True).shown if program_id is not None else None
 
 
 @dataclass(frozen=True)
@@ -33,8 +96,7 @@ class CycleFigures:
 
 def cycle_figures(program_id: int) -> list[CycleFigures]:
     """Headline counts for every season of a program, newest first, in four queries."""
-    cycles = list(db.session.scalars(
-        db.select(Cycle).where(Cycle.program_id == program_id).order_by(Cycle.year.desc())))
+    cycles = cycles_of(program_id)
     ids = [cycle.id for cycle in cycles]
     open_positions = (Position.cycle_id.in_(ids), Position.status != PositionStatus.WITHDRAWN)
     positions = {row.cycle_id: row for row in db.session.execute(

@@ -30,6 +30,7 @@ from ..services import (
 )
 from ..services.deadlines import deadline_for
 from .forms_support import rank_inputs, show_error, status_for
+from .season_choice import shown_cycle
 
 bp = Blueprint("company", __name__, url_prefix="/company")
 
@@ -42,7 +43,7 @@ def _guard() -> None:  # host members only, and only while they belong to a host
 
 
 def _cycle():
-    return seasons.current_cycle(current_user.host.program_id)
+    return shown_cycle()
 
 
 def _own_position(position_id: int) -> Position:

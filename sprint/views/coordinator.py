@@ -57,8 +57,10 @@ def _guard() -> None:  # coordinators only; every query below is scoped to their
 @bp.get("/")
 def dashboard():
     program_id = current_user.program_id
-    return render_template("coordinator/dashboard.html", program=current_user.program,
-                           figures=seasons.cycle_figures(program_id),
+    figures = seasons.cycle_figures(program_id)
+    shown = seasons.pick_season([row.cycle for row in figures], staff=True).shown
+    return render_template("coordinator/dashboard.html", program=current_user.program, figures=figures,
+                           now=next((row for row in figures if row.cycle is shown), None),
                            people=seasons.program_people_counts(program_id))
 
 
@@ -84,7 +86,7 @@ def invite():
 
 @bp.get("/cycles")
 def cycle_list():
-    return render_template("coordinator/cycles.html", cycles=cycles.cycles_of(current_user.program_id))
+    return render_template("coordinator/cycles.html", cycles=seasons.cycles_of(current_user.program_id))
 
 
 @bp.route("/cycles/new", methods=["GET", "POST"])
@@ -175,7 +177,7 @@ def _listing_args(kind: str):
     if listing.needs_cycle:
         cycle_id = request.args.get("cycle", type=int)
         season = (cycles.cycle_for(current_user, cycle_id) if cycle_id
-                  else seasons.current_cycle(current_user.program_id))
+                  else seasons.staff_season(current_user.program_id))
     filter_ = request.args.get("filter", "")
     filter_ = filter_ if filter_ in dict(listing.filters) else ""
     return listing, season, request.args.get("q", "")[:100], filter_
@@ -192,7 +194,7 @@ def directory(kind: str):
     page = directories.page_of(current_user.program_id, kind, season, search, filter_,
                                page=request.args.get("page", 1, type=int))
     return render_template("coordinator/directory.html", listing=listing, cycle=season, search=search,
-                           filter=filter_, page=page, cycles=cycles.cycles_of(current_user.program_id))
+                           filter=filter_, page=page, cycles=seasons.cycles_of(current_user.program_id))
 
 
 @bp.get("/directory/<kind>.csv")
@@ -267,7 +269,7 @@ def staff_active(user_id: int, action: str):
 @bp.route("/import", methods=["GET", "POST"])
 def import_csv():
     form = ImportForm()
-    form.cycle.choices = options([(c.id, c.name) for c in cycles.cycles_of(current_user.program_id)]
+    form.cycle.choices = options([(c.id, c.name) for c in seasons.cycles_of(current_user.program_id)]
                                  or [(0, "(no season yet)")])
     if form.validate_on_submit():
         content = form.file.data.read(csv_import.MAX_BYTES + 1)

@@ -33,9 +33,9 @@ def _run(run_id: int):
 
 @bp.get("/")
 def index():
-    cycles = run_reports.cycles_of(current_user.program_id)
+    cycles = seasons.cycles_of(current_user.program_id)
     chosen = request.args.get("cycle", type=int)
-    cycle = _cycle(chosen) if chosen else seasons.current_cycle(current_user.program_id)
+    cycle = _cycle(chosen) if chosen else seasons.staff_season(current_user.program_id)
     runs = run_reports.runs_of(cycle) if cycle else []
     return render_template("runs/index.html", cycles=cycles, cycle=cycle, runs=runs,
                            open_seats=second_round.open_seats(cycle) if cycle else 0)

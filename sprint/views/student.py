@@ -21,6 +21,7 @@ from ..models import ExtensionKind, Placement, PositionInterest, Role
 from ..services import applications, offers, positions, profiles, rankings, seasons
 from ..services.deadlines import deadline_for, deadlines_for
 from .forms_support import rank_inputs, show_error, status_for
+from .season_choice import shown_cycle
 
 bp = Blueprint("student", __name__, url_prefix="/student")
 
@@ -32,7 +33,7 @@ def _guard() -> None:  # every page in this blueprint is for students only
 
 
 def _cycle():
-    cycle = seasons.current_cycle(current_user.program_id)
+    cycle = shown_cycle()
     if cycle is None:
         flash("Your program has not opened a season yet.", "info")
     return cycle
@@ -40,7 +41,7 @@ def _cycle():
 
 @bp.get("/")
 def dashboard():
-    cycle = seasons.current_cycle(current_user.program_id)
+    cycle = shown_cycle()
     application = applications.application_for(current_user, cycle) if cycle else None
     return render_template(
         "student/dashboard.html", cycle=cycle, application=application,

@@ -86,7 +86,29 @@ def test_create_a_season_with_bad_dates_shows_the_message_next_to_the_field(app,
         assert db.session.scalar(db.select(db.func.count(Cycle.id))) == 1
 
 
+def test_next_seasons_applications_wait_until_the_running_season_has_published(app, client, setup):
+    _program, _coordinator, running = setup
+    client.post("/coordinator/cycles/new", data={"year": "2028", "name": "Summer 2028"})
+    with app.app_context():
+        cycle_id = db.session.scalar(db.select(Cycle.id).where(Cycle.year == 2028))
+
+    refused = client.post(f"/coordinator/cycles/{cycle_id}/phase", data={"target": "applications"},
+                          follow_redirects=True)
+
+    assert "Summer 2027 is still at the stage \u201cApplications open\u201d" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Cycle, cycle_id).phase == Phase.DRAFT
+        db.session.get(Cycle, running.id).phase = Phase.PUBLISHED
+        db.session.commit()
+    client.post(f"/coordinator/cycles/{cycle_id}/phase", data={"target": "applications"})
+    with app.app_context():
+        assert db.session.get(Cycle, cycle_id).phase == Phase.APPLICATIONS
+
+
 def test_create_a_season_then_move_it_forward_after_the_confirmation(app, client, setup):
+    with app.app_context():  # last year's offers are out: next year's applications may open
+        db.session.get(Cycle, setup[2].id).phase = Phase.PUBLISHED
+        db.session.commit()
     response = client.post("/coordinator/cycles/new", data={
         "year": "2028", "name": "Summer 2028", "applications_open_at": "2028-02-01T09:00",
         "applications_close_at": "2028-03-01T17:00", "ranking_close_at": "2028-03-15T17:00"})

@@ -1,0 +1,38 @@
+"""Which season a student's or host's page shows.
+
+`seasons.season_for` decides; this only carries the person's pick between pages: a `?season=` link
+sets it, the session remembers it, and a pick that is no longer one of their seasons is ignored.
+"""
+
+from __future__ import annotations
+
+from flask import g, request, session, url_for
+from flask_login import current_user
+
+from ..models import Cycle
+from ..services import seasons
+
+SESSION_KEY = "season_id"
+
+
+def season_view() -> seasons.SeasonView:
+    """The season this request shows (worked out once per request; templates read `g.season_view`)."""
+    if "season_view" not in g:
+        picked = request.args.get("season", type=int)
+        view = seasons.season_for(current_user, picked or session.get(SESSION_KEY))
+        if picked and view.shown is not None and view.shown.id == picked:
+            session[SESSION_KEY] = picked
+        g.season_view = view
+    return g.season_view
+
+
+def shown_cycle() -> Cycle | None:
+    return season_view().shown
+
+
+def switch_url(cycle: Cycle) -> str:
+    """This page for another season; a page about one record (a position, an applicant) belongs to
+    its own season, so the switch goes to the role's home page instead."""
+    if request.view_args:
+        return url_for(f"{request.blueprint}.dashboard", season=cycle.id)
+    return url_for(request.endpoint, **{**request.args.to_dict(), "page": None, "season": cycle.id})
