@@ -15,17 +15,29 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me logged in on this device")
 
 
+def _new_password() -> PasswordField:
+    return PasswordField("Password", description=PASSWORD_HELP, validators=[
+        DataRequired(), Length(min=10, max=200, message="Choose a password of at least 10 characters.")])
+
+
+def _repeat_password() -> PasswordField:
+    return PasswordField("Repeat the password",
+                         validators=[DataRequired(), EqualTo("password", "The two passwords differ.")])
+
+
 class NewPasswordMixin:
-    password = PasswordField("Password", description=PASSWORD_HELP,
-                             validators=[DataRequired(), Length(min=10, max=200, message="Choose a password of at least 10 characters.")])
-    confirm = PasswordField("Repeat the password",
-                            validators=[DataRequired(), EqualTo("password", "The two passwords differ.")])
+    password = _new_password()
+    confirm = _repeat_password()
 
 
-class RegisterForm(NewPasswordMixin, FlaskForm):
+class RegisterForm(FlaskForm):
+    """Who you are first, then the program, then the password (fields show in this order)."""
+
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    program = SelectField("Program", coerce=int, validators=[DataRequired()])
+    program = SelectField("Program", coerce=int, validators=[DataRequired(message="Choose your program.")])
+    password = _new_password()
+    confirm = _repeat_password()
 
 
 class ForgotPasswordForm(FlaskForm):
@@ -36,5 +48,7 @@ class ResetPasswordForm(NewPasswordMixin, FlaskForm):
     pass
 
 
-class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
+class AcceptInvitationForm(FlaskForm):
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
+    password = _new_password()
+    confirm = _repeat_password()

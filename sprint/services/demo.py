@@ -246,8 +246,9 @@ class _Builder:
         cycle = self._cycle(CURRENT_YEAR, Phase.APPLICATIONS)
         positions = self._positions(cycle)
         demo_student = self._new_student("Reva Student", "student@sprint.demo")
-        self._new_student("Noor Newcomer", "newstudent@sprint.demo")
-        returning = [s for s in self.students[:-2] if self.rng.random() < 0.05]
+        newcomer = self._user(Role.STUDENT, "Noor Newcomer", "newstudent@sprint.demo", self.program)
+        db.session.add(StudentProfile(user=newcomer))  # a first visit: nothing filled in, nothing applied to
+        returning = [s for s in self.students[:-1] if self.rng.random() < 0.05]
         students = [demo_student] + returning + [self._new_student() for _ in range(CURRENT_APPLICANTS)]
         for student in students:
             _give_resume(student)

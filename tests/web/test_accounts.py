@@ -233,3 +233,13 @@ def test_session_cookie_is_http_only_and_same_site(client, make):
 
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_the_sign_up_and_invitation_forms_ask_who_you_are_before_the_password():
+    from sprint.forms.auth import AcceptInvitationForm, RegisterForm
+
+    with_app = __import__("flask").Flask(__name__)
+    with_app.config.update(SECRET_KEY="x" * 40, WTF_CSRF_ENABLED=False)
+    with with_app.test_request_context():
+        assert [f.name for f in RegisterForm()] == ["name", "email", "program", "password", "confirm"]
+        assert [f.name for f in AcceptInvitationForm()] == ["name", "password", "confirm"]

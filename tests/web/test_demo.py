@@ -47,6 +47,23 @@ def test_demo_loads_once_and_every_demo_login_reaches_its_page(app, runner, clie
         client.post("/logout")
 
 
+def test_the_new_demo_student_is_a_genuine_first_visit(app, runner, client):
+    runner.invoke(args=["seed-demo"])
+    with app.app_context():
+        newcomer = db.session.scalar(db.select(User).where(User.email == "newstudent@sprint.demo"))
+        profile = newcomer.profile
+        assert (profile.college_id, profile.major, profile.class_year, profile.skills, profile.resume_file) == \
+            (None, "", None, [], None)
+        assert db.session.scalar(db.select(db.func.count(Application.id))
+                                 .where(Application.student_id == newcomer.id)) == 0
+        assert newcomer.last_login_at is None
+
+    client.post("/login", data={"email": "newstudent@sprint.demo", "password": demo.DEMO_PASSWORD})
+    home = client.get("/student/").get_data(as_text=True)
+
+    assert "Applied to 0 positions" in home and "Your profile still needs" in home
+
+
 def test_demo_is_the_same_for_the_same_seed(app):
     with app.app_context():
         demo.load_demo(seed=7)
