@@ -55,8 +55,9 @@ def _finish_config(app: Flask, production: bool) -> None:
 def _init_extensions(app: Flask) -> None:
     from flask_talisman import Talisman
 
-    from .extensions import (CONTENT_SECURITY_POLICY, bootstrap, csrf, db, limiter, login_manager,
+    from .extensions import (CONTENT_SECURITY_POLICY, babel, bootstrap, csrf, db, limiter, login_manager,
                              mail, migrate)
+    from .templating import page_zone
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -67,6 +68,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     bootstrap.init_app(app)
+    babel.init_app(app, timezone_selector=lambda: page_zone().key)
     limiter.init_app(app)
     Talisman(  # one per app: Talisman keeps its settings on the instance
         app,

@@ -22,6 +22,7 @@ class Defaults:
     LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
     INVITATION_MAX_AGE_DAYS = 14
     PASSWORD_RESET_MAX_AGE_HOURS = 2
+    SIGN_UP_MAX_AGE_HOURS = 48
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
@@ -33,6 +34,8 @@ class Defaults:
     PAGE_SIZE = 25
     RUN_EXECUTOR = "thread"  # or "worker": match runs are solved by `sprint run-worker` processes
     RUN_NICE = 10  # how much lower the CPU priority of a solving thread or worker is (Linux nice)
+    BABEL_DEFAULT_LOCALE = "en_US"
+    BABEL_DEFAULT_TIMEZONE = "America/New_York"  # a program's own zone (Program.time_zone) wins
     PAY_FLOOR = 16.94  # Connecticut minimum wage from January 2026, dollars per hour
     ENV_NAME = "development"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -33,6 +34,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
 bootstrap = Bootstrap5()
+babel = Babel()  # dates in CLDR patterns now; translations later (a locale selector goes in create_app)
 limiter = Limiter(key_func=get_remote_address)
 
 CONTENT_SECURITY_POLICY = {

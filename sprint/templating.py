@@ -5,10 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Flask
+from zoneinfo import ZoneInfo
+
+from flask import Flask, has_request_context
+from flask_babel import get_locale
 from flask_login import current_user
+from jinja2 import pass_context
 
 from .models import Role
+from .services import local_time
 from .views.season_choice import switch_url
 
 NAV_FOR_ROLE = {
@@ -30,12 +35,19 @@ def money(value: Decimal | float | None) -> str:
     return "" if value is None else f"${value:,.2f}"
 
 
-def when(value: datetime | date | None, with_time: bool = False) -> str:
-    if value is None:
-        return "not set"
-    if isinstance(value, datetime) and with_time:
-        return value.strftime("%b %-d, %Y %H:%M UTC")
-    return value.strftime("%b %-d, %Y")
+def page_zone() -> ZoneInfo:
+    """The zone a page's dates are read in: the signed-in person's program's (the default zone
+    for people without one)."""
+    user = current_user if has_request_context() else None
+    return local_time.zone_of(user.program if getattr(user, "is_authenticated", False) else None)
+
+
+@pass_context
+def when(context, value: datetime | date | None, with_time: bool = False) -> str:
+    """`|when` and `|when(true)` / `|when(with_time=True)`: a stored instant in local time, labelled.
+    An email's context names its program's zone (`time_zone`, set by notify.send_email)."""
+    tz = context.get("time_zone") or page_zone()
+    return local_time.format_when(value, tz, with_time, locale=get_locale())
 
 
 def init_app(app: Flask) -> None:

@@ -25,14 +25,34 @@ from wtforms.validators import (
 )
 
 from ..models import CollegeKind, ExtensionKind, HostSize
+from ..services import local_time
 from . import options
 
-DATE_HELP = "Date and time in UTC."
+class LocalDateTimeField(DateTimeLocalField):
+    """A date and time typed in the program's time zone (the form's `meta={"zone": ...}`).
+
+    `.data` is the stored instant (naive UTC) both ways: a saved value is shown back in local
+    time, and what is typed is converted by `local_time.to_utc`, the one place that does it."""
+
+    def __init__(self, label: str, validators=None, **kwargs) -> None:
+        super().__init__(label, validators or [Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+                         **kwargs)
+        self.zone = getattr(self.meta, "zone", None) or local_time.zone(None)
+        self.description = f"Date and time in {local_time.zone_label(self.zone)}; daylight saving is handled."
+
+    def process_formdata(self, valuelist) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None:
+            self.data = local_time.to_utc(self.data, self.zone)  # a skipped hour raises ValueError
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return local_time.to_local(self.data, self.zone).strftime("%Y-%m-%dT%H:%M") if self.data else ""
 
 
-def _date_field(label: str) -> DateTimeLocalField:
-    return DateTimeLocalField(label, validators=[Optional()], description=DATE_HELP,
-                              format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+def _date_field(label: str) -> LocalDateTimeField:
+    return LocalDateTimeField(label)
 
 
 DATE_FIELDS = ("applications_open_at", "applications_close_at", "ranking_close_at", "match_published_at",
@@ -92,8 +112,7 @@ class ExtensionForm(FlaskForm):
     kind = SelectField("Deadline", choices=options([(ExtensionKind.APPLICATIONS, "Applications"),
                                                     (ExtensionKind.RANKING, "Ranking"),
                                                     (ExtensionKind.OFFER, "Offer response")]))
-    until = DateTimeLocalField("New deadline", validators=[InputRequired(message="Choose the new deadline.")],
-                               description=DATE_HELP, format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+    until = LocalDateTimeField("New deadline", validators=[InputRequired(message="Choose the new deadline.")])
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=1000)],
                            description="Kept on record with the extension.")
 

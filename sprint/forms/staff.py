@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
+from ..services import local_time
 from . import options
 
 
@@ -18,6 +19,21 @@ class InviteForm(FlaskForm):
                             choices=options([("owner", "Owner (manages the team)"), ("member", "Member")]))
 
 
+def _time_zone_field() -> SelectField:
+    return SelectField("Time zone", default=local_time.DEFAULT_ZONE,
+                       choices=options((name, name.replace("_", " ")) for name in local_time.zone_names()),
+                       description="Every date and time the program's people read or type is in this zone.")
+
+
+class MoveStudentForm(FlaskForm):
+    email = EmailField("Student's email", validators=[DataRequired(), Email(), Length(max=254)])
+    program = SelectField("Move to", coerce=int, validators=[DataRequired()])
+
+
+class TimeZoneForm(FlaskForm):
+    time_zone = _time_zone_field()
+
+
 class ProgramForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     slug = StringField("Short name", description="Lower-case letters, digits and dashes, e.g. sprint.",
@@ -25,3 +41,4 @@ class ProgramForm(FlaskForm):
                                    Regexp(r"^[a-z0-9-]+$", message="Use lower-case letters, digits and dashes.")])
     region = StringField("Region", validators=[Optional(), Length(max=120)])
     contact_email = EmailField("Contact email", validators=[Optional(), Email(), Length(max=254)])
+    time_zone = _time_zone_field()

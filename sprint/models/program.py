@@ -23,6 +23,9 @@ class Program(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     region: Mapped[str] = mapped_column(String(120), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # the IANA name of the zone every date and time of the program is read and typed in
+    time_zone: Mapped[str] = mapped_column(String(64), default="America/New_York",
+                                           server_default="America/New_York")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     cycles: Mapped[list[Cycle]] = relationship(back_populates="program", order_by="Cycle.year")

@@ -41,8 +41,10 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # None only for a self sign-up whose emailed link is not opened yet (it cannot log in until then)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(default=utcnow)
 
-    program: Mapped[Program | None] = relationship()
+    program: Mapped[Program | None] = relationship(lazy="joined")  # its time zone renders every page
     college: Mapped[College | None] = relationship()
     profile: Mapped[StudentProfile | None] = relationship(
         back_populates="user", uselist=False, foreign_keys="StudentProfile.user_id", lazy="joined")

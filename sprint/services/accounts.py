@@ -71,12 +71,56 @@ def _commit_new_account() -> None:
                            "email") from error
 
 
-def register_student(program: Program, name: str, email: str, password: str) -> User:
-    """A student signs up for a program; their (empty) profile comes with the account."""
-    user = _new_user(email, name, password, Role.STUDENT, program)
-    db.session.add(StudentProfile(user=user))
+def register_student(program: Program, name: str, email: str, password: str) -> None:
+    """A student signs up for a program. The answer never says whether the email has an account:
+    a new email gets an account that waits for its emailed link (`confirm_sign_up`); an address
+    with an account gets a note to its owner instead; a sign-up still waiting for its link is
+    replaced by this one (the newest wins, older links stop working)."""
+    email = normalise_email(email)
+    check_password_policy(password, email)
+    user = db.session.scalar(db.select(User).where(User.email == email))
+    if user is not None and user.email_confirmed_at is not None:
+        User(password_hash="").set_password(password)  # spend the time a new account does
+        send_email(user.email, "Someone tried to sign up with your email", "sign_up_existing", user=user,
+                   program=user.program, login=url_for("auth.login", _external=True),
+                   reset=url_for("auth.forgot_password", _external=True))
+        return
+    if user is None:
+        user = User(email=email, role=Role.STUDENT)
+        db.session.add(user)
+        db.session.add(StudentProfile(user=user))
+    elif user.role != Role.STUDENT:
+        return  # an invited account never finishes through a student sign-up
+    user.name, user.program = name.strip(), program
+    user.set_password(password)
+    db.session.flush()
+    user.email_confirmed_at = None  # after the INSERT: the column's default (confirmed) is for everyone else
     audit.record(user, "account.registered", user, program_id=program.id)
-    _commit_new_account()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same email signed up at the same moment: that sign-up's link stands
+        db.session.rollback()
+        return
+    send_sign_up_link(user)
+
+
+def send_sign_up_link(user: User) -> None:
+    token = make_token("sign-up", {"user": user.id, "fp": fingerprint(user.password_hash)})
+    send_email(user.email, "Confirm your email to finish signing up", "sign_up_confirm", user=user,
+               program=user.program, link=url_for("auth.confirm_sign_up", token=token, _external=True),
+               hours=current_app.config["SIGN_UP_MAX_AGE_HOURS"])
+
+
+def confirm_sign_up(token: str) -> User:
+    """The emailed link of a sign-up: the email is confirmed and the account can log in."""
+    payload = read_token("sign-up", token, current_app.config["SIGN_UP_MAX_AGE_HOURS"] * 3600)
+    user = db.session.get(User, payload.get("user"))
+    if user is None or user.email_confirmed_at is not None or payload.get("fp") != fingerprint(user.password_hash):
+        raise ServiceError("This sign-up link was already used, or a newer sign-up replaced it. "
+                           "Log in, or use the newest link we emailed you.")
+    user.email_confirmed_at = utcnow()
+    audit.record(user, "account.email_confirmed", user, program_id=user.program_id)
+    db.session.commit()
     return user
 
 
@@ -95,6 +139,9 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not user.check_password(password) or not user.active:
         return None
+    if user.email_confirmed_at is None:  # the same answer as a wrong password; the link goes out again
+        send_sign_up_link(user)
+        return None
     user.last_login_at = utcnow()
     db.session.commit()
     return user
@@ -106,7 +153,7 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active:
         return
     token = make_token("reset", {"user": user.id, "fp": fingerprint(user.password_hash)})
-    send_email(user.email, "Reset your password", "password_reset", user=user,
+    send_email(user.email, "Reset your password", "password_reset", user=user, program=user.program,
                link=url_for("auth.reset_password", token=token, _external=True),
                hours=current_app.config["PASSWORD_RESET_MAX_AGE_HOURS"])
 
@@ -120,6 +167,7 @@ def reset_password(token: str, password: str) -> User:
         raise ServiceError("This reset link has already been used. Please ask for a new one.")
     check_password_policy(password, user.email)
     user.set_password(password)
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()  # the link proved the email is theirs
     audit.record(user, "account.password_reset", user)
     db.session.commit()
     return user
@@ -171,6 +219,7 @@ def _send_invitation(invitation: Invitation) -> None:
     token = make_token("invite", {"invitation": invitation.id})
     what = f"{invitation.host.name} on {invitation.program.name}" if invitation.host else invitation.program.name
     send_email(invitation.email, f"You are invited to {what}", "invitation", invitation=invitation,
+               program=invitation.program,
                what=what, link=url_for("auth.accept_invitation", token=token, _external=True),
                days=current_app.config["INVITATION_MAX_AGE_DAYS"])
 

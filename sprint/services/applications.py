@@ -76,7 +76,7 @@ def apply(student: User, position: Position, statement: str) -> PositionInterest
     db.session.flush()
     audit.record(student, "application.applied", interest, program_id=cycle.program_id, position=position.id)
     send_email(student.email, f"Application received: {position.title}", "application_received",
-               student=student, position=position, cycle=cycle)
+               student=student, position=position, cycle=cycle, program=cycle.program)
     db.session.commit()
     return interest
 

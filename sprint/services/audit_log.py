@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from ..extensions import db
 from ..models import AuditEvent, User
+from .local_time import to_utc, zone
 
 PER_PAGE = 50
 
@@ -21,17 +23,19 @@ def filters_of(program_id: int) -> tuple[list[tuple[int, str]], list[str]]:
 
 
 def events(program_id: int, actor_id: int | None = None, object_type: str = "", since: date | None = None,
-           until: date | None = None, page: int = 1) -> tuple[list[AuditEvent], int]:
-    """One page of the program's events, newest first, and the number of pages."""
+           until: date | None = None, page: int = 1, tz: ZoneInfo | None = None) -> tuple[list[AuditEvent], int]:
+    """One page of the program's events, newest first, and the number of pages; `since` and
+    `until` are whole days in the program's zone `tz`."""
+    tz = tz or zone(None)
     query = db.select(AuditEvent).where(AuditEvent.program_id == program_id)
     if actor_id:
         query = query.where(AuditEvent.actor_id == actor_id)
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
     if since:
-        query = query.where(AuditEvent.created_at >= datetime.combine(since, time.min))
+        query = query.where(AuditEvent.created_at >= to_utc(datetime.combine(since, time.min), tz))
     if until:
-        query = query.where(AuditEvent.created_at < datetime.combine(until + timedelta(days=1), time.min))
+        query = query.where(AuditEvent.created_at < to_utc(datetime.combine(until + timedelta(days=1), time.min), tz))
     total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(page, 1), pages)

@@ -12,12 +12,16 @@ import io
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from .local_time import to_local, zone
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value: object) -> str:
-    """The text of one cell, neutralised when a spreadsheet would read it as a formula."""
+def safe_cell(value: object, tz: ZoneInfo | None = None) -> str:
+    """The text of one cell, neutralised when a spreadsheet would read it as a formula; a stored
+    instant is written in the program's zone `tz` with its offset ("2027-03-15 23:59 -04:00")."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -25,22 +29,23 @@ def safe_cell(value: object) -> str:
     if isinstance(value, (int, float, Decimal)):
         return str(value)  # a number is data, even when negative
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        local = to_local(value, tz or zone(None))
+        return f"{local:%Y-%m-%d %H:%M} {local.isoformat()[-6:]}"
     if isinstance(value, date):
         return value.isoformat()
     text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def to_csv(headers: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
+def to_csv(headers: Iterable[str], rows: Iterable[Iterable[object]], tz: ZoneInfo | None = None) -> str:
     """The whole file as text (UTF-8 with a BOM when encoded, so Excel reads accents right)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([safe_cell(header) for header in headers])
     for row in rows:
-        writer.writerow([safe_cell(value) for value in row])
+        writer.writerow([safe_cell(value, tz) for value in row])
     return buffer.getvalue()
 
 
-def to_csv_bytes(headers: Iterable[str], rows: Iterable[Iterable[object]]) -> bytes:
-    return ("\ufeff" + to_csv(headers, rows)).encode("utf-8")
+def to_csv_bytes(headers: Iterable[str], rows: Iterable[Iterable[object]], tz: ZoneInfo | None = None) -> bytes:
+    return ("\ufeff" + to_csv(headers, rows, tz)).encode("utf-8")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +20,7 @@ from ..models import (
     User,
 )
 from . import audit
+from .local_time import format_when, zone_of
 
 PHASES = list(Phase)
 DATE_FIELDS = ("applications_open_at", "applications_close_at", "ranking_close_at",
@@ -47,7 +49,7 @@ def cycle_for(actor: User, cycle_id: int) -> Cycle:
     return cycle
 
 
-def check_dates(dates: dict[str, datetime | None]) -> None:
+def check_dates(dates: dict[str, datetime | None], tz: ZoneInfo) -> None:
     """Raise ServiceError on the first date out of order, naming the field that must move."""
     for earlier, later, strict in DATE_ORDER:
         first, second = dates.get(earlier), dates.get(later)
@@ -56,13 +58,13 @@ def check_dates(dates: dict[str, datetime | None]) -> None:
         if second < first or (strict and second == first):
             relation = "after" if strict else "on or after"
             raise ServiceError(f"{DATE_LABELS[later]} must be {relation} "
-                               f"{DATE_LABELS[earlier].lower()} ({first:%b %-d, %Y %H:%M}).", later)
+                               f"{DATE_LABELS[earlier].lower()} ({format_when(first, tz, True)}).", later)
 
 
 def create_cycle(actor: User, year: int, name: str, dates: dict[str, datetime | None],
                  copy_positions: bool = False) -> Cycle:
     """A new season in draft; with copy_positions, last year's positions come along as drafts."""
-    check_dates(dates)
+    check_dates(dates, zone_of(actor.program))
     program_id = actor.program_id
     if db.session.scalar(db.select(Cycle.id).where(Cycle.program_id == program_id, Cycle.year == year)):
         raise ServiceError(f"Your program already has a season for {year}.", "year")
@@ -116,7 +118,7 @@ def _copy_positions(cycle: Cycle, previous: Cycle) -> int:
 def update_dates(actor: User, cycle: Cycle, dates: dict[str, datetime | None]) -> Cycle:
     if cycle.program_id != actor.program_id:
         raise NotAllowed("That season is not part of your program.")
-    check_dates(dates)
+    check_dates(dates, zone_of(cycle.program))
     changed = {}
     for field in DATE_FIELDS:
         if getattr(cycle, field) != dates.get(field):
@@ -129,7 +131,7 @@ def update_dates(actor: User, cycle: Cycle, dates: dict[str, datetime | None]) -
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="minutes") if value else None
+    return value.replace(tzinfo=UTC).isoformat(timespec="minutes") if value else None
 
 
 @dataclass(frozen=True)
@@ -156,11 +158,12 @@ def phase_moves(cycle: Cycle) -> list[PhaseMove]:
     return moves
 
 
-def _when(value: datetime | None) -> str:
-    return f"{value:%b %-d, %Y %H:%M} UTC" if value else "the date you set (none yet)"
-
-
 def _describe(cycle: Cycle, target: Phase, backwards: bool) -> PhaseMove:
+    tz = zone_of(cycle.program)
+
+    def _when(value: datetime | None) -> str:
+        return format_when(value, tz, True) if value else "the date you set (none yet)"
+
     ranking_until = _when(cycle.ranking_close_at)
     effects = {
         Phase.DRAFT: ("Students and hosts no longer see this season: their pages show their other "

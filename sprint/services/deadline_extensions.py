@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ..errors import NotAllowed, ServiceError
 from ..extensions import db
@@ -10,6 +10,7 @@ from ..models import Cycle, DeadlineExtension, ExtensionKind, Role, User
 from . import audit
 from .accounts import normalise_email
 from .deadlines import CYCLE_DATE
+from .local_time import format_when, zone_of
 
 
 def _person_in_program(actor: User, email: str) -> User:
@@ -35,8 +36,8 @@ def grant_extension(actor: User, cycle: Cycle, email: str, kind: ExtensionKind, 
         raise ServiceError("Say why the deadline is extended; the reason is kept on record.", "reason")
     cycle_date = getattr(cycle, CYCLE_DATE[kind])
     if cycle_date is not None and until <= cycle_date:
-        raise ServiceError(f"Choose a date after the season's deadline ({cycle_date:%b %-d, %Y %H:%M} UTC).",
-                           "until")
+        raise ServiceError("Choose a date after the season's deadline "
+                           f"({format_when(cycle_date, zone_of(cycle.program), True)}).", "until")
     extension = db.session.scalar(db.select(DeadlineExtension).where(
         DeadlineExtension.cycle_id == cycle.id, DeadlineExtension.user_id == person.id,
         DeadlineExtension.kind == kind))
@@ -46,7 +47,7 @@ def grant_extension(actor: User, cycle: Cycle, email: str, kind: ExtensionKind, 
     extension.until, extension.reason, extension.granted_by_id = until, reason.strip(), actor.id
     db.session.flush()
     audit.record(actor, "deadline.extended", extension, program_id=cycle.program_id, user=person.email,
-                 kind=str(kind), until=until.isoformat(timespec="minutes"), reason=reason.strip())
+                 kind=str(kind), until=until.replace(tzinfo=UTC).isoformat(timespec="minutes"), reason=reason.strip())
     db.session.commit()
     return extension
 

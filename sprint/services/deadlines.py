@@ -11,6 +11,7 @@ from datetime import datetime
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import Cycle, DeadlineExtension, ExtensionKind, Phase, User, utcnow
+from .local_time import format_when, zone_of
 
 CYCLE_DATE = {
     ExtensionKind.APPLICATIONS: "applications_close_at",
@@ -66,7 +67,7 @@ def check_open(user: User, cycle: Cycle, kind: ExtensionKind, now: datetime | No
     deadline = deadline_for(user, cycle, kind)
     if deadline is not None and (now or utcnow()) > deadline:
         raise ServiceError(
-            f"The {DEADLINE_NAME[kind]} deadline passed on {deadline:%b %-d, %Y at %H:%M} UTC; "
+            f"The {DEADLINE_NAME[kind]} deadline passed on {format_when(deadline, zone_of(cycle.program), True)}; "
             "ask your coordinator for an extension.")
 
 

@@ -265,11 +265,11 @@ def _notify(run: MatchRun, placements: list[Placement]) -> None:
             placement = placed.get(user.id)
             send_email(user.email, f"Your {cycle.name} match result",
                        "results_published_offer" if placement else "results_published_unmatched",
-                       user=user, cycle=cycle, placement=placement, round=run.round)
+                       user=user, cycle=cycle, placement=placement, round=run.round, program=cycle.program)
         for member in members:
             offers = [p for p in placements if p.position.host_id == member.host_id]
             send_email(member.user.email, f"{cycle.name} match results for {member.host.name}",
                        "results_published_host", user=member.user, cycle=cycle, host=member.host,
-                       placements=offers, round=run.round)
+                       placements=offers, round=run.round, program=cycle.program)
     except Exception:  # a mail server outage must not turn a publication into an error page
         current_app.logger.exception("Results emails for run %s were not all sent", run.id)

@@ -20,6 +20,7 @@ from ..models import (
 )
 from . import audit
 from .deadlines import deadline_for, extension_for
+from .local_time import format_when, zone_of
 from .matching import readable_explanations, reasons_of
 from .notify import send_email
 
@@ -65,7 +66,8 @@ def respond(student: User, placement: Placement, accept: bool) -> Placement:
         raise ServiceError(f"You already {placement.status} this offer.")
     deadline = response_deadline(student, placement)
     if deadline is not None and utcnow() > deadline:
-        raise ServiceError(f"The deadline to answer this offer passed on {deadline:%b %-d, %Y at %H:%M} UTC; "
+        raise ServiceError(f"The deadline to answer this offer passed on "
+                           f"{format_when(deadline, zone_of(placement.cycle.program), True)}; "
                            "ask your coordinator for an extension.")
     placement.status = PlacementStatus.ACCEPTED if accept else PlacementStatus.DECLINED
     placement.responded_at = utcnow()
@@ -73,11 +75,11 @@ def respond(student: User, placement: Placement, accept: bool) -> Placement:
     audit.record(student, f"offer.{verb}", placement, program_id=placement.cycle.program_id,
                  position=placement.position_id)
     send_email(student.email, f"You {verb} {placement.position.title}", "offer_answered",
-               placement=placement, verb=verb, to_student=True)
+               placement=placement, verb=verb, to_student=True, program=placement.cycle.program)
     members = [member.user.email for member in placement.position.host.members]
     if members:
         send_email(members, f"{student.name} {verb} your offer", "offer_answered",
-                   placement=placement, verb=verb, to_student=False)
+                   placement=placement, verb=verb, to_student=False, program=placement.cycle.program)
     db.session.commit()
     return placement
 

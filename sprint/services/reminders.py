@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import (Application, ApplicationStatus, AuditEvent, Cycle, HostCompany, HostMember, Phase, Position,
                       PositionStatus, User, utcnow)
 from . import audit
+from .local_time import format_when, zone_of
 from .notify import send_email
 
 
@@ -50,9 +51,10 @@ def _remind_students(cycle: Cycle) -> int:
         db.select(User).join(Application, Application.student_id == User.id)
         .where(Application.cycle_id == cycle.id, Application.status == ApplicationStatus.SUBMITTED,
                Application.ranks_certified_at.is_(None), User.active.is_(True))))
+    by = format_when(cycle.ranking_close_at, zone_of(cycle.program))
     for student in people:
-        send_email(student.email, f"Certify your rank list by {cycle.ranking_close_at:%b %-d}", "reminder_student",
-                   student=student, cycle=cycle)
+        send_email(student.email, f"Certify your rank list by {by}", "reminder_student",
+                   student=student, cycle=cycle, program=cycle.program)
     return len(people)
 
 
@@ -66,7 +68,8 @@ def _remind_hosts(cycle: Cycle) -> int:
     titles: dict[User, list[str]] = defaultdict(list)
     for user, title in rows:
         titles[user].append(title)
+    by = format_when(cycle.ranking_close_at, zone_of(cycle.program))
     for user, names in titles.items():
-        send_email(user.email, f"Rank your candidates by {cycle.ranking_close_at:%b %-d}", "reminder_host",
-                   member=user, cycle=cycle, titles=sorted(names))
+        send_email(user.email, f"Rank your candidates by {by}", "reminder_host",
+                   member=user, cycle=cycle, titles=sorted(names), program=cycle.program)
     return len(titles)

@@ -9,7 +9,7 @@ from ..access import role_required
 from ..errors import ServiceError
 from ..extensions import db
 from ..forms import options
-from ..forms.staff import InviteForm, ProgramForm
+from ..forms.staff import InviteForm, MoveStudentForm, ProgramForm, TimeZoneForm
 from ..models import Program, Role
 from ..services import accounts, programs, seasons
 from .forms_support import show_error, status_for
@@ -29,7 +29,8 @@ def dashboard():
     if form.validate_on_submit():
         try:
             program = programs.create_program(current_user, form.name.data, form.slug.data,
-                                              form.region.data or "", form.contact_email.data or "")
+                                              form.region.data or "", form.contact_email.data or "",
+                                              form.time_zone.data)
         except ServiceError as error:
             show_error(form, error)
         else:
@@ -39,12 +40,17 @@ def dashboard():
         status_for(form)
 
 
+def _invite_form(bound: bool = True) -> InviteForm:
+    form = InviteForm() if bound else InviteForm(formdata=None)
+    del form.host, form.host_role
+    form.role.choices = options([("coordinator", "Coordinator")])
+    return form
+
+
 @bp.route("/programs/<int:program_id>", methods=["GET", "POST"])
 def program(program_id: int):
     program = db.get_or_404(Program, program_id)
-    form = InviteForm()
-    del form.host, form.host_role
-    form.role.choices = options([("coordinator", "Coordinator")])
+    form = _invite_form()
     if form.validate_on_submit():
         try:
             accounts.invite(current_user, form.email.data, Role.COORDINATOR, program=program)
@@ -54,5 +60,46 @@ def program(program_id: int):
             flash(f"Invitation sent to {form.email.data}.", "success")
             return redirect(url_for("admin.program", program_id=program.id))
     return render_template("admin/program.html", program=program, form=form,
+                           zone_form=TimeZoneForm(time_zone=program.time_zone), move_form=_move_form(program),
                            figures=seasons.cycle_figures(program.id),
                            people=seasons.program_people_counts(program.id)), status_for(form)
+
+
+@bp.post("/programs/<int:program_id>/time-zone")
+def time_zone(program_id: int):
+    program = db.get_or_404(Program, program_id)
+    form = TimeZoneForm()
+    if form.validate_on_submit():
+        programs.set_time_zone(current_user, program, form.time_zone.data)
+        flash(f"{program.name} now reads and types times in {program.time_zone}.", "success")
+    else:
+        flash("Choose a time zone from the list.", "danger")
+    return redirect(url_for("admin.program", program_id=program.id))
+
+
+def _move_form(program: Program) -> MoveStudentForm:
+    form = MoveStudentForm(prefix="move")
+    form.program.choices = options((p.id, p.name) for p in programs.all_programs() if p.id != program.id)
+    return form
+
+
+@bp.post("/programs/<int:program_id>/move-student")
+def move_student(program_id: int):
+    program = db.get_or_404(Program, program_id)
+    form = _move_form(program)
+    if form.validate_on_submit():
+        student = programs.student_by_email(form.email.data)
+        target = db.session.get(Program, form.program.data)
+        try:
+            if student is None or student.program_id != program.id:
+                raise ServiceError(f"No student of {program.name} has that email.", "email")
+            programs.move_student(current_user, student, target)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(f"{student.name} now belongs to {target.name}.", "success")
+            return redirect(url_for("admin.program", program_id=program.id))
+    return render_template("admin/program.html", program=program, form=_invite_form(bound=False),
+                           zone_form=TimeZoneForm(time_zone=program.time_zone), move_form=form,
+                           figures=seasons.cycle_figures(program.id),
+                           people=seasons.program_people_counts(program.id)), 400

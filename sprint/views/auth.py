@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import ServiceError
@@ -51,7 +51,8 @@ def login():
             _start_session(user, remember=form.remember.data)
             flash(f"Welcome, {user.name}.", "success")
             return redirect(_safe_next(request.args.get("next")))
-        flash("That email and password do not match an account.", "danger")
+        flash("That email and password do not match an account. If you just signed up, open the link "
+              "we emailed you first.", "danger")
     return render_template("auth/login.html", form=form), status_for(form)
 
 
@@ -64,26 +65,50 @@ def logout():
     return redirect(url_for("main.index"))
 
 
+SIGNED_UP = ("Check your email: we sent a link to {email}. Open it to finish signing up "
+             "(if the address already has an account, the email tells you how to log in).")
+
+
 @bp.route("/register", methods=["GET", "POST"])
-def register():
+@bp.route("/p/<slug>/register", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def register(slug: str | None = None):
+    """Student sign-up: a program's own link signs up for that program; the general page offers the
+    programs taking sign-ups now and preselects none."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
+    program = programs.program_by_slug(slug) if slug else None
+    if slug and program is None:
+        abort(404)
+    choices = [program] if program else programs.taking_sign_ups()
     form = RegisterForm()
-    choices = programs.all_programs()
-    form.program.choices = options((program.id, program.name) for program in choices)
-    if len(choices) == 1 and request.method == "GET":
-        form.program.data = choices[0].id
-    if form.validate_on_submit():
-        program = next(program for program in choices if program.id == form.program.data)
+    if program:
+        del form.program
+    else:
+        form.program.choices = options([(0, "Choose your program"), *((p.id, p.name) for p in choices)])
+    if choices and form.validate_on_submit():
+        chosen = program or next(p for p in choices if p.id == form.program.data)
         try:
-            user = accounts.register_student(program, form.name.data, form.email.data, form.password.data)
+            accounts.register_student(chosen, form.name.data, form.email.data, form.password.data)
         except ServiceError as error:
             show_error(form, error)
         else:
-            _start_session(user)
-            flash("Your account is ready. Start with your profile.", "success")
-            return redirect(url_for("student.dashboard"))
-    return render_template("auth/register.html", form=form), status_for(form)
+            flash(SIGNED_UP.format(email=accounts.normalise_email(form.email.data)), "info")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/register.html", form=form, program=program, choices=choices), \
+        status_for(form) if choices else (400 if request.method == "POST" else 200)
+
+
+@bp.get("/register/confirm/<token>")
+def confirm_sign_up(token: str):
+    try:
+        user = accounts.confirm_sign_up(token)
+    except ServiceError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("auth.login"))
+    _start_session(user)
+    flash("Your email is confirmed and your account is ready. Start with your profile.", "success")
+    return redirect(url_for("student.dashboard"))
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])

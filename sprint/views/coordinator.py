@@ -29,7 +29,7 @@ from ..forms.coordinator import (
     PhaseForm,
     dates_of,
 )
-from ..forms.staff import InviteForm
+from ..forms.staff import InviteForm, TimeZoneForm
 from ..models import College, ExtensionKind, HostCompany, HostMemberRole, Phase, Role
 from ..services import (
     accounts,
@@ -38,6 +38,8 @@ from ..services import (
     deadline_extensions,
     directories,
     directory_edits,
+    local_time,
+    programs,
     progress,
     seasons,
 )
@@ -61,7 +63,20 @@ def dashboard():
     shown = seasons.pick_season([row.cycle for row in figures], staff=True).shown
     return render_template("coordinator/dashboard.html", program=current_user.program, figures=figures,
                            now=next((row for row in figures if row.cycle is shown), None),
+                           sign_up=url_for("auth.register", slug=current_user.program.slug, _external=True),
+                           zone_form=TimeZoneForm(time_zone=current_user.program.time_zone),
                            people=seasons.program_people_counts(program_id))
+
+
+@bp.post("/time-zone")
+def time_zone():
+    form = TimeZoneForm()
+    if form.validate_on_submit():
+        program = programs.set_time_zone(current_user, current_user.program, form.time_zone.data)
+        flash(f"Times are now read and typed in {program.time_zone}.", "success")
+    else:
+        flash("Choose a time zone from the list.", "danger")
+    return redirect(url_for("coordinator.dashboard"))
 
 
 @bp.route("/invite", methods=["GET", "POST"])
@@ -89,9 +104,14 @@ def cycle_list():
     return render_template("coordinator/cycles.html", cycles=seasons.cycles_of(current_user.program_id))
 
 
+def _zone() -> dict:
+    """Form meta: coordinators type dates in their program's time zone."""
+    return {"zone": local_time.zone_of(current_user.program)}
+
+
 @bp.route("/cycles/new", methods=["GET", "POST"])
 def new_cycle():
-    form = CycleForm()
+    form = CycleForm(meta=_zone())
     if form.validate_on_submit():
         try:
             cycle = cycles.create_cycle(current_user, form.year.data, form.name.data, dates_of(form),
@@ -114,7 +134,7 @@ def cycle(cycle_id: int):
 @bp.route("/cycles/<int:cycle_id>/dates", methods=["GET", "POST"])
 def cycle_dates(cycle_id: int):
     season = cycles.cycle_for(current_user, cycle_id)
-    form = CycleDatesForm(obj=season)
+    form = CycleDatesForm(obj=season, meta=_zone())
     if form.validate_on_submit():
         try:
             cycles.update_dates(current_user, season, dates_of(form))
@@ -154,7 +174,7 @@ def move_phase(cycle_id: int):
 @bp.route("/cycles/<int:cycle_id>/extensions", methods=["GET", "POST"])
 def extensions(cycle_id: int):
     season = cycles.cycle_for(current_user, cycle_id)
-    form = ExtensionForm()
+    form = ExtensionForm(meta=_zone())
     if form.validate_on_submit():
         try:
             extension = deadline_extensions.grant_extension(current_user, season, form.email.data,
@@ -202,7 +222,7 @@ def directory_csv(kind: str):
     listing, season, search, filter_ = _listing_args(kind)
     rows = directories.all_rows(current_user.program_id, kind, season, search, filter_)
     name = "-".join(part for part in (kind, filter_, str(season.year) if season else "") if part)
-    return Response(to_csv_bytes([header for _, header in listing.columns], rows),
+    return Response(to_csv_bytes([header for _, header in listing.columns], rows, _zone()["zone"]),
                     mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 

@@ -21,6 +21,7 @@ from ..forms.dashboards import FilterForm, LiaisonInviteForm
 from ..models import College, Role
 from ..services import accounts, charts, dashboards
 from ..services.csv_export import to_csv_bytes
+from ..templating import page_zone
 from .forms_support import show_error, status_for
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
@@ -147,7 +148,7 @@ def chart(name: str, key: str, subject: int | None = None):
 
 
 def csv_response(table: dashboards.Table, filename: str) -> Response:
-    return Response(to_csv_bytes(table.columns, table.rows), mimetype="text/csv",
+    return Response(to_csv_bytes(table.columns, table.rows, page_zone()), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})
 
 

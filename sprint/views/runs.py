@@ -11,7 +11,7 @@ from ..errors import ServiceError
 from ..forms import options
 from ..forms.runs import AddPlacementForm, AuditFilterForm, EndPlacementForm, MovePlacementForm, RunForm
 from ..models import Role
-from ..services import (audit_log, match_runs, placement_changes, run_reports, second_round, seasons)
+from ..services import (audit_log, local_time, match_runs, placement_changes, run_reports, second_round, seasons)
 from .forms_support import show_error, status_for
 
 bp = Blueprint("runs", __name__, url_prefix="/coordinator/runs")
@@ -189,7 +189,8 @@ def audit():
     valid = form.validate()
     rows, pages = audit_log.events(current_user.program_id, form.person.data if valid else None,
                                    form.record.data if valid else "", form.since.data if valid else None,
-                                   form.until.data if valid else None, request.args.get("page", 1, type=int))
+                                   form.until.data if valid else None, request.args.get("page", 1, type=int),
+                                   local_time.zone_of(current_user.program))
     return render_template("runs/audit.html", form=form, rows=rows, pages=pages,
                            page=request.args.get("page", 1, type=int)), 200 if valid else 400
 

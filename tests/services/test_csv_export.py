@@ -19,7 +19,7 @@ def test_formula_like_text_gets_a_leading_apostrophe(dangerous):
 
 @pytest.mark.parametrize(("value", "text"), [
     ("Ana Rivera", "Ana Rivera"), (None, ""), (True, "yes"), (False, "no"), (-5, "-5"),
-    (Decimal("21.50"), "21.50"), (date(2028, 6, 1), "2028-06-01"), (datetime(2028, 6, 1, 9, 30), "2028-06-01 09:30"),
+    (Decimal("21.50"), "21.50"), (date(2028, 6, 1), "2028-06-01"), (datetime(2028, 6, 1, 13, 30), "2028-06-01 09:30 -04:00"),
 ])
 def test_ordinary_values_are_written_as_they_are(value, text):
     assert safe_cell(value) == text

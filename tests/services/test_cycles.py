@@ -222,5 +222,5 @@ def test_editing_dates_audits_the_changes_and_a_bad_order_changes_nothing(appctx
     cycle = db.session.get(Cycle, cycle.id)
     assert cycle.applications_close_at == datetime(2028, 3, 1) and cycle.match_published_at is None
     event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "cycle.dates_changed"))
-    assert event.details["changes"]["applications_close_at"] == [old_close.isoformat(timespec="minutes"),
-                                                                 "2028-03-01T00:00"]
+    assert event.details["changes"]["applications_close_at"] == [old_close.isoformat(timespec="minutes") + "+00:00",
+                                                                 "2028-03-01T00:00+00:00"]

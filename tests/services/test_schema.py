@@ -11,6 +11,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import CheckConstraint, inspect
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 from sqlalchemy.exc import DataError, IntegrityError
 
 from sprint.extensions import db
@@ -60,7 +62,11 @@ def test_the_explanations_migration_moves_each_persons_reasons_to_a_row_and_back
     reasons = {"students": {"s1": [{"reason": "no_slots", "text": "No seat was left."}]},
                "positions": {"p2": [{"reason": "preferred", "text": "Took s3 first."}]}}
     with db.engine.begin() as connection:
-        program = connection.execute(Program.__table__.insert().values(slug="m", name="M")).inserted_primary_key[0]
+        programs = sa_table("program", sa_column("id"), sa_column("slug"), sa_column("name"),
+                            sa_column("region"), sa_column("contact_email"), sa_column("created_at"))
+        connection.execute(programs.insert().values(  # the columns of that revision only
+            slug="m", name="M", region="", contact_email="", created_at=utcnow()))
+        program = connection.execute(db.text("SELECT id FROM program WHERE slug = 'm'")).scalar()
         cycle = connection.execute(Cycle.__table__.insert().values(
             program_id=program, year=2027, name="S", phase="ranking")).inserted_primary_key[0]
         connection.execute(MatchRun.__table__.insert().values(

@@ -22,7 +22,7 @@ from sprint.models import (
     Role,
     User,
 )
-from sprint.services import deadlines
+from sprint.services import deadlines, local_time
 
 
 @pytest.fixture
@@ -120,7 +120,7 @@ def test_create_a_season_then_move_it_forward_after_the_confirmation(app, client
     moved = client.post(f"/coordinator/cycles/{cycle_id}/phase", data={"target": "applications"},
                         follow_redirects=True)
 
-    assert "Students can see open positions of approved hosts and apply until Mar 1, 2028 17:00 UTC" in confirmation
+    assert "Students can see open positions of approved hosts and apply until Mar 1, 2028, 5:00\u202fPM EST" in confirmation
     assert "is now in &#34;Applications open&#34;" in moved.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Cycle, cycle_id).phase == Phase.APPLICATIONS
@@ -196,12 +196,13 @@ def test_an_extension_lets_that_person_rank_after_the_deadline(app, client, setu
     ana = make.user(Role.STUDENT, program, email="ana@example.org")
     bo = make.user(Role.STUDENT, program)
     later = (cycle.ranking_close_at + timedelta(days=3)).replace(second=0, microsecond=0)
+    typed = local_time.to_local(later, local_time.zone(None))  # coordinators type Connecticut time
 
     response = client.post(f"/coordinator/cycles/{cycle.id}/extensions", data={
-        "email": "ANA@example.org", "kind": "ranking", "until": later.strftime("%Y-%m-%dT%H:%M"),
+        "email": "ANA@example.org", "kind": "ranking", "until": typed.strftime("%Y-%m-%dT%H:%M"),
         "reason": "Family emergency"})
     client.post(f"/coordinator/cycles/{cycle.id}/extensions", data={
-        "email": "ana@example.org", "kind": "ranking", "until": (later + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "email": "ana@example.org", "kind": "ranking", "until": (typed + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
         "reason": "Still away"})
 
     assert response.status_code == 302

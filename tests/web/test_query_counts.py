@@ -33,15 +33,15 @@ PINNED = {
     "/company/applicants": 12,
     "/company/applicants/<id>": 9,
     "/company/ranks": 8,
-    "/coordinator/": 7,
+    "/coordinator/": 6,
     "/coordinator/cycles": 2,
     "/coordinator/cycles/<id>": 8,
     "/coordinator/directory/students": 5,
     "/coordinator/directory/hosts": 5,
     "/coordinator/runs/": 6,
     "/coordinator/runs/<id>": 7,
-    "/dashboards/": 12,
-    "/dashboards/colleges": 9,
+    "/dashboards/": 11,
+    "/dashboards/colleges": 8,
 }
 
 
