@@ -1,17 +1,23 @@
-"""Plain-language explanations of a matching, for each student and position.
+"""Why each student and position got their result, as structured entries.
 
-Each entry is structured data plus a rendered English ``text``. Reasons:
+Each entry is structured data plus a ``text`` for the person it explains
+(rendered by ``solver.explain_text``: a student's text never shows a host's
+ranks, a host's text never shows or implies a candidate's preferences; the
+full detail is the coordinator's, rendered from the same fields). Reasons:
 
 * students (one entry per position ranked strictly above their placement):
-  ``locked``, ``forbidden``, ``not_ranked``, ``no_slots``, ``filled`` (all
+  ``locked``, ``forbidden``, ``no_slots``, ``not_ranked``, ``filled`` (all
   holders ranked strictly higher), ``lottery`` / ``tie`` (some holder ranked
   equally: the lottery, or the optimisation, decided), ``college_cap``,
   ``host_capacity``, ``objective`` (a blocking pair the mode accepted).
 * positions (one entry per listed candidate it did not get): the same reasons
   seen from the position, plus ``not_ranked_back``, ``preferred_other``
-  (matched a position they ranked higher - never where) and ``tie_other``.
+  (matched a position they ranked higher - never where) and ``tie_other``;
+  ``matched_elsewhere`` says whether the candidate was placed at all.
 
-Holders are described by their ranks only, never by name.
+The reasons a person may read without learning the other side's ranks
+(locked, forbidden, no_slots) are decided first, so they never depend on a
+rank. Holders are described by their ranks only, never by name.
 """
 
 from __future__ import annotations
@@ -19,14 +25,10 @@ from __future__ import annotations
 from typing import Any
 
 from .checks import MatchState, better_entries
+from .explain_text import render
 from .model import Problem
 
 __all__ = ["explain"]
-
-_OBJECTIVE = {
-    "welfare": "the welfare mode placed more students or better ranks instead",
-    "max-stable": "the side constraints (e.g. a group floor) made this pair unavoidable",
-}
 
 
 class _Explainer:
@@ -37,7 +39,6 @@ class _Explainer:
         self.lottery = mode in ("stable", "stable-hosts")
         self.state = MatchState(problem, match)
         self._holder_cache: dict[int, tuple[list[int], int]] = {}
-        self._ranks_text: dict[int, str] = {}
         self.holders: list[list[int]] = [[] for _ in problem.position_ids]
         self.got: list[int] = [0] * len(match)  # each student's tier of their placement
         for s, p in enumerate(match):
@@ -52,11 +53,11 @@ class _Explainer:
             return {"reason": "locked"}
         if (s, p) in problem.constraints.forbid:
             return {"reason": "forbidden"}
+        if problem.capacities[p] == 0:
+            return {"reason": "no_slots"}
         tier = problem.position_rank[p].get(s)
         if tier is None:
             return {"reason": "not_ranked"}
-        if problem.capacities[p] == 0:
-            return {"reason": "no_slots"}
         state = self.state
         if state.blocks(s, p, tier):
             return {"reason": "objective"}
@@ -84,7 +85,6 @@ class _Explainer:
             free = sorted(ranks[s] for s in self.holders[p] if s not in locked)
             placed = len(self.holders[p]) - len(free)
             cached = self._holder_cache[p] = (free, placed)
-            self._ranks_text[p] = _ranks(free, placed)
         return cached
 
     def for_student(self, s: int) -> list[dict[str, Any]]:
@@ -92,7 +92,7 @@ class _Explainer:
         out = []
         for p in better_entries(self.problem, s, self.match[s]):
             entry = {"position": pid[p], **self.pair_reason(s, p)}
-            entry["text"] = _student_text(entry, self.mode, self._ranks_text.get(p, ""))
+            entry["text"] = render(entry, "student", self.mode)
             out.append(entry)
         return out
 
@@ -100,7 +100,7 @@ class _Explainer:
         problem = self.problem
         sid = problem.student_ids
         match, got = self.match, self.got
-        plain = not problem.locked and not problem.constraints.forbid
+        plain = not problem.locked and not problem.constraints.forbid and problem.capacities[p]
         out = []
         for s in problem.position_prefs[p]:
             m = match[s]
@@ -110,10 +110,11 @@ class _Explainer:
                 wanted = _tier(problem, s, p)
                 if wanted is not None and got[s] < wanted:
                     out.append({"student": sid[s], "reason": "preferred_other",
-                                "text": _PREFERRED_OTHER})
+                                "matched_elsewhere": True, "text": _ELSEWHERE})
                     continue
-            entry = {"student": sid[s], **self._candidate_reason(s, p, m)}
-            entry["text"] = _position_text(entry, self.mode, self._ranks_text.get(p, ""))
+            entry = {"student": sid[s], **self._candidate_reason(s, p, m),
+                     "matched_elsewhere": m >= 0}
+            entry["text"] = render(entry, "host", self.mode)
             out.append(entry)
         return out
 
@@ -123,6 +124,8 @@ class _Explainer:
             return {"reason": "locked"}
         if (s, p) in problem.constraints.forbid:
             return {"reason": "forbidden"}
+        if problem.capacities[p] == 0:
+            return {"reason": "no_slots"}
         wanted = _tier(problem, s, p)
         if wanted is None:
             return {"reason": "not_ranked_back"}
@@ -142,7 +145,8 @@ def _tier(problem: Problem, s: int, p: int) -> int | None:
     return problem.student_tier(s, p)
 
 
-_PREFERRED_OTHER = "This candidate matched a position they ranked higher."
+_ELSEWHERE = render({"student": "", "reason": "preferred_other", "matched_elsewhere": True},
+                    "host")
 
 
 def explain(problem: Problem, match: list[int], mode: str) -> dict[str, Any]:
@@ -158,60 +162,3 @@ def explain(problem: Problem, match: list[int], mode: str) -> dict[str, Any]:
         if entries:
             positions[ident] = entries
     return {"students": students, "positions": positions}
-
-
-def _ranks(holder_ranks: list[int], placed: int) -> str:
-    ranks = ", ".join(map(str, holder_ranks)) or "none"
-    more = f"; {placed} placed directly by the coordinator" if placed else ""
-    return f"their ranks: {ranks}{more}"
-
-
-def _tie_clause(entry: dict[str, Any]) -> str:
-    if entry["reason"] == "lottery":
-        return " A tie at your rank was broken by lottery."
-    if entry["reason"] == "tie":
-        return " A tie at your rank was settled by the optimisation."
-    return ""
-
-
-def _student_text(entry: dict[str, Any], mode: str, ranks: str) -> str:
-    name, reason = entry["position"], entry["reason"]
-    if reason in ("filled", "lottery", "tie"):
-        how = "higher than" if reason == "filled" else "at least as high as"
-        return (f"{name} filled its {entry['slots']} slot(s) with candidates it ranked {how} "
-                f"you ({ranks}; yours: {entry['your_rank']}).{_tie_clause(entry)}")
-    return {
-        "locked": f"The coordinator placed you directly, so {name} was not considered.",
-        "forbidden": f"The coordinator ruled out a placement at {name}.",
-        "not_ranked": f"{name} did not rank you.",
-        "no_slots": f"{name} has no slots.",
-        "college_cap": f"{name} already had the maximum of {entry.get('cap')} students "
-                       "from your college allowed by the college cap.",
-        "host_capacity": f"{name}'s host was at its total capacity of "
-                         f"{entry.get('host_capacity')}.",
-        "objective": f"{name} ranked you above someone it took or had room, but "
-                     f"{_OBJECTIVE.get(mode, 'the mode placed differently')}.",
-    }[reason]
-
-
-def _position_text(entry: dict[str, Any], mode: str, ranks: str) -> str:
-    reason = entry["reason"]
-    if reason in ("filled", "lottery", "tie"):
-        how = "higher than" if reason == "filled" else "at least as high as"
-        return (f"You filled your {entry['slots']} slot(s) with candidates you ranked {how} "
-                f"this one ({ranks}; this candidate: {entry['your_rank']})."
-                + _tie_clause(entry).replace("your rank", "this rank"))
-    tie = "lottery" if mode in ("stable", "stable-hosts") else "the optimisation"
-    return {
-        "locked": "The coordinator placed this candidate directly elsewhere.",
-        "forbidden": "The coordinator ruled out this placement.",
-        "not_ranked_back": "This candidate did not rank this position.",
-        "preferred_other": _PREFERRED_OTHER,
-        "tie_other": "This candidate matched a position they ranked equally high; "
-                     f"the tie was settled by {tie}.",
-        "no_slots": "This position has no slots.",
-        "college_cap": "The college cap for this candidate's college was already reached here.",
-        "host_capacity": "Your host was at its total capacity.",
-        "objective": "This candidate ranked you higher than their placement, but "
-                     f"{_OBJECTIVE.get(mode, 'the mode placed differently')}.",
-    }[reason]

@@ -19,9 +19,9 @@ INSTANCE = {"students": [{"id": "s1", "prefs": ["p1"]}, {"id": "s2", "prefs": ["
 
 
 def test_public_names_are_exported():
-    assert set(solver.__all__) == {"MODES", "SOLVER_VERSION", "CheckReport", "InstanceError",
-                                   "ModeError", "Problem", "Solution", "check", "generate",
-                                   "solve"}
+    assert set(solver.__all__) == {"AUDIENCES", "MODES", "SOLVER_VERSION", "CheckReport",
+                                   "InstanceError", "ModeError", "Problem", "Solution", "check",
+                                   "generate", "render_explanation", "solve"}
 
 
 def test_result_keys_match_the_result_schema():

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from solver_testkit import PROPERTY, instances
 
 from solver import Problem, solve
 from solver.checks import better_entries
+from solver.explain_text import render
 
 
 def _assert_student_entry(problem, match, s, entry, blocking=()):
@@ -103,3 +105,93 @@ def test_position_explanations_never_say_where_a_candidate_went(data, mode):
                 assert p not in problem.student_prefs[s]
             if entry["reason"] == "filled":
                 assert sum(q == p for q in solution.match) == problem.capacities[p]
+
+
+def _one_text_per_fact(facts_and_texts):
+    """{fact: {texts}}: each fact a reader may know must map to exactly one text."""
+    seen: dict = {}
+    for fact, text in facts_and_texts:
+        seen.setdefault(fact, set()).add(text)
+    return {fact: texts for fact, texts in seen.items() if len(texts) > 1}
+
+
+_LEAKS = ("did not rank", "ranked", "their ranks", "yours", "tie", "lottery", "college cap",
+          "capacity of")
+
+
+@PROPERTY
+@given(data=instances(overrides=True, side=True),
+       mode=st.sampled_from(["stable", "stable-hosts", "max-stable", "welfare"]))
+def test_a_student_reads_nothing_of_a_hosts_ranks(data, mode):
+    problem = Problem.from_dict(data)
+    if problem.constraints.has_side and mode.startswith("stable"):
+        mode = "max-stable"
+
+    solution = solve(problem, mode=mode)
+
+    facts = []
+    for ident, entries in solution.explanations["students"].items():
+        s = problem.student_index[ident]
+        for entry in entries:
+            p = problem.position_index[entry["position"]]
+            text = render(entry, "student", mode)
+            assert text == entry["text"]
+            anonymous = text.replace(entry["position"], "P")
+            assert not any(ch.isdigit() for ch in anonymous), text
+            assert not any(word in anonymous.lower() for word in _LEAKS), text
+            # what the student may know: own lock, the coordinator's ban, an empty position
+            known = (s in problem.locked, (s, p) in problem.constraints.forbid,
+                     problem.capacities[p] == 0)
+            facts.append((known, anonymous))
+    assert _one_text_per_fact(facts) == {}
+
+
+@PROPERTY
+@given(data=instances(overrides=True, side=True),
+       mode=st.sampled_from(["stable", "stable-hosts", "max-stable", "welfare"]))
+def test_a_host_reads_nothing_of_a_candidates_preferences(data, mode):
+    problem = Problem.from_dict(data)
+    if problem.constraints.has_side and mode.startswith("stable"):
+        mode = "max-stable"
+
+    solution = solve(problem, mode=mode)
+
+    facts = []
+    for ident, entries in solution.explanations["positions"].items():
+        p = problem.position_index[ident]
+        for entry in entries:
+            s = problem.student_index[entry["student"]]
+            text = render(entry, "host", mode)
+            assert text == entry["text"]
+            assert not any(ch.isdigit() for ch in text), text
+            assert not any(word in text.lower() for word in _LEAKS), text
+            # what the host may know: the outcome it is told, and coordinator overrides
+            known = (s in problem.locked, (s, p) in problem.constraints.forbid,
+                     problem.capacities[p] == 0, solution.match[s] >= 0)
+            facts.append((known, text))
+    assert _one_text_per_fact(facts) == {}
+
+
+def test_the_coordinator_reads_the_full_detail():
+    problem = Problem.from_dict({
+        "students": [{"id": "s1", "prefs": ["p1", "p2"]}, {"id": "s2", "prefs": ["p1"]}],
+        "positions": [{"id": "p1", "capacity": 1, "prefs": ["s2", "s1"]},
+                      {"id": "p2", "capacity": 1, "prefs": ["s1"]}]})
+
+    explained = solve(problem).explanations
+
+    (entry,) = explained["students"]["s1"]
+    assert render(entry, "coordinator") == (
+        "p1 filled its 1 slot(s) with candidates it ranked higher than this student "
+        "(their ranks: 1; this student: 2).")
+    assert render(entry, "student") == (
+        "p1 had no seat for you under its host's ranking and the match rules "
+        "(hosts' rankings stay confidential).")
+    (candidate,) = explained["positions"]["p1"]
+    assert candidate["matched_elsewhere"] is True
+    assert render(candidate, "host") == "This candidate was matched elsewhere."
+    assert "ranked higher" in render(candidate, "coordinator")
+    with pytest.raises(ValueError, match="never reads"):
+        render(entry, "host")
+    with pytest.raises(ValueError, match="never reads"):
+        render(candidate, "student")
