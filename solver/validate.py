@@ -1,4 +1,4 @@
-"""Validation of instance JSON into a Problem, in O(total list length).
+"""Validation of instance JSON into the fields of a Problem, in O(total list length).
 
 Every error is an InstanceError whose message starts with the path of the bad
 entry, e.g. ``students[2] ('s3'): prefs[1]: unknown position 'p9'``.
@@ -7,26 +7,19 @@ entry, e.g. ``students[2] ('s3'): prefs[1]: unknown position 'p9'``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from types import SimpleNamespace
 from typing import Any
 
 from .errors import InstanceError
-from .gcpause import gc_paused
-from .model import Problem
 from .validate_constraints import constraints_to_dict, parse_constraints
 
-__all__ = ["parse_problem", "problem_to_dict"]
+__all__ = ["parse_fields", "problem_to_dict"]
 
 _TOP_KEYS = {"students", "positions", "constraints"}
 
 
-def parse_problem(data: Any) -> Problem:
-    """Build a Problem from instance JSON data or raise InstanceError."""
-    with gc_paused():
-        return _parse(data)
-
-
-def _parse(data: Any) -> Problem:
+def parse_fields(data: Any) -> dict[str, Any]:
+    """The fields of a Problem (and its ``position_rank``) from instance JSON, or InstanceError."""
     if not isinstance(data, Mapping):
         raise InstanceError("instance: must be a JSON object")
     extra = set(data) - _TOP_KEYS
@@ -45,17 +38,16 @@ def _parse(data: Any) -> Problem:
     if any(h is not None and type(h) is not str for h in hosts):
         for i, p in enumerate(positions):
             _optional_str(p, "host", "positions", i)
-    problem = Problem(
+    fields: dict[str, Any] = dict(
         student_ids=tuple(student_index), position_ids=tuple(position_index),
         student_prefs=s_prefs, student_tiers=s_tiers,
         position_prefs=p_prefs, position_tiers=p_tiers,
         capacities=capacities, colleges=colleges, groups=groups, hosts=hosts,
         student_index=student_index, position_index=position_index,
     )
-    constraints = parse_constraints(data.get("constraints", {}), problem)
-    problem = replace(problem, constraints=constraints)
-    problem.__dict__["position_rank"] = ranks  # seed the cached property: already built
-    return problem
+    fields["constraints"] = parse_constraints(data.get("constraints", {}), SimpleNamespace(**fields))
+    fields["position_rank"] = ranks
+    return fields
 
 
 def _list_of_objects(value: Any, name: str) -> list[Mapping[str, Any]]:
@@ -180,7 +172,7 @@ def _groups(item: Mapping[str, Any], i: int) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value))
 
 
-def problem_to_dict(problem: Problem) -> dict[str, Any]:
+def problem_to_dict(problem: Any) -> dict[str, Any]:
     """Turn a Problem back into instance JSON data."""
     sid, pid = problem.student_ids, problem.position_ids
     students = []

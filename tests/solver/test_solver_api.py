@@ -115,3 +115,34 @@ def test_the_package_docstring_example_runs():
 
     assert outcome.attempted >= 2
     assert outcome.failed == 0
+
+
+def test_the_garbage_collector_pauses_only_for_deferred_acceptance(monkeypatch):
+    """The solver runs in web processes: CP-SAT runs and result building keep the collector on."""
+    import gc
+
+    import solver.cpsat
+    import solver.deferred_acceptance
+    import solver.solution
+
+    seen: dict[str, list[bool]] = {}
+
+    def spy(module, name):
+        real = getattr(module, name)
+
+        def wrapped(*args, **kwargs):
+            seen.setdefault(name, []).append(gc.isenabled())
+            return real(*args, **kwargs)
+        monkeypatch.setattr(module, name, wrapped)
+
+    spy(solver.cpsat, "solve_cpsat")
+    spy(solver.solution, "explain")
+    spy(solver.deferred_acceptance, "_propose")
+    problem = Problem.from_dict(INSTANCE)
+    assert gc.isenabled()
+
+    solve(problem)
+    solve(problem, mode="max-stable", time_limit_s=2)
+
+    assert seen == {"_propose": [False, False], "explain": [True, True], "solve_cpsat": [True]}
+    assert gc.isenabled()
