@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from .constraints import CollegeCap, Constraints
+from .pairs import PairArrays, pair_arrays
 from .validate import parse_fields, problem_to_dict
 
 __all__ = ["CollegeCap", "Constraints", "Problem"]
@@ -60,6 +61,11 @@ class Problem:
         for prefs, tiers in zip(self.position_prefs, self.position_tiers):
             ranks.append(dict(zip(prefs, tiers or range(1, len(prefs) + 1))))
         return tuple(ranks)
+
+    @cached_property
+    def pairs(self) -> PairArrays:
+        """Every listed pair as flat numpy arrays (see solver.pairs), built on first use."""
+        return pair_arrays(self)
 
     @cached_property
     def has_ties(self) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .checks import MatchState, blocking_pairs
-from .explain import explain
+from .explain import Explanations, explain
 from .model import Problem
 from .stats import assigned_tiers, compute_stats
 
@@ -27,7 +27,7 @@ class Solution:
     unfilled: dict[str, int] = field(default_factory=dict, repr=False)
     blocking_pairs: list[tuple[str, str]] = field(default_factory=list, repr=False)
     stats: Mapping[str, Any] = field(default_factory=dict, repr=False)
-    explanations: Mapping[str, Any] | None = field(default=None, repr=False)
+    explanations: Explanations | None = field(default=None, repr=False)  # rows on read
     tie_break: Mapping[str, Any] = field(default_factory=dict, repr=False)
     solver: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
@@ -44,7 +44,7 @@ class Solution:
             "unfilled": self.unfilled,
             "blocking_pairs": [list(pair) for pair in self.blocking_pairs],
             "stats": dict(self.stats),
-            "explanations": self.explanations,
+            "explanations": None if self.explanations is None else self.explanations.blocks,
             "tie_break": dict(self.tie_break),
             "solver": dict(self.solver),
         }
@@ -72,6 +72,6 @@ def build_solution(problem: Problem, match: list[int], *, mode: str, status: str
         unfilled=unfilled, blocking_pairs=blocking,
         stats={**compute_stats(problem, match, tiers, len(blocking), state.load),
                "solve_time_s": solver.get("solve_time_s")},
-        explanations=explain(problem, match, mode) if with_explanations else None,
+        explanations=Explanations(explain(problem, match, mode)) if with_explanations else None,
         tie_break=tie_break, solver=solver,
     )

@@ -176,19 +176,20 @@ def labels(cycle_id: int) -> dict[str, str]:
 
 
 def reasons_of(person: str, runs: list[MatchRun]) -> list[dict]:
-    """One person's stored reasons ("s12", "p7") in these runs, in the runs' order."""
+    """One person's stored reasons ("s12", "p7") in these runs, in the runs' order, one dict an entry
+    (a row holds the solver's block of columns; older rows hold the list of entries itself)."""
     if not runs:
         return []
     found = dict(db.session.execute(db.select(RunExplanation.run_id, RunExplanation.entries).where(
         RunExplanation.run_id.in_([run.id for run in runs]), RunExplanation.person == person)).all())
-    return [entry for run in runs for entry in found.get(run.id, [])]
+    return [entry for run in runs for entry in solver.explanation_rows(found.get(run.id))]
 
 
-def explanation_texts(entries: list[dict], audience: str, mode: str = "stable") -> list[str]:
+def explanation_texts(entries: list[dict] | dict, audience: str, mode: str = "stable") -> list[str]:
     """The sentences `audience` ("student", "host" or "coordinator") reads for one person's stored
-    entries, rendered from their structured fields (never from a stored text, so no run stored
-    before the confidentiality rule shows a student a host's ranks)."""
-    return [solver.render_explanation(entry, audience, mode) for entry in entries]
+    entries (or stored block), rendered from their structured fields (never from a stored text, so
+    no run stored before the confidentiality rule shows a student a host's ranks)."""
+    return [solver.render_explanation(entry, audience, mode) for entry in solver.explanation_rows(entries)]
 
 
 def readable_explanations(entries: list[dict]) -> list[str]:

@@ -73,8 +73,9 @@ def test_filled_explanation_keeps_ranks_for_the_coordinator_and_hides_them_from_
     assert entry["reason"] == "filled"
     assert entry["holder_ranks"] == [1, 2]
     assert entry["your_rank"] == 3
-    assert entry["text"] == ("p1 had no seat for you under its host's ranking and the match rules "
-                             "(hosts' rankings stay confidential).")
+    assert render(entry, "student") == (
+        "p1 had no seat for you under its host's ranking and the match rules "
+        "(hosts' rankings stay confidential).")
     assert render(entry, "coordinator") == (
         "p1 filled its 2 slot(s) with candidates it ranked higher than this student "
         "(their ranks: 1, 2; this student: 3).")
@@ -87,8 +88,8 @@ def test_position_explanations_do_not_say_where_a_candidate_went():
 
     entries = solve(problem).explanations["positions"]["p1"]
 
-    assert entries == [{"student": "s1", "reason": "preferred_other", "matched_elsewhere": True,
-                        "text": "This candidate was matched elsewhere."}]
+    assert entries == [{"student": "s1", "reason": "preferred_other", "matched_elsewhere": True}]
+    assert render(entries[0], "host") == "This candidate was matched elsewhere."
     assert render(entries[0], "coordinator") == "This candidate matched a position they ranked higher."
 
 

@@ -16,7 +16,7 @@ def _assert_student_entry(problem, match, s, entry, blocking=()):
     p = problem.position_index[entry["position"]]
     holders = [q for q, m in enumerate(match) if m == p]
     reason = entry["reason"]
-    assert entry["text"]
+    assert render(entry, "student") and render(entry, "coordinator")
     if reason == "not_ranked":
         assert s not in problem.position_rank[p]
     elif reason == "no_slots":
@@ -29,7 +29,8 @@ def _assert_student_entry(problem, match, s, entry, blocking=()):
         assert entry["slots"] == problem.capacities[p] == len(holders)
         assert len(entry["holder_ranks"]) + entry["placed_by_coordinator"] == len(holders)
         assert entry["your_rank"] == problem.position_rank[p][s]
-        assert all(problem.student_ids[q] not in entry["text"] for q in holders)  # no names
+        assert all(problem.student_ids[q] not in render(entry, "coordinator")
+                   for q in holders)  # no names
         if reason == "filled":
             assert all(r < entry["your_rank"] for r in entry["holder_ranks"])
         else:
@@ -98,7 +99,8 @@ def test_position_explanations_never_say_where_a_candidate_went(data, mode):
             m = solution.match[s]
             assert m != p
             if m >= 0:
-                assert problem.position_ids[m] not in entry["text"] or m == p
+                for audience in ("host", "coordinator"):
+                    assert problem.position_ids[m] not in render(entry, audience, mode)
             if entry["reason"] == "preferred_other":
                 assert problem.student_tier(s, m) < problem.student_tier(s, p)
             if entry["reason"] == "not_ranked_back":
@@ -135,7 +137,6 @@ def test_a_student_reads_nothing_of_a_hosts_ranks(data, mode):
         for entry in entries:
             p = problem.position_index[entry["position"]]
             text = render(entry, "student", mode)
-            assert text == entry["text"]
             anonymous = text.replace(entry["position"], "P")
             assert not any(ch.isdigit() for ch in anonymous), text
             assert not any(word in anonymous.lower() for word in _LEAKS), text
@@ -162,7 +163,6 @@ def test_a_host_reads_nothing_of_a_candidates_preferences(data, mode):
         for entry in entries:
             s = problem.student_index[entry["student"]]
             text = render(entry, "host", mode)
-            assert text == entry["text"]
             assert not any(ch.isdigit() for ch in text), text
             assert not any(word in text.lower() for word in _LEAKS), text
             # what the host may know: the outcome it is told, and coordinator overrides
