@@ -7,6 +7,7 @@ entry, e.g. ``students[2] ('s3'): prefs[1]: unknown position 'p9'``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import accumulate, chain
 from types import SimpleNamespace
 from typing import Any
 
@@ -72,21 +73,17 @@ def _ids(items: list[Mapping[str, Any]], name: str) -> dict[str, int]:
 
 def _all_prefs(items, name, index, kind, with_ranks=False):
     """Interned lists and tiers; with_ranks also gives each list's rank dict."""
+    lists = [item.get("prefs") for item in items]
+    strict = _all_strict(lists, index)
     prefs_out = []
     tiers_out = []
     ranks_out = []
-    get = index.__getitem__
+    one = range(1, 1 + max(map(len, strict), default=0)) if strict is not None else None
     for i, item in enumerate(items):
-        prefs = item.get("prefs")
-        if type(prefs) is not list:
-            raise InstanceError(f"{name}[{i}] ({item['id']!r}): prefs must be a list")
-        try:  # fast path: a strict list of known ids
-            flat = tuple(map(get, prefs))
-        except (KeyError, TypeError):
-            flat = None
-        if flat is not None:
+        if strict is not None:
+            flat = strict[i]
             if with_ranks:
-                rank = dict(zip(flat, range(1, len(flat) + 1)))
+                rank = dict(zip(flat, one))
                 unique = len(rank) == len(flat)
             else:
                 unique = len(set(flat)) == len(flat)
@@ -96,13 +93,35 @@ def _all_prefs(items, name, index, kind, with_ranks=False):
                 if with_ranks:
                     ranks_out.append(rank)
                 continue
-        where = f"{name}[{i}] ({item['id']!r}): prefs"
-        flat, tiers = _slow_prefs(prefs, index, kind, where)
+        prefs = lists[i]
+        if type(prefs) is not list:
+            raise InstanceError(f"{name}[{i}] ({item['id']!r}): prefs must be a list")
+        try:  # a strict list of known ids
+            flat = tuple(map(index.__getitem__, prefs))
+        except (KeyError, TypeError):
+            flat = None
+        if flat is not None and len(set(flat)) == len(flat):
+            tiers = None
+        else:
+            flat, tiers = _slow_prefs(prefs, index, kind, f"{name}[{i}] ({item['id']!r}): prefs")
         prefs_out.append(flat)
         tiers_out.append(tiers)
         if with_ranks:
             ranks_out.append(dict(zip(flat, tiers or range(1, len(flat) + 1))))
     return tuple(prefs_out), tuple(tiers_out), tuple(ranks_out)
+
+
+def _all_strict(lists: list, index: dict[str, int]) -> list[tuple[int, ...]] | None:
+    """Every list interned in one pass when all are lists of known ids (no tie groups),
+    else None (then each list is read on its own, to name the first bad entry)."""
+    if not all(type(prefs) is list for prefs in lists):
+        return None
+    try:
+        flat = list(map(index.__getitem__, chain.from_iterable(lists)))
+    except (KeyError, TypeError):
+        return None
+    ends = list(accumulate(map(len, lists)))
+    return [tuple(flat[a:b]) for a, b in zip([0, *ends], ends)]
 
 
 def _slow_prefs(prefs, index, kind, where):
