@@ -27,6 +27,13 @@ locked student is placed first and uses a slot). College caps, group floors
 and host capacities need "max-stable" or "welfare"; the stable modes raise
 ModeError for them. Blocking pairs follow the constraint-aware weak stability
 definition in ``solver.checks``.
+
+Explanations are structured entries, stored per person as columns
+(``to_dict()["explanations"]``; ``explanation_rows(block)`` or
+``Solution.explanations[side][id]`` give the entries) and never as text: each
+audience reads its own sentence, ``render_explanation(entry, "student" |
+"host" | "coordinator", mode)`` - students never see hosts' ranks, hosts never
+see candidates' preferences, coordinators see everything.
 """
 
 from __future__ import annotations
@@ -36,13 +43,17 @@ from typing import Any
 from .checks import CheckReport
 from .checks import check as _check
 from .errors import InstanceError, ModeError
+from .explain import rows as explanation_rows
+from .explain_text import AUDIENCES
+from .explain_text import render as render_explanation
 from .generate import generate
 from .model import Problem
 from .modes import MODES, SOLVER_VERSION, solve
 from .solution import Solution
 
-__all__ = ["MODES", "SOLVER_VERSION", "CheckReport", "InstanceError", "ModeError", "Problem",
-           "Solution", "check", "generate", "solve"]
+__all__ = ["AUDIENCES", "MODES", "SOLVER_VERSION", "CheckReport", "InstanceError", "ModeError",
+           "Problem", "Solution", "check", "explanation_rows", "generate", "render_explanation",
+           "solve"]
 
 
 def check(problem: Problem, result: Solution | dict[str, Any]) -> CheckReport:

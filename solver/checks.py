@@ -1,4 +1,4 @@
-"""Independent feasibility and stability checker (plain Python, no OR-Tools).
+"""Independent feasibility and stability checker (Python and numpy, no OR-Tools).
 
 Stability definition (weak stability, constraint-aware). A pair (s, p)
 *blocks* a matching M when all of these hold:
@@ -27,6 +27,7 @@ from typing import Any
 
 from .errors import InstanceError
 from .model import Problem
+from .pairs import Placement
 
 __all__ = ["CheckReport", "MatchState", "blocking_pairs", "check", "match_of", "violations"]
 
@@ -150,9 +151,10 @@ def better_entries(problem: Problem, s: int, m: int) -> list[int]:
 def blocking_pairs(problem: Problem, match: list[int] | tuple[int, ...],
                    state: MatchState | None = None) -> list[tuple[int, int]]:
     """All blocking pairs (student index, position index) of a matching."""
+    side = problem.constraints.college_cap is not None or bool(problem.constraints.host_capacity)
+    if not side:
+        return _array_blocking_pairs(problem, match)
     state = state or MatchState(problem, match)
-    if not state.side and not problem.has_ties:
-        return _strict_blocking_pairs(problem, match, state)
     locked = problem.locked
     forbid = problem.constraints.forbid
     ranks = problem.position_rank
@@ -169,26 +171,20 @@ def blocking_pairs(problem: Problem, match: list[int] | tuple[int, ...],
     return found
 
 
-def _strict_blocking_pairs(problem: Problem, match: list[int] | tuple[int, ...],
-                           state: MatchState) -> list[tuple[int, int]]:
-    """The same test, inlined for strict lists without caps (the large case)."""
-    never = len(problem.student_ids) + 1
-    threshold = [never if load < cap else worst for load, cap, worst
-                 in zip(state.load, problem.capacities, state.worst)]
-    locked = problem.locked
-    forbid = problem.constraints.forbid
-    ranks = problem.position_rank
-    found = []
-    for s, (m, prefs) in enumerate(zip(match, problem.student_prefs)):
-        if m >= 0:
-            if s in locked or m not in prefs:
-                continue
-            prefs = prefs[:prefs.index(m)]
-        for p in prefs:
-            tier = ranks[p].get(s)
-            if tier is not None and tier < threshold[p] and (s, p) not in forbid:
-                found.append((s, p))
-    return found
+def _array_blocking_pairs(problem: Problem, match: list[int] | tuple[int, ...]
+                          ) -> list[tuple[int, int]]:
+    """The same test without side constraints, on every listed pair at once (numpy)."""
+    placed = Placement(problem, match)
+    a = placed.a
+    better = placed.better()
+    j = a.j_of_i[better]
+    s = a.s_stu[better]
+    keep = (j >= 0) & ~placed.locked[s]
+    better, s, j = better[keep], s[keep], j[keep]
+    p, tier = a.s_pos[better], a.p_tier[j]
+    blocks = (placed.load[p] < placed.caps[p]) | (placed.worst[p] > tier)
+    blocks &= ~placed.forbidden(s, p)
+    return list(zip(s[blocks].tolist(), p[blocks].tolist()))
 
 
 def violations(problem: Problem, match: list[int] | tuple[int, ...]) -> list[str]:

@@ -155,6 +155,8 @@ def solve_cpsat(problem: Problem, *, stability: bool, seed: int, time_limit_s: f
     started = time.perf_counter()
     # Data
     data = CpData(problem)
+    pairs_listed = len(data.pairs)
+    removed = data.reduce() if stability and not problem.constraints.has_side else 0
     # The checker implements the model's stability definition, so a warm start it
     # calls feasible and stable proves that zero blocking pairs is optimal.
     pairs = set(blocking_pairs(problem, hint)) if hint is not None else set()
@@ -194,7 +196,9 @@ def solve_cpsat(problem: Problem, *, stability: bool, seed: int, time_limit_s: f
     if most is not None:  # Keep the most placements found.
         model.add(placed >= most)
         phases.run("student-rank-sum", rank_sum, 1, 1.0)
-    return _outcome(problem, x, phases, model, started)
+    outcome = _outcome(problem, x, phases, model, started)
+    outcome.info["pairs"] = {"listed": pairs_listed, "removed_by_preprocessing": removed}
+    return outcome
 
 
 def _outcome(problem: Problem, x: dict, phases: _Phases, model: cp_model.CpModel,

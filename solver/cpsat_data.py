@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from .cpsat_reduce import reduce_pairs
 from .model import Problem
 
 __all__ = ["CpData"]
@@ -35,11 +36,26 @@ class CpData:
                 tp = ranks[p].get(s)
                 if tp is not None and self.free_slots[p] > 0 and (s, p) not in forbid:
                     self.pairs.append((s, p, ts, tp))
+        self._group()
+
+    def _group(self) -> None:
         self.by_student: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
         self.by_position: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
         for s, p, ts, tp in self.pairs:
             self.by_student[s][ts].append(p)
             self.by_position[p][tp].append(s)
+
+    def reduce(self) -> int:
+        """Drop the pairs no weakly stable matching can use (solver.cpsat_reduce); how many.
+
+        Exact without side constraints only (caps and floors change who can block).
+        """
+        kept = reduce_pairs(self.pairs, self.free_slots)
+        removed = len(self.pairs) - len(kept)
+        if removed:
+            self.pairs = kept
+            self._group()
+        return removed
 
     def all_pairs(self) -> list[tuple[int, int]]:
         """Every (s, p) that gets a variable: free pairs, then locked pairs."""

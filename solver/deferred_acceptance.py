@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from heapq import heappush, heapreplace
 
+from .gcpause import gc_paused
 from .model import Problem
 
 __all__ = ["host_proposing", "student_proposing"]
@@ -51,6 +52,13 @@ def student_proposing(problem: Problem) -> list[int]:
     A proposal to a position that did not rank the student is skipped.
     """
     lists, ranks, caps = _market(problem)
+    with gc_paused():  # the loop only makes ints and heap lists: no cycles to collect
+        held = _propose(lists, ranks, caps)
+    return _from_held(problem, held, (1 << max(len(lists), 1).bit_length()) - 1)
+
+
+def _propose(lists: tuple, ranks: list[dict[int, int]], caps: list[int]) -> list[list[int]]:
+    """The proposal loop of ``student_proposing``: each position's heap of -(rank, student) keys."""
     n_students = len(lists)
     shift = max(n_students, 1).bit_length()
     mask = (1 << shift) - 1
@@ -81,7 +89,7 @@ def student_proposing(problem: Problem) -> list[int]:
                     break
             nxt[s] = i
             s = bumped
-    return _from_held(problem, held, mask)
+    return held
 
 
 def _from_held(problem: Problem, held: list[list[int]], mask: int) -> list[int]:
@@ -110,6 +118,15 @@ def host_proposing(problem: Problem) -> list[int]:
     free = [max(cap, 0) for cap in caps]
     ptr = [0] * len(caps)
     stack = [p for p in range(len(caps) - 1, -1, -1) if free[p] > 0]
+    with gc_paused():  # the loop only makes ints: no cycles to collect
+        _offer(problem, stack, srank, ranks, match, held_rank, free, ptr)
+    for s, p in problem.constraints.lock:
+        match[s] = p
+    return match
+
+
+def _offer(problem, stack, srank, ranks, match, held_rank, free, ptr) -> None:
+    """The offer loop of ``host_proposing``."""
     while stack:
         p = stack.pop()
         prefs = problem.position_prefs[p]
@@ -128,6 +145,3 @@ def host_proposing(problem: Problem) -> list[int]:
                 free[old] += 1
                 stack.append(old)
         ptr[p] = i
-    for s, p in problem.constraints.lock:
-        match[s] = p
-    return match

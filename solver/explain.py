@@ -1,49 +1,68 @@
-"""Plain-language explanations of a matching, for each student and position.
+"""Why each student and position got their result, as structured entries.
 
-Each entry is structured data plus a rendered English ``text``. Reasons:
+``explain`` returns ``{"students": {id: block}, "positions": {id: block}}``:
+one block for every student not placed at a first choice and every position
+that did not get every candidate it listed. A block holds its entries as
+columns (one list per field, entry k at index k of each), built in bulk with
+numpy; ``rows(block)`` gives the entries back one dict each. No text is
+stored: each audience's sentence is rendered on read by
+``solver.explain_text.render`` (a student's never shows a host's ranks, a
+host's never shows or implies a candidate's preferences; the coordinator's has
+the full detail).
 
-* students (one entry per position ranked strictly above their placement):
-  ``locked``, ``forbidden``, ``not_ranked``, ``no_slots``, ``filled`` (all
-  holders ranked strictly higher), ``lottery`` / ``tie`` (some holder ranked
-  equally: the lottery, or the optimisation, decided), ``college_cap``,
-  ``host_capacity``, ``objective`` (a blocking pair the mode accepted).
-* positions (one entry per listed candidate it did not get): the same reasons
-  seen from the position, plus ``not_ranked_back``, ``preferred_other``
-  (matched a position they ranked higher - never where) and ``tie_other``.
+* student blocks (one entry per position ranked strictly above their
+  placement): ``position``, ``reason``, ``your_rank`` (the position's rank of
+  the student, null if unranked), ``slots``, ``holder_ranks`` (the ranks of the
+  unlocked students it took, sorted) and ``placed_by_coordinator`` (for the
+  reasons ``filled``/``lottery``/``tie``, else null); ``cap`` or
+  ``host_capacity`` when side constraints are present.
+* position blocks (one entry per listed candidate it did not get):
+  ``student``, ``reason``, ``your_rank`` (its rank of the candidate),
+  ``matched_elsewhere``; and once for the block: ``slots``, ``holder_ranks``,
+  ``placed_by_coordinator``.
 
-Holders are described by their ranks only, never by name.
+Reasons: ``locked``, ``forbidden``, ``no_slots``, ``not_ranked``, ``filled``
+(all holders ranked strictly higher), ``lottery`` / ``tie`` (some holder
+ranked equally: the lottery, or the optimisation, decided), ``objective`` (a
+blocking pair the mode accepted), ``college_cap``, ``host_capacity``; and for
+positions also ``not_ranked_back``, ``preferred_other`` (the candidate matched
+a position they ranked higher - never where) and ``tie_other``. The reasons a
+person may read without learning the other side's ranks (locked, forbidden,
+no_slots) are decided first, so they never depend on a rank. Holders are
+described by their ranks only, never by name.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from .checks import MatchState, better_entries
+import numpy as np
+
+from .checks import MatchState
 from .model import Problem
+from .pairs import NEVER, Placement, take
 
-__all__ = ["explain"]
+__all__ = ["REASONS", "Explanations", "explain", "rows"]
 
-_OBJECTIVE = {
-    "welfare": "the welfare mode placed more students or better ranks instead",
-    "max-stable": "the side constraints (e.g. a group floor) made this pair unavoidable",
-}
+REASONS = ("locked", "forbidden", "no_slots", "not_ranked", "filled", "lottery", "tie",
+           "objective", "college_cap", "host_capacity", "not_ranked_back", "preferred_other",
+           "tie_other")
+(LOCKED, FORBIDDEN, NO_SLOTS, NOT_RANKED, FILLED, LOTTERY, TIE, OBJECTIVE, COLLEGE_CAP,
+ HOST_CAPACITY, NOT_RANKED_BACK, PREFERRED_OTHER, TIE_OTHER) = range(len(REASONS))
+_HELD = ("filled", "lottery", "tie")  # the reasons that describe the holders
+_REASON_NAMES = np.array(REASONS, dtype=object)
 
 
 class _Explainer:
-    def __init__(self, problem: Problem, match: list[int], mode: str) -> None:
+    """The reason of one pair under side constraints (caps, host capacities), in Python."""
+
+    def __init__(self, problem: Problem, match: list[int], mode: str,
+                 holders: list[list[int]], placed: list[int]) -> None:
         self.problem = problem
-        self.match = match
-        self.mode = mode
         self.lottery = mode in ("stable", "stable-hosts")
         self.state = MatchState(problem, match)
-        self._holder_cache: dict[int, tuple[list[int], int]] = {}
-        self._ranks_text: dict[int, str] = {}
-        self.holders: list[list[int]] = [[] for _ in problem.position_ids]
-        self.got: list[int] = [0] * len(match)  # each student's tier of their placement
-        for s, p in enumerate(match):
-            if p >= 0:
-                self.holders[p].append(s)
-                self.got[s] = _tier(problem, s, p) or 0
+        self.holders, self.placed = holders, placed
 
     def pair_reason(self, s: int, p: int) -> dict[str, Any]:
         """Why the (student, position) pair is not matched, as data."""
@@ -52,11 +71,11 @@ class _Explainer:
             return {"reason": "locked"}
         if (s, p) in problem.constraints.forbid:
             return {"reason": "forbidden"}
+        if problem.capacities[p] == 0:
+            return {"reason": "no_slots"}
         tier = problem.position_rank[p].get(s)
         if tier is None:
             return {"reason": "not_ranked"}
-        if problem.capacities[p] == 0:
-            return {"reason": "no_slots"}
         state = self.state
         if state.blocks(s, p, tier):
             return {"reason": "objective"}
@@ -68,150 +87,203 @@ class _Explainer:
                 "host_capacity": problem.constraints.host_capacity[problem.hosts[p]]}
 
     def _filled(self, p: int, tier: int) -> dict[str, Any]:
-        holder_ranks, placed = self._holders_of(p)
+        holder_ranks = self.holders[p]
         tied = bool(holder_ranks) and holder_ranks[-1] == tier
         reason = "filled" if not tied else ("lottery" if self.lottery else "tie")
-        return {"reason": reason, "slots": self.problem.capacities[p],
-                "holder_ranks": holder_ranks, "your_rank": tier,
-                "placed_by_coordinator": placed}
-
-    def _holders_of(self, p: int) -> tuple[list[int], int]:
-        """p's ranks of its unlocked holders (sorted) and how many are locked (cached)."""
-        cached = self._holder_cache.get(p)
-        if cached is None:
-            ranks = self.problem.position_rank[p]
-            locked = self.problem.locked
-            free = sorted(ranks[s] for s in self.holders[p] if s not in locked)
-            placed = len(self.holders[p]) - len(free)
-            cached = self._holder_cache[p] = (free, placed)
-            self._ranks_text[p] = _ranks(free, placed)
-        return cached
-
-    def for_student(self, s: int) -> list[dict[str, Any]]:
-        pid = self.problem.position_ids
-        out = []
-        for p in better_entries(self.problem, s, self.match[s]):
-            entry = {"position": pid[p], **self.pair_reason(s, p)}
-            entry["text"] = _student_text(entry, self.mode, self._ranks_text.get(p, ""))
-            out.append(entry)
-        return out
-
-    def for_position(self, p: int) -> list[dict[str, Any]]:
-        problem = self.problem
-        sid = problem.student_ids
-        match, got = self.match, self.got
-        plain = not problem.locked and not problem.constraints.forbid
-        out = []
-        for s in problem.position_prefs[p]:
-            m = match[s]
-            if m == p:
-                continue
-            if plain and m >= 0:  # fast path for the most common entry
-                wanted = _tier(problem, s, p)
-                if wanted is not None and got[s] < wanted:
-                    out.append({"student": sid[s], "reason": "preferred_other",
-                                "text": _PREFERRED_OTHER})
-                    continue
-            entry = {"student": sid[s], **self._candidate_reason(s, p, m)}
-            entry["text"] = _position_text(entry, self.mode, self._ranks_text.get(p, ""))
-            out.append(entry)
-        return out
-
-    def _candidate_reason(self, s: int, p: int, m: int) -> dict[str, Any]:
-        problem = self.problem
-        if s in problem.locked:
-            return {"reason": "locked"}
-        if (s, p) in problem.constraints.forbid:
-            return {"reason": "forbidden"}
-        wanted = _tier(problem, s, p)
-        if wanted is None:
-            return {"reason": "not_ranked_back"}
-        got = _tier(problem, s, m) if m >= 0 else None
-        if got is not None and got < wanted:
-            return {"reason": "preferred_other"}
-        if got is not None and got == wanted:
-            return {"reason": "tie_other"}
-        return self.pair_reason(s, p)
+        return {"reason": reason}
 
 
-def _tier(problem: Problem, s: int, p: int) -> int | None:
-    """problem.student_tier, with the common strict case inlined."""
-    if problem.student_tiers[s] is None:
-        prefs = problem.student_prefs[s]
-        return prefs.index(p) + 1 if p in prefs else None
-    return problem.student_tier(s, p)
+class _Market(Placement):
+    """The placement plus each position's sorted holder ranks and locked-holder count."""
+
+    def __init__(self, problem: Problem, match: list[int]) -> None:
+        super().__init__(problem, match)
+        n_p = len(problem.position_ids)
+        order = np.lexsort((self.held_tier, self.held_pos))
+        counts = np.bincount(self.held_pos, minlength=n_p)
+        ranks = self.held_tier[order].tolist()
+        bounds = np.zeros(n_p + 1, dtype=np.int64)
+        np.cumsum(counts, out=bounds[1:])
+        b = bounds.tolist()
+        self.holder_ranks = [ranks[b[k]:b[k + 1]] for k in range(n_p)]
+        self.placed = (self.load - counts).tolist()
 
 
-_PREFERRED_OTHER = "This candidate matched a position they ranked higher."
+def _student_codes(market: _Market, s: np.ndarray, p: np.ndarray, tier: np.ndarray,
+                   mode: str) -> tuple[np.ndarray, dict[int, dict[str, Any]]]:
+    """Reason codes of better pairs (student s ranks p above their placement); tier = p's
+    rank of s (0 if unranked). The extras of side-constraint reasons, by entry index."""
+    lottery = mode in ("stable", "stable-hosts")
+    code = np.full(len(s), FILLED, dtype=np.int64)
+    code[tier == market.worst[p]] = LOTTERY if lottery else TIE
+    extras: dict[int, dict[str, Any]] = {}
+    problem = market.problem
+    side = problem.constraints.college_cap is not None or bool(problem.constraints.host_capacity)
+    if not side:
+        code[(market.load[p] < market.caps[p]) | (market.worst[p] > tier)] = OBJECTIVE
+    code[tier == 0] = NOT_RANKED
+    code[market.caps[p] == 0] = NO_SLOTS
+    code[market.forbidden(s, p)] = FORBIDDEN
+    code[market.locked[s]] = LOCKED
+    if side:
+        rest = np.flatnonzero(code >= FILLED)
+        explainer = _Explainer(problem, market.m.tolist(), mode, market.holder_ranks,
+                               market.placed)
+        index = {name: k for k, name in enumerate(REASONS)}
+        for k, x, y in zip(rest.tolist(), s[rest].tolist(), p[rest].tolist()):
+            found = explainer.pair_reason(x, y)
+            code[k] = index[found.pop("reason")]
+            if found:
+                extras[k] = found
+    return code, extras
+
+
+def _blocks(ids: list[str], owners: np.ndarray, who: np.ndarray, columns: dict[str, list],
+            constant=None) -> dict[str, dict[str, Any]]:
+    """One block per owner in ``who`` (sorted), slicing the entry ``columns`` by owner."""
+    counts = np.bincount(owners, minlength=len(ids))
+    bounds = np.zeros(len(ids) + 1, dtype=np.int64)
+    np.cumsum(counts, out=bounds[1:])
+    b = bounds.tolist()
+    out = {}
+    for k in who.tolist():
+        lo, hi = b[k], b[k + 1]
+        block = {name: values[lo:hi] for name, values in columns.items()}
+        if constant is not None:
+            block.update(constant(k))
+        out[ids[k]] = block
+    return out
+
+
+def _none_where(values: list, mask: np.ndarray) -> list:
+    for k in np.flatnonzero(mask).tolist():
+        values[k] = None
+    return values
+
+
+def _students(market: _Market, mode: str) -> dict[str, dict[str, Any]]:
+    problem, a, m = market.problem, market.a, market.m
+    better = market.better()
+    s, p = a.s_stu[better], a.s_pos[better]
+    j = a.j_of_i[better]
+    tier = take(a.p_tier, j, 0)
+    code, extras = _student_codes(market, s, p, tier, mode)
+    held = (code == FILLED) | (code == LOTTERY) | (code == TIE)
+    plist = p.tolist()
+    holder_ranks = market.holder_ranks
+    columns: dict[str, list] = {
+        "position": a.position_ids[p].tolist(),
+        "reason": _REASON_NAMES[code].tolist(),
+        "your_rank": _none_where(tier.tolist(), tier == 0),
+        "slots": _none_where(market.caps[p].tolist(), ~held),
+        "holder_ranks": _none_where(list(map(holder_ranks.__getitem__, plist)), ~held),
+        "placed_by_coordinator": _none_where(list(map(market.placed.__getitem__, plist)), ~held),
+    }
+    for k, found in extras.items():
+        for name, value in found.items():
+            columns.setdefault(name, [None] * len(plist))[k] = value
+    who = np.flatnonzero((m < 0) | (market.own_tier != 1))
+    return _blocks(list(problem.student_ids), s, who, columns)
+
+
+def _positions(market: _Market, mode: str) -> dict[str, dict[str, Any]]:
+    problem, a, m = market.problem, market.a, market.m
+    missed = np.flatnonzero(m[a.p_stu] != a.p_pos) if len(a.p_stu) else np.zeros(0, np.int64)
+    s, p = a.p_stu[missed], a.p_pos[missed]
+    i = a.i_of_j[missed]
+    wanted = take(a.s_tier, i, NEVER)
+    got = market.own_tier[s]
+    tier = a.p_tier[missed]
+    code = np.full(len(s), NOT_RANKED_BACK, dtype=np.int64)
+    listed = i >= 0
+    code[listed & (got < wanted)] = PREFERRED_OTHER
+    code[listed & (got == wanted)] = TIE_OTHER
+    better = np.flatnonzero(listed & (got > wanted))  # s ranks p above the placement
+    pair, _ = _student_codes(market, s[better], p[better], tier[better], mode)
+    code[better] = pair
+    code[market.caps[p] == 0] = NO_SLOTS
+    code[market.forbidden(s, p)] = FORBIDDEN
+    code[market.locked[s]] = LOCKED
+    columns: dict[str, list] = {
+        "student": a.student_ids[s].tolist(),
+        "reason": _REASON_NAMES[code].tolist(),
+        "your_rank": tier.tolist(),
+        "matched_elsewhere": (m[s] >= 0).tolist(),
+    }
+    caps, ranks, placed = problem.capacities, market.holder_ranks, market.placed
+    who = np.unique(p)
+    side = problem.constraints.college_cap is not None or bool(problem.constraints.host_capacity)
+    if side:  # the caps of side-constraint reasons, as in the students' blocks
+        cap = problem.constraints.college_cap
+        host_cap = problem.constraints.host_capacity
+        columns["cap"] = [cap.max if c == COLLEGE_CAP else None for c in code.tolist()]
+        columns["host_capacity"] = [host_cap.get(problem.hosts[y]) if c == HOST_CAPACITY
+                                    else None for c, y in zip(code.tolist(), p.tolist())]
+    return _blocks(list(problem.position_ids), p, who, columns, lambda k: {
+        "slots": caps[k], "holder_ranks": ranks[k], "placed_by_coordinator": placed[k]})
 
 
 def explain(problem: Problem, match: list[int], mode: str) -> dict[str, Any]:
     """Explanations for every student not at a first choice and every position."""
-    ex = _Explainer(problem, match, mode)
-    students: dict[str, list[dict[str, Any]]] = {}
-    for s, p in enumerate(match):
-        if p < 0 or _tier(problem, s, p) != 1:
-            students[problem.student_ids[s]] = ex.for_student(s)
-    positions = {}
-    for p, ident in enumerate(problem.position_ids):
-        entries = ex.for_position(p)
-        if entries:
-            positions[ident] = entries
-    return {"students": students, "positions": positions}
+    market = _Market(problem, match)
+    return {"students": _students(market, mode), "positions": _positions(market, mode)}
 
 
-def _ranks(holder_ranks: list[int], placed: int) -> str:
-    ranks = ", ".join(map(str, holder_ranks)) or "none"
-    more = f"; {placed} placed directly by the coordinator" if placed else ""
-    return f"their ranks: {ranks}{more}"
+_STUDENT_FIELDS = ("position", "reason")
+_POSITION_FIELDS = ("student", "reason", "matched_elsewhere")
 
 
-def _tie_clause(entry: dict[str, Any]) -> str:
-    if entry["reason"] == "lottery":
-        return " A tie at your rank was broken by lottery."
-    if entry["reason"] == "tie":
-        return " A tie at your rank was settled by the optimisation."
-    return ""
+def rows(block: Mapping[str, Any] | list | None) -> list[dict[str, Any]]:
+    """A block's entries, one dict each, with the fields their reason uses.
+
+    Also accepts a list of entry dicts (the form results had before blocks).
+    """
+    if not block:
+        return []
+    if isinstance(block, list):
+        return block
+    student = "position" in block
+    keys = _STUDENT_FIELDS if student else _POSITION_FIELDS
+    out = []
+    for k, reason in enumerate(block["reason"]):
+        entry = {name: block[name][k] for name in keys}
+        if reason in _HELD:
+            for name in ("slots", "holder_ranks", "placed_by_coordinator"):
+                entry[name] = block[name][k] if student else block[name]
+            entry["your_rank"] = block["your_rank"][k]
+        elif reason in ("college_cap", "host_capacity"):
+            name = "cap" if reason == "college_cap" else "host_capacity"
+            entry[name] = block[name][k]
+        out.append(entry)
+    return out
 
 
-def _student_text(entry: dict[str, Any], mode: str, ranks: str) -> str:
-    name, reason = entry["position"], entry["reason"]
-    if reason in ("filled", "lottery", "tie"):
-        how = "higher than" if reason == "filled" else "at least as high as"
-        return (f"{name} filled its {entry['slots']} slot(s) with candidates it ranked {how} "
-                f"you ({ranks}; yours: {entry['your_rank']}).{_tie_clause(entry)}")
-    return {
-        "locked": f"The coordinator placed you directly, so {name} was not considered.",
-        "forbidden": f"The coordinator ruled out a placement at {name}.",
-        "not_ranked": f"{name} did not rank you.",
-        "no_slots": f"{name} has no slots.",
-        "college_cap": f"{name} already had the maximum of {entry.get('cap')} students "
-                       "from your college allowed by the college cap.",
-        "host_capacity": f"{name}'s host was at its total capacity of "
-                         f"{entry.get('host_capacity')}.",
-        "objective": f"{name} ranked you above someone it took or had room, but "
-                     f"{_OBJECTIVE.get(mode, 'the mode placed differently')}.",
-    }[reason]
+class Explanations(Mapping):
+    """``explain``'s blocks, read as entry rows: ``explanations["students"]["s1"]`` is
+    ``rows(block)``; ``blocks`` is the columnar form the result JSON holds."""
+
+    def __init__(self, blocks: dict[str, dict[str, Any]]) -> None:
+        self.blocks = blocks
+
+    def __getitem__(self, side: str) -> Mapping[str, list[dict[str, Any]]]:
+        return _Side(self.blocks[side])
+
+    def __iter__(self):
+        return iter(self.blocks)
+
+    def __len__(self) -> int:
+        return len(self.blocks)
 
 
-def _position_text(entry: dict[str, Any], mode: str, ranks: str) -> str:
-    reason = entry["reason"]
-    if reason in ("filled", "lottery", "tie"):
-        how = "higher than" if reason == "filled" else "at least as high as"
-        return (f"You filled your {entry['slots']} slot(s) with candidates you ranked {how} "
-                f"this one ({ranks}; this candidate: {entry['your_rank']})."
-                + _tie_clause(entry).replace("your rank", "this rank"))
-    tie = "lottery" if mode in ("stable", "stable-hosts") else "the optimisation"
-    return {
-        "locked": "The coordinator placed this candidate directly elsewhere.",
-        "forbidden": "The coordinator ruled out this placement.",
-        "not_ranked_back": "This candidate did not rank this position.",
-        "preferred_other": _PREFERRED_OTHER,
-        "tie_other": "This candidate matched a position they ranked equally high; "
-                     f"the tie was settled by {tie}.",
-        "no_slots": "This position has no slots.",
-        "college_cap": "The college cap for this candidate's college was already reached here.",
-        "host_capacity": "Your host was at its total capacity.",
-        "objective": "This candidate ranked you higher than their placement, but "
-                     f"{_OBJECTIVE.get(mode, 'the mode placed differently')}.",
-    }[reason]
+class _Side(Mapping):
+    def __init__(self, blocks: dict[str, Any]) -> None:
+        self.blocks = blocks
+
+    def __getitem__(self, ident: str) -> list[dict[str, Any]]:
+        return rows(self.blocks[ident])
+
+    def __iter__(self):
+        return iter(self.blocks)
+
+    def __len__(self) -> int:
+        return len(self.blocks)

@@ -1,4 +1,10 @@
-"""Pause the cyclic garbage collector around allocation-heavy, cycle-free work."""
+"""Pause the cyclic garbage collector around the deferred-acceptance loops only.
+
+The solver often runs inside a web process (a background thread), where the
+collector must keep running: only the short, cycle-free proposal loops pause
+it, never validation, result building or a CP-SAT run. The command line is a
+process of its own and turns the collector off for its whole life instead.
+"""
 
 from __future__ import annotations
 

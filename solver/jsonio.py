@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InstanceError
-from .gcpause import gc_paused
 
 try:  # orjson is optional; it is about 5x faster on large instances
     import orjson
@@ -20,10 +19,9 @@ __all__ = ["dumps", "load_path", "loads"]
 def loads(text: bytes | str, *, what: str = "input") -> Any:
     """Parse JSON text, raising InstanceError with a one-line message."""
     try:
-        with gc_paused():
-            if orjson is not None:
-                return orjson.loads(text)
-            return json.loads(text)
+        if orjson is not None:
+            return orjson.loads(text)
+        return json.loads(text)
     except ValueError as error:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise InstanceError(f"{what}: not valid JSON ({message})") from None

@@ -13,34 +13,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from .constraints import CollegeCap, Constraints
+from .pairs import PairArrays, pair_arrays
+from .validate import parse_fields, problem_to_dict
+
 __all__ = ["CollegeCap", "Constraints", "Problem"]
 
 Prefs = tuple[int, ...]
 Tiers = tuple[int, ...] | None
-
-
-@dataclass(frozen=True)
-class CollegeCap:
-    """At most ``max`` students of one college at one host (or one position)."""
-
-    per: str  # "host" or "position"
-    max: int
-
-
-@dataclass(frozen=True)
-class Constraints:
-    """Optional side constraints and coordinator overrides (indices, not ids)."""
-
-    college_cap: CollegeCap | None = None
-    group_floor: tuple[tuple[str, int], ...] = ()
-    host_capacity: Mapping[str, int] = field(default_factory=dict)
-    lock: tuple[tuple[int, int], ...] = ()
-    forbid: frozenset[tuple[int, int]] = frozenset()
-
-    @property
-    def has_side(self) -> bool:
-        """True if caps, floors or host capacities are present."""
-        return bool(self.college_cap or self.group_floor or self.host_capacity)
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,14 +44,14 @@ class Problem:
     @classmethod
     def from_dict(cls, data: Any) -> Problem:
         """Validate instance JSON data (see schema/instance.schema.json)."""
-        from .validate import parse_problem
-
-        return parse_problem(data)
+        fields = parse_fields(data)
+        ranks = fields.pop("position_rank")
+        problem = cls(**fields)
+        problem.__dict__["position_rank"] = ranks  # seed the cached property: already built
+        return problem
 
     def to_dict(self) -> dict[str, Any]:
         """The instance JSON this problem was built from (normalised)."""
-        from .validate import problem_to_dict
-
         return problem_to_dict(self)
 
     @cached_property
@@ -81,6 +61,11 @@ class Problem:
         for prefs, tiers in zip(self.position_prefs, self.position_tiers):
             ranks.append(dict(zip(prefs, tiers or range(1, len(prefs) + 1))))
         return tuple(ranks)
+
+    @cached_property
+    def pairs(self) -> PairArrays:
+        """Every listed pair as flat numpy arrays (see solver.pairs), built on first use."""
+        return pair_arrays(self)
 
     @cached_property
     def has_ties(self) -> bool:

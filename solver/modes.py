@@ -7,7 +7,6 @@ from typing import Any
 
 from .deferred_acceptance import host_proposing, student_proposing
 from .errors import ModeError
-from .gcpause import gc_paused
 from .model import Problem
 from .solution import Solution, build_solution
 from .tiebreak import break_ties, tie_break_record
@@ -30,18 +29,17 @@ def solve(problem: Problem, *, mode: str = "stable", seed: int = 0,
     if type(seed) is not int or seed < 0:
         raise ModeError(f"seed: must be a non-negative integer, got {seed!r}")
     started = time.perf_counter()
-    with gc_paused():
-        if mode in ("stable", "stable-hosts"):
-            match, status, info = _stable(problem, mode, seed)
-        elif mode == "max-stable":
-            match, status, info = _cpsat(problem, seed, time_limit_s, stability=True)
-        else:
-            match, status, info = _welfare(problem, seed, time_limit_s)
-        info.update({"mode": mode, "version": SOLVER_VERSION, "seed": seed,
-                     "solve_time_s": round(time.perf_counter() - started, 4)})
-        return build_solution(problem, match, mode=mode, status=status, solver=info,
-                              tie_break=tie_break_record(problem, seed),
-                              with_explanations=explain)
+    if mode in ("stable", "stable-hosts"):
+        match, status, info = _stable(problem, mode, seed)
+    elif mode == "max-stable":
+        match, status, info = _cpsat(problem, seed, time_limit_s, stability=True)
+    else:
+        match, status, info = _welfare(problem, seed, time_limit_s)
+    info.update({"mode": mode, "version": SOLVER_VERSION, "seed": seed,
+                 "solve_time_s": round(time.perf_counter() - started, 4)})
+    return build_solution(problem, match, mode=mode, status=status, solver=info,
+                          tie_break=tie_break_record(problem, seed),
+                          with_explanations=explain)
 
 
 def _stable(problem: Problem, mode: str, seed: int) -> tuple[list[int], str, dict[str, Any]]:

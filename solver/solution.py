@@ -6,8 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .checks import MatchState, blocking_pairs
-from .explain import explain
+import numpy as np
+
+from .checks import blocking_pairs
+from .explain import Explanations, explain
 from .model import Problem
 from .stats import assigned_tiers, compute_stats
 
@@ -27,7 +29,7 @@ class Solution:
     unfilled: dict[str, int] = field(default_factory=dict, repr=False)
     blocking_pairs: list[tuple[str, str]] = field(default_factory=list, repr=False)
     stats: Mapping[str, Any] = field(default_factory=dict, repr=False)
-    explanations: Mapping[str, Any] | None = field(default=None, repr=False)
+    explanations: Explanations | None = field(default=None, repr=False)  # rows on read
     tie_break: Mapping[str, Any] = field(default_factory=dict, repr=False)
     solver: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
@@ -44,7 +46,7 @@ class Solution:
             "unfilled": self.unfilled,
             "blocking_pairs": [list(pair) for pair in self.blocking_pairs],
             "stats": dict(self.stats),
-            "explanations": self.explanations,
+            "explanations": None if self.explanations is None else self.explanations.blocks,
             "tie_break": dict(self.tie_break),
             "solver": dict(self.solver),
         }
@@ -61,17 +63,18 @@ def build_solution(problem: Problem, match: list[int], *, mode: str, status: str
          "student_rank": student_tiers[s], "position_rank": position_tiers[s]}
         for s, p in enumerate(match) if p >= 0
     ]
-    state = MatchState(problem, match)
-    blocking = [(sid[s], pid[p]) for s, p in blocking_pairs(problem, match, state)]
+    blocking = [(sid[s], pid[p]) for s, p in blocking_pairs(problem, match)]
+    loads = np.bincount(np.asarray([p for p in match if p >= 0], dtype=np.int64),
+                        minlength=len(pid)).tolist()
     unfilled = {pid[p]: cap - load for p, (cap, load)
-                in enumerate(zip(problem.capacities, state.load)) if load < cap}
+                in enumerate(zip(problem.capacities, loads)) if load < cap}
     return Solution(
         problem=problem, match=tuple(match), mode=mode, status=status,
         assignments=assignments,
         unmatched_students=[sid[s] for s, p in enumerate(match) if p < 0],
         unfilled=unfilled, blocking_pairs=blocking,
-        stats={**compute_stats(problem, match, tiers, len(blocking), state.load),
+        stats={**compute_stats(problem, match, tiers, len(blocking), loads),
                "solve_time_s": solver.get("solve_time_s")},
-        explanations=explain(problem, match, mode) if with_explanations else None,
+        explanations=Explanations(explain(problem, match, mode)) if with_explanations else None,
         tie_break=tie_break, solver=solver,
     )

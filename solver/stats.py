@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import numpy as np
+
 from .model import Problem
+from .pairs import NEVER, Placement, take
 
 __all__ = ["assigned_tiers", "compute_stats"]
 
@@ -16,19 +19,22 @@ def assigned_tiers(problem: Problem, match: list[int] | tuple[int, ...]
 
     None when unmatched, or when a lock placed a pair that did not list each other.
     """
-    ranks = problem.position_rank
-    student_side: list[int | None] = [None] * len(match)
-    position_side: list[int | None] = [None] * len(match)
-    for s, (p, prefs, tiers) in enumerate(zip(match, problem.student_prefs,
-                                               problem.student_tiers)):
-        if p < 0:
-            continue
-        position_side[s] = ranks[p].get(s)
-        if tiers is None and p in prefs:
-            student_side[s] = prefs.index(p) + 1
-        elif tiers is not None:
-            student_side[s] = problem.student_tier(s, p)
-    return student_side, position_side
+    placed = Placement(problem, match)
+    a = placed.a
+    student_side = placed.own_tier.copy()
+    position_side = np.zeros(len(match), dtype=np.int64)
+    owners = a.s_stu[placed.own]
+    position_side[owners] = take(a.p_tier, a.j_of_i[placed.own], 0)
+    student_tiers: list[int | None] = student_side.tolist()
+    position_tiers: list[int | None] = position_side.tolist()
+    for s in np.flatnonzero(student_side == NEVER).tolist():  # unmatched, or locked unlisted
+        student_tiers[s] = None
+        p = match[s]
+        position_tiers[s] = problem.position_rank[p].get(s) if p >= 0 else None
+    for s in np.flatnonzero(position_side == 0).tolist():
+        if position_tiers[s] == 0:
+            position_tiers[s] = None
+    return student_tiers, position_tiers
 
 
 def _histogram(tiers: list[int | None], unmatched: int) -> dict[str, int]:

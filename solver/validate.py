@@ -1,4 +1,4 @@
-"""Validation of instance JSON into a Problem, in O(total list length).
+"""Validation of instance JSON into the fields of a Problem, in O(total list length).
 
 Every error is an InstanceError whose message starts with the path of the bad
 entry, e.g. ``students[2] ('s3'): prefs[1]: unknown position 'p9'``.
@@ -7,26 +7,20 @@ entry, e.g. ``students[2] ('s3'): prefs[1]: unknown position 'p9'``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from itertools import accumulate, chain
+from types import SimpleNamespace
 from typing import Any
 
 from .errors import InstanceError
-from .gcpause import gc_paused
-from .model import Problem
 from .validate_constraints import constraints_to_dict, parse_constraints
 
-__all__ = ["parse_problem", "problem_to_dict"]
+__all__ = ["parse_fields", "problem_to_dict"]
 
 _TOP_KEYS = {"students", "positions", "constraints"}
 
 
-def parse_problem(data: Any) -> Problem:
-    """Build a Problem from instance JSON data or raise InstanceError."""
-    with gc_paused():
-        return _parse(data)
-
-
-def _parse(data: Any) -> Problem:
+def parse_fields(data: Any) -> dict[str, Any]:
+    """The fields of a Problem (and its ``position_rank``) from instance JSON, or InstanceError."""
     if not isinstance(data, Mapping):
         raise InstanceError("instance: must be a JSON object")
     extra = set(data) - _TOP_KEYS
@@ -45,17 +39,16 @@ def _parse(data: Any) -> Problem:
     if any(h is not None and type(h) is not str for h in hosts):
         for i, p in enumerate(positions):
             _optional_str(p, "host", "positions", i)
-    problem = Problem(
+    fields: dict[str, Any] = dict(
         student_ids=tuple(student_index), position_ids=tuple(position_index),
         student_prefs=s_prefs, student_tiers=s_tiers,
         position_prefs=p_prefs, position_tiers=p_tiers,
         capacities=capacities, colleges=colleges, groups=groups, hosts=hosts,
         student_index=student_index, position_index=position_index,
     )
-    constraints = parse_constraints(data.get("constraints", {}), problem)
-    problem = replace(problem, constraints=constraints)
-    problem.__dict__["position_rank"] = ranks  # seed the cached property: already built
-    return problem
+    fields["constraints"] = parse_constraints(data.get("constraints", {}), SimpleNamespace(**fields))
+    fields["position_rank"] = ranks
+    return fields
 
 
 def _list_of_objects(value: Any, name: str) -> list[Mapping[str, Any]]:
@@ -80,21 +73,17 @@ def _ids(items: list[Mapping[str, Any]], name: str) -> dict[str, int]:
 
 def _all_prefs(items, name, index, kind, with_ranks=False):
     """Interned lists and tiers; with_ranks also gives each list's rank dict."""
+    lists = [item.get("prefs") for item in items]
+    strict = _all_strict(lists, index)
     prefs_out = []
     tiers_out = []
     ranks_out = []
-    get = index.__getitem__
+    one = range(1, 1 + max(map(len, strict), default=0)) if strict is not None else None
     for i, item in enumerate(items):
-        prefs = item.get("prefs")
-        if type(prefs) is not list:
-            raise InstanceError(f"{name}[{i}] ({item['id']!r}): prefs must be a list")
-        try:  # fast path: a strict list of known ids
-            flat = tuple(map(get, prefs))
-        except (KeyError, TypeError):
-            flat = None
-        if flat is not None:
+        if strict is not None:
+            flat = strict[i]
             if with_ranks:
-                rank = dict(zip(flat, range(1, len(flat) + 1)))
+                rank = dict(zip(flat, one))
                 unique = len(rank) == len(flat)
             else:
                 unique = len(set(flat)) == len(flat)
@@ -104,13 +93,35 @@ def _all_prefs(items, name, index, kind, with_ranks=False):
                 if with_ranks:
                     ranks_out.append(rank)
                 continue
-        where = f"{name}[{i}] ({item['id']!r}): prefs"
-        flat, tiers = _slow_prefs(prefs, index, kind, where)
+        prefs = lists[i]
+        if type(prefs) is not list:
+            raise InstanceError(f"{name}[{i}] ({item['id']!r}): prefs must be a list")
+        try:  # a strict list of known ids
+            flat = tuple(map(index.__getitem__, prefs))
+        except (KeyError, TypeError):
+            flat = None
+        if flat is not None and len(set(flat)) == len(flat):
+            tiers = None
+        else:
+            flat, tiers = _slow_prefs(prefs, index, kind, f"{name}[{i}] ({item['id']!r}): prefs")
         prefs_out.append(flat)
         tiers_out.append(tiers)
         if with_ranks:
             ranks_out.append(dict(zip(flat, tiers or range(1, len(flat) + 1))))
     return tuple(prefs_out), tuple(tiers_out), tuple(ranks_out)
+
+
+def _all_strict(lists: list, index: dict[str, int]) -> list[tuple[int, ...]] | None:
+    """Every list interned in one pass when all are lists of known ids (no tie groups),
+    else None (then each list is read on its own, to name the first bad entry)."""
+    if not all(type(prefs) is list for prefs in lists):
+        return None
+    try:
+        flat = list(map(index.__getitem__, chain.from_iterable(lists)))
+    except (KeyError, TypeError):
+        return None
+    ends = list(accumulate(map(len, lists)))
+    return [tuple(flat[a:b]) for a, b in zip([0, *ends], ends)]
 
 
 def _slow_prefs(prefs, index, kind, where):
@@ -180,7 +191,7 @@ def _groups(item: Mapping[str, Any], i: int) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value))
 
 
-def problem_to_dict(problem: Problem) -> dict[str, Any]:
+def problem_to_dict(problem: Any) -> dict[str, Any]:
     """Turn a Problem back into instance JSON data."""
     sid, pid = problem.student_ids, problem.position_ids
     students = []

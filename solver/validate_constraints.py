@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .constraints import CollegeCap, Constraints
 from .errors import InstanceError
-from .model import CollegeCap, Constraints, Problem
+
+# ``problem`` below is anything with a Problem's id, capacity, college, group and host fields.
+Problem = Any
 
 __all__ = ["constraints_to_dict", "parse_constraints"]
 

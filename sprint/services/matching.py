@@ -15,6 +15,8 @@ from itertools import groupby
 import orjson
 from sqlalchemy import and_, insert
 
+import solver
+
 from ..extensions import db
 from ..models import (Application, ApplicationStatus, College, CollegeKind, Cycle, HostCompany, HostRank,
                       MatchAssignment, MatchRun, Position, PositionInterest, PositionStatus,
@@ -174,20 +176,28 @@ def labels(cycle_id: int) -> dict[str, str]:
 
 
 def reasons_of(person: str, runs: list[MatchRun]) -> list[dict]:
-    """One person's stored reasons ("s12", "p7") in these runs, in the runs' order."""
+    """One person's stored reasons ("s12", "p7") in these runs, in the runs' order, one dict an entry
+    (a row holds the solver's block of columns; older rows hold the list of entries itself)."""
     if not runs:
         return []
     found = dict(db.session.execute(db.select(RunExplanation.run_id, RunExplanation.entries).where(
         RunExplanation.run_id.in_([run.id for run in runs]), RunExplanation.person == person)).all())
-    return [entry for run in runs for entry in found.get(run.id, [])]
+    return [entry for run in runs for entry in solver.explanation_rows(found.get(run.id))]
+
+
+def explanation_texts(entries: list[dict] | dict, audience: str, mode: str = "stable") -> list[str]:
+    """The sentences `audience` ("student", "host" or "coordinator") reads for one person's stored
+    entries (or stored block), rendered from their structured fields (never from a stored text, so
+    no run stored before the confidentiality rule shows a student a host's ranks)."""
+    return [solver.render_explanation(entry, audience, mode) for entry in solver.explanation_rows(entries)]
 
 
 def readable_explanations(entries: list[dict]) -> list[str]:
-    """The solver's sentences for one person, with position ids replaced by "title at host"."""
+    """A student's sentences, with position ids replaced by "title at host"."""
     ids = {key_id(entry["position"]) for entry in entries if str(entry.get("position", "")).startswith("p")}
     names = {position_key(row.id): f"\u201c{row.title}\u201d at {row.name}" for row in db.session.execute(
         db.select(Position.id, Position.title, HostCompany.name)
         .join(HostCompany, HostCompany.id == Position.host_id).where(Position.id.in_(ids)))} if ids else {}
     pattern = re.compile(r"\bp\d+\b")
-    return [pattern.sub(lambda found: names.get(found.group(0), "a position"), entry["text"])
-            for entry in entries if entry.get("text")]
+    return [pattern.sub(lambda found: names.get(found.group(0), "a position"), text)
+            for text in explanation_texts(entries, "student")]

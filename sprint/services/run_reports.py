@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import (Application, ApplicationStatus, Cycle, HostCompany, MatchRun, Placement, Position,
                       PositionStatus, User)
 from . import run_queue
-from .matching import labels, reasons_of
+from .matching import explanation_texts, labels, reasons_of
 
 SMALL_CELL = 5
 PER_PAGE = 50
@@ -152,7 +152,8 @@ def explanation(run: MatchRun, key: str) -> tuple[str, str, list[str]] | None:
     else:
         held = [names.get(a["student"]) for a in run.result["assignments"] if a["position"] == key]
         where = f"Took {len(held)}: {', '.join(sorted(held))}" if held else "Took nobody"
-    texts = [_KEY.sub(lambda m: names.get(m.group(0), m.group(0)), entry.get("text", "")) for entry in entries]
+    texts = [_KEY.sub(lambda m: names.get(m.group(0), m.group(0)), text)
+             for text in explanation_texts(entries, "coordinator", run.mode)]
     if side == "positions":
         texts = [f"{names.get(entry.get('student'), '?')}: {text}" for entry, text in zip(entries, texts)]
     return names[key], where, texts

@@ -427,7 +427,8 @@ def test_each_persons_reasons_are_a_row_of_their_own_and_a_restart_clears_them(a
     stored = dict(db.session.execute(db.select(RunExplanation.person, RunExplanation.entries)
                                      .where(RunExplanation.run_id == run.id)).all())
 
-    again = solver.solve(solver.Problem.from_dict(run.input_snapshot), mode=run.mode, seed=run.seed).explanations
+    again = solver.solve(solver.Problem.from_dict(run.input_snapshot), mode=run.mode,
+                         seed=run.seed).to_dict()["explanations"]
     assert "explanations" not in run.result
     assert stored == {**again["students"], **again["positions"]} and stored and set(stored) <= people
     run.status = RunStatus.FAILED

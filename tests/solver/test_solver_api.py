@@ -11,6 +11,7 @@ import pytest
 
 import solver
 from solver import InstanceError, Problem, check, solve
+from solver.explain import REASONS
 from solver.explain import __doc__ as explain_doc
 
 SCHEMA = Path(solver.__file__).parent / "schema"
@@ -19,9 +20,9 @@ INSTANCE = {"students": [{"id": "s1", "prefs": ["p1"]}, {"id": "s2", "prefs": ["
 
 
 def test_public_names_are_exported():
-    assert set(solver.__all__) == {"MODES", "SOLVER_VERSION", "CheckReport", "InstanceError",
-                                   "ModeError", "Problem", "Solution", "check", "generate",
-                                   "solve"}
+    assert set(solver.__all__) == {"AUDIENCES", "MODES", "SOLVER_VERSION", "CheckReport",
+                                   "InstanceError", "ModeError", "Problem", "Solution", "check",
+                                   "explanation_rows", "generate", "render_explanation", "solve"}
 
 
 def test_result_keys_match_the_result_schema():
@@ -44,9 +45,13 @@ def test_instance_schema_names_every_accepted_key():
 
 def test_every_reason_is_listed_in_the_schema_and_the_docs():
     schema = json.loads((SCHEMA / "result.schema.json").read_text())
-    reasons = schema["$defs"]["reasonFields"]["properties"]["reason"]["enum"]
+    reasons = schema["$defs"]["reason"]["enum"]
+    block = schema["$defs"]["studentBlock"]
 
     assert all(f"``{reason}``" in explain_doc for reason in reasons)
+    assert set(reasons) == set(REASONS)
+    result = solve(Problem.from_dict(INSTANCE)).to_dict()["explanations"]
+    assert set(block["required"]) <= set(result["students"]["s1"]) <= set(block["properties"])
 
 
 def test_check_accepts_a_solution_or_its_dict():
@@ -115,3 +120,34 @@ def test_the_package_docstring_example_runs():
 
     assert outcome.attempted >= 2
     assert outcome.failed == 0
+
+
+def test_the_garbage_collector_pauses_only_for_deferred_acceptance(monkeypatch):
+    """The solver runs in web processes: CP-SAT runs and result building keep the collector on."""
+    import gc
+
+    import solver.cpsat
+    import solver.deferred_acceptance
+    import solver.solution
+
+    seen: dict[str, list[bool]] = {}
+
+    def spy(module, name):
+        real = getattr(module, name)
+
+        def wrapped(*args, **kwargs):
+            seen.setdefault(name, []).append(gc.isenabled())
+            return real(*args, **kwargs)
+        monkeypatch.setattr(module, name, wrapped)
+
+    spy(solver.cpsat, "solve_cpsat")
+    spy(solver.solution, "explain")
+    spy(solver.deferred_acceptance, "_propose")
+    problem = Problem.from_dict(INSTANCE)
+    assert gc.isenabled()
+
+    solve(problem)
+    solve(problem, mode="max-stable", time_limit_s=2)
+
+    assert seen == {"_propose": [False, False], "explain": [True, True], "solve_cpsat": [True]}
+    assert gc.isenabled()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from solver import SOLVER_VERSION, ModeError, Problem, check, solve
+from solver.explain_text import render
 
 
 def _problem(students, positions, constraints=None):
@@ -63,7 +64,7 @@ def test_empty_instance_and_zero_capacity_are_handled():
     assert none_placed.explanations["students"]["s1"][0]["reason"] == "no_slots"
 
 
-def test_filled_explanation_gives_ranks_not_names():
+def test_filled_explanation_keeps_ranks_for_the_coordinator_and_hides_them_from_the_student():
     problem = _problem([("s1", ["p1"], {}), ("s2", ["p1"], {}), ("s3", ["p1"], {})],
                        [("p1", 2, ["s2", "s3", "s1"], {})])
 
@@ -72,9 +73,13 @@ def test_filled_explanation_gives_ranks_not_names():
     assert entry["reason"] == "filled"
     assert entry["holder_ranks"] == [1, 2]
     assert entry["your_rank"] == 3
-    assert entry["text"] == ("p1 filled its 2 slot(s) with candidates it ranked higher than you "
-                             "(their ranks: 1, 2; yours: 3).")
-    assert "s2" not in entry["text"] and "s3" not in entry["text"]
+    assert render(entry, "student") == (
+        "p1 had no seat for you under its host's ranking and the match rules "
+        "(hosts' rankings stay confidential).")
+    assert render(entry, "coordinator") == (
+        "p1 filled its 2 slot(s) with candidates it ranked higher than this student "
+        "(their ranks: 1, 2; this student: 3).")
+    assert "s2" not in render(entry, "coordinator") and "s3" not in render(entry, "coordinator")
 
 
 def test_position_explanations_do_not_say_where_a_candidate_went():
@@ -83,8 +88,9 @@ def test_position_explanations_do_not_say_where_a_candidate_went():
 
     entries = solve(problem).explanations["positions"]["p1"]
 
-    assert entries == [{"student": "s1", "reason": "preferred_other",
-                        "text": "This candidate matched a position they ranked higher."}]
+    assert entries == [{"student": "s1", "reason": "preferred_other", "matched_elsewhere": True}]
+    assert render(entries[0], "host") == "This candidate was matched elsewhere."
+    assert render(entries[0], "coordinator") == "This candidate matched a position they ranked higher."
 
 
 def test_ties_are_broken_by_a_recorded_lottery():

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from solver_testkit import PROPERTY, instances
 
 from solver import Problem, solve
 from solver.checks import better_entries
+from solver.explain_text import render
 
 
 def _assert_student_entry(problem, match, s, entry, blocking=()):
     p = problem.position_index[entry["position"]]
     holders = [q for q, m in enumerate(match) if m == p]
     reason = entry["reason"]
-    assert entry["text"]
+    assert render(entry, "student") and render(entry, "coordinator")
     if reason == "not_ranked":
         assert s not in problem.position_rank[p]
     elif reason == "no_slots":
@@ -27,7 +29,8 @@ def _assert_student_entry(problem, match, s, entry, blocking=()):
         assert entry["slots"] == problem.capacities[p] == len(holders)
         assert len(entry["holder_ranks"]) + entry["placed_by_coordinator"] == len(holders)
         assert entry["your_rank"] == problem.position_rank[p][s]
-        assert all(problem.student_ids[q] not in entry["text"] for q in holders)  # no names
+        assert all(problem.student_ids[q] not in render(entry, "coordinator")
+                   for q in holders)  # no names
         if reason == "filled":
             assert all(r < entry["your_rank"] for r in entry["holder_ranks"])
         else:
@@ -96,10 +99,99 @@ def test_position_explanations_never_say_where_a_candidate_went(data, mode):
             m = solution.match[s]
             assert m != p
             if m >= 0:
-                assert problem.position_ids[m] not in entry["text"] or m == p
+                for audience in ("host", "coordinator"):
+                    assert problem.position_ids[m] not in render(entry, audience, mode)
             if entry["reason"] == "preferred_other":
                 assert problem.student_tier(s, m) < problem.student_tier(s, p)
             if entry["reason"] == "not_ranked_back":
                 assert p not in problem.student_prefs[s]
             if entry["reason"] == "filled":
                 assert sum(q == p for q in solution.match) == problem.capacities[p]
+
+
+def _one_text_per_fact(facts_and_texts):
+    """{fact: {texts}}: each fact a reader may know must map to exactly one text."""
+    seen: dict = {}
+    for fact, text in facts_and_texts:
+        seen.setdefault(fact, set()).add(text)
+    return {fact: texts for fact, texts in seen.items() if len(texts) > 1}
+
+
+_LEAKS = ("did not rank", "ranked", "their ranks", "yours", "tie", "lottery", "college cap",
+          "capacity of")
+
+
+@PROPERTY
+@given(data=instances(overrides=True, side=True),
+       mode=st.sampled_from(["stable", "stable-hosts", "max-stable", "welfare"]))
+def test_a_student_reads_nothing_of_a_hosts_ranks(data, mode):
+    problem = Problem.from_dict(data)
+    if problem.constraints.has_side and mode.startswith("stable"):
+        mode = "max-stable"
+
+    solution = solve(problem, mode=mode)
+
+    facts = []
+    for ident, entries in solution.explanations["students"].items():
+        s = problem.student_index[ident]
+        for entry in entries:
+            p = problem.position_index[entry["position"]]
+            text = render(entry, "student", mode)
+            anonymous = text.replace(entry["position"], "P")
+            assert not any(ch.isdigit() for ch in anonymous), text
+            assert not any(word in anonymous.lower() for word in _LEAKS), text
+            # what the student may know: own lock, the coordinator's ban, an empty position
+            known = (s in problem.locked, (s, p) in problem.constraints.forbid,
+                     problem.capacities[p] == 0)
+            facts.append((known, anonymous))
+    assert _one_text_per_fact(facts) == {}
+
+
+@PROPERTY
+@given(data=instances(overrides=True, side=True),
+       mode=st.sampled_from(["stable", "stable-hosts", "max-stable", "welfare"]))
+def test_a_host_reads_nothing_of_a_candidates_preferences(data, mode):
+    problem = Problem.from_dict(data)
+    if problem.constraints.has_side and mode.startswith("stable"):
+        mode = "max-stable"
+
+    solution = solve(problem, mode=mode)
+
+    facts = []
+    for ident, entries in solution.explanations["positions"].items():
+        p = problem.position_index[ident]
+        for entry in entries:
+            s = problem.student_index[entry["student"]]
+            text = render(entry, "host", mode)
+            assert not any(ch.isdigit() for ch in text), text
+            assert not any(word in text.lower() for word in _LEAKS), text
+            # what the host may know: the outcome it is told, and coordinator overrides
+            known = (s in problem.locked, (s, p) in problem.constraints.forbid,
+                     problem.capacities[p] == 0, solution.match[s] >= 0)
+            facts.append((known, text))
+    assert _one_text_per_fact(facts) == {}
+
+
+def test_the_coordinator_reads_the_full_detail():
+    problem = Problem.from_dict({
+        "students": [{"id": "s1", "prefs": ["p1", "p2"]}, {"id": "s2", "prefs": ["p1"]}],
+        "positions": [{"id": "p1", "capacity": 1, "prefs": ["s2", "s1"]},
+                      {"id": "p2", "capacity": 1, "prefs": ["s1"]}]})
+
+    explained = solve(problem).explanations
+
+    (entry,) = explained["students"]["s1"]
+    assert render(entry, "coordinator") == (
+        "p1 filled its 1 slot(s) with candidates it ranked higher than this student "
+        "(their ranks: 1; this student: 2).")
+    assert render(entry, "student") == (
+        "p1 had no seat for you under its host's ranking and the match rules "
+        "(hosts' rankings stay confidential).")
+    (candidate,) = explained["positions"]["p1"]
+    assert candidate["matched_elsewhere"] is True
+    assert render(candidate, "host") == "This candidate was matched elsewhere."
+    assert "ranked higher" in render(candidate, "coordinator")
+    with pytest.raises(ValueError, match="never reads"):
+        render(entry, "host")
+    with pytest.raises(ValueError, match="never reads"):
+        render(candidate, "student")

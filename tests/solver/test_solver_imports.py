@@ -41,3 +41,34 @@ def test_the_scan_would_catch_a_flask_import(tmp_path):
 def test_checks_module_needs_no_ortools():
     assert "ortools" not in _imported_roots(PACKAGE / "checks.py")
     assert "ortools" not in _imported_roots(PACKAGE / "deferred_acceptance.py")
+
+
+def _solver_imports(path: Path) -> set[str]:
+    """The solver modules a module imports anywhere (top level or inside a function)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module:
+                found.add(node.module.split(".")[0])
+            else:
+                found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_solver_modules_import_one_another_without_a_cycle():
+    graph = {path.stem: _solver_imports(path) for path in PACKAGE.glob("*.py")}
+    cycles = []
+
+    def visit(module: str, trail: list[str]) -> None:
+        if module in trail:
+            cycles.append(trail[trail.index(module):] + [module])
+            return
+        for target in sorted(graph.get(module, ())):
+            visit(target, trail + [module])
+
+    for module in sorted(graph):
+        if module != "__init__":
+            visit(module, [])
+
+    assert graph["model"] and graph["validate"]  # the scan sees imports
+    assert cycles == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from datetime import timedelta
@@ -21,11 +22,13 @@ from sprint.models import (
     Position,
     PositionInterest,
     Role,
+    RunExplanation,
     StudentRank,
     User,
     utcnow,
 )
 from sprint.services import match_runs
+from sprint.services.matching import explanation_texts
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -536,6 +539,54 @@ def test_host_results_say_a_candidate_matched_elsewhere_but_never_where(app, cli
     assert "Harbor Labs" not in page and "QC intern" not in page
 
 
+_RANK_WORDS = re.compile(r"\b(rank|ranks|ranked|yours|tie|lottery)\b|did not rank|\d", re.IGNORECASE)
+
+
+def _section(page: str, heading: str, end: str) -> str:
+    """The words (tags dropped, entities read) between a heading and the next `end`."""
+    part = page.split(heading, 1)[1].split(end, 1)[0] if heading in page else ""
+    return html.unescape(re.sub(r"<[^>]*>", " ", part))
+
+
+def test_no_student_or_host_ever_reads_a_rank_of_the_other_side(app, client, make, login, season):
+    """Every explanation text shown to every student and host of a matched season (ties on both sides,
+    full and half-empty positions, unranked and unmatched candidates), against any rank of the other side."""
+    students = [make.user(Role.STUDENT, season["program"], name=f"Student {name}")
+                for name in ("Ada", "Ben", "Cyd", "Dee", "Eli", "Fay")]
+    ada, ben, cyd, dee, eli, fay = students
+    p1, p2, p3, p4 = (season[k] for k in ("p1", "p2", "p3", "p4"))
+    _certified_market(app, season, {ada: [p1, p3], ben: [p1, p2, p4], cyd: [p3, p1, p4], dee: [p1, p3],
+                                    eli: [p2, p1], fay: [p4, p3]},
+                      [(p1, cyd, 1), (p1, ben, 2), (p1, ada, 2), (p1, dee, 3), (p2, eli, 1), (p2, ben, 1),
+                       (p3, dee, 1), (p3, ada, 2), (p3, cyd, 3), (p4, ben, 1), (p4, fay, 2)])
+    why = []
+    for student in students:
+        login(student)
+        why.append(_section(client.get("/student/").get_data(as_text=True), "Why this result", "</ul>"))
+        client.post("/logout")
+    host_pages = []
+    for member in (season["elm_member"], season["harbor_member"]):
+        login(member)
+        host_pages.append(_section(client.get("/company/results").get_data(as_text=True),
+                                   "Candidates you ranked but did not get", "</main>"))
+        client.post("/logout")
+    with app.app_context():
+        stored = db.session.execute(db.select(RunExplanation.person, RunExplanation.entries)).all()
+        host_texts = [text for person, entries in stored if person.startswith("p")
+                      for text in explanation_texts(entries, "host")]
+        coordinator = [text for person, entries in stored for text in explanation_texts(entries, "coordinator")]
+
+    assert sum("had no seat for you" in section for section in why) >= 3  # the market did explain things
+    assert "matched elsewhere" in "".join(host_pages) and len(host_texts) >= 5
+    for text in why + host_texts:
+        assert not _RANK_WORDS.search(text), text
+    for text in host_pages:
+        for student in students:
+            text = text.replace(student.name, "")
+        assert not _RANK_WORDS.search(text), text
+    assert any(re.search(r"their ranks: \d", text) for text in coordinator)  # the coordinator keeps the detail
+
+
 @pytest.mark.parametrize("pay", ["NaN", "sNaN", "Infinity", "-inf"])
 def test_a_pay_that_is_not_a_number_is_refused(app, client, make, login, season, pay):
     login(season["elm_member"])
@@ -561,6 +612,6 @@ def test_the_student_reads_why_in_words_with_position_names_not_ids(app, client,
     page = client.get("/student/").get_data(as_text=True)
 
     assert "You matched with <strong>QC intern</strong>" in page
-    assert "\u201cCell culture intern\u201d at Elm Bio filled its 1 slot(s)" in page
+    assert "\u201cCell culture intern\u201d at Elm Bio had no seat for you under its host" in page
     assert re.search(r"\bp\d+\b", page.split("Why this result")[1].split("</ul>")[0]) is None
     assert rival.name not in page  # never the names of those who got the seat
