@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
+from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from . import options
+from ..models import CollegeKind
+from . import Form, options
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField("Role", choices=options([("host", "Host company member"), ("coordinator", "Coordinator")]))
     host = SelectField("Host company", coerce=int, validators=[Optional()],
@@ -18,10 +18,26 @@ class InviteForm(FlaskForm):
                             choices=options([("owner", "Owner (manages the team)"), ("member", "Member")]))
 
 
-class ProgramForm(FlaskForm):
+class ProgramForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     slug = StringField("Short name", description="Lower-case letters, digits and dashes, e.g. sprint.",
                        validators=[DataRequired(), Length(max=40),
                                    Regexp(r"^[a-z0-9-]+$", message="Use lower-case letters, digits and dashes.")])
     region = StringField("Region", validators=[Optional(), Length(max=120)])
     contact_email = EmailField("Contact email", validators=[Optional(), Email(), Length(max=254)])
+
+
+class DirectorySearchForm(Form):
+    """The search box of a directory list (a GET form that changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", validators=[Optional(), Length(max=100)])
+    unconfirmed = BooleanField("Only colleges to confirm")
+
+
+class CollegeForm(Form):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    kind = SelectField("Kind", choices=options([(kind.value, kind.label) for kind in CollegeKind]))
+    confirmed = BooleanField("Confirmed (a real college, spelled right)")
