@@ -6,9 +6,10 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import (Defaults, Production, check_production, environment_overrides,
-                     instance_secret_key)
+from .config import (Defaults, Production, base_url, check_production, environment_overrides,
+                     instance_secret_key, trusted_hosts)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,10 +31,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.update(test_config)
     _finish_config(app, production)
+    _trust_proxies(app)
     _init_extensions(app)
     _register_blueprints(app)
-    from . import cli, errors, templating
+    from . import access, cli, errors, templating
 
+    access.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
@@ -48,8 +51,18 @@ def _finish_config(app: Flask, production: bool) -> None:
         check_production(app.config)
     elif not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    app.config["BASE_URL"] = base_url(app.config, production)
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config, production)
     app.config.setdefault("MAIL_FILE_PATH", str(Path(app.instance_path) / "outbox"))
     app.config.setdefault("UPLOAD_FOLDER", str(Path(app.instance_path) / "uploads"))
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind N proxies, the client address and scheme are the ones the proxies report (ProxyFix);
+    with none configured, forwarded headers are ignored, so nobody can pick their own address."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -80,11 +93,9 @@ def _init_extensions(app: Flask) -> None:
         referrer_policy="same-origin",
     )
 
-    from .models import User
+    from .services.accounts import user_for_session
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    login_manager.user_loader(user_for_session)  # the session cookie and the remember cookie alike
 
 
 def _register_blueprints(app: Flask) -> None:

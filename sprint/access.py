@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort
+from flask import Flask, Response, abort, request
 from flask_login import current_user
 
 from .extensions import login_manager
@@ -33,3 +33,17 @@ def same_program(user, record_program_id: int | None) -> bool:
     """Coordinators and hosts see only their own program's records; admins see all."""
     return user.role == Role.ADMIN or (record_program_id is not None
                                        and user.program_id == record_program_id)
+
+
+STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def no_store(response: Response) -> Response:
+        """Pages carry personal data (a profile, a résumé, a rank list, an invitation's email), so no
+        browser or proxy cache keeps them: the next person at a shared computer cannot page Back
+        into them. Only the static files (CSS, scripts, Bootstrap) may be cached."""
+        if request.endpoint not in STATIC_ENDPOINTS:
+            response.headers["Cache-Control"] = "no-store"
+        return response

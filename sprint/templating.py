@@ -27,7 +27,7 @@ NAV_FOR_ROLE = {
                         ("runs.index", "Match runs"), ("runs.audit", "Audit log"),
                         ("dashboards.overview", "Dashboards")],
     Role.LIAISON: [("liaison.dashboard", "My college")],
-    Role.ADMIN: [("admin.dashboard", "Programs"), ("dashboards.overview", "Dashboards")],
+    Role.ADMIN: [("admin.dashboard", "Programs"), ("admin.colleges", "Colleges"), ("dashboards.overview", "Dashboards")],
 }
 
 

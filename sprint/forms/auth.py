@@ -2,53 +2,54 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from . import Form
 
 PASSWORD_HELP = "At least 10 characters. A short phrase of a few words works well."
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     remember = BooleanField("Keep me logged in on this device")
 
 
-def _new_password() -> PasswordField:
-    return PasswordField("Password", description=PASSWORD_HELP, validators=[
-        DataRequired(), Length(min=10, max=200, message="Choose a password of at least 10 characters.")])
-
-
-def _repeat_password() -> PasswordField:
-    return PasswordField("Repeat the password",
-                         validators=[DataRequired(), EqualTo("password", "The two passwords differ.")])
+def _new_password_fields(label: str = "Password") -> tuple[PasswordField, PasswordField]:
+    """A new password and its repetition (made fresh for each form, so they sit where declared)."""
+    return (PasswordField(label, description=PASSWORD_HELP, validators=[
+                DataRequired(), Length(min=10, max=200, message="Choose a password of at least 10 characters.")]),
+            PasswordField("Repeat the password",
+                          validators=[DataRequired(), EqualTo("password", "The two passwords differ.")]))
 
 
 class NewPasswordMixin:
-    password = _new_password()
-    confirm = _repeat_password()
+    password, confirm = _new_password_fields()
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     """Who you are first, then the program, then the password (fields show in this order)."""
 
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     program = SelectField("Program", coerce=int, validators=[DataRequired(message="Choose your program.")])
-    password = _new_password()
-    confirm = _repeat_password()
+    password, confirm = _new_password_fields()
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
 
 
-class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+class ResetPasswordForm(NewPasswordMixin, Form):
     pass
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(Form):
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
-    password = _new_password()
-    confirm = _repeat_password()
+    password, confirm = _new_password_fields()
+
+
+class ChangePasswordForm(Form):
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
+    password, confirm = _new_password_fields("New password")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -24,13 +23,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from . import AmountField, options
+from . import AmountField, Form, options
 
 SIZES = options([("small", "Under 50 staff"), ("medium", "50 to 499 staff"), ("large", "500 staff or more")])
 WORK_MODES = options([("onsite", "On site"), ("hybrid", "Hybrid"), ("remote", "Remote")])
 
 
-class CompanyForm(FlaskForm):
+class CompanyForm(Form):
     name = StringField("Company name", validators=[DataRequired(), Length(max=200)])
     sector = StringField("Sector", validators=[DataRequired(), Length(max=120)])
     site_town = StringField("Site town", validators=[DataRequired(), Length(max=120)])
@@ -39,12 +38,12 @@ class CompanyForm(FlaskForm):
     description = TextAreaField("About the company", validators=[Optional(), Length(max=4000)])
 
 
-class InviteColleagueForm(FlaskForm):
+class InviteColleagueForm(Form):
     email = EmailField("Colleague's email", validators=[DataRequired(), Email(), Length(max=254)])
     host_role = SelectField("Role", choices=options([("member", "Member"), ("owner", "Owner (manages the team)")]))
 
 
-class PositionForm(FlaskForm):
+class PositionForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=160)])
     team = StringField("Team", validators=[Optional(), Length(max=120)])
     description = TextAreaField("What the intern will do", validators=[DataRequired(), Length(max=6000)])
@@ -68,7 +67,7 @@ class PositionForm(FlaskForm):
             raise ValidationError("The end date must be on or after the start date.")
 
 
-class ApplicantFilterForm(FlaskForm):
+class ApplicantFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -79,12 +78,12 @@ class ApplicantFilterForm(FlaskForm):
     class_year = IntegerField("Class year", validators=[Optional(), NumberRange(2000, 2100)])
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     note = TextAreaField("Private note (your team only)", validators=[Optional(), Length(max=4000)])
     interviewed = BooleanField("Interviewed")
 
 
-class HostRankForm(FlaskForm):
+class HostRankForm(Form):
     """Rank numbers come as rank_<student id> fields (blank = do not rank)."""
 
     version = HiddenField()

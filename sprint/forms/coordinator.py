@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -24,9 +23,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..models import CollegeKind, ExtensionKind, HostSize
+from ..models import ExtensionKind, HostSize
 from ..services import local_time
-from . import options
+from . import Form, options
 
 class LocalDateTimeField(DateTimeLocalField):
     """A date and time typed in the program's time zone (the form's `meta={"zone": ...}`).
@@ -59,12 +58,12 @@ DATE_FIELDS = ("applications_open_at", "applications_close_at", "ranking_close_a
                "offer_deadline_at")
 
 
-def dates_of(form: FlaskForm) -> dict:
+def dates_of(form: Form) -> dict:
     """The phase dates a cycle form holds, by column name."""
     return {name: form[name].data for name in DATE_FIELDS}
 
 
-class CycleDatesForm(FlaskForm):
+class CycleDatesForm(Form):
     applications_open_at = _date_field("Applications open")
     applications_close_at = _date_field("Applications close")
     ranking_close_at = _date_field("Ranking closes")
@@ -72,7 +71,7 @@ class CycleDatesForm(FlaskForm):
     offer_deadline_at = _date_field("Offer deadline")
 
 
-class CycleForm(FlaskForm):
+class CycleForm(Form):
     year = IntegerField("Year", validators=[InputRequired(), NumberRange(2000, 2100)])
     name = StringField("Name", validators=[DataRequired(), Length(max=80)], description='e.g. "Summer 2028".')
     applications_open_at = _date_field("Applications open")
@@ -85,17 +84,11 @@ class CycleForm(FlaskForm):
                                               "hosts review and open them.")
 
 
-class PhaseForm(FlaskForm):
+class PhaseForm(Form):
     target = HiddenField(validators=[DataRequired()])
 
 
-class CollegeForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    kind = SelectField("Kind", choices=options([(kind.value, kind.label) for kind in CollegeKind]))
-    confirmed = BooleanField("Confirmed (a real college, spelled right)")
-
-
-class NewHostForm(FlaskForm):
+class NewHostForm(Form):
     name = StringField("Company name", validators=[DataRequired(), Length(max=200)])
     sector = StringField("Sector", validators=[Optional(), Length(max=120)])
     site_town = StringField("Site town", validators=[Optional(), Length(max=120)])
@@ -106,7 +99,7 @@ class NewHostForm(FlaskForm):
                              description="We email them an invitation to set up the company's team.")
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(Form):
     email = EmailField("Person's email", validators=[DataRequired(), Email(), Length(max=254)],
                        description="A student or host member of your program.")
     kind = SelectField("Deadline", choices=options([(ExtensionKind.APPLICATIONS, "Applications"),
@@ -121,7 +114,7 @@ IMPORT_KINDS = (("colleges", "Colleges"), ("hosts", "Host companies"), ("positio
                 ("students", "Students"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     has_file = True  # render_form then sends the form as multipart/form-data
 
     kind = SelectField("What the file holds", choices=options(IMPORT_KINDS))
@@ -133,5 +126,5 @@ class ImportForm(FlaskForm):
             raise ValidationError("Choose the season to import the positions into.")
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(Form):
     payload = HiddenField(validators=[DataRequired()])

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..models import CollegeKind
-from . import options
+from . import Form, options
 
 
-class LiaisonFilterForm(FlaskForm):
+class LiaisonFilterForm(Form):
     """Seasons and major: what a college liaison can narrow their page to."""
 
     class Meta:
@@ -41,6 +40,6 @@ class FilterForm(LiaisonFilterForm):
         return self
 
 
-class LiaisonInviteForm(FlaskForm):
+class LiaisonInviteForm(Form):
     email = EmailField("Email of the college's career office contact",
                        validators=[DataRequired(), Email(), Length(max=254)])

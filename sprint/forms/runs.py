@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -26,7 +24,7 @@ from ..models import MatchMode
 from ..services.match_runs import MAX_TIME_LIMIT_S, RunSettings
 from ..services.matching import GROUPS
 from ..services.placement_changes import ENDINGS
-from . import options
+from . import Form, SubForm, options
 
 MODES = options([(MatchMode.STABLE, "Stable, students propose"), (MatchMode.STABLE_HOSTS, "Stable, hosts propose"),
                  (MatchMode.MAX_STABLE, "Max-stable (allows side constraints)"),
@@ -35,11 +33,11 @@ CAP_SCOPES = options([("", "No college cap"), ("host", "per host company"), ("po
 NUMBER = (Optional(), NumberRange(min=0, message="Use 0 or more."))
 
 
-def _chosen(form: Form) -> bool:
+def _chosen(form: SubForm) -> bool:
     return any(f.data not in (None, "", 0) for f in form if f.name != "csrf_token")
 
 
-class _Pair(Form):
+class _Pair(SubForm):
     """A lock or a forbid: one student, one position, the reason."""
 
     student = SelectField("Student", coerce=int, validate_choice=False)
@@ -53,7 +51,7 @@ class _Pair(Form):
             raise ValidationError("Choose both a student and a position.")
 
 
-class _HostCapacity(Form):
+class _HostCapacity(SubForm):
     host = SelectField("Host", coerce=int, validate_choice=False)
     total = IntegerField("Total interns", validators=NUMBER)
 
@@ -62,7 +60,7 @@ class _HostCapacity(Form):
             raise ValidationError("Choose a host and give its total.")
 
 
-class RunForm(FlaskForm):
+class RunForm(Form):
     mode = SelectField("Mode", choices=MODES, default=MatchMode.STABLE)
     seed = IntegerField("Seed", default=1, validators=[InputRequired("Give a seed (0 or more)."),
                                                        NumberRange(min=0, max=2**31 - 1, message="Use 0 or more.")],
@@ -101,26 +99,26 @@ class RunForm(FlaskForm):
             locks=pairs(self.locks), forbids=pairs(self.forbids))
 
 
-class EndPlacementForm(FlaskForm):
+class EndPlacementForm(Form):
     kind = SelectField("What happened", choices=options([(k, v[2]) for k, v in ENDINGS.items()]))
     reason = TextAreaField("Reason", validators=[DataRequired("Give a reason; it goes into the audit log."),
                                                  Length(max=500)])
 
 
-class MovePlacementForm(FlaskForm):
+class MovePlacementForm(Form):
     position = SelectField("Move to", coerce=int)
     reason = TextAreaField("Reason", validators=[DataRequired("Give a reason; it goes into the audit log."),
                                                  Length(max=500)])
 
 
-class AddPlacementForm(FlaskForm):
+class AddPlacementForm(Form):
     student = SelectField("Student", coerce=int)
     position = SelectField("Position", coerce=int)
     reason = TextAreaField("Reason", validators=[DataRequired("Give a reason; it goes into the audit log."),
                                                  Length(max=500)])
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False  # a GET filter changes nothing
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -16,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from . import AmountField, options
+from . import AmountField, Form, options
 
 YES_NO_UNSAID = options([("", "Prefer not to say"), ("yes", "Yes"), ("no", "No")])
 GENDERS = options([("", "Prefer not to say"), ("Woman", "Woman"), ("Man", "Man"),
@@ -27,7 +26,7 @@ RACE_ETHNICITY = options([(value, value) for value in (
 WORK_MODES = options([("", "Any"), ("onsite", "On site"), ("hybrid", "Hybrid"), ("remote", "Remote")])
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     college = SelectField("College", coerce=int, validators=[Optional()],
                           description="Choose your college. Not listed? Leave this and type it below.")
     other_college = StringField("College not in the list", validators=[Optional(), Length(max=200)],
@@ -54,13 +53,13 @@ class ProfileForm(FlaskForm):
     self_id_fields = ("first_generation", "pell_eligible", "cc_transfer", "gender", "race_ethnicity")
 
 
-class ResumeForm(FlaskForm):
+class ResumeForm(Form):
     resume = FileField("Résumé (PDF, at most 5 MB)", validators=[FileRequired("Choose a PDF file to upload.")])
 
     has_file = True
 
 
-class PositionSearchForm(FlaskForm):
+class PositionSearchForm(Form):
     """GET filters for browsing positions (no CSRF: it changes nothing)."""
 
     class Meta:
@@ -73,13 +72,13 @@ class PositionSearchForm(FlaskForm):
     work_mode = SelectField("Where", choices=WORK_MODES, default="", validators=[Optional()])
 
 
-class ApplyForm(FlaskForm):
+class ApplyForm(Form):
     statement = TextAreaField("Why this position? (a few sentences)",
                               validators=[DataRequired("Write a short statement for the host."),
                                           Length(min=20, max=2000, message="Write between 20 and 2,000 characters.")])
 
 
-class RankListForm(FlaskForm):
+class RankListForm(Form):
     """Rank numbers come as rank_<position id> fields; the version guards concurrent edits."""
 
     version = HiddenField()

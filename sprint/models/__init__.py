@@ -2,7 +2,7 @@
 
 from .common import (ApplicationStatus, CollegeKind, ExtensionKind, HostMemberRole, HostSize, MatchMode, Outcome,
                      Phase, PlacementStatus, PositionStatus, Role, RunStatus, WorkMode, utcnow)
-from .matching import AuditEvent, MatchAssignment, MatchRun, Placement, RunExplanation
+from .matching import AuditEvent, ImportReceipt, MatchAssignment, MatchRun, Placement, RunExplanation
 from .program import College, Cycle, Program
 from .season import (Application, CandidateReview, DeadlineExtension, HostRank, Position, PositionInterest, PositionSkill,
                      StudentRank)
@@ -10,7 +10,7 @@ from .user import HostCompany, HostMember, Invitation, Skill, StudentProfile, Us
 
 __all__ = [
     "Application", "ApplicationStatus", "CandidateReview", "DeadlineExtension", "ExtensionKind", "AuditEvent", "College", "CollegeKind", "Cycle", "HostCompany",
-    "HostMember", "HostMemberRole", "HostRank", "HostSize", "Invitation", "MatchAssignment", "MatchMode",
+    "HostMember", "HostMemberRole", "HostRank", "HostSize", "ImportReceipt", "Invitation", "MatchAssignment", "MatchMode",
     "MatchRun", "Outcome", "Phase", "Placement", "PlacementStatus", "RunExplanation", "Position", "PositionInterest",
     "PositionSkill", "PositionStatus", "Program", "Role", "RunStatus", "Skill", "StudentProfile",
     "StudentRank", "User", "WorkMode", "utcnow",

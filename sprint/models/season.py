@@ -21,6 +21,7 @@ class Position(db.Model):
     """A paid internship a host offers in one cycle, with its number of intern slots."""
 
     __table_args__ = (
+        UniqueConstraint("host_id", "cycle_id", "title"),  # the natural key forms and imports match on
         one_of("work_mode", WorkMode),
         one_of("status", PositionStatus),
         CheckConstraint("slots >= 0 AND slots <= 100", name="slots_range"),

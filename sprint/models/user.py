@@ -39,6 +39,9 @@ class User(UserMixin, db.Model):
     program_id: Mapped[int | None] = mapped_column(ForeignKey("program.id"), index=True)
     college_id: Mapped[int | None] = mapped_column(ForeignKey("college.id"))  # a liaison's college
     active: Mapped[bool] = mapped_column(default=True)
+    # Part of every session and "keep me logged in" cookie; bumping it ends them all (log out
+    # everywhere, a password change or reset, deactivation).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     # None only for a self sign-up whose emailed link is not opened yet (it cannot log in until then)
@@ -54,8 +57,16 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 
+    def get_id(self) -> str:
+        """Flask-Login's alternative id: "<id>:<session version>", so old cookies stop working."""
+        return f"{self.id}:{self.session_version}"
+
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = self.new_password_hash(password)
+
+    @staticmethod
+    def new_password_hash(password: str) -> str:
+        return generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

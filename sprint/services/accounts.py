@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+import re
+
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import NotAllowed, ServiceError
 from ..extensions import db
+from ..links import absolute_url
 from ..models import (
     College,
     HostCompany,
@@ -82,8 +85,8 @@ def register_student(program: Program, name: str, email: str, password: str) -> 
     if user is not None and user.email_confirmed_at is not None:
         User(password_hash="").set_password(password)  # spend the time a new account does
         send_email(user.email, "Someone tried to sign up with your email", "sign_up_existing", user=user,
-                   program=user.program, login=url_for("auth.login", _external=True),
-                   reset=url_for("auth.forgot_password", _external=True))
+                   program=user.program, login=absolute_url("auth.login"),
+                   reset=absolute_url("auth.forgot_password"))
         return
     if user is None:
         user = User(email=email, role=Role.STUDENT)
@@ -107,7 +110,7 @@ def register_student(program: Program, name: str, email: str, password: str) -> 
 def send_sign_up_link(user: User) -> None:
     token = make_token("sign-up", {"user": user.id, "fp": fingerprint(user.password_hash)})
     send_email(user.email, "Confirm your email to finish signing up", "sign_up_confirm", user=user,
-               program=user.program, link=url_for("auth.confirm_sign_up", token=token, _external=True),
+               program=user.program, link=absolute_url("auth.confirm_sign_up", token=token),
                hours=current_app.config["SIGN_UP_MAX_AGE_HOURS"])
 
 
@@ -147,6 +150,48 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+SESSION_ID = re.compile(r"([0-9]{1,18}):([0-9]{1,9})")
+
+
+def user_for_session(alternative_id: str) -> User | None:
+    """The active user a session or remember cookie names, if its session version is still current."""
+    match = SESSION_ID.fullmatch(alternative_id or "")
+    if match is None:
+        return None
+    user = db.session.get(User, int(match.group(1)))
+    if user is None or not user.active or user.session_version != int(match.group(2)):
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Every session and remember cookie of the user stops working (the caller commits)."""
+    db.session.execute(db.update(User).where(User.id == user.id)
+                       .values(session_version=User.session_version + 1))
+    db.session.refresh(user, ["session_version"])
+
+
+def log_out_everywhere(user: User) -> None:
+    """End the user's sessions on every device, this one included."""
+    end_sessions(user)
+    audit.record(user, "account.logged_out_everywhere", user)
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str) -> User:
+    """A new password after the current one; every other session ends (the caller renews this one)."""
+    if not user.check_password(current):
+        raise ServiceError("That is not your current password.", "current_password")
+    check_password_policy(new, user.email)
+    if user.check_password(new):
+        raise ServiceError("Choose a password different from the current one.", "password")
+    user.set_password(new)
+    end_sessions(user)
+    audit.record(user, "account.password_changed", user)
+    db.session.commit()
+    return user
+
+
 def request_password_reset(email: str) -> None:
     """Email a reset link if the account exists; say nothing either way."""
     user = db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
@@ -154,7 +199,7 @@ def request_password_reset(email: str) -> None:
         return
     token = make_token("reset", {"user": user.id, "fp": fingerprint(user.password_hash)})
     send_email(user.email, "Reset your password", "password_reset", user=user, program=user.program,
-               link=url_for("auth.reset_password", token=token, _external=True),
+               link=absolute_url("auth.reset_password", token=token),
                hours=current_app.config["PASSWORD_RESET_MAX_AGE_HOURS"])
 
 
@@ -166,8 +211,15 @@ def reset_password(token: str, password: str) -> User:
     if user is None or payload.get("fp") != fingerprint(user.password_hash):
         raise ServiceError("This reset link has already been used. Please ask for a new one.")
     check_password_policy(password, user.email)
-    user.set_password(password)
+    used = db.session.execute(  # the link opened in two tabs: the first new password counts
+        db.update(User).where(User.id == user.id, User.password_hash == user.password_hash)
+        .values(password_hash=User.new_password_hash(password)).execution_options(synchronize_session=False))
+    if used.rowcount != 1:
+        db.session.rollback()
+        raise ServiceError("This reset link has already been used. Please ask for a new one.")
+    db.session.refresh(user)
     user.email_confirmed_at = user.email_confirmed_at or utcnow()  # the link proved the email is theirs
+    end_sessions(user)  # whoever held a session or remember cookie before the reset is out
     audit.record(user, "account.password_reset", user)
     db.session.commit()
     return user
@@ -220,7 +272,7 @@ def _send_invitation(invitation: Invitation) -> None:
     what = f"{invitation.host.name} on {invitation.program.name}" if invitation.host else invitation.program.name
     send_email(invitation.email, f"You are invited to {what}", "invitation", invitation=invitation,
                program=invitation.program,
-               what=what, link=url_for("auth.accept_invitation", token=token, _external=True),
+               what=what, link=absolute_url("auth.accept_invitation", token=token),
                days=current_app.config["INVITATION_MAX_AGE_DAYS"])
 
 

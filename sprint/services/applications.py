@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import defaultload
 
-from ..errors import ServiceError
+from ..errors import ServiceError, StaleEdit
 from ..extensions import db
 from ..models import (
     Application,
@@ -18,16 +18,19 @@ from ..models import (
     utcnow,
 )
 from . import audit
+from .concurrency import lock_row
 from .deadlines import ensure_open
 from .notify import send_email
 from .profiles import profile_missing
 
 
-def application_for(student: User, cycle: Cycle) -> Application | None:
+def application_for(student: User, cycle: Cycle, fresh: bool = False) -> Application | None:
     """The student's application with its interests and rank list (and their positions and hosts);
-    the positions' skills are left to load if a caller reads them (no student page does)."""
-    return db.session.scalar(db.select(Application).options(*WITHOUT_SKILLS).where(
-        Application.cycle_id == cycle.id, Application.student_id == student.id))
+    the positions' skills are left to load if a caller reads them (no student page does). `fresh`
+    reads it again from the database even when this request loaded it before (after a lock)."""
+    query = db.select(Application).options(*WITHOUT_SKILLS).where(
+        Application.cycle_id == cycle.id, Application.student_id == student.id)
+    return db.session.scalar(query.execution_options(populate_existing=True) if fresh else query)
 
 
 WITHOUT_SKILLS = (defaultload(Application.ranks).defaultload(StudentRank.position).lazyload(Position.skill_links),
@@ -51,18 +54,22 @@ def active_interests(application: Application | None) -> list[PositionInterest]:
 
 
 def apply(student: User, position: Position, statement: str) -> PositionInterest:
-    """Apply to a position; the position goes to the bottom of the student's rank list."""
+    """Apply to a position; the position goes to the bottom of the student's rank list.
+
+    The same application posted from several tabs at once applies once; the others answer
+    StaleEdit (409) and find the application made."""
     cycle = position.cycle
     ensure_open(student, cycle, ExtensionKind.APPLICATIONS, "Applying")
     missing = profile_missing(student.profile)
     if missing:
         raise ServiceError("Before you apply, add " + ", ".join(missing) + " to your profile.")
-    application = application_for(student, cycle) or Application(cycle=cycle, student=student)
+    lock_row(User, student.id)  # one write at a time to a student's applications and rank list
+    application = application_for(student, cycle, fresh=True) or Application(cycle=cycle, student=student)
     if application.status == ApplicationStatus.WITHDRAWN:
         raise ServiceError("You withdrew from this season. Ask your coordinator if you want to return.")
     interest = next((i for i in application.interests if i.position_id == position.id), None)
     if interest is not None and interest.withdrawn_at is None:
-        raise ServiceError(f"You already applied to {position.title}.")
+        raise StaleEdit(f"You already applied to {position.title}.")
     if interest is None:
         interest = PositionInterest(position=position)
         application.interests.append(interest)
@@ -75,9 +82,9 @@ def apply(student: User, position: Position, statement: str) -> PositionInterest
     db.session.add(application)
     db.session.flush()
     audit.record(student, "application.applied", interest, program_id=cycle.program_id, position=position.id)
+    db.session.commit()
     send_email(student.email, f"Application received: {position.title}", "application_received",
                student=student, position=position, cycle=cycle, program=cycle.program)
-    db.session.commit()
     return interest
 
 
@@ -86,8 +93,9 @@ def withdraw_interest(student: User, interest: PositionInterest) -> None:
     application = interest.application
     if application.student_id != student.id:
         raise ServiceError("That application is not yours.")
+    lock_row(User, student.id, interest, application)
     if interest.withdrawn_at is not None:
-        raise ServiceError("You already withdrew that application.")
+        raise StaleEdit("You already withdrew that application.")
     ensure_open(student, application.cycle, ExtensionKind.RANKING, "Withdrawing an application")
     interest.withdrawn_at = utcnow()
     remaining = [line for line in application.ranks if line.position_id != interest.position_id]
@@ -102,6 +110,6 @@ def withdraw_interest(student: User, interest: PositionInterest) -> None:
 
 
 def _uncertify(application: Application) -> None:
-    """A changed list needs certifying again."""
+    """A changed list needs certifying again; a rank-list page opened before this is out of date."""
     application.ranks_certified_at = None
-    application.ranks_version = (application.ranks_version or 0) + 1
+    application.ranks_version = (application.ranks_version or 0) + 1  # under the student's row lock

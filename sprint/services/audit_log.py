@@ -1,4 +1,5 @@
-"""The audit log page: a program's events, filtered by person, record type and dates."""
+"""The audit log page: a program's events (and its shared colleges' history), filtered by person,
+record type and dates."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from ..extensions import db
 from ..models import AuditEvent, User
+from .colleges import events_visible_to
 from .local_time import to_utc, zone
 
 PER_PAGE = 50
@@ -16,18 +18,18 @@ def filters_of(program_id: int) -> tuple[list[tuple[int, str]], list[str]]:
     """The people who acted and the record types that appear in the program's log."""
     people = db.session.execute(
         db.select(User.id, User.name).join(AuditEvent, AuditEvent.actor_id == User.id)
-        .where(AuditEvent.program_id == program_id).distinct().order_by(User.name))
+        .where(events_visible_to(program_id)).distinct().order_by(User.name))
     types = db.session.scalars(db.select(AuditEvent.object_type).where(
-        AuditEvent.program_id == program_id, AuditEvent.object_type != "").distinct().order_by(AuditEvent.object_type))
+        events_visible_to(program_id), AuditEvent.object_type != "").distinct().order_by(AuditEvent.object_type))
     return list(people), list(types)
 
 
 def events(program_id: int, actor_id: int | None = None, object_type: str = "", since: date | None = None,
            until: date | None = None, page: int = 1, tz: ZoneInfo | None = None) -> tuple[list[AuditEvent], int]:
-    """One page of the program's events, newest first, and the number of pages; `since` and
-    `until` are whole days in the program's zone `tz`."""
+    """One page of the events the program may see, newest first, and the number of pages; `since`
+    and `until` are whole days in the program's zone `tz`."""
     tz = tz or zone(None)
-    query = db.select(AuditEvent).where(AuditEvent.program_id == program_id)
+    query = db.select(AuditEvent).where(events_visible_to(program_id))
     if actor_id:
         query = query.where(AuditEvent.actor_id == actor_id)
     if object_type:

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import base64
 import csv
+import hashlib
 import io
 from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import NotAllowed, ServiceError
+from ..errors import NotAllowed, ServiceError, StaleEdit
 from ..extensions import db
-from ..models import Cycle, User
+from ..models import Cycle, ImportReceipt, User
 from . import audit
+from .cycles import cycle_for
 from .csv_import_kinds import KINDS, Context, RowProblem
+from .plain_text import text_problem
 from .tokens import make_token, read_token
 
 MAX_ROWS = 5000
@@ -91,14 +94,28 @@ def _read(kind: str, content: bytes, result: Preview) -> list[tuple[int, dict[st
             if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
                 result.row_errors.append((start, f"has {len(cells)} cells but the header has {len(header)} columns."))
                 continue
-            rows.append((start, {name: (cells[i].strip() if i < len(cells) else "")
-                                 for i, name in enumerate(header) if name}))
+            row = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header) if name}
+            problem = _text_problem(spec, row)
+            if problem:
+                result.row_errors.append((start, problem))
+                continue
+            rows.append((start, row))
     except csv.Error as error:
         result.file_errors.append(f"The file is not valid CSV near line {reader.line_num}: {error}.")
         return []
     if not rows and not result.row_errors:
         result.file_errors.append("The file has a header row but no data rows.")
     return rows
+
+
+def _text_problem(spec, row: dict[str, str]) -> str | None:
+    """The plain-text rule of every form, for each cell: "title: This field takes a single line..." """
+    multiline = {column.name for column in spec.columns if column.multiline}
+    for name, value in row.items():
+        problem = text_problem(value, name in multiline)
+        if problem:
+            return f"{name}: {problem[0].lower()}{problem[1:]}"
+    return None
 
 
 def _validate(actor: User, kind: str, content: bytes, cycle: Cycle | None) -> tuple[Preview, list, Context]:
@@ -147,12 +164,16 @@ def preview(actor: User, kind: str, content: bytes, cycle: Cycle | None = None) 
     return _validate(actor, kind, content, cycle)[0]
 
 
-def run_import(actor: User, kind: str, content: bytes, cycle: Cycle | None = None) -> Preview:
-    """Import the file in one transaction; any bad row refuses the whole file."""
+def run_import(actor: User, kind: str, content: bytes, cycle: Cycle | None = None,
+               receipt: str | None = None) -> Preview:
+    """Import the file in one transaction; any bad row refuses the whole file. With a `receipt`
+    (the digest of a signed preview) the import happens once: see `confirm_import`."""
     result, plan, context = _validate(actor, kind, content, cycle)
     if not result.ok:
         raise ServiceError("Nothing was imported: the file has errors. Fix them and upload it again.")
     spec = KINDS[kind]
+    if receipt is not None:
+        _take_receipt(actor, kind, receipt)
     try:
         for current, values in plan:
             spec.write(context, current, values)
@@ -177,6 +198,28 @@ def sign_upload(actor: User, kind: str, cycle: Cycle | None, content: bytes) -> 
     """The validated file, signed, to post back with the confirmation (nothing kept on the server)."""
     return make_token("csv-import", {"actor": actor.id, "kind": kind, "cycle": cycle.id if cycle else None,
                                      "content": base64.b64encode(content).decode("ascii")})
+
+
+def confirm_import(actor: User, payload: str) -> tuple[str, Preview]:
+    """Import a signed preview once: the same preview confirmed again, even at the same moment from
+    another tab, imports nothing and says so (StaleEdit)."""
+    kind, cycle_id, content = read_upload(actor, payload)
+    cycle = cycle_for(actor, cycle_id) if cycle_id else None
+    digest = hashlib.sha256(payload.encode()).hexdigest()
+    return kind, run_import(actor, kind, content, cycle, receipt=digest)
+
+
+def _take_receipt(actor: User, kind: str, digest: str) -> None:
+    """The preview's receipt, first thing in the transaction: a concurrent confirmation of the same
+    preview waits on its unique digest and then fails, before writing any row."""
+    db.session.add(ImportReceipt(digest=digest, program_id=actor.program_id, actor_id=actor.id, kind=kind))
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        earlier = db.session.scalar(db.select(ImportReceipt).where(ImportReceipt.digest == digest))
+        who = f" by {earlier.actor.name}" if earlier is not None and earlier.actor is not None else ""
+        raise StaleEdit(f"This preview was already imported{who}: nothing was imported again.") from error
 
 
 def read_upload(actor: User, payload: str) -> tuple[str, int | None, bytes]:

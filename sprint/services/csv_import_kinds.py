@@ -8,9 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from flask import current_app, url_for
+from flask import current_app
 
 from ..extensions import db
+from ..links import absolute_url
 from ..models import (
     College,
     CollegeKind,
@@ -37,6 +38,7 @@ from .csv_cells import (
     text_cell,
 )
 from .notify import send_email
+from . import skills
 from .positions import pay_problem
 from .tokens import fingerprint, make_token
 
@@ -58,6 +60,7 @@ class Column:
     required: bool
     help: str
     example: str
+    multiline: bool = False  # may hold line breaks (a description); every other cell is one line
 
 
 @dataclass(frozen=True)
@@ -77,8 +80,7 @@ class Kind:
 def _skill(context: Context, name: str) -> Skill:
     cache = context.lookups.setdefault("skills", {})
     if name not in cache:
-        cache[name] = db.session.scalar(db.select(Skill).where(Skill.name == name)) or Skill(name=name)
-        db.session.add(cache[name])
+        cache[name] = skills.get_or_create([name])[0]
     return cache[name]
 
 
@@ -106,11 +108,18 @@ def _college_differs(college: College, values: dict) -> bool:
     return (college.town, college.kind, college.confirmed) != (values["town"], values["kind"], True)
 
 
+def _college_check(context: Context, college: College | None, values: dict) -> None:
+    """A coordinator's file adds colleges; one already in the shared directory is not changed by it."""
+    if college is not None and _college_differs(college, values):
+        raise RowProblem(f"{college.name} ({college.state}) is already in the directory shared by every program, "
+                         f"as {college.kind_label.lower()}{' in ' + college.town if college.town else ''}"
+                         f"{'' if college.confirmed else ', not confirmed yet'}: only an administrator changes it. "
+                         "Give the same details, or leave the row out.")
+
+
 def _college_write(context: Context, college: College | None, values: dict) -> None:
-    if college is None:
-        college = College(name=values["name"], state=values["state"])
-        db.session.add(college)
-    college.town, college.kind, college.confirmed = values["town"], values["kind"], True
+    db.session.add(College(name=values["name"], state=values["state"], town=values["town"], kind=values["kind"],
+                           confirmed=True))
 
 
 # --- hosts ------------------------------------------------------------------------------------
@@ -264,12 +273,12 @@ def _welcome(user: User) -> None:
     """Email an imported student a link to choose their password (a password-reset link)."""
     token = make_token("reset", {"user": user.id, "fp": fingerprint(user.password_hash)})
     send_email(user.email, "Your SPRINT Placement account is ready", "student_imported", user=user,
-               program=user.program, link=url_for("auth.reset_password", token=token, _external=True),
+               program=user.program, link=absolute_url("auth.reset_password", token=token),
                hours=current_app.config["PASSWORD_RESET_MAX_AGE_HOURS"])
 
 
-def _col(name: str, required: bool, help_: str, example: str) -> Column:
-    return Column(name, required, help_, example)
+def _col(name: str, required: bool, help_: str, example: str, multiline: bool = False) -> Column:
+    return Column(name, required, help_, example, multiline)
 
 
 KINDS = {kind.name: kind for kind in (
@@ -278,7 +287,7 @@ KINDS = {kind.name: kind for kind in (
         _col("state", True, "Two-letter state code; name + state identify the college.", "CT"),
         _col("town", False, "Town or city.", "New Haven"),
         _col("kind", False, "community, public_four_year, private, minority_serving or other.", "community"),
-    ), _college_parse, lambda values: (values["name"], values["state"]), _college_existing, _nothing,
+    ), _college_parse, lambda values: (values["name"], values["state"]), _college_existing, _college_check,
         _college_differs, _college_write),
     Kind("hosts", "host", False, (
         _col("name", True, "The company's name; it identifies the host in your program.", "Harbor Robotics"),
@@ -300,7 +309,7 @@ KINDS = {kind.name: kind for kind in (
         _col("site_town", False, "Defaults to the host's town.", "New Haven"),
         _col("work_mode", False, "onsite (default), hybrid or remote.", "onsite"),
         _col("team", False, "Team or department.", "Engineering"),
-        _col("description", False, "What the intern will do.", "Help test our robot arms."),
+        _col("description", False, "What the intern will do.", "Help test our robot arms.", multiline=True),
         _col("required_skills", False, "Skills separated by semicolons.", "python; soldering"),
         _col("preferred_skills", False, "Skills separated by semicolons.", "cad"),
         _col("housing_help", False, "yes or no (default).", "no"),

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import NotAllowed, ServiceError
+from ..errors import NotAllowed, ServiceError, StaleEdit
 from ..extensions import db
 from ..models import (
     Cycle,
@@ -214,7 +214,12 @@ def move_phase(actor: User, cycle: Cycle, target: Phase) -> Cycle:
     if Phase(cycle.phase) == Phase.DRAFT:
         _check_one_season_before_results(cycle)
     before = cycle.phase
-    cycle.phase = target
+    moved = db.session.execute(  # one conditional UPDATE: the same move confirmed twice moves once
+        db.update(Cycle).where(Cycle.id == cycle.id, Cycle.phase == before).values(phase=target)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(cycle)
+    if moved != 1:
+        raise StaleEdit(f"{cycle.name} was moved to \"{Phase(cycle.phase).label}\" meanwhile; nothing changed.")
     audit.record(actor, "cycle.phase_changed", cycle, before=str(before), after=str(target))
     db.session.commit()
     return cycle

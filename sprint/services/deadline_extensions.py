@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 from ..errors import NotAllowed, ServiceError
 from ..extensions import db
-from ..models import Cycle, DeadlineExtension, ExtensionKind, Role, User
+from ..models import Cycle, DeadlineExtension, ExtensionKind, Role, User, utcnow
 from . import audit
+from .concurrency import insert_missing
 from .accounts import normalise_email
 from .deadlines import CYCLE_DATE
 from .local_time import format_when, zone_of
@@ -38,12 +39,11 @@ def grant_extension(actor: User, cycle: Cycle, email: str, kind: ExtensionKind, 
     if cycle_date is not None and until <= cycle_date:
         raise ServiceError("Choose a date after the season's deadline "
                            f"({format_when(cycle_date, zone_of(cycle.program), True)}).", "until")
-    extension = db.session.scalar(db.select(DeadlineExtension).where(
+    insert_missing(DeadlineExtension, [{"cycle_id": cycle.id, "user_id": person.id, "kind": kind, "until": until,
+                                        "reason": "", "created_at": utcnow()}], ["cycle_id", "user_id", "kind"])
+    extension = db.session.scalar(db.select(DeadlineExtension).where(  # granted twice at once: one row
         DeadlineExtension.cycle_id == cycle.id, DeadlineExtension.user_id == person.id,
-        DeadlineExtension.kind == kind))
-    if extension is None:
-        extension = DeadlineExtension(cycle_id=cycle.id, user_id=person.id, kind=kind)
-        db.session.add(extension)
+        DeadlineExtension.kind == kind).with_for_update())
     extension.until, extension.reason, extension.granted_by_id = until, reason.strip(), actor.id
     db.session.flush()
     audit.record(actor, "deadline.extended", extension, program_id=cycle.program_id, user=person.email,

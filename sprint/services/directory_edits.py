@@ -1,4 +1,5 @@
-"""Coordinators' changes to the directories: colleges, host approval, new hosts, deactivation."""
+"""Coordinators' changes to the directories: host approval, new hosts, deactivation (colleges are
+shared by every program: sprint/services/colleges.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import NotAllowed, ServiceError
 from ..extensions import db
 from ..models import (
-    College,
-    CollegeKind,
     HostCompany,
     HostMemberRole,
     HostSize,
@@ -16,21 +15,6 @@ from ..models import (
     User,
 )
 from . import accounts, audit
-
-
-def update_college(actor: User, college: College, name: str, kind: CollegeKind, confirmed: bool) -> College:
-    """Rename, set the kind of, or confirm a college of the shared directory."""
-    name = name.strip()
-    clash = db.session.scalar(db.select(College.id).where(
-        College.name == name, College.state == college.state, College.id != college.id))
-    if clash is not None:
-        raise ServiceError(f"{name} ({college.state}) is already in the directory.", "name")
-    before = {"name": college.name, "kind": college.kind, "confirmed": college.confirmed}
-    college.name, college.kind, college.confirmed = name, CollegeKind(kind), confirmed
-    audit.record(actor, "college.updated", college, program_id=actor.program_id, before=before,
-                 after={"name": name, "kind": str(kind), "confirmed": confirmed})
-    db.session.commit()
-    return college
 
 
 def _of_program(actor: User, model: type, record_id: int, what: str):
@@ -93,6 +77,8 @@ def set_account_active(actor: User, user: User, active: bool) -> User:
         raise ServiceError("You cannot deactivate your own account; ask another coordinator.")
     if user.active != active:
         user.active = active
+        if not active:
+            accounts.end_sessions(user)  # logged in right now: out at the next request
         audit.record(actor, "account.reactivated" if active else "account.deactivated", user, email=user.email)
         db.session.commit()
     return user

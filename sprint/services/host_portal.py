@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
-from ..errors import NotAllowed, ServiceError
+from ..errors import NotAllowed, ServiceError, StaleEdit
 from ..extensions import db
 from ..models import (
     Application,
@@ -26,10 +26,13 @@ from ..models import (
     Skill,
     StudentProfile,
     User,
+    utcnow,
 )
 from . import audit, skills
 from .offers import LIVE
+from .concurrency import insert_missing
 from .paging import Page, paginate_rows
+from .student_access import host_may_see_student, live_applications_to_host
 
 COMPANY_FIELDS = ("name", "sector", "site_town", "size", "website", "description")
 
@@ -50,7 +53,11 @@ def update_company(member: User, host: HostCompany, data: dict) -> None:
     for name in COMPANY_FIELDS:
         setattr(host, name, (data.get(name) or "").strip())
     audit.record(member, "host.updated", host, program_id=host.program_id)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as error:  # another company took the name at the same moment
+        db.session.rollback()
+        raise ServiceError("Another company in the program already uses that name.", "name") from error
 
 
 def remove_member(actor: User, membership: HostMember) -> None:
@@ -62,7 +69,11 @@ def remove_member(actor: User, membership: HostMember) -> None:
     if membership.role == HostMemberRole.OWNER and len(owners) == 1:
         raise ServiceError("The company needs at least one owner: make someone else an owner first.")
     audit.record(actor, "host.member_removed", host, program_id=host.program_id, user=membership.user_id)
-    db.session.delete(membership)
+    removed = db.session.execute(db.delete(HostMember).where(HostMember.id == membership.id)
+                                 .execution_options(synchronize_session=False)).rowcount
+    if removed != 1:  # removed by another click or colleague a moment ago
+        db.session.rollback()
+        raise StaleEdit("That person was already removed from the team.")
     db.session.commit()
 
 
@@ -121,25 +132,20 @@ def _reviews(host: HostCompany, student_ids: set[int]) -> dict[int, CandidateRev
         CandidateReview.host_id == host.id, CandidateReview.student_id.in_(student_ids)))}
 
 
-def applied_to_host(host: HostCompany, student: User) -> bool:
-    return db.session.scalar(
-        db.select(func.count(PositionInterest.id))
-        .join(Application, Application.id == PositionInterest.application_id)
-        .join(Position, Position.id == PositionInterest.position_id)
-        .where(Application.student_id == student.id, Position.host_id == host.id,
-               PositionInterest.withdrawn_at.is_(None))) > 0
+def may_see(host: HostCompany, student: User) -> bool:
+    """Whether the host may open the student's page (sprint/services/student_access.py)."""
+    return host_may_see_student(host.id, student.id)
 
 
 def save_review(member: User, student: User, note: str, interviewed: bool) -> CandidateReview:
     """A private note and the interviewed mark, shared by the host's team."""
     host = member.host
-    if host is None or not applied_to_host(host, student):
-        raise NotAllowed("This student did not apply to your company.")
+    if host is None or not may_see(host, student):
+        raise NotAllowed("This student did not apply to your company this season.")
+    insert_missing(CandidateReview, [{"host_id": host.id, "student_id": student.id, "note": "",
+                                      "interviewed": False, "updated_at": utcnow()}], ["host_id", "student_id"])
     review = db.session.scalar(db.select(CandidateReview).where(
-        CandidateReview.host_id == host.id, CandidateReview.student_id == student.id))
-    if review is None:
-        review = CandidateReview(host_id=host.id, student_id=student.id)
-        db.session.add(review)
+        CandidateReview.host_id == host.id, CandidateReview.student_id == student.id).with_for_update())
     review.note, review.interviewed, review.updated_by_id = note.strip(), interviewed, member.id
     db.session.commit()
     return review
@@ -179,9 +185,6 @@ def review_of(host: HostCompany, student: User) -> CandidateReview | None:
 
 
 def interests_in_host(host: HostCompany, student: User) -> list[PositionInterest]:
-    """The student's applications to this host's positions (not to other hosts)."""
-    return list(db.session.scalars(
-        db.select(PositionInterest).join(Application, Application.id == PositionInterest.application_id)
-        .join(Position, Position.id == PositionInterest.position_id)
-        .where(Application.student_id == student.id, Position.host_id == host.id,
-               PositionInterest.withdrawn_at.is_(None)).order_by(PositionInterest.created_at)))
+    """The student's live applications to this host's positions (not to other hosts, not past seasons)."""
+    return list(db.session.scalars(live_applications_to_host(host.id).where(Application.student_id == student.id)
+                                   .order_by(PositionInterest.created_at)))

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import solver
-from flask import current_app
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
@@ -260,16 +259,13 @@ def _notify(run: MatchRun, placements: list[Placement]) -> None:
     students = [key_id(entry["id"]) for entry in run.input_snapshot["students"]]
     hosts = {key_id(entry["host"]) for entry in run.input_snapshot["positions"] if entry.get("host")}
     members = db.session.scalars(db.select(HostMember).where(HostMember.host_id.in_(hosts)))
-    try:
-        for user in db.session.scalars(db.select(User).where(User.id.in_(students), User.active.is_(True))):
-            placement = placed.get(user.id)
-            send_email(user.email, f"Your {cycle.name} match result",
-                       "results_published_offer" if placement else "results_published_unmatched",
-                       user=user, cycle=cycle, placement=placement, round=run.round, program=cycle.program)
-        for member in members:
-            offers = [p for p in placements if p.position.host_id == member.host_id]
-            send_email(member.user.email, f"{cycle.name} match results for {member.host.name}",
-                       "results_published_host", user=member.user, cycle=cycle, host=member.host,
-                       placements=offers, round=run.round, program=cycle.program)
-    except Exception:  # a mail server outage must not turn a publication into an error page
-        current_app.logger.exception("Results emails for run %s were not all sent", run.id)
+    for user in db.session.scalars(db.select(User).where(User.id.in_(students), User.active.is_(True))):
+        placement = placed.get(user.id)
+        send_email(user.email, f"Your {cycle.name} match result",
+                   "results_published_offer" if placement else "results_published_unmatched",
+                   user=user, cycle=cycle, placement=placement, round=run.round, program=cycle.program)
+    for member in members:  # send_email logs a message it cannot send and goes on with the next
+        offers = [p for p in placements if p.position.host_id == member.host_id]
+        send_email(member.user.email, f"{cycle.name} match results for {member.host.name}",
+                   "results_published_host", user=member.user, cycle=cycle, host=member.host,
+                   placements=offers, round=run.round, program=cycle.program)

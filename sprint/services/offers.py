@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..errors import NotAllowed, ServiceError
+from ..errors import NotAllowed, ServiceError, StaleEdit
 from ..extensions import db
 from ..models import (
     Cycle,
@@ -63,24 +63,29 @@ def respond(student: User, placement: Placement, accept: bool) -> Placement:
     if placement.student_id != student.id:
         raise NotAllowed("That offer is not yours.")
     if placement.status != PlacementStatus.OFFERED:
-        raise ServiceError(f"You already {placement.status} this offer.")
+        raise StaleEdit(f"You already {placement.status} this offer.")
     deadline = response_deadline(student, placement)
     if deadline is not None and utcnow() > deadline:
         raise ServiceError(f"The deadline to answer this offer passed on "
                            f"{format_when(deadline, zone_of(placement.cycle.program), True)}; "
                            "ask your coordinator for an extension.")
-    placement.status = PlacementStatus.ACCEPTED if accept else PlacementStatus.DECLINED
-    placement.responded_at = utcnow()
+    status = PlacementStatus.ACCEPTED if accept else PlacementStatus.DECLINED
+    answered = db.session.execute(  # one conditional UPDATE: of two answers at once, one counts
+        db.update(Placement).where(Placement.id == placement.id, Placement.status == PlacementStatus.OFFERED)
+        .values(status=status, responded_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(placement)
+    if answered != 1:
+        raise StaleEdit(f"You already {placement.status} this offer.")
     verb = "accepted" if accept else "declined"
     audit.record(student, f"offer.{verb}", placement, program_id=placement.cycle.program_id,
                  position=placement.position_id)
+    db.session.commit()
     send_email(student.email, f"You {verb} {placement.position.title}", "offer_answered",
                placement=placement, verb=verb, to_student=True, program=placement.cycle.program)
     members = [member.user.email for member in placement.position.host.members]
     if members:
         send_email(members, f"{student.name} {verb} your offer", "offer_answered",
                    placement=placement, verb=verb, to_student=False, program=placement.cycle.program)
-    db.session.commit()
     return placement
 
 

@@ -6,11 +6,14 @@ holds more live placements than it has slots. A placement made or moved by hand 
 
 from __future__ import annotations
 
-from ..errors import ServiceError
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import ServiceError, StaleEdit
 from ..extensions import db
 from ..models import (Application, ApplicationStatus, Cycle, HostRank, Phase, Placement, PlacementStatus,
                       Position, PositionStatus, StudentRank, User, utcnow)
 from . import audit
+from .concurrency import lock_row
 from .second_round import LIVE
 
 ENDINGS = {  # kind -> (new status, audit action, what the coordinator records)
@@ -40,7 +43,13 @@ def end_placement(actor: User, placement: Placement, kind: str, reason: str) -> 
         raise ServiceError(f"This placement is already {placement.status}; nothing changed.")
     status, action, label = ENDINGS[kind]
     before = placement.status
-    placement.status, placement.responded_at = status, utcnow()
+    ended = db.session.execute(  # one conditional UPDATE: a second click (or the student's own
+        db.update(Placement)     # answer at the same moment) finds the placement already changed
+        .where(Placement.id == placement.id, Placement.status == before)
+        .values(status=status, responded_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(placement)
+    if ended != 1:
+        raise StaleEdit(f"This placement is already {placement.status}; nothing changed.")
     placement.note = _note(placement.note, f"{label}: {reason}")
     audit.record(actor, action, placement, program_id=placement.cycle.program_id, student_id=placement.student_id,
                  position_id=placement.position_id, before=before, reason=reason)
@@ -88,7 +97,11 @@ def add_placement(actor: User, cycle: Cycle, student: User, position: Position, 
                           cycle.offer_deadline_at > now else None,
                           note=f"Placed by coordinator: {reason}")
     db.session.add(placement)
-    db.session.flush()
+    try:
+        db.session.flush()  # the unique index on live placements refuses a second one added at once
+    except IntegrityError as error:
+        db.session.rollback()
+        raise StaleEdit(f"{student.name} already holds a placement; move it instead.", "student") from error
     audit.record(actor, "placement.added", placement, program_id=cycle.program_id, student_id=student.id,
                  position_id=position.id, reason=reason)
     db.session.commit()
@@ -109,6 +122,7 @@ def _note(note: str, line: str) -> str:
 def _check_seat(cycle: Cycle, position: Position) -> None:
     if position.cycle_id != cycle.id or position.status != PositionStatus.OPEN:
         raise ServiceError("Choose an open position of this season.", "position")
+    lock_row(Position, position.id)  # two placements into the last seat at once: one waits, then counts
     live = db.session.scalar(db.select(db.func.count(Placement.id)).where(
         Placement.position_id == position.id, Placement.status.in_(LIVE)))
     if live >= position.slots:

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import or_
+from sqlalchemy.exc import IntegrityError
 
-from ..errors import NotAllowed, ServiceError
+from ..errors import NotAllowed, ServiceError, StaleEdit
 from ..extensions import db
 from ..models import (
     Cycle,
@@ -21,6 +22,7 @@ from ..models import (
     User,
 )
 from . import audit, skills
+from .concurrency import lock_row
 
 EDITABLE = ("title", "team", "description", "slots", "hourly_pay", "hours_per_week", "start_date",
             "end_date", "site_town", "work_mode", "housing_help")
@@ -117,15 +119,30 @@ def _apply_form(position: Position, data: dict) -> dict[str, tuple]:
     return changes
 
 
+def _check_title_free(host_id: int, cycle: Cycle, title: str, position_id: int | None = None) -> None:
+    """Host, season and title identify a position (the import matches rows on them)."""
+    taken = db.session.scalar(db.select(Position.id).where(
+        Position.host_id == host_id, Position.cycle_id == cycle.id,
+        db.func.lower(Position.title) == title.strip().lower(), Position.id != (position_id or -1)).limit(1))
+    if taken is not None:
+        raise ServiceError(f"You already have a position called \u201c{title.strip()}\u201d in {cycle.name}: "
+                           "give this one another title, or add slots to that one.", "title")
+
+
 def create_position(member: User, host: HostCompany, cycle: Cycle, data: dict) -> Position:
     _check_member(member, host)
     if cycle.program_id != host.program_id or Phase(cycle.phase) not in OPEN_FOR_EDITS:
         raise ServiceError(f"New positions for {cycle.name} are closed.")
+    _check_title_free(host.id, cycle, data["title"])
     position = Position(host=host, cycle=cycle, status=PositionStatus.OPEN)
     with db.session.no_autoflush:
         _apply_form(position, data)
     db.session.add(position)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # the same form posted twice at once: the unique key keeps one
+        db.session.rollback()
+        raise StaleEdit(f"\u201c{data['title'].strip()}\u201d is already posted for {cycle.name}.", "title") from error
     audit.record(member, "position.created", position, program_id=host.program_id, title=position.title)
     db.session.commit()
     return position
@@ -134,6 +151,8 @@ def create_position(member: User, host: HostCompany, cycle: Cycle, data: dict) -
 def update_position(member: User, position: Position, data: dict) -> dict:
     """Edit a position; once applications are open every change is logged with old and new values."""
     _check_member(member, position.host)
+    lock_row(Position, position.id, position)  # two colleagues saving at once: one after the other
+    _check_title_free(position.host_id, position.cycle, data["title"], position.id)
     if position.status == PositionStatus.WITHDRAWN:
         raise ServiceError("This position was withdrawn and can no longer be edited.")
     phase = Phase(position.cycle.phase)

@@ -10,17 +10,17 @@ from flask import current_app
 from ..errors import NotAllowed, ServiceError
 from ..extensions import db
 from ..models import (
-    Application,
     College,
     CollegeKind,
-    Position,
-    PositionInterest,
     Role,
     StudentProfile,
     User,
     utcnow,
 )
 from . import audit, skills
+from .concurrency import insert_missing, lock_row
+from .plain_text import one_line
+from .student_access import host_may_see_student
 
 TEXT_FIELDS = ("major", "phone", "home_town")
 SELF_ID_FLAGS = ("first_generation", "pell_eligible", "cc_transfer")
@@ -31,8 +31,9 @@ def colleges() -> list[College]:
 
 
 def update_profile(student: User, data: dict) -> StudentProfile:
-    """Save the profile form; an unlisted college is added unconfirmed for a coordinator to check."""
+    """Save the profile form; an unlisted college is added unconfirmed for an administrator to check."""
     profile = student.profile
+    lock_row(User, student.id, profile)  # the same form saved from two tabs: one after the other
     college = _college(data)
     if college is None:
         raise ServiceError("Choose your college from the list, or type its name and state.", "college")
@@ -66,9 +67,9 @@ def _college(data: dict) -> College | None:
             db.func.lower(College.name) == typed.lower(), College.state == state))
         if existing is not None:
             return existing
-        college = College(name=typed, state=state, kind=CollegeKind.OTHER, confirmed=False)
-        db.session.add(college)
-        return college
+        insert_missing(College, [{"name": typed, "state": state, "kind": CollegeKind.OTHER, "confirmed": False,
+                                  "town": "", "created_at": utcnow()}], ["name", "state"])
+        return db.session.scalar(db.select(College).where(College.name == typed, College.state == state))
     if data.get("college"):
         return db.session.get(College, data["college"])
     return None
@@ -126,12 +127,19 @@ def save_resume(student: User, content: bytes, filename: str) -> StudentProfile:
     stored = f"{secrets.token_hex(16)}.pdf"
     (_resume_folder() / stored).write_bytes(content)
     profile.resume_file, profile.resume_uploaded_at = stored, utcnow()
-    profile.resume_name = (Path(filename or "resume.pdf").name or "resume.pdf")[:200]
+    profile.resume_name = resume_display_name(filename)
     audit.record(student, "resume.uploaded", profile, program_id=student.program_id)
     db.session.commit()
     if old:
         (_resume_folder() / old).unlink(missing_ok=True)
     return profile
+
+
+def resume_display_name(filename: str | None) -> str:
+    """The uploaded file's own name, reduced to one plain line without folders (shown to people and
+    sent back as the download name; the file itself is stored under a generated name)."""
+    name = one_line(Path((filename or "").replace("\\", "/")).name)[:200]
+    return name or "resume.pdf"
 
 
 def resume_for(viewer: User, student: User) -> tuple[Path, str]:
@@ -145,16 +153,12 @@ def resume_for(viewer: User, student: User) -> tuple[Path, str]:
 
 
 def may_see_student(viewer: User, student: User) -> bool:
-    """The student themself, a coordinator of their program, or a member of a host they applied to."""
+    """The student themself, a coordinator of their program, or a member of a host that may see them
+    (sprint/services/student_access.py)."""
     if viewer.id == student.id:
         return True
     if viewer.role == Role.COORDINATOR:
         return viewer.program_id == student.program_id
     if viewer.role == Role.HOST and viewer.membership is not None:
-        return db.session.scalar(
-            db.select(PositionInterest.id)
-            .join(Application, Application.id == PositionInterest.application_id)
-            .join(Position, Position.id == PositionInterest.position_id)
-            .where(Application.student_id == student.id, Position.host_id == viewer.membership.host_id,
-                   PositionInterest.withdrawn_at.is_(None)).limit(1)) is not None
+        return host_may_see_student(viewer.membership.host_id, student.id)
     return False

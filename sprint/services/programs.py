@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 
 from ..errors import NotAllowed, ServiceError
 from ..extensions import db
@@ -38,9 +39,13 @@ def create_program(actor: User, name: str, slug: str, region: str = "", contact_
     program = Program(name=name.strip(), slug=slug, region=region.strip(), contact_email=contact_email.strip(),
                       time_zone=time_zone)
     db.session.add(program)
-    db.session.flush()
-    audit.record(actor, "program.created", program, program_id=program.id, name=program.name)
-    db.session.commit()
+    try:
+        db.session.flush()
+        audit.record(actor, "program.created", program, program_id=program.id, name=program.name)
+        db.session.commit()
+    except IntegrityError as error:  # the same short name created twice at once
+        db.session.rollback()
+        raise ServiceError(f"The short name {slug!r} is taken; choose another.", "slug") from error
     return program
 
 

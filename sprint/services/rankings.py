@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..errors import NotAllowed, ServiceError
 from ..extensions import db
 from ..models import (
@@ -18,9 +20,11 @@ from ..models import (
 )
 from . import audit
 from .applications import active_interests
+from .concurrency import claim_version, lock_row
 from .deadlines import ensure_open
 
 SHORT_LIST = 3
+RANK = re.compile(r"[0-9]{1,3}")
 CHANGED_ELSEWHERE = ("This rank list was changed in another window or by a colleague since you opened it. "
                      "Nothing was saved: reload the page to see the current list, then make your changes again.")
 
@@ -31,14 +35,9 @@ def _parse_rank(raw: str | None, label: str, allow_blank: bool) -> int | None:
         if allow_blank:
             return None
         raise ServiceError(f"Give {label} a rank number.")
-    if not text.isdigit() or int(text) < 1 or int(text) > 999:
+    if not RANK.fullmatch(text) or not 1 <= int(text) <= 999:  # ASCII digits: "²".isdigit() is True
         raise ServiceError(f"The rank of {label} must be a whole number from 1 up.")
     return int(text)
-
-
-def _check_version(current: int, submitted: str | None) -> None:
-    if str(current) != (submitted or "").strip():
-        raise ServiceError(CHANGED_ELSEWHERE)
 
 
 # Students -----------------------------------------------------------------------------------------
@@ -49,7 +48,8 @@ def save_student_ranks(student: User, application: Application, raw: dict[int, s
     if application.student_id != student.id:
         raise NotAllowed("That rank list is not yours.")
     ensure_open(student, application.cycle, ExtensionKind.RANKING, "Ranking")
-    _check_version(application.ranks_version, version)
+    lock_row(User, student.id)  # the same lock as applying and withdrawing
+    claim_version(Application, application, version, CHANGED_ELSEWHERE)  # one conditional UPDATE
     positions = {interest.position_id: interest.position for interest in active_interests(application)}
     if set(raw) - set(positions):
         raise ServiceError("You can only rank positions you applied to.")
@@ -68,7 +68,6 @@ def save_student_ranks(student: User, application: Application, raw: dict[int, s
         application.ranks_certified_at = utcnow()
     elif changed:
         application.ranks_certified_at = None
-    application.ranks_version += 1
     audit.record(student, "ranks.certified" if certify else "ranks.saved", application,
                  program_id=application.cycle.program_id, length=len(order))
     db.session.commit()
@@ -118,7 +117,9 @@ def save_host_ranks(member: User, position: Position, raw: dict[int, str], versi
     if member.membership is None or member.membership.host_id != position.host_id:
         raise NotAllowed("You are not a member of this company.")
     ensure_open(member, position.cycle, ExtensionKind.RANKING, "Ranking")
-    _check_version(position.ranks_version, version)
+    # First statement to write: the version check and the position's row lock in one UPDATE, so two
+    # colleagues (or two tabs) saving at once never interleave their deletes and inserts.
+    claim_version(Position, position, version, CHANGED_ELSEWHERE)
     people = {user.id: user for user, _ in candidates(position)}
     if set(raw) - set(people):
         raise ServiceError("You can only rank students who applied to this position.")
@@ -127,7 +128,6 @@ def save_host_ranks(member: User, position: Position, raw: dict[int, str], versi
     db.session.add_all(HostRank(position_id=position.id, student_id=sid, rank=rank)
                        for sid, rank in ranks.items() if rank is not None)
     position.ranks_certified_at = utcnow() if certify else None
-    position.ranks_version += 1
     audit.record(member, "host_ranks.certified" if certify else "host_ranks.saved", position,
                  program_id=position.host.program_id, ranked=sum(r is not None for r in ranks.values()))
     db.session.commit()

@@ -6,6 +6,7 @@ import re
 
 from ..extensions import db
 from ..models import Skill
+from .concurrency import insert_missing
 
 MAX_SKILLS = 30
 
@@ -18,14 +19,15 @@ def parse(text: str | None) -> list[str]:
 
 
 def get_or_create(names: list[str]) -> list[Skill]:
-    """The Skill rows for these names, adding the missing ones to the session."""
+    """The Skill rows for these names, inserting the missing ones (two people adding the same new
+    skill at the same moment both get the one row)."""
     if not names:
         return []
     found = {skill.name: skill for skill in db.session.scalars(db.select(Skill).where(Skill.name.in_(names)))}
-    for name in names:
-        if name not in found:
-            found[name] = Skill(name=name)
-            db.session.add(found[name])
+    missing = [name for name in dict.fromkeys(names) if name not in found]
+    if missing:
+        insert_missing(Skill, [{"name": name} for name in missing], ["name"])
+        found.update((skill.name, skill) for skill in db.session.scalars(db.select(Skill).where(Skill.name.in_(missing))))
     return [found[name] for name in names]
 
 

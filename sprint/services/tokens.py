@@ -1,4 +1,4 @@
-"""Signed, expiring tokens for emailed links (invitations and password resets)."""
+"""Signed, expiring tokens: emailed links (invitations, password resets), import previews, known devices."""
 
 from __future__ import annotations
 
@@ -31,3 +31,14 @@ def read_token(purpose: str, token: str, max_age_seconds: int) -> dict:
 def fingerprint(secret: str) -> str:
     """A short digest that changes when the secret does, so a reset link works once."""
     return hashlib.sha256(secret.encode()).hexdigest()[:16]
+
+
+def peek_token(purpose: str, token: str, max_age_seconds: int) -> dict | None:
+    """The payload of a valid token, or None for a missing, forged or expired one (no message needed)."""
+    if not token:
+        return None
+    try:
+        payload = _serializer(purpose).loads(token, max_age=max_age_seconds)
+    except BadSignature:  # SignatureExpired is a BadSignature too
+        return None
+    return payload if isinstance(payload, dict) else None

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import role_required
 from ..errors import ServiceError
 from ..extensions import db
 from ..forms import options
-from ..forms.staff import InviteForm, MoveStudentForm, ProgramForm, TimeZoneForm
-from ..models import Program, Role
-from ..services import accounts, programs, seasons
-from .forms_support import show_error, status_for
+from ..forms.staff import CollegeForm, DirectorySearchForm, InviteForm, MoveStudentForm, ProgramForm, TimeZoneForm
+from ..models import College, Program, Role
+from ..services import accounts, colleges, programs, seasons
+from .forms_support import show_error, status_for, valid_or_400
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -103,3 +103,27 @@ def move_student(program_id: int):
                            zone_form=TimeZoneForm(time_zone=program.time_zone), move_form=form,
                            figures=seasons.cycle_figures(program.id),
                            people=seasons.program_people_counts(program.id)), 400
+
+
+@bp.get("/colleges", endpoint="colleges")
+def college_list():
+    form = valid_or_400(DirectorySearchForm(request.args))
+    page = colleges.college_page(form.q.data or "", bool(form.unconfirmed.data), request.args.get("page", 1, type=int))
+    return render_template("admin/colleges.html", page=page, search=form.q.data or "",
+                           unconfirmed=bool(form.unconfirmed.data))
+
+
+@bp.route("/colleges/<int:college_id>", methods=["GET", "POST"])
+def college(college_id: int):
+    college = db.get_or_404(College, college_id)
+    form = CollegeForm(obj=college)
+    if form.validate_on_submit():
+        try:
+            colleges.update_college(current_user, college, form.name.data, form.kind.data, form.confirmed.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(f"{college.name} saved.", "success")
+            return redirect(url_for("admin.colleges", unconfirmed=1))
+    return render_template("admin/college.html", form=form, college=college,
+                           history=colleges.history_of(college)), status_for(form)

@@ -6,12 +6,15 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_login.config import COOKIE_NAME
+from flask_wtf import FlaskForm
 
 from ..errors import ServiceError
 from ..extensions import limiter
 from ..forms import options
-from ..forms.auth import (AcceptInvitationForm, ForgotPasswordForm, LoginForm, RegisterForm,
-                          ResetPasswordForm)
+from ..forms.auth import (AcceptInvitationForm, ChangePasswordForm, ForgotPasswordForm, LoginForm,
+                          RegisterForm, ResetPasswordForm)
+from ..login_limits import LoginLimits, remember_device
 from ..services import accounts, programs
 from .forms_support import show_error, status_for
 
@@ -20,10 +23,6 @@ bp = Blueprint("auth", __name__)
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _login_email() -> str:
-    return "login:" + request.form.get("email", "").strip().lower()
 
 
 def _safe_next(target: str | None) -> str:
@@ -39,29 +38,72 @@ def _start_session(user, remember: bool = False) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_login_email)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        limits = LoginLimits(form.email.data)  # failures only; see sprint/login_limits.py
+        if limits.exhausted():
+            return _too_many_attempts(form, limits)
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             _start_session(user, remember=form.remember.data)
             flash(f"Welcome, {user.name}.", "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return remember_device(redirect(_safe_next(request.args.get("next"))), user.email)
+        if not limits.count_failure():
+            return _too_many_attempts(form, limits)
         flash("That email and password do not match an account. If you just signed up, open the link "
               "we emailed you first.", "danger")
     return render_template("auth/login.html", form=form), status_for(form)
 
 
+def _remember_cookie() -> str:
+    return current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+
+
+def _too_many_attempts(form: LoginForm, limits: LoginLimits):
+    wait = limits.retry_after()
+    minutes = max(1, round(wait / 60))
+    flash(f"Too many failed logins for this account or from your network. Try again in about {minutes} "
+          f"minute{'' if minutes == 1 else 's'}, or reset your password.", "danger")
+    return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
+
+
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
     session.clear()
+    logout_user()  # after the clear: it leaves the mark that deletes the "keep me logged in" cookie
     flash("You are logged out.", "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.change_password(current_user, form.current_password.data, form.password.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            _start_session(user, remember=_remember_cookie() in request.cookies)
+            flash("Your password is changed. You stay logged in here; every other device is logged out.",
+                  "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form), status_for(form)
+
+
+@bp.post("/account/logout-everywhere")
+@login_required
+def logout_everywhere():
+    if FlaskForm().validate_on_submit():
+        accounts.log_out_everywhere(current_user)
+        session.clear()
+        logout_user()
+        flash("You are logged out on every device, this one included.", "info")
     return redirect(url_for("main.index"))
 
 

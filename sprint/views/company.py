@@ -29,7 +29,7 @@ from ..services import (
     seasons,
 )
 from ..services.deadlines import deadline_for
-from .forms_support import rank_inputs, show_error, status_for
+from .forms_support import error_status, rank_inputs, show_error, status_for
 from .season_choice import shown_cycle
 
 bp = Blueprint("company", __name__, url_prefix="/company")
@@ -108,7 +108,7 @@ def remove_member(membership_id: int):
         except ServiceError as error:
             db.session.rollback()
             flash(str(error), "danger")
-            return team()[0], 400
+            return team()[0], error_status(error)
         flash("You left the company." if leaving else "The colleague no longer has access.", "success")
     return redirect(url_for("main.index") if leaving else url_for("company.team"))
 
@@ -178,14 +178,14 @@ def applicants():
         host, cycle, position_id=form.position.data if valid else None, skill=form.skill.data if valid else "",
         college_id=form.college.data if valid else None, major=form.major.data if valid else "",
         class_year=form.class_year.data if valid else None, page=request.args.get("page", 1, type=int))
-    return render_template("company/applicants.html", form=form, page=page, cycle=cycle)
+    return render_template("company/applicants.html", form=form, page=page, cycle=cycle), 200 if valid else 400
 
 
 @bp.route("/applicants/<int:student_id>", methods=["GET", "POST"])
 def applicant(student_id: int):
     student = db.get_or_404(User, student_id)
     host = current_user.host
-    if student.role != Role.STUDENT or not host_portal.applied_to_host(host, student):
+    if student.role != Role.STUDENT or not host_portal.may_see(host, student):
         abort(404)
     form = ReviewForm()
     if form.validate_on_submit():
@@ -210,7 +210,7 @@ def ranks(position_id: int):
         except ServiceError as error:
             db.session.rollback()
             flash(str(error), "danger")
-            return _render_ranks(position, form), 409 if "changed" in str(error) else 400
+            return _render_ranks(position, form), error_status(error)
         flash("The list is certified: it will be used in the match." if form.action.data == "certify"
               else "Draft saved. Certify the list before the deadline.", "success")
         return redirect(url_for("company.ranks", position_id=position.id))

@@ -15,11 +15,10 @@ from flask import (
 from flask_login import current_user
 
 from ..access import role_required
-from ..errors import ServiceError
+from ..errors import ServiceError, StaleEdit
 from ..extensions import db
 from ..forms import options
 from ..forms.coordinator import (
-    CollegeForm,
     CycleDatesForm,
     CycleForm,
     ExtensionForm,
@@ -29,8 +28,8 @@ from ..forms.coordinator import (
     PhaseForm,
     dates_of,
 )
-from ..forms.staff import InviteForm, TimeZoneForm
-from ..models import College, ExtensionKind, HostCompany, HostMemberRole, Phase, Role
+from ..forms.staff import DirectorySearchForm, InviteForm, TimeZoneForm
+from ..models import ExtensionKind, HostCompany, HostMemberRole, Phase, Role
 from ..services import (
     accounts,
     csv_import,
@@ -45,7 +44,7 @@ from ..services import (
 )
 from ..services.csv_export import to_csv_bytes
 from ..services.csv_import_kinds import KINDS, template_rows
-from .forms_support import show_error, status_for
+from .forms_support import show_error, status_for, valid_or_400
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
@@ -200,7 +199,7 @@ def _listing_args(kind: str):
                   else seasons.staff_season(current_user.program_id))
     filter_ = request.args.get("filter", "")
     filter_ = filter_ if filter_ in dict(listing.filters) else ""
-    return listing, season, request.args.get("q", "")[:100], filter_
+    return listing, season, valid_or_400(DirectorySearchForm(request.args)).q.data or "", filter_
 
 
 @bp.get("/directory")
@@ -225,22 +224,6 @@ def directory_csv(kind: str):
     return Response(to_csv_bytes([header for _, header in listing.columns], rows, _zone()["zone"]),
                     mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-
-
-@bp.route("/colleges/<int:college_id>", methods=["GET", "POST"])
-def edit_college(college_id: int):
-    college = db.get_or_404(College, college_id)
-    form = CollegeForm(obj=college)
-    if form.validate_on_submit():
-        try:
-            directory_edits.update_college(current_user, college, form.name.data, form.kind.data,
-                                           form.confirmed.data)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
-            flash(f"{college.name} saved.", "success")
-            return redirect(url_for("coordinator.directory", kind="colleges", filter="unconfirmed"))
-    return render_template("coordinator/college_form.html", form=form, college=college), status_for(form)
 
 
 @bp.post("/hosts/<int:host_id>/approve")
@@ -308,9 +291,10 @@ def import_confirm():
     if not form.validate_on_submit():
         abort(400)
     try:
-        kind, cycle_id, content = csv_import.read_upload(current_user, form.payload.data)
-        season = cycles.cycle_for(current_user, cycle_id) if cycle_id else None
-        result = csv_import.run_import(current_user, kind, content, season)
+        kind, result = csv_import.confirm_import(current_user, form.payload.data)
+    except StaleEdit as error:  # confirmed twice: the first confirmation did the import
+        flash(str(error), "info")
+        return redirect(url_for("coordinator.import_csv"))
     except ServiceError as error:
         flash(str(error), "danger")
         return redirect(url_for("coordinator.import_csv"))

@@ -10,7 +10,7 @@ from ..access import role_required
 from ..errors import ServiceError
 from ..forms import options
 from ..forms.runs import AddPlacementForm, AuditFilterForm, EndPlacementForm, MovePlacementForm, RunForm
-from ..models import Role
+from ..models import PlacementStatus, Role
 from ..services import (audit_log, local_time, match_runs, placement_changes, run_reports, second_round, seasons)
 from .forms_support import show_error, status_for
 
@@ -135,9 +135,11 @@ def compare():
 def placements(cycle_id: int):
     cycle = _cycle(cycle_id)
     page = request.args.get("page", 1, type=int)
-    rows, total = placement_changes.placements_of(cycle, request.args.get("status", ""), page)
+    status = request.args.get("status", "")
+    status = status if status in {value.value for value in PlacementStatus} else ""
+    rows, total = placement_changes.placements_of(cycle, status, page)
     return render_template("runs/placements.html", cycle=cycle, rows=rows, total=total, page=page,
-                           pages=max(1, -(-total // 50)), status=request.args.get("status", ""))
+                           pages=max(1, -(-total // 50)), status=status)
 
 
 @bp.route("/placements/<int:placement_id>", methods=["GET", "POST"])

@@ -20,7 +20,7 @@ from ..forms.student import (
 from ..models import ExtensionKind, Placement, PositionInterest, Role
 from ..services import applications, offers, positions, profiles, rankings, seasons
 from ..services.deadlines import deadline_for, deadlines_for
-from .forms_support import rank_inputs, show_error, status_for
+from .forms_support import error_status, rank_inputs, show_error, status_for
 from .season_choice import shown_cycle
 
 bp = Blueprint("student", __name__, url_prefix="/student")
@@ -109,12 +109,13 @@ def browse():
     if cycle is None:
         return redirect(url_for("student.dashboard"))
     form = PositionSearchForm(request.args)
-    filters = positions.Filters(**{k: v for k, v in form.data.items() if v}) if form.validate() else positions.Filters()
+    valid = form.validate()  # a refused search (a control character, too long) lists everything, with a 400
+    filters = positions.Filters(**{k: v for k, v in form.data.items() if v}) if valid else positions.Filters()
     page = positions.browse(cycle, filters, request.args.get("page", 1, type=int))
     applied = applications.applied_position_ids(current_user, cycle)
     scores = {position.id: positions.score_for(current_user, position) for position in page.items}
     return render_template("student/positions.html", cycle=cycle, form=form, page=page, applied=applied,
-                           scores=scores)
+                           scores=scores), 200 if valid else 400
 
 
 @bp.route("/positions/<int:position_id>", methods=["GET", "POST"])
@@ -150,7 +151,7 @@ def withdraw(interest_id: int):
             db.session.rollback()
             flash(str(error), "danger")
             cycle = interest.application.cycle
-            return _render_ranks(cycle, interest.application, RankListForm(formdata=None)), 400
+            return _render_ranks(cycle, interest.application, RankListForm(formdata=None)), error_status(error)
         flash(f"You withdrew your application to {interest.position.title}.", "success")
     return redirect(url_for("student.ranks"))
 
@@ -169,7 +170,7 @@ def ranks():
         except ServiceError as error:
             flash(str(error), "danger")
             db.session.rollback()
-            return _render_ranks(cycle, application, form), 409 if "changed" in str(error) else 400
+            return _render_ranks(cycle, application, form), error_status(error)
         flash("Your rank list is certified: it will be used in the match." if form.action.data == "certify"
               else "Your draft is saved. Certify it before the deadline.", "success")
         return redirect(url_for("student.ranks"))
@@ -194,7 +195,7 @@ def answer_offer(placement_id: int, answer: str):
         except ServiceError as error:
             db.session.rollback()
             flash(str(error), "danger")
-            return dashboard(), 400
+            return dashboard(), error_status(error)
         flash("Congratulations! You accepted the offer." if answer == "accept"
               else "You declined the offer. Your coordinator may offer you another seat.", "success")
     return redirect(url_for("student.dashboard"))

@@ -18,7 +18,7 @@ from sprint.models import (
     StudentProfile,
     User,
 )
-from sprint.services import directories, directory_edits, seasons
+from sprint.services import colleges, directories, directory_edits, seasons
 
 
 @pytest.fixture
@@ -103,14 +103,14 @@ def test_deactivating_an_account_is_audited_and_not_allowed_on_yourself(appctx, 
 
 
 def test_confirming_a_college_and_renaming_onto_another_is_refused(appctx, make, program):
-    actor = db.session.get(User, make.user(Role.COORDINATOR, program).id)
+    actor = db.session.get(User, make.user(Role.ADMIN).id)
     typed = College(name="gateway cc", state="CT", confirmed=False)
     db.session.add_all([typed, College(name="Gateway Community College", state="CT")])
     db.session.commit()
 
     with pytest.raises(ServiceError, match="already in the directory"):
-        directory_edits.update_college(actor, typed, "Gateway Community College", "community", True)
-    directory_edits.update_college(actor, typed, "Gateway CC (Meriden)", "community", True)
+        colleges.update_college(actor, typed, "Gateway Community College", "community", True)
+    colleges.update_college(actor, typed, "Gateway CC (Meriden)", "community", True)
 
     assert directories.page_of(program.id, "colleges", None, filter_="unconfirmed").total == 0
 

@@ -34,6 +34,8 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "main.resume": (frozenset({"student", "host", "coordinator"}), NOBODY),
     "auth.login": (EVERYONE, EVERYONE),
     "auth.logout": (NOBODY, USERS),
+    "auth.account": (USERS, USERS),
+    "auth.logout_everywhere": (NOBODY, USERS),
     "auth.register": (EVERYONE, EVERYONE),
     "auth.forgot_password": (EVERYONE, EVERYONE),
     "auth.reset_password": (EVERYONE, EVERYONE),
@@ -69,7 +71,6 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "coordinator.directory_home": (COORDINATORS, NOBODY),
     "coordinator.directory": (COORDINATORS, NOBODY),
     "coordinator.directory_csv": (COORDINATORS, NOBODY),
-    "coordinator.edit_college": (COORDINATORS, COORDINATORS),  # the college directory is shared
     "coordinator.new_host": (COORDINATORS, COORDINATORS),
     "coordinator.approve_host": (NOBODY, COORDINATOR),
     "coordinator.unapprove_host": (NOBODY, COORDINATOR),
@@ -103,6 +104,8 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "liaison.chart": (LIAISON, NOBODY),
     "admin.dashboard": (ADMIN, ADMIN),
     "admin.program": (ADMIN, ADMIN),
+    "admin.colleges": (ADMIN, NOBODY),
+    "admin.college": (ADMIN, ADMIN),  # the college directory is shared: only admins change it
 }
 SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}  # files, not records
 
@@ -187,7 +190,7 @@ def test_access_matrix(app, world):
                 continue
             for actor in ACTORS:
                 checks.append((actor in allowed, method, actor, rule.endpoint, url))
-    last = ("auth.logout", "runs.act")
+    last = ("auth.logout_everywhere", "auth.logout", "runs.act")
     order = sorted(checks, key=lambda c: (c[0], c[0] and c[1] == "POST", c[3] in last))
     for expected_allowed, method, actor, endpoint, url in order:
         client = clients[actor]
@@ -201,4 +204,6 @@ def test_access_matrix(app, world):
             wrong.append(f"{method} {url} as {actor}: {response.status_code} ({outcome}), "
                          f"expected {'allowed' if expected_allowed else 'refused'}")
         response.close()
+        if endpoint == "auth.logout_everywhere" and expected_allowed:  # it ended the session: back in
+            client.post("/login", data={"email": people[actor], "password": "correct horse battery"})
     assert wrong == [], "\n".join(wrong)

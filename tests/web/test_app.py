@@ -72,6 +72,8 @@ def test_production_marks_cookies_secure(tmp_path, monkeypatch):
     monkeypatch.setenv("SPRINT_ENV", "production")
     monkeypatch.setenv("SPRINT_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("BASE_URL", "https://placement.example.org")
+    monkeypatch.setenv("RATELIMIT_ALLOW_MEMORY", "1")
 
     app = create_app()
 

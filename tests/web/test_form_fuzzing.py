@@ -19,7 +19,7 @@ FORM_PAGES = [
     ("host", "/company/positions/{position_id}/ranks"),
     ("coordinator", "/coordinator/invite"), ("coordinator", "/coordinator/cycles/new"),
     ("coordinator", "/coordinator/cycles/{cycle_id}/dates"), ("coordinator", "/coordinator/cycles/{cycle_id}/extensions"),
-    ("coordinator", "/coordinator/hosts/new"), ("coordinator", "/coordinator/colleges/{college_id}"),
+    ("coordinator", "/coordinator/hosts/new"), ("admin", "/admin/colleges/{college_id}"),
     ("coordinator", "/coordinator/runs/cycles/{cycle_id}/new"),
     ("coordinator", "/coordinator/runs/placements/{placement_id}"),
     ("coordinator", "/coordinator/runs/cycles/{cycle_id}/placements/add"),

@@ -463,7 +463,7 @@ def test_position_search_filters_by_skill_and_pay(app, client, make, login, seas
 
     assert "Data intern" in by_skill and "QC intern" not in by_skill
     assert "Data intern" in by_pay and "Cell culture intern" not in by_pay
-    assert bad.status_code == 200 and "Not a valid decimal value" in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "Not a valid decimal value" in bad.get_data(as_text=True)
 
 
 def test_team_owner_invites_and_a_member_who_leaves_loses_access(app, client, make, login, season, outbox):
@@ -599,7 +599,7 @@ def test_a_pay_that_is_not_a_number_is_refused(app, client, make, login, season,
     client.post("/logout")
     login(make.user(Role.STUDENT, season["program"]))
     search = client.get(f"/student/positions?min_pay={pay}")
-    assert search.status_code == 200 and "Not a valid decimal value" in search.get_data(as_text=True)
+    assert search.status_code == 400 and "Not a valid decimal value" in search.get_data(as_text=True)
 
 
 def test_the_student_reads_why_in_words_with_position_names_not_ids(app, client, make, login, season):
