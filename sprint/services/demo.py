@@ -85,7 +85,8 @@ class _Builder:
     def counts(self) -> dict[str, int]:
         def count(model) -> int:
             return db.session.scalar(db.select(db.func.count()).select_from(model))
-        return {"colleges": count(College), "host companies": count(HostCompany), "students": len(self.students),
+        students = db.session.scalar(db.select(db.func.count(User.id)).where(User.role == Role.STUDENT))
+        return {"colleges": count(College), "host companies": count(HostCompany), "students": students,
                 "positions": count(Position), "placements": count(Placement)}
 
     # people and organisations -------------------------------------------------------------
