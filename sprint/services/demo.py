@@ -18,6 +18,7 @@ from ..models import (Application, ApplicationStatus, College, Cycle, HostCompan
                       MatchMode, Outcome, Phase, Placement, PlacementStatus, Position, PositionInterest,
                       PositionSkill, Program, Role, Skill, StudentProfile, StudentRank, User)
 from . import demo_data, match_runs
+from .local_time import DEFAULT_ZONE, to_utc, zone
 
 DEMO_SLUG = "sprint"
 DEMO_PASSWORD = "sprint-demo-2027"
@@ -64,7 +65,7 @@ class _Builder:
     def build(self) -> None:
         self.program = Program(slug=DEMO_SLUG, name="SPRINT Internships",
                                region="Greater New Haven Bioscience Collaborative",
-                               contact_email="sprint@sprint.demo")
+                               contact_email="sprint@sprint.demo", time_zone=DEFAULT_ZONE)
         db.session.add(self.program)
         self.colleges = self._colleges()
         self.skills = {name: Skill(name=name) for name in demo_data.SKILLS}
@@ -85,7 +86,8 @@ class _Builder:
     def counts(self) -> dict[str, int]:
         def count(model) -> int:
             return db.session.scalar(db.select(db.func.count()).select_from(model))
-        return {"colleges": count(College), "host companies": count(HostCompany), "students": len(self.students),
+        students = db.session.scalar(db.select(db.func.count(User.id)).where(User.role == Role.STUDENT))
+        return {"colleges": count(College), "host companies": count(HostCompany), "students": students,
                 "positions": count(Position), "placements": count(Placement)}
 
     # people and organisations -------------------------------------------------------------
@@ -153,12 +155,15 @@ class _Builder:
     # seasons -----------------------------------------------------------------------------------
 
     def _cycle(self, year: int, phase: Phase) -> Cycle:
+        def local(*when: int) -> datetime:  # the program's coordinator types Connecticut time
+            return to_utc(datetime(*when), zone(self.program.time_zone))
+
         cycle = Cycle(program=self.program, year=year, name=f"Summer {year}", phase=phase,
-                      applications_open_at=datetime(year - 1, 11, 1, 13),
-                      applications_close_at=datetime(year, 2, 15, 23),
-                      ranking_close_at=datetime(year, 3, 15, 23),
-                      match_published_at=datetime(year, 3, 22, 16),
-                      offer_deadline_at=datetime(year, 4, 5, 23))
+                      applications_open_at=local(year - 1, 11, 1, 9),
+                      applications_close_at=local(year, 2, 15, 23, 59),
+                      ranking_close_at=local(year, 3, 15, 23, 59),
+                      match_published_at=local(year, 3, 22, 12),
+                      offer_deadline_at=local(year, 4, 5, 23, 59))
         db.session.add(cycle)
         return cycle
 

@@ -146,8 +146,8 @@ def confirm_sign_up(token: str):
     try:
         user = accounts.confirm_sign_up(token)
     except ServiceError as error:
-        flash(str(error), "danger")
-        return redirect(url_for("auth.login"))
+        return render_template("auth/invitation_invalid.html", message=str(error), title="Sign-up link",
+                               heading="This sign-up link cannot be used"), 400
     _start_session(user)
     flash("Your email is confirmed and your account is ready. Start with your profile.", "success")
     return redirect(url_for("student.dashboard"))

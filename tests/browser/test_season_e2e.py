@@ -187,7 +187,7 @@ def member_posts_position(page: Page) -> None:
     expect(page.get_by_role("cell", name=re.compile("Robotics Intern"))).to_be_visible()
 
 
-def student_registers_and_applies(page: Page, shoreline) -> None:
+def student_registers_and_applies(page: Page, shoreline, live_server) -> None:
     page.goto("/register")
     page.get_by_label("Full name").fill("Uma Student")
     page.get_by_label("Email").fill(UMA)
@@ -195,6 +195,9 @@ def student_registers_and_applies(page: Page, shoreline) -> None:
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Repeat the password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text(f"Check your email: we sent a link to {UMA}")).to_be_visible()
+    sent = [message for message in live_server.outbox() if message.to == [UMA]]
+    page.goto(re.search(r"https?://\S+", sent[-1].body).group(0))
     expect(page.get_by_role("heading", name="Hello, Uma Student")).to_be_visible()
 
     page.goto("/student/profile")
@@ -293,7 +296,7 @@ def test_whole_season(live_server, shoreline, context_for) -> None:
     coordinator_opens_season(coordinator)
     live_server.run(lambda: _harbor_positions(shoreline))
     member_posts_position(member)
-    student_registers_and_applies(uma, shoreline)
+    student_registers_and_applies(uma, shoreline, live_server)
     uma.goto("/student/ranks")
     student_ranks_by_drag_and_keyboard(uma)
 

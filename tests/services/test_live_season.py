@@ -87,3 +87,15 @@ def test_the_overlap_of_two_live_seasons_offers_the_other_one():
 
     assert holder.shown is last_year and holder.others == (next_year,)
     assert newcomer.shown is next_year and newcomer.others == (last_year,)
+
+
+def test_the_dashboards_one_season_sections_ignore_a_new_draft(appctx, dash_world, make):
+    from sprint.extensions import db
+    from sprint.models import Program
+    from sprint.services import dashboards
+
+    make.cycle(dash_world.program, 2026, Phase.DRAFT)
+    program = db.session.get(Program, dash_world.program.id)
+
+    assert dashboards.current_year(program, dashboards.Filters()) == 2025
+    assert dashboards.current_year(program, dashboards.Filters(years=(2024,))) == 2024

@@ -73,7 +73,7 @@ def world(app, make):
             "membership_id": db.session.scalar(db.select(HostMember.id).where(HostMember.user_id == spare_member.id)),
             "user_id": throwaway.id, "token": "not-a-real-token", "key": f"s{student.id}",
             "compare": f"?a={run.id}&b={second.id}", "spare_position_id": spare.id,
-            "other_host_id": other_host.id,
+            "other_host_id": other_host.id, "slug": program.slug,
         }
         db.session.expunge_all()
     return people, values

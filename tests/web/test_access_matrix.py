@@ -40,6 +40,7 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "auth.forgot_password": (EVERYONE, EVERYONE),
     "auth.reset_password": (EVERYONE, EVERYONE),
     "auth.accept_invitation": (EVERYONE, EVERYONE),
+    "auth.confirm_sign_up": (EVERYONE, NOBODY),
     "student.dashboard": (STUDENTS, NOBODY),
     "student.profile": (STUDENTS, STUDENTS),
     "student.upload_resume": (NOBODY, STUDENTS),
@@ -61,6 +62,7 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "company.results": (HOSTS, NOBODY),
     "coordinator.dashboard": (COORDINATORS, NOBODY),
     "coordinator.invite": (COORDINATORS, COORDINATORS),
+    "coordinator.time_zone": (NOBODY, COORDINATORS),  # each sets their own program's
     "coordinator.cycle_list": (COORDINATORS, NOBODY),
     "coordinator.new_cycle": (COORDINATORS, COORDINATORS),
     "coordinator.cycle": (COORDINATOR, NOBODY),
@@ -106,6 +108,8 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "admin.program": (ADMIN, ADMIN),
     "admin.colleges": (ADMIN, NOBODY),
     "admin.college": (ADMIN, ADMIN),  # the college directory is shared: only admins change it
+    "admin.time_zone": (NOBODY, ADMIN),
+    "admin.move_student": (NOBODY, ADMIN),
 }
 SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}  # files, not records
 

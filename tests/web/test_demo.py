@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sprint.extensions import db
 from sprint.models import (Application, College, Cycle, HostCompany, MatchRun, Placement, Position, Program,
                            User)
@@ -21,6 +23,8 @@ def test_demo_loads_once_and_every_demo_login_reaches_its_page(app, runner, clie
 
     assert first.exit_code == 0, first.output
     assert "Demo loaded" in first.output and demo.DEMO_PASSWORD in first.output
+    printed = first.output.split(" s: ", 1)[1].splitlines()[0]  # "87 colleges, 31 host companies, ..."
+    assert f"`{printed}`" in (Path(__file__).parents[2] / "README.md").read_text()
     counts = _counts(app)
     assert counts["Program"] == 2 and counts["Cycle"] == 5
     assert 80 <= counts["College"] <= 90 and counts["HostCompany"] == 31
