@@ -55,7 +55,7 @@ class LoginLimits:
                       for item in _items("LOGIN_FAILURES_PER_ADDRESS")]
         per_account = ("login-device", device) if device else ("login-account", email)
         allowances += [Allowance(item, per_account) for item in _items("LOGIN_FAILURES_PER_ACCOUNT")]
-        self.allowances = allowances if limiter.enabled else []
+        self.allowances = allowances if current_app.config.get("RATELIMIT_ENABLED", True) else []
 
     def exhausted(self) -> bool:
         """True when any allowance is spent: the attempt must wait, whatever its password."""

@@ -214,7 +214,7 @@ def ranks(position_id: int):
         flash("The list is certified: it will be used in the match." if form.action.data == "certify"
               else "Draft saved. Certify the list before the deadline.", "success")
         return redirect(url_for("company.ranks", position_id=position.id))
-    return _render_ranks(position, form)
+    return _render_ranks(position, form), status_for(form)
 
 
 def _render_ranks(position: Position, form: HostRankForm):

@@ -174,7 +174,7 @@ def ranks():
         flash("Your rank list is certified: it will be used in the match." if form.action.data == "certify"
               else "Your draft is saved. Certify it before the deadline.", "success")
         return redirect(url_for("student.ranks"))
-    return _render_ranks(cycle, application, form)
+    return _render_ranks(cycle, application, form), status_for(form)
 
 
 def _render_ranks(cycle, application, form):

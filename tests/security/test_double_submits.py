@@ -1,0 +1,238 @@
+"""Findings 6 and 10: the same write from ten tabs at once: one happens, the rest get 409 or the same result.
+
+The threaded tests need real concurrent transactions, so they run on PostgreSQL (CI runs the suite
+there too); the sequential double submits run on both databases.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from races import at_once, postgresql_only
+from sprint.extensions import db
+from sprint.models import (Application, ApplicationStatus, CandidateReview, HostRank, ImportReceipt, Phase, Placement,
+                           Position, PositionInterest, Role, Skill, StudentProfile, StudentRank, User, utcnow)
+from sprint.services import profiles
+
+TABS = 10
+
+
+@pytest.fixture
+def market(app, make):
+    program = make.program()
+    cycle = make.cycle(program, phase=Phase.APPLICATIONS)
+    host = make.host(program)
+    position = make.position(host, cycle, title="Lab intern")
+    student = make.user(Role.STUDENT, program)
+    with app.app_context():
+        from sprint.models import College, Skill
+        college = College(name="Gateway CC", state="CT")
+        db.session.add(college)
+        db.session.flush()
+        profile = db.session.scalar(db.select(StudentProfile).where(StudentProfile.user_id == student.id))
+        profile.college_id, profile.major, profile.class_year = college.id, "Biology", 2028
+        profile.work_authorized = profile.age_confirmed = True
+        profile.skills = [Skill(name="pipetting")]
+        db.session.commit()
+        profiles.save_resume(db.session.get(User, student.id), b"%PDF-1.4\n%%EOF\n", "cv.pdf")
+    return program, cycle, host, position, student
+
+
+def _count(model, *where) -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(model).where(*where))
+
+
+def _statuses(results) -> list[int]:
+    return sorted(result.status_code if hasattr(result, "status_code") else repr(result) for result in results)
+
+
+def test_applying_twice_answers_409_and_applies_once(app, client, login, market):
+    program, cycle, host, position, student = market
+    login(student)
+    form = {"statement": "I would love to learn the lab's methods."}
+
+    first = client.post(f"/student/positions/{position.id}", data=form)
+    second = client.post(f"/student/positions/{position.id}", data=form)
+
+    assert (first.status_code, second.status_code) == (302, 409)
+    assert "You already applied" in second.get_data(as_text=True)
+
+
+@postgresql_only
+def test_applying_from_ten_tabs_at_once_applies_once(app, logged_in, market):
+    program, cycle, host, position, student = market
+    tabs = [logged_in(student) for _ in range(TABS)]
+    form = {"statement": "I would love to learn the lab's methods."}
+
+    results = at_once([lambda tab=tab: tab.post(f"/student/positions/{position.id}", data=form) for tab in tabs])
+
+    assert _statuses(results) == [302] + [409] * (TABS - 1)
+    with app.app_context():
+        assert _count(PositionInterest) == 1 and _count(StudentRank) == 1 and _count(Application) == 1
+
+
+@postgresql_only
+def test_applying_to_ten_positions_at_once_gives_ten_distinct_ranks(app, make, logged_in, market):
+    program, cycle, host, position, student = market
+    others = [make.position(host, cycle, title=f"Intern {n}") for n in range(TABS)]
+    tabs = [logged_in(student) for _ in range(TABS)]
+    form = {"statement": "I would love to learn the lab's methods."}
+
+    results = at_once([lambda tab=tab, p=p: tab.post(f"/student/positions/{p.id}", data=form)
+                       for tab, p in zip(tabs, others)])
+
+    assert _statuses(results) == [302] * TABS
+    with app.app_context():
+        assert sorted(db.session.scalars(db.select(StudentRank.rank))) == list(range(1, TABS + 1))
+
+
+def _applied(app, cycle, position, student) -> None:
+    with app.app_context():
+        application = Application(cycle_id=cycle.id, student_id=student.id, status=ApplicationStatus.SUBMITTED,
+                                  submitted_at=utcnow())
+        application.interests = [PositionInterest(position_id=position.id, statement="Keen")]
+        application.ranks = [StudentRank(position_id=position.id, rank=1)]
+        db.session.add(application)
+        db.session.commit()
+
+
+@postgresql_only
+def test_certifying_one_rank_list_from_ten_tabs_accepts_exactly_one(app, logged_in, market):
+    program, cycle, host, position, student = market
+    _applied(app, cycle, position, student)
+    tabs = [logged_in(student) for _ in range(TABS)]
+    form = {"version": "0", "action": "certify", f"rank_{position.id}": "1"}
+
+    results = at_once([lambda tab=tab: tab.post("/student/ranks", data=form) for tab in tabs])
+
+    assert _statuses(results) == [302] + [409] * (TABS - 1)
+    with app.app_context():
+        assert db.session.scalar(db.select(Application.ranks_version)) == 1
+
+
+@postgresql_only
+def test_a_host_certifying_from_ten_tabs_never_deadlocks(app, make, logged_in, market):
+    program, cycle, host, position, student = market
+    _applied(app, cycle, position, student)
+    members = [make.member(host) for _ in range(TABS)]
+    tabs = [logged_in(member) for member in members]
+    form = {"version": "0", "action": "certify", f"rank_{student.id}": "1"}
+
+    results = at_once([lambda tab=tab: tab.post(f"/company/positions/{position.id}/ranks", data=form) for tab in tabs])
+
+    assert _statuses(results) == [302] + [409] * (TABS - 1)
+    with app.app_context():
+        assert _count(HostRank) == 1 and db.session.get(Position, position.id).ranks_version == 1
+
+
+@postgresql_only
+def test_ten_people_adding_the_same_new_skill_at_once_share_one_row(app, make, logged_in, market):
+    program, cycle, host, position, student = market
+    members = [make.member(host) for _ in range(TABS)]
+    tabs = [logged_in(member) for member in members]
+    form = {"title": "x", "description": "Work.", "slots": "1", "hourly_pay": "20", "hours_per_week": "40",
+            "start_date": "2027-06-01", "end_date": "2027-08-13", "site_town": "New Haven", "work_mode": "onsite",
+            "required_skills": "brand new skill"}
+
+    results = at_once([lambda tab=tab, n=n: tab.post("/company/positions/new", data={**form, "title": f"Role {n}"})
+                       for n, tab in enumerate(tabs)])
+
+    assert _statuses(results) == [302] * TABS
+    with app.app_context():
+        assert _count(Skill, Skill.name == "brand new skill") == 1 and _count(Position) == TABS + 1
+
+
+@postgresql_only
+def test_ten_notes_on_one_applicant_at_once_keep_one_review(app, make, logged_in, market):
+    program, cycle, host, position, student = market
+    _applied(app, cycle, position, student)
+    tabs = [logged_in(make.member(host)) for _ in range(TABS)]
+
+    results = at_once([lambda tab=tab, n=n: tab.post(f"/company/applicants/{student.id}", data={"note": f"Note {n}"})
+                       for n, tab in enumerate(tabs)])
+
+    assert _statuses(results) == [302] * TABS
+    with app.app_context():
+        assert _count(CandidateReview) == 1
+
+
+@postgresql_only
+def test_accepting_and_declining_one_offer_at_once_records_one_answer(app, logged_in, market):
+    program, cycle, host, position, student = market
+    _applied(app, cycle, position, student)
+    with app.app_context():
+        placement = Placement(cycle_id=cycle.id, student_id=student.id, position_id=position.id, round=1)
+        db.session.add(placement)
+        db.session.commit()
+        placement_id = placement.id
+    tabs = [logged_in(student) for _ in range(TABS)]
+
+    results = at_once([lambda tab=tab, n=n: tab.post(f"/student/offers/{placement_id}/{'accept' if n % 2 else 'decline'}")
+                       for n, tab in enumerate(tabs)])
+
+    assert _statuses(results) == [302] + [409] * (TABS - 1)
+    with app.app_context():
+        from sprint.models import AuditEvent
+        assert _count(AuditEvent, AuditEvent.action.like("offer.%")) == 1
+
+
+def _positions_preview(client, cycle, host) -> str:
+    csv = (f"host,title,slots,hourly_pay,hours_per_week,start_date,end_date\n"
+           f"{host.name},Controls intern,2,21.50,40,2027-06-07,2027-08-13\n"
+           f"{host.name},QC intern,1,20,40,2027-06-07,2027-08-13\n").encode()
+    preview = client.post("/coordinator/import", data={"kind": "positions", "cycle": cycle.id,
+                                                       "file": (io.BytesIO(csv), "p.csv")})
+    return re.search(r'name="payload" type="hidden" value="([^"]+)"', preview.get_data(as_text=True)).group(1)
+
+
+def test_confirming_one_import_preview_twice_imports_once_and_says_so(app, client, make, login, market):
+    program, cycle, host, position, student = market
+    login(make.user(Role.COORDINATOR, program))
+    payload = _positions_preview(client, cycle, host)
+
+    first = client.post("/coordinator/import/confirm", data={"payload": payload}, follow_redirects=True)
+    second = client.post("/coordinator/import/confirm", data={"payload": payload}, follow_redirects=True)
+
+    assert "2 added" in first.get_data(as_text=True)
+    assert "already imported" in second.get_data(as_text=True)
+    with app.app_context():
+        assert _count(Position) == 3 and _count(ImportReceipt) == 1
+
+
+@postgresql_only
+def test_ten_simultaneous_confirmations_of_one_import_create_each_position_once(app, make, logged_in, market):
+    program, cycle, host, position, student = market
+    coordinator = make.user(Role.COORDINATOR, program)
+    tabs = [logged_in(coordinator) for _ in range(TABS)]
+    payload = _positions_preview(tabs[0], cycle, host)
+
+    results = at_once([lambda tab=tab: tab.post("/coordinator/import/confirm", data={"payload": payload},
+                                                follow_redirects=True) for tab in tabs])
+
+    pages = [result.get_data(as_text=True) for result in results]
+    assert sum("2 added" in page for page in pages) == 1
+    assert sum("already imported" in page for page in pages) == TABS - 1
+    with app.app_context():
+        assert _count(Position, Position.title == "Controls intern") == 1 and _count(Position) == 3
+
+
+def test_the_database_refuses_a_second_position_with_the_same_host_season_and_title(app, make, market):
+    from sqlalchemy.exc import IntegrityError
+    program, cycle, host, position, student = market
+
+    with pytest.raises(IntegrityError):
+        make.position(host, cycle, title="Lab intern")
+
+
+def test_a_host_cannot_post_two_positions_with_one_title(app, client, login, make, market):
+    program, cycle, host, position, student = market
+    login(make.member(host))
+    form = {"title": "lab intern", "description": "Work.", "slots": "1", "hourly_pay": "20", "hours_per_week": "40",
+            "start_date": "2027-06-01", "end_date": "2027-08-13", "site_town": "New Haven", "work_mode": "onsite"}
+
+    response = client.post("/company/positions/new", data=form)
+
+    assert response.status_code == 400 and "already have a position called" in response.get_data(as_text=True)
