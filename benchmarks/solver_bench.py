@@ -9,6 +9,12 @@ alone. Instances: ``solver.generate`` with 10 ranked positions per student,
 1-6 slots per position, seats for about 85% of students, Zipf(0.8) popularity.
 "stable e2e" = read the JSON file, validate, solve, build the result dict,
 serialise it and write it; best of --repeats runs (wall and CPU time).
+"CLI" = ``python -m solver solve`` in a process of its own, exactly as a user
+runs it (explanations on by default), interpreter start included.
+"max-stable, no side constraints" = ties on both sides (tie density 0.3),
+lists of 10, N/4 positions: our ``solve(mode="max-stable")`` beside a plain
+CP-SAT clause model this script builds itself (solver_bench_reference.py),
+each in its own process with the same time limit.
 """
 
 from __future__ import annotations
@@ -78,6 +84,39 @@ def _cpsat_rows(folder: Path, cases: list[tuple[int, int, str, int, float]]) -> 
     return rows
 
 
+def _cli_rows(folder: Path, sizes: list[int], repeats: int) -> list[str]:
+    rows = []
+    for n in sizes:
+        path = str(folder / f"strict{n}.json")
+        if not Path(path).exists():
+            path = _instance(folder, f"strict{n}", students=n, seed=1)
+        with_text = _child("cli", path, "1", str(repeats))
+        without = _child("cli", path, "0", str(repeats))
+        rows.append(f"| CLI `python -m solver solve` | {n:,} | {without['wall']:.2f} s, "
+                    f"{without['rss_mb']:.0f} MB, {without['result_mb']:.1f} MB file | "
+                    f"{with_text['wall']:.2f} s, {with_text['rss_mb']:.0f} MB, "
+                    f"{with_text['result_mb']:.1f} MB file |")
+    return rows
+
+
+def _plain_rows(folder: Path, cases: list[tuple[int, float]]) -> list[str]:
+    rows = []
+    for n, limit in cases:
+        path = _instance(folder, f"hrt{n}", students=n, positions=n // 4, tie_prob=0.3, seed=1)
+        ours = _child("max-stable-plain", path, str(limit))
+        ref = _child("reference", path, str(limit))
+        removed = (ours["pairs"] or {}).get("removed_by_preprocessing", 0)
+        rows.append(f"| {n:,} / {n // 4:,} | {limit:.0f} s | ours | {ours['status']} "
+                    f"(placements {ours['placements_status']} in {ours['placements_s']} s) | "
+                    f"{ours['placed']:,} | {ours['bound']} | {ours['gap']} | "
+                    f"{ours['seconds']:.1f} s | {ours['rss_mb']:.0f} MB | "
+                    f"{ours['variables']:,} / {ours['constraints']:,} ({removed:,} pairs removed) |")
+        rows.append(f"| | | reference | {ref['status']} | {ref['placed']:,} | {ref['bound']} | "
+                    f"{ref['gap']} | {ref['seconds']:.1f} s | {ref['rss_mb']:.0f} MB | "
+                    f"{ref['variables']:,} / {ref['constraints']:,} |")
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -85,7 +124,10 @@ def main() -> None:
     parser.add_argument("--with-matching-50k", action="store_true",
                         help="also time the `matching` library at 50,000 students (~16 min)")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--only", choices=("stable", "max-stable"), help="run one table")
+    parser.add_argument("--only", choices=("stable", "cli", "max-stable", "plain"),
+                        help="run one table")
+    parser.add_argument("--plain-sizes", default="1000,10000,50000",
+                        help="students in the max-stable-without-side-constraints table")
     parser.add_argument("--case", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.case:
@@ -96,6 +138,8 @@ def main() -> None:
     cpsat = [(200, 80, "position", 1, 5.0)] if args.quick else [
         (500, 200, "position", 1, 10.0), (500, 200, "host", 2, 10.0),
         (5_000, 2_000, "position", 1, 60.0)]
+    plain = [(n, 10.0 if args.quick else (60.0 if n <= 10_000 else 300.0))
+             for n in ([300] if args.quick else map(int, args.plain_sizes.split(",")))]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -107,6 +151,17 @@ def main() -> None:
                   "peak RSS (no/with) | `matching` 1.4.3 | speed-up | identical |")
             print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
             for row in _stable_rows(folder, sizes, args.repeats, library):
+                print(row, flush=True)
+        if args.only in (None, "cli"):
+            print("\n| case | students | without explanations | with explanations (default) |")
+            print("|---|---:|---:|---:|")
+            for row in _cli_rows(folder, sizes, args.repeats):
+                print(row, flush=True)
+        if args.only in (None, "plain"):
+            print("\n| max-stable, no side constraints: students / positions | time limit | model | "
+                  "status | placed | bound | gap | time | peak RSS | variables / constraints |")
+            print("|---|---:|---|---|---:|---:|---:|---:|---:|---:|")
+            for row in _plain_rows(folder, plain):
                 print(row, flush=True)
         if args.only in (None, "max-stable"):
             print("\n| max-stable: students / positions | college cap | time limit | status | "

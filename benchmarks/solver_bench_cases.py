@@ -84,6 +84,53 @@ def max_stable(path: str, limit: str) -> dict:
                                 for ph in solution.solver.get("phases", []))}
 
 
+def cli(path: str, explain: str, repeats: str) -> dict:
+    """``python -m solver solve`` exactly as a user runs it (its defaults); best wall of ``repeats``,
+    and the largest peak RSS of those processes."""
+    import os
+    import subprocess
+
+    command = [sys.executable, "-m", "solver", "solve", path, "--out",
+               str(Path(path).with_suffix(".cli.json"))] + ([] if explain == "1" else ["--no-explain"])
+    best = float("inf")
+    for _ in range(int(repeats)):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, env=dict(os.environ))
+        best = min(best, time.perf_counter() - started)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    size = Path(path).with_suffix(".cli.json").stat().st_size / 1e6
+    return {"wall": best, "rss_mb": peak, "result_mb": size}
+
+
+def max_stable_plain(path: str, limit: str) -> dict:
+    """Our max-stable on an instance without side constraints, as ``solve`` runs it."""
+    from solver import Problem, jsonio, solve
+
+    problem = Problem.from_dict(jsonio.load_path(path))
+    started = time.perf_counter()
+    solution = solve(problem, mode="max-stable", time_limit_s=float(limit), explain=False)
+    info = solution.solver
+    phases = {ph["name"]: ph for ph in info.get("phases", [])}
+    return {"status": solution.status, "placed": solution.stats["matched"],
+            "bound": info.get("bound"), "gap": info.get("gap"),
+            "placements_status": phases.get("placements", {}).get("status"),
+            "placements_s": phases.get("placements", {}).get("wall_time_s"),
+            "variables": info.get("variables"), "constraints": info.get("constraints"),
+            "pairs": info.get("pairs"), "seconds": time.perf_counter() - started,
+            "rss_mb": _rss_mb()}
+
+
+def reference(path: str, limit: str) -> dict:
+    """The plain clause model of benchmarks/solver_bench_reference.py."""
+    import json
+
+    from solver_bench_reference import solve_reference
+
+    result = solve_reference(json.loads(Path(path).read_text()), float(limit))
+    return {**result, "rss_mb": _rss_mb()}
+
+
 def run_case(name: str, *args: str) -> dict:
     """Dispatch a case by name."""
-    return {"stable": stable, "matching": matching, "max-stable": max_stable}[name](*args)
+    return {"stable": stable, "matching": matching, "max-stable": max_stable, "cli": cli,
+            "max-stable-plain": max_stable_plain, "reference": reference}[name](*args)

@@ -1,7 +1,8 @@
 """SPRINT Placement matching engine: plain data in, an assignment with diagnostics out.
 
-No Flask, no database: the standard library, OR-Tools (only for "max-stable"
-and "welfare") and, when installed, orjson.
+No Flask, no database: the standard library, numpy (bulk work on every listed
+pair: explanations, the checker), OR-Tools (only for "max-stable" and
+"welfare") and, when installed, orjson.
 
 >>> problem = Problem.from_dict({
 ...     "students": [{"id": "s1", "prefs": ["p1"]}],
@@ -18,7 +19,9 @@ Modes (``solve(problem, mode=...)``):
 * "stable-hosts": positions propose; the position-optimal stable matching.
 * "max-stable": CP-SAT. Fewest blocking pairs (zero unless caps, floors or host
   capacities force some), then most placements, then the smallest sum of
-  student ranks. Reports status, objective, bound and gap.
+  student ranks. Reports status, objective, bound and gap. Without side
+  constraints, pairs no weakly stable matching can use are removed first
+  (``solver.cpsat_reduce``).
 * "welfare": most placements, then smallest student rank sum, ignoring
   stability (min-cost flow; CP-SAT when side constraints are present).
 

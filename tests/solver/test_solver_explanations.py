@@ -119,17 +119,26 @@ def _one_text_per_fact(facts_and_texts):
 
 _LEAKS = ("did not rank", "ranked", "their ranks", "yours", "tie", "lottery", "college cap",
           "capacity of")
+ANY_MODE = st.sampled_from(["stable", "stable-hosts", "max-stable", "welfare"])
 
 
-@PROPERTY
-@given(data=instances(overrides=True, side=True),
-       mode=st.sampled_from(["stable", "stable-hosts", "max-stable", "welfare"]))
-def test_a_student_reads_nothing_of_a_hosts_ranks(data, mode):
+def _solved(data, mode):
+    """The problem and its solution (side constraints need a CP-SAT mode)."""
     problem = Problem.from_dict(data)
     if problem.constraints.has_side and mode.startswith("stable"):
         mode = "max-stable"
+    return problem, solve(problem, mode=mode), mode
 
-    solution = solve(problem, mode=mode)
+
+def _reads_no_rank(text: str) -> None:
+    assert not any(ch.isdigit() for ch in text), text
+    assert not any(word in text.lower() for word in _LEAKS), text
+
+
+@PROPERTY
+@given(data=instances(overrides=True, side=True), mode=ANY_MODE)
+def test_a_student_reads_nothing_of_a_hosts_ranks(data, mode):
+    problem, solution, mode = _solved(data, mode)
 
     facts = []
     for ident, entries in solution.explanations["students"].items():
@@ -138,8 +147,7 @@ def test_a_student_reads_nothing_of_a_hosts_ranks(data, mode):
             p = problem.position_index[entry["position"]]
             text = render(entry, "student", mode)
             anonymous = text.replace(entry["position"], "P")
-            assert not any(ch.isdigit() for ch in anonymous), text
-            assert not any(word in anonymous.lower() for word in _LEAKS), text
+            _reads_no_rank(anonymous)
             # what the student may know: own lock, the coordinator's ban, an empty position
             known = (s in problem.locked, (s, p) in problem.constraints.forbid,
                      problem.capacities[p] == 0)
@@ -148,14 +156,9 @@ def test_a_student_reads_nothing_of_a_hosts_ranks(data, mode):
 
 
 @PROPERTY
-@given(data=instances(overrides=True, side=True),
-       mode=st.sampled_from(["stable", "stable-hosts", "max-stable", "welfare"]))
+@given(data=instances(overrides=True, side=True), mode=ANY_MODE)
 def test_a_host_reads_nothing_of_a_candidates_preferences(data, mode):
-    problem = Problem.from_dict(data)
-    if problem.constraints.has_side and mode.startswith("stable"):
-        mode = "max-stable"
-
-    solution = solve(problem, mode=mode)
+    problem, solution, mode = _solved(data, mode)
 
     facts = []
     for ident, entries in solution.explanations["positions"].items():
@@ -163,8 +166,7 @@ def test_a_host_reads_nothing_of_a_candidates_preferences(data, mode):
         for entry in entries:
             s = problem.student_index[entry["student"]]
             text = render(entry, "host", mode)
-            assert not any(ch.isdigit() for ch in text), text
-            assert not any(word in text.lower() for word in _LEAKS), text
+            _reads_no_rank(text)
             # what the host may know: the outcome it is told, and coordinator overrides
             known = (s in problem.locked, (s, p) in problem.constraints.forbid,
                      problem.capacities[p] == 0, solution.match[s] >= 0)
