@@ -9,6 +9,7 @@ from flask import Flask
 from flask_login import current_user
 
 from .models import Role
+from .plurals import counted
 
 NAV_FOR_ROLE = {
     Role.STUDENT: [("student.dashboard", "My season"), ("student.browse", "Positions"),
@@ -40,6 +41,7 @@ def when(value: datetime | date | None, with_time: bool = False) -> str:
 def init_app(app: Flask) -> None:
     app.add_template_filter(money)
     app.add_template_filter(when)
+    app.add_template_filter(counted)
 
     @app.context_processor
     def navigation() -> dict:

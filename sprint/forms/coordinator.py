@@ -65,10 +65,6 @@ class CycleForm(FlaskForm):
                                               "hosts review and open them.")
 
 
-class PhaseForm(FlaskForm):
-    target = HiddenField(validators=[DataRequired()])
-
-
 class CollegeForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     kind = SelectField("Kind", choices=options([(kind.value, kind.label) for kind in CollegeKind]))

@@ -17,6 +17,7 @@ from ..models import (
     PositionSkill,
     PositionStatus,
     User,
+    utcnow,
 )
 from . import audit
 
@@ -190,8 +191,9 @@ def _describe(cycle: Cycle, target: Phase, backwards: bool) -> PhaseMove:
     return PhaseMove(target=target, backwards=backwards, effects=effects, warning=warning)
 
 
-def move_phase(actor: User, cycle: Cycle, target: Phase) -> Cycle:
-    """Move the cycle one step forward (or one step back from applications or ranking)."""
+def move_phase(actor: User, cycle: Cycle, target: Phase, reason: str = "") -> Cycle:
+    """Move the cycle one step forward (or one step back from applications or ranking); the optional
+    reason goes into the audit log."""
     if cycle.program_id != actor.program_id:
         raise NotAllowed("That season is not part of your program.")
     allowed = {move.target for move in phase_moves(cycle)}
@@ -199,7 +201,8 @@ def move_phase(actor: User, cycle: Cycle, target: Phase) -> Cycle:
         raise ServiceError(f"{cycle.name} cannot move from \"{Phase(cycle.phase).label}\" to "
                            f"\"{Phase(target).label}\"; phases move one step at a time.")
     before = cycle.phase
-    cycle.phase = target
-    audit.record(actor, "cycle.phase_changed", cycle, before=str(before), after=str(target))
+    cycle.phase, cycle.phase_changed_at = target, utcnow()
+    audit.record(actor, "cycle.phase_changed", cycle, before=str(before), after=str(target),
+                 **audit.said(reason))
     db.session.commit()
     return cycle

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
+
 from ..errors import NotAllowed, ServiceError
 from ..extensions import db
 from ..models import (
@@ -30,7 +32,7 @@ LIVE = (PlacementStatus.OFFERED, PlacementStatus.ACCEPTED, PlacementStatus.COMPL
 class StudentOutcome:
     placement: Placement | None
     published: bool
-    explanation: list[str] = field(default_factory=list)
+    explanation: list[tuple[int, list[str]]] = field(default_factory=list)  # (round, the solver's reasons)
     host_contacts: list[User] = field(default_factory=list)
 
 
@@ -48,7 +50,7 @@ def outcome_for(student: User, cycle: Cycle) -> StudentOutcome:
         Placement.cycle_id == cycle.id, Placement.student_id == student.id)
         .order_by(Placement.status.in_(LIVE).desc(), Placement.offered_at.desc()).limit(1))
     key = f"s{student.id}"
-    explanation = readable_explanations(reasons_of(key, runs))
+    explanation = [(run.round, lines) for run in runs if (lines := readable_explanations(reasons_of(key, [run])))]
     contacts = []
     if placement is not None:
         contacts = list(db.session.scalars(db.select(User).join(HostMember, HostMember.user_id == User.id)
@@ -57,8 +59,10 @@ def outcome_for(student: User, cycle: Cycle) -> StudentOutcome:
     return StudentOutcome(placement, True, explanation, contacts)
 
 
-def respond(student: User, placement: Placement, accept: bool) -> Placement:
-    """Accept or decline an offer before the deadline; a decline frees the seat for the second round."""
+def respond(student: User, placement: Placement, accept: bool, reason: str = "") -> Placement:
+    """Accept or decline an offer before the deadline; a decline frees the seat for the second round.
+
+    A decline's optional reason is kept on the placement for the coordinator."""
     if placement.student_id != student.id:
         raise NotAllowed("That offer is not yours.")
     if placement.status != PlacementStatus.OFFERED:
@@ -69,17 +73,46 @@ def respond(student: User, placement: Placement, accept: bool) -> Placement:
                            "ask your coordinator for an extension.")
     placement.status = PlacementStatus.ACCEPTED if accept else PlacementStatus.DECLINED
     placement.responded_at = utcnow()
+    reason = reason.strip()
+    if reason and not accept:
+        placement.note = f"{placement.note}\nDeclined by the student: {reason}".strip()
     verb = "accepted" if accept else "declined"
     audit.record(student, f"offer.{verb}", placement, program_id=placement.cycle.program_id,
-                 position=placement.position_id)
-    send_email(student.email, f"You {verb} {placement.position.title}", "offer_answered",
-               placement=placement, verb=verb, to_student=True)
-    members = [member.user.email for member in placement.position.host.members]
-    if members:
-        send_email(members, f"{student.name} {verb} your offer", "offer_answered",
-                   placement=placement, verb=verb, to_student=False)
+                 position=placement.position_id, **audit.said(reason))
+    _tell_both(placement, verb, f"You {verb} {placement.position.title}", f"{student.name} {verb} your offer")
     db.session.commit()
     return placement
+
+
+def undo_decline(student: User, placement: Placement) -> Placement:
+    """Take back a decline: the offer is open again, while its deadline is ahead and the seat is free."""
+    from .open_actions import for_offer
+
+    if placement.student_id != student.id:
+        raise NotAllowed("That offer is not yours.")
+    for_offer(student, placement).undo_decline.require()
+    placement.status, placement.responded_at = PlacementStatus.OFFERED, None
+    placement.note = f"{placement.note}\nThe student took back their decline.".strip()
+    audit.record(student, "offer.decline_undone", placement, program_id=placement.cycle.program_id,
+                 position=placement.position_id)
+    _tell_both(placement, "reopened", f"You took back your decline of {placement.position.title}",
+               f"{student.name} took back their decline of your offer")
+    try:
+        db.session.commit()
+    except IntegrityError as error:  # placed elsewhere at the same moment
+        db.session.rollback()
+        raise ServiceError("You hold another placement this season.") from error
+    return placement
+
+
+def _tell_both(placement: Placement, verb: str, student_subject: str, host_subject: str) -> None:
+    """Email the student and the host's team what the student did with the offer (after the commit's
+    checks: the caller commits)."""
+    send_email(placement.student.email, student_subject, "offer_answered", placement=placement, verb=verb,
+               to_student=True, deadline=response_deadline(placement.student, placement))
+    members = [member.user.email for member in placement.position.host.members]
+    if members:
+        send_email(members, host_subject, "offer_answered", placement=placement, verb=verb, to_student=False)
 
 
 def response_deadline(student: User, placement: Placement) -> datetime | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..errors import NotAllowed, ServiceError
 from ..extensions import db
 from ..models import (
@@ -73,6 +75,34 @@ def save_student_ranks(student: User, application: Application, raw: dict[int, s
                  program_id=application.cycle.program_id, length=len(order))
     db.session.commit()
     return application
+
+
+@dataclass(frozen=True)
+class RankLine:
+    """One row of the student's rank-list page: the position, what its rank box shows, its application."""
+
+    position: Position
+    value: str
+    interest: PositionInterest | None
+
+
+def lines_to_show(application: Application, submitted: dict[int, str] | None = None) -> list[RankLine]:
+    """The list as saved; or, after a refused save, as the student submitted it: in the order of the
+    numbers they typed (equal or unreadable numbers keep the order the rows came in), each box showing
+    what they typed, so that fixing one number does not mean reordering the whole list again."""
+    interests = {interest.position_id: interest for interest in active_interests(application)}
+    positions = {line.position_id: line.position for line in application.ranks}
+    if submitted is None:
+        rows = [(line.position, str(line.rank)) for line in application.ranks]
+    else:
+        order = [pid for pid in submitted if pid in positions] + [pid for pid in positions if pid not in submitted]
+        rows = sorted(((positions[pid], submitted.get(pid, "")) for pid in order), key=lambda row: _typed(row[1]))
+    return [RankLine(position, value, interests.get(position.id)) for position, value in rows]
+
+
+def _typed(value: str) -> float:
+    text = value.strip()
+    return int(text) if text.isdigit() else float("inf")
 
 
 def student_health(application: Application | None) -> list[str]:
