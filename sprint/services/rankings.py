@@ -18,6 +18,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..plurals import counted
 from . import audit
 from .applications import active_interests
 from .deadlines import ensure_open
@@ -111,8 +112,7 @@ def student_health(application: Application | None) -> list[str]:
         return ["Your rank list is empty: apply to positions, then rank them."]
     warnings = []
     if len(application.ranks) < SHORT_LIST:
-        warnings.append(f"Your list has {len(application.ranks)} position"
-                        f"{'' if len(application.ranks) == 1 else 's'}. Students who rank at least "
+        warnings.append(f"Your list has {counted(len(application.ranks), 'position')}. Students who rank at least "
                         f"{SHORT_LIST} are placed far more often: consider applying to more.")
     for line in application.ranks:
         position = line.position
@@ -167,8 +167,8 @@ def save_host_ranks(member: User, position: Position, raw: dict[int, str], versi
 def host_health(position: Position, ranked: int) -> list[str]:
     warnings = []
     if ranked < 3 * position.slots:
-        warnings.append(f"You ranked {ranked} candidate{'' if ranked == 1 else 's'} for {position.slots} "
-                        f"slot{'' if position.slots == 1 else 's'}. Ranking at least {3 * position.slots} "
+        warnings.append(f"You ranked {counted(ranked, 'candidate')} for {counted(position.slots, 'slot')}. "
+                        f"Ranking at least {3 * position.slots} "
                         "(three per slot) makes it much more likely that every slot is filled.")
     if position.ranks_certified_at is None:
         warnings.append("This list is a draft. Only certified lists take part in the match.")

@@ -19,6 +19,7 @@ from ..forms.company import (
     ReviewForm,
 )
 from ..models import HostMember, HostMemberRole, Position, Role, User
+from ..plurals import counted
 from ..services import (
     accounts,
     host_portal,
@@ -158,7 +159,7 @@ def edit_position(position_id: int):
             db.session.rollback()
             show_error(form, error)
         else:
-            flash(f"Saved {len(changes)} change{'' if len(changes) == 1 else 's'} to {position.title}."
+            flash(f"Saved {counted(len(changes), 'change')} to {position.title}."
                   if changes else "Nothing changed.", "success")
             return redirect(url_for("company.dashboard"))
     return render_template("company/position_form.html", form=form, position=position,
