@@ -15,6 +15,7 @@ from ..models import (
     HostMember,
     HostMemberRole,
     MatchRun,
+    Phase,
     Placement,
     PlacementStatus,
     User,
@@ -71,6 +72,8 @@ def respond(student: User, placement: Placement, accept: bool, reason: str = "")
     if deadline is not None and utcnow() > deadline:
         raise ServiceError(f"The deadline to answer this offer passed on {deadline:%b %-d, %Y at %H:%M} UTC; "
                            "ask your coordinator for an extension.")
+    if placement.cycle.phase == Phase.CLOSED:
+        raise ServiceError(f"{placement.cycle.name} is closed; its offers can no longer be answered.")
     placement.status = PlacementStatus.ACCEPTED if accept else PlacementStatus.DECLINED
     placement.responded_at = utcnow()
     reason = reason.strip()

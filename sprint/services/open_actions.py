@@ -151,7 +151,7 @@ def for_offer(student: User, placement: Placement, now: datetime | None = None) 
 def _answer(placement: Placement, deadline: datetime | None, now: datetime) -> Action:
     if placement.status != PlacementStatus.OFFERED:
         return closed(f"You already {placement.status} this offer.", placement.responded_at)
-    if Phase(placement.cycle.phase) != Phase.PUBLISHED:
+    if Phase(placement.cycle.phase) == Phase.CLOSED:
         return closed(f"{placement.cycle.name} is closed.", placement.cycle.phase_changed_at)
     if deadline is not None and now > deadline:
         return closed("The time to answer this offer is over; ask your coordinator for an extension.", deadline)

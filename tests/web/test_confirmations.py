@@ -28,6 +28,23 @@ def _decline(client, placement_id: int, reason: str = ""):
     return client.post(f"/student/offers/{placement_id}/decline", data={**CONFIRM, "reason": reason})
 
 
+def _declined_by_ana(app, client, login, one_seat) -> int:
+    """Publish the first round (Ana gets the seat) and have Ana decline; her placement's id."""
+    placement_id = publish_round(app, one_seat)[one_seat.ana.id]
+    login(one_seat.ana)
+    _decline(client, placement_id)
+    return placement_id
+
+
+def _undo_refused(app, client, placement_id: int, why: str) -> None:
+    dashboard = client.get("/student/").get_data(as_text=True)
+    refused = client.post(f"/student/offers/{placement_id}/undo-decline")
+
+    assert "Take back my decline" not in dashboard and why in dashboard
+    assert refused.status_code == 400 and why in refused.get_data(as_text=True)
+    assert _placement(app, placement_id).status == PlacementStatus.DECLINED
+
+
 def _reason_of(app, action: str) -> str | None:
     with app.app_context():
         event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == action))
@@ -129,9 +146,7 @@ def test_declining_asks_first_says_what_happens_and_keeps_the_reason_for_the_coo
 
 
 def test_a_decline_is_taken_back_before_the_deadline_while_the_seat_is_free(app, client, login, one_seat, outbox):
-    placement_id = publish_round(app, one_seat)[one_seat.ana.id]
-    login(one_seat.ana)
-    _decline(client, placement_id)
+    placement_id = _declined_by_ana(app, client, login, one_seat)
 
     dashboard = client.get("/student/").get_data(as_text=True)
     outbox.clear()
@@ -149,49 +164,33 @@ def test_a_decline_is_taken_back_before_the_deadline_while_the_seat_is_free(app,
 
 
 def test_a_decline_is_not_taken_back_after_the_offer_deadline(app, client, login, one_seat):
-    placement_id = publish_round(app, one_seat)[one_seat.ana.id]
-    login(one_seat.ana)
-    _decline(client, placement_id)
+    placement_id = _declined_by_ana(app, client, login, one_seat)
+
     with app.app_context():
         db.session.get(Placement, placement_id).response_deadline = utcnow() - timedelta(minutes=1)
         db.session.commit()
 
-    dashboard = client.get("/student/").get_data(as_text=True)
-    refused = client.post(f"/student/offers/{placement_id}/undo-decline")
-
-    assert "Take back my decline" not in dashboard and "the decline stands" in dashboard
-    assert refused.status_code == 400 and "the decline stands" in refused.get_data(as_text=True)
-    assert _placement(app, placement_id).status == PlacementStatus.DECLINED
+    _undo_refused(app, client, placement_id, "the decline stands")
 
 
 def test_a_decline_is_not_taken_back_once_the_second_round_offered_the_seat(app, client, login, one_seat):
-    placement_id = publish_round(app, one_seat)[one_seat.ana.id]
-    login(one_seat.ana)
-    _decline(client, placement_id)
+    placement_id = _declined_by_ana(app, client, login, one_seat)
 
-    second = publish_round(app, one_seat, round_=2)  # Ben gets the freed seat
-    dashboard = client.get("/student/").get_data(as_text=True)
-    refused = client.post(f"/student/offers/{placement_id}/undo-decline")
+    second = publish_round(app, one_seat, round_=2)
 
-    assert list(second) == [one_seat.ben.id]
-    assert "Take back my decline" not in dashboard and "offered to another student" in dashboard
-    assert refused.status_code == 400 and "offered to another student" in refused.get_data(as_text=True)
-    assert _placement(app, placement_id).status == PlacementStatus.DECLINED
+    assert list(second) == [one_seat.ben.id]  # Ben got the freed seat
+    _undo_refused(app, client, placement_id, "offered to another student")
 
 
 def test_a_decline_is_not_taken_back_once_the_coordinator_placed_someone_there(app, client, login, one_seat):
-    placement_id = publish_round(app, one_seat)[one_seat.ana.id]
-    login(one_seat.ana)
-    _decline(client, placement_id)
+    placement_id = _declined_by_ana(app, client, login, one_seat)
+
     with app.app_context():
         placement_changes.add_placement(db.session.get(User, one_seat.coordinator.id),
                                         db.session.get(Cycle, one_seat.cycle.id), db.session.get(User, one_seat.ben.id),
                                         db.session.get(Position, one_seat.position.id), "Ben asked for it")
 
-    refused = client.post(f"/student/offers/{placement_id}/undo-decline")
-
-    assert refused.status_code == 400 and "offered to another student" in refused.get_data(as_text=True)
-    assert _placement(app, placement_id).status == PlacementStatus.DECLINED
+    _undo_refused(app, client, placement_id, "offered to another student")
 
 
 def test_a_seat_offered_on_and_declined_again_is_free_to_take_back(app, client, login, one_seat):
@@ -212,9 +211,7 @@ def test_a_seat_offered_on_and_declined_again_is_free_to_take_back(app, client, 
 
 
 def test_nobody_takes_back_someone_elses_decline(app, client, login, one_seat):
-    placement_id = publish_round(app, one_seat)[one_seat.ana.id]
-    login(one_seat.ana)
-    _decline(client, placement_id)
+    placement_id = _declined_by_ana(app, client, login, one_seat)
     client.post("/logout")
     login(one_seat.ben)
 
