@@ -15,6 +15,7 @@ from jinja2 import pass_context
 from .models import Role
 from .services import local_time
 from .views.season_choice import switch_url
+from .plurals import counted
 
 NAV_FOR_ROLE = {
     Role.STUDENT: [("student.dashboard", "My season"), ("student.browse", "Positions"),
@@ -54,6 +55,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(money)
     app.add_template_filter(when)
     app.add_template_global(switch_url, "season_switch_url")
+    app.add_template_filter(counted)
 
     @app.context_processor
     def navigation() -> dict:

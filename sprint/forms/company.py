@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from wtforms import (
     BooleanField,
     DateField,
@@ -23,6 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..services.positions import date_problem, pay_problem
 from . import AmountField, Form, options
 
 SIZES = options([("small", "Under 50 staff"), ("medium", "50 to 499 staff"), ("large", "500 staff or more")])
@@ -62,9 +64,31 @@ class PositionForm(Form):
     work_mode = SelectField("Where", choices=WORK_MODES)
     housing_help = BooleanField("We help with housing")
 
+    def __init__(self, *args, season_year: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.season_year = season_year
+        self.hourly_pay.description = (f"At least ${current_app.config['PAY_FLOOR']:.2f} an hour, Connecticut's "
+                                       "minimum wage. Every student sees the pay.")
+        if season_year:
+            self.start_date.description = f"In {season_year}, the year of the season."
+
+    def validate_hourly_pay(self, field) -> None:  # with the other errors, not after them
+        problem = pay_problem(field.data) if field.data is not None and not field.errors else None
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_start_date(self, field) -> None:
+        self._in_season(field)
+
     def validate_end_date(self, field) -> None:
         if self.start_date.data and field.data and field.data < self.start_date.data:
             raise ValidationError("The end date must be on or after the start date.")
+        self._in_season(field)
+
+    def _in_season(self, field) -> None:
+        problem = date_problem(self.season_year, field.data) if self.season_year else None
+        if problem:
+            raise ValidationError(problem)
 
 
 class ApplicantFilterForm(Form):

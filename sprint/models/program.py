@@ -60,6 +60,7 @@ class Cycle(db.Model):
     ranking_close_at: Mapped[datetime | None]
     match_published_at: Mapped[datetime | None]
     offer_deadline_at: Mapped[datetime | None]
+    phase_changed_at: Mapped[datetime | None]  # when the phase last moved: the moment actions of the old one closed
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     program: Mapped[Program] = relationship(back_populates="cycles")

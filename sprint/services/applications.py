@@ -88,8 +88,9 @@ def apply(student: User, position: Position, statement: str) -> PositionInterest
     return interest
 
 
-def withdraw_interest(student: User, interest: PositionInterest) -> None:
-    """Take back one application; the position leaves the student's rank list."""
+def withdraw_interest(student: User, interest: PositionInterest, reason: str = "") -> None:
+    """Take back one application; the position leaves the student's rank list. The optional reason is
+    kept in the audit log for the coordinator."""
     application = interest.application
     if application.student_id != student.id:
         raise ServiceError("That application is not yours.")
@@ -105,7 +106,7 @@ def withdraw_interest(student: User, interest: PositionInterest) -> None:
                          for i, line in enumerate(remaining, 1)]
     _uncertify(application)
     audit.record(student, "application.withdrawn", interest, program_id=application.cycle.program_id,
-                 position=interest.position_id)
+                 position=interest.position_id, **audit.said(reason))
     db.session.commit()
 
 

@@ -6,6 +6,12 @@ from ..extensions import db
 from ..models import AuditEvent, User
 
 
+def said(reason: str | None) -> dict[str, str]:
+    """The optional reason someone gave, as audit details: {"reason": ...}, or nothing when they gave none."""
+    reason = (reason or "").strip()
+    return {"reason": reason} if reason else {}
+
+
 def record(actor: User | None, action: str, obj=None, program_id: int | None = None, **details) -> None:
     """Add an audit event for `obj` (any model with an id) to the current transaction."""
     if program_id is None:

@@ -3,6 +3,8 @@ record type and dates."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -44,3 +46,38 @@ def events(program_id: int, actor_id: int | None = None, object_type: str = "", 
     rows = db.session.scalars(query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
                               .limit(PER_PAGE).offset((page - 1) * PER_PAGE))
     return list(rows), pages
+
+
+@dataclass(frozen=True)
+class Reason:
+    """What someone said when they last acted on a record."""
+
+    action: str
+    text: str
+    by: str
+    at: datetime
+
+
+def latest_reasons(object_type: str, ids: Iterable[int], actions: Iterable[str] = ()) -> dict[int, Reason]:
+    """For each record, its latest event (of these actions) if that event came with a reason: what the
+    coordinator is shown next to the record (a withdrawn position, a deactivated account, a published run)."""
+    ids, actions = list(ids), list(actions)
+    if not ids:
+        return {}
+    query = (db.select(AuditEvent.object_id, AuditEvent.action, AuditEvent.details, AuditEvent.created_at, User.name)
+             .outerjoin(User, User.id == AuditEvent.actor_id)
+             .where(AuditEvent.object_type == object_type, AuditEvent.object_id.in_(ids)))
+    if actions:
+        query = query.where(AuditEvent.action.in_(actions))
+    latest = {}
+    for object_id, action, details, at, name in db.session.execute(query.order_by(AuditEvent.created_at, AuditEvent.id)):
+        latest[object_id] = Reason(action, (details or {}).get("reason") or "", name or "system", at)
+    return {object_id: reason for object_id, reason in latest.items() if reason.text}
+
+
+def history(object_type: str, object_id: int, actions: Iterable[str]) -> list[AuditEvent]:
+    """A record's events of these kinds, newest first (a season's phase moves, with their reasons)."""
+    return list(db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id,
+                                    AuditEvent.action.in_(list(actions)))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())))

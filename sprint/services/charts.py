@@ -25,6 +25,17 @@ def plotted(cell: object) -> float | None:
     return cell
 
 
+WIDTH = 800
+LABEL_CHARACTER_PX = 7.5  # about, at pygal's default label size
+
+
+def _rotation(labels: list[str]) -> int:
+    """Slant the x labels when, written flat, they would not fit beside each other (long group names)."""
+    room = (WIDTH - 120) / max(len(labels), 1)
+    widest = max((len(label) for label in labels), default=0) * LABEL_CHARACTER_PX
+    return 35 if widest > room else 0
+
+
 def render(table: Table) -> str:
     """The table's chart as an SVG document (no scripts, no XML declaration)."""
     chart_spec = table.chart
@@ -36,8 +47,9 @@ def render(table: Table) -> str:
         title=chart_spec.title or table.title, js=[], disable_xml_declaration=True, style=STYLE,
         x_labels=list(reversed(labels)) if chart_spec.kind == "hbar" else labels,
         show_legend=len(chart_spec.series) > 1, legend_at_bottom=True, print_values=len(rows) <= 12,
-        x_label_rotation=30 if len(labels) > 8 else 0, width=800, height=420, truncate_label=40,
-        no_data_text="No data")
+        x_label_rotation=_rotation(labels) if chart_spec.kind != "hbar" else 0, width=WIDTH, height=420,
+        truncate_label=40, no_data_text="No data",
+        margin_right=56)  # room for the value printed on the last point or the longest bar
     for column in chart_spec.series:
         chart.add(table.columns[column], [plotted(row[column]) for row in rows])
     return chart.render()

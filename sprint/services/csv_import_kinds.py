@@ -39,7 +39,7 @@ from .csv_cells import (
 )
 from .notify import send_email
 from . import skills
-from .positions import pay_problem
+from .positions import date_problem, pay_problem
 from .tokens import fingerprint, make_token
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -172,6 +172,10 @@ def _position_parse(cells: dict, context: Context) -> dict:
     start, end = day_cell(cells, "start_date"), day_cell(cells, "end_date")
     if end < start:
         raise RowProblem("end_date is before start_date.")
+    for name, day in (("start_date", start), ("end_date", end)):
+        problem = date_problem(context.cycle.year, day)
+        if problem:
+            raise RowProblem(f"{name} {day.isoformat()}: {problem}")
     status = choice_cell(cells, "status", PositionStatus, PositionStatus.OPEN)
     return {"host_id": host.id, "host": host.name, "title": text_cell(cells, "title", 160, required=True),
             "team": text_cell(cells, "team", 120), "description": text_cell(cells, "description", 5000),
@@ -233,7 +237,9 @@ def _student_parse(cells: dict, context: Context) -> dict:
             raise RowProblem(f"college \"{college_name}\" ({state or 'no state'}) is not in the directory; "
                              "import colleges first or check college_state.")
     return {"email": email, "name": text_cell(cells, "name", 120, required=True),
-            "college_id": college.id if college else None, "major": text_cell(cells, "major", 120),
+            "college_id": college.id if college else None,
+            "college": f"{college.name} ({college.state})" if college else "",  # shown in the preview
+            "major": text_cell(cells, "major", 120),
             "class_year": number_cell(cells, "class_year", 2000, 2100, required=False)}
 
 
@@ -328,7 +334,29 @@ KINDS = {kind.name: kind for kind in (
 )}
 
 
-def template_rows(kind: str) -> tuple[list[str], list[str]]:
-    """The header and one example row of the downloadable template."""
+def template_rows(kind: str, program_id: int) -> tuple[list[str], list[str]]:
+    """The header and one example row of the downloadable template. Where a row must name something that
+    exists (a college of the directory, a host and season of the program), the example names a real one,
+    so the template imports as it is."""
     columns = KINDS[kind].columns
-    return [column.name for column in columns], [column.example for column in columns]
+    example = {column.name: column.example for column in columns} | _existing_examples(kind, program_id)
+    return [column.name for column in columns], [example[column.name] for column in columns]
+
+
+def _existing_examples(kind: str, program_id: int) -> dict[str, str]:
+    if kind == "students":
+        college = db.session.scalar(db.select(College).where(College.confirmed.is_(True))
+                                    .order_by(College.kind != CollegeKind.COMMUNITY, College.name).limit(1))
+        return {"college": college.name, "college_state": college.state} if college else \
+            {"college": "", "college_state": ""}
+    if kind == "positions":
+        examples = {}
+        host = db.session.scalar(db.select(HostCompany.name).where(HostCompany.program_id == program_id)
+                                 .order_by(HostCompany.name).limit(1))
+        year = db.session.scalar(db.select(db.func.max(Cycle.year)).where(Cycle.program_id == program_id))
+        if host:
+            examples["host"] = host
+        if year:
+            examples |= {"start_date": f"{year}-06-07", "end_date": f"{year}-08-13"}
+        return examples
+    return {}

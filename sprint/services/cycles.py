@@ -18,6 +18,7 @@ from ..models import (
     PositionSkill,
     PositionStatus,
     User,
+    utcnow,
 )
 from . import audit
 from .local_time import format_when, zone_of
@@ -203,8 +204,9 @@ def _check_one_season_before_results(cycle: Cycle) -> None:
                            "match, so that students and hosts follow one season at a time.")
 
 
-def move_phase(actor: User, cycle: Cycle, target: Phase) -> Cycle:
-    """Move the cycle one step forward (or one step back from applications or ranking)."""
+def move_phase(actor: User, cycle: Cycle, target: Phase, reason: str = "") -> Cycle:
+    """Move the cycle one step forward (or one step back from applications or ranking); the optional
+    reason goes into the audit log."""
     if cycle.program_id != actor.program_id:
         raise NotAllowed("That season is not part of your program.")
     allowed = {move.target for move in phase_moves(cycle)}
@@ -215,11 +217,12 @@ def move_phase(actor: User, cycle: Cycle, target: Phase) -> Cycle:
         _check_one_season_before_results(cycle)
     before = cycle.phase
     moved = db.session.execute(  # one conditional UPDATE: the same move confirmed twice moves once
-        db.update(Cycle).where(Cycle.id == cycle.id, Cycle.phase == before).values(phase=target)
-        .execution_options(synchronize_session=False)).rowcount
+        db.update(Cycle).where(Cycle.id == cycle.id, Cycle.phase == before)
+        .values(phase=target, phase_changed_at=utcnow()).execution_options(synchronize_session=False)).rowcount
     db.session.refresh(cycle)
     if moved != 1:
         raise StaleEdit(f"{cycle.name} was moved to \"{Phase(cycle.phase).label}\" meanwhile; nothing changed.")
-    audit.record(actor, "cycle.phase_changed", cycle, before=str(before), after=str(target))
+    audit.record(actor, "cycle.phase_changed", cycle, before=str(before), after=str(target),
+                 **audit.said(reason))
     db.session.commit()
     return cycle

@@ -33,6 +33,7 @@ from .dashboards import (
     rate,
     rows,
 )
+from .match_quality import DEFINITION, SHARE_OF, choice_shares
 
 MATCHED_ROUNDS = (1, 2)
 RANK_CAP = 10  # ranks from here on are shown together as "10+"
@@ -156,19 +157,20 @@ def match_quality(program: Program, filters: Filters) -> Page:
 
     season_rows = []
     for year in years:
-        n = get(summary, year, "n")
         slots = get(seats, year, "slots")
+        first, top_three = choice_shares(get(summary, year, "first"), get(summary, year, "top3"), get(summary, year, "n"))
         season_rows.append([
             year, get(certified, year, "certified"), get(summary, year, "matched"),
-            max(get(certified, year, "certified") - get(summary, year, "matched"), 0), rate(get(summary, year, "first"), n),
-            rate(get(summary, year, "top3"), n), slots, max(slots - get(summary, year, "filled"), 0),
+            max(get(certified, year, "certified") - get(summary, year, "matched"), 0), first,
+            top_three, slots, max(slots - get(summary, year, "filled"), 0),
             get(summary, year, "round2"), get(summary, year, "round2_first")])
     shown_years = years
     tables = [Table("seasons", "Match quality by season",
                     ["Season", "Certified applicants", "Matched", "Unmatched", "First choice",
                      "Top three", "Seats", "Unfilled seats", "Placed in round 2", "Round 2 first choices"],
                     season_rows, Chart("bar", [2, 3], "Matched and unmatched students by season"),
-                    note="Unmatched: certified applicants the published rounds did not place.")]
+                    note="Unmatched: certified applicants the published rounds did not place. " + DEFINITION
+                    + " Placements from published match runs, rounds 1 and 2.")]
     for side, title in (("student", "Students' rank of the position they got"),
                         ("host", "Hosts' rank of the intern they got")):
         table_rows = _histogram(histograms[side], shown_years)
@@ -180,8 +182,8 @@ def match_quality(program: Program, filters: Filters) -> Page:
         latest = years[-1]
         row = season_rows[-1]
         figures = [(f"matched in {latest}", row[2], f"of {row[1]} certified"),
-                   ("first choice", row[4] if row[4] is not None else "–", "share of matched"),
-                   ("top three", row[5] if row[5] is not None else "–", "share of matched"),
+                   ("at first choice", row[4] if row[4] is not None else "–", SHARE_OF),
+                   ("in top three", row[5] if row[5] is not None else "–", SHARE_OF),
                    ("unfilled seats", row[7], f"of {row[6]}")]
     return Page("quality", "Match quality", program, filters, figures=figures, tables=tables)
 

@@ -221,7 +221,7 @@ class _Builder:
                 position.ranks_certified_at = cycle.ranking_close_at - timedelta(days=rng.randint(1, 20))
 
     def _past_season(self, year: int, applicants: int) -> None:
-        cycle = self._cycle(year, Phase.CLOSED)
+        cycle = self._cycle(year, Phase.MATCHING)  # closed once its match is published
         positions = self._positions(cycle)
         returning = [s for s in self.students if self.rng.random() < 0.08]
         with db.session.no_autoflush:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, case, func, literal, or_
 
 from ..extensions import db
+from .audit_log import latest_reasons
 from ..models import (
     Application,
     ApplicationStatus,
@@ -40,6 +41,7 @@ class Listing:
     needs_cycle: bool
     build: Callable[[int, Cycle | None, str], Select]  # program_id, cycle, filter -> select
     search: Callable[[], tuple]  # columns the search box looks in
+    reasons: tuple[str, tuple[str, ...]] = ("", ())  # audit object type and actions whose reasons rows show
 
 
 @dataclass(frozen=True)
@@ -175,14 +177,15 @@ LISTINGS = {listing.kind: listing for listing in (
              ("certified", "Lists certified")),
             (("unapproved", "Awaiting approval"), ("not_ranked", "Have not ranked"),
              ("with_positions", "With positions this season")), True, hosts_query,
-            lambda: (HostCompany.name, HostCompany.sector, HostCompany.site_town)),
+            lambda: (HostCompany.name, HostCompany.sector, HostCompany.site_town),
+            ("HostCompany", ("host.approved", "host.unapproved"))),
     Listing("positions", "Positions",
             (("title", "Position"), ("host", "Host"), ("status", "Status"), ("slots", "Slots"),
              ("hourly_pay", "Pay / hour"), ("site_town", "Town"), ("certified", "List certified"),
              ("host_approved", "Host approved")),
             (("open", "Open"), ("draft", "Draft"), ("withdrawn", "Withdrawn"),
              ("certified", "List certified"), ("not_certified", "List not certified")), True, _positions,
-            lambda: (Position.title, HostCompany.name)),
+            lambda: (Position.title, HostCompany.name), ("Position", ("position.withdrawn",))),
     Listing("students", "Students",
             (("name", "Name"), ("email", "Email"), ("college", "College"), ("major", "Major"),
              ("class_year", "Class of"), ("application", "Application"), ("ranked", "Ranked"),
@@ -196,7 +199,8 @@ LISTINGS = {listing.kind: listing for listing in (
              ("last_login_at", "Last login")),
             (("coordinator", "Coordinators"), ("host", "Host members"), ("liaison", "College liaisons"),
              ("inactive", "Deactivated")), False, _staff,
-            lambda: (User.name, User.email, HostCompany.name)),
+            lambda: (User.name, User.email, HostCompany.name),
+            ("User", ("account.deactivated", "account.reactivated", "host.member_removed"))),
 )}
 
 
@@ -217,8 +221,13 @@ def page_of(program_id: int, kind: str, cycle: Cycle | None, search: str = "", f
     query = _query(program_id, kind, cycle, search, filter_)
     total = db.session.scalar(db.select(func.count()).select_from(query.order_by(None).subquery())) or 0
     page = max(1, min(page, max(1, -(-total // per_page))))
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).mappings()
-    return Page([dict(row) for row in rows], total, page, per_page)
+    rows = [dict(row) for row in db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).mappings()]
+    object_type, actions = LISTINGS[kind].reasons
+    if object_type:
+        said = latest_reasons(object_type, [row["id"] for row in rows], actions)
+        for row in rows:
+            row["said"] = said.get(row["id"])
+    return Page(rows, total, page, per_page)
 
 
 def all_rows(program_id: int, kind: str, cycle: Cycle | None, search: str = "",

@@ -29,13 +29,13 @@ def host_for(actor: User, host_id: int) -> HostCompany:
     return _of_program(actor, HostCompany, host_id, "host company")
 
 
-def set_host_approval(actor: User, host: HostCompany, approved: bool) -> HostCompany:
+def set_host_approval(actor: User, host: HostCompany, approved: bool, reason: str = "") -> HostCompany:
     """Approved hosts' open positions are visible to students; unapproving hides them again."""
     if host.program_id != actor.program_id:
         raise NotAllowed("That host company is not part of your program.")
     if host.approved != approved:
         host.approved = approved
-        audit.record(actor, "host.approved" if approved else "host.unapproved", host)
+        audit.record(actor, "host.approved" if approved else "host.unapproved", host, **audit.said(reason))
         db.session.commit()
     return host
 
@@ -69,7 +69,7 @@ def staff_member_for(actor: User, user_id: int) -> User:
     return _of_program(actor, User, user_id, "account")
 
 
-def set_account_active(actor: User, user: User, active: bool) -> User:
+def set_account_active(actor: User, user: User, active: bool, reason: str = "") -> User:
     """Deactivated accounts can no longer log in; nothing they did is deleted."""
     if user.program_id != actor.program_id or user.role == Role.ADMIN:
         raise NotAllowed("That account is not part of your program.")
@@ -79,6 +79,7 @@ def set_account_active(actor: User, user: User, active: bool) -> User:
         user.active = active
         if not active:
             accounts.end_sessions(user)  # logged in right now: out at the next request
-        audit.record(actor, "account.reactivated" if active else "account.deactivated", user, email=user.email)
+        audit.record(actor, "account.reactivated" if active else "account.deactivated", user, email=user.email,
+                     **audit.said(reason))
         db.session.commit()
     return user

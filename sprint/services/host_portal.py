@@ -60,15 +60,25 @@ def update_company(member: User, host: HostCompany, data: dict) -> None:
         raise ServiceError("Another company in the program already uses that name.", "name") from error
 
 
-def remove_member(actor: User, membership: HostMember) -> None:
-    """An owner removes a colleague, or a member leaves; access ends at once. The last owner stays."""
+LAST_OWNER = "The company needs at least one owner: make someone else an owner first."
+
+
+def is_last_owner(membership: HostMember) -> bool:
+    owners = [m for m in membership.host.members if m.role == HostMemberRole.OWNER]
+    return membership.role == HostMemberRole.OWNER and len(owners) == 1
+
+
+def remove_member(actor: User, membership: HostMember, reason: str = "") -> None:
+    """An owner removes a colleague, or a member leaves; access ends at once. The last owner stays.
+
+    Recorded on the person (their account stays), with the optional reason, for the coordinator."""
     host = membership.host
     if actor.id != membership.user_id:
         _owner(actor, host)
-    owners = [m for m in host.members if m.role == HostMemberRole.OWNER]
-    if membership.role == HostMemberRole.OWNER and len(owners) == 1:
-        raise ServiceError("The company needs at least one owner: make someone else an owner first.")
-    audit.record(actor, "host.member_removed", host, program_id=host.program_id, user=membership.user_id)
+    if is_last_owner(membership):
+        raise ServiceError(LAST_OWNER)
+    audit.record(actor, "host.member_removed", membership.user, program_id=host.program_id, host=host.name,
+                 **audit.said(reason))
     removed = db.session.execute(db.delete(HostMember).where(HostMember.id == membership.id)
                                  .execution_options(synchronize_session=False)).rowcount
     if removed != 1:  # removed by another click or colleague a moment ago

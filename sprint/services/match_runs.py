@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import Cycle, HostMember, MatchMode, MatchRun, Phase, Placement, RunExplanation, RunStatus, User, utcnow
+from ..plurals import counted
 from . import audit, run_queue
 from .matching import (GROUPS, build_instance, host_key, instance_hash, key_id, position_key, store_result,
                        student_key)
@@ -205,8 +206,10 @@ def verify(run: MatchRun) -> solver.CheckReport:
     return solver.check(solver.Problem.from_dict(run.input_snapshot), run.result)
 
 
-def publish_run(actor: User | None, run: MatchRun) -> list[Placement]:
-    """Turn a finished run into offers, in one transaction; a cycle publishes each round once."""
+def publish_run(actor: User | None, run: MatchRun, reason: str = "", unstable_ok: bool = False) -> list[Placement]:
+    """Turn a finished run into offers, in one transaction; a cycle publishes each round once.
+
+    A run with blocking pairs is published only when the coordinator says so (`unstable_ok`)."""
     cycle = run.cycle
     if run.status != RunStatus.DONE:
         raise ServiceError("Only a finished run can be published.")
@@ -219,6 +222,13 @@ def publish_run(actor: User | None, run: MatchRun) -> list[Placement]:
         if not _published(cycle.id, 1):
             raise ServiceError("Publish the first round before a second round.")
         check_market_unchanged(run)
+    if cycle.phase == Phase.CLOSED:
+        raise ServiceError(f"{cycle.name} is closed; nothing more can be published.")
+    blocking = blocking_pairs(run)
+    if blocking and not unstable_ok:
+        raise ServiceError(f"This run has {counted(blocking, 'blocking pair')}: a student and a position "
+                           "who would both rather have each other. Tick \u201cpublish anyway\u201d "
+                           "to publish it as it is.", "unstable_ok")
     now = utcnow()
     deadline = cycle.offer_deadline_at if cycle.offer_deadline_at and cycle.offer_deadline_at > now \
         else now + timedelta(days=7)
@@ -229,9 +239,9 @@ def publish_run(actor: User | None, run: MatchRun) -> list[Placement]:
     run.published_at, run.published_by_id = now, actor.id if actor else None  # the unique index guards a race
     db.session.add_all(placements)
     if cycle.phase in (Phase.RANKING, Phase.MATCHING, Phase.APPLICATIONS):
-        cycle.phase = Phase.PUBLISHED  # rank lists are locked from here on
+        cycle.phase, cycle.phase_changed_at = Phase.PUBLISHED, now  # rank lists are locked from here on
     audit.record(actor, "run.published", run, program_id=cycle.program_id, round=run.round,
-                 placements=len(placements))
+                 placements=len(placements), blocking_pairs=blocking or None, **audit.said(reason))
     try:
         db.session.commit()
     except IntegrityError as error:  # another coordinator published at the same moment
@@ -245,9 +255,14 @@ def _published(cycle_id: int, round_: int) -> bool:
         MatchRun.cycle_id == cycle_id, MatchRun.round == round_, MatchRun.published_at.is_not(None))) is not None
 
 
-def publish(actor: User, run: MatchRun) -> list[Placement]:
+def blocking_pairs(run: MatchRun) -> int:
+    """How many student-position pairs of the run's result would both rather have each other."""
+    return len((run.result or {}).get("blocking_pairs") or [])
+
+
+def publish(actor: User, run: MatchRun, reason: str = "", unstable_ok: bool = False) -> list[Placement]:
     """Publish a run and tell every student in it and every host member what came of it."""
-    placements = publish_run(actor, run)
+    placements = publish_run(actor, run, reason, unstable_ok)
     _notify(run, placements)
     return placements
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import NotAllowed, ServiceError, StaleEdit
@@ -16,6 +17,7 @@ from ..models import (
     HostCompany,
     Phase,
     Position,
+    PositionInterest,
     PositionSkill,
     PositionStatus,
     Skill,
@@ -26,7 +28,8 @@ from .concurrency import lock_row
 
 EDITABLE = ("title", "team", "description", "slots", "hourly_pay", "hours_per_week", "start_date",
             "end_date", "site_town", "work_mode", "housing_help")
-OPEN_FOR_EDITS = (Phase.DRAFT, Phase.APPLICATIONS)
+OPEN_FOR_EDITS = (Phase.DRAFT, Phase.APPLICATIONS)  # new positions may be posted
+CHANGEABLE = (*OPEN_FOR_EDITS, Phase.RANKING)  # existing positions may be edited or withdrawn
 
 
 @dataclass(frozen=True)
@@ -93,11 +96,23 @@ def pay_problem(pay: Decimal | None) -> str | None:
     return None
 
 
+def date_problem(year: int, day: date | None) -> str | None:
+    """Why a position's start or end date cannot be accepted in a season of this year, or None: the one
+    rule for forms and imports alike."""
+    if day is not None and day.year != year:
+        return f"Choose a date in {year}: positions of this season run in {year}."
+    return None
+
+
 def _apply_form(position: Position, data: dict) -> dict[str, tuple]:
     """Copy form data onto the position; return {field: (old, new)} for what changed."""
     problem = pay_problem(data["hourly_pay"])
     if problem:
         raise ServiceError(problem, "hourly_pay")
+    for name in ("start_date", "end_date"):
+        problem = date_problem(position.cycle.year, data[name])
+        if problem:
+            raise ServiceError(problem, name)
     changes = {}
     for name in EDITABLE:
         old, new = getattr(position, name), data[name]
@@ -156,7 +171,7 @@ def update_position(member: User, position: Position, data: dict) -> dict:
     if position.status == PositionStatus.WITHDRAWN:
         raise ServiceError("This position was withdrawn and can no longer be edited.")
     phase = Phase(position.cycle.phase)
-    if phase not in OPEN_FOR_EDITS and phase != Phase.RANKING:
+    if phase not in CHANGEABLE:
         raise ServiceError(f"Positions of {position.cycle.name} can no longer be edited.")
     if phase == Phase.RANKING and data["slots"] != position.slots:
         raise ServiceError("Slots cannot change after applications close; ask your coordinator.", "slots")
@@ -169,15 +184,23 @@ def update_position(member: User, position: Position, data: dict) -> dict:
     return changes
 
 
-def withdraw_position(member: User, position: Position) -> None:
+def withdraw_position(member: User, position: Position, reason: str = "") -> None:
+    """Take a position out of the season; the optional reason is kept for the coordinator."""
     _check_member(member, position.host)
-    if Phase(position.cycle.phase) not in (*OPEN_FOR_EDITS, Phase.RANKING):
+    if Phase(position.cycle.phase) not in CHANGEABLE:
         raise ServiceError("After the match a position can only be withdrawn by a coordinator.")
     if position.status == PositionStatus.WITHDRAWN:
         raise ServiceError("This position is already withdrawn.")
     position.status = PositionStatus.WITHDRAWN
-    audit.record(member, "position.withdrawn", position, program_id=position.host.program_id)
+    audit.record(member, "position.withdrawn", position, program_id=position.host.program_id,
+                 **audit.said(reason))
     db.session.commit()
+
+
+def applicant_count(position: Position) -> int:
+    """Students with a live application to the position."""
+    return db.session.scalar(db.select(func.count(PositionInterest.id)).where(
+        PositionInterest.position_id == position.id, PositionInterest.withdrawn_at.is_(None))) or 0
 
 
 def positions_of(host: HostCompany, cycle: Cycle) -> list[Position]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ..errors import NotAllowed, ServiceError
 from ..extensions import db
@@ -18,6 +19,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..plurals import counted
 from . import audit
 from .applications import active_interests
 from .concurrency import claim_version, lock_row
@@ -74,14 +76,41 @@ def save_student_ranks(student: User, application: Application, raw: dict[int, s
     return application
 
 
+@dataclass(frozen=True)
+class RankLine:
+    """One row of the student's rank-list page: the position, what its rank box shows, its application."""
+
+    position: Position
+    value: str
+    interest: PositionInterest | None
+
+
+def lines_to_show(application: Application, submitted: dict[int, str] | None = None) -> list[RankLine]:
+    """The list as saved; or, after a refused save, as the student submitted it: in the order of the
+    numbers they typed (equal or unreadable numbers keep the order the rows came in), each box showing
+    what they typed, so that fixing one number does not mean reordering the whole list again."""
+    interests = {interest.position_id: interest for interest in active_interests(application)}
+    positions = {line.position_id: line.position for line in application.ranks}
+    if submitted is None:
+        rows = [(line.position, str(line.rank)) for line in application.ranks]
+    else:
+        order = [pid for pid in submitted if pid in positions] + [pid for pid in positions if pid not in submitted]
+        rows = sorted(((positions[pid], submitted.get(pid, "")) for pid in order), key=lambda row: _typed(row[1]))
+    return [RankLine(position, value, interests.get(position.id)) for position, value in rows]
+
+
+def _typed(value: str) -> float:
+    text = value.strip()
+    return int(text) if text.isdigit() else float("inf")
+
+
 def student_health(application: Application | None) -> list[str]:
     """Warnings to show before the deadline."""
     if application is None or not application.ranks:
         return ["Your rank list is empty: apply to positions, then rank them."]
     warnings = []
     if len(application.ranks) < SHORT_LIST:
-        warnings.append(f"Your list has {len(application.ranks)} position"
-                        f"{'' if len(application.ranks) == 1 else 's'}. Students who rank at least "
+        warnings.append(f"Your list has {counted(len(application.ranks), 'position')}. Students who rank at least "
                         f"{SHORT_LIST} are placed far more often: consider applying to more.")
     for line in application.ranks:
         position = line.position
@@ -137,8 +166,8 @@ def save_host_ranks(member: User, position: Position, raw: dict[int, str], versi
 def host_health(position: Position, ranked: int) -> list[str]:
     warnings = []
     if ranked < 3 * position.slots:
-        warnings.append(f"You ranked {ranked} candidate{'' if ranked == 1 else 's'} for {position.slots} "
-                        f"slot{'' if position.slots == 1 else 's'}. Ranking at least {3 * position.slots} "
+        warnings.append(f"You ranked {counted(ranked, 'candidate')} for {counted(position.slots, 'slot')}. "
+                        f"Ranking at least {3 * position.slots} "
                         "(three per slot) makes it much more likely that every slot is filled.")
     if position.ranks_certified_at is None:
         warnings.append("This list is a draft. Only certified lists take part in the match.")

@@ -15,6 +15,8 @@ from ..extensions import db
 from ..models import (Application, ApplicationStatus, Cycle, HostCompany, MatchRun, Placement, Position,
                       PositionStatus, User)
 from . import run_queue
+from .dashboards import show
+from .match_quality import SHARE_OF, choice_shares
 from .matching import explanation_texts, labels, reasons_of
 
 SMALL_CELL = 5
@@ -80,10 +82,6 @@ def suppress(count: int) -> str:
     return f"<{SMALL_CELL}" if 0 < count < SMALL_CELL else str(count)
 
 
-def _share(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f}%" if whole else "n/a"
-
-
 @dataclass
 class RunFigures:
     run: MatchRun
@@ -92,8 +90,9 @@ class RunFigures:
     matched: int = 0
     slots: int = 0
     unfilled_slots: int = 0
-    first_choice: str = "n/a"
-    top_three: str = "n/a"
+    first_choice: str = "–"
+    top_three: str = "–"
+    share_of: str = SHARE_OF
     student_histogram: list[tuple[str, int]] = field(default_factory=list)
     position_histogram: list[tuple[str, int]] = field(default_factory=list)
     per_college: list[tuple[str, str]] = field(default_factory=list)
@@ -117,8 +116,8 @@ def figures(run: MatchRun, page: int = 1, names: dict[str, str] | None = None) -
     out.students, out.matched = stats.get("students", 0), len(assignments)
     out.slots, out.unfilled_slots = stats.get("slots", 0), stats.get("unfilled_slots", 0)
     ranks = [a["student_rank"] for a in assignments if a.get("student_rank")]
-    out.first_choice = _share(sum(1 for r in ranks if r == 1), out.students)
-    out.top_three = _share(sum(1 for r in ranks if r <= 3), out.students)
+    first, top_three = choice_shares(sum(1 for r in ranks if r == 1), sum(1 for r in ranks if r <= 3), len(assignments))
+    out.first_choice, out.top_three = show(first), show(top_three)
     out.student_histogram = list(stats.get("student_rank_histogram", {}).items())
     out.position_histogram = list(stats.get("position_rank_histogram", {}).items())
     colleges = stats.get("placements_per_college", {})

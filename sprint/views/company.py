@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ..access import role_required
 from ..errors import ServiceError
 from ..extensions import db
 from ..forms import options
+from ..forms.confirm import ConfirmForm
 from ..forms.company import (
     ApplicantFilterForm,
     CompanyForm,
@@ -18,17 +18,18 @@ from ..forms.company import (
     PositionForm,
     ReviewForm,
 )
-from ..models import ExtensionKind, HostMember, HostMemberRole, Position, Role, User
+from ..models import HostMember, HostMemberRole, Position, Role, User
+from ..plurals import counted
 from ..services import (
     accounts,
     host_portal,
     offers,
+    open_actions,
     positions,
     profiles,
     rankings,
     seasons,
 )
-from ..services.deadlines import deadline_for
 from .forms_support import error_status, rank_inputs, show_error, status_for
 from .season_choice import shown_cycle
 
@@ -59,8 +60,8 @@ def dashboard():
     host, cycle = current_user.host, _cycle()
     rows = seasons.host_positions(host, cycle)
     return render_template("company/dashboard.html", host=host, cycle=cycle, positions=rows,
-                           team=seasons.host_team(host), is_owner=current_user.membership.role == HostMemberRole.OWNER,
-                           deadline=deadline_for(current_user, cycle, ExtensionKind.RANKING) if cycle else None)
+                           can=open_actions.for_host(current_user, cycle) if cycle else None,
+                           team=seasons.host_team(host), is_owner=current_user.membership.role == HostMemberRole.OWNER)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -92,25 +93,34 @@ def team():
             flash(f"We emailed an invitation to {form.email.data}.", "success")
             return redirect(url_for("company.team"))
     return render_template("company/team.html", form=form, host=host, team=seasons.host_team(host),
-                           button=FlaskForm(), is_owner=current_user.membership.role == HostMemberRole.OWNER), \
+                           is_owner=current_user.membership.role == HostMemberRole.OWNER), \
         status_for(form)
 
 
-@bp.post("/team/<int:membership_id>/remove")
+@bp.route("/team/<int:membership_id>/remove", methods=["GET", "POST"])
 def remove_member(membership_id: int):
     membership = db.get_or_404(HostMember, membership_id)
     if membership.host_id != current_user.membership.host_id:
         abort(404)
     leaving = membership.user_id == current_user.id
-    if FlaskForm().validate_on_submit():
+    form = ConfirmForm()
+    if form.confirmed:
         try:
-            host_portal.remove_member(current_user, membership)
+            host_portal.remove_member(current_user, membership, form.reason.data or "")
         except ServiceError as error:
             db.session.rollback()
-            flash(str(error), "danger")
-            return team()[0], error_status(error)
-        flash("You left the company." if leaving else "The colleague no longer has access.", "success")
-    return redirect(url_for("main.index") if leaving else url_for("company.team"))
+            show_error(form, error)
+        else:
+            flash("You left the company." if leaving else "The colleague no longer has access.", "success")
+            return redirect(url_for("main.index") if leaving else url_for("company.team"))
+    return render_template("company/remove_member.html", membership=membership, leaving=leaving, form=form,
+                           can=open_actions.remove_member(current_user, membership)), status_for(form)
+
+
+def _closed(cycle, action, position: Position | None = None):
+    """The page in place of a position form that can no longer be sent; a POST is refused (409)."""
+    return render_template("company/position_closed.html", cycle=cycle, action=action, position=position), \
+        409 if request.method == "POST" else 200
 
 
 @bp.route("/positions/new", methods=["GET", "POST"])
@@ -118,7 +128,10 @@ def new_position():
     cycle = _cycle()
     if cycle is None:
         abort(404)
-    form = PositionForm()
+    can = open_actions.for_host(current_user, cycle)
+    if not can.post:  # say so before anyone fills in a whole form
+        return _closed(cycle, can.post)
+    form = PositionForm(season_year=cycle.year)
     if request.method == "GET":
         form.site_town.data = current_user.host.site_town
     if form.validate_on_submit():
@@ -135,7 +148,11 @@ def new_position():
 @bp.route("/positions/<int:position_id>/edit", methods=["GET", "POST"])
 def edit_position(position_id: int):
     position = _own_position(position_id)
-    form = PositionForm(data=positions.form_data(position)) if request.method == "GET" else PositionForm()
+    can = open_actions.for_position(current_user, position)
+    if not can.change:
+        return _closed(position.cycle, can.change, position)
+    form = (PositionForm(data=positions.form_data(position), season_year=position.cycle.year)
+            if request.method == "GET" else PositionForm(season_year=position.cycle.year))
     if form.validate_on_submit():
         try:
             changes = positions.update_position(current_user, position, form.data)
@@ -143,25 +160,29 @@ def edit_position(position_id: int):
             db.session.rollback()
             show_error(form, error)
         else:
-            flash(f"Saved {len(changes)} change{'' if len(changes) == 1 else 's'} to {position.title}."
+            flash(f"Saved {counted(len(changes), 'change')} to {position.title}."
                   if changes else "Nothing changed.", "success")
             return redirect(url_for("company.dashboard"))
     return render_template("company/position_form.html", form=form, position=position,
-                           cycle=position.cycle, button=FlaskForm()), status_for(form)
+                           cycle=position.cycle), status_for(form)
 
 
-@bp.post("/positions/<int:position_id>/withdraw")
+@bp.route("/positions/<int:position_id>/withdraw", methods=["GET", "POST"])
 def withdraw_position(position_id: int):
     position = _own_position(position_id)
-    if FlaskForm().validate_on_submit():
+    form = ConfirmForm()
+    if form.confirmed:
         try:
-            positions.withdraw_position(current_user, position)
+            positions.withdraw_position(current_user, position, form.reason.data or "")
         except ServiceError as error:
             db.session.rollback()
             flash(str(error), "danger")
-            return dashboard(), 400
-        flash(f"{position.title} is withdrawn; students can no longer apply to it.", "success")
-    return redirect(url_for("company.dashboard"))
+        else:
+            flash(f"{position.title} is withdrawn; students can no longer apply to it.", "success")
+            return redirect(url_for("company.dashboard"))
+    return render_template("company/withdraw_position.html", position=position, form=form,
+                           can=open_actions.for_position(current_user, position),
+                           applicants=positions.applicant_count(position)), status_for(form)
 
 
 @bp.get("/applicants")
@@ -222,8 +243,8 @@ def _render_ranks(position: Position, form: HostRankForm):
     form.version.data = position.ranks_version
     ranked = sum(rank is not None for _, rank in people)
     return render_template("company/ranks.html", position=position, form=form, people=people,
-                           health=rankings.host_health(position, ranked),
-                           deadline=deadline_for(current_user, position.cycle, ExtensionKind.RANKING))
+                           can=open_actions.for_position(current_user, position),
+                           health=rankings.host_health(position, ranked))
 
 
 @bp.get("/results")

@@ -25,13 +25,14 @@ from ..forms.coordinator import (
     ImportConfirmForm,
     ImportForm,
     NewHostForm,
-    PhaseForm,
     dates_of,
 )
+from ..forms.confirm import PhaseForm, StaffConfirmForm
 from ..forms.staff import DirectorySearchForm, InviteForm, TimeZoneForm
 from ..models import ExtensionKind, HostCompany, HostMemberRole, Phase, Role
 from ..services import (
     accounts,
+    audit_log,
     csv_import,
     cycles,
     deadline_extensions,
@@ -127,7 +128,9 @@ def new_cycle():
 def cycle(cycle_id: int):
     season = cycles.cycle_for(current_user, cycle_id)
     return render_template("coordinator/progress.html", cycle=season, progress=progress.progress_of(season),
-                           moves=cycles.phase_moves(season))
+                           moves=cycles.phase_moves(season),
+                           history=audit_log.history("Cycle", season.id, ["cycle.phase_changed"]),
+                           phase_labels={str(phase): phase.label for phase in Phase})
 
 
 @bp.route("/cycles/<int:cycle_id>/dates", methods=["GET", "POST"])
@@ -145,28 +148,32 @@ def cycle_dates(cycle_id: int):
     return render_template("coordinator/cycle_form.html", form=form, cycle=season), status_for(form)
 
 
-@bp.get("/cycles/<int:cycle_id>/phase/<target>")
-def confirm_phase(cycle_id: int, target: str):
-    season = cycles.cycle_for(current_user, cycle_id)
+def _phase_page(season, target: str, form: PhaseForm, status: int = 200):
     move = next((move for move in cycles.phase_moves(season) if move.target == target), None)
     if move is None:
         abort(404)
-    return render_template("coordinator/phase_confirm.html", cycle=season, move=move,
-                           form=PhaseForm(target=move.target))
+    form.target.data = move.target.value
+    return render_template("coordinator/phase_confirm.html", cycle=season, move=move, form=form), status
+
+
+@bp.get("/cycles/<int:cycle_id>/phase/<target>")
+def confirm_phase(cycle_id: int, target: str):
+    return _phase_page(cycles.cycle_for(current_user, cycle_id), target, PhaseForm())
 
 
 @bp.post("/cycles/<int:cycle_id>/phase")
 def move_phase(cycle_id: int):
     season = cycles.cycle_for(current_user, cycle_id)
     form = PhaseForm()
-    if form.validate_on_submit() and form.target.data in {phase.value for phase in Phase}:
-        try:
-            cycles.move_phase(current_user, season, Phase(form.target.data))
-            flash(f"{season.name} is now in \"{Phase(season.phase).label}\".", "success")
-        except ServiceError as error:
-            flash(str(error), "danger")
-    else:
+    if form.target.data not in {phase.value for phase in Phase}:
         abort(400)
+    if not form.confirmed:  # a bare POST moves nothing: show what the move means first
+        return _phase_page(season, form.target.data, form, 400)
+    try:
+        cycles.move_phase(current_user, season, Phase(form.target.data), form.reason.data or "")
+        flash(f"{season.name} is now in \"{Phase(season.phase).label}\".", "success")
+    except ServiceError as error:
+        flash(str(error), "danger")
     return redirect(url_for("coordinator.cycle", cycle_id=season.id))
 
 
@@ -233,11 +240,15 @@ def approve_host(host_id: int):
     return redirect(url_for("coordinator.directory", kind="hosts", filter="unapproved"))
 
 
-@bp.post("/hosts/<int:host_id>/unapprove")
+@bp.route("/hosts/<int:host_id>/unapprove", methods=["GET", "POST"])
 def unapprove_host(host_id: int):
-    host = directory_edits.set_host_approval(current_user, directory_edits.host_for(current_user, host_id), False)
-    flash(f"{host.name} is no longer approved: students cannot see its positions.", "success")
-    return redirect(url_for("coordinator.directory", kind="hosts"))
+    host = directory_edits.host_for(current_user, host_id)
+    form = StaffConfirmForm()
+    if form.confirmed:
+        directory_edits.set_host_approval(current_user, host, False, form.reason.data or "")
+        flash(f"{host.name} is no longer approved: students cannot see its positions.", "success")
+        return redirect(url_for("coordinator.directory", kind="hosts"))
+    return render_template("coordinator/unapprove_host.html", host=host, form=form), status_for(form)
 
 
 @bp.route("/hosts/new", methods=["GET", "POST"])
@@ -256,15 +267,18 @@ def new_host():
     return render_template("coordinator/new_host.html", form=form), status_for(form)
 
 
-@bp.post("/staff/<int:user_id>/<any(deactivate, reactivate):action>")
+@bp.route("/staff/<int:user_id>/<any(deactivate, reactivate):action>", methods=["GET", "POST"])
 def staff_active(user_id: int, action: str):
     user = directory_edits.staff_member_for(current_user, user_id)
-    try:
-        directory_edits.set_account_active(current_user, user, action == "reactivate")
-        flash(f"{user.name} {'can log in again' if user.active else 'can no longer log in'}.", "success")
-    except ServiceError as error:
-        flash(str(error), "danger")
-    return redirect(url_for("coordinator.directory", kind="staff"))
+    form = StaffConfirmForm()
+    if form.confirmed:
+        try:
+            directory_edits.set_account_active(current_user, user, action == "reactivate", form.reason.data or "")
+            flash(f"{user.name} {'can log in again' if user.active else 'can no longer log in'}.", "success")
+        except ServiceError as error:
+            flash(str(error), "danger")
+        return redirect(url_for("coordinator.directory", kind="staff"))
+    return render_template("coordinator/staff_active.html", person=user, action=action, form=form), status_for(form)
 
 
 # --- CSV import -------------------------------------------------------------------------------
@@ -307,6 +321,6 @@ def import_confirm():
 def import_template(kind: str):
     if kind not in KINDS:
         abort(404)
-    header, example = template_rows(kind)
+    header, example = template_rows(kind, current_user.program_id)
     return Response(to_csv_bytes(header, [example]), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="sprint-{kind}-template.csv"'})

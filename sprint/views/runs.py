@@ -9,9 +9,12 @@ from flask_wtf import FlaskForm
 from ..access import role_required
 from ..errors import ServiceError
 from ..forms import options
+from ..forms.confirm import PublishForm
 from ..forms.runs import AddPlacementForm, AuditFilterForm, EndPlacementForm, MovePlacementForm, RunForm
 from ..models import PlacementStatus, Role
-from ..services import (audit_log, local_time, match_runs, placement_changes, run_reports, second_round, seasons)
+from ..plurals import counted
+from ..services import (audit_log, local_time, match_quality, match_runs, open_actions, placement_changes, run_reports,
+                        second_round, seasons)
 from .forms_support import show_error, status_for
 
 bp = Blueprint("runs", __name__, url_prefix="/coordinator/runs")
@@ -38,7 +41,8 @@ def index():
     cycle = _cycle(chosen) if chosen else seasons.staff_season(current_user.program_id)
     runs = run_reports.runs_of(cycle) if cycle else []
     return render_template("runs/index.html", cycles=cycles, cycle=cycle, runs=runs,
-                           open_seats=second_round.open_seats(cycle) if cycle else 0)
+                           open_seats=second_round.open_seats(cycle) if cycle else 0,
+                           can=open_actions.for_season(cycle, runs) if cycle else None)
 
 
 @bp.route("/cycles/<int:cycle_id>/new", methods=["GET", "POST"])
@@ -66,7 +70,10 @@ def show(run_id: int):
     run = _run(run_id)
     figures = run_reports.figures(run, request.args.get("page", 1, type=int))
     return render_template("runs/show.html", run=run, f=figures, form=FlaskForm(),
-                           page=request.args.get("page", 1, type=int))
+                           page=request.args.get("page", 1, type=int), publish=open_actions.publish(run),
+                           definition=match_quality.DEFINITION,
+                           published_reason=audit_log.latest_reasons("MatchRun", [run.id], ["run.published"]).get(run.id)
+                           if run.published_at else None)
 
 
 @bp.get("/<int:run_id>/status.json")
@@ -97,22 +104,28 @@ def verify(run_id: int):
     return render_template("runs/verify.html", run=run, report=report, names=names)
 
 
-@bp.get("/<int:run_id>/publish")
+@bp.route("/<int:run_id>/publish", methods=["GET", "POST"])
 def confirm_publish(run_id: int):
     run = _run(run_id)
-    return render_template("runs/publish.html", run=run, f=run_reports.figures(run), form=FlaskForm())
+    form = PublishForm()
+    if form.confirmed:
+        try:
+            placements = match_runs.publish(current_user, run, form.reason.data or "", form.unstable_ok.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(f"Published: {counted(len(placements), 'offer')} sent; lists are locked.", "success")
+            return redirect(url_for("runs.placements", cycle_id=run.cycle_id))
+    return render_template("runs/publish.html", run=run, f=run_reports.figures(run), form=form,
+                           publish=open_actions.publish(run)), status_for(form)
 
 
-@bp.post("/<int:run_id>/<any(rerun, restart, publish):action>")
+@bp.post("/<int:run_id>/<any(rerun, restart):action>")
 def act(run_id: int, action: str):
     run = _run(run_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
-        if action == "publish":
-            placements = match_runs.publish(current_user, run)
-            flash(f"Published: {len(placements)} offers sent; lists are locked.", "success")
-            return redirect(url_for("runs.placements", cycle_id=run.cycle_id))
         target = getattr(match_runs, action)(current_user, run)
         flash(f"Run #{target.id} is {target.status}.", "success")
         return redirect(url_for("runs.show", run_id=target.id))
@@ -128,7 +141,8 @@ def compare():
         flash("Choose two different runs of the same season to compare.", "danger")
         return redirect(url_for("runs.index", cycle=first.cycle_id))
     a, b, moves, counts = run_reports.compare(first, second)
-    return render_template("runs/compare.html", a=a, b=b, moves=moves, counts=counts)
+    return render_template("runs/compare.html", a=a, b=b, moves=moves, counts=counts,
+                           definition=match_quality.DEFINITION)
 
 
 @bp.get("/cycles/<int:cycle_id>/placements")

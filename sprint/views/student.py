@@ -7,9 +7,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..access import role_required
-from ..errors import ServiceError
+from ..errors import ServiceError, StaleEdit
 from ..extensions import db
 from ..forms import options
+from ..forms.confirm import ConfirmForm
 from ..forms.student import (
     ApplyForm,
     PositionSearchForm,
@@ -17,9 +18,8 @@ from ..forms.student import (
     RankListForm,
     ResumeForm,
 )
-from ..models import ExtensionKind, Placement, PositionInterest, Role
-from ..services import applications, offers, positions, profiles, rankings, seasons
-from ..services.deadlines import deadline_for, deadlines_for
+from ..models import Placement, PositionInterest, Role
+from ..services import applications, offers, open_actions, positions, profiles, rankings, seasons
 from .forms_support import error_status, rank_inputs, show_error, status_for
 from .season_choice import shown_cycle
 
@@ -43,15 +43,18 @@ def _cycle():
 def dashboard():
     cycle = shown_cycle()
     application = applications.application_for(current_user, cycle) if cycle else None
+    outcome = offers.outcome_for(current_user, cycle) if cycle else None
+    can = open_actions.for_student(current_user, cycle) if cycle else None
     return render_template(
         "student/dashboard.html", cycle=cycle, application=application,
         interests=applications.active_interests(application),
         health=rankings.student_health(application) if application else [],
-        outcome=offers.outcome_for(current_user, cycle) if cycle else None,
+        outcome=outcome, can=can,
+        offer=open_actions.for_offer(current_user, outcome.placement) if outcome and outcome.placement else None,
         missing=profiles.profile_missing(current_user.profile),
         open_positions=seasons.open_positions_count(cycle),
         placements=seasons.placements_of(current_user),
-        deadlines=deadlines_for(current_user, cycle) if cycle else {},
+        deadlines=can.deadlines if can else {},
         answer_form=FlaskForm())
 
 
@@ -135,25 +138,31 @@ def position(position_id: int):
             return redirect(url_for("student.ranks"))
     applied = position.id in applications.applied_position_ids(current_user, cycle)
     return render_template("student/position.html", position=position, form=form, applied=applied,
+                           can=open_actions.for_student(current_user, cycle),
                            score=positions.score_for(current_user, position),
                            missing=profiles.profile_missing(current_user.profile)), status_for(form)
 
 
-@bp.post("/applications/<int:interest_id>/withdraw")
+@bp.route("/applications/<int:interest_id>/withdraw", methods=["GET", "POST"])
 def withdraw(interest_id: int):
     interest = db.get_or_404(PositionInterest, interest_id)
     if interest.application.student_id != current_user.id:
         abort(404)
-    if FlaskForm().validate_on_submit():
+    if interest.withdrawn_at is not None:
+        flash(f"You already withdrew your application to {interest.position.title}.", "info")
+        return redirect(url_for("student.ranks"))
+    form = ConfirmForm()
+    if form.confirmed:
         try:
-            applications.withdraw_interest(current_user, interest)
+            applications.withdraw_interest(current_user, interest, form.reason.data or "")
         except ServiceError as error:
             db.session.rollback()
             flash(str(error), "danger")
-            cycle = interest.application.cycle
-            return _render_ranks(cycle, interest.application, RankListForm(formdata=None)), error_status(error)
-        flash(f"You withdrew your application to {interest.position.title}.", "success")
-    return redirect(url_for("student.ranks"))
+        else:
+            flash(f"You withdrew your application to {interest.position.title}.", "success")
+            return redirect(url_for("student.ranks"))
+    can = open_actions.for_student(current_user, interest.application.cycle)
+    return render_template("student/withdraw.html", interest=interest, form=form, can=can), status_for(form)
 
 
 @bp.route("/ranks", methods=["GET", "POST"])
@@ -170,32 +179,71 @@ def ranks():
         except ServiceError as error:
             flash(str(error), "danger")
             db.session.rollback()
-            return _render_ranks(cycle, application, form), error_status(error)
+            if isinstance(error, StaleEdit):  # show the current list, as the message says
+                return _render_ranks(cycle, application, form), 409
+            return _render_ranks(cycle, application, form, rank_inputs(request.form)), 400
         flash("Your rank list is certified: it will be used in the match." if form.action.data == "certify"
               else "Your draft is saved. Certify it before the deadline.", "success")
         return redirect(url_for("student.ranks"))
     return _render_ranks(cycle, application, form), status_for(form)
 
 
-def _render_ranks(cycle, application, form):
+def _render_ranks(cycle, application, form, submitted=None):
     form.version.data = application.ranks_version if application else 0
-    return render_template("student/ranks.html", cycle=cycle, application=application, form=form,
-                           health=rankings.student_health(application),
-                           deadline=deadline_for(current_user, cycle, ExtensionKind.RANKING))
+    lines = rankings.lines_to_show(application, submitted) if application else []
+    return render_template("student/ranks.html", cycle=cycle, application=application, form=form, lines=lines,
+                           health=rankings.student_health(application), can=open_actions.for_student(current_user, cycle))
 
 
-@bp.post("/offers/<int:placement_id>/<any(accept, decline):answer>")
-def answer_offer(placement_id: int, answer: str):
+def _own_placement(placement_id: int) -> Placement:
     placement = db.get_or_404(Placement, placement_id)
     if placement.student_id != current_user.id:
         abort(404)
+    return placement
+
+
+@bp.post("/offers/<int:placement_id>/accept")
+def accept_offer(placement_id: int):
+    placement = _own_placement(placement_id)
     if FlaskForm().validate_on_submit():
         try:
-            offers.respond(current_user, placement, accept=answer == "accept")
+            offers.respond(current_user, placement, accept=True)
         except ServiceError as error:
             db.session.rollback()
             flash(str(error), "danger")
             return dashboard(), error_status(error)
-        flash("Congratulations! You accepted the offer." if answer == "accept"
-              else "You declined the offer. Your coordinator may offer you another seat.", "success")
+        flash("Congratulations! You accepted the offer.", "success")
+    return redirect(url_for("student.dashboard"))
+
+
+@bp.route("/offers/<int:placement_id>/decline", methods=["GET", "POST"])
+def decline_offer(placement_id: int):
+    placement = _own_placement(placement_id)
+    form = ConfirmForm()
+    if form.confirmed:
+        try:
+            offers.respond(current_user, placement, accept=False, reason=form.reason.data or "")
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            flash("You declined the offer. You can take the decline back from this page until the offer's "
+                  "deadline, as long as the seat has not been offered to another student.", "success")
+            return redirect(url_for("student.dashboard"))
+    return render_template("student/decline_offer.html", placement=placement, form=form,
+                           can=open_actions.for_offer(current_user, placement),
+                           deadline=offers.response_deadline(current_user, placement)), status_for(form)
+
+
+@bp.post("/offers/<int:placement_id>/undo-decline")
+def undo_decline(placement_id: int):
+    placement = _own_placement(placement_id)
+    if FlaskForm().validate_on_submit():
+        try:
+            offers.undo_decline(current_user, placement)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return dashboard(), error_status(error)
+        flash(f"Your decline is taken back: the offer for {placement.position.title} is open again.", "success")
     return redirect(url_for("student.dashboard"))

@@ -67,3 +67,47 @@ def test_host_rank_list_without_javascript(no_js: Page, demo) -> None:
     expect(page.get_by_text("The list is certified")).to_be_visible()
     saved = {row: page.locator(f"input[name='{row}']").input_value() for row in rows}
     assert {row: rank for row, rank in saved.items() if rank} == wanted
+
+
+def test_withdrawing_an_application_is_confirmed_on_its_own_page_without_javascript(no_js: Page, demo) -> None:
+    page = no_js
+    log_in(page, "student@sprint.demo")
+    page.goto("/student/ranks")
+    before = rank_rows(page)
+    last = page.locator("ol.ranklist li").last
+    title = last.get_attribute("data-title")
+
+    last.get_by_role("link", name="Withdraw").click()
+    expect(page.get_by_role("heading", name=f"Withdraw your application to {title}")).to_be_visible()
+    expect(page.get_by_text("The position leaves your rank list")).to_be_visible()
+    page.get_by_label("Reason (optional)").fill("The commute is too long for me.")
+    page.get_by_role("button", name="Withdraw my application").click()
+
+    expect(page.get_by_text(f"You withdrew your application to {title}")).to_be_visible()
+    assert rank_rows(page) == before[:-1]
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, "coordinator@sprint.demo")
+    page.goto("/coordinator/runs/audit")
+    expect(page.get_by_text("The commute is too long for me.")).to_be_visible()
+
+
+def test_a_phase_move_is_cancelled_or_confirmed_without_javascript(no_js: Page, demo) -> None:
+    from sprint.models import Cycle, Phase
+
+    cycle_id = demo.run(lambda: db.session.scalar(db.select(Cycle.id).where(Cycle.phase == Phase.APPLICATIONS)))
+    page = no_js
+    log_in(page, "coordinator@sprint.demo")
+    page.goto(f"/coordinator/cycles/{cycle_id}")
+    page.get_by_role("link", name="Move to “Ranking”").click()
+    expect(page.get_by_text("Students can no longer apply.")).to_be_visible()
+    page.get_by_role("link", name="Cancel").click()
+    assert demo.run(lambda: db.session.get(Cycle, cycle_id).phase) == Phase.APPLICATIONS
+
+    page.get_by_role("link", name="Move to “Ranking”").click()
+    page.get_by_label("Reason (optional)").fill("Applications closed as announced")
+    page.get_by_role("button", name="Move to “Ranking”").click()
+    expect(page.get_by_text("is now in")).to_be_visible()
+    assert demo.run(lambda: db.session.get(Cycle, cycle_id).phase) == Phase.RANKING
+    page.get_by_text("Phase changes").click()
+    expect(page.get_by_text("Applications closed as announced")).to_be_visible()
+    demo.run(lambda: (setattr(db.session.get(Cycle, cycle_id), "phase", Phase.APPLICATIONS), db.session.commit()))

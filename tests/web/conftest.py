@@ -12,6 +12,7 @@ from sprint.models import (
     HostMember,
     HostRank,
     MatchRun,
+    Phase,
     Placement,
     Position,
     PositionInterest,
@@ -77,3 +78,50 @@ def world(app, make):
         }
         db.session.expunge_all()
     return people, values
+
+
+@pytest.fixture
+def one_seat(app, make):
+    """One position with one seat and two students who both ranked it; the host prefers Ana to Ben.
+
+    The first round places Ana and leaves Ben unmatched, so whatever Ana does with her offer decides
+    whether Ben can have the seat. Returns a namespace of the people (all can log in) and ids.
+    """
+    from types import SimpleNamespace
+
+    program = make.program()
+    cycle = make.cycle(program, phase=Phase.RANKING)
+    host = make.host(program, name="Elm Bio")
+    owner = make.member(host, email="owner@elm.example", name="Olive Owner")
+    colleague = make.member(host, role="member", email="colleague@elm.example", name="Cal Colleague")
+    position = make.position(host, cycle, slots=1, title="Lab intern")
+    coordinator = make.user(Role.COORDINATOR, program, name="Cora Coordinator")
+    ana = make.user(Role.STUDENT, program, name="Ana Student")
+    ben = make.user(Role.STUDENT, program, name="Ben Student")
+    with app.app_context():
+        for rank, student in enumerate((ana, ben), 1):
+            application = Application(cycle_id=cycle.id, student_id=student.id, status="submitted",
+                                      submitted_at=utcnow(), ranks_certified_at=utcnow())
+            application.interests = [PositionInterest(position_id=position.id, statement="Keen")]
+            application.ranks = [StudentRank(position_id=position.id, rank=1)]
+            db.session.add(application)
+            db.session.add(HostRank(position_id=position.id, student_id=student.id, rank=rank))
+        db.session.get(Position, position.id).ranks_certified_at = utcnow()
+        db.session.commit()
+        interest_id = db.session.scalar(db.select(PositionInterest.id).join(Application).where(
+            Application.student_id == ana.id))
+    return SimpleNamespace(program=program, cycle=cycle, host=host, owner=owner, colleague=colleague,
+                           position=position, coordinator=coordinator, ana=ana, ben=ben, interest_id=interest_id)
+
+
+def publish_round(app, season, round_: int = 1) -> dict[int, int]:
+    """Run and publish a round of the season as its coordinator; {student id: placement id} of the round."""
+    from sprint.services import second_round
+
+    with app.app_context():
+        coordinator = db.session.get(User, season.coordinator.id)
+        cycle = db.session.get(Cycle, season.cycle.id)
+        settings = match_runs.RunSettings(seed=1)
+        run = (match_runs.start_run(coordinator, cycle, settings) if round_ == 1
+               else second_round.start_second_round(coordinator, cycle, settings))
+        return {p.student_id: p.id for p in match_runs.publish_run(coordinator, run)}

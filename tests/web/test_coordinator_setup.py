@@ -117,14 +117,14 @@ def test_create_a_season_then_move_it_forward_after_the_confirmation(app, client
         cycle_id = db.session.scalar(db.select(Cycle.id).where(Cycle.year == 2028))
 
     confirmation = client.get(f"/coordinator/cycles/{cycle_id}/phase/applications").get_data(as_text=True)
-    moved = client.post(f"/coordinator/cycles/{cycle_id}/phase", data={"target": "applications"},
+    moved = client.post(f"/coordinator/cycles/{cycle_id}/phase", data={"target": "applications", "confirm": "y"},
                         follow_redirects=True)
 
     assert "Students can see open positions of approved hosts and apply until Mar 1, 2028, 5:00\u202fPM EST" in confirmation
     assert "is now in &#34;Applications open&#34;" in moved.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Cycle, cycle_id).phase == Phase.APPLICATIONS
-    skipped = client.post(f"/coordinator/cycles/{cycle_id}/phase", data={"target": "matching"},
+    skipped = client.post(f"/coordinator/cycles/{cycle_id}/phase", data={"target": "matching", "confirm": "y"},
                           follow_redirects=True)
     assert "one step at a time" in skipped.get_data(as_text=True)
 
@@ -238,8 +238,9 @@ def test_approve_a_host_and_deactivate_a_member_from_the_directory(app, client, 
     member = make.member(host)
 
     client.post(f"/coordinator/hosts/{host.id}/approve")
-    client.post(f"/coordinator/staff/{member.id}/deactivate")
-    refused = client.post(f"/coordinator/staff/{coordinator.id}/deactivate", follow_redirects=True)
+    client.post(f"/coordinator/staff/{member.id}/deactivate", data={"confirm": "y"})
+    refused = client.post(f"/coordinator/staff/{coordinator.id}/deactivate", data={"confirm": "y"},
+                          follow_redirects=True)
 
     assert "cannot deactivate your own account" in refused.get_data(as_text=True)
     with app.app_context():

@@ -26,6 +26,11 @@ FORM_PAGES = [
     ("coordinator", "/coordinator/runs/cycles/{cycle_id}/placements/add"),
     ("coordinator", "/dashboards/colleges/{college_id}/invite-liaison"),
     ("admin", "/admin/"), ("admin", "/admin/programs/{program_id}"),
+    # confirmation pages of irreversible actions: their reason, and their confirming button
+    ("student", "/student/offers/{placement_id}/decline"), ("student", "/student/applications/{interest_id}/withdraw"),
+    ("host", "/company/team/{membership_id}/remove"), ("host", "/company/positions/{spare_position_id}/withdraw"),
+    ("coordinator", "/coordinator/staff/{user_id}/deactivate"), ("coordinator", "/coordinator/hosts/{other_host_id}/unapprove"),
+    ("coordinator", "/coordinator/cycles/{cycle_id}/phase/closed"), ("coordinator", "/coordinator/runs/{run_id}/publish"),
 ]
 
 VALUES = st.one_of(
@@ -37,7 +42,7 @@ VALUES = st.one_of(
 
 
 def _field_names(html: str) -> list[str]:
-    names = set(re.findall(r'<(?:input|select|textarea)[^>]*\sname="([^"]+)"', html))
+    names = set(re.findall(r'<(?:input|select|textarea|button)[^>]*\sname="([^"]+)"', html))
     return sorted(names - {"csrf_token"})
 
 

@@ -35,13 +35,13 @@ PINNED = {
     "/company/ranks": 8,
     "/coordinator/": 6,
     "/coordinator/cycles": 2,
-    "/coordinator/cycles/<id>": 8,
+    "/coordinator/cycles/<id>": 9,  # + the season's phase changes, with their reasons
     "/coordinator/directory/students": 5,
-    "/coordinator/directory/hosts": 5,
+    "/coordinator/directory/hosts": 6,  # + the reasons given when hosts were (un)approved
     "/coordinator/runs/": 6,
-    "/coordinator/runs/<id>": 7,
-    "/dashboards/": 11,
-    "/dashboards/colleges": 8,
+    "/coordinator/runs/<id>": 8,  # + whether another run of its round is published
+    "/dashboards/": 12,
+    "/dashboards/colleges": 9,
 }
 
 

@@ -12,6 +12,7 @@ from sprint.models import (AuditEvent, MatchRun, Phase, Placement, PlacementStat
 from sprint.services import matching
 
 MODES = ["stable", "stable-hosts", "max-stable", "welfare"]
+CONFIRM = {"confirm": "y"}  # the confirmation page's button
 
 
 def _form(**extra) -> dict:
@@ -126,10 +127,11 @@ def test_publish_once_refuse_twice_then_decline_and_fill_in_a_second_round(app, 
     first, other = _runs(app)
 
     confirm = client.get(f"/coordinator/runs/{first.id}/publish").get_data(as_text=True)
-    assert "<strong>5</strong> students get an offer" in confirm and "<strong>2</strong> students" in confirm
-    published = client.post(f"/coordinator/runs/{first.id}/publish", follow_redirects=True)
-    again = client.post(f"/coordinator/runs/{first.id}/publish", follow_redirects=True)
-    rival = client.post(f"/coordinator/runs/{other.id}/publish", follow_redirects=True)
+    assert "<strong>5 students</strong> get an offer" in confirm and "<strong>2 students</strong>" in confirm
+    published = client.post(f"/coordinator/runs/{first.id}/publish", data=CONFIRM, follow_redirects=True)
+    again = client.post(f"/coordinator/runs/{first.id}/publish", data=CONFIRM, follow_redirects=True)
+    rival = client.post(f"/coordinator/runs/{other.id}/publish", data={**CONFIRM, "unstable_ok": "y"},
+                        follow_redirects=True)
 
     assert "Published: 5 offers sent" in published.get_data(as_text=True)
     assert "already published" in again.get_data(as_text=True)
@@ -153,7 +155,8 @@ def test_publish_once_refuse_twice_then_decline_and_fill_in_a_second_round(app, 
     assert second.status_code == 302
     round_two = _runs(app)[-1]
     assert round_two.round == 2 and round_two.status == RunStatus.DONE
-    published_two = client.post(f"/coordinator/runs/{round_two.id}/publish", follow_redirects=True)
+    published_two = client.post(f"/coordinator/runs/{round_two.id}/publish", data={**CONFIRM, "unstable_ok": "y"},
+                                follow_redirects=True)
     assert "Published" in published_two.get_data(as_text=True)
     with app.app_context():
         still = db.session.scalars(db.select(Placement).where(Placement.id.in_([a[0] for a in accepted]))).all()
@@ -170,7 +173,7 @@ def test_second_round_page_suggests_positions_by_skills(app, client, login, smal
     login(small_season.coordinator)
     _post_run(client, small_season)
     (run,) = _runs(app)
-    client.post(f"/coordinator/runs/{run.id}/publish")
+    client.post(f"/coordinator/runs/{run.id}/publish", data=CONFIRM)
 
     page = client.get(f"/coordinator/runs/cycles/{small_season.cycle.id}/second-round").get_data(as_text=True)
 
@@ -181,7 +184,7 @@ def test_manual_placement_needs_a_reason_and_a_free_seat(app, client, login, sma
     login(small_season.coordinator)
     _post_run(client, small_season)
     (run,) = _runs(app)
-    client.post(f"/coordinator/runs/{run.id}/publish")
+    client.post(f"/coordinator/runs/{run.id}/publish", data=CONFIRM)
     with app.app_context():
         placed = set(db.session.scalars(db.select(Placement.student_id)))
     unplaced = next(u for u in small_season.students.values() if u.id not in placed)

@@ -380,7 +380,7 @@ def test_withdrawing_an_application_takes_it_off_the_rank_list(app, client, make
     with app.app_context():
         interest = db.session.scalar(db.select(PositionInterest).where(PositionInterest.position_id == season["p2"].id))
 
-    client.post(f"/student/applications/{interest.id}/withdraw")
+    client.post(f"/student/applications/{interest.id}/withdraw", data={"confirm": "y"})
 
     with app.app_context():
         ranks = db.session.execute(db.select(StudentRank.position_id, StudentRank.rank).order_by(StudentRank.rank)).all()
@@ -405,7 +405,7 @@ def test_host_posts_edits_and_withdraws_a_position_with_edits_logged(app, client
         event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "position.edited"))
         assert event.details["changes"]["hourly_pay"] == ["24.50", "26.00"]
 
-    client.post(f"/company/positions/{position_id}/withdraw")
+    client.post(f"/company/positions/{position_id}/withdraw", data={"confirm": "y"})
     with app.app_context():
         assert db.session.get(Position, position_id).status == "withdrawn"
 
@@ -478,7 +478,7 @@ def test_team_owner_invites_and_a_member_who_leaves_loses_access(app, client, ma
     assert response.status_code == 403
     with app.app_context():
         membership_id = db.session.scalar(db.select(HostMember.id).where(HostMember.user_id == member.id))
-    client.post(f"/company/team/{membership_id}/remove")
+    client.post(f"/company/team/{membership_id}/remove", data={"confirm": "y"})
     assert client.get("/company/").status_code == 403
 
 
@@ -487,7 +487,7 @@ def test_the_last_owner_cannot_leave(app, client, login, season):
     with app.app_context():
         membership_id = db.session.scalar(db.select(HostMember.id).where(HostMember.user_id == season["elm_member"].id))
 
-    response = client.post(f"/company/team/{membership_id}/remove")
+    response = client.post(f"/company/team/{membership_id}/remove", data={"confirm": "y"})
 
     assert response.status_code == 400 and "at least one owner" in response.get_data(as_text=True)
     assert client.get("/company/").status_code == 200

@@ -1,0 +1,41 @@
+"""The second step of every irreversible action: a page that says what will happen, an optional reason,
+and a confirming button. A POST without that button's value (an old one-tap form, a stray script)
+confirms nothing: the view shows the confirmation page instead."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+REASON_MAX = 500
+
+
+def plain_text(form, field) -> None:
+    """Refuse control characters (a NUL byte, escape codes); line breaks and tabs are fine."""
+    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in field.data or ""):
+        raise ValidationError("Use plain text: remove the control characters.")
+
+
+class ConfirmForm(FlaskForm):
+    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=REASON_MAX), plain_text],
+                           description="Your program coordinator sees it.")
+    confirm = SubmitField("Confirm")
+
+    @property
+    def confirmed(self) -> bool:
+        """Submitted with the confirming button, and valid."""
+        return self.validate_on_submit() and bool(self.confirm.data)
+
+
+class StaffConfirmForm(ConfirmForm):
+    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=REASON_MAX), plain_text],
+                           description="Kept in the audit log with this change.")
+
+
+class PhaseForm(StaffConfirmForm):
+    target = HiddenField(validators=[DataRequired()])
+
+
+class PublishForm(StaffConfirmForm):
+    unstable_ok = BooleanField("Publish anyway: I have read the blocking pairs above and accept them")
