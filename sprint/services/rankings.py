@@ -101,7 +101,7 @@ def lines_to_show(application: Application, submitted: dict[int, str] | None = N
 
 def _typed(value: str) -> float:
     text = value.strip()
-    return int(text) if text.isdigit() else float("inf")
+    return int(text) if RANK.fullmatch(text) else float("inf")  # "²".isdigit() is True, int("²") fails
 
 
 def student_health(application: Application | None) -> list[str]:

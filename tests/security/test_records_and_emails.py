@@ -21,7 +21,7 @@ def test_a_line_break_in_a_stored_title_does_not_break_the_application_email(app
     with app.test_request_context():
         sent = notify.send_email("ana@example.edu", f"Application received: {title}", "application_received",
                                  student=SimpleNamespace(name="Ana"), position=position,
-                                 cycle=SimpleNamespace(name="Summer 2027", ranking_close_at=None))
+                                 cycle=SimpleNamespace(name="Summer 2027", ranking_close_at=None), program=None)
 
     assert sent is True and outbox[0].subject == "[SPRINT] Application received: Lab Bcc: x@evil.example intern"
     assert outbox[0].bcc == []
@@ -37,7 +37,8 @@ def test_one_email_that_fails_does_not_stop_the_batch(app, monkeypatch, outbox):
 
     monkeypatch.setattr(EmailMessage, "send", send)
     with app.test_request_context():
-        results = [notify.send_email(to, "Your result", "results_published_unmatched", user=None, cycle=None, round=1)
+        results = [notify.send_email(to, "Your result", "results_published_unmatched", user=None, cycle=None, round=1,
+                                     program=None)
                    for to in ("a@example.org", "broken@example.org", "c@example.org")]
 
     assert results == [True, False, True] and [m.to for m in outbox] == [["a@example.org"], ["c@example.org"]]

@@ -121,7 +121,7 @@ def test_a_deactivated_account_is_logged_out_at_its_next_request(app, client, ma
     assert _logged_in(member_client.get("/company/"))
 
     login(coordinator)
-    client.post(f"/coordinator/staff/{member.id}/deactivate")
+    client.post(f"/coordinator/staff/{member.id}/deactivate", data={"confirm": "Confirm"})
 
     assert member_client.get("/company/").status_code == 302
 

@@ -40,8 +40,8 @@ PINNED = {
     "/coordinator/directory/hosts": 6,  # + the reasons given when hosts were (un)approved
     "/coordinator/runs/": 6,
     "/coordinator/runs/<id>": 8,  # + whether another run of its round is published
-    "/dashboards/": 12,
-    "/dashboards/colleges": 9,
+    "/dashboards/": 11,
+    "/dashboards/colleges": 8,
 }
 
 
