@@ -92,15 +92,15 @@ def test_next_seasons_applications_wait_until_the_running_season_has_published(a
     with app.app_context():
         cycle_id = db.session.scalar(db.select(Cycle.id).where(Cycle.year == 2028))
 
-    refused = client.post(f"/coordinator/cycles/{cycle_id}/phase", data={"target": "applications", "confirm": "Confirm"},
-                          follow_redirects=True)
+    refused = client.post(f"/coordinator/cycles/{cycle_id}/phase",
+                          data={"target": "applications", "confirm": "Confirm"}, follow_redirects=True)
 
     assert "Summer 2027 is still at the stage \u201cApplications open\u201d" in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Cycle, cycle_id).phase == Phase.DRAFT
         db.session.get(Cycle, running.id).phase = Phase.PUBLISHED
         db.session.commit()
-    client.post(f"/coordinator/cycles/{cycle_id}/phase", data={"target": "applications"})
+    client.post(f"/coordinator/cycles/{cycle_id}/phase", data={"target": "applications", "confirm": "Confirm"})
     with app.app_context():
         assert db.session.get(Cycle, cycle_id).phase == Phase.APPLICATIONS
 
