@@ -11,19 +11,16 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, exists, or_
 
 from ..extensions import db
-from ..models import (Application, ApplicationStatus, Cycle, Phase, Placement, PlacementStatus, Position,
+from ..models import (Application, ApplicationStatus, Cycle, Placement, PlacementStatus, Position,
                       PositionInterest)
+from .seasons import LIVE_PHASES
 
 INTERN = (PlacementStatus.OFFERED, PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)
 
 
 def live_season() -> ColumnElement[bool]:
-    """SQL: the Cycle row is a live season (its applications have opened and it is not closed).
-
-    The one definition this module relies on; where the app defines "live season" for its portals,
-    this should call that definition.
-    """
-    return Cycle.phase.not_in((Phase.DRAFT, Phase.CLOSED))
+    """SQL: the Cycle row is a live season, by the portals' one definition (`seasons.LIVE_PHASES`)."""
+    return Cycle.phase.in_(LIVE_PHASES)
 
 
 def live_applications_to_host(host_id: int):
