@@ -61,9 +61,11 @@ def test_skip_link_and_navigation_by_keyboard(page: Page, demo) -> None:
         seen.append(now["text"])
         if now["text"] == "Log out":
             break
-    assert seen[:7] == ["Skip to main content", "SPRINT Placement", "My season", "Positions", "Rank list",
-                        "Profile", "Log out"], seen
+    assert seen[:8] == ["Skip to main content", "SPRINT Placement", "My season", "Positions", "Rank list",
+                        "Profile", "Account", "Log out"], seen
     # Shift+Tab walks back the same way.
+    page.keyboard.press("Shift+Tab")
+    assert focused(page)["text"] == "Account"
     page.keyboard.press("Shift+Tab")
     assert focused(page)["text"] == "Profile"
     page.keyboard.press("Enter")
