@@ -321,7 +321,8 @@ def test_whole_season(live_server, shoreline, context_for) -> None:
     uma.goto("/student/")
     expect(uma.get_by_text("You matched with")).to_contain_text("Robotics Intern")
     expect(uma.get_by_role("heading", name="Why this result")).to_be_visible()
-    expect(uma.locator("h3:has-text('Why this result') + ul li").first).to_contain_text(
+    expect(uma.get_by_text("First round", exact=True)).to_be_visible()  # the reasons are labelled by round
+    expect(uma.locator("h3:has-text('Why this result') ~ ul li").first).to_contain_text(
         "had no seat for you under its host's ranking and the match rules (hosts' rankings stay confidential)")
     _shot(uma, "student-result")
     uma.get_by_role("button", name="Accept the offer").click()
@@ -332,8 +333,12 @@ def test_whole_season(live_server, shoreline, context_for) -> None:
     log_in(dev, DEV, PASSWORD)
     dev.goto("/student/")
     expect(dev.get_by_text("You matched with")).to_contain_text("Bench Assistant")
-    dev.get_by_role("button", name="Decline").click()
+    dev.get_by_role("link", name="Decline…").click()  # a page that says what declining means, then the button
+    expect(dev.get_by_text("You give up this paid internship.")).to_be_visible()
+    dev.get_by_label("Reason (optional)").fill("I took a job closer to home.")
+    dev.get_by_role("button", name="Decline the offer").click()
     expect(dev.get_by_text("You declined the offer.")).to_be_visible()
+    expect(dev.get_by_role("button", name="Take back my decline")).to_be_visible()
 
     # The second round gives the seat to Wren.
     coordinator.goto(f"/coordinator/runs/?cycle={cycle_id}")
@@ -347,6 +352,9 @@ def test_whole_season(live_server, shoreline, context_for) -> None:
     assert live_server.run(placements) == [(DEV, "Bench Assistant", 1, "declined"),
                                            (UMA, "Robotics Intern", 1, "accepted"),
                                            (WREN, "Bench Assistant", 2, "offered")]
+    dev.goto("/student/")  # the seat went to Wren: the decline can no longer be taken back
+    expect(dev.get_by_text("The seat has been offered to another student.")).to_be_visible()
+    expect(dev.get_by_role("button", name="Take back my decline")).to_have_count(0)
     wren = context_for().new_page()
     log_in(wren, WREN, PASSWORD)
     wren.goto("/student/")
