@@ -35,11 +35,11 @@ def _flat(prefs: tuple, tiers: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarra
     """Owner, listed index and tier of every entry of these lists."""
     lengths = np.fromiter(map(len, prefs), dtype=np.int64, count=len(prefs))
     total = int(lengths.sum())
-    owner = np.repeat(np.arange(len(prefs), dtype=np.int64), lengths)
-    listed = np.fromiter(chain.from_iterable(prefs), dtype=np.int64, count=total)
+    owner = np.repeat(np.arange(len(prefs), dtype=np.int32), lengths)  # int32: half the memory
+    listed = np.fromiter(chain.from_iterable(prefs), dtype=np.int32, count=total)
     starts = np.zeros(len(prefs) + 1, dtype=np.int64)
     np.cumsum(lengths, out=starts[1:])
-    tier = np.arange(total, dtype=np.int64) - starts[owner] + 1
+    tier = (np.arange(total, dtype=np.int64) - starts[owner] + 1).astype(np.int32)
     for k, t in enumerate(tiers):
         if t is not None:
             tier[starts[k]:starts[k + 1]] = t
@@ -51,8 +51,8 @@ def pair_arrays(problem) -> PairArrays:
     s_stu, s_pos, s_tier = _flat(problem.student_prefs, problem.student_tiers)
     p_pos, p_stu, p_tier = _flat(problem.position_prefs, problem.position_tiers)
     n_s = max(len(problem.student_ids), 1)
-    p_keys = p_pos * n_s + p_stu
-    s_keys = s_pos * n_s + s_stu
+    p_keys = p_pos.astype(np.int64) * n_s + p_stu
+    s_keys = s_pos.astype(np.int64) * n_s + s_stu
     j_of_i = np.full(len(s_keys), -1, dtype=np.int64)
     i_of_j = np.full(len(p_keys), -1, dtype=np.int64)
     ids = (np.array(problem.student_ids, dtype=object), np.array(problem.position_ids, dtype=object))
