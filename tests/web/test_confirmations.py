@@ -289,5 +289,5 @@ def test_a_reason_with_control_characters_is_refused_and_nothing_happens(app, cl
 
     response = _decline(client, placement_id, "no\x00thanks")
 
-    assert response.status_code == 400 and "control characters" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "control character" in response.get_data(as_text=True)
     assert _placement(app, placement_id).status == PlacementStatus.OFFERED
