@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import Select, and_, exists, func
+from sqlalchemy import Select, and_, exists
 
 from ..errors import NotAllowed
 from ..extensions import db

@@ -225,7 +225,7 @@ def decline_offer(placement_id: int):
             offers.respond(current_user, placement, accept=False, reason=form.reason.data or "")
         except ServiceError as error:
             db.session.rollback()
-            flash(str(error), "danger")
+            show_error(form, error)  # a second answer from another tab: 409 with the offer as it is now
         else:
             flash("You declined the offer. You can take the decline back from this page until the offer's "
                   "deadline, as long as the seat has not been offered to another student.", "success")

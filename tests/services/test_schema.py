@@ -16,7 +16,7 @@ from sqlalchemy import table as sa_table
 from sqlalchemy.exc import DataError, IntegrityError
 
 from sprint.extensions import db
-from sprint.models import (Application, College, Cycle, HostRank, MatchRun, Placement, Position, Program, Role,
+from sprint.models import (Application, College, Cycle, HostRank, MatchRun, Placement, Position, Role,
                            StudentProfile, StudentRank, User, utcnow)
 
 

@@ -87,7 +87,7 @@ def test_a_bare_post_before_publication_changes_nothing_and_shows_the_confirmati
 
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "What happens" in page and f'name="confirm" value="y"' in page and button in page
+    assert "What happens" in page and 'name="confirm" value="y"' in page and button in page
     assert _state(app, one_seat) == before
 
 
