@@ -82,6 +82,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     with app.app_context():
         db.create_all()
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"  # emailed links lead to this server
     thread = threading.Thread(target=server.serve_forever, daemon=True, name="live-server")
     thread.start()
     yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
