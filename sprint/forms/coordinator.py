@@ -51,7 +51,9 @@ class LocalDateTimeField(DateTimeLocalField):
 
 
 def _date_field(label: str) -> LocalDateTimeField:
-    return LocalDateTimeField(label)
+    """An optional local date and time (named here: the forms add their plain-text check to the list,
+    which would otherwise take the place of the default Optional and refuse an empty box)."""
+    return LocalDateTimeField(label, validators=[Optional()])
 
 
 DATE_FIELDS = ("applications_open_at", "applications_close_at", "ranking_close_at", "match_published_at",

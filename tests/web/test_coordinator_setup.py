@@ -272,3 +272,17 @@ def test_importing_positions_needs_a_season_of_the_program(client, setup, make):
     assert missing.status_code == 400 and "Choose the season" in missing.get_data(as_text=True)
     assert foreign.status_code == 403
     assert garbage.status_code == 400
+
+
+def test_a_season_with_its_date_boxes_left_empty_is_created(app, client, setup):
+    """A browser sends every date box, empty ones as "": they mean "not set yet", not bad input."""
+    empty = {field: "" for field in ("applications_open_at", "applications_close_at", "ranking_close_at",
+                                     "match_published_at", "offer_deadline_at")}
+
+    response = client.post("/coordinator/cycles/new", data={"year": "2029", "name": "Summer 2029", **empty,
+                                                             "applications_open_at": "2029-01-15T09:00"})
+
+    assert response.status_code == 302
+    with app.app_context():
+        season = db.session.scalar(db.select(Cycle).where(Cycle.year == 2029))
+        assert season.applications_close_at is None and season.applications_open_at is not None
