@@ -19,6 +19,9 @@ is still safe:
   wrong password then takes one hit from each. A hit is atomic in the store (Redis in
   production), so concurrent guesses spread over many workers never get more wrong answers
   than the allowance: a hit that is refused turns the answer into "wait" (429).
+- When the shared store cannot be reached (Redis restarting), the counts go on in this process's
+  memory until it is back, and the failure is logged: logins keep working, and guessing stays
+  limited per worker instead of being let through unchecked or answered with an error page.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from dataclasses import dataclass
 
 from flask import Response, current_app, request
 from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage
 
 from .extensions import limiter
 from .services.accounts import normalise_email
@@ -59,20 +63,36 @@ class LoginLimits:
 
     def exhausted(self) -> bool:
         """True when any allowance is spent: the attempt must wait, whatever its password."""
-        return any(not limiter.limiter.test(a.item, *a.keys) for a in self.allowances)
+        return any(not _counted("test", a.item, *a.keys) for a in self.allowances)
 
     def count_failure(self) -> bool:
         """Count one failed attempt against every allowance; False if one of them was already spent."""
-        return all([limiter.limiter.hit(a.item, *a.keys) for a in self.allowances])
+        return all([_counted("hit", a.item, *a.keys) for a in self.allowances])
 
     def retry_after(self) -> int:
         """Seconds until every allowance has room again."""
         waits = [0.0]
         for allowance in self.allowances:
-            reset_at, remaining = limiter.limiter.get_window_stats(allowance.item, *allowance.keys)
+            reset_at, remaining = _counted("get_window_stats", allowance.item, *allowance.keys)
             if remaining <= 0:
                 waits.append(reset_at - time.time())
         return max(1, math.ceil(max(waits)))
+
+
+_fallback = {}  # the strategy over this process's memory, made the first time the shared store fails
+
+
+def _counted(method: str, *args):
+    """`method` of the limiter's strategy on the shared store; on this process's memory while that
+    store cannot be reached."""
+    try:
+        return getattr(limiter.limiter, method)(*args)
+    except Exception:  # noqa: BLE001 - whatever the store's client raises (a refused connection, a timeout)
+        current_app.logger.exception("The rate-limit store failed; login failures are counted in memory")
+        strategy = _fallback.get(type(limiter.limiter))
+        if strategy is None:
+            strategy = _fallback[type(limiter.limiter)] = type(limiter.limiter)(MemoryStorage())
+        return getattr(strategy, method)(*args)
 
 
 def _items(setting: str) -> list[RateLimitItem]:

@@ -136,3 +136,21 @@ def test_production_refuses_memory_storage_unless_allowed(tmp_path, monkeypatch)
         create_app()
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/3")
     assert create_app().config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/3"
+
+
+def test_with_the_shared_store_down_logins_work_and_failures_are_still_limited(limited, make, monkeypatch):
+    app = limited()
+    student = make.user(Role.STUDENT, make.program())
+    client = app.test_client()
+    client.get("/login")  # the limiter binds its strategy to the app on the first request
+
+    class Unreachable:  # Redis restarting: every call of the store's client fails
+        def __getattr__(self, name):
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(limiter.limiter, "storage", Unreachable())
+    guesses = [_login(app.test_client(), student.email, WRONG, f"203.0.113.{i}") for i in range(5)]
+    owner = _login(app.test_client(), student.email, RIGHT, "203.0.113.200")
+
+    assert guesses == [400, 400, 400, 429, 429]  # counted in memory: no error page, no unlimited guessing
+    assert owner == 429  # a new browser waits, as it would with the store up
