@@ -15,12 +15,14 @@ from ..extensions import db
 from ..models import Cycle, HostMember, MatchMode, MatchRun, Phase, Placement, RunExplanation, RunStatus, User, utcnow
 from ..plurals import counted
 from . import audit, run_queue
+from .concurrency import lock_row
 from .matching import (GROUPS, build_instance, host_key, instance_hash, key_id, position_key, store_result,
                        student_key)
 from .notify import send_email
 
 STABLE_MODES = (MatchMode.STABLE, MatchMode.STABLE_HOSTS)
 MAX_TIME_LIMIT_S = 600
+REPEAT_WINDOW_S = 10  # the same run asked for again within this many seconds is the one already queued
 
 
 @dataclass
@@ -51,9 +53,15 @@ def create_run(actor: User | None, cycle, mode: MatchMode = MatchMode.STABLE, se
                   "reasons": reasons or {"lock": [], "forbid": []}}
     if rerun_of is not None:
         parameters["rerun_of"] = rerun_of
+    input_hash = instance_hash(instance)
+    lock_row(Cycle, cycle.id)  # the same run started from two tabs: the second waits here, then finds it
+    earlier = _just_started(actor, cycle, round_, mode, seed, input_hash, parameters)
+    if earlier is not None:
+        db.session.commit()
+        return earlier
     run = MatchRun(cycle=cycle, round=round_, mode=mode, seed=seed, label=label.strip()[:120],
                    parameters=parameters, solver_version=solver.SOLVER_VERSION, input_snapshot=instance,
-                   input_hash=instance_hash(instance), created_by=actor, status=RunStatus.QUEUED)
+                   input_hash=input_hash, created_by=actor, status=RunStatus.QUEUED)
     db.session.add(run)
     db.session.flush()
     overrides = [f"{kind} {e['student']} at {e['position']}: {e['reason']}"
@@ -62,6 +70,19 @@ def create_run(actor: User | None, cycle, mode: MatchMode = MatchMode.STABLE, se
                  round=round_, input_hash=run.input_hash, rerun_of=rerun_of, overrides=overrides or None)
     db.session.commit()
     return run
+
+
+def _just_started(actor: User | None, cycle: Cycle, round_: int, mode: str, seed: int, input_hash: str,
+                  parameters: dict) -> MatchRun | None:
+    """The run this person queued moments ago with exactly these settings and this market: a double
+    click or a second tab gives that run back instead of solving the same match twice."""
+    if actor is None:
+        return None
+    recent = db.session.scalars(db.select(MatchRun).where(
+        MatchRun.cycle_id == cycle.id, MatchRun.round == round_, MatchRun.mode == mode, MatchRun.seed == seed,
+        MatchRun.input_hash == input_hash, MatchRun.created_by_id == actor.id,
+        MatchRun.created_at >= utcnow() - timedelta(seconds=REPEAT_WINDOW_S)))
+    return next((run for run in recent if run.parameters == parameters), None)
 
 
 def start_run(actor: User, cycle: Cycle, settings: RunSettings, round_: int = 1,

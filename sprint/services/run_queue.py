@@ -38,7 +38,10 @@ _solving_thread = threading.local()
 
 
 def enqueue(run: MatchRun) -> None:
-    """Execute the run in the background (or at once when RUNS_INLINE is set)."""
+    """Execute the run in the background (or at once when RUNS_INLINE is set); a run that is no longer
+    queued (the same run asked for twice) is left as it is."""
+    if run.status != RunStatus.QUEUED:
+        return
     app = current_app._get_current_object()
     _mine.add(run.id)
     if app.config.get("RUNS_INLINE"):

@@ -13,8 +13,9 @@ import pytest
 
 from races import at_once, postgresql_only
 from sprint.extensions import db
-from sprint.models import (Application, ApplicationStatus, CandidateReview, HostRank, ImportReceipt, Phase, Placement,
-                           Position, PositionInterest, Role, Skill, StudentProfile, StudentRank, User, utcnow)
+from sprint.models import (Application, ApplicationStatus, CandidateReview, HostRank, ImportReceipt, MatchRun, Phase,
+                           Placement, Position, PositionInterest, Role, Skill, StudentProfile, StudentRank, User,
+                           utcnow)
 from sprint.services import profiles
 
 TABS = 10
@@ -240,3 +241,31 @@ def test_a_host_cannot_post_two_positions_with_one_title(app, client, login, mak
     response = client.post("/company/positions/new", data=form)
 
     assert response.status_code == 400 and "already have a position called" in response.get_data(as_text=True)
+
+
+def _run_form() -> dict:
+    return {"mode": "stable", "seed": "1", "time_limit": "10", "label": "", "cap_per": ""}
+
+
+def test_starting_the_same_run_twice_queues_it_once(app, client, login, small_season):
+    login(small_season.coordinator)
+    url = f"/coordinator/runs/cycles/{small_season.cycle.id}/new"
+
+    first, second = client.post(url, data=_run_form()), client.post(url, data=_run_form())
+    other_seed = client.post(url, data={**_run_form(), "seed": "2"})
+
+    assert first.headers["Location"] == second.headers["Location"] != other_seed.headers["Location"]
+    with app.app_context():
+        assert _count(MatchRun) == 2
+
+
+@postgresql_only
+def test_the_same_run_started_from_ten_tabs_is_solved_once(app, logged_in, small_season):
+    tabs = [logged_in(small_season.coordinator) for _ in range(TABS)]
+    url = f"/coordinator/runs/cycles/{small_season.cycle.id}/new"
+
+    results = at_once([lambda tab=tab: tab.post(url, data=_run_form()) for tab in tabs])
+
+    assert _statuses(results) == [302] * TABS and len({result.headers["Location"] for result in results}) == 1
+    with app.app_context():
+        assert _count(MatchRun) == 1
