@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
@@ -23,10 +24,12 @@ from ..models import (
     utcnow,
 )
 from . import audit
+from .concurrency import lock_row
 from .notify import send_email
 from .tokens import fingerprint, make_token, read_token
 
 MIN_PASSWORD_LENGTH = 10
+REPEAT_WINDOW_S = 60  # the same invitation asked for again within a minute is the one already sent
 COMMON_PASSWORDS = frozenset({
     "password123", "1234567890", "qwertyuiop", "iloveyou12", "password12", "letmein123",
     "welcome123", "sprint2027", "internship", "0123456789", "abcdefghij", "passw0rd12",
@@ -232,17 +235,33 @@ def invite(actor: User, email: str, role: Role, host: HostCompany | None = None,
     email = normalise_email(email)
     program = host.program if host is not None else (program or actor.program)
     _check_may_invite(actor, role, host, program, college)
+    lock_row(Program, program.id)  # the same invitation sent from two tabs: the second waits here
     if _email_taken(email):
         raise ServiceError(f"{email} already has an account.", "email")
+    college = college if role == Role.LIAISON else None
+    earlier = _just_invited(program, email, role, host, college)
+    if earlier is not None:  # a double click: that invitation and its email stand
+        db.session.commit()
+        return earlier
     invitation = Invitation(program=program, email=email, role=role, host=host,
-                            host_role=host_role, invited_by=actor,
-                            college=college if role == Role.LIAISON else None)
+                            host_role=host_role, invited_by=actor, college=college)
     db.session.add(invitation)
     db.session.flush()
     audit.record(actor, "invitation.sent", invitation, program_id=program.id, email=email, role=str(role))
-    _send_invitation(invitation)
     db.session.commit()
+    _send_invitation(invitation)  # after the commit: no email for an invitation that does not exist
     return invitation
+
+
+def _just_invited(program: Program, email: str, role: Role, host: HostCompany | None,
+                  college: College | None) -> Invitation | None:
+    """The same pending invitation sent moments ago (an invitation sent again later is a new one)."""
+    recent = db.session.scalars(db.select(Invitation).where(
+        Invitation.program_id == program.id, Invitation.email == email, Invitation.role == role,
+        Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+        Invitation.created_at >= utcnow() - timedelta(seconds=REPEAT_WINDOW_S)))
+    return next((invitation for invitation in recent if invitation.host_id == (host.id if host else None)
+                 and invitation.college_id == (college.id if college else None)), None)
 
 
 def _check_may_invite(actor: User, role: Role, host: HostCompany | None, program: Program | None,

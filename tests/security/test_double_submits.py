@@ -13,9 +13,9 @@ import pytest
 
 from races import at_once, postgresql_only
 from sprint.extensions import db
-from sprint.models import (Application, ApplicationStatus, CandidateReview, HostRank, ImportReceipt, MatchRun, Phase,
-                           Placement, Position, PositionInterest, Role, Skill, StudentProfile, StudentRank, User,
-                           utcnow)
+from sprint.models import (Application, ApplicationStatus, CandidateReview, HostRank, ImportReceipt, Invitation,
+                           MatchRun, Phase, Placement, Position, PositionInterest, Role, Skill, StudentProfile,
+                           StudentRank, User, utcnow)
 from sprint.services import profiles
 
 TABS = 10
@@ -269,3 +269,33 @@ def test_the_same_run_started_from_ten_tabs_is_solved_once(app, logged_in, small
     assert _statuses(results) == [302] * TABS and len({result.headers["Location"] for result in results}) == 1
     with app.app_context():
         assert _count(MatchRun) == 1
+
+
+def _invitation_form(host) -> dict:
+    return {"email": "New.Member@elmcity.example", "role": "host", "host": host.id, "host_role": "member"}
+
+
+def test_the_same_invitation_sent_twice_is_sent_once(app, client, login, make, outbox):
+    program = make.program()
+    host = make.host(program, name="Elm City Bio")
+    login(make.user(Role.COORDINATOR, program))
+
+    statuses = [client.post("/coordinator/invite", data=_invitation_form(host)).status_code for _ in range(2)]
+
+    assert statuses == [302, 302] and len(outbox) == 1
+    with app.app_context():
+        assert _count(Invitation) == 1
+
+
+@postgresql_only
+def test_the_same_invitation_sent_from_ten_tabs_is_sent_once(app, logged_in, make, outbox):
+    program = make.program()
+    host = make.host(program, name="Elm City Bio")
+    coordinator = make.user(Role.COORDINATOR, program)
+    tabs = [logged_in(coordinator) for _ in range(TABS)]
+
+    results = at_once([lambda tab=tab: tab.post("/coordinator/invite", data=_invitation_form(host)) for tab in tabs])
+
+    assert _statuses(results) == [302] * TABS and len(outbox) == 1
+    with app.app_context():
+        assert _count(Invitation) == 1
