@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime
 from decimal import Decimal
-
 from zoneinfo import ZoneInfo
 
 from flask import Flask, has_request_context
@@ -51,9 +51,25 @@ def when(context, value: datetime | date | None, with_time: bool = False) -> str
     return local_time.format_when(value, tz, with_time, locale=get_locale())
 
 
+STORED_INSTANT = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\+00:00)?")
+
+
+@pass_context
+def local_instants(context, text: object) -> str:
+    """Text that quotes stored instants (the ISO UTC times kept in audit details) with each one as
+    people read times: "2027-03-16T03:59+00:00" becomes "Mar 15, 2027, 11:59 PM EDT"."""
+    def local(found: re.Match) -> str:
+        instant = datetime.fromisoformat(found.group(0))
+        if instant.tzinfo is not None:
+            instant = instant.astimezone(UTC).replace(tzinfo=None)
+        return when(context, instant, True)
+    return STORED_INSTANT.sub(local, str(text))
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(money)
     app.add_template_filter(when)
+    app.add_template_filter(local_instants)
     app.add_template_global(switch_url, "season_switch_url")
     app.add_template_filter(counted)
 

@@ -142,3 +142,16 @@ def test_only_an_admin_or_the_programs_coordinator_changes_its_zone(app, make):
         with pytest.raises(ServiceError, match="not a time zone we know"):
             programs.set_time_zone(db.session.get(User, make.user(Role.ADMIN).id),
                                    db.session.get(Program, mine.id), "UTC+5")
+
+
+def test_the_audit_log_shows_a_date_change_in_local_time(client, typed):
+    cycle_id = typed[1]
+    client.post(f"/coordinator/cycles/{cycle_id}/dates", data={
+        "applications_open_at": "2026-11-01T09:00", "applications_close_at": BEFORE_CHANGE[0],
+        "ranking_close_at": "2027-03-16T23:59"})
+
+    log = client.get("/coordinator/runs/audit").get_data(as_text=True)
+
+    assert "cycle.dates_changed" in log
+    assert AFTER_CHANGE[2] in log and "Mar 16, 2027, 11:59\u202fPM EDT" in log
+    assert "+00:00" not in log and "T03:59" not in log
