@@ -12,15 +12,20 @@ from . import Form
 REASON_MAX = 500
 
 
-class ConfirmForm(Form):  # Form refuses control characters in the reason, as in every field
-    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=REASON_MAX)],
-                           description="Your program coordinator sees it.")
+class ButtonForm(Form):
+    """A confirmation with nothing to fill in (accepting an offer): only its confirming button acts."""
+
     confirm = SubmitField("Confirm")
 
     @property
     def confirmed(self) -> bool:
         """Submitted with the confirming button, and valid."""
         return self.validate_on_submit() and bool(self.confirm.data)
+
+
+class ConfirmForm(ButtonForm):  # Form refuses control characters in the reason, as in every field
+    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=REASON_MAX)],
+                           description="Your program coordinator sees it.")
 
 
 class StaffConfirmForm(ConfirmForm):

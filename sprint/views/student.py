@@ -10,7 +10,7 @@ from ..access import role_required
 from ..errors import ServiceError, StaleEdit
 from ..extensions import db
 from ..forms import options
-from ..forms.confirm import ConfirmForm
+from ..forms.confirm import ButtonForm, ConfirmForm
 from ..forms.student import (
     ApplyForm,
     PositionSearchForm,
@@ -202,18 +202,22 @@ def _own_placement(placement_id: int) -> Placement:
     return placement
 
 
-@bp.post("/offers/<int:placement_id>/accept")
+@bp.route("/offers/<int:placement_id>/accept", methods=["GET", "POST"])
 def accept_offer(placement_id: int):
     placement = _own_placement(placement_id)
-    if FlaskForm().validate_on_submit():
+    form = ButtonForm()
+    if form.confirmed:
         try:
             offers.respond(current_user, placement, accept=True)
         except ServiceError as error:
             db.session.rollback()
-            flash(str(error), "danger")
-            return dashboard(), error_status(error)
-        flash("Congratulations! You accepted the offer.", "success")
-    return redirect(url_for("student.dashboard"))
+            show_error(form, error)  # a second answer from another tab: 409 with the offer as it is now
+        else:
+            flash("Congratulations! You accepted the offer.", "success")
+            return redirect(url_for("student.dashboard"))
+    return render_template("student/accept_offer.html", placement=placement, form=form,
+                           can=open_actions.for_offer(current_user, placement),
+                           deadline=offers.response_deadline(current_user, placement)), status_for(form)
 
 
 @bp.route("/offers/<int:placement_id>/decline", methods=["GET", "POST"])

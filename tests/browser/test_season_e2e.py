@@ -325,6 +325,7 @@ def test_whole_season(live_server, shoreline, context_for) -> None:
     expect(uma.locator("h3:has-text('Why this result') ~ ul li").first).to_contain_text(
         "had no seat for you under its host's ranking and the match rules (hosts' rankings stay confidential)")
     _shot(uma, "student-result")
+    uma.get_by_role("link", name="Accept the offer…").click()  # a page says what accepting means
     uma.get_by_role("button", name="Accept the offer").click()
     expect(uma.get_by_text("Congratulations! You accepted the offer.")).to_be_visible()
 

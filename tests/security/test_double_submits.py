@@ -171,9 +171,9 @@ def test_accepting_and_declining_one_offer_at_once_records_one_answer(app, logge
         placement_id = placement.id
     tabs = [logged_in(student) for _ in range(TABS)]
 
-    def answer(tab, n):  # a decline is sent from its confirmation page
+    def answer(tab, n):  # each answer is sent from its confirmation page
         if n % 2:
-            return tab.post(f"/student/offers/{placement_id}/accept")
+            return tab.post(f"/student/offers/{placement_id}/accept", data={"confirm": "y"})
         return tab.post(f"/student/offers/{placement_id}/decline", data={"confirm": "y"})
 
     results = at_once([lambda tab=tab, n=n: answer(tab, n) for n, tab in enumerate(tabs)])

@@ -48,7 +48,7 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "student.position": (STUDENTS, STUDENTS),
     "student.ranks": (STUDENTS, STUDENTS),
     "student.withdraw": (STUDENT, STUDENT),
-    "student.accept_offer": (NOBODY, STUDENT),
+    "student.accept_offer": (STUDENT, STUDENT),
     "student.decline_offer": (STUDENT, STUDENT),
     "student.undo_decline": (NOBODY, STUDENT),
     "company.dashboard": (HOSTS, NOBODY),

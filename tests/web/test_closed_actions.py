@@ -158,7 +158,7 @@ def test_an_offer_past_its_deadline_offers_no_answer_buttons(app, client, login,
 
     page = client.get("/student/").get_data(as_text=True)
     decline = client.get(f"/student/offers/{placement_id}/decline").get_data(as_text=True)
-    accepted = client.post(f"/student/offers/{placement_id}/accept")
+    accepted = client.post(f"/student/offers/{placement_id}/accept", data={"confirm": "y"})
 
     assert "Accept the offer" not in page and "Decline" not in page and "time to answer this offer is over" in page
     assert 'name="confirm"' not in decline
@@ -173,7 +173,7 @@ def test_offers_of_a_closed_season_offer_no_answer_and_are_refused(app, client, 
     login(one_seat.ana)
 
     page = client.get("/student/").get_data(as_text=True)
-    accepted = client.post(f"/student/offers/{placement_id}/accept")
+    accepted = client.post(f"/student/offers/{placement_id}/accept", data={"confirm": "y"})
 
     assert "Accept the offer" not in page and "Summer 2027 is closed" in page
     assert accepted.status_code == 400 and "can no longer be answered" in accepted.get_data(as_text=True)

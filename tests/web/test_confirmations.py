@@ -108,6 +108,21 @@ def test_a_bare_post_to_the_old_decline_address_does_not_decline(app, client, lo
     assert _placement(app, placement_id).status == PlacementStatus.OFFERED
 
 
+def test_accepting_is_confirmed_on_a_page_that_says_it_is_binding(app, client, login, one_seat, outbox):
+    placement_id = publish_round(app, one_seat)[one_seat.ana.id]
+    login(one_seat.ana)
+    outbox.clear()
+
+    bare = client.post(f"/student/offers/{placement_id}/accept")  # the old one-tap form
+    page = client.get(f"/student/offers/{placement_id}/accept").get_data(as_text=True)
+    assert bare.status_code == 400 and _placement(app, placement_id).status == PlacementStatus.OFFERED
+    assert "cannot be taken back" in page and 'name="confirm" value="y"' in page and outbox == []
+    accepted = client.post(f"/student/offers/{placement_id}/accept", data=CONFIRM)
+
+    assert accepted.status_code == 302 and _placement(app, placement_id).status == PlacementStatus.ACCEPTED
+    assert len(outbox) >= 1
+
+
 def test_a_bare_post_to_the_old_publish_address_does_not_publish(app, client, login, one_seat, outbox):
     run_id = _finished_run(app, one_seat)
     login(one_seat.coordinator)

@@ -141,7 +141,7 @@ def test_a_whole_season_for_both_sides(app, client, make, login, season, outbox)
     if placed_at != p3.id:  # lost the tie-break for their first choice: the explanation says why
         assert "Why this result" in page
     outbox.clear()
-    assert client.post(f"/student/offers/{placement_id}/accept").status_code == 302
+    assert client.post(f"/student/offers/{placement_id}/accept", data={"confirm": "y"}).status_code == 302
     with app.app_context():
         assert db.session.get(Placement, placement_id).status == "accepted"
     assert {message.subject.split(" ", 2)[1] for message in outbox} >= {"You"}
@@ -261,7 +261,7 @@ def test_a_late_offer_answer_is_refused(app, client, make, login, season):
         db.session.commit()
         placement_id = placement.id
 
-    response = client.post(f"/student/offers/{placement_id}/accept")
+    response = client.post(f"/student/offers/{placement_id}/accept", data={"confirm": "y"})
 
     assert response.status_code == 400
     assert "deadline to answer this offer passed" in response.get_data(as_text=True)
