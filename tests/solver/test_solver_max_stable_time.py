@@ -35,13 +35,18 @@ def test_the_rank_sum_phase_gets_the_time_the_placements_phase_left(monkeypatch)
     assert limits[1] > limits[0]
 
 
-def test_an_unproven_answer_reports_its_bound_and_gap(monkeypatch):
-    _spy_limits(monkeypatch, deterministic=0.1)
-    problem = Problem.from_dict(generate(students=2000, positions=500, tie_prob=0.3, seed=1))
-
+def _solve_cut_short(monkeypatch, students, deterministic):
+    """Max-stable with CP-SAT stopped after ``deterministic`` units of its deterministic time."""
+    _spy_limits(monkeypatch, deterministic=deterministic)
+    problem = Problem.from_dict(generate(students=students, positions=students // 4,
+                                         tie_prob=0.3, seed=1))
     solution = solve(problem, mode="max-stable", time_limit_s=20, explain=False)
+    return solution, solution.solver, solution.stats["matched"]
 
-    info, placed = solution.solver, solution.stats["matched"]
+
+def test_an_unproven_answer_reports_its_bound_and_gap(monkeypatch):
+    solution, info, placed = _solve_cut_short(monkeypatch, 2000, 0.1)
+
     assert solution.status == "feasible" and info["phases"][0]["status"] == "feasible"
     assert info["objective"] == placed and info["bound"] > placed
     assert info["gap"] == (info["bound"] - placed) / placed
@@ -49,12 +54,8 @@ def test_an_unproven_answer_reports_its_bound_and_gap(monkeypatch):
 
 
 def test_without_any_answer_in_time_the_warm_start_is_kept_with_the_flow_bound(monkeypatch):
-    _spy_limits(monkeypatch, deterministic=0.0)
-    problem = Problem.from_dict(generate(students=400, positions=100, tie_prob=0.3, seed=1))
+    solution, info, placed = _solve_cut_short(monkeypatch, 400, 0.0)
 
-    solution = solve(problem, mode="max-stable", time_limit_s=20, explain=False)
-
-    info, placed = solution.solver, solution.stats["matched"]
     assert solution.status == "feasible" and info["phases"][0]["status"] == "unknown"
     assert solution.blocking_pairs == [] and info["objective"] == placed
     assert info["bound"] >= placed and info["gap"] == (info["bound"] - placed) / placed
