@@ -76,6 +76,8 @@ def _cpsat(problem: Problem, seed: int, time_limit_s: float,
     placed = sum(p >= 0 for p in outcome.match)
     if info.get("objective") is None and outcome.status == "feasible":
         info["objective"] = placed  # the warm start was kept
+        if ceiling is None and info.get("bound") is None:  # CP-SAT gave no bound either
+            ceiling = _placement_ceiling(problem)
     if ceiling is not None and (info.get("bound") is None or info["bound"] > ceiling):
         info["bound"] = ceiling
         info["bound_source"] = "max-flow ignoring stability and side constraints"
