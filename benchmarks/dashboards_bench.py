@@ -26,18 +26,8 @@ from sqlalchemy import create_engine, insert, text
 from sprint import create_app
 from sprint.extensions import db
 from sprint.models import (
-    Application,
-    College,
-    CollegeKind,
-    Cycle,
-    HostCompany,
-    MatchRun,
-    Placement,
-    Position,
-    PositionInterest,
-    Program,
-    StudentProfile,
-    User,
+    Application, College, CollegeKind, Cycle, HostCompany, MatchRun, Placement, Position, PositionInterest,
+    Program, StudentProfile, User
 )
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"

@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 from sprint import create_app
 from sprint.extensions import db
 from sprint.models import Cycle, Phase, Program
-from sprint.services import demo
+from sprint.demo import loader
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PG_DATABASE = "sprint_helper_runs_bench"
@@ -52,11 +52,11 @@ def main() -> None:
                           "MAIL_BACKEND": "locmem", "RATELIMIT_ENABLED": False, "RUNS_INLINE": False})
         with app.app_context():
             db.create_all()
-            demo.load_demo(2027)
+            loader.load_demo(2027)
             cycle_id = db.session.scalar(db.select(Cycle.id).join(Program).where(
                 Program.slug == "sprint", Cycle.phase == Phase.APPLICATIONS))
         client = app.test_client()
-        client.post("/login", data={"email": "coordinator@sprint.demo", "password": demo.DEMO_PASSWORD})
+        client.post("/login", data={"email": "coordinator@sprint.demo", "password": loader.DEMO_PASSWORD})
         print("| database | mode | students | matched | click to result (s) | solve (s) | run page (s) |")
         print("|---|---|---|---|---|---|---|")
         for mode in args.modes:

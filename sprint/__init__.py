@@ -8,8 +8,10 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import (Defaults, Production, base_url, check_production, environment_overrides,
-                     instance_secret_key, trusted_hosts)
+from .config import (
+    Defaults, Production, base_url, check_production, environment_overrides, instance_secret_key,
+    trusted_hosts
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,8 +70,9 @@ def _trust_proxies(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from flask_talisman import Talisman
 
-    from .extensions import (CONTENT_SECURITY_POLICY, babel, bootstrap, csrf, db, limiter, login_manager,
-                             mail, migrate)
+    from .extensions import (
+        CONTENT_SECURITY_POLICY, babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
+    )
     from .templating import page_zone
 
     db.init_app(app)
@@ -93,7 +96,7 @@ def _init_extensions(app: Flask) -> None:
         referrer_policy="same-origin",
     )
 
-    from .services.accounts import user_for_session
+    from .services.accounts.users import user_for_session
 
     login_manager.user_loader(user_for_session)  # the session cookie and the remember cookie alike
 

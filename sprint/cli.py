@@ -30,10 +30,10 @@ def setup_db() -> None:
 @with_appcontext
 def create_admin(email: str, name: str, password: str) -> None:
     """Create an installation administrator (the first account)."""
-    from .services import accounts
+    from .services.accounts import users
 
     try:
-        user = accounts.create_admin(email, name, password)
+        user = users.create_admin(email, name, password)
     except ServiceError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Administrator {user.email} created.")
@@ -44,16 +44,16 @@ def create_admin(email: str, name: str, password: str) -> None:
 @with_appcontext
 def seed_demo(seed: int) -> None:
     """Load the demo program: three past summers and the current season."""
-    from .services import demo
+    from .demo import loader
 
-    summary = demo.load_demo(seed)
+    summary = loader.load_demo(seed)
     if summary.created:
         click.echo(f"Demo loaded in {summary.seconds:.1f} s: {summary.describe()}")
     else:
         click.echo("The demo program is already loaded; nothing changed.")
-    click.echo("\nDemo logins (password for all: " + demo.DEMO_PASSWORD + "):")
-    width = max(len(role) for role, _ in demo.DEMO_LOGINS)
-    for role, email in demo.DEMO_LOGINS:
+    click.echo("\nDemo logins (password for all: " + loader.DEMO_PASSWORD + "):")
+    width = max(len(role) for role, _ in loader.DEMO_LOGINS)
+    for role, email in loader.DEMO_LOGINS:
         click.echo(f"  {role:<{width}}  {email}")
 
 
@@ -71,7 +71,7 @@ def run_match(cycle_id: int, mode: str, seed: int, time_limit: int, label: str) 
 
     from .extensions import db
     from .models import Cycle
-    from .services import match_runs, run_reports
+    from .services.matching import match_runs, run_reports
 
     cycle = db.session.get(Cycle, cycle_id)
     if cycle is None:
@@ -105,7 +105,7 @@ def run_worker(once: bool, poll: float) -> None:
 
     from flask import current_app
 
-    from .services import run_queue
+    from .services.matching import run_queue
 
     stopping: list[int] = []
     signal.signal(signal.SIGTERM, lambda number, _frame: stopping.append(number))
@@ -120,7 +120,7 @@ def run_worker(once: bool, poll: float) -> None:
 @with_appcontext
 def send_reminders(within_days: int) -> None:
     """Email students and hosts whose rank lists are not certified; run it daily from a scheduler."""
-    from .services import reminders
+    from .services.season import reminders
 
     counts = reminders.send_deadline_reminders(within_days)
     click.echo(f"Reminded {counts.students} students and {counts.host_members} host members "

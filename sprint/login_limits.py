@@ -36,8 +36,8 @@ from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 
 from .extensions import limiter
-from .services.accounts import normalise_email
-from .services.tokens import make_token, peek_token
+from .services.accounts.users import normalise_email
+from .services.accounts.tokens import make_token, peek_token
 
 DEVICE_COOKIE = "sprint_device"
 DEVICE_MAX_AGE = 365 * 86400

@@ -13,7 +13,7 @@ from flask_login import current_user
 from jinja2 import pass_context
 
 from .models import Role
-from .services import local_time
+from .services.support import local_time
 from .views.season_choice import switch_url
 from .plurals import counted
 

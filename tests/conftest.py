@@ -21,8 +21,10 @@ from flask.testing import FlaskClient
 from sprint import create_app
 from sprint.extensions import db as _db
 from sprint.extensions import limiter
-from sprint.models import (Cycle, HostCompany, HostMember, HostMemberRole, Phase, Position, Program,
-                           Role, StudentProfile, User, utcnow)
+from sprint.models import (
+    Cycle, HostCompany, HostMember, HostMemberRole, Phase, Position, Program, Role, StudentProfile, User,
+    utcnow
+)
 
 PASSWORD = "correct horse battery"
 
@@ -228,8 +230,10 @@ def small_season(app: Flask, make: Factory):
     """
     from types import SimpleNamespace
 
-    from sprint.models import (Application, ApplicationStatus, College, HostRank, PositionInterest,
-                               PositionSkill, Skill, StudentRank)
+    from sprint.models import (
+        Application, ApplicationStatus, College, HostRank, PositionInterest, PositionSkill, Skill,
+        StudentRank
+    )
 
     program = make.program()
     cycle = make.cycle(program, phase=Phase.RANKING)
@@ -289,8 +293,9 @@ def dash_world(app, make):
     """
     from types import SimpleNamespace
 
-    from sprint.models import (Application, ApplicationStatus, College, MatchRun, Outcome, Placement,
-                               PlacementStatus, RunStatus)
+    from sprint.models import (
+        Application, ApplicationStatus, College, MatchRun, Outcome, Placement, PlacementStatus, RunStatus
+    )
 
     program = make.program("Dash", slug="dash")
     other = make.program("Other", slug="other")

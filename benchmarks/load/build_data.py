@@ -31,23 +31,11 @@ from sqlalchemy import func, insert, select, text
 from sprint import create_app
 from sprint.extensions import db
 from sprint.models import (
-    Application,
-    College,
-    Cycle,
-    HostCompany,
-    HostMember,
-    HostRank,
-    Position,
-    PositionInterest,
-    PositionSkill,
-    Program,
-    Skill,
-    StudentProfile,
-    StudentRank,
-    User,
+    Application, College, Cycle, HostCompany, HostMember, HostRank, Position, PositionInterest,
+    PositionSkill, Program, Skill, StudentProfile, StudentRank, User
 )
-from sprint.models.user import student_skill
-from sprint.services import demo, demo_data
+from sprint.models.people import student_skill
+from sprint.demo import loader, facts
 
 TARGET_STUDENTS = 5000
 TARGET_HOSTS = 300
@@ -69,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app()
     with app.app_context():
         started = time.perf_counter()
-        summary = demo.load_demo()
+        summary = loader.load_demo()
         if not summary.created and db.session.scalar(
                 select(User.id).where(User.email == COORDINATOR_EMAIL.format(n=1))) is not None:
             print("This database is already scaled; build_data needs a fresh one.", file=sys.stderr)
@@ -99,9 +87,9 @@ class _Scaler:
 
     def scale(self, n_students: int, n_hosts: int) -> dict:
         session = db.session
-        self.program = session.scalar(select(Program).where(Program.slug == demo.DEMO_SLUG))
+        self.program = session.scalar(select(Program).where(Program.slug == loader.DEMO_SLUG))
         self.cycle = session.scalar(select(Cycle).where(Cycle.program_id == self.program.id,
-                                                        Cycle.year == demo.CURRENT_YEAR))
+                                                        Cycle.year == loader.CURRENT_YEAR))
         self.password_hash = session.scalar(select(User.password_hash).where(User.email == "student@sprint.demo"))
         self.colleges = list(session.execute(select(College.id, College.town, College.kind).order_by(College.id)))
         self.skills = {name: skill_id for name, skill_id in session.execute(select(Skill.name, Skill.id))}
@@ -143,7 +131,7 @@ class _Scaler:
         return list(ids)
 
     def _name(self) -> str:
-        return f"{self.rng.choice(demo_data.FIRST_NAMES)} {self.rng.choice(demo_data.LAST_NAMES)}"
+        return f"{self.rng.choice(facts.FIRST_NAMES)} {self.rng.choice(facts.LAST_NAMES)}"
 
     def _coordinators(self) -> None:
         self._users([(COORDINATOR_EMAIL.format(n=n), f"Load Coordinator {n}", "coordinator")
@@ -154,7 +142,7 @@ class _Scaler:
         host_ids = list(self._ids(HostCompany, count))
         hosts = []
         for n, host_id in enumerate(host_ids, 1):
-            _, sector, town, size = rng.choice(demo_data.HOSTS)
+            _, sector, town, size = rng.choice(facts.HOSTS)
             name = f"Load host {n} {sector}"
             hosts.append({"id": host_id, "program_id": self.program.id, "name": name, "sector": sector,
                           "site_town": town, "size": size, "website": "", "approved": True,
@@ -165,7 +153,7 @@ class _Scaler:
                                   for mid, host, uid in zip(self._ids(HostMember, count), hosts, owners)])
         positions, links = [], []
         for host in hosts:
-            for title, team, required, preferred in rng.sample(demo_data.POSITIONS, rng.randint(1, 3)):
+            for title, team, required, preferred in rng.sample(facts.POSITIONS, rng.randint(1, 3)):
                 start = date(self.cycle.year, 6, 1) + timedelta(days=rng.choice([0, 7, 14]))
                 positions.append({
                     "host_id": host["id"], "cycle_id": self.cycle.id, "title": title, "team": team,
@@ -193,15 +181,15 @@ class _Scaler:
             college_id, town, kind = self.colleges[min(int(rng.expovariate(1 / 18)), len(self.colleges) - 1)]
             community = kind == "community"
             profiles.append({
-                "id": pid, "user_id": uid, "college_id": college_id, "major": rng.choice(demo_data.MAJORS),
+                "id": pid, "user_id": uid, "college_id": college_id, "major": rng.choice(facts.MAJORS),
                 "class_year": self.cycle.year + rng.choice([0, 1, 1, 2, 2, 3]),
                 "phone": f"203-555-{rng.randrange(10000):04d}", "home_town": town,
                 "work_authorized": True, "age_confirmed": True,
                 "first_generation": rng.random() < (0.5 if community else 0.3) if rng.random() < 0.85 else None,
                 "pell_eligible": rng.random() < (0.55 if community else 0.35) if rng.random() < 0.8 else None,
                 "cc_transfer": (not community and rng.random() < 0.12) if rng.random() < 0.8 else None,
-                "gender": rng.choice(demo_data.GENDERS) if rng.random() < 0.9 else None,
-                "race_ethnicity": [rng.choice(demo_data.RACE_ETHNICITY)] if rng.random() < 0.85 else None})
+                "gender": rng.choice(facts.GENDERS) if rng.random() < 0.9 else None,
+                "race_ethnicity": [rng.choice(facts.RACE_ETHNICITY)] if rng.random() < 0.85 else None})
             skills.extend({"profile_id": pid, "skill_id": sid} for sid in rng.sample(skill_ids, rng.randint(3, 7)))
         self._insert(StudentProfile, profiles)
         self._insert(student_skill, skills)

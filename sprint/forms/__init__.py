@@ -13,7 +13,7 @@ from wtforms import DecimalField, FieldList, FormField, SelectChoice, TextAreaFi
 from wtforms import Form as WTForm
 from wtforms.validators import StopValidation
 
-from ..services.plain_text import text_problem
+from ..services.support.plain_text import text_problem
 
 
 def options(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:

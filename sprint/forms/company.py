@@ -24,7 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..services.positions import date_problem, pay_problem
+from ..services.market.positions import date_problem, pay_problem
 from . import AmountField, Form, options
 
 SIZES = options([("small", "Under 50 staff"), ("medium", "50 to 499 staff"), ("large", "500 staff or more")])

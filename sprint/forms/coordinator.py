@@ -24,7 +24,7 @@ from wtforms.validators import (
 )
 
 from ..models import ExtensionKind, HostSize
-from ..services import local_time
+from ..services.support import local_time
 from . import Form, options
 
 class LocalDateTimeField(DateTimeLocalField):

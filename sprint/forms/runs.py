@@ -21,9 +21,9 @@ from wtforms.validators import (
 )
 
 from ..models import MatchMode
-from ..services.match_runs import MAX_TIME_LIMIT_S, RunSettings
-from ..services.matching import GROUPS
-from ..services.placement_changes import ENDINGS
+from ..services.matching.match_runs import MAX_TIME_LIMIT_S, RunSettings
+from ..services.matching.adapter import GROUPS
+from ..services.matching.placement_changes import ENDINGS
 from . import Form, SubForm, options
 
 MODES = options([(MatchMode.STABLE, "Stable, students propose"), (MatchMode.STABLE_HOSTS, "Stable, hosts propose"),

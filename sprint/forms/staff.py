@@ -6,7 +6,7 @@ from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from ..models import CollegeKind
-from ..services import local_time
+from ..services.support import local_time
 from . import Form, options
 
 

@@ -1,12 +1,16 @@
 """All models, importable from one place."""
 
-from .common import (ApplicationStatus, CollegeKind, ExtensionKind, HostMemberRole, HostSize, MatchMode, Outcome,
-                     Phase, PlacementStatus, PositionStatus, Role, RunStatus, WorkMode, utcnow)
+from .enums import (
+    ApplicationStatus, CollegeKind, ExtensionKind, HostMemberRole, HostSize, MatchMode, Outcome, Phase,
+    PlacementStatus, PositionStatus, Role, RunStatus, WorkMode, utcnow
+)
 from .matching import AuditEvent, ImportReceipt, MatchAssignment, MatchRun, Placement, RunExplanation
-from .program import College, Cycle, Program
-from .season import (Application, CandidateReview, DeadlineExtension, HostRank, Position, PositionInterest, PositionSkill,
-                     StudentRank)
-from .user import HostCompany, HostMember, Invitation, Skill, StudentProfile, User
+from .programs import College, Cycle, Program
+from .market import (
+    Application, CandidateReview, DeadlineExtension, HostRank, Position, PositionInterest, PositionSkill,
+    StudentRank
+)
+from .people import HostCompany, HostMember, Invitation, Skill, StudentProfile, User
 
 __all__ = [
     "Application", "ApplicationStatus", "CandidateReview", "DeadlineExtension", "ExtensionKind", "AuditEvent", "College", "CollegeKind", "Cycle", "HostCompany",

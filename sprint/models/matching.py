@@ -9,12 +9,12 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .common import MatchMode, Outcome, PlacementStatus, RunStatus, one_of, utcnow
+from .enums import MatchMode, Outcome, PlacementStatus, RunStatus, one_of, utcnow
 
 if TYPE_CHECKING:
-    from .program import Cycle
-    from .season import Position
-    from .user import User
+    from .programs import Cycle
+    from .market import Position
+    from .people import User
 
 ACTIVE_PLACEMENT = "status IN ('offered', 'accepted', 'completed')"
 

@@ -9,9 +9,13 @@ from ..access import role_required
 from ..errors import ServiceError
 from ..extensions import db
 from ..forms import options
-from ..forms.staff import CollegeForm, DirectorySearchForm, InviteForm, MoveStudentForm, ProgramForm, TimeZoneForm
+from ..forms.staff import (
+    CollegeForm, DirectorySearchForm, InviteForm, MoveStudentForm, ProgramForm, TimeZoneForm
+)
 from ..models import College, Program, Role
-from ..services import accounts, colleges, programs, seasons
+from ..services.accounts import users
+from ..services.directory import colleges
+from ..services.season import programs, seasons
 from .forms_support import show_error, status_for, valid_or_400
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -53,7 +57,7 @@ def program(program_id: int):
     form = _invite_form()
     if form.validate_on_submit():
         try:
-            accounts.invite(current_user, form.email.data, Role.COORDINATOR, program=program)
+            users.invite(current_user, form.email.data, Role.COORDINATOR, program=program)
         except ServiceError as error:
             show_error(form, error)
         else:

@@ -12,10 +12,12 @@ from flask_wtf import FlaskForm
 from ..errors import ServiceError
 from ..extensions import limiter
 from ..forms import options
-from ..forms.auth import (AcceptInvitationForm, ChangePasswordForm, ForgotPasswordForm, LoginForm,
-                          RegisterForm, ResetPasswordForm)
+from ..forms.auth import (
+    AcceptInvitationForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+)
 from ..login_limits import LoginLimits, remember_device
-from ..services import accounts, programs
+from ..services.accounts import users
+from ..services.season import programs
 from .forms_support import show_error, status_for
 
 bp = Blueprint("auth", __name__)
@@ -46,7 +48,7 @@ def login():
         limits = LoginLimits(form.email.data)  # failures only; see sprint/login_limits.py
         if limits.exhausted():
             return _too_many_attempts(form, limits)
-        user = accounts.authenticate(form.email.data, form.password.data)
+        user = users.authenticate(form.email.data, form.password.data)
         if user is not None:
             _start_session(user, remember=form.remember.data)
             flash(f"Welcome, {user.name}.", "success")
@@ -85,7 +87,7 @@ def account():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            user = accounts.change_password(current_user, form.current_password.data, form.password.data)
+            user = users.change_password(current_user, form.current_password.data, form.password.data)
         except ServiceError as error:
             show_error(form, error)
         else:
@@ -100,7 +102,7 @@ def account():
 @login_required
 def logout_everywhere():
     if FlaskForm().validate_on_submit():
-        accounts.log_out_everywhere(current_user)
+        users.log_out_everywhere(current_user)
         session.clear()
         logout_user()
         flash("You are logged out on every device, this one included.", "info")
@@ -131,11 +133,11 @@ def register(slug: str | None = None):
     if choices and form.validate_on_submit():
         chosen = program or next(p for p in choices if p.id == form.program.data)
         try:
-            accounts.register_student(chosen, form.name.data, form.email.data, form.password.data)
+            users.register_student(chosen, form.name.data, form.email.data, form.password.data)
         except ServiceError as error:
             show_error(form, error)
         else:
-            flash(SIGNED_UP.format(email=accounts.normalise_email(form.email.data)), "info")
+            flash(SIGNED_UP.format(email=users.normalise_email(form.email.data)), "info")
             return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form, program=program, choices=choices), \
         status_for(form) if choices else (400 if request.method == "POST" else 200)
@@ -144,7 +146,7 @@ def register(slug: str | None = None):
 @bp.get("/register/confirm/<token>")
 def confirm_sign_up(token: str):
     try:
-        user = accounts.confirm_sign_up(token)
+        user = users.confirm_sign_up(token)
     except ServiceError as error:
         return render_template("auth/invitation_invalid.html", message=str(error), title="Sign-up link",
                                heading="This sign-up link cannot be used"), 400
@@ -158,7 +160,7 @@ def confirm_sign_up(token: str):
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data)
+        users.request_password_reset(form.email.data)
         flash("If that address has an account, we have emailed it a link to reset the password.", "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form), status_for(form)
@@ -169,7 +171,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.reset_password(token, form.password.data)
+            users.reset_password(token, form.password.data)
         except ServiceError as error:
             show_error(form, error)
         else:
@@ -181,13 +183,13 @@ def reset_password(token: str):
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
     try:
-        invitation = accounts.invitation_from_token(token)
+        invitation = users.invitation_from_token(token)
     except ServiceError as error:
         return render_template("auth/invitation_invalid.html", message=str(error)), 400
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         try:
-            user = accounts.accept_invitation(token, form.name.data, form.password.data)
+            user = users.accept_invitation(token, form.name.data, form.password.data)
         except ServiceError as error:
             show_error(form, error)
         else:

@@ -11,25 +11,13 @@ from ..extensions import db
 from ..forms import options
 from ..forms.confirm import ConfirmForm
 from ..forms.company import (
-    ApplicantFilterForm,
-    CompanyForm,
-    HostRankForm,
-    InviteColleagueForm,
-    PositionForm,
-    ReviewForm,
+    ApplicantFilterForm, CompanyForm, HostRankForm, InviteColleagueForm, PositionForm, ReviewForm
 )
 from ..models import HostMember, HostMemberRole, Position, Role, User
 from ..plurals import counted
-from ..services import (
-    accounts,
-    host_portal,
-    offers,
-    open_actions,
-    positions,
-    profiles,
-    rankings,
-    seasons,
-)
+from ..services.accounts import users
+from ..services.market import host_portal, offers, open_actions, positions, profiles, rankings
+from ..services.season import seasons
 from .forms_support import error_status, rank_inputs, show_error, status_for
 from .season_choice import shown_cycle
 
@@ -86,7 +74,7 @@ def team():
     form = InviteColleagueForm()
     if form.validate_on_submit():
         try:
-            accounts.invite(current_user, form.email.data, Role.HOST, host, HostMemberRole(form.host_role.data))
+            users.invite(current_user, form.email.data, Role.HOST, host, HostMemberRole(form.host_role.data))
         except ServiceError as error:
             show_error(form, error)
         else:

@@ -19,32 +19,17 @@ from ..errors import ServiceError, StaleEdit
 from ..extensions import db
 from ..forms import options
 from ..forms.coordinator import (
-    CycleDatesForm,
-    CycleForm,
-    ExtensionForm,
-    ImportConfirmForm,
-    ImportForm,
-    NewHostForm,
-    dates_of,
+    CycleDatesForm, CycleForm, ExtensionForm, ImportConfirmForm, ImportForm, NewHostForm, dates_of
 )
 from ..forms.confirm import PhaseForm, StaffConfirmForm
 from ..forms.staff import DirectorySearchForm, InviteForm, TimeZoneForm
 from ..models import ExtensionKind, HostCompany, HostMemberRole, Phase, Role
-from ..services import (
-    accounts,
-    audit_log,
-    csv_import,
-    cycles,
-    deadline_extensions,
-    directories,
-    directory_edits,
-    local_time,
-    programs,
-    progress,
-    seasons,
-)
-from ..services.csv_export import to_csv_bytes
-from ..services.csv_import_kinds import KINDS, template_rows
+from ..services.accounts import users
+from ..services.support import audit_log, local_time
+from ..services.directory import csv_import, directories, edits, progress
+from ..services.season import cycles, deadline_extensions, programs, seasons
+from ..services.support.csv_export import to_csv_bytes
+from ..services.directory.csv_import_kinds import KINDS, template_rows
 from .forms_support import show_error, status_for, valid_or_400
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
@@ -87,7 +72,7 @@ def invite():
     if form.validate_on_submit():
         host = db.session.get(HostCompany, form.host.data) if form.role.data == Role.HOST else None
         try:
-            accounts.invite(current_user, form.email.data, Role(form.role.data), host,
+            users.invite(current_user, form.email.data, Role(form.role.data), host,
                             HostMemberRole(form.host_role.data))
         except ServiceError as error:
             show_error(form, error)
@@ -235,17 +220,17 @@ def directory_csv(kind: str):
 
 @bp.post("/hosts/<int:host_id>/approve")
 def approve_host(host_id: int):
-    host = directory_edits.set_host_approval(current_user, directory_edits.host_for(current_user, host_id), True)
+    host = edits.set_host_approval(current_user, edits.host_for(current_user, host_id), True)
     flash(f"{host.name} is approved: its open positions are visible to students.", "success")
     return redirect(url_for("coordinator.directory", kind="hosts", filter="unapproved"))
 
 
 @bp.route("/hosts/<int:host_id>/unapprove", methods=["GET", "POST"])
 def unapprove_host(host_id: int):
-    host = directory_edits.host_for(current_user, host_id)
+    host = edits.host_for(current_user, host_id)
     form = StaffConfirmForm()
     if form.confirmed:
-        directory_edits.set_host_approval(current_user, host, False, form.reason.data or "")
+        edits.set_host_approval(current_user, host, False, form.reason.data or "")
         flash(f"{host.name} is no longer approved: students cannot see its positions.", "success")
         return redirect(url_for("coordinator.directory", kind="hosts"))
     return render_template("coordinator/unapprove_host.html", host=host, form=form), status_for(form)
@@ -256,7 +241,7 @@ def new_host():
     form = NewHostForm()
     if form.validate_on_submit():
         try:
-            host = directory_edits.create_host_with_owner(current_user, form.name.data, form.sector.data,
+            host = edits.create_host_with_owner(current_user, form.name.data, form.sector.data,
                                                           form.site_town.data, form.size.data,
                                                           form.owner_email.data)
         except ServiceError as error:
@@ -269,11 +254,11 @@ def new_host():
 
 @bp.route("/staff/<int:user_id>/<any(deactivate, reactivate):action>", methods=["GET", "POST"])
 def staff_active(user_id: int, action: str):
-    user = directory_edits.staff_member_for(current_user, user_id)
+    user = edits.staff_member_for(current_user, user_id)
     form = StaffConfirmForm()
     if form.confirmed:
         try:
-            directory_edits.set_account_active(current_user, user, action == "reactivate", form.reason.data or "")
+            edits.set_account_active(current_user, user, action == "reactivate", form.reason.data or "")
             flash(f"{user.name} {'can log in again' if user.active else 'can no longer log in'}.", "success")
         except ServiceError as error:
             flash(str(error), "danger")

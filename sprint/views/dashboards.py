@@ -19,8 +19,9 @@ from ..errors import NotAllowed, ServiceError
 from ..extensions import db
 from ..forms.dashboards import FilterForm, LiaisonInviteForm
 from ..models import College, Role
-from ..services import accounts, charts, dashboards
-from ..services.csv_export import to_csv_bytes
+from ..services.accounts import users
+from ..services.dashboards import charts, common, pages
+from ..services.support.csv_export import to_csv_bytes
 from ..templating import page_zone
 from .forms_support import show_error, status_for
 
@@ -39,22 +40,22 @@ def _guard() -> None:  # coordinators see their own program; admins pick one
 class PageUrls:
     """Builds a page's chart, export and drill-down links, keeping its filters."""
 
-    def __init__(self, prefix: str, page: dashboards.Page, query: dict) -> None:
+    def __init__(self, prefix: str, page: common.Page, query: dict) -> None:
         self.prefix, self.page, self.query = prefix, page, query
 
     def _subject(self) -> dict:
         return {"name": self.page.key, "subject": self.page.subject} if self.prefix == "dashboards" else {}
 
-    def chart(self, table: dashboards.Table) -> str:
+    def chart(self, table: common.Table) -> str:
         return url_for(f"{self.prefix}.chart", key=table.key, **self._subject(), **self.query)
 
-    def export(self, table: dashboards.Table) -> str:
+    def export(self, table: common.Table) -> str:
         return url_for(f"{self.prefix}.export", key=table.key, **self._subject(), **self.query)
 
-    def alt(self, table: dashboards.Table) -> str:
+    def alt(self, table: common.Table) -> str:
         return charts.alt_text(table)
 
-    def link(self, table: dashboards.Table, index: int) -> str | None:
+    def link(self, table: common.Table, index: int) -> str | None:
         ids = table.ids
         if not table.link or index >= len(ids) or ids[index] is None:
             return None
@@ -68,24 +69,24 @@ class PageUrls:
 def _load(name: str, subject: int | None = None):
     """The program, the validated filter form, and the page; aborts with 400/403/404 on bad input."""
     try:
-        program = dashboards.program_for(current_user, request.args.get("program", type=int))
+        program = common.program_for(current_user, request.args.get("program", type=int))
     except NotAllowed:
         abort(403)
     except LookupError:
         abort(404)
-    form = FilterForm(formdata=request.args).fill(dashboards.filter_choices(current_user, program))
+    form = FilterForm(formdata=request.args).fill(common.filter_choices(current_user, program))
     if not form.validate():
         return program, form, None
-    filters = dashboards.Filters(years=tuple(sorted(set(form.seasons.data or []))), kind=form.kind.data or "",
+    filters = common.Filters(years=tuple(sorted(set(form.seasons.data or []))), kind=form.kind.data or "",
                                  host_id=form.host.data or None, major=form.major.data or "")
     try:
-        page = dashboards.build(program, name, filters, subject)
+        page = pages.build(program, name, filters, subject)
     except LookupError:
         abort(404)
     return program, form, page
 
 
-def _query(program, filters: dashboards.Filters) -> dict:
+def _query(program, filters: common.Filters) -> dict:
     query = filters.as_query()
     if current_user.role == Role.ADMIN:
         query["program"] = program.id
@@ -121,7 +122,7 @@ def host(subject: int):
     return _render("host", subject)
 
 
-def table_of(page: dashboards.Page | None, key: str) -> dashboards.Table:
+def table_of(page: common.Page | None, key: str) -> common.Table:
     """A page's table for an export or a chart: 400 when the filters were bad, 404 for no such table."""
     if page is None:
         abort(400)
@@ -131,7 +132,7 @@ def table_of(page: dashboards.Page | None, key: str) -> dashboards.Table:
         abort(404)
 
 
-def _table(name: str, key: str, subject: int | None) -> dashboards.Table:
+def _table(name: str, key: str, subject: int | None) -> common.Table:
     return table_of(_load(name, subject)[2], key)
 
 
@@ -147,12 +148,12 @@ def chart(name: str, key: str, subject: int | None = None):
     return svg_response(_table(name, key, subject))
 
 
-def csv_response(table: dashboards.Table, filename: str) -> Response:
+def csv_response(table: common.Table, filename: str) -> Response:
     return Response(to_csv_bytes(table.columns, table.rows, page_zone()), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})
 
 
-def svg_response(table: dashboards.Table) -> Response:
+def svg_response(table: common.Table) -> Response:
     try:
         svg = charts.render(table)
     except LookupError:
@@ -164,13 +165,13 @@ def svg_response(table: dashboards.Table) -> Response:
 def invite_liaison(college_id: int):
     college_ = db.get_or_404(College, college_id)
     try:
-        program = dashboards.program_for(current_user, request.args.get("program", type=int))
+        program = common.program_for(current_user, request.args.get("program", type=int))
     except (NotAllowed, LookupError):
         abort(404)
     form = LiaisonInviteForm()
     if form.validate_on_submit():
         try:
-            accounts.invite(current_user, form.email.data, Role.LIAISON, program=program, college=college_)
+            users.invite(current_user, form.email.data, Role.LIAISON, program=program, college=college_)
         except ServiceError as error:
             show_error(form, error)
         else:

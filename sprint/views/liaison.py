@@ -8,8 +8,8 @@ from flask_login import current_user
 from ..access import role_required
 from ..forms.dashboards import LiaisonFilterForm
 from ..models import Role
-from ..services import dashboards
-from ..services.dashboards_colleges import liaison_page
+from ..services.dashboards import common
+from ..services.dashboards.colleges import liaison_page
 from .dashboards import PageUrls, csv_response, svg_response, table_of
 
 bp = Blueprint("liaison", __name__, url_prefix="/liaison")
@@ -23,10 +23,10 @@ def _guard() -> None:  # liaisons only; every figure is scoped to their college 
 
 def _load():
     form = LiaisonFilterForm(formdata=request.args).fill(
-        dashboards.filter_choices(current_user, current_user.program))
+        common.filter_choices(current_user, current_user.program))
     if not form.validate():
         return form, None
-    filters = dashboards.Filters(years=tuple(sorted(set(form.seasons.data or []))), major=form.major.data or "")
+    filters = common.Filters(years=tuple(sorted(set(form.seasons.data or []))), major=form.major.data or "")
     return form, liaison_page(current_user, filters)
 
 

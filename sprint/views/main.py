@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import Role, User
-from ..services import profiles
+from ..services.market import profiles
 
 bp = Blueprint("main", __name__)
 

@@ -13,8 +13,10 @@ from ..forms.confirm import PublishForm
 from ..forms.runs import AddPlacementForm, AuditFilterForm, EndPlacementForm, MovePlacementForm, RunForm
 from ..models import PlacementStatus, Role
 from ..plurals import counted
-from ..services import (audit_log, local_time, match_quality, match_runs, open_actions, placement_changes, run_reports,
-                        second_round, seasons)
+from ..services.support import audit_log, local_time
+from ..services.matching import match_quality, match_runs, placement_changes, run_reports, second_round
+from ..services.market import open_actions
+from ..services.season import seasons
 from .forms_support import show_error, status_for
 
 bp = Blueprint("runs", __name__, url_prefix="/coordinator/runs")

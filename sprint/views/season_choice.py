@@ -10,7 +10,7 @@ from flask import g, request, session, url_for
 from flask_login import current_user
 
 from ..models import Cycle
-from ..services import seasons
+from ..services.season import seasons
 
 SESSION_KEY = "season_id"
 

@@ -11,15 +11,10 @@ from ..errors import ServiceError, StaleEdit
 from ..extensions import db
 from ..forms import options
 from ..forms.confirm import ButtonForm, ConfirmForm
-from ..forms.student import (
-    ApplyForm,
-    PositionSearchForm,
-    ProfileForm,
-    RankListForm,
-    ResumeForm,
-)
+from ..forms.student import ApplyForm, PositionSearchForm, ProfileForm, RankListForm, ResumeForm
 from ..models import Placement, PositionInterest, Role
-from ..services import applications, offers, open_actions, positions, profiles, rankings, seasons
+from ..services.market import applications, offers, open_actions, positions, profiles, rankings
+from ..services.season import seasons
 from .forms_support import error_status, rank_inputs, show_error, status_for
 from .season_choice import shown_cycle
 

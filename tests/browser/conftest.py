@@ -106,7 +106,7 @@ def browser_context_args(browser_context_args: dict, live_server: LiveServer) ->
 @pytest.fixture(scope="session")
 def demo(live_server: LiveServer) -> LiveServer:
     """The demo program (about 10 s to build, once per session): logins from sprint.services.demo."""
-    from sprint.services.demo import load_demo
+    from sprint.demo.loader import load_demo
 
     live_server.run(lambda: load_demo(2027))
     return live_server

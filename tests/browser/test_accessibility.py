@@ -14,23 +14,11 @@ from playwright.sync_api import Page
 
 from sprint.extensions import db
 from sprint.models import (
-    Application,
-    College,
-    Cycle,
-    HostCompany,
-    Invitation,
-    MatchAssignment,
-    MatchRun,
-    Phase,
-    Position,
-    PositionInterest,
-    Program,
-    Role,
-    RunStatus,
-    User,
+    Application, College, Cycle, HostCompany, Invitation, MatchAssignment, MatchRun, Phase, Position,
+    PositionInterest, Program, Role, RunStatus, User
 )
-from sprint.services import match_runs
-from sprint.services.tokens import fingerprint, make_token
+from sprint.services.matching import match_runs
+from sprint.services.accounts.tokens import fingerprint, make_token
 
 BLOCKING = {"serious", "critical"}
 AXE = Axe()

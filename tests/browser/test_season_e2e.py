@@ -26,27 +26,11 @@ from playwright.sync_api import Page, expect
 
 from sprint.extensions import db
 from sprint.models import (
-    Application,
-    ApplicationStatus,
-    College,
-    Cycle,
-    HostCompany,
-    HostMember,
-    HostMemberRole,
-    HostRank,
-    MatchRun,
-    Placement,
-    Position,
-    PositionInterest,
-    Program,
-    Role,
-    RunStatus,
-    StudentProfile,
-    StudentRank,
-    User,
-    utcnow,
+    Application, ApplicationStatus, College, Cycle, HostCompany, HostMember, HostMemberRole, HostRank,
+    MatchRun, Placement, Position, PositionInterest, Program, Role, RunStatus, StudentProfile, StudentRank,
+    User, utcnow
 )
-from sprint.services.demo import one_page_pdf
+from sprint.demo.loader import one_page_pdf
 
 PASSWORD = "shoreline season 2027"
 COORDINATOR, MEMBER = "coordinator@shoreline.example.org", "member@elmcity.example.org"

@@ -13,10 +13,11 @@ import pytest
 
 from races import at_once, postgresql_only
 from sprint.extensions import db
-from sprint.models import (Application, ApplicationStatus, CandidateReview, HostRank, ImportReceipt, Invitation,
-                           MatchRun, Phase, Placement, Position, PositionInterest, Role, Skill, StudentProfile,
-                           StudentRank, User, utcnow)
-from sprint.services import profiles
+from sprint.models import (
+    Application, ApplicationStatus, CandidateReview, HostRank, ImportReceipt, Invitation, MatchRun, Phase,
+    Placement, Position, PositionInterest, Role, Skill, StudentProfile, StudentRank, User, utcnow
+)
+from sprint.services.market import profiles
 
 TABS = 10
 

@@ -8,9 +8,11 @@ import pytest
 from flask_mailman import EmailMessage
 
 from sprint.extensions import db
-from sprint.models import (Application, ApplicationStatus, Phase, Placement, PlacementStatus, PositionInterest, Role,
-                           User, utcnow)
-from sprint.services import notify, profiles
+from sprint.models import (
+    Application, ApplicationStatus, Phase, Placement, PlacementStatus, PositionInterest, Role, User, utcnow
+)
+from sprint.services.support import notify
+from sprint.services.market import profiles
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 

@@ -10,7 +10,8 @@ import pytest
 from sprint.errors import NotAllowed
 from sprint.extensions import db
 from sprint.models import AuditEvent, College, Role, StudentProfile, User
-from sprint.services import audit_log, colleges
+from sprint.services.support import audit_log
+from sprint.services.directory import colleges
 
 
 @pytest.fixture

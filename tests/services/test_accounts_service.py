@@ -7,7 +7,7 @@ import pytest
 from sprint.errors import NotAllowed, ServiceError
 from sprint.extensions import db
 from sprint.models import HostCompany, HostMemberRole, Invitation, Role, User
-from sprint.services import accounts
+from sprint.services.accounts import users
 
 
 def test_coordinator_cannot_invite_into_another_programs_host(appctx, make):
@@ -15,7 +15,7 @@ def test_coordinator_cannot_invite_into_another_programs_host(appctx, make):
     coordinator = db.session.get(User, make.user(Role.COORDINATOR, make.program()).id)
 
     with pytest.raises(NotAllowed):
-        accounts.invite(coordinator, "x@example.org", Role.HOST, db.session.get(HostCompany, other_host.id))
+        users.invite(coordinator, "x@example.org", Role.HOST, db.session.get(HostCompany, other_host.id))
 
     assert db.session.scalar(db.select(db.func.count(Invitation.id))) == 0
 
@@ -26,11 +26,11 @@ def test_host_owner_invites_colleagues_but_a_member_cannot(appctx, make):
     member = db.session.get(User, make.member(host, HostMemberRole.MEMBER).id)
     host_row = db.session.get(HostCompany, host.id)
 
-    invitation = accounts.invite(owner, "colleague@example.org", Role.HOST, host_row)
+    invitation = users.invite(owner, "colleague@example.org", Role.HOST, host_row)
 
     assert invitation.host_id == host.id
     with pytest.raises(NotAllowed):
-        accounts.invite(member, "other@example.org", Role.HOST, host_row)
+        users.invite(member, "other@example.org", Role.HOST, host_row)
 
 
 def test_a_host_member_cannot_invite_a_coordinator(appctx, make):
@@ -38,14 +38,14 @@ def test_a_host_member_cannot_invite_a_coordinator(appctx, make):
     owner = db.session.get(User, make.member(host).id)
 
     with pytest.raises(NotAllowed):
-        accounts.invite(owner, "boss@example.org", Role.COORDINATOR)
+        users.invite(owner, "boss@example.org", Role.COORDINATOR)
 
 
 def test_students_are_not_invited(appctx, make):
     coordinator = db.session.get(User, make.user(Role.COORDINATOR, make.program()).id)
 
     with pytest.raises(ServiceError, match="join by invitation"):
-        accounts.invite(coordinator, "s@example.org", Role.STUDENT)
+        users.invite(coordinator, "s@example.org", Role.STUDENT)
 
 
 @pytest.mark.parametrize("password, message", [
@@ -56,12 +56,12 @@ def test_students_are_not_invited(appctx, make):
 ])
 def test_password_policy(password, message):
     with pytest.raises(ServiceError, match=message):
-        accounts.check_password_policy(password, "jordan.lee@example.org")
+        users.check_password_policy(password, "jordan.lee@example.org")
 
 
 def test_admin_is_created_once_per_email(appctx):
-    accounts.create_admin("Root@Example.org", "Root", "a long admin passphrase")
+    users.create_admin("Root@Example.org", "Root", "a long admin passphrase")
 
     with pytest.raises(ServiceError, match="already exists"):
-        accounts.create_admin("root@example.org", "Root", "a long admin passphrase")
+        users.create_admin("root@example.org", "Root", "a long admin passphrase")
     assert db.session.scalar(db.select(User.role).where(User.email == "root@example.org")) == Role.ADMIN

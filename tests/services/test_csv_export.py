@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from sprint.services.csv_export import safe_cell, to_csv, to_csv_bytes
+from sprint.services.support.csv_export import safe_cell, to_csv, to_csv_bytes
 
 
 @pytest.mark.parametrize("dangerous", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])

@@ -6,17 +6,8 @@ import pytest
 
 from sprint.errors import ServiceError
 from sprint.extensions import db
-from sprint.models import (
-    AuditEvent,
-    College,
-    Cycle,
-    HostCompany,
-    Phase,
-    Position,
-    Role,
-    User,
-)
-from sprint.services import csv_import
+from sprint.models import AuditEvent, College, Cycle, HostCompany, Phase, Position, Role, User
+from sprint.services.directory import csv_import
 
 COLLEGES = (
     "name,state,town,kind\r\n"

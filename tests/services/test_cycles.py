@@ -10,22 +10,11 @@ from sqlalchemy import event as sqlalchemy_event
 from sprint.errors import NotAllowed, ServiceError
 from sprint.extensions import db
 from sprint.models import (
-    Application,
-    ApplicationStatus,
-    AuditEvent,
-    College,
-    Cycle,
-    Phase,
-    Position,
-    PositionSkill,
-    PositionStatus,
-    Role,
-    Skill,
-    StudentRank,
-    User,
-    utcnow,
+    Application, ApplicationStatus, AuditEvent, College, Cycle, Phase, Position, PositionSkill,
+    PositionStatus, Role, Skill, StudentRank, User, utcnow
 )
-from sprint.services import cycles, progress
+from sprint.services.season import cycles
+from sprint.services.directory import progress
 
 
 def _dates(**overrides):

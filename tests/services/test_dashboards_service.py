@@ -12,13 +12,13 @@ import pytest
 from sprint.errors import NotAllowed
 from sprint.extensions import db
 from sprint.models import Cycle, Phase, Program, Role, User
-from sprint.services import dashboards
-from sprint.services.dashboards import Filters, median_from_counts, rate, suppress
+from sprint.services.dashboards import common, pages
+from sprint.services.dashboards.common import Filters, median_from_counts, rate, suppress
 
 
 def page(world, name, filters=None, subject=None):
     program = db.session.get(Program, world.program.id)
-    return dashboards.build(program, name, filters or Filters(), subject)
+    return pages.build(program, name, filters or Filters(), subject)
 
 
 def column(table, name):
@@ -181,17 +181,17 @@ def test_only_coordinators_and_admins_get_a_program(appctx, dash_world):
     coordinator = db.session.get(User, dash_world.coordinator.id)
 
     with pytest.raises(NotAllowed):
-        dashboards.program_for(student)
+        common.program_for(student)
     with pytest.raises(NotAllowed):
-        dashboards.program_for(coordinator, dash_world.other.id)
-    assert dashboards.program_for(coordinator).id == dash_world.program.id
+        common.program_for(coordinator, dash_world.other.id)
+    assert common.program_for(coordinator).id == dash_world.program.id
     assert coordinator.role == Role.COORDINATOR
 
 
 def test_only_the_programs_coordinators_invite_a_college_liaison(appctx, dash_world, make, outbox):
     from sprint.errors import ServiceError
     from sprint.models import College, Invitation
-    from sprint.services import accounts
+    from sprint.services.accounts import users
 
     coordinator = db.session.get(User, dash_world.coordinator.id)
     other = db.session.get(User, dash_world.other_coordinator.id)
@@ -200,12 +200,12 @@ def test_only_the_programs_coordinators_invite_a_college_liaison(appctx, dash_wo
     program = db.session.get(Program, dash_world.program.id)
 
     with pytest.raises(ServiceError, match="college"):
-        accounts.invite(coordinator, "careers@alder.example.org", Role.LIAISON)
+        users.invite(coordinator, "careers@alder.example.org", Role.LIAISON)
     with pytest.raises(NotAllowed):
-        accounts.invite(other, "careers@alder.example.org", Role.LIAISON, program=program, college=college)
+        users.invite(other, "careers@alder.example.org", Role.LIAISON, program=program, college=college)
     with pytest.raises(NotAllowed):
-        accounts.invite(owner, "careers@alder.example.org", Role.LIAISON, college=college)
-    invitation = accounts.invite(coordinator, "careers@alder.example.org", Role.LIAISON, college=college)
+        users.invite(owner, "careers@alder.example.org", Role.LIAISON, college=college)
+    invitation = users.invite(coordinator, "careers@alder.example.org", Role.LIAISON, college=college)
 
     assert (invitation.role, invitation.college_id, invitation.program_id) == ("liaison", college.id, program.id)
     assert db.session.scalar(db.select(db.func.count(Invitation.id))) == 1

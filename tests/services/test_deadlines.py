@@ -9,7 +9,7 @@ import pytest
 from sprint.errors import ServiceError
 from sprint.extensions import db
 from sprint.models import Cycle, DeadlineExtension, ExtensionKind, Phase, Role, User
-from sprint.services import deadlines
+from sprint.services.season import deadlines
 
 
 @pytest.fixture

@@ -7,18 +7,10 @@ import pytest
 from sprint.errors import NotAllowed, ServiceError
 from sprint.extensions import db
 from sprint.models import (
-    AuditEvent,
-    College,
-    Cycle,
-    HostCompany,
-    HostSize,
-    Invitation,
-    Phase,
-    Role,
-    StudentProfile,
-    User,
+    AuditEvent, College, Cycle, HostCompany, HostSize, Invitation, Phase, Role, StudentProfile, User
 )
-from sprint.services import colleges, directories, directory_edits, seasons
+from sprint.services.directory import colleges, directories, edits
+from sprint.services.season import seasons
 
 
 @pytest.fixture
@@ -68,10 +60,10 @@ def test_host_approval_shows_and_hides_its_positions(appctx, make, program):
     assert seasons.open_positions_count(season) == 0
     assert [row["name"] for row in directories.page_of(program.id, "hosts", season, filter_="unapproved").rows] == [host.name]
 
-    directory_edits.set_host_approval(actor, directory_edits.host_for(actor, host.id), True)
+    edits.set_host_approval(actor, edits.host_for(actor, host.id), True)
     assert seasons.open_positions_count(season) == 1
 
-    directory_edits.set_host_approval(actor, db.session.get(HostCompany, host.id), False)
+    edits.set_host_approval(actor, db.session.get(HostCompany, host.id), False)
     assert seasons.open_positions_count(season) == 0
     actions = list(db.session.scalars(db.select(AuditEvent.action).order_by(AuditEvent.id)))
     assert actions == ["host.approved", "host.unapproved"]
@@ -84,9 +76,9 @@ def test_another_programs_host_and_staff_are_out_of_reach(appctx, make, program)
     member = make.member(host)
 
     with pytest.raises(NotAllowed):
-        directory_edits.host_for(actor, host.id)
+        edits.host_for(actor, host.id)
     with pytest.raises(NotAllowed):
-        directory_edits.staff_member_for(actor, member.id)
+        edits.staff_member_for(actor, member.id)
     assert directories.page_of(program.id, "hosts", None).total == 0
 
 
@@ -94,12 +86,12 @@ def test_deactivating_an_account_is_audited_and_not_allowed_on_yourself(appctx, 
     actor = db.session.get(User, make.user(Role.COORDINATOR, program).id)
     member = make.member(make.host(program))
 
-    directory_edits.set_account_active(actor, db.session.get(User, member.id), False)
+    edits.set_account_active(actor, db.session.get(User, member.id), False)
 
     assert db.session.get(User, member.id).active is False
     assert directories.page_of(program.id, "staff", None, filter_="inactive").rows[0]["email"] == member.email
     with pytest.raises(ServiceError, match="your own account"):
-        directory_edits.set_account_active(actor, actor, False)
+        edits.set_account_active(actor, actor, False)
 
 
 def test_confirming_a_college_and_renaming_onto_another_is_refused(appctx, make, program):
@@ -119,10 +111,10 @@ def test_a_new_host_and_its_owners_invitation_are_made_together(appctx, make, pr
     actor = db.session.get(User, make.user(Role.COORDINATOR, program).id)
     make.user(Role.STUDENT, program, email="taken@example.org")
 
-    host = directory_edits.create_host_with_owner(actor, "Harbor Robotics", "Robotics", "New Haven",
+    host = edits.create_host_with_owner(actor, "Harbor Robotics", "Robotics", "New Haven",
                                                   HostSize.SMALL, "Owner@Harbor.example")
     with pytest.raises(ServiceError, match="already has an account") as raised:
-        directory_edits.create_host_with_owner(actor, "Second Co", "", "", HostSize.SMALL, "taken@example.org")
+        edits.create_host_with_owner(actor, "Second Co", "", "", HostSize.SMALL, "taken@example.org")
 
     assert raised.value.field == "owner_email"
     assert host.approved and [h.name for h in db.session.scalars(db.select(HostCompany))] == ["Harbor Robotics"]

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from sprint.models import Cycle, Phase
-from sprint.services.seasons import pick_season
+from sprint.services.season.seasons import pick_season
 
 LIVE = {Phase.APPLICATIONS, Phase.RANKING, Phase.MATCHING, Phase.PUBLISHED}
 PAIRS = list(itertools.product(Phase, Phase))
@@ -92,10 +92,10 @@ def test_the_overlap_of_two_live_seasons_offers_the_other_one():
 def test_the_dashboards_one_season_sections_ignore_a_new_draft(appctx, dash_world, make):
     from sprint.extensions import db
     from sprint.models import Program
-    from sprint.services import dashboards
+    from sprint.services.dashboards import common
 
     make.cycle(dash_world.program, 2026, Phase.DRAFT)
     program = db.session.get(Program, dash_world.program.id)
 
-    assert dashboards.current_year(program, dashboards.Filters()) == 2025
-    assert dashboards.current_year(program, dashboards.Filters(years=(2024,))) == 2024
+    assert common.current_year(program, common.Filters()) == 2025
+    assert common.current_year(program, common.Filters(years=(2024,))) == 2024

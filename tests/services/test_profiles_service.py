@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sprint.errors import ServiceError
-from sprint.services.profiles import check_pdf
+from sprint.services.market.profiles import check_pdf
 
 
 def test_the_default_limit_is_five_megabytes(appctx):

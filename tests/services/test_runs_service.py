@@ -12,29 +12,13 @@ import solver
 from sprint.errors import ServiceError
 from sprint.extensions import db
 from sprint.models import (
-    AuditEvent,
-    Cycle,
-    HostRank,
-    MatchRun,
-    Phase,
-    Placement,
-    PlacementStatus,
-    Position,
-    RunExplanation,
-    RunStatus,
-    StudentRank,
-    User,
-    utcnow,
+    AuditEvent, Cycle, HostRank, MatchRun, Phase, Placement, PlacementStatus, Position, RunExplanation,
+    RunStatus, StudentRank, User, utcnow
 )
-from sprint.services import (
-    match_runs,
-    matching,
-    placement_changes,
-    run_queue,
-    run_reports,
-    second_round,
+from sprint.services.matching import (
+    match_runs, adapter, placement_changes, run_queue, run_reports, second_round
 )
-from sprint.services.match_runs import RunSettings
+from sprint.services.matching.match_runs import RunSettings
 
 MODES = ["stable", "stable-hosts", "max-stable", "welfare"]
 # CPU priorities per thread exist only where os.setpriority does (POSIX; Linux on this machine and CI)
@@ -56,7 +40,7 @@ def _matching(run: MatchRun) -> dict[str, str]:
 def test_instance_mirrors_the_rows_of_the_season(appctx, small_season):
     cycle = _get(Cycle, small_season.cycle)
 
-    instance = matching.build_instance(cycle)
+    instance = adapter.build_instance(cycle)
 
     students = {entry["id"]: entry for entry in instance["students"]}
     assert set(students) == {f"s{u.id}" for u in small_season.students.values()}
@@ -74,28 +58,28 @@ def test_instance_mirrors_the_rows_of_the_season(appctx, small_season):
 
 
 def test_instance_of_the_demo_season_mirrors_its_rows(appctx):
-    from sprint.services import demo
+    from sprint.demo import loader
 
-    demo.load_demo(2027)
+    loader.load_demo(2027)
     cycle = db.session.scalar(db.select(Cycle).where(Cycle.year == 2027, Cycle.phase == Phase.APPLICATIONS))
 
-    instance = matching.build_instance(cycle)
+    instance = adapter.build_instance(cycle)
 
     assert len(instance["students"]) > 200
     sample = instance["students"][:20]
     for entry in sample:
         ranked = db.session.scalars(db.select(StudentRank.position_id).join(StudentRank.application).where(
-            StudentRank.application.has(student_id=matching.key_id(entry["id"]), cycle_id=cycle.id))
+            StudentRank.application.has(student_id=adapter.key_id(entry["id"]), cycle_id=cycle.id))
             .order_by(StudentRank.rank)).all()
-        assert [matching.key_id(p) for p in entry["prefs"]] == [pid for pid in ranked
+        assert [adapter.key_id(p) for p in entry["prefs"]] == [pid for pid in ranked
                                                               if f"p{pid}" in {q["id"] for q in instance["positions"]}]
     for entry in instance["positions"][:10]:
-        position = db.session.get(Position, matching.key_id(entry["id"]))
+        position = db.session.get(Position, adapter.key_id(entry["id"]))
         assert entry["capacity"] == position.slots and position.cycle_id == cycle.id
         listed = [s for tier in entry["prefs"] for s in (tier if isinstance(tier, list) else [tier])]
         ranks = dict(db.session.execute(db.select(HostRank.student_id, HostRank.rank)
                                         .where(HostRank.position_id == position.id)).all())
-        tiers_in_order = [ranks[matching.key_id(s)] for s in listed]
+        tiers_in_order = [ranks[adapter.key_id(s)] for s in listed]
         assert tiers_in_order == sorted(tiers_in_order)
 
 
@@ -106,7 +90,7 @@ def test_each_mode_runs_and_its_snapshot_gives_the_same_matching_again(appctx, s
     again = match_runs.rerun(_get(User, small_season.coordinator), run)
 
     assert run.status == RunStatus.DONE and again.status == RunStatus.DONE
-    assert again.input_hash == run.input_hash == matching.instance_hash(run.input_snapshot)
+    assert again.input_hash == run.input_hash == adapter.instance_hash(run.input_snapshot)
     assert _matching(again) == _matching(run) and len(run.assignments) == len(run.result["assignments"]) > 0
     assert again.parameters["rerun_of"] == run.id
     report = match_runs.verify(run)
@@ -187,7 +171,7 @@ def test_a_decline_then_a_second_round_leaves_accepted_placements_untouched(appc
     assert second.round == 2 and second.status == RunStatus.DONE
     assert [p["capacity"] for p in second.input_snapshot["positions"]
             if p["id"] == f"p{declined.position_id}"] == [1]
-    assert {matching.key_id(e["id"]) for e in second.input_snapshot["students"]} == \
+    assert {adapter.key_id(e["id"]) for e in second.input_snapshot["students"]} == \
         {u.id for u in small_season.students.values()} - {p.student_id for p in placements}
     new = match_runs.publish(actor, second)
     assert {(p.id, p.student_id, p.position_id, p.status) for p in kept} == before

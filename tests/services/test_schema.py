@@ -16,8 +16,10 @@ from sqlalchemy import table as sa_table
 from sqlalchemy.exc import DataError, IntegrityError
 
 from sprint.extensions import db
-from sprint.models import (Application, College, Cycle, HostRank, MatchRun, Placement, Position, Role,
-                           StudentProfile, StudentRank, User, utcnow)
+from sprint.models import (
+    Application, College, Cycle, HostRank, MatchRun, Placement, Position, Role, StudentProfile, StudentRank,
+    User, utcnow
+)
 
 
 def _schema_differences() -> list:

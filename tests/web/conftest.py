@@ -6,22 +6,11 @@ import pytest
 
 from sprint.extensions import db
 from sprint.models import (
-    Application,
-    College,
-    Cycle,
-    HostMember,
-    HostRank,
-    MatchRun,
-    Phase,
-    Placement,
-    Position,
-    PositionInterest,
-    Role,
-    StudentRank,
-    User,
-    utcnow,
+    Application, College, Cycle, HostMember, HostRank, MatchRun, Phase, Placement, Position,
+    PositionInterest, Role, StudentRank, User, utcnow
 )
-from sprint.services import match_runs, profiles
+from sprint.services.matching import match_runs
+from sprint.services.market import profiles
 
 
 @pytest.fixture
@@ -116,7 +105,7 @@ def one_seat(app, make):
 
 def publish_round(app, season, round_: int = 1) -> dict[int, int]:
     """Run and publish a round of the season as its coordinator; {student id: placement id} of the round."""
-    from sprint.services import second_round
+    from sprint.services.matching import second_round
 
     with app.app_context():
         coordinator = db.session.get(User, season.coordinator.id)

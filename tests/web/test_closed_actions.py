@@ -9,9 +9,10 @@ from datetime import timedelta
 from conftest import publish_round
 
 from sprint.extensions import db
-from sprint.models import (Cycle, DeadlineExtension, ExtensionKind, MatchRun, Placement, Position, StudentRank, User,
-                           utcnow)
-from sprint.services import match_runs
+from sprint.models import (
+    Cycle, DeadlineExtension, ExtensionKind, MatchRun, Placement, Position, StudentRank, User, utcnow
+)
+from sprint.services.matching import match_runs
 
 CONFIRM = {"confirm": "y"}
 POSITION_FORM = {"title": "Late intern", "description": "Work.", "slots": 1, "hourly_pay": "20", "hours_per_week": 40,

@@ -10,9 +10,11 @@ import pytest
 from conftest import publish_round
 
 from sprint.extensions import db
-from sprint.models import (AuditEvent, Cycle, HostCompany, HostMember, Phase, Placement, PlacementStatus, Position,
-                           PositionInterest, User, utcnow)
-from sprint.services import match_runs, placement_changes
+from sprint.models import (
+    AuditEvent, Cycle, HostCompany, HostMember, Phase, Placement, PlacementStatus, Position,
+    PositionInterest, User, utcnow
+)
+from sprint.services.matching import match_runs, placement_changes
 
 CONFIRM = {"confirm": "y"}
 

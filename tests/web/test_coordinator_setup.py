@@ -12,17 +12,10 @@ import pytest
 
 from sprint.extensions import db
 from sprint.models import (
-    AuditEvent,
-    College,
-    Cycle,
-    DeadlineExtension,
-    ExtensionKind,
-    HostCompany,
-    Phase,
-    Role,
-    User,
+    AuditEvent, College, Cycle, DeadlineExtension, ExtensionKind, HostCompany, Phase, Role, User
 )
-from sprint.services import deadlines, local_time
+from sprint.services.season import deadlines
+from sprint.services.support import local_time
 
 
 @pytest.fixture

@@ -13,19 +13,8 @@ from sqlalchemy import event
 
 from sprint.extensions import db
 from sprint.models import (
-    Application,
-    ApplicationStatus,
-    College,
-    Cycle,
-    HostCompany,
-    Phase,
-    Placement,
-    PlacementStatus,
-    Position,
-    Role,
-    StudentProfile,
-    User,
-    utcnow,
+    Application, ApplicationStatus, College, Cycle, HostCompany, Phase, Placement, PlacementStatus, Position,
+    Role, StudentProfile, User, utcnow
 )
 
 PAGES = ["/dashboards/", "/dashboards/colleges", "/dashboards/hosts", "/dashboards/quality",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from sprint.extensions import db
-from sprint.models import (Application, College, Cycle, HostCompany, MatchRun, Placement, Position, Program,
-                           User)
-from sprint.services import demo, demo_data
+from sprint.models import (
+    Application, College, Cycle, HostCompany, MatchRun, Placement, Position, Program, User
+)
+from sprint.demo import loader, facts
 
 MODELS = (Program, Cycle, College, HostCompany, User, Position, Application, MatchRun, Placement)
 
@@ -22,7 +23,7 @@ def test_demo_loads_once_and_every_demo_login_reaches_its_page(app, runner, clie
     first = runner.invoke(args=["seed-demo"])
 
     assert first.exit_code == 0, first.output
-    assert "Demo loaded" in first.output and demo.DEMO_PASSWORD in first.output
+    assert "Demo loaded" in first.output and loader.DEMO_PASSWORD in first.output
     printed = first.output.split(" s: ", 1)[1].splitlines()[0]  # "87 colleges, 31 host companies, ..."
     assert f"`{printed}`" in (Path(__file__).parents[2] / "README.md").read_text()
     counts = _counts(app)
@@ -42,9 +43,9 @@ def test_demo_loads_once_and_every_demo_login_reaches_its_page(app, runner, clie
     expected = {"admin@sprint.demo": "SPRINT Internships", "coordinator@sprint.demo": "Summer 2026",
                 "host@sprint.demo": "Elm City Biologics", "member@sprint.demo": "Elm City Biologics",
                 "student@sprint.demo": "Summer 2027", "newstudent@sprint.demo": "Your profile still needs",
-                "liaison@sprint.demo": demo_data.COLLEGES[0][0]}
+                "liaison@sprint.demo": facts.COLLEGES[0][0]}
     for email, text in expected.items():
-        response = client.post("/login", data={"email": email, "password": demo.DEMO_PASSWORD},
+        response = client.post("/login", data={"email": email, "password": loader.DEMO_PASSWORD},
                                follow_redirects=True)
         assert response.status_code == 200, email
         assert text in response.get_data(as_text=True), email
@@ -62,7 +63,7 @@ def test_the_new_demo_student_is_a_genuine_first_visit(app, runner, client):
                                  .where(Application.student_id == newcomer.id)) == 0
         assert newcomer.last_login_at is None
 
-    client.post("/login", data={"email": "newstudent@sprint.demo", "password": demo.DEMO_PASSWORD})
+    client.post("/login", data={"email": "newstudent@sprint.demo", "password": loader.DEMO_PASSWORD})
     home = client.get("/student/").get_data(as_text=True)
 
     assert "Applied to 0 positions" in home and "Your profile still needs" in home
@@ -70,7 +71,7 @@ def test_the_new_demo_student_is_a_genuine_first_visit(app, runner, client):
 
 def test_demo_is_the_same_for_the_same_seed(app):
     with app.app_context():
-        demo.load_demo(seed=7)
+        loader.load_demo(seed=7)
         placed = db.session.execute(db.select(Placement.student_rank, Placement.position_rank)
                                     .order_by(Placement.id)).all()
         emails = db.session.scalars(db.select(User.email).order_by(User.id)).all()
@@ -78,7 +79,7 @@ def test_demo_is_the_same_for_the_same_seed(app):
             db.session.execute(table.delete())
         db.session.commit()
 
-        demo.load_demo(seed=7)
+        loader.load_demo(seed=7)
 
         assert db.session.execute(db.select(Placement.student_rank, Placement.position_rank)
                                   .order_by(Placement.id)).all() == placed

@@ -8,7 +8,9 @@ import re
 import pytest
 
 from sprint.extensions import db
-from sprint.models import Application, Cycle, HostRank, Phase, Position, PositionInterest, Role, StudentRank, utcnow
+from sprint.models import (
+    Application, Cycle, HostRank, Phase, Position, PositionInterest, Role, StudentRank, utcnow
+)
 
 PAGES = {
     "student": ["/student/", "/student/profile", "/student/positions", "/student/positions/{position}",

@@ -10,18 +10,9 @@ from sqlalchemy import event
 
 from sprint.extensions import db
 from sprint.models import (
-    Application,
-    Cycle,
-    HostRank,
-    MatchRun,
-    Position,
-    PositionInterest,
-    Role,
-    StudentRank,
-    User,
-    utcnow,
+    Application, Cycle, HostRank, MatchRun, Position, PositionInterest, Role, StudentRank, User, utcnow
 )
-from sprint.services import match_runs
+from sprint.services.matching import match_runs
 
 # Pinned query counts; a change that adds queries to a page must update this table on purpose.
 PINNED = {

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy.orm import undefer
 
 from sprint.extensions import db
-from sprint.models import (AuditEvent, MatchRun, Phase, Placement, PlacementStatus, Role, RunStatus)
-from sprint.services import matching
+from sprint.models import AuditEvent, MatchRun, Phase, Placement, PlacementStatus, Role, RunStatus
+from sprint.services.matching import adapter
 
 MODES = ["stable", "stable-hosts", "max-stable", "welfare"]
 CONFIRM = {"confirm": "y"}  # the confirmation page's button
@@ -289,7 +289,7 @@ def test_cli_runs_a_match_and_prints_a_summary(app, runner, small_season):
     assert missing.exit_code != 0 and "no season" in missing.output
     with app.app_context():
         run = db.session.scalar(db.select(MatchRun))
-        assert run.input_hash == matching.instance_hash(run.input_snapshot)
+        assert run.input_hash == adapter.instance_hash(run.input_snapshot)
         assert db.session.scalar(db.select(AuditEvent.action)) == "run.created"
 
 

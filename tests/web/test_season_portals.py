@@ -11,24 +11,11 @@ import pytest
 
 from sprint.extensions import db
 from sprint.models import (
-    Application,
-    AuditEvent,
-    College,
-    Cycle,
-    DeadlineExtension,
-    HostMember,
-    HostRank,
-    Placement,
-    Position,
-    PositionInterest,
-    Role,
-    RunExplanation,
-    StudentRank,
-    User,
-    utcnow,
+    Application, AuditEvent, College, Cycle, DeadlineExtension, HostMember, HostRank, Placement, Position,
+    PositionInterest, Role, RunExplanation, StudentRank, User, utcnow
 )
-from sprint.services import match_runs
-from sprint.services.matching import explanation_texts
+from sprint.services.matching import match_runs
+from sprint.services.matching.adapter import explanation_texts
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -449,7 +436,7 @@ def test_positions_of_an_unapproved_host_are_hidden_from_students(app, client, m
 
 def test_position_search_filters_by_skill_and_pay(app, client, make, login, season):
     with app.app_context():
-        from sprint.services import skills
+        from sprint.services.market import skills
         position = db.session.get(Position, season["p4"].id)
         position.hourly_pay = 31
         from sprint.models import PositionSkill

@@ -8,9 +8,11 @@ import re
 from conftest import publish_round
 
 from sprint.extensions import db
-from sprint.models import (Application, College, Cycle, MatchRun, Placement, Position, PositionInterest, Role,
-                           StudentRank, User)
-from sprint.services import charts, match_runs
+from sprint.models import (
+    Application, College, Cycle, MatchRun, Placement, Position, PositionInterest, Role, StudentRank, User
+)
+from sprint.services.dashboards import charts
+from sprint.services.matching import match_runs
 
 CONFIRM = {"confirm": "y"}
 POSITION_FORM = {"title": "Intern", "description": "Work.", "slots": 1, "hourly_pay": "20", "hours_per_week": 40,

@@ -10,8 +10,8 @@ import pytest
 from sprint.errors import ServiceError
 from sprint.extensions import db
 from sprint.models import Cycle, ExtensionKind, Phase, Program, Role, User
-from sprint.services import deadlines, reminders
-from sprint.services.local_time import format_when, to_utc, zone
+from sprint.services.season import deadlines, reminders
+from sprint.services.support.local_time import format_when, to_utc, zone
 
 NY = zone("America/New_York")
 BEFORE_CHANGE = ("2027-03-14T01:59", datetime(2027, 3, 14, 6, 59), "Mar 14, 2027, 1:59\u202fAM EST")
@@ -132,7 +132,7 @@ def test_a_coordinator_sets_the_programs_zone_and_pages_follow_it(app, client, t
 
 def test_only_an_admin_or_the_programs_coordinator_changes_its_zone(app, make):
     from sprint.errors import NotAllowed
-    from sprint.services import programs
+    from sprint.services.season import programs
 
     mine, theirs = make.program("Mine", slug="mine"), make.program("Theirs", slug="theirs")
     outsider = make.user(Role.COORDINATOR, theirs)

@@ -1,0 +1,313 @@
+"""The demo program: three past summers and the current season, deterministic from a seed."""
+
+from __future__ import annotations
+
+import random
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from flask import current_app
+from werkzeug.security import generate_password_hash
+
+from ..extensions import db
+from ..models import (
+    Application, ApplicationStatus, College, Cycle, HostCompany, HostMember, HostRank, MatchMode, Outcome,
+    Phase, Placement, PlacementStatus, Position, PositionInterest, PositionSkill, Program, Role, Skill,
+    StudentProfile, StudentRank, User
+)
+from . import facts
+from ..services.matching import match_runs
+from ..services.support.local_time import DEFAULT_ZONE, to_utc, zone
+
+DEMO_SLUG = "sprint"
+DEMO_PASSWORD = "sprint-demo-2027"
+DEMO_LOGINS = [
+    ("admin", "admin@sprint.demo"),
+    ("coordinator", "coordinator@sprint.demo"),
+    ("host owner", "host@sprint.demo"),
+    ("host member", "member@sprint.demo"),
+    ("student", "student@sprint.demo"),
+    ("new student", "newstudent@sprint.demo"),
+    ("college liaison", "liaison@sprint.demo"),
+]
+PAST_YEARS = {2024: 230, 2025: 260, 2026: 290}  # applicants per past summer
+CURRENT_YEAR, CURRENT_APPLICANTS = 2027, 320
+
+
+@dataclass
+class DemoSummary:
+    created: bool
+    seconds: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        return ", ".join(f"{n} {what}" for what, n in self.counts.items())
+
+
+def load_demo(seed: int = 2027) -> DemoSummary:
+    """Load the demo once; a second call finds it and changes nothing."""
+    if db.session.scalar(db.select(Program.id).where(Program.slug == DEMO_SLUG)) is not None:
+        return DemoSummary(created=False)
+    started = time.perf_counter()
+    builder = _Builder(random.Random(seed))
+    builder.build()
+    return DemoSummary(created=True, seconds=time.perf_counter() - started, counts=builder.counts())
+
+
+class _Builder:
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.password_hash = generate_password_hash(DEMO_PASSWORD)  # hashed once, shared by demo accounts
+        self.students: list[User] = []
+        self.n_users = 0
+
+    def build(self) -> None:
+        self.program = Program(slug=DEMO_SLUG, name="SPRINT Internships",
+                               region="Greater New Haven Bioscience Collaborative",
+                               contact_email="sprint@sprint.demo", time_zone=DEFAULT_ZONE)
+        db.session.add(self.program)
+        self.colleges = self._colleges()
+        self.skills = {name: Skill(name=name) for name in facts.SKILLS}
+        db.session.add_all(self.skills.values())
+        self.hosts = self._hosts()
+        self._staff()
+        db.session.flush()
+        for year, applicants in PAST_YEARS.items():
+            self._past_season(year, applicants)
+        with db.session.no_autoflush:
+            self._current_season()
+            self._other_program()
+        # the career office of the college most students come from: sees its own students only
+        liaison = self._user(Role.LIAISON, "Lee Liaison", "liaison@sprint.demo", self.program)
+        liaison.college = self.colleges[0]
+        db.session.commit()
+
+    def counts(self) -> dict[str, int]:
+        def count(model) -> int:
+            return db.session.scalar(db.select(db.func.count()).select_from(model))
+        students = db.session.scalar(db.select(db.func.count(User.id)).where(User.role == Role.STUDENT))
+        return {"colleges": count(College), "host companies": count(HostCompany), "students": students,
+                "positions": count(Position), "placements": count(Placement)}
+
+    # people and organisations -------------------------------------------------------------
+
+    def _user(self, role: Role, name: str, email: str | None = None, program: Program | None = None) -> User:
+        self.n_users += 1
+        user = User(email=email or f"{name.lower().replace(' ', '.')}.{self.n_users}@students.sprint.demo",
+                    name=name, role=role, program=program if role != Role.ADMIN else None,
+                    password_hash=self.password_hash)
+        db.session.add(user)
+        return user
+
+    def _colleges(self) -> list[College]:
+        existing = {(c.name, c.state): c for c in db.session.scalars(db.select(College))}
+        colleges = []
+        for name, town, state, kind in facts.COLLEGES:
+            college = existing.get((name, state)) or College(name=name, town=town, state=state, kind=kind)
+            db.session.add(college)
+            colleges.append(college)
+        return colleges
+
+    def _hosts(self) -> list[HostCompany]:
+        hosts = [HostCompany(program=self.program, name=name, sector=sector, site_town=town, size=size,
+                             approved=name != "Tweed Lab Automation",  # one awaits approval
+                             description=f"{name} is a {sector.lower()} company in {town}, Connecticut.")
+                 for name, sector, town, size in facts.HOSTS]
+        db.session.add_all(hosts)
+        self.popularity = {host.name: self.rng.paretovariate(1.6) for host in hosts}
+        return hosts
+
+    def _staff(self) -> None:
+        self._user(Role.ADMIN, "Avery Admin", "admin@sprint.demo")
+        self.coordinator = self._user(Role.COORDINATOR, "Casey Coordinator", "coordinator@sprint.demo",
+                                      self.program)
+        owner = self._user(Role.HOST, "Harper Host", "host@sprint.demo", self.program)
+        member = self._user(Role.HOST, "Morgan Member", "member@sprint.demo", self.program)
+        db.session.add_all([HostMember(host=self.hosts[0], user=owner, role="owner"),
+                            HostMember(host=self.hosts[0], user=member, role="member")])
+        for host in self.hosts[1:]:
+            contact = self._user(Role.HOST, f"{self.rng.choice(facts.FIRST_NAMES)} "
+                                 f"{self.rng.choice(facts.LAST_NAMES)}",
+                                 f"hiring@{host.name.lower().replace(' ', '-')}.demo", self.program)
+            db.session.add(HostMember(host=host, user=contact, role="owner"))
+
+    def _new_student(self, name: str | None = None, email: str | None = None, year: int = CURRENT_YEAR) -> User:
+        rng = self.rng
+        name = name or f"{rng.choice(facts.FIRST_NAMES)} {rng.choice(facts.LAST_NAMES)}"
+        user = self._user(Role.STUDENT, name, email, self.program)
+        college = self.colleges[min(int(rng.expovariate(1 / 18)), len(self.colleges) - 1)]
+        community = college.kind == "community"
+        profile = StudentProfile(
+            user=user, college=college, major=rng.choice(facts.MAJORS),
+            class_year=year + rng.choice([0, 1, 1, 2, 2, 3]), phone=f"203-555-{rng.randrange(10000):04d}",
+            home_town=college.town, work_authorized=True, age_confirmed=True,
+            skills=[self.skills[s] for s in rng.sample(facts.SKILLS, rng.randint(3, 7))],
+            first_generation=rng.random() < (0.5 if community else 0.3) if rng.random() < 0.85 else None,
+            pell_eligible=rng.random() < (0.55 if community else 0.35) if rng.random() < 0.8 else None,
+            cc_transfer=(not community and rng.random() < 0.12) if rng.random() < 0.8 else None,
+            gender=rng.choice(facts.GENDERS) if rng.random() < 0.9 else None,
+            race_ethnicity=[rng.choice(facts.RACE_ETHNICITY)] if rng.random() < 0.85 else None)
+        db.session.add(profile)
+        self.students.append(user)
+        return user
+
+    # seasons -----------------------------------------------------------------------------------
+
+    def _cycle(self, year: int, phase: Phase) -> Cycle:
+        def local(*when: int) -> datetime:  # the program's coordinator types Connecticut time
+            return to_utc(datetime(*when), zone(self.program.time_zone))
+
+        cycle = Cycle(program=self.program, year=year, name=f"Summer {year}", phase=phase,
+                      applications_open_at=local(year - 1, 11, 1, 9),
+                      applications_close_at=local(year, 2, 15, 23, 59),
+                      ranking_close_at=local(year, 3, 15, 23, 59),
+                      match_published_at=local(year, 3, 22, 12),
+                      offer_deadline_at=local(year, 4, 5, 23, 59))
+        db.session.add(cycle)
+        return cycle
+
+    def _positions(self, cycle: Cycle) -> list[Position]:
+        rng, positions = self.rng, []
+        for host in self.hosts:
+            for template in rng.sample(facts.POSITIONS, rng.randint(1, 3)):
+                title, team, required, preferred = template
+                start = date(cycle.year, 6, 1) + timedelta(days=rng.choice([0, 7, 14]))
+                position = Position(
+                    host=host, cycle=cycle, title=title, team=team, slots=rng.choice([1, 2, 2, 3, 3, 4]),
+                    hourly_pay=Decimal(rng.randrange(1800, 3001, 25)) / 100 + (cycle.year - 2024),
+                    hours_per_week=rng.choice([32, 35, 40, 40]), start_date=start,
+                    end_date=start + timedelta(weeks=rng.choice([10, 10, 12])), site_town=host.site_town,
+                    work_mode=rng.choice(["onsite", "onsite", "onsite", "hybrid", "remote"]),
+                    housing_help=rng.random() < 0.25,
+                    description=f"Join the {team.lower()} team at {host.name} for a paid summer. {title} "
+                                f"interns work on a real project with a mentor and present it in August.",
+                    status="open" if host.approved else "draft")
+                position.skill_links = (
+                    [PositionSkill(skill=self.skills[s], required=True) for s in required]
+                    + [PositionSkill(skill=self.skills[s], required=False) for s in preferred])
+                positions.append(position)
+        db.session.add_all(positions)
+        return positions
+
+    def _market(self, cycle: Cycle, students: list[User], positions: list[Position],
+                certified_share: float) -> None:
+        """Applications, both sides' rank lists, certified by most."""
+        rng = self.rng
+        open_positions = [p for p in positions if p.status == "open"]
+        weights = [self.popularity[p.host.name] for p in open_positions]
+        applicants: dict[int, list[User]] = {id(p): [] for p in open_positions}
+        for student in students:
+            chosen = list(dict.fromkeys(rng.choices(open_positions, weights, k=rng.randint(4, 9))))
+            certified = rng.random() < certified_share
+            application = Application(cycle=cycle, student=student,
+                                      status=ApplicationStatus.SUBMITTED if certified or rng.random() < 0.5
+                                      else ApplicationStatus.STARTED)
+            application.submitted_at = cycle.applications_open_at + timedelta(days=rng.randint(5, 100)) \
+                if application.status == ApplicationStatus.SUBMITTED else None
+            application.ranks_certified_at = application.submitted_at if certified else None
+            application.interests = [PositionInterest(position=p, statement=_statement(p)) for p in chosen]
+            application.ranks = [StudentRank(position=p, rank=i) for i, p in enumerate(chosen, 1)]
+            db.session.add(application)
+            for position in chosen:
+                applicants[id(position)].append(student)
+        for position in open_positions:
+            pool = applicants[id(position)]
+            ranked = rng.sample(pool, int(len(pool) * rng.uniform(0.7, 1.0)))
+            tier_size = max(1, len(ranked) // rng.choice([3, 4, 8, 50]))
+            db.session.add_all(HostRank(position=position, student=student, rank=1 + i // tier_size)
+                               for i, student in enumerate(ranked))
+            if rng.random() < certified_share:
+                position.ranks_certified_at = cycle.ranking_close_at - timedelta(days=rng.randint(1, 20))
+
+    def _past_season(self, year: int, applicants: int) -> None:
+        cycle = self._cycle(year, Phase.MATCHING)  # closed once its match is published
+        positions = self._positions(cycle)
+        returning = [s for s in self.students if self.rng.random() < 0.08]
+        with db.session.no_autoflush:
+            students = returning + [self._new_student(year=year) for _ in range(applicants - len(returning))]
+            self._market(cycle, students, positions, certified_share=1.0)
+        db.session.flush()
+        run = match_runs.create_run(self.coordinator, cycle, MatchMode.STABLE, seed=year,
+                                    label=f"Main match {year}")
+        match_runs.execute_run(run)
+        for placement in match_runs.publish_run(self.coordinator, run):
+            self._outcome(placement, year)
+        cycle.phase = Phase.CLOSED
+
+    def _outcome(self, placement: Placement, year: int) -> None:
+        roll = self.rng.random()
+        placement.responded_at = placement.offered_at + timedelta(days=self.rng.randint(1, 10))
+        if roll < 0.06:
+            placement.status = PlacementStatus.DECLINED
+        elif roll < 0.09:
+            placement.status = PlacementStatus.WITHDRAWN
+        else:
+            placement.status = PlacementStatus.COMPLETED
+            placement.outcome = (Outcome.HIRED if roll > 0.86 else Outcome.RETURNED if roll > 0.78
+                                 else Outcome.CONTINUING_STUDY if roll > 0.6 else Outcome.NONE)
+
+    def _current_season(self) -> None:
+        cycle = self._cycle(CURRENT_YEAR, Phase.APPLICATIONS)
+        positions = self._positions(cycle)
+        demo_student = self._new_student("Reva Student", "student@sprint.demo")
+        newcomer = self._user(Role.STUDENT, "Noor Newcomer", "newstudent@sprint.demo", self.program)
+        db.session.add(StudentProfile(user=newcomer))  # a first visit: nothing filled in, nothing applied to
+        returning = [s for s in self.students[:-1] if self.rng.random() < 0.05]
+        students = [demo_student] + returning + [self._new_student() for _ in range(CURRENT_APPLICANTS)]
+        for student in students:
+            _give_resume(student)
+        self._market(cycle, students, positions, certified_share=0.85)
+
+    def _other_program(self) -> None:
+        """A second partnership on the same installation, to show that programs see only their own data."""
+        other = Program(slug="eastern-mfg", name="Eastern CT Manufacturing Internships",
+                        region="Eastern Connecticut manufacturing partnership")
+        db.session.add(other)
+        self._user(Role.COORDINATOR, "Emery Eastern", "coordinator@eastern.demo", other)
+        db.session.add(Cycle(program=other, year=CURRENT_YEAR, name=f"Summer {CURRENT_YEAR}",
+                             phase=Phase.DRAFT))
+        db.session.add(HostCompany(program=other, name="Thames Precision Machining", sector="Manufacturing",
+                                   site_town="Norwich", size="medium", approved=True))
+
+
+def _give_resume(student: User) -> None:
+    """A one-page PDF résumé for a demo applicant, stored like an uploaded one."""
+    profile = student.profile
+    lines = [student.name, f"{profile.major}, {profile.college.name}, class of {profile.class_year}",
+             "Skills: " + ", ".join(skill.name for skill in profile.skills), student.email]
+    stored = f"demo-{secrets.token_hex(12)}.pdf"
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "resumes"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / stored).write_bytes(one_page_pdf(lines))
+    profile.resume_file, profile.resume_name = stored, f"{student.name.replace(' ', '_')}_resume.pdf"
+    profile.resume_uploaded_at = datetime(CURRENT_YEAR - 1, 12, 1, 12)
+
+
+def one_page_pdf(lines: list[str]) -> bytes:
+    """A minimal valid PDF with the lines in Helvetica (Latin-1 text only)."""
+    def escape(text: str) -> str:
+        return text.encode("latin-1", "replace").decode("latin-1").replace("\\", "\\\\") \
+            .replace("(", "\\(").replace(")", "\\)")
+    text = "BT /F1 12 Tf 72 720 Td 16 TL " + " ".join(f"({escape(line)}) '" for line in lines) + " ET"
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               "/Resources << /Font << /F1 5 0 R >> >> >>",
+               f"<< /Length {len(text)} >>\nstream\n{text}\nendstream",
+               "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def _statement(position: Position) -> str:
+    return f"I would like to build my skills in {position.team.lower()} at {position.host.name}."

@@ -1,0 +1,316 @@
+"""Dashboards: the shared pieces (filters, scope, tables, suppression, base queries) and the page registry.
+
+Every figure comes from an aggregate query (GROUP BY); medians are taken from grouped
+(value, count) histograms, so they are exact on SQLite and PostgreSQL alike and the number of
+queries a page makes does not grow with the data.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import Select, and_, exists
+
+from ...errors import NotAllowed
+from ...extensions import db
+from ...models import (
+    Application, ApplicationStatus, College, Cycle, HostCompany, Phase, Placement, PlacementStatus, Position,
+    PositionInterest, PositionStatus, Program, Role, StudentProfile, User
+)
+from ..season.seasons import staff_season
+
+LIVE = (PlacementStatus.OFFERED, PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)
+ACCEPTED = (PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)
+SMALL_CELL = 5
+HIDDEN = "<5"
+
+
+class Percent(float):
+    """A share between 0 and 1, shown as a percentage."""
+
+    def __str__(self) -> str:
+        return f"{self * 100:.1f}%"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a dashboard page is narrowed to; empty means everything."""
+
+    years: tuple[int, ...] = ()
+    kind: str = ""
+    host_id: int | None = None
+    major: str = ""
+
+    def as_query(self) -> dict:
+        """The filters as URL query arguments, for links that keep them."""
+        query: dict = {}
+        if self.years:
+            query["seasons"] = list(self.years)
+        if self.kind:
+            query["kind"] = self.kind
+        if self.host_id:
+            query["host"] = self.host_id
+        if self.major:
+            query["major"] = self.major
+        return query
+
+
+@dataclass
+class Chart:
+    """A chart drawn from its table: x labels from column 0, one series per listed column."""
+
+    kind: str  # "bar", "stacked", "line", "hbar"
+    series: list[int]
+    title: str = ""
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list]
+    chart: Chart | None = None
+    note: str = ""
+    link: str = ""  # endpoint of a drill-down page for the first cell of each row
+    ids: list[int] = field(default_factory=list)
+
+    @property
+    def shown_rows(self) -> list[list[str]]:
+        return [[show(cell) for cell in row] for row in self.rows]
+
+
+@dataclass
+class Page:
+    key: str
+    title: str
+    program: Program
+    filters: Filters
+    figures: list[tuple[str, object, str]] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    intro: str = ""
+    subject: int | None = None
+
+    @property
+    def shown_figures(self) -> list[tuple[str, str, str]]:
+        return [(label, show(value), hint) for label, value, hint in self.figures]
+
+    def table(self, key: str) -> Table:
+        for table in self.tables:
+            if table.key == key:
+                return table
+        raise LookupError(key)
+
+
+# --- showing and hiding numbers -------------------------------------------------------------
+
+def suppress(count: int | None) -> int | str | None:
+    """A count of people, or "<5" when it is small enough to single someone out."""
+    if count is None:
+        return None
+    return HIDDEN if count < SMALL_CELL else count
+
+
+def rate(numerator: int, denominator: int, protect: bool = False) -> Percent | str | None:
+    """numerator / denominator; with protect, "<5" when either side counts fewer than five people."""
+    if protect and (numerator < SMALL_CELL or denominator < SMALL_CELL):
+        return HIDDEN
+    return Percent(numerator / denominator) if denominator else None
+
+
+def show(cell: object) -> str:
+    """How a cell reads on a page and in a CSV export."""
+    if cell is None:
+        return "–"
+    if isinstance(cell, Decimal):
+        return f"${cell:,.2f}"
+    if isinstance(cell, float) and not isinstance(cell, Percent):
+        return f"{cell:.1f}"
+    return str(cell)
+
+
+def median_from_counts(counts: Iterable[tuple[object, int]]) -> object | None:
+    """The median of a histogram of (value, how many); the mean of the two middle values for even totals."""
+    pairs = sorted((value, n) for value, n in counts if value is not None and n)
+    total = sum(n for _, n in pairs)
+    if not total:
+        return None
+    wanted = ((total + 1) // 2, total // 2 + 1)  # 1-based positions of the middle value(s)
+    middles, seen = [], 0
+    for value, n in pairs:
+        seen += n
+        while len(middles) < 2 and seen >= wanted[len(middles)]:
+            middles.append(value)
+    low, high = middles
+    if low == high:
+        return low
+    return (low + high) / 2
+
+
+def group_medians(rows: Iterable[tuple[object, object, int]]) -> dict[object, object]:
+    """Medians per key from (key, value, count) rows of a GROUP BY key, value query."""
+    histograms: dict[object, list[tuple[object, int]]] = {}
+    for key, value, n in rows:
+        histograms.setdefault(key, []).append((value, n))
+    return {key: median_from_counts(pairs) for key, pairs in histograms.items()}
+
+
+# --- scope ----------------------------------------------------------------------------------
+
+def program_for(actor: User, program_id: int | None = None) -> Program:
+    """The program an actor's dashboards show: a coordinator's own, or the one an admin picks."""
+    if actor.role == Role.ADMIN:
+        program = db.session.get(Program, program_id) if program_id else db.session.scalar(
+            db.select(Program).order_by(Program.id).limit(1))
+        if program is None:
+            raise LookupError("program")
+        return program
+    if actor.role in (Role.COORDINATOR, Role.LIAISON) and actor.program is not None:
+        if program_id and program_id != actor.program_id:
+            raise NotAllowed("You may only see your own program's dashboards.")
+        return actor.program
+    raise NotAllowed("Dashboards are for coordinators and admins.")
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    years: list[int]
+    hosts: list[tuple[int, str]]
+    majors: list[str]
+    programs: list[tuple[int, str]]
+
+
+def filter_choices(actor: User, program: Program) -> FilterChoices:
+    """The seasons, hosts and majors a program's dashboards can be narrowed to (four queries at most)."""
+    years = list(db.session.scalars(
+        db.select(Cycle.year).where(Cycle.program_id == program.id).order_by(Cycle.year)))
+    hosts = [tuple(row) for row in db.session.execute(
+        db.select(HostCompany.id, HostCompany.name).where(HostCompany.program_id == program.id)
+        .order_by(HostCompany.name))]
+    majors = _majors(program.id)
+    programs = [tuple(row) for row in db.session.execute(
+        db.select(Program.id, Program.name).order_by(Program.name))] if actor.role == Role.ADMIN else []
+    return FilterChoices(years, hosts, majors, programs)
+
+
+_MAJORS: dict[int, tuple[float, list[str]]] = {}
+
+
+def _majors(program_id: int) -> list[str]:
+    """The majors a program's students gave, for the filter menu; kept DASHBOARD_CHOICES_TTL seconds
+    (a scan of every profile; a menu a few minutes old is harmless, the figures are never cached)."""
+    ttl = current_app.config.get("DASHBOARD_CHOICES_TTL", 0 if current_app.testing else 300)
+    kept = _MAJORS.get(program_id)
+    if ttl and kept and kept[0] > time.monotonic():
+        return kept[1]
+    majors = list(db.session.scalars(
+        db.select(StudentProfile.major).distinct().join(User, User.id == StudentProfile.user_id)
+        .where(User.program_id == program_id, StudentProfile.major != "").order_by(StudentProfile.major)))
+    _MAJORS[program_id] = (time.monotonic() + ttl, majors)
+    return majors
+
+
+def results_out(program: Program) -> set[int]:
+    """The seasons whose match results are out (published or closed): only they have placement or
+    fill rates; before, a rate would read 0% when it is simply not known yet."""
+    return set(db.session.scalars(db.select(Cycle.year).where(
+        Cycle.program_id == program.id, Cycle.phase.in_((Phase.PUBLISHED, Phase.CLOSED)))))
+
+
+def current_year(program: Program, filters: Filters) -> int | None:
+    """The season a one-season section shows: the latest selected one, else the program's running
+    season as `seasons.pick_season` decides for staff (never a draft while another season exists)."""
+    if filters.years:
+        return max(filters.years)
+    shown = staff_season(program.id)
+    return shown.year if shown is not None else None
+
+
+# --- the three base queries every page narrows ------------------------------------------------
+
+def _host_positions(host_id: int) -> Select:
+    return db.select(Position.id).where(Position.host_id == host_id)
+
+
+def applicants(program_id: int, filters: Filters, *columns, college_id: int | None = None,
+               placement_statuses=LIVE, profile: bool = False, college: bool = False) -> Select:
+    """Submitted applications, one row per student and season, with their live placement if any.
+
+    (A student holds at most one live placement per season, so the join adds no rows; with
+    other `placement_statuses` a student can appear once per placement.) The student profile
+    and college are joined only when asked for (`profile`, `college`) or filtered on.
+    """
+    on_placement = [Placement.cycle_id == Application.cycle_id,
+                    Placement.student_id == Application.student_id, Placement.status.in_(placement_statuses)]
+    if filters.host_id:
+        on_placement.append(Placement.position_id.in_(_host_positions(filters.host_id)))
+    query = (db.select(*columns).select_from(Application)
+             .join(Cycle, Cycle.id == Application.cycle_id))
+    query = _join_student(query, Application.student_id, filters, college_id, profile, college)
+    query = (query.outerjoin(Placement, and_(*on_placement))
+             .where(Cycle.program_id == program_id, Application.submitted_at.is_not(None),
+                    Application.status != ApplicationStatus.WITHDRAWN))
+    if filters.host_id:
+        query = query.where(exists().where(
+            PositionInterest.application_id == Application.id,
+            PositionInterest.position_id.in_(_host_positions(filters.host_id))))
+    return _student_filters(query, filters, college_id)
+
+
+def placements(program_id: int, filters: Filters, *columns, statuses=LIVE, college_id: int | None = None,
+               profile: bool = False, college: bool = False) -> Select:
+    """Placements (by default the live ones) with their position and season (and profile, college if asked)."""
+    query = (db.select(*columns).select_from(Placement)
+             .join(Position, Position.id == Placement.position_id)
+             .join(Cycle, Cycle.id == Placement.cycle_id))
+    query = _join_student(query, Placement.student_id, filters, college_id, profile, college)
+    query = query.where(Cycle.program_id == program_id)
+    if statuses is not None:
+        query = query.where(Placement.status.in_(statuses))
+    if filters.host_id:
+        query = query.where(Position.host_id == filters.host_id)
+    return _student_filters(query, filters, college_id)
+
+
+def _join_student(query: Select, student_id, filters: Filters, college_id: int | None, profile: bool,
+                  college: bool) -> Select:
+    if profile or college or filters.kind or filters.major or college_id is not None:
+        query = query.outerjoin(StudentProfile, StudentProfile.user_id == student_id)
+    if college or filters.kind:
+        query = query.outerjoin(College, College.id == StudentProfile.college_id)
+    return query
+
+
+def positions(program_id: int, filters: Filters, *columns) -> Select:
+    """Open positions (the seats offered) with their season and host; college kind and major do not apply."""
+    query = (db.select(*columns).select_from(Position)
+             .join(Cycle, Cycle.id == Position.cycle_id)
+             .join(HostCompany, HostCompany.id == Position.host_id)
+             .where(Cycle.program_id == program_id, Position.status == PositionStatus.OPEN))
+    if filters.years:
+        query = query.where(Cycle.year.in_(filters.years))
+    if filters.host_id:
+        query = query.where(Position.host_id == filters.host_id)
+    return query
+
+
+def _student_filters(query: Select, filters: Filters, college_id: int | None) -> Select:
+    if filters.years:
+        query = query.where(Cycle.year.in_(filters.years))
+    if filters.kind:
+        query = query.where(College.kind == filters.kind)
+    if filters.major:
+        query = query.where(StudentProfile.major == filters.major)
+    if college_id is not None:
+        query = query.where(StudentProfile.college_id == college_id)
+    return query
+
+
+def rows(query: Select) -> list:
+    """All rows of an aggregate query, through Core (no ORM row processing is needed for plain columns)."""
+    return list(db.session.connection().execute(query))
+

@@ -1,0 +1,3 @@
+"""The directory: the lists coordinators keep (colleges, hosts, positions, students, staff).
+
+Listing, edits, the shared college directory, a season's progress counts, and CSV import."""

@@ -1,0 +1,343 @@
+"""What each CSV import accepts: columns, how a row is checked, matched and written."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from flask import current_app
+
+from ...extensions import db
+from ...links import absolute_url
+from ...models import (
+    College, CollegeKind, Cycle, HostCompany, HostSize, Position, PositionSkill, PositionStatus, Role, Skill,
+    StudentProfile, User, WorkMode
+)
+from ..accounts.users import normalise_email
+from .csv_cells import RowProblem, choice_cell, day_cell, flag_cell, number_cell, skills_cell, text_cell
+from ..support.notify import send_email
+from ..market import skills
+from ..market.positions import date_problem, pay_problem
+from ..accounts.tokens import fingerprint, make_token
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass
+class Context:
+    actor: User
+    program_id: int
+    cycle: Cycle | None
+    lookups: dict = field(default_factory=dict)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool
+    help: str
+    example: str
+    multiline: bool = False  # may hold line breaks (a description); every other cell is one line
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    noun: str
+    needs_cycle: bool
+    columns: tuple[Column, ...]
+    parse: Callable[[dict, Context], dict]
+    key: Callable[[dict], object]
+    existing: Callable[[Context, list], dict]
+    check: Callable[[Context, object, dict], None]
+    differs: Callable[[object, dict], bool]
+    write: Callable[[Context, object, dict], None]
+
+
+def _skill(context: Context, name: str) -> Skill:
+    cache = context.lookups.setdefault("skills", {})
+    if name not in cache:
+        cache[name] = skills.get_or_create([name])[0]
+    return cache[name]
+
+
+def _nothing(context: Context, current, values: dict) -> None:
+    return None
+
+
+# --- colleges ---------------------------------------------------------------------------------
+
+def _college_parse(cells: dict, context: Context) -> dict:
+    state = text_cell(cells, "state", 200, required=True).upper()
+    if not re.fullmatch(r"[A-Z]{2}", state):
+        raise RowProblem(f"state \"{cells['state']}\" should be a two-letter code such as CT.")
+    return {"name": text_cell(cells, "name", 200, required=True), "state": state,
+            "town": text_cell(cells, "town", 120), "kind": choice_cell(cells, "kind", CollegeKind, CollegeKind.OTHER)}
+
+
+def _college_existing(context: Context, keys: list) -> dict:
+    names = {name for name, _ in keys}
+    colleges = db.session.scalars(db.select(College).where(College.name.in_(names)))
+    return {(college.name, college.state): college for college in colleges}
+
+
+def _college_differs(college: College, values: dict) -> bool:
+    return (college.town, college.kind, college.confirmed) != (values["town"], values["kind"], True)
+
+
+def _college_check(context: Context, college: College | None, values: dict) -> None:
+    """A coordinator's file adds colleges; one already in the shared directory is not changed by it."""
+    if college is not None and _college_differs(college, values):
+        raise RowProblem(f"{college.name} ({college.state}) is already in the directory shared by every program, "
+                         f"as {college.kind_label.lower()}{' in ' + college.town if college.town else ''}"
+                         f"{'' if college.confirmed else ', not confirmed yet'}: only an administrator changes it. "
+                         "Give the same details, or leave the row out.")
+
+
+def _college_write(context: Context, college: College | None, values: dict) -> None:
+    db.session.add(College(name=values["name"], state=values["state"], town=values["town"], kind=values["kind"],
+                           confirmed=True))
+
+
+# --- hosts ------------------------------------------------------------------------------------
+
+def _host_parse(cells: dict, context: Context) -> dict:
+    return {"name": text_cell(cells, "name", 200, required=True), "sector": text_cell(cells, "sector", 120),
+            "site_town": text_cell(cells, "site_town", 120), "size": choice_cell(cells, "size", HostSize, HostSize.SMALL),
+            "website": text_cell(cells, "website", 300), "approved": flag_cell(cells, "approved", True)}
+
+
+def _host_existing(context: Context, keys: list) -> dict:
+    hosts = db.session.scalars(db.select(HostCompany).where(HostCompany.program_id == context.program_id))
+    return {host.name.lower(): host for host in hosts}
+
+
+HOST_FIELDS = ("sector", "site_town", "size", "website", "approved")
+
+
+def _host_differs(host: HostCompany, values: dict) -> bool:
+    return any(getattr(host, name) != values[name] for name in HOST_FIELDS)
+
+
+def _host_write(context: Context, host: HostCompany | None, values: dict) -> None:
+    if host is None:
+        host = HostCompany(program_id=context.program_id, name=values["name"])
+        db.session.add(host)
+    for name in HOST_FIELDS:
+        setattr(host, name, values[name])
+
+
+# --- positions --------------------------------------------------------------------------------
+
+def _hosts_by_name(context: Context) -> dict[str, HostCompany]:
+    if "hosts" not in context.lookups:
+        context.lookups["hosts"] = _host_existing(context, [])
+    return context.lookups["hosts"]
+
+
+def _position_parse(cells: dict, context: Context) -> dict:
+    host = _hosts_by_name(context).get(text_cell(cells, "host", 200, required=True).lower())
+    if host is None:
+        raise RowProblem(f"host \"{cells['host']}\" is not a host of your program; import or add it first.")
+    try:
+        pay = Decimal(cells.get("hourly_pay", "").lstrip("$").replace(",", ""))
+    except InvalidOperation:
+        raise RowProblem(f"hourly_pay \"{cells.get('hourly_pay', '')}\" is not an amount like 21.50.") from None
+    problem = pay_problem(pay)
+    if problem:
+        raise RowProblem(f"hourly_pay \"{cells.get('hourly_pay', '')}\": {problem}")
+    start, end = day_cell(cells, "start_date"), day_cell(cells, "end_date")
+    if end < start:
+        raise RowProblem("end_date is before start_date.")
+    for name, day in (("start_date", start), ("end_date", end)):
+        problem = date_problem(context.cycle.year, day)
+        if problem:
+            raise RowProblem(f"{name} {day.isoformat()}: {problem}")
+    status = choice_cell(cells, "status", PositionStatus, PositionStatus.OPEN)
+    return {"host_id": host.id, "host": host.name, "title": text_cell(cells, "title", 160, required=True),
+            "team": text_cell(cells, "team", 120), "description": text_cell(cells, "description", 5000),
+            "slots": number_cell(cells, "slots", 0, 100), "hourly_pay": pay,
+            "hours_per_week": number_cell(cells, "hours_per_week", 1, 60), "start_date": start, "end_date": end,
+            "site_town": text_cell(cells, "site_town", 120) or host.site_town,
+            "work_mode": choice_cell(cells, "work_mode", WorkMode, WorkMode.ONSITE),
+            "housing_help": flag_cell(cells, "housing_help", False), "status": status,
+            "skills": {**{name: False for name in skills_cell(cells, "preferred_skills")},
+                       **{name: True for name in skills_cell(cells, "required_skills")}}}
+
+
+def _position_existing(context: Context, keys: list) -> dict:
+    positions = db.session.scalars(db.select(Position).where(Position.cycle_id == context.cycle.id))
+    return {(position.host_id, position.title.lower()): position for position in positions}
+
+
+POSITION_FIELDS = ("team", "description", "slots", "hourly_pay", "hours_per_week", "start_date", "end_date",
+                   "site_town", "work_mode", "housing_help", "status")
+
+
+def _position_differs(position: Position, values: dict) -> bool:
+    skills = {link.skill.name: link.required for link in position.skill_links}
+    return skills != values["skills"] or any(getattr(position, name) != values[name] for name in POSITION_FIELDS)
+
+
+def _position_write(context: Context, position: Position | None, values: dict) -> None:
+    if position is None:
+        position = Position(host_id=values["host_id"], cycle_id=context.cycle.id, title=values["title"])
+        db.session.add(position)
+    for name in POSITION_FIELDS:
+        setattr(position, name, values[name])
+    links = {link.skill.name: link for link in position.skill_links}
+    position.skill_links = [links[name] if name in links else PositionSkill(skill=_skill(context, name))
+                            for name in values["skills"]]
+    for link in position.skill_links:
+        link.required = values["skills"][link.skill.name]
+
+
+# --- students ---------------------------------------------------------------------------------
+
+def _college_by_key(context: Context, name: str, state: str) -> College | None:
+    cache = context.lookups.setdefault("colleges", {})
+    if (name, state) not in cache:
+        cache[(name, state)] = db.session.scalar(
+            db.select(College).where(db.func.lower(College.name) == name.lower(), College.state == state))
+    return cache[(name, state)]
+
+
+def _student_parse(cells: dict, context: Context) -> dict:
+    email = normalise_email(text_cell(cells, "email", 254, required=True))
+    if not EMAIL.match(email):
+        raise RowProblem(f"email \"{cells['email']}\" is not an email address.")
+    college_name, state = text_cell(cells, "college", 200), text_cell(cells, "college_state", 2).upper()
+    college = None
+    if college_name:
+        college = _college_by_key(context, college_name, state)
+        if college is None:
+            raise RowProblem(f"college \"{college_name}\" ({state or 'no state'}) is not in the directory; "
+                             "import colleges first or check college_state.")
+    return {"email": email, "name": text_cell(cells, "name", 120, required=True),
+            "college_id": college.id if college else None,
+            "college": f"{college.name} ({college.state})" if college else "",  # shown in the preview
+            "major": text_cell(cells, "major", 120),
+            "class_year": number_cell(cells, "class_year", 2000, 2100, required=False)}
+
+
+def _student_existing(context: Context, keys: list) -> dict:
+    users = db.session.scalars(db.select(User).where(User.email.in_(keys)))
+    return {user.email: user for user in users}
+
+
+def _student_check(context: Context, user: User | None, values: dict) -> None:
+    if user is not None and (user.role != Role.STUDENT or user.program_id != context.program_id):
+        raise RowProblem(f"{values['email']} belongs to an account that is not a student of your program.")
+
+
+PROFILE_FIELDS = ("college_id", "major", "class_year")
+
+
+def _student_differs(user: User, values: dict) -> bool:
+    profile = user.profile
+    return user.name != values["name"] or profile is None or any(
+        getattr(profile, name) != values[name] for name in PROFILE_FIELDS)
+
+
+def _student_write(context: Context, user: User | None, values: dict) -> None:
+    if user is None:
+        user = User(email=values["email"], role=Role.STUDENT, program_id=context.program_id, name=values["name"])
+        user.set_password(secrets.token_urlsafe(32))  # nobody knows it: the student sets one from the email
+        db.session.add(user)
+        context.after_commit.append(lambda user=user: _welcome(user))
+    if user.profile is None:
+        user.profile = StudentProfile()
+    user.name = values["name"]
+    for name in PROFILE_FIELDS:
+        setattr(user.profile, name, values[name])
+
+
+def _welcome(user: User) -> None:
+    """Email an imported student a link to choose their password (a password-reset link)."""
+    token = make_token("reset", {"user": user.id, "fp": fingerprint(user.password_hash)})
+    send_email(user.email, "Your SPRINT Placement account is ready", "student_imported", user=user,
+               program=user.program, link=absolute_url("auth.reset_password", token=token),
+               hours=current_app.config["PASSWORD_RESET_MAX_AGE_HOURS"])
+
+
+def _col(name: str, required: bool, help_: str, example: str, multiline: bool = False) -> Column:
+    return Column(name, required, help_, example, multiline)
+
+
+KINDS = {kind.name: kind for kind in (
+    Kind("colleges", "college", False, (
+        _col("name", True, "The college's full name.", "Gateway Community College"),
+        _col("state", True, "Two-letter state code; name + state identify the college.", "CT"),
+        _col("town", False, "Town or city.", "New Haven"),
+        _col("kind", False, "community, public_four_year, private, minority_serving or other.", "community"),
+    ), _college_parse, lambda values: (values["name"], values["state"]), _college_existing, _college_check,
+        _college_differs, _college_write),
+    Kind("hosts", "host", False, (
+        _col("name", True, "The company's name; it identifies the host in your program.", "Harbor Robotics"),
+        _col("sector", False, "Industry, e.g. Biotech.", "Robotics"),
+        _col("site_town", False, "Where interns work.", "New Haven"),
+        _col("size", False, "small (under 50 staff), medium (50 to 499) or large (500+).", "small"),
+        _col("website", False, "Web address.", "https://harbor.example"),
+        _col("approved", False, "yes (default) shows its positions to students; no waits for approval.", "yes"),
+    ), _host_parse, lambda values: values["name"].lower(), _host_existing, _nothing,
+        _host_differs, _host_write),
+    Kind("positions", "position", True, (
+        _col("host", True, "Name of a host already in your program.", "Harbor Robotics"),
+        _col("title", True, "Position title; host + title identify it within the season.", "Controls intern"),
+        _col("slots", True, "Number of interns, 0 to 100.", "2"),
+        _col("hourly_pay", True, "Dollars per hour, at least the minimum wage.", "21.50"),
+        _col("hours_per_week", True, "1 to 60.", "40"),
+        _col("start_date", True, "YYYY-MM-DD.", "2027-06-07"),
+        _col("end_date", True, "YYYY-MM-DD, on or after the start.", "2027-08-13"),
+        _col("site_town", False, "Defaults to the host's town.", "New Haven"),
+        _col("work_mode", False, "onsite (default), hybrid or remote.", "onsite"),
+        _col("team", False, "Team or department.", "Engineering"),
+        _col("description", False, "What the intern will do.", "Help test our robot arms.", multiline=True),
+        _col("required_skills", False, "Skills separated by semicolons.", "python; soldering"),
+        _col("preferred_skills", False, "Skills separated by semicolons.", "cad"),
+        _col("housing_help", False, "yes or no (default).", "no"),
+        _col("status", False, "open (default), draft or withdrawn.", "open"),
+    ), _position_parse, lambda values: (values["host_id"], values["title"].lower()), _position_existing,
+        _nothing, _position_differs, _position_write),
+    Kind("students", "student", False, (
+        _col("email", True, "The student's email; it identifies the account.", "ana@example.edu"),
+        _col("name", True, "Full name.", "Ana Rivera"),
+        _col("college", False, "A college already in the directory.", "Gateway Community College"),
+        _col("college_state", False, "The college's two-letter state (needed with college).", "CT"),
+        _col("major", False, "Major or program of study.", "Biology"),
+        _col("class_year", False, "Graduation year, e.g. 2028.", "2028"),
+    ), _student_parse, lambda values: values["email"], _student_existing, _student_check,
+        _student_differs, _student_write),
+)}
+
+
+def template_rows(kind: str, program_id: int) -> tuple[list[str], list[str]]:
+    """The header and one example row of the downloadable template. Where a row must name something that
+    exists (a college of the directory, a host and season of the program), the example names a real one,
+    so the template imports as it is."""
+    columns = KINDS[kind].columns
+    example = {column.name: column.example for column in columns} | _existing_examples(kind, program_id)
+    return [column.name for column in columns], [example[column.name] for column in columns]
+
+
+def _existing_examples(kind: str, program_id: int) -> dict[str, str]:
+    if kind == "students":
+        college = db.session.scalar(db.select(College).where(College.confirmed.is_(True))
+                                    .order_by(College.kind != CollegeKind.COMMUNITY, College.name).limit(1))
+        return {"college": college.name, "college_state": college.state} if college else \
+            {"college": "", "college_state": ""}
+    if kind == "positions":
+        examples = {}
+        host = db.session.scalar(db.select(HostCompany.name).where(HostCompany.program_id == program_id)
+                                 .order_by(HostCompany.name).limit(1))
+        year = db.session.scalar(db.select(db.func.max(Cycle.year)).where(Cycle.program_id == program_id))
+        if host:
+            examples["host"] = host
+        if year:
+            examples |= {"start_date": f"{year}-06-07", "end_date": f"{year}-08-13"}
+        return examples
+    return {}

@@ -1,0 +1,129 @@
+"""What students see after publication, and their answers to offers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from ...errors import NotAllowed, ServiceError, StaleEdit
+from ...extensions import db
+from ...models import (
+    Cycle, ExtensionKind, HostMember, HostMemberRole, MatchRun, Phase, Placement, PlacementStatus, User,
+    utcnow
+)
+from ..support import audit
+from ..season.deadlines import deadline_for, extension_for
+from ..support.local_time import format_when, zone_of
+from ..matching.adapter import readable_explanations, reasons_of
+from ..support.notify import send_email
+
+LIVE = (PlacementStatus.OFFERED, PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)
+
+
+@dataclass
+class StudentOutcome:
+    placement: Placement | None
+    published: bool
+    explanation: list[tuple[int, list[str]]] = field(default_factory=list)  # (round, the solver's reasons)
+    host_contacts: list[User] = field(default_factory=list)
+
+
+def published_runs(cycle: Cycle) -> list[MatchRun]:
+    return list(db.session.scalars(db.select(MatchRun).where(
+        MatchRun.cycle_id == cycle.id, MatchRun.published_at.is_not(None)).order_by(MatchRun.round)))
+
+
+def outcome_for(student: User, cycle: Cycle) -> StudentOutcome:
+    """The student's published result in a cycle: their offer (if any) and the solver's explanation."""
+    runs = published_runs(cycle)
+    if not runs:
+        return StudentOutcome(None, False)
+    placement = db.session.scalar(db.select(Placement).where(
+        Placement.cycle_id == cycle.id, Placement.student_id == student.id)
+        .order_by(Placement.status.in_(LIVE).desc(), Placement.offered_at.desc()).limit(1))
+    key = f"s{student.id}"
+    explanation = [(run.round, lines) for run in runs if (lines := readable_explanations(reasons_of(key, [run])))]
+    contacts = []
+    if placement is not None:
+        contacts = list(db.session.scalars(db.select(User).join(HostMember, HostMember.user_id == User.id)
+                                           .where(HostMember.host_id == placement.position.host_id,
+                                                  HostMember.role == HostMemberRole.OWNER)))
+    return StudentOutcome(placement, True, explanation, contacts)
+
+
+def respond(student: User, placement: Placement, accept: bool, reason: str = "") -> Placement:
+    """Accept or decline an offer before the deadline; a decline frees the seat for the second round.
+
+    A decline's optional reason is kept on the placement for the coordinator."""
+    if placement.student_id != student.id:
+        raise NotAllowed("That offer is not yours.")
+    if placement.status != PlacementStatus.OFFERED:
+        raise StaleEdit(f"You already {placement.status} this offer.")
+    deadline = response_deadline(student, placement)
+    if deadline is not None and utcnow() > deadline:
+        raise ServiceError(f"The deadline to answer this offer passed on "
+                           f"{format_when(deadline, zone_of(placement.cycle.program), True)}; "
+                           "ask your coordinator for an extension.")
+    if placement.cycle.phase == Phase.CLOSED:
+        raise ServiceError(f"{placement.cycle.name} is closed; its offers can no longer be answered.")
+    status = PlacementStatus.ACCEPTED if accept else PlacementStatus.DECLINED
+    answered = db.session.execute(  # one conditional UPDATE: of two answers at once, one counts
+        db.update(Placement).where(Placement.id == placement.id, Placement.status == PlacementStatus.OFFERED)
+        .values(status=status, responded_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(placement)
+    if answered != 1:
+        raise StaleEdit(f"You already {placement.status} this offer.")
+    reason = reason.strip()
+    if reason and not accept:
+        placement.note = f"{placement.note}\nDeclined by the student: {reason}".strip()
+    verb = "accepted" if accept else "declined"
+    audit.record(student, f"offer.{verb}", placement, program_id=placement.cycle.program_id,
+                 position=placement.position_id, **audit.said(reason))
+    db.session.commit()
+    _tell_both(placement, verb, f"You {verb} {placement.position.title}", f"{student.name} {verb} your offer")
+    return placement
+
+
+def undo_decline(student: User, placement: Placement) -> Placement:
+    """Take back a decline: the offer is open again, while its deadline is ahead and the seat is free."""
+    from .open_actions import for_offer
+
+    if placement.student_id != student.id:
+        raise NotAllowed("That offer is not yours.")
+    for_offer(student, placement).undo_decline.require()
+    placement.status, placement.responded_at = PlacementStatus.OFFERED, None
+    placement.note = f"{placement.note}\nThe student took back their decline.".strip()
+    audit.record(student, "offer.decline_undone", placement, program_id=placement.cycle.program_id,
+                 position=placement.position_id)
+    try:
+        db.session.commit()
+    except IntegrityError as error:  # placed elsewhere at the same moment
+        db.session.rollback()
+        raise ServiceError("You hold another placement this season.") from error
+    _tell_both(placement, "reopened", f"You took back your decline of {placement.position.title}",
+               f"{student.name} took back their decline of your offer")
+    return placement
+
+
+def _tell_both(placement: Placement, verb: str, student_subject: str, host_subject: str) -> None:
+    """Email the student and the host's team what the student did with the offer (the caller has
+    committed: an email never goes out for work that did not happen)."""
+    send_email(placement.student.email, student_subject, "offer_answered", placement=placement, verb=verb,
+               to_student=True, deadline=response_deadline(placement.student, placement),
+               program=placement.cycle.program)
+    members = [member.user.email for member in placement.position.host.members]
+    if members:
+        send_email(members, host_subject, "offer_answered", placement=placement, verb=verb, to_student=False,
+                   program=placement.cycle.program)
+
+
+def response_deadline(student: User, placement: Placement) -> datetime | None:
+    """The offer's own deadline, or the student's extension when that is later."""
+    extension = extension_for(student, placement.cycle, ExtensionKind.OFFER)
+    extended = extension.until if extension is not None else None
+    own = placement.response_deadline
+    if own is None:
+        return deadline_for(student, placement.cycle, ExtensionKind.OFFER)
+    return extended if extended is not None and extended > own else own

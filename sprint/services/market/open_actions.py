@@ -1,0 +1,292 @@
+"""What a person may do now: each action is open, or closed with the reason and since when.
+
+Pages ask here before they offer an action, so that a closed one is hidden or shown disabled with its
+reason and date instead of failing after the click. The rules are the services' own (phases,
+deadlines, extensions, published rounds), read from the same constants; the services still refuse a
+closed action on their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+
+from sqlalchemy import func
+
+from ...errors import ServiceError
+from ...extensions import db
+from ...models import (
+    Cycle, ExtensionKind, HostMember, HostMemberRole, MatchRun, Phase, Placement, PlacementStatus, Position,
+    PositionStatus, RunStatus, User, utcnow
+)
+from ..season.deadlines import PHASES_FOR, deadlines_for, extension_for, phase_allows
+from .host_portal import LAST_OWNER, is_last_owner
+from .offers import LIVE, response_deadline
+from .positions import CHANGEABLE, OPEN_FOR_EDITS
+
+PHASES = list(Phase)
+WHAT = {ExtensionKind.APPLICATIONS: "Applications", ExtensionKind.RANKING: "Rank lists",
+        ExtensionKind.OFFER: "Answers to offers"}
+
+
+@dataclass(frozen=True)
+class Action:
+    """Whether an action is open; a closed one says why (in words) and since when (pages show the date)."""
+
+    allowed: bool
+    reason: str = ""
+    closed_at: datetime | None = None
+    until: datetime | None = None  # when an open action closes, if it has a deadline
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    def require(self) -> None:
+        """Refuse a closed action with its reason."""
+        if not self.allowed:
+            raise ServiceError(self.reason)
+
+
+OPEN = Action(True)
+
+
+def closed(reason: str, since: datetime | None = None) -> Action:
+    return Action(False, reason, since)
+
+
+def _stage(cycle: Cycle) -> str:
+    return f"\u201c{Phase(cycle.phase).label}\u201d"
+
+
+def window(user: User, cycle: Cycle, kind: ExtensionKind, now: datetime | None = None,
+           deadlines: dict[ExtensionKind, datetime | None] | None = None) -> Action:
+    """An action bound to one of the person's deadlines, by the rule of `deadlines.ensure_open`: open while
+    the phase allows it (or the person holds an extension) and their deadline is ahead."""
+    kind, now = ExtensionKind(kind), now or utcnow()
+    deadline = (deadlines or deadlines_for(user, cycle))[kind]
+    if not phase_allows(cycle, kind) and extension_for(user, cycle, kind) is None:
+        first = min(PHASES.index(phase) for phase in PHASES_FOR[kind])
+        if PHASES.index(Phase(cycle.phase)) < first:
+            return closed(f"{WHAT[kind]} for {cycle.name} have not opened yet.")
+        passed = deadline if deadline is not None and deadline <= now else None
+        since = min((moment for moment in (passed, cycle.phase_changed_at) if moment), default=None)
+        return closed(f"{WHAT[kind]} for {cycle.name} are closed: the season is at {_stage(cycle)}.", since)
+    if deadline is not None and now > deadline:
+        return closed(f"{WHAT[kind]} for {cycle.name} are closed: the deadline has passed.", deadline)
+    return Action(True, until=deadline)
+
+
+def _published(cycle: Cycle) -> dict[int, MatchRun]:
+    """The cycle's published runs by round."""
+    return {run.round: run for run in db.session.scalars(db.select(MatchRun).where(
+        MatchRun.cycle_id == cycle.id, MatchRun.published_at.is_not(None)))}
+
+
+def second_round(cycle: Cycle, published: dict[int, MatchRun] | None = None) -> Action:
+    """Whether a second round can still place students: from the first publication until the second."""
+    published = _published(cycle) if published is None else published
+    if 2 in published:
+        return closed(f"The second round of {cycle.name} has run.", published[2].published_at)
+    if Phase(cycle.phase) == Phase.CLOSED:
+        return closed(f"{cycle.name} is closed.", cycle.phase_changed_at)
+    if 1 not in published:
+        return closed("A second round comes after the first round is published.")
+    return OPEN
+
+
+# Students ---------------------------------------------------------------------------------------------
+
+class _Person:
+    """One person's actions in one season, each worked out the first time a page asks for it."""
+
+    def __init__(self, user: User, cycle: Cycle, now: datetime | None = None) -> None:
+        self.user, self.cycle, self.now = user, cycle, now or utcnow()
+
+    @cached_property
+    def deadlines(self) -> dict[ExtensionKind, datetime | None]:
+        """The person's deadlines (their extensions applied), for pages that list them."""
+        return deadlines_for(self.user, self.cycle)
+
+    def _window(self, kind: ExtensionKind) -> Action:
+        return window(self.user, self.cycle, kind, self.now, self.deadlines)
+
+    @cached_property
+    def rank(self) -> Action:
+        """Save, reorder and certify a rank list."""
+        return self._window(ExtensionKind.RANKING)
+
+
+class StudentActions(_Person):
+    @cached_property
+    def apply(self) -> Action:
+        return self._window(ExtensionKind.APPLICATIONS)
+
+    @property
+    def withdraw(self) -> Action:
+        """Take back an application: it leaves the rank list, so it follows the ranking window."""
+        return self.rank
+
+    @cached_property
+    def second_round(self) -> Action:
+        """Whether a second round may still place the student."""
+        return second_round(self.cycle)
+
+
+def for_student(student: User, cycle: Cycle) -> StudentActions:
+    return StudentActions(student, cycle)
+
+
+@dataclass(frozen=True)
+class OfferActions:
+    answer: Action  # accept or decline
+    undo_decline: Action
+
+
+def for_offer(student: User, placement: Placement, now: datetime | None = None) -> OfferActions:
+    """What the student may do with one of their placements."""
+    now = now or utcnow()
+    deadline = response_deadline(student, placement)
+    return OfferActions(answer=_answer(placement, deadline, now), undo_decline=_undo(placement, deadline, now))
+
+
+def _answer(placement: Placement, deadline: datetime | None, now: datetime) -> Action:
+    if placement.status != PlacementStatus.OFFERED:
+        return closed(f"You already {placement.status} this offer.", placement.responded_at)
+    if Phase(placement.cycle.phase) == Phase.CLOSED:
+        return closed(f"{placement.cycle.name} is closed.", placement.cycle.phase_changed_at)
+    if deadline is not None and now > deadline:
+        return closed("The time to answer this offer is over; ask your coordinator for an extension.", deadline)
+    return Action(True, until=deadline)
+
+
+def _undo(placement: Placement, deadline: datetime | None, now: datetime) -> Action:
+    """A decline can be taken back until the offer's deadline while the seat is still free.
+
+    The seat counts as offered to someone else once the position's live placements (offered, accepted
+    or completed: from a second round, or placed by hand) fill all its slots again; a seat re-offered
+    to someone who declined it in turn is free again.
+    """
+    if placement.status != PlacementStatus.DECLINED:
+        return closed("Only a declined offer can be taken back.")
+    if Phase(placement.cycle.phase) != Phase.PUBLISHED:
+        return closed(f"{placement.cycle.name} is closed.", placement.cycle.phase_changed_at)
+    if deadline is not None and now > deadline:
+        return closed("The deadline of this offer has passed, so the decline stands.", deadline)
+    position = placement.position
+    if position.status != PositionStatus.OPEN:
+        return closed(f"{position.title} is no longer open.")
+    holds_another = db.session.scalar(db.select(Placement.id).where(
+        Placement.cycle_id == placement.cycle_id, Placement.student_id == placement.student_id,
+        Placement.status.in_(LIVE)))
+    if holds_another is not None:
+        return closed("You hold another placement this season.")
+    taken = db.session.scalar(db.select(func.count(Placement.id)).where(
+        Placement.position_id == position.id, Placement.status.in_(LIVE)))
+    if taken >= position.slots:
+        since = db.session.scalar(db.select(func.max(Placement.offered_at)).where(
+            Placement.position_id == position.id, Placement.status.in_(LIVE)))
+        return closed("The seat has been offered to another student.", since)
+    return Action(True, until=deadline)
+
+
+# Hosts ------------------------------------------------------------------------------------------------
+
+class HostActions(_Person):
+    @cached_property
+    def post(self) -> Action:
+        """Post a new position."""
+        if Phase(self.cycle.phase) in OPEN_FOR_EDITS:
+            return OPEN
+        return closed(f"New positions for {self.cycle.name} are closed: the season is at {_stage(self.cycle)}.",
+                      self.cycle.phase_changed_at)
+
+    @cached_property
+    def change(self) -> Action:
+        """Edit or withdraw a position."""
+        if Phase(self.cycle.phase) in CHANGEABLE:
+            return OPEN
+        return closed(f"Positions of {self.cycle.name} can no longer be changed: the season is at "
+                      f"{_stage(self.cycle)}.", self.cycle.phase_changed_at)
+
+
+class PositionActions(HostActions):
+    """The host's actions on one position: a withdrawn position can no longer be changed or ranked."""
+
+    def __init__(self, member: User, position: Position) -> None:
+        super().__init__(member, position.cycle)
+        self.position = position
+
+    def _gone(self, action: Action) -> Action:
+        if self.position.status != PositionStatus.WITHDRAWN:
+            return action
+        return closed(f"{self.position.title} was withdrawn.", self.position.updated_at)
+
+    @cached_property
+    def change(self) -> Action:
+        return self._gone(super().change)
+
+    @cached_property
+    def rank(self) -> Action:
+        return self._gone(super().rank)
+
+
+def for_host(member: User, cycle: Cycle) -> HostActions:
+    return HostActions(member, cycle)
+
+
+def for_position(member: User, position: Position) -> PositionActions:
+    return PositionActions(member, position)
+
+
+def remove_member(actor: User, membership: HostMember) -> Action:
+    """Whether the actor may remove this colleague (an owner) or leave (anyone); the last owner stays."""
+    own = actor.membership
+    if actor.id != membership.user_id and (own is None or own.host_id != membership.host_id
+                                           or own.role != HostMemberRole.OWNER):
+        return closed("Only an owner of the company can remove a colleague.")
+    if is_last_owner(membership):
+        return closed(LAST_OWNER)
+    return OPEN
+
+
+# Coordinators -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SeasonActions:
+    first_round: Action  # start a new first-round run
+    second_round: Action  # start a second-round run
+
+
+def for_season(cycle: Cycle, runs: list[MatchRun] | None = None) -> SeasonActions:
+    """The match runs a coordinator may start now, by the rules of `match_runs.start_run` and the second round
+    (`runs`: the cycle's runs, when the page has them already)."""
+    phase = Phase(cycle.phase)
+    if phase == Phase.DRAFT:
+        first = closed(f"{cycle.name} is still being set up; open applications first.")
+    elif phase in (Phase.PUBLISHED, Phase.CLOSED):
+        first = closed(f"{cycle.name} is already published; use a second round for the seats left.",
+                       cycle.phase_changed_at)
+    else:
+        first = OPEN
+    published = None if runs is None else {run.round: run for run in runs if run.published_at is not None}
+    return SeasonActions(first_round=first, second_round=second_round(cycle, published))
+
+
+def publish(run: MatchRun) -> Action:
+    """Whether this run can be published, by the rules of `match_runs.publish_run`."""
+    cycle = run.cycle
+    if run.status != RunStatus.DONE:
+        return closed("Only a finished run can be published.")
+    if run.published_at is not None:
+        return closed(f"This run is the published round {run.round} of {cycle.name}.", run.published_at)
+    published = _published(cycle)
+    if run.round in published:
+        other = published[run.round]
+        return closed(f"Round {run.round} of {cycle.name} was published with run #{other.id}; "
+                      "this run stays as the record.", other.published_at)
+    if run.round == 2 and 1 not in published:
+        return closed("Publish the first round before a second round.")
+    if Phase(cycle.phase) == Phase.CLOSED:
+        return closed(f"{cycle.name} is closed.", cycle.phase_changed_at)
+    return OPEN

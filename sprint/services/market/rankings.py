@@ -1,0 +1,166 @@
+"""Both sides' rank lists: save a draft, certify, and the health checks before the deadline."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ...errors import NotAllowed, ServiceError
+from ...extensions import db
+from ...models import (
+    Application, ApplicationStatus, ExtensionKind, HostRank, Position, PositionInterest, PositionStatus,
+    StudentRank, User, utcnow
+)
+from ...plurals import counted
+from ..support import audit
+from .applications import active_interests
+from ..support.concurrency import claim_version, lock_row
+from ..season.deadlines import ensure_open
+
+SHORT_LIST = 3
+RANK = re.compile(r"[0-9]{1,3}")
+CHANGED_ELSEWHERE = ("This rank list was changed in another window or by a colleague since you opened it. "
+                     "Nothing was saved: reload the page to see the current list, then make your changes again.")
+
+
+def _parse_rank(raw: str | None, label: str, allow_blank: bool) -> int | None:
+    text = (raw or "").strip()
+    if not text:
+        if allow_blank:
+            return None
+        raise ServiceError(f"Give {label} a rank number.")
+    if not RANK.fullmatch(text) or not 1 <= int(text) <= 999:  # ASCII digits: "²".isdigit() is True
+        raise ServiceError(f"The rank of {label} must be a whole number from 1 up.")
+    return int(text)
+
+
+# Students -----------------------------------------------------------------------------------------
+
+def save_student_ranks(student: User, application: Application, raw: dict[int, str], version: str | None,
+                       certify: bool = False) -> Application:
+    """Replace the student's list with the submitted order; each position needs a different rank."""
+    if application.student_id != student.id:
+        raise NotAllowed("That rank list is not yours.")
+    ensure_open(student, application.cycle, ExtensionKind.RANKING, "Ranking")
+    lock_row(User, student.id)  # the same lock as applying and withdrawing
+    claim_version(Application, application, version, CHANGED_ELSEWHERE)  # one conditional UPDATE
+    positions = {interest.position_id: interest.position for interest in active_interests(application)}
+    if set(raw) - set(positions):
+        raise ServiceError("You can only rank positions you applied to.")
+    ranks = {pid: _parse_rank(raw.get(pid), f"\u201c{positions[pid].title}\u201d", False) for pid in positions}
+    if len(set(ranks.values())) != len(ranks):
+        raise ServiceError("Give each position a different rank: 1 for your first choice, 2 for the next, and so on.")
+    order = sorted(positions, key=lambda pid: ranks[pid])
+    changed = order != [line.position_id for line in application.ranks]
+    if changed:
+        application.ranks = []
+        db.session.flush()
+        application.ranks = [StudentRank(position_id=pid, rank=i) for i, pid in enumerate(order, 1)]
+    if certify:
+        if not order:
+            raise ServiceError("Apply to at least one position before you certify your list.")
+        application.ranks_certified_at = utcnow()
+    elif changed:
+        application.ranks_certified_at = None
+    audit.record(student, "ranks.certified" if certify else "ranks.saved", application,
+                 program_id=application.cycle.program_id, length=len(order))
+    db.session.commit()
+    return application
+
+
+@dataclass(frozen=True)
+class RankLine:
+    """One row of the student's rank-list page: the position, what its rank box shows, its application."""
+
+    position: Position
+    value: str
+    interest: PositionInterest | None
+
+
+def lines_to_show(application: Application, submitted: dict[int, str] | None = None) -> list[RankLine]:
+    """The list as saved; or, after a refused save, as the student submitted it: in the order of the
+    numbers they typed (equal or unreadable numbers keep the order the rows came in), each box showing
+    what they typed, so that fixing one number does not mean reordering the whole list again."""
+    interests = {interest.position_id: interest for interest in active_interests(application)}
+    positions = {line.position_id: line.position for line in application.ranks}
+    if submitted is None:
+        rows = [(line.position, str(line.rank)) for line in application.ranks]
+    else:
+        order = [pid for pid in submitted if pid in positions] + [pid for pid in positions if pid not in submitted]
+        rows = sorted(((positions[pid], submitted.get(pid, "")) for pid in order), key=lambda row: _typed(row[1]))
+    return [RankLine(position, value, interests.get(position.id)) for position, value in rows]
+
+
+def _typed(value: str) -> float:
+    text = value.strip()
+    return int(text) if RANK.fullmatch(text) else float("inf")  # "²".isdigit() is True, int("²") fails
+
+
+def student_health(application: Application | None) -> list[str]:
+    """Warnings to show before the deadline."""
+    if application is None or not application.ranks:
+        return ["Your rank list is empty: apply to positions, then rank them."]
+    warnings = []
+    if len(application.ranks) < SHORT_LIST:
+        warnings.append(f"Your list has {counted(len(application.ranks), 'position')}. Students who rank at least "
+                        f"{SHORT_LIST} are placed far more often: consider applying to more.")
+    for line in application.ranks:
+        position = line.position
+        if position.status == PositionStatus.WITHDRAWN or not position.host.approved:
+            warnings.append(f"\u201c{position.title}\u201d can no longer take interns; it will be skipped.")
+        elif position.ranks_certified_at is None:
+            warnings.append(f"{position.host.name} has not finished ranking for \u201c{position.title}\u201d yet.")
+    if application.ranks_certified_at is None:
+        warnings.append("Your list is a draft. Only certified lists take part in the match: certify it before "
+                        "the deadline.")
+    return warnings
+
+
+# Hosts ------------------------------------------------------------------------------------------------
+
+def candidates(position: Position) -> list[tuple[User, int | None]]:
+    """Students who applied to the position (submitted, not withdrawn) with the host's rank, if any."""
+    rows = db.session.execute(
+        db.select(User, HostRank.rank)
+        .join(Application, Application.student_id == User.id)
+        .join(PositionInterest, PositionInterest.application_id == Application.id)
+        .outerjoin(HostRank, (HostRank.position_id == PositionInterest.position_id)
+                   & (HostRank.student_id == User.id))
+        .where(PositionInterest.position_id == position.id, PositionInterest.withdrawn_at.is_(None),
+               Application.status == ApplicationStatus.SUBMITTED)
+        .order_by(HostRank.rank.is_(None), HostRank.rank, User.name))
+    return [(user, rank) for user, rank in rows]
+
+
+def save_host_ranks(member: User, position: Position, raw: dict[int, str], version: str | None,
+                    certify: bool = False) -> Position:
+    """Replace the position's list; equal numbers are a tie, a blank means do not rank."""
+    if member.membership is None or member.membership.host_id != position.host_id:
+        raise NotAllowed("You are not a member of this company.")
+    ensure_open(member, position.cycle, ExtensionKind.RANKING, "Ranking")
+    # First statement to write: the version check and the position's row lock in one UPDATE, so two
+    # colleagues (or two tabs) saving at once never interleave their deletes and inserts.
+    claim_version(Position, position, version, CHANGED_ELSEWHERE)
+    people = {user.id: user for user, _ in candidates(position)}
+    if set(raw) - set(people):
+        raise ServiceError("You can only rank students who applied to this position.")
+    ranks = {sid: _parse_rank(raw.get(sid), people[sid].name, True) for sid in people}
+    db.session.execute(db.delete(HostRank).where(HostRank.position_id == position.id))
+    db.session.add_all(HostRank(position_id=position.id, student_id=sid, rank=rank)
+                       for sid, rank in ranks.items() if rank is not None)
+    position.ranks_certified_at = utcnow() if certify else None
+    audit.record(member, "host_ranks.certified" if certify else "host_ranks.saved", position,
+                 program_id=position.host.program_id, ranked=sum(r is not None for r in ranks.values()))
+    db.session.commit()
+    return position
+
+
+def host_health(position: Position, ranked: int) -> list[str]:
+    warnings = []
+    if ranked < 3 * position.slots:
+        warnings.append(f"You ranked {counted(ranked, 'candidate')} for {counted(position.slots, 'slot')}. "
+                        f"Ranking at least {3 * position.slots} "
+                        "(three per slot) makes it much more likely that every slot is filled.")
+    if position.ranks_certified_at is None:
+        warnings.append("This list is a draft. Only certified lists take part in the match.")
+    return warnings

@@ -1,0 +1,44 @@
+"""Which host may see one student's records (profile, résumé, notes): one rule, one place.
+
+A host sees a student through a submitted, not withdrawn application to one of its positions in a
+live season, and afterwards only its own interns (a live placement at one of its positions).
+Applications of past seasons, and applications a student started but never submitted, show the
+host nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, exists, or_
+
+from ...extensions import db
+from ...models import (
+    Application, ApplicationStatus, Cycle, Placement, PlacementStatus, Position, PositionInterest
+)
+from ..season.seasons import LIVE_PHASES
+
+INTERN = (PlacementStatus.OFFERED, PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)
+
+
+def live_season() -> ColumnElement[bool]:
+    """SQL: the Cycle row is a live season, by the portals' one definition (`seasons.LIVE_PHASES`)."""
+    return Cycle.phase.in_(LIVE_PHASES)
+
+
+def live_applications_to_host(host_id: int):
+    """SQL: the student's submitted, not withdrawn applications to the host's positions in live seasons
+    (PositionInterest rows, joined to their application, position and season)."""
+    return (db.select(PositionInterest)
+            .join(Application, Application.id == PositionInterest.application_id)
+            .join(Position, Position.id == PositionInterest.position_id)
+            .join(Cycle, Cycle.id == Position.cycle_id)
+            .where(Position.host_id == host_id, PositionInterest.withdrawn_at.is_(None),
+                   Application.status == ApplicationStatus.SUBMITTED, live_season()))
+
+
+def host_may_see_student(host_id: int, student_id: int) -> bool:
+    applied = live_applications_to_host(host_id).where(Application.student_id == student_id)
+    intern = (db.select(Placement.id).join(Position, Position.id == Placement.position_id)
+              .where(Placement.student_id == student_id, Position.host_id == host_id,
+                     Placement.status.in_(INTERN)))
+    return bool(db.session.scalar(db.select(or_(exists(applied.with_only_columns(PositionInterest.id)),
+                                                exists(intern)))))

@@ -1,0 +1,3 @@
+"""The match: runs of the solver on a season's rank lists, and what follows from them.
+
+`adapter` is the only module that imports `solver`; the rest speak the app's own rows: runs and their queue, reports, rounds and placement changes."""

@@ -1,0 +1,204 @@
+"""The one adapter between the database and the solver.
+
+`build_instance` turns a cycle's certified rank lists into the solver's instance (plain
+data, ids like "s12" for user 12 and "p7" for position 7); `store_result` writes a
+solver result back onto a MatchRun as assignments. Nothing else touches both sides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from itertools import groupby
+
+import orjson
+from sqlalchemy import and_, insert
+
+import solver
+
+from ...extensions import db
+from ...models import (
+    Application, ApplicationStatus, College, CollegeKind, Cycle, HostCompany, HostRank, MatchAssignment,
+    MatchRun, Position, PositionInterest, PositionStatus, RunExplanation, StudentProfile, StudentRank, User
+)
+
+GROUPS = ("first_generation", "pell_eligible", "cc_transfer", "community_college")
+
+
+def student_key(user_id: int) -> str:
+    return f"s{user_id}"
+
+
+def position_key(position_id: int) -> str:
+    return f"p{position_id}"
+
+
+def host_key(host_id: int) -> str:
+    return f"h{host_id}"
+
+
+def key_id(key: str) -> int:
+    """The database id inside a solver id: "s12" -> 12."""
+    return int(key[1:])
+
+
+_id = key_id
+
+
+def build_instance(cycle: Cycle, constraints: dict | None = None,
+                   exclude_students: set[int] = frozenset(), seats_taken: dict[int, int] | None = None) -> dict:
+    """The solver instance for a cycle: certified students, open positions, both sides' lists.
+
+    `exclude_students` and `seats_taken` describe a second round: students already placed
+    are left out and positions offer only the seats that remain.
+    """
+    seats_taken = seats_taken or {}
+    positions = list(db.session.execute(
+        db.select(Position.id, Position.slots, Position.host_id, Position.ranks_certified_at)
+        .join(HostCompany, HostCompany.id == Position.host_id)
+        .where(Position.cycle_id == cycle.id, Position.status == PositionStatus.OPEN,
+               HostCompany.approved.is_(True))
+        .order_by(Position.id)))
+    position_ids = {row.id for row in positions}
+    interested = _interests(cycle)
+    students = _student_lists(cycle, position_ids, interested, exclude_students)
+    listed = {key_id(entry["id"]) for entry in students}  # host lists name only students in the match
+    host_lists = _host_lists(cycle, {row.id for row in positions if row.ranks_certified_at},
+                             {pair for pair in interested if pair[0] in listed})
+    return {
+        "students": students,
+        "positions": [{"id": position_key(row.id), "host": f"h{row.host_id}",
+                       "capacity": max(row.slots - seats_taken.get(row.id, 0), 0),
+                       "prefs": host_lists.get(row.id, [])} for row in positions],
+        "constraints": constraints or {},
+    }
+
+
+def _interests(cycle: Cycle) -> set[tuple[int, int]]:
+    """(student, position) pairs where the student applied and did not withdraw."""
+    rows = db.session.execute(
+        db.select(Application.student_id, PositionInterest.position_id)
+        .join(PositionInterest, PositionInterest.application_id == Application.id)
+        .where(Application.cycle_id == cycle.id, PositionInterest.withdrawn_at.is_(None)))
+    return {(row.student_id, row.position_id) for row in rows}
+
+
+def _student_lists(cycle: Cycle, position_ids: set[int], interested: set[tuple[int, int]],
+                   exclude: set[int]) -> list[dict]:
+    rows = db.session.execute(
+        db.select(Application.student_id, StudentRank.position_id, StudentProfile, College.kind)
+        .join(StudentRank, StudentRank.application_id == Application.id)
+        .join(StudentProfile, StudentProfile.user_id == Application.student_id)
+        .outerjoin(College, College.id == StudentProfile.college_id)
+        .where(Application.cycle_id == cycle.id, Application.status == ApplicationStatus.SUBMITTED,
+               Application.ranks_certified_at.is_not(None))
+        .order_by(Application.student_id, StudentRank.rank))
+    students = []
+    for student_id, lines in groupby(rows, key=lambda row: row.student_id):
+        if student_id in exclude:
+            continue
+        lines = list(lines)
+        profile, kind = lines[0][2], lines[0][3]
+        prefs = [position_key(line.position_id) for line in lines
+                 if line.position_id in position_ids and (student_id, line.position_id) in interested]
+        entry = {"id": student_key(student_id), "prefs": prefs, "groups": _groups(profile, kind)}
+        if profile.college_id is not None:
+            entry["college"] = f"c{profile.college_id}"
+        students.append(entry)
+    return students
+
+
+def _groups(profile: StudentProfile, college_kind: str | None) -> list[str]:
+    flags = {"first_generation": profile.first_generation, "pell_eligible": profile.pell_eligible,
+             "cc_transfer": profile.cc_transfer, "community_college": college_kind == CollegeKind.COMMUNITY}
+    return [group for group in GROUPS if flags[group]]
+
+
+def _host_lists(cycle: Cycle, certified: set[int], interested: set[tuple[int, int]]) -> dict[int, list]:
+    """Each certified position's list as tie groups: equal rank numbers become one group."""
+    rows = db.session.execute(
+        db.select(HostRank.position_id, HostRank.student_id, HostRank.rank)
+        .join(Position, and_(Position.id == HostRank.position_id, Position.cycle_id == cycle.id))
+        .order_by(HostRank.position_id, HostRank.rank, HostRank.student_id))
+    lists: dict[int, list] = defaultdict(list)
+    for (position_id, _rank), tier in groupby(rows, key=lambda row: (row.position_id, row.rank)):
+        if position_id not in certified:
+            continue
+        members = [student_key(row.student_id) for row in tier
+                   if (row.student_id, position_id) in interested]
+        if members:
+            lists[position_id].append(members[0] if len(members) == 1 else members)
+    return lists
+
+
+def instance_hash(instance: dict) -> str:
+    """A content hash of the instance, stable across key order."""
+    return hashlib.sha256(orjson.dumps(instance, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def store_result(run: MatchRun, result: dict) -> None:
+    """Write the solver's result onto the run: assignments, and each person's reasons as a row of
+    their own (the caller commits)."""
+    explanations = result.get("explanations") or {}
+    run.result = {key: value for key, value in result.items() if key != "explanations"}
+    run.stats = result.get("stats", {})
+    reasons = [{"run_id": run.id, "person": person, "entries": entries}
+               for side in ("students", "positions") for person, entries in (explanations.get(side) or {}).items()]
+    if reasons:
+        db.session.execute(insert(RunExplanation), reasons)
+    db.session.add_all(MatchAssignment(
+        run=run, student_id=_id(a["student"]), position_id=_id(a["position"]),
+        student_rank=a.get("student_rank"), position_rank=a.get("position_rank"))
+        for a in result["assignments"])
+
+
+def labels(cycle_id: int) -> dict[str, str]:
+    """Display names for every id a run of this season can hold: its students (everyone who applied),
+    positions (with their host), hosts and the students' colleges.
+
+    Joins on the season rather than IN lists of the snapshot's ids (an IN list of 5,000 parameters
+    cost ~140 ms on PostgreSQL), read through Core: plain tuples, no ORM rows for 5,000 names.
+    """
+    connection = db.session.connection()
+    students = connection.execute(db.select(User.id, User.name).join(Application, Application.student_id == User.id)
+                                  .where(Application.cycle_id == cycle_id))
+    names = {student_key(student_id): name for student_id, name in students}
+    for position_id, title, host_id, host in connection.execute(
+            db.select(Position.id, Position.title, HostCompany.id, HostCompany.name)
+            .join(HostCompany, HostCompany.id == Position.host_id).where(Position.cycle_id == cycle_id)):
+        names[position_key(position_id)] = f"{title} ({host})"
+        names[host_key(host_id)] = host
+    colleges = (db.select(StudentProfile.college_id).join(Application, Application.student_id == StudentProfile.user_id)
+                .where(Application.cycle_id == cycle_id))
+    for college_id, name in connection.execute(db.select(College.id, College.name).where(College.id.in_(colleges))):
+        names[f"c{college_id}"] = name
+    return names
+
+
+def reasons_of(person: str, runs: list[MatchRun]) -> list[dict]:
+    """One person's stored reasons ("s12", "p7") in these runs, in the runs' order, one dict an entry
+    (a row holds the solver's block of columns; older rows hold the list of entries itself)."""
+    if not runs:
+        return []
+    found = dict(db.session.execute(db.select(RunExplanation.run_id, RunExplanation.entries).where(
+        RunExplanation.run_id.in_([run.id for run in runs]), RunExplanation.person == person)).all())
+    return [entry for run in runs for entry in solver.explanation_rows(found.get(run.id))]
+
+
+def explanation_texts(entries: list[dict] | dict, audience: str, mode: str = "stable") -> list[str]:
+    """The sentences `audience` ("student", "host" or "coordinator") reads for one person's stored
+    entries (or stored block), rendered from their structured fields (never from a stored text, so
+    no run stored before the confidentiality rule shows a student a host's ranks)."""
+    return [solver.render_explanation(entry, audience, mode) for entry in solver.explanation_rows(entries)]
+
+
+def readable_explanations(entries: list[dict]) -> list[str]:
+    """A student's sentences, with position ids replaced by "title at host"."""
+    ids = {key_id(entry["position"]) for entry in entries if str(entry.get("position", "")).startswith("p")}
+    names = {position_key(row.id): f"\u201c{row.title}\u201d at {row.name}" for row in db.session.execute(
+        db.select(Position.id, Position.title, HostCompany.name)
+        .join(HostCompany, HostCompany.id == Position.host_id).where(Position.id.in_(ids)))} if ids else {}
+    pattern = re.compile(r"\bp\d+\b")
+    return [pattern.sub(lambda found: names.get(found.group(0), "a position"), text)
+            for text in explanation_texts(entries, "student")]

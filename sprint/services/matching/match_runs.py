@@ -1,0 +1,311 @@
+"""Match runs: create one from a snapshot of the cycle, solve it, re-run or verify it, publish it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import solver
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+
+from ...errors import ServiceError
+from ...extensions import db
+from ...models import (
+    Cycle, HostMember, MatchMode, MatchRun, Phase, Placement, RunExplanation, RunStatus, User, utcnow
+)
+from ...plurals import counted
+from ..support import audit
+from . import run_queue
+from ..support.concurrency import lock_row
+from .adapter import (
+    GROUPS, build_instance, host_key, instance_hash, key_id, position_key, store_result, student_key
+)
+from ..support.notify import send_email
+
+STABLE_MODES = (MatchMode.STABLE, MatchMode.STABLE_HOSTS)
+MAX_TIME_LIMIT_S = 600
+REPEAT_WINDOW_S = 10  # the same run asked for again within this many seconds is the one already queued
+
+
+@dataclass
+class RunSettings:
+    """What a coordinator asks for: ids are database ids; pairs carry the reason they were set."""
+
+    mode: str = MatchMode.STABLE
+    seed: int = 0
+    time_limit_s: float = 10.0
+    label: str = ""
+    cap_per: str = ""  # "", "host" or "position"
+    cap_max: int | None = None
+    floors: dict[str, int] = field(default_factory=dict)  # group -> minimum placed
+    host_capacity: list[tuple[int, int]] = field(default_factory=list)  # (host id, total)
+    locks: list[tuple[int, int, str]] = field(default_factory=list)  # (student id, position id, reason)
+    forbids: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+def create_run(actor: User | None, cycle, mode: MatchMode = MatchMode.STABLE, seed: int = 0,
+               time_limit_s: float = 10.0, constraints: dict | None = None, label: str = "",
+               round_: int = 1, instance: dict | None = None, reasons: dict | None = None,
+               rerun_of: int | None = None) -> MatchRun:
+    """Freeze the cycle's market into a queued run; the snapshot never changes afterwards."""
+    if seed < 0:
+        raise ServiceError("The seed must be zero or a positive whole number.", "seed")
+    instance = instance if instance is not None else build_instance(cycle, constraints)
+    parameters = {"time_limit_s": time_limit_s, "constraints": instance.get("constraints") or {},
+                  "reasons": reasons or {"lock": [], "forbid": []}}
+    if rerun_of is not None:
+        parameters["rerun_of"] = rerun_of
+    input_hash = instance_hash(instance)
+    lock_row(Cycle, cycle.id)  # the same run started from two tabs: the second waits here, then finds it
+    earlier = _just_started(actor, cycle, round_, mode, seed, input_hash, parameters)
+    if earlier is not None:
+        db.session.commit()
+        return earlier
+    run = MatchRun(cycle=cycle, round=round_, mode=mode, seed=seed, label=label.strip()[:120],
+                   parameters=parameters, solver_version=solver.SOLVER_VERSION, input_snapshot=instance,
+                   input_hash=input_hash, created_by=actor, status=RunStatus.QUEUED)
+    db.session.add(run)
+    db.session.flush()
+    overrides = [f"{kind} {e['student']} at {e['position']}: {e['reason']}"
+                 for kind in ("lock", "forbid") for e in parameters["reasons"].get(kind, [])]
+    audit.record(actor, "run.created", run, program_id=cycle.program_id, mode=str(mode), seed=seed,
+                 round=round_, input_hash=run.input_hash, rerun_of=rerun_of, overrides=overrides or None)
+    db.session.commit()
+    return run
+
+
+def _just_started(actor: User | None, cycle: Cycle, round_: int, mode: str, seed: int, input_hash: str,
+                  parameters: dict) -> MatchRun | None:
+    """The run this person queued moments ago with exactly these settings and this market: a double
+    click or a second tab gives that run back instead of solving the same match twice."""
+    if actor is None:
+        return None
+    recent = db.session.scalars(db.select(MatchRun).where(
+        MatchRun.cycle_id == cycle.id, MatchRun.round == round_, MatchRun.mode == mode, MatchRun.seed == seed,
+        MatchRun.input_hash == input_hash, MatchRun.created_by_id == actor.id,
+        MatchRun.created_at >= utcnow() - timedelta(seconds=REPEAT_WINDOW_S)))
+    return next((run for run in recent if run.parameters == parameters), None)
+
+
+def start_run(actor: User, cycle: Cycle, settings: RunSettings, round_: int = 1,
+              exclude_students: set[int] = frozenset(), seats_taken: dict[int, int] | None = None) -> MatchRun:
+    """Check the settings against the cycle's market, snapshot it and queue the run in the background."""
+    if round_ == 1 and cycle.phase in (Phase.PUBLISHED, Phase.CLOSED):
+        raise ServiceError(f"{cycle.name} is already published; use a second round for the seats left.")
+    if cycle.phase == Phase.DRAFT:
+        raise ServiceError(f"{cycle.name} is still being set up; open applications first.")
+    instance = build_instance(cycle, None, exclude_students, seats_taken)
+    if not instance["students"] or not instance["positions"]:
+        raise ServiceError("There is nobody to match yet: no certified student lists or no open positions.")
+    constraints, reasons = _constraints(settings, instance)
+    instance["constraints"] = constraints
+    try:
+        solver.Problem.from_dict(instance)
+    except solver.InstanceError as error:
+        raise ServiceError(f"The solver cannot take these settings: {error}") from error
+    run = create_run(actor, cycle, MatchMode(settings.mode), settings.seed, settings.time_limit_s,
+                     label=settings.label, round_=round_, instance=instance, reasons=reasons)
+    run_queue.enqueue(run)
+    return run
+
+
+def _constraints(settings: RunSettings, instance: dict) -> tuple[dict, dict]:
+    """The instance's side constraints from the settings, after checking every rule and id."""
+    if settings.mode not in set(MatchMode):
+        raise ServiceError("Choose one of the listed modes.", "mode")
+    if settings.seed < 0 or not 0 < settings.time_limit_s <= MAX_TIME_LIMIT_S:
+        raise ServiceError(f"The seed must be 0 or more and the time limit between 1 and {MAX_TIME_LIMIT_S} s.")
+    constraints: dict = {}
+    if settings.cap_per or settings.cap_max is not None:
+        if settings.cap_per not in ("host", "position") or not settings.cap_max or settings.cap_max < 1:
+            raise ServiceError("A college cap needs both a scope (host or position) and a maximum of 1 or more.",
+                               "cap_max")
+        constraints["college_cap"] = {"per": settings.cap_per, "max": settings.cap_max}
+    floors = []
+    for group, minimum in settings.floors.items():
+        if group not in GROUPS or minimum is None or minimum < 0:
+            raise ServiceError(f"A group floor must be 0 or more for a known group ({group}).")
+        if minimum:
+            floors.append({"group": group, "min": minimum})
+    if floors:
+        constraints["group_floor"] = floors
+    hosts = {entry.get("host") for entry in instance["positions"]}
+    capacity: dict[str, int] = {}
+    for host_id, total in settings.host_capacity:
+        key = host_key(host_id)
+        if key not in hosts:
+            raise ServiceError(f"Host #{host_id} has no open position in this match.")
+        if total is None or total < 0 or key in capacity:
+            raise ServiceError("Give each host's total capacity once, as 0 or more.")
+        capacity[key] = total
+    if capacity:
+        constraints["host_capacity"] = capacity
+    if constraints and settings.mode in STABLE_MODES:
+        raise ServiceError("College caps, group floors and host capacities need the max-stable or welfare "
+                           "mode; pick one of those, or remove the side constraints.", "mode")
+    reasons = {"lock": _pairs(settings.locks, instance, "lock"), "forbid": _pairs(settings.forbids, instance, "forbid")}
+    locked_students = [entry["student"] for entry in reasons["lock"]]
+    if len(set(locked_students)) != len(locked_students):
+        raise ServiceError("A student can be locked to one position only.")
+    both = {(e["student"], e["position"]) for e in reasons["lock"]} & {
+        (e["student"], e["position"]) for e in reasons["forbid"]}
+    if both:
+        raise ServiceError("The same pair cannot be both locked and forbidden.")
+    for kind in ("lock", "forbid"):
+        if reasons[kind]:
+            constraints[kind] = [[entry["student"], entry["position"]] for entry in reasons[kind]]
+    return constraints, reasons
+
+
+def _pairs(pairs: list[tuple[int, int, str]], instance: dict, kind: str) -> list[dict]:
+    students = {entry["id"] for entry in instance["students"]}
+    positions = {entry["id"] for entry in instance["positions"]}
+    out, seen = [], set()
+    for student_id, position_id, reason in pairs:
+        student, position, reason = student_key(student_id), position_key(position_id), (reason or "").strip()
+        if student not in students:
+            raise ServiceError(f"Student #{student_id} is not in this match (no certified rank list).")
+        if position not in positions:
+            raise ServiceError(f"Position #{position_id} is not open in this match.")
+        if not reason:
+            raise ServiceError(f"Every {kind} needs a reason.")
+        if (student, position) in seen:
+            raise ServiceError(f"The same {kind} is listed twice.")
+        seen.add((student, position))
+        out.append({"student": student, "position": position, "reason": reason[:300]})
+    return out
+
+
+def execute_run(run: MatchRun) -> MatchRun:
+    """Solve a queued run from its snapshot and store the result; a failure is recorded, not raised."""
+    run.status, run.started_at, run.error = RunStatus.RUNNING, utcnow(), ""
+    db.session.commit()
+    started = time.perf_counter()
+    try:
+        problem = solver.Problem.from_dict(run.input_snapshot)
+        solution = solver.solve(problem, mode=run.mode, seed=run.seed,
+                                time_limit_s=float(run.parameters.get("time_limit_s", 10.0)))
+    except (solver.InstanceError, solver.ModeError) as error:
+        run.status, run.error = RunStatus.FAILED, str(error)
+    else:
+        store_result(run, solution.to_dict())
+        run.status = RunStatus.DONE
+    run.solve_seconds = round(time.perf_counter() - started, 3)
+    run.finished_at = utcnow()
+    db.session.commit()
+    return run
+
+
+def rerun(actor: User, run: MatchRun) -> MatchRun:
+    """A new run of the same stored snapshot, mode, seed and time limit: it gives the same matching."""
+    if run.input_snapshot is None:
+        raise ServiceError("This run has no stored snapshot to re-run.")
+    copy = create_run(actor, run.cycle, MatchMode(run.mode), run.seed,
+                      float(run.parameters.get("time_limit_s", 10.0)), label=f"Re-run of #{run.id}",
+                      round_=run.round, instance=run.input_snapshot, reasons=run.parameters.get("reasons"),
+                      rerun_of=run.id)
+    run_queue.enqueue(copy)
+    return copy
+
+
+def restart(actor: User, run: MatchRun) -> MatchRun:
+    """Queue a failed run again (its snapshot is unchanged; it simply never finished)."""
+    if run.status != RunStatus.FAILED:
+        raise ServiceError("Only a failed run can be started again.")
+    run.status, run.error, run.started_at, run.finished_at = RunStatus.QUEUED, "", None, None
+    run.result, run.stats = None, None
+    run.assignments.clear()  # whatever a half-finished attempt left behind
+    db.session.execute(delete(RunExplanation).where(RunExplanation.run_id == run.id))
+    audit.record(actor, "run.restarted", run, program_id=run.cycle.program_id)
+    db.session.commit()
+    run_queue.enqueue(run)
+    return run
+
+
+def verify(run: MatchRun) -> solver.CheckReport:
+    """Re-check feasibility and stability of the stored result against the stored snapshot, independently."""
+    if run.status != RunStatus.DONE or run.result is None:
+        raise ServiceError("Only a finished run can be verified.")
+    return solver.check(solver.Problem.from_dict(run.input_snapshot), run.result)
+
+
+def publish_run(actor: User | None, run: MatchRun, reason: str = "", unstable_ok: bool = False) -> list[Placement]:
+    """Turn a finished run into offers, in one transaction; a cycle publishes each round once.
+
+    A run with blocking pairs is published only when the coordinator says so (`unstable_ok`)."""
+    cycle = run.cycle
+    if run.status != RunStatus.DONE:
+        raise ServiceError("Only a finished run can be published.")
+    if run.published_at is not None or _published(cycle.id, run.round):
+        raise ServiceError(f"Round {run.round} of {cycle.name} is already published; "
+                           "the other runs stay as the record.")
+    if run.round == 2:
+        from .second_round import check_market_unchanged
+
+        if not _published(cycle.id, 1):
+            raise ServiceError("Publish the first round before a second round.")
+        check_market_unchanged(run)
+    if cycle.phase == Phase.CLOSED:
+        raise ServiceError(f"{cycle.name} is closed; nothing more can be published.")
+    blocking = blocking_pairs(run)
+    if blocking and not unstable_ok:
+        raise ServiceError(f"This run has {counted(blocking, 'blocking pair')}: a student and a position "
+                           "who would both rather have each other. Tick \u201cpublish anyway\u201d "
+                           "to publish it as it is.", "unstable_ok")
+    now = utcnow()
+    deadline = cycle.offer_deadline_at if cycle.offer_deadline_at and cycle.offer_deadline_at > now \
+        else now + timedelta(days=7)
+    placements = [Placement(cycle_id=cycle.id, run_id=run.id, student_id=a.student_id, position_id=a.position_id,
+                            round=run.round, student_rank=a.student_rank, position_rank=a.position_rank,
+                            offered_at=now, response_deadline=deadline)
+                  for a in run.assignments]
+    run.published_at, run.published_by_id = now, actor.id if actor else None  # the unique index guards a race
+    db.session.add_all(placements)
+    if cycle.phase in (Phase.RANKING, Phase.MATCHING, Phase.APPLICATIONS):
+        cycle.phase, cycle.phase_changed_at = Phase.PUBLISHED, now  # rank lists are locked from here on
+    audit.record(actor, "run.published", run, program_id=cycle.program_id, round=run.round,
+                 placements=len(placements), blocking_pairs=blocking or None, **audit.said(reason))
+    try:
+        db.session.commit()
+    except IntegrityError as error:  # another coordinator published at the same moment
+        db.session.rollback()
+        raise ServiceError(f"Round {run.round} of {cycle.name} is already published.") from error
+    return placements
+
+
+def _published(cycle_id: int, round_: int) -> bool:
+    return db.session.scalar(db.select(MatchRun.id).where(
+        MatchRun.cycle_id == cycle_id, MatchRun.round == round_, MatchRun.published_at.is_not(None))) is not None
+
+
+def blocking_pairs(run: MatchRun) -> int:
+    """How many student-position pairs of the run's result would both rather have each other."""
+    return len((run.result or {}).get("blocking_pairs") or [])
+
+
+def publish(actor: User, run: MatchRun, reason: str = "", unstable_ok: bool = False) -> list[Placement]:
+    """Publish a run and tell every student in it and every host member what came of it."""
+    placements = publish_run(actor, run, reason, unstable_ok)
+    _notify(run, placements)
+    return placements
+
+
+def _notify(run: MatchRun, placements: list[Placement]) -> None:
+    """Emails after the commit: an unsent email never undoes a publication, it is logged instead."""
+    cycle = run.cycle
+    placed = {placement.student_id: placement for placement in placements}
+    students = [key_id(entry["id"]) for entry in run.input_snapshot["students"]]
+    hosts = {key_id(entry["host"]) for entry in run.input_snapshot["positions"] if entry.get("host")}
+    members = db.session.scalars(db.select(HostMember).where(HostMember.host_id.in_(hosts)))
+    for user in db.session.scalars(db.select(User).where(User.id.in_(students), User.active.is_(True))):
+        placement = placed.get(user.id)
+        send_email(user.email, f"Your {cycle.name} match result",
+                   "results_published_offer" if placement else "results_published_unmatched",
+                   user=user, cycle=cycle, placement=placement, round=run.round, program=cycle.program)
+    for member in members:  # send_email logs a message it cannot send and goes on with the next
+        offers = [p for p in placements if p.position.host_id == member.host_id]
+        send_email(member.user.email, f"{cycle.name} match results for {member.host.name}",
+                   "results_published_host", user=member.user, cycle=cycle, host=member.host,
+                   placements=offers, round=run.round, program=cycle.program)

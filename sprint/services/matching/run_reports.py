@@ -1,0 +1,194 @@
+"""Read queries for the match-run pages: the figures of one run, two runs compared, a person's explanation.
+
+Ids in stored snapshots and results are the solver's ("s12", "p7"); `matching.labels` turns
+them into names. Counts per college and per self-identified group are aggregates only, and
+cells under five are shown as "<5" so that no one can be picked out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ...extensions import db
+from ...models import (
+    Application, ApplicationStatus, Cycle, HostCompany, MatchRun, Placement, Position, PositionStatus, User
+)
+from . import run_queue
+from ..dashboards.common import show
+from .match_quality import SHARE_OF, choice_shares
+from .adapter import explanation_texts, labels, reasons_of
+
+SMALL_CELL = 5
+PER_PAGE = 50
+GROUP_LABELS = {"first_generation": "First-generation students", "pell_eligible": "Pell-eligible students",
+                "cc_transfer": "Community-college transfers", "community_college": "Community-college students"}
+_KEY = re.compile(r"\b[sp]\d+\b")
+
+
+def cycle_for(actor: User, cycle_id: int) -> Cycle | None:
+    """The cycle if it belongs to the actor's program, else None."""
+    cycle = db.session.get(Cycle, cycle_id)
+    return cycle if cycle is not None and cycle.program_id == actor.program_id else None
+
+
+def run_for(actor: User, run_id: int) -> MatchRun | None:
+    """The run if its cycle belongs to the actor's program, else None."""
+    run = db.session.get(MatchRun, run_id)
+    return run if run is not None and run.cycle.program_id == actor.program_id else None
+
+
+def runs_of(cycle: Cycle) -> list[MatchRun]:
+    """The cycle's runs, newest first; runs a restart interrupted are marked failed first."""
+    run_queue.fail_interrupted()
+    return list(db.session.scalars(db.select(MatchRun).where(MatchRun.cycle_id == cycle.id)
+                                   .order_by(MatchRun.id.desc())))
+
+
+def choices_for(cycle: Cycle) -> tuple[list[tuple[int, str]], list[tuple[int, str]], list[tuple[int, str]]]:
+    """(students with a submitted application, open positions, hosts) of the cycle, for the forms' lists."""
+    students = db.session.execute(
+        db.select(User.id, User.name).join(Application, Application.student_id == User.id)
+        .where(Application.cycle_id == cycle.id, Application.status == ApplicationStatus.SUBMITTED)
+        .order_by(User.name))
+    positions = db.session.execute(
+        db.select(Position.id, Position.title, HostCompany.id, HostCompany.name)
+        .join(HostCompany, HostCompany.id == Position.host_id)
+        .where(Position.cycle_id == cycle.id, Position.status == PositionStatus.OPEN, HostCompany.approved.is_(True))
+        .order_by(HostCompany.name, Position.title)).all()
+    hosts = {row[2]: row[3] for row in positions}
+    return ([(sid, f"{name} (#{sid})") for sid, name in students],
+            [(row[0], f"{row[3]}: {row[1]} (#{row[0]})") for row in positions], sorted(hosts.items(), key=lambda h: h[1]))
+
+
+def placement_for(actor: User, placement_id: int) -> Placement | None:
+    """The placement if its cycle belongs to the actor's program, else None."""
+    placement = db.session.get(Placement, placement_id)
+    return placement if placement is not None and placement.cycle.program_id == actor.program_id else None
+
+
+def position_in(cycle: Cycle, position_id: int) -> Position | None:
+    position = db.session.get(Position, position_id)
+    return position if position is not None and position.cycle_id == cycle.id else None
+
+
+def student_in(cycle: Cycle, student_id: int) -> User | None:
+    """The student if they applied in this cycle, else None."""
+    return db.session.scalar(db.select(User).join(Application, Application.student_id == User.id).where(
+        User.id == student_id, Application.cycle_id == cycle.id))
+
+
+def suppress(count: int) -> str:
+    return f"<{SMALL_CELL}" if 0 < count < SMALL_CELL else str(count)
+
+
+@dataclass
+class RunFigures:
+    run: MatchRun
+    names: dict[str, str]
+    students: int = 0
+    matched: int = 0
+    slots: int = 0
+    unfilled_slots: int = 0
+    first_choice: str = "–"
+    top_three: str = "–"
+    share_of: str = SHARE_OF
+    student_histogram: list[tuple[str, int]] = field(default_factory=list)
+    position_histogram: list[tuple[str, int]] = field(default_factory=list)
+    per_college: list[tuple[str, str]] = field(default_factory=list)
+    per_group: list[tuple[str, str]] = field(default_factory=list)
+    unmatched: list[tuple[str, str]] = field(default_factory=list)  # (key, name)
+    unfilled: list[tuple[str, str, int]] = field(default_factory=list)  # (key, name, open seats)
+    blocking: list[tuple[str, str]] = field(default_factory=list)
+    placements: list[dict] = field(default_factory=list)  # one page
+    pages: int = 1
+
+
+def figures(run: MatchRun, page: int = 1, names: dict[str, str] | None = None) -> RunFigures:
+    """Everything the run page shows; `page` picks the slice of the placement list."""
+    names = names if names is not None else labels(run.cycle_id)
+    out = RunFigures(run=run, names=names)
+    result = run.result
+    if not result:
+        return out
+    stats = result.get("stats", {})
+    assignments = result["assignments"]
+    out.students, out.matched = stats.get("students", 0), len(assignments)
+    out.slots, out.unfilled_slots = stats.get("slots", 0), stats.get("unfilled_slots", 0)
+    ranks = [a["student_rank"] for a in assignments if a.get("student_rank")]
+    first, top_three = choice_shares(sum(1 for r in ranks if r == 1), sum(1 for r in ranks if r <= 3), len(assignments))
+    out.first_choice, out.top_three = show(first), show(top_three)
+    out.student_histogram = list(stats.get("student_rank_histogram", {}).items())
+    out.position_histogram = list(stats.get("position_rank_histogram", {}).items())
+    colleges = stats.get("placements_per_college", {})
+    out.per_college = sorted(((names.get(key, key), suppress(n)) for key, n in colleges.items()))
+    out.per_group = [(GROUP_LABELS.get(g, g), suppress(n)) for g, n in stats.get("placements_per_group", {}).items()]
+    out.unmatched = sorted(((key, names.get(key, key)) for key in result.get("unmatched_students", [])),
+                           key=lambda item: item[1])
+    out.unfilled = sorted(((key, names.get(key, key), n) for key, n in result.get("unfilled", {}).items()),
+                          key=lambda item: item[1])
+    out.blocking = [(names.get(s, s), names.get(p, p)) for s, p in result.get("blocking_pairs", [])]
+    rows = sorted(({**a, "student_name": names.get(a["student"], a["student"]),
+                    "position_name": names.get(a["position"], a["position"])} for a in assignments),
+                  key=lambda row: row["student_name"])
+    out.pages = max(1, -(-len(rows) // PER_PAGE))
+    page = min(max(page, 1), out.pages)
+    out.placements = rows[(page - 1) * PER_PAGE: page * PER_PAGE]
+    return out
+
+
+def explanation(run: MatchRun, key: str) -> tuple[str, str, list[str]] | None:
+    """(name, where they were placed, reasons) for "s<id>" or "p<id>" in this run, or None if not in it."""
+    side = "students" if key.startswith("s") else "positions"
+    if not run.result or key not in {entry["id"] for entry in (run.input_snapshot or {}).get(side, [])}:
+        return None
+    names = labels(run.cycle_id)
+    entries = reasons_of(key, [run])
+    if side == "students":
+        got = next((a for a in run.result["assignments"] if a["student"] == key), None)
+        where = (f"Placed at {names.get(got['position'])} (their choice #{got['student_rank']})" if got
+                 else "Not matched")
+    else:
+        held = [names.get(a["student"]) for a in run.result["assignments"] if a["position"] == key]
+        where = f"Took {len(held)}: {', '.join(sorted(held))}" if held else "Took nobody"
+    texts = [_KEY.sub(lambda m: names.get(m.group(0), m.group(0)), text)
+             for text in explanation_texts(entries, "coordinator", run.mode)]
+    if side == "positions":
+        texts = [f"{names.get(entry.get('student'), '?')}: {text}" for entry, text in zip(entries, texts)]
+    return names[key], where, texts
+
+
+@dataclass
+class Move:
+    name: str
+    before: str
+    after: str
+    rank_before: int | None
+    rank_after: int | None
+    kind: str  # moved, newly matched, newly unmatched
+
+    @property
+    def rank_change(self) -> int | None:
+        if self.rank_before is None or self.rank_after is None:
+            return None
+        return self.rank_after - self.rank_before  # positive: a worse choice in the second run
+
+
+def compare(first: MatchRun, second: MatchRun) -> tuple[RunFigures, RunFigures, list[Move], Counter]:
+    """Both runs' figures and who is placed differently, biggest rank changes first."""
+    names = labels(first.cycle_id) | (labels(second.cycle_id) if second.cycle_id != first.cycle_id else {})
+    a, b = figures(first, names=names), figures(second, names=names)
+    placed_a = {x["student"]: x for x in (first.result or {}).get("assignments", [])}
+    placed_b = {x["student"]: x for x in (second.result or {}).get("assignments", [])}
+    moves = []
+    for key in placed_a.keys() | placed_b.keys():
+        x, y = placed_a.get(key), placed_b.get(key)
+        if x and y and x["position"] == y["position"]:
+            continue
+        kind = "moved" if x and y else "newly matched" if y else "newly unmatched"
+        moves.append(Move(names.get(key, key), names.get(x["position"]) if x else "unmatched",
+                          names.get(y["position"]) if y else "unmatched",
+                          x["student_rank"] if x else None, y["student_rank"] if y else None, kind))
+    moves.sort(key=lambda m: (-(abs(m.rank_change) if m.rank_change is not None else 99), m.name))
+    return a, b, moves, Counter(move.kind for move in moves)

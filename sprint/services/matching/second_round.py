@@ -1,0 +1,125 @@
+"""The second round: match the students left without a placement to the seats still open.
+
+Every live placement (offered, accepted, completed) stays frozen: its student is left out
+of the market and its seat is taken. Declined and withdrawn placements free their seats.
+A student who declined an offer is not offered another; a student whose placement was
+withdrawn or cancelled takes part, but not for the same position again.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from ...errors import ServiceError
+from ...extensions import db
+from ...models import (
+    Application, ApplicationStatus, Cycle, HostCompany, MatchRun, Phase, Placement, PlacementStatus,
+    Position, PositionInterest, PositionSkill, PositionStatus, StudentProfile, User
+)
+from ...models.people import student_skill
+from . import match_runs
+
+LIVE = (PlacementStatus.OFFERED, PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)
+SUGGESTIONS = 5
+
+
+def market(cycle: Cycle) -> tuple[set[int], dict[int, int]]:
+    """Students holding a live placement, and live placements per position."""
+    rows = db.session.execute(db.select(Placement.student_id, Placement.position_id).where(
+        Placement.cycle_id == cycle.id, Placement.status.in_(LIVE))).all()
+    return {row.student_id for row in rows}, dict(Counter(row.position_id for row in rows))
+
+
+def start_second_round(actor: User, cycle: Cycle, settings: match_runs.RunSettings) -> MatchRun:
+    """Queue a run of the remaining market: unplaced students and the seats left."""
+    if cycle.phase != Phase.PUBLISHED or not match_runs._published(cycle.id, 1):
+        raise ServiceError("A second round comes after the first round is published.")
+    if match_runs._published(cycle.id, 2):
+        raise ServiceError(f"The second round of {cycle.name} is already published; "
+                           "place remaining students by hand.")
+    placed, taken = market(cycle)
+    declined = set(db.session.scalars(db.select(Placement.student_id).where(
+        Placement.cycle_id == cycle.id, Placement.status == PlacementStatus.DECLINED)))
+    ended = db.session.execute(  # never offer a student the same position twice
+        db.select(Placement.student_id, Placement.position_id).join(Position, Position.id == Placement.position_id)
+        .where(Placement.cycle_id == cycle.id, Placement.status == PlacementStatus.WITHDRAWN,
+               Position.status == PositionStatus.OPEN))
+    chosen = {(student, position) for student, position, _ in settings.forbids}
+    settings.forbids = [*settings.forbids, *((student, position, "Their earlier placement there ended")
+                                             for student, position in ended
+                                             if student not in placed | declined and (student, position) not in chosen)]
+    return match_runs.start_run(actor, cycle, settings, round_=2, exclude_students=placed | declined,
+                                seats_taken=taken)
+
+
+def check_market_unchanged(run: MatchRun) -> None:
+    """Refuse to publish a second round whose students or seats were taken since it ran."""
+    placed, taken = market(run.cycle)
+    slots = dict(db.session.execute(db.select(Position.id, Position.slots).where(
+        Position.cycle_id == run.cycle_id)).all())
+    wanted = Counter(a.position_id for a in run.assignments)
+    if any(a.student_id in placed for a in run.assignments) or any(
+            taken.get(pid, 0) + n > slots.get(pid, 0) for pid, n in wanted.items()):
+        raise ServiceError("Placements changed since this second-round run; start a new second-round run.")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: int
+    name: str
+    score: int  # skills in common
+    applied: bool
+    detail: str = ""
+
+
+def suggestions(cycle: Cycle) -> tuple[dict[int, tuple[str, list[Suggestion]]], dict[int, tuple[str, int, list[Suggestion]]]]:
+    """Per unmatched student, open positions by skills match; per open position, unmatched candidates."""
+    placed, taken = market(cycle)
+    students = {row.id: row.name for row in db.session.execute(
+        db.select(User.id, User.name).join(Application, Application.student_id == User.id)
+        .where(Application.cycle_id == cycle.id, Application.status == ApplicationStatus.SUBMITTED)
+        .order_by(User.name)) if row.id not in placed}
+    positions = {row.id: (f"{row.title} ({row.name})", row.slots - taken.get(row.id, 0)) for row in db.session.execute(
+        db.select(Position.id, Position.title, Position.slots, HostCompany.name)
+        .join(HostCompany, HostCompany.id == Position.host_id)
+        .where(Position.cycle_id == cycle.id, Position.status == PositionStatus.OPEN,
+               HostCompany.approved.is_(True)).order_by(Position.title))
+        if row.slots - taken.get(row.id, 0) > 0}
+    skills_of_student = _skill_sets(db.select(StudentProfile.user_id, student_skill.c.skill_id)
+                                    .join(student_skill, student_skill.c.profile_id == StudentProfile.id)
+                                    .where(StudentProfile.user_id.in_(students)))
+    skills_of_position = _skill_sets(db.select(PositionSkill.position_id, PositionSkill.skill_id)
+                                     .where(PositionSkill.position_id.in_(positions)))
+    applied = {(row.student_id, row.position_id) for row in db.session.execute(
+        db.select(Application.student_id, PositionInterest.position_id)
+        .join(PositionInterest, PositionInterest.application_id == Application.id)
+        .where(Application.cycle_id == cycle.id, PositionInterest.withdrawn_at.is_(None)))}
+
+    def score(sid: int, pid: int) -> tuple[int, bool]:
+        return len(skills_of_student[sid] & skills_of_position[pid]), (sid, pid) in applied
+
+    def best(pairs):
+        return sorted(pairs, key=lambda item: (-item.score, not item.applied, item.name))[:SUGGESTIONS]
+
+    per_student = {sid: (name, best(Suggestion(pid, label, *score(sid, pid)) for pid, (label, _) in positions.items()))
+                   for sid, name in students.items()}
+    per_position = {pid: (label, seats, best(Suggestion(sid, name, *score(sid, pid)) for sid, name in students.items()))
+                    for pid, (label, seats) in positions.items()}
+    return per_student, per_position
+
+
+def _skill_sets(query) -> defaultdict[int, set[int]]:
+    sets: defaultdict[int, set[int]] = defaultdict(set)
+    for owner, skill in db.session.execute(query):
+        sets[owner].add(skill)
+    return sets
+
+
+def open_seats(cycle: Cycle) -> int:
+    """Seats left across the cycle's open positions."""
+    _, taken = market(cycle)
+    slots = db.session.execute(db.select(Position.id, Position.slots).where(
+        Position.cycle_id == cycle.id, Position.status == PositionStatus.OPEN)).all()
+    return sum(max(row.slots - taken.get(row.id, 0), 0) for row in slots)
+

@@ -1,0 +1,80 @@
+"""Deadlines per person: the cycle's dates, moved later by a coordinator's extension.
+
+Other services call `check_open` before a student applies or ranks, a host ranks, or a student
+answers an offer; `phase_allows` says whether the cycle's phase permits that kind of action.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ...errors import ServiceError
+from ...extensions import db
+from ...models import Cycle, DeadlineExtension, ExtensionKind, Phase, User, utcnow
+from ..support.local_time import format_when, zone_of
+
+CYCLE_DATE = {
+    ExtensionKind.APPLICATIONS: "applications_close_at",
+    ExtensionKind.RANKING: "ranking_close_at",
+    ExtensionKind.OFFER: "offer_deadline_at",
+}
+
+DEADLINE_NAME = {
+    ExtensionKind.APPLICATIONS: "application",
+    ExtensionKind.RANKING: "ranking",
+    ExtensionKind.OFFER: "offer response",
+}
+
+PHASES_FOR = {
+    ExtensionKind.APPLICATIONS: frozenset({Phase.APPLICATIONS}),
+    ExtensionKind.RANKING: frozenset({Phase.APPLICATIONS, Phase.RANKING}),
+    ExtensionKind.OFFER: frozenset({Phase.PUBLISHED}),
+}
+
+
+def extension_for(user: User, cycle: Cycle, kind: ExtensionKind) -> DeadlineExtension | None:
+    return db.session.scalar(db.select(DeadlineExtension).where(
+        DeadlineExtension.cycle_id == cycle.id, DeadlineExtension.user_id == user.id,
+        DeadlineExtension.kind == ExtensionKind(kind)))
+
+
+def deadline_for(user: User, cycle: Cycle, kind: ExtensionKind) -> datetime | None:
+    """This person's deadline: their extension when it is later than the cycle's date, else the cycle's."""
+    return deadlines_for(user, cycle)[ExtensionKind(kind)]
+
+
+def deadlines_for(user: User, cycle: Cycle) -> dict[ExtensionKind, datetime | None]:
+    """Every kind of this person's deadline at once (one query): for each, their extension when it is
+    later than the cycle's date, else the cycle's."""
+    extensions = {ExtensionKind(kind): until for kind, until in db.session.execute(
+        db.select(DeadlineExtension.kind, DeadlineExtension.until).where(
+            DeadlineExtension.cycle_id == cycle.id, DeadlineExtension.user_id == user.id))}
+    deadlines = {}
+    for kind in ExtensionKind:
+        cycle_date, until = getattr(cycle, CYCLE_DATE[kind]), extensions.get(kind)
+        deadlines[kind] = until if until is not None and (cycle_date is None or until > cycle_date) else cycle_date
+    return deadlines
+
+
+def phase_allows(cycle: Cycle, kind: ExtensionKind) -> bool:
+    """Applications need the applications phase; ranking needs applications or ranking; offers need published."""
+    return Phase(cycle.phase) in PHASES_FOR[ExtensionKind(kind)]
+
+
+def check_open(user: User, cycle: Cycle, kind: ExtensionKind, now: datetime | None = None) -> None:
+    """Raise ServiceError when this person's deadline of this kind has passed (no date set: open)."""
+    kind = ExtensionKind(kind)
+    deadline = deadline_for(user, cycle, kind)
+    if deadline is not None and (now or utcnow()) > deadline:
+        raise ServiceError(
+            f"The {DEADLINE_NAME[kind]} deadline passed on {format_when(deadline, zone_of(cycle.program), True)}; "
+            "ask your coordinator for an extension.")
+
+
+def ensure_open(user: User, cycle: Cycle, kind: ExtensionKind, action: str) -> None:
+    """Refuse `action` unless the phase allows it (or the person holds an extension) and their deadline is ahead."""
+    kind = ExtensionKind(kind)
+    if not phase_allows(cycle, kind) and extension_for(user, cycle, kind) is None:
+        raise ServiceError(f"{action} is not open now: {cycle.name} is at the stage "
+                           f"\u201c{Phase(cycle.phase).label}\u201d.")
+    check_open(user, cycle, kind)

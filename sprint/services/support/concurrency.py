@@ -1,0 +1,57 @@
+"""Writes that hold when the same form is posted twice at once (ten tabs, a double click, two colleagues).
+
+Three tools, used by the services instead of "read, check, then write":
+- `lock_row`: take the row lock of the record a use case changes (PostgreSQL `SELECT ... FOR
+  UPDATE`; SQLite lets one writer in at a time anyway), then read the state again under it.
+- `claim_version`: a version check and its bump in one conditional UPDATE; the loser gets StaleEdit
+  (409) and writes nothing.
+- `insert_missing`: get-or-create of rows with a unique key (skills, colleges, reviews) with
+  `INSERT ... ON CONFLICT DO NOTHING`, so two inserts of the same key never fail.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ...errors import StaleEdit
+from ...extensions import db
+
+VERSION = re.compile(r"[0-9]{1,9}")
+
+
+def lock_row(model: type, row_id: int, *refresh) -> None:
+    """Hold the row's lock until the transaction ends; then re-read `refresh` objects, which may
+    have been loaded before another request changed them."""
+    db.session.execute(db.select(model.id).where(model.id == row_id).with_for_update())
+    for obj in refresh:
+        if obj is not None:
+            db.session.refresh(obj)
+
+
+def claim_version(model: type, obj, submitted: str | None, message: str, column: str = "ranks_version") -> None:
+    """Bump obj's version column if it still has the value the form was built from, else StaleEdit.
+
+    One UPDATE ... WHERE version = :submitted: of two requests built from the same page, exactly
+    one passes; the other waits for the first to commit, finds the new version and changes nothing.
+    """
+    text = (submitted or "").strip()
+    version = getattr(model, column)
+    claimed = VERSION.fullmatch(text) is not None and db.session.execute(
+        db.update(model).where(model.id == obj.id, version == int(text)).values({column: version + 1})
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if not claimed:
+        raise StaleEdit(message)
+    db.session.refresh(obj)
+
+
+def insert_missing(model: type, rows: list[dict], unique: list[str]) -> None:
+    """Insert the rows whose unique key is not taken yet; a row another request inserts at the same
+    moment is skipped instead of failing."""
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(insert(model).values(rows).on_conflict_do_nothing(index_elements=unique))
