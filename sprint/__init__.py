@@ -6,12 +6,19 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import access, cli, errors, templating
 from .config import (
     Defaults, Production, base_url, check_production, environment_overrides, instance_secret_key,
     trusted_hosts
 )
+from .extensions import CONTENT_SECURITY_POLICY, babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
+from .services.accounts.users import user_for_session
+from .services.matching import run_queue
+from .templating import page_zone
+from .views import admin, auth, company, coordinator, dashboards, liaison, main, runs, student
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,12 +43,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     _trust_proxies(app)
     _init_extensions(app)
     _register_blueprints(app)
-    from . import access, cli, errors, templating
-
     access.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
+    run_queue.init_app(app)
     return app
 
 
@@ -68,13 +74,6 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from flask_talisman import Talisman
-
-    from .extensions import (
-        CONTENT_SECURITY_POLICY, babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
-    )
-    from .templating import page_zone
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
@@ -95,14 +94,9 @@ def _init_extensions(app: Flask) -> None:
         frame_options="DENY",
         referrer_policy="same-origin",
     )
-
-    from .services.accounts.users import user_for_session
-
     login_manager.user_loader(user_for_session)  # the session cookie and the remember cookie alike
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .views import admin, auth, company, coordinator, dashboards, liaison, main, runs, student
-
     for module in (main, auth, student, company, coordinator, runs, admin, dashboards, liaison):
         app.register_blueprint(module.bp)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import signal
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
+from .demo import loader
 from .errors import ServiceError
+from .extensions import db
+from .models import Cycle
+from .services.accounts import users
+from .services.matching import match_runs, run_queue, run_reports
+from .services.season import reminders
 
 
 def init_app(app: Flask) -> None:
@@ -30,8 +38,6 @@ def setup_db() -> None:
 @with_appcontext
 def create_admin(email: str, name: str, password: str) -> None:
     """Create an installation administrator (the first account)."""
-    from .services.accounts import users
-
     try:
         user = users.create_admin(email, name, password)
     except ServiceError as error:
@@ -44,8 +50,6 @@ def create_admin(email: str, name: str, password: str) -> None:
 @with_appcontext
 def seed_demo(seed: int) -> None:
     """Load the demo program: three past summers and the current season."""
-    from .demo import loader
-
     summary = loader.load_demo(seed)
     if summary.created:
         click.echo(f"Demo loaded in {summary.seconds:.1f} s: {summary.describe()}")
@@ -67,19 +71,12 @@ def seed_demo(seed: int) -> None:
 @with_appcontext
 def run_match(cycle_id: int, mode: str, seed: int, time_limit: int, label: str) -> None:
     """Run the match of a season now, through the same services as the console, and print a summary."""
-    from flask import current_app
-
-    from .extensions import db
-    from .models import Cycle
-    from .services.matching import match_runs, run_reports
-
     cycle = db.session.get(Cycle, cycle_id)
     if cycle is None:
         raise click.ClickException(f"There is no season with id {cycle_id}.")
-    current_app.config["RUNS_INLINE"] = True  # this process has no background worker to wait for
     settings = match_runs.RunSettings(mode=mode, seed=seed, time_limit_s=float(time_limit), label=label)
-    try:
-        run = match_runs.start_run(None, cycle, settings)
+    try:  # inline: this process has no background worker to wait for
+        run = match_runs.start_run(None, cycle, settings, inline=True)
     except ServiceError as error:
         raise click.ClickException(str(error)) from error
     if run.status != "done":
@@ -101,12 +98,6 @@ def run_match(cycle_id: int, mode: str, seed: int, time_limit: int, label: str) 
 def run_worker(once: bool, poll: float) -> None:
     """Solve queued match runs, at a lower CPU priority (for RUN_EXECUTOR=worker; stops on SIGTERM
     after the run in hand)."""
-    import signal
-
-    from flask import current_app
-
-    from .services.matching import run_queue
-
     stopping: list[int] = []
     signal.signal(signal.SIGTERM, lambda number, _frame: stopping.append(number))
     nice = run_queue.lower_priority(current_app.config.get("RUN_NICE", 10), whole_process=True)
@@ -120,8 +111,6 @@ def run_worker(once: bool, poll: float) -> None:
 @with_appcontext
 def send_reminders(within_days: int) -> None:
     """Email students and hosts whose rank lists are not certified; run it daily from a scheduler."""
-    from .services.season import reminders
-
     counts = reminders.send_deadline_reminders(within_days)
     click.echo(f"Reminded {counts.students} students and {counts.host_members} host members "
                f"in {counts.cycles} season(s).")
@@ -129,6 +118,6 @@ def send_reminders(within_days: int) -> None:
 
 def main() -> None:
     """The `sprint` console script: Flask's CLI with this app."""
-    from . import create_app
+    from . import create_app  # sprint/__init__ imports this module: a module-level import would be a cycle
 
     FlaskGroup(create_app=create_app)()

@@ -20,7 +20,7 @@ from ..models import (
     StudentProfile, StudentRank, User
 )
 from . import facts
-from ..services.matching import match_runs
+from ..services.matching import match_runs, run_queue
 from ..services.support.local_time import DEFAULT_ZONE, to_utc, zone
 
 DEMO_SLUG = "sprint"
@@ -233,7 +233,7 @@ class _Builder:
         db.session.flush()
         run = match_runs.create_run(self.coordinator, cycle, MatchMode.STABLE, seed=year,
                                     label=f"Main match {year}")
-        match_runs.execute_run(run)
+        run_queue.execute_run(run)
         for placement in match_runs.publish_run(self.coordinator, run):
             self._outcome(placement, year)
         cycle.phase = Phase.CLOSED

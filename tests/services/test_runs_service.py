@@ -16,7 +16,7 @@ from sprint.models import (
     RunStatus, StudentRank, User, utcnow
 )
 from sprint.services.matching import (
-    match_runs, adapter, placement_changes, run_queue, run_reports, second_round
+    match_runs, adapter, placement_changes, run_queue, run_reports, seats, second_round
 )
 from sprint.services.matching.match_runs import RunSettings
 
@@ -177,7 +177,7 @@ def test_a_decline_then_a_second_round_leaves_accepted_placements_untouched(appc
     assert {(p.id, p.student_id, p.position_id, p.status) for p in kept} == before
     assert len(new) >= 1 and all(p.round == 2 for p in new)
     assert declined.student_id not in {p.student_id for p in new}  # they said no; no second offer
-    live = db.session.scalars(db.select(Placement).where(Placement.status.in_(second_round.LIVE))).all()
+    live = db.session.scalars(db.select(Placement).where(Placement.status.in_(seats.LIVE))).all()
     per_position = {}
     for p in live:
         per_position[p.position_id] = per_position.get(p.position_id, 0) + 1
@@ -218,9 +218,9 @@ def test_manual_changes_respect_seats_need_reasons_and_are_audited(appctx, small
 
 def test_a_run_left_running_by_a_stopped_process_is_marked_failed_and_can_start_again(appctx, small_season):
     run = _start(small_season, seed=1)
-    long_ago = min(run_queue.PROCESS_STARTED_AT, utcnow() - timedelta(minutes=15)) - timedelta(minutes=1)
+    long_ago = min(run_queue.queue_of().started_at, utcnow() - timedelta(minutes=15)) - timedelta(minutes=1)
     run.status, run.created_at = RunStatus.RUNNING, long_ago
-    run_queue._mine.discard(run.id)
+    run_queue.queue_of().mine.discard(run.id)
     db.session.commit()
 
     runs = run_reports.runs_of(_get(Cycle, small_season.cycle))
@@ -234,7 +234,7 @@ def test_a_run_left_running_by_a_stopped_process_is_marked_failed_and_can_start_
 def test_a_recent_run_of_another_live_worker_is_left_alone(appctx, small_season):
     run = _start(small_season, seed=1)
     run.status, run.created_at = RunStatus.RUNNING, utcnow() - timedelta(minutes=5)
-    run_queue._mine.discard(run.id)  # as if another worker process had queued it five minutes ago
+    run_queue.queue_of().mine.discard(run.id)  # as if another worker process had queued it five minutes ago
     db.session.commit()
 
     runs = run_reports.runs_of(_get(Cycle, small_season.cycle))
@@ -288,7 +288,7 @@ def test_two_publications_racing_yield_one(appctx, small_season, monkeypatch):
     actor = _get(User, small_season.coordinator)
     first, second = _start(small_season, seed=1), _start(small_season, mode="welfare", seed=1)
     match_runs.publish_run(actor, first)
-    monkeypatch.setattr(match_runs, "_published", lambda cycle_id, round_: False)  # both passed the check
+    monkeypatch.setattr(match_runs, "round_published", lambda cycle_id, round_: False)  # both passed the check
 
     with pytest.raises(ServiceError, match="already published"):
         match_runs.publish_run(actor, second, unstable_ok=True)  # the welfare run has blocking pairs
@@ -345,10 +345,10 @@ def test_queued_runs_waiting_for_a_worker_are_not_taken_for_orphans(appctx, smal
     monkeypatch.setitem(appctx.config, "RUNS_INLINE", False)
     monkeypatch.setitem(appctx.config, "RUN_EXECUTOR", "worker")
     waiting, stuck = _start(small_season, seed=1), _start(small_season, seed=2)
-    long_ago = min(run_queue.PROCESS_STARTED_AT, utcnow() - timedelta(minutes=15)) - timedelta(minutes=1)
+    long_ago = min(run_queue.queue_of().started_at, utcnow() - timedelta(minutes=15)) - timedelta(minutes=1)
     waiting.created_at = long_ago
     stuck.status, stuck.created_at, stuck.started_at = RunStatus.RUNNING, long_ago, long_ago
-    run_queue._mine.difference_update({waiting.id, stuck.id})
+    run_queue.queue_of().mine.difference_update({waiting.id, stuck.id})
     db.session.commit()
 
     assert run_queue.fail_interrupted() == 1
@@ -375,19 +375,16 @@ def test_the_background_thread_is_lowered_once_however_many_runs_it_solves(app, 
     import threading
 
     monkeypatch.setitem(app.config, "RUN_NICE", 3)
-    seen: list = []
+    queue = run_queue.RunQueue(app)
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())  # the worker thread starts from this
 
-    def two_runs() -> None:
-        before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-        run_queue._in_context(app, 0)  # no such run: nothing to solve, but the thread is set up
-        run_queue._in_context(app, 0)
-        seen.append((before, os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
+    def priority() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
-    thread = threading.Thread(target=two_runs)
-    thread.start()
-    thread.join()
+    seen = [queue.executor.submit(priority).result() for _ in range(2)]
+    queue.executor.shutdown()
 
-    assert seen and seen[0][1] == min(19, seen[0][0] + 3)
+    assert seen == [min(19, before + 3)] * 2
 
 
 @NEEDS_SETPRIORITY

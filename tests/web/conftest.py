@@ -9,7 +9,7 @@ from sprint.models import (
     Application, College, Cycle, HostMember, HostRank, MatchRun, Phase, Placement, Position,
     PositionInterest, Role, StudentRank, User, utcnow
 )
-from sprint.services.matching import match_runs
+from sprint.services.matching import match_runs, run_queue
 from sprint.services.market import profiles
 
 
@@ -49,9 +49,9 @@ def world(app, make):
         db.session.commit()
         profiles.save_resume(student, b"%PDF-1.4\n%%EOF\n", "cv.pdf")
         run = match_runs.create_run(None, db.session.get(Cycle, cycle.id), seed=1)
-        match_runs.execute_run(run)
+        run_queue.execute_run(run)
         second = match_runs.create_run(None, db.session.get(Cycle, cycle.id), seed=2)
-        match_runs.execute_run(second)
+        run_queue.execute_run(second)
         match_runs.publish_run(None, db.session.get(MatchRun, run.id))
         people = {actor: user.email for actor, user in people.items()}
         people["liaison"] = liaison.email

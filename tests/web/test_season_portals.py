@@ -14,7 +14,7 @@ from sprint.models import (
     Application, AuditEvent, College, Cycle, DeadlineExtension, HostMember, HostRank, Placement, Position,
     PositionInterest, Role, RunExplanation, StudentRank, User, utcnow
 )
-from sprint.services.matching import match_runs
+from sprint.services.matching import match_runs, run_queue
 from sprint.services.matching.adapter import explanation_texts
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -115,7 +115,7 @@ def test_a_whole_season_for_both_sides(app, client, make, login, season, outbox)
     # The coordinator publishes (through the service layer).
     with app.app_context():
         cycle = db.session.get(Cycle, season["cycle"].id)
-        run = match_runs.execute_run(match_runs.create_run(None, cycle, seed=1))
+        run = run_queue.execute_run(match_runs.create_run(None, cycle, seed=1))
         match_runs.publish_run(None, run)
         placement = db.session.scalar(db.select(Placement).where(Placement.student_id == student.id))
         placed_at = placement.position_id
@@ -508,7 +508,7 @@ def _certified_market(app, season, choices: dict, host_ranks: list[tuple]) -> No
         for position_id in {position.id for position, _, _ in host_ranks}:
             db.session.get(Position, position_id).ranks_certified_at = utcnow()
         db.session.commit()
-        run = match_runs.execute_run(match_runs.create_run(None, db.session.get(Cycle, season["cycle"].id)))
+        run = run_queue.execute_run(match_runs.create_run(None, db.session.get(Cycle, season["cycle"].id)))
         match_runs.publish_run(None, run)
 
 

@@ -1,8 +1,10 @@
-"""The one adapter between the database and the solver.
+"""The one adapter between the database and the solver: the only module of the app that imports `solver`.
 
 `build_instance` turns a cycle's certified rank lists into the solver's instance (plain
-data, ids like "s12" for user 12 and "p7" for position 7); `store_result` writes a
-solver result back onto a MatchRun as assignments. Nothing else touches both sides.
+data, ids like "s12" for user 12 and "p7" for position 7); `solve_run` solves a run's stored
+snapshot and `store_result` writes the result back onto the MatchRun as assignments; `verify`
+re-checks a stored result. Solver errors become `SolverRefused`, its reports `Verification`:
+the rest of the app speaks its own types.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import hashlib
 import re
 from collections import defaultdict
 from itertools import groupby
+from typing import NamedTuple
 
 import orjson
 from sqlalchemy import and_, insert
@@ -24,6 +27,19 @@ from ...models import (
 )
 
 GROUPS = ("first_generation", "pell_eligible", "cc_transfer", "community_college")
+SOLVER_VERSION = solver.SOLVER_VERSION
+
+
+class SolverRefused(ValueError):
+    """The solver cannot take this input: a malformed instance, or a mode that cannot honour its constraints."""
+
+
+class Verification(NamedTuple):
+    """An independent re-check of a stored result against its stored snapshot (ids as in the snapshot)."""
+
+    feasible: bool
+    violations: list[str]
+    blocking_pairs: list[tuple[str, str]]
 
 
 def student_key(user_id: int) -> str:
@@ -130,6 +146,32 @@ def _host_lists(cycle: Cycle, certified: set[int], interested: set[tuple[int, in
         if members:
             lists[position_id].append(members[0] if len(members) == 1 else members)
     return lists
+
+
+def check_instance(instance: dict) -> None:
+    """Raise SolverRefused when the solver could not take this instance (ids, lists, side constraints)."""
+    try:
+        solver.Problem.from_dict(instance)
+    except solver.InstanceError as error:
+        raise SolverRefused(str(error)) from error
+
+
+def solve_run(run: MatchRun) -> None:
+    """Solve the run's stored snapshot in its mode, seed and time limit, and store the result on it
+    (the caller commits); raises SolverRefused, storing nothing, when the solver cannot take it."""
+    try:
+        problem = solver.Problem.from_dict(run.input_snapshot)
+        solution = solver.solve(problem, mode=run.mode, seed=run.seed,
+                                time_limit_s=float(run.parameters.get("time_limit_s", 10.0)))
+    except (solver.InstanceError, solver.ModeError) as error:
+        raise SolverRefused(str(error)) from error
+    store_result(run, solution.to_dict())
+
+
+def verify(snapshot: dict, result: dict) -> Verification:
+    """Feasibility and blocking pairs of a stored result, by the solver's independent checker."""
+    report = solver.check(solver.Problem.from_dict(snapshot), result)
+    return Verification(report.feasible, list(report.violations), [tuple(pair) for pair in report.blocking_pairs])
 
 
 def instance_hash(instance: dict) -> str:

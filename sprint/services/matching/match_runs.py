@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import solver
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
@@ -17,11 +15,10 @@ from ...models import (
 )
 from ...plurals import counted
 from ..support import audit
-from . import run_queue
+from . import adapter, run_queue
 from ..support.concurrency import lock_row
-from .adapter import (
-    GROUPS, build_instance, host_key, instance_hash, key_id, position_key, store_result, student_key
-)
+from .adapter import GROUPS, build_instance, host_key, instance_hash, key_id, position_key, student_key
+from .seats import check_market_unchanged
 from ..support.notify import send_email
 
 STABLE_MODES = (MatchMode.STABLE, MatchMode.STABLE_HOSTS)
@@ -64,7 +61,7 @@ def create_run(actor: User | None, cycle, mode: MatchMode = MatchMode.STABLE, se
         db.session.commit()
         return earlier
     run = MatchRun(cycle=cycle, round=round_, mode=mode, seed=seed, label=label.strip()[:120],
-                   parameters=parameters, solver_version=solver.SOLVER_VERSION, input_snapshot=instance,
+                   parameters=parameters, solver_version=adapter.SOLVER_VERSION, input_snapshot=instance,
                    input_hash=input_hash, created_by=actor, status=RunStatus.QUEUED)
     db.session.add(run)
     db.session.flush()
@@ -90,8 +87,10 @@ def _just_started(actor: User | None, cycle: Cycle, round_: int, mode: str, seed
 
 
 def start_run(actor: User, cycle: Cycle, settings: RunSettings, round_: int = 1,
-              exclude_students: set[int] = frozenset(), seats_taken: dict[int, int] | None = None) -> MatchRun:
-    """Check the settings against the cycle's market, snapshot it and queue the run in the background."""
+              exclude_students: set[int] = frozenset(), seats_taken: dict[int, int] | None = None,
+              inline: bool = False) -> MatchRun:
+    """Check the settings against the cycle's market, snapshot it and queue the run in the background
+    (or, `inline`, solve it before returning)."""
     if round_ == 1 and cycle.phase in (Phase.PUBLISHED, Phase.CLOSED):
         raise ServiceError(f"{cycle.name} is already published; use a second round for the seats left.")
     if cycle.phase == Phase.DRAFT:
@@ -102,12 +101,12 @@ def start_run(actor: User, cycle: Cycle, settings: RunSettings, round_: int = 1,
     constraints, reasons = _constraints(settings, instance)
     instance["constraints"] = constraints
     try:
-        solver.Problem.from_dict(instance)
-    except solver.InstanceError as error:
+        adapter.check_instance(instance)
+    except adapter.SolverRefused as error:
         raise ServiceError(f"The solver cannot take these settings: {error}") from error
     run = create_run(actor, cycle, MatchMode(settings.mode), settings.seed, settings.time_limit_s,
                      label=settings.label, round_=round_, instance=instance, reasons=reasons)
-    run_queue.enqueue(run)
+    run_queue.enqueue(run, inline)
     return run
 
 
@@ -178,26 +177,6 @@ def _pairs(pairs: list[tuple[int, int, str]], instance: dict, kind: str) -> list
     return out
 
 
-def execute_run(run: MatchRun) -> MatchRun:
-    """Solve a queued run from its snapshot and store the result; a failure is recorded, not raised."""
-    run.status, run.started_at, run.error = RunStatus.RUNNING, utcnow(), ""
-    db.session.commit()
-    started = time.perf_counter()
-    try:
-        problem = solver.Problem.from_dict(run.input_snapshot)
-        solution = solver.solve(problem, mode=run.mode, seed=run.seed,
-                                time_limit_s=float(run.parameters.get("time_limit_s", 10.0)))
-    except (solver.InstanceError, solver.ModeError) as error:
-        run.status, run.error = RunStatus.FAILED, str(error)
-    else:
-        store_result(run, solution.to_dict())
-        run.status = RunStatus.DONE
-    run.solve_seconds = round(time.perf_counter() - started, 3)
-    run.finished_at = utcnow()
-    db.session.commit()
-    return run
-
-
 def rerun(actor: User, run: MatchRun) -> MatchRun:
     """A new run of the same stored snapshot, mode, seed and time limit: it gives the same matching."""
     if run.input_snapshot is None:
@@ -224,11 +203,11 @@ def restart(actor: User, run: MatchRun) -> MatchRun:
     return run
 
 
-def verify(run: MatchRun) -> solver.CheckReport:
+def verify(run: MatchRun) -> adapter.Verification:
     """Re-check feasibility and stability of the stored result against the stored snapshot, independently."""
     if run.status != RunStatus.DONE or run.result is None:
         raise ServiceError("Only a finished run can be verified.")
-    return solver.check(solver.Problem.from_dict(run.input_snapshot), run.result)
+    return adapter.verify(run.input_snapshot, run.result)
 
 
 def publish_run(actor: User | None, run: MatchRun, reason: str = "", unstable_ok: bool = False) -> list[Placement]:
@@ -238,13 +217,11 @@ def publish_run(actor: User | None, run: MatchRun, reason: str = "", unstable_ok
     cycle = run.cycle
     if run.status != RunStatus.DONE:
         raise ServiceError("Only a finished run can be published.")
-    if run.published_at is not None or _published(cycle.id, run.round):
+    if run.published_at is not None or round_published(cycle.id, run.round):
         raise ServiceError(f"Round {run.round} of {cycle.name} is already published; "
                            "the other runs stay as the record.")
     if run.round == 2:
-        from .second_round import check_market_unchanged
-
-        if not _published(cycle.id, 1):
+        if not round_published(cycle.id, 1):
             raise ServiceError("Publish the first round before a second round.")
         check_market_unchanged(run)
     if cycle.phase == Phase.CLOSED:
@@ -275,7 +252,8 @@ def publish_run(actor: User | None, run: MatchRun, reason: str = "", unstable_ok
     return placements
 
 
-def _published(cycle_id: int, round_: int) -> bool:
+def round_published(cycle_id: int, round_: int) -> bool:
+    """Whether a run of this round of the cycle is published (each round publishes once)."""
     return db.session.scalar(db.select(MatchRun.id).where(
         MatchRun.cycle_id == cycle_id, MatchRun.round == round_, MatchRun.published_at.is_not(None))) is not None
 

@@ -16,7 +16,7 @@ from ...models import (
 )
 from ..support import audit
 from ..support.concurrency import lock_row
-from .second_round import LIVE
+from .seats import LIVE
 
 ENDINGS = {  # kind -> (new status, audit action, what the coordinator records)
     "declined": (PlacementStatus.DECLINED, "placement.declined", "Student declined (recorded by coordinator)"),

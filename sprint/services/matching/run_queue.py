@@ -9,9 +9,12 @@ queued run executes is set by RUN_EXECUTOR:
 
 Either way the solving thread runs at a lower CPU priority (RUN_NICE, Linux nice value), so a
 long CP-SAT search on match day does not slow down the pages students and hosts are using.
-A run still queued or running that was created before this process started belongs to a
+A run still queued or running that was created before this app started belongs to a
 process that has stopped: `fail_interrupted` marks it failed, and it can be started again.
-With RUNS_INLINE set (tests, the CLI) a run executes before `enqueue` returns.
+With RUNS_INLINE set (tests), or `inline` asked for (the CLI), a run executes before `enqueue` returns.
+
+The executor and the runs it queued belong to the app (`init_app` puts a `RunQueue` in
+`app.extensions`), not to the module: two apps in one process share nothing.
 """
 
 from __future__ import annotations
@@ -20,35 +23,72 @@ import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import and_, update
 
 from ...extensions import db
 from ...models import MatchRun, RunStatus, utcnow
+from .adapter import SolverRefused, solve_run
 
-PROCESS_STARTED_AT = utcnow()
 AUTOGROUP = "/proc/self/autogroup"
 INTERRUPTED = "Interrupted by a restart of the application before it finished; start it again."
 
-_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sprint-run")
-_mine: set[int] = set()  # runs this process queued: never "interrupted" while it lives
-_solving_thread = threading.local()
+
+class RunQueue:
+    """One app's run executor: its worker thread (started with the first run it is given, at a lower
+    CPU priority) and the runs it queued, which are never "interrupted" while the app lives."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.started_at: datetime = utcnow()
+        self.mine: set[int] = set()
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sprint-run",
+                                           initializer=lower_priority, initargs=(app.config.get("RUN_NICE", 10),))
+
+    def submit(self, run_id: int) -> None:
+        self.executor.submit(_in_context, self.app, run_id)
 
 
-def enqueue(run: MatchRun) -> None:
-    """Execute the run in the background (or at once when RUNS_INLINE is set); a run that is no longer
-    queued (the same run asked for twice) is left as it is."""
+def init_app(app: Flask) -> None:
+    app.extensions["sprint.run_queue"] = RunQueue(app)
+
+
+def queue_of(app: Flask | None = None) -> RunQueue:
+    """The current app's run queue."""
+    return (app or current_app).extensions["sprint.run_queue"]
+
+
+def enqueue(run: MatchRun, inline: bool = False) -> None:
+    """Execute the run in the background (or at once with `inline` or RUNS_INLINE set); a run that is no
+    longer queued (the same run asked for twice) is left as it is."""
     if run.status != RunStatus.QUEUED:
         return
-    app = current_app._get_current_object()
-    _mine.add(run.id)
-    if app.config.get("RUNS_INLINE"):
+    queue = queue_of()
+    queue.mine.add(run.id)
+    if inline or current_app.config.get("RUNS_INLINE"):
         _execute(run)
-    elif app.config.get("RUN_EXECUTOR", "thread") == "thread":
-        _executor.submit(_in_context, app, run.id)
+    elif current_app.config.get("RUN_EXECUTOR", "thread") == "thread":
+        queue.submit(run.id)
     # "worker": the row is queued; a `sprint run-worker` process claims it
+
+
+def execute_run(run: MatchRun) -> MatchRun:
+    """Solve a queued run from its snapshot and store the result; a failure is recorded, not raised."""
+    run.status, run.started_at, run.error = RunStatus.RUNNING, utcnow(), ""
+    db.session.commit()
+    started = time.perf_counter()
+    try:
+        solve_run(run)
+    except SolverRefused as error:
+        run.status, run.error = RunStatus.FAILED, str(error)
+    else:
+        run.status = RunStatus.DONE
+    run.solve_seconds = round(time.perf_counter() - started, 3)
+    run.finished_at = utcnow()
+    db.session.commit()
+    return run
 
 
 def lower_priority(nice: int, whole_process: bool = False) -> int | None:
@@ -76,9 +116,7 @@ def lower_priority(nice: int, whole_process: bool = False) -> int | None:
 
 
 def _in_context(app: Flask, run_id: int) -> None:
-    if not getattr(_solving_thread, "lowered", False):  # the executor reuses its thread: lower it once
-        lower_priority(app.config.get("RUN_NICE", 10))
-        _solving_thread.lowered = True
+    """What the app's worker thread runs for one queued run (lowered once, when the executor started it)."""
     with app.app_context():
         try:
             run = db.session.get(MatchRun, run_id)
@@ -89,8 +127,6 @@ def _in_context(app: Flask, run_id: int) -> None:
 
 
 def _execute(run: MatchRun) -> None:
-    from .match_runs import execute_run
-
     run_id = run.id
     try:
         execute_run(run)
@@ -106,17 +142,18 @@ def fail_interrupted() -> int:
     """Mark runs left queued or running by a stopped process as failed; returns how many.
 
     With several web workers another live process may own a run, so a run counts as orphaned only
-    once it is older than this process and older than any run may take (RUN_STALE_AFTER_S); with
+    once it is older than this app and older than any run may take (RUN_STALE_AFTER_S); with
     RUN_EXECUTOR "worker", only a run that started that long ago (a queued one waits its turn).
     """
-    cutoff = min(PROCESS_STARTED_AT,
+    queue = queue_of()
+    cutoff = min(queue.started_at,
                  utcnow() - timedelta(seconds=current_app.config.get("RUN_STALE_AFTER_S", 900)))
     if current_app.config.get("RUN_EXECUTOR", "thread") == "worker":  # queued runs wait for a worker
         orphaned = and_(MatchRun.status == RunStatus.RUNNING, MatchRun.started_at < cutoff)
     else:
         orphaned = and_(MatchRun.status.in_((RunStatus.QUEUED, RunStatus.RUNNING)), MatchRun.created_at < cutoff)
     stale = list(db.session.scalars(db.select(MatchRun).where(
-        orphaned, MatchRun.id.not_in(_mine) if _mine else db.true())))
+        orphaned, MatchRun.id.not_in(queue.mine) if queue.mine else db.true())))
     for run in stale:
         run.status, run.error, run.finished_at = RunStatus.FAILED, INTERRUPTED, utcnow()
     if stale:
@@ -137,7 +174,7 @@ def claim_next() -> MatchRun | None:
                                    .values(status=RunStatus.RUNNING, started_at=utcnow()))
         db.session.commit()
         if taken.rowcount == 1:
-            _mine.add(run_id)
+            queue_of().mine.add(run_id)
             return db.session.get(MatchRun, run_id)
 
 

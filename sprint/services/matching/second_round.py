@@ -8,7 +8,7 @@ withdrawn or cancelled takes part, but not for the same position again.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
 from ...errors import ServiceError
@@ -19,23 +19,16 @@ from ...models import (
 )
 from ...models.people import student_skill
 from . import match_runs
+from .seats import market
 
-LIVE = (PlacementStatus.OFFERED, PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)
 SUGGESTIONS = 5
-
-
-def market(cycle: Cycle) -> tuple[set[int], dict[int, int]]:
-    """Students holding a live placement, and live placements per position."""
-    rows = db.session.execute(db.select(Placement.student_id, Placement.position_id).where(
-        Placement.cycle_id == cycle.id, Placement.status.in_(LIVE))).all()
-    return {row.student_id for row in rows}, dict(Counter(row.position_id for row in rows))
 
 
 def start_second_round(actor: User, cycle: Cycle, settings: match_runs.RunSettings) -> MatchRun:
     """Queue a run of the remaining market: unplaced students and the seats left."""
-    if cycle.phase != Phase.PUBLISHED or not match_runs._published(cycle.id, 1):
+    if cycle.phase != Phase.PUBLISHED or not match_runs.round_published(cycle.id, 1):
         raise ServiceError("A second round comes after the first round is published.")
-    if match_runs._published(cycle.id, 2):
+    if match_runs.round_published(cycle.id, 2):
         raise ServiceError(f"The second round of {cycle.name} is already published; "
                            "place remaining students by hand.")
     placed, taken = market(cycle)
@@ -51,17 +44,6 @@ def start_second_round(actor: User, cycle: Cycle, settings: match_runs.RunSettin
                                              if student not in placed | declined and (student, position) not in chosen)]
     return match_runs.start_run(actor, cycle, settings, round_=2, exclude_students=placed | declined,
                                 seats_taken=taken)
-
-
-def check_market_unchanged(run: MatchRun) -> None:
-    """Refuse to publish a second round whose students or seats were taken since it ran."""
-    placed, taken = market(run.cycle)
-    slots = dict(db.session.execute(db.select(Position.id, Position.slots).where(
-        Position.cycle_id == run.cycle_id)).all())
-    wanted = Counter(a.position_id for a in run.assignments)
-    if any(a.student_id in placed for a in run.assignments) or any(
-            taken.get(pid, 0) + n > slots.get(pid, 0) for pid, n in wanted.items()):
-        raise ServiceError("Placements changed since this second-round run; start a new second-round run.")
 
 
 @dataclass(frozen=True)
