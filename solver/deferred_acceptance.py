@@ -4,13 +4,17 @@ Coordinator overrides are applied first: a forbidden pair is removed from both
 lists, and a locked student is taken out of the market and uses one slot of
 their position. College caps, group floors and host capacities are not handled
 here (``modes.solve`` rejects them for the stable modes).
+
+The loops leave the garbage collector alone: they allocate no objects it tracks (ints into
+lists made beforehand), so pausing it saved nothing measurable (50,000 students: ~0.4 s either
+way), and ``gc.disable()`` is process-wide - in a web process it would stop the collector for
+every request thread. ``python -m solver``, a process of its own, turns it off for its whole life.
 """
 
 from __future__ import annotations
 
 from heapq import heappush, heapreplace
 
-from .gcpause import gc_paused
 from .model import Problem
 
 __all__ = ["host_proposing", "student_proposing"]
@@ -52,8 +56,7 @@ def student_proposing(problem: Problem) -> list[int]:
     A proposal to a position that did not rank the student is skipped.
     """
     lists, ranks, caps = _market(problem)
-    with gc_paused():  # the loop only makes ints and heap lists: no cycles to collect
-        held = _propose(lists, ranks, caps)
+    held = _propose(lists, ranks, caps)
     return _from_held(problem, held, (1 << max(len(lists), 1).bit_length()) - 1)
 
 
@@ -118,8 +121,7 @@ def host_proposing(problem: Problem) -> list[int]:
     free = [max(cap, 0) for cap in caps]
     ptr = [0] * len(caps)
     stack = [p for p in range(len(caps) - 1, -1, -1) if free[p] > 0]
-    with gc_paused():  # the loop only makes ints: no cycles to collect
-        _offer(problem, stack, srank, ranks, match, held_rank, free, ptr)
+    _offer(problem, stack, srank, ranks, match, held_rank, free, ptr)
     for s, p in problem.constraints.lock:
         match[s] = p
     return match

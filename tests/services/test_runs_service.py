@@ -356,6 +356,36 @@ def test_queued_runs_waiting_for_a_worker_are_not_taken_for_orphans(appctx, smal
     assert (waiting.status, stuck.status) == (RunStatus.QUEUED, RunStatus.FAILED)
 
 
+
+def test_a_run_in_the_web_process_never_turns_the_garbage_collector_off(appctx, small_season, monkeypatch):
+    """gc.disable() is process-wide: in the web process it would stop the collector for every request thread,
+    for as long as a CP-SAT search takes (up to 600 s)."""
+    import gc
+
+    import solver.cpsat
+    import solver.deferred_acceptance
+
+    seen: list[tuple[str, bool]] = []
+
+    def watch(module, name: str) -> None:
+        real = getattr(module, name)
+
+        def watched(*args, **kwargs):
+            seen.append((name, gc.isenabled()))
+            return real(*args, **kwargs)
+        monkeypatch.setattr(module, name, watched)
+
+    watch(solver.cpsat, "solve_cpsat")
+    watch(solver.deferred_acceptance, "_propose")
+    monkeypatch.setattr(gc, "disable", lambda: seen.append(("gc.disable", False)))
+
+    runs = [_start(small_season, seed=1), _start(small_season, mode="max-stable", seed=1, time_limit_s=5)]
+
+    assert [run.status for run in runs] == [RunStatus.DONE, RunStatus.DONE]
+    assert {name for name, _ in seen} == {"_propose", "solve_cpsat"}
+    assert all(enabled for _, enabled in seen)
+    assert gc.isenabled()
+
 @NEEDS_SETPRIORITY
 def test_the_solving_thread_runs_at_a_lower_priority_than_the_pages():
     import threading
