@@ -9,7 +9,7 @@ from flask import Flask
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import access, cli, errors, templating
+from . import access, cli, email_text, errors, templating
 from .config import (
     Defaults, Production, base_url, check_production, environment_overrides, instance_secret_key,
     trusted_hosts
@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     access.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    email_text.init_app(app)
     cli.init_app(app)
     run_queue.init_app(app)
     return app

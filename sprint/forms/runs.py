@@ -21,9 +21,7 @@ from wtforms.validators import (
 )
 
 from ..models import MatchMode
-from ..services.matching.match_runs import MAX_TIME_LIMIT_S, RunSettings
-from ..services.matching.adapter import GROUPS
-from ..services.matching.placement_changes import ENDINGS
+from ..models.enums import GROUPS, MAX_TIME_LIMIT_S
 from . import Form, SubForm, options
 
 MODES = options([(MatchMode.STABLE, "Stable, students propose"), (MatchMode.STABLE_HOSTS, "Stable, hosts propose"),
@@ -87,11 +85,12 @@ class RunForm(Form):
         for entry in self.host_capacity:
             entry.form.host.choices = options([(0, "(none)"), *hosts])
 
-    def settings(self) -> RunSettings:
+    def settings(self) -> dict:
+        """The fields of the service's RunSettings, as the coordinator filled them in."""
         def pairs(entries: FieldList) -> list[tuple[int, int, str]]:
             return [(e.form.student.data, e.form.position.data, e.form.reason.data) for e in entries if _chosen(e.form)]
 
-        return RunSettings(
+        return dict(
             mode=self.mode.data, seed=self.seed.data, time_limit_s=float(self.time_limit.data),
             label=self.label.data or "", cap_per=self.cap_per.data or "", cap_max=self.cap_max.data,
             floors={group: getattr(self, f"floor_{group}").data or 0 for group in GROUPS},
@@ -100,7 +99,7 @@ class RunForm(Form):
 
 
 class EndPlacementForm(Form):
-    kind = SelectField("What happened", choices=options([(k, v[2]) for k, v in ENDINGS.items()]))
+    kind = SelectField("What happened")  # choices: the service's endings, set by the view
     reason = TextAreaField("Reason", validators=[DataRequired("Give a reason; it goes into the audit log."),
                                                  Length(max=500)])
 

@@ -121,6 +121,11 @@ class PlacementStatus(enum.StrEnum):
     COMPLETED = "completed"
 
 
+GROUPS = ("first_generation", "pell_eligible", "cc_transfer", "community_college")  # what a run's floors can name
+MAX_TIME_LIMIT_S = 600  # the longest a coordinator may let one match run solve
+LIVE_PLACEMENTS = (PlacementStatus.OFFERED, PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)  # holds the seat
+
+
 class ExtensionKind(enum.StrEnum):
     """Which deadline a coordinator extended for one person."""
 

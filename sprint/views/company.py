@@ -16,7 +16,8 @@ from ..forms.company import (
 from ..models import HostMember, HostMemberRole, Position, Role, User
 from ..plurals import counted
 from ..services.accounts import users
-from ..services.market import host_portal, offers, open_actions, positions, profiles, rankings
+from ..services.market import host_portal, open_actions, positions, profiles, rankings
+from ..services.matching import outcomes
 from ..services.season import seasons
 from .forms_support import error_status, rank_inputs, show_error, status_for
 from .season_choice import shown_cycle
@@ -240,7 +241,7 @@ def results():
     host, cycle = current_user.host, _cycle()
     if cycle is None:
         abort(404)
-    published = bool(offers.published_runs(cycle))
+    published = bool(outcomes.published_runs(cycle))
     return render_template("company/results.html", cycle=cycle, published=published,
                            results=host_portal.results(host, cycle) if published else None,
                            positions={p.id: p for p in positions.positions_of(host, cycle)})

@@ -25,8 +25,8 @@ from ..forms.confirm import PhaseForm, StaffConfirmForm
 from ..forms.staff import DirectorySearchForm, InviteForm, TimeZoneForm
 from ..models import ExtensionKind, HostCompany, HostMemberRole, Phase, Role
 from ..services.accounts import users
-from ..services.support import audit_log, local_time
-from ..services.directory import csv_import, directories, edits, progress
+from ..services.support import local_time
+from ..services.directory import audit_log, csv_import, directories, edits, progress
 from ..services.season import cycles, deadline_extensions, programs, seasons
 from ..services.support.csv_export import to_csv_bytes
 from ..services.directory.csv_import_kinds import KINDS, template_rows

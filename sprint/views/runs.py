@@ -13,7 +13,8 @@ from ..forms.confirm import PublishForm
 from ..forms.runs import AddPlacementForm, AuditFilterForm, EndPlacementForm, MovePlacementForm, RunForm
 from ..models import PlacementStatus, Role
 from ..plurals import counted
-from ..services.support import audit_log, local_time
+from ..services.directory import audit_log
+from ..services.support import local_time
 from ..services.matching import match_quality, match_runs, placement_changes, run_reports, second_round
 from ..services.market import open_actions
 from ..services.season import seasons
@@ -57,7 +58,7 @@ def new(cycle_id: int):
     if form.validate_on_submit():
         try:
             start = second_round.start_second_round if second else match_runs.start_run
-            run = start(current_user, cycle, form.settings())
+            run = start(current_user, cycle, match_runs.RunSettings(**form.settings()))
         except ServiceError as error:
             show_error(form, error)
         else:
@@ -162,6 +163,7 @@ def placements(cycle_id: int):
 def placement(placement_id: int):
     placement = run_reports.placement_for(current_user, placement_id) or abort(404)
     end, move = EndPlacementForm(prefix="end"), MovePlacementForm(prefix="move")
+    end.kind.choices = options(placement_changes.ending_choices())
     move.position.choices = options(run_reports.choices_for(placement.cycle)[1])
     form = end if "end-reason" in request.form else move
     if request.method == "POST" and form.validate_on_submit():

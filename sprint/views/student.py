@@ -14,7 +14,8 @@ from ..forms.confirm import ButtonForm, ConfirmForm
 from ..forms.student import ApplyForm, PositionSearchForm, ProfileForm, RankListForm, ResumeForm
 from ..models import Placement, PositionInterest, Role
 from ..services.market import applications, offers, open_actions, positions, profiles, rankings
-from ..services.season import seasons
+from ..services.matching import outcomes
+from ..services.season import deadlines, seasons
 from .forms_support import error_status, rank_inputs, show_error, status_for
 from .season_choice import shown_cycle
 
@@ -38,7 +39,7 @@ def _cycle():
 def dashboard():
     cycle = shown_cycle()
     application = applications.application_for(current_user, cycle) if cycle else None
-    outcome = offers.outcome_for(current_user, cycle) if cycle else None
+    outcome = outcomes.outcome_for(current_user, cycle) if cycle else None
     can = open_actions.for_student(current_user, cycle) if cycle else None
     return render_template(
         "student/dashboard.html", cycle=cycle, application=application,
@@ -212,7 +213,7 @@ def accept_offer(placement_id: int):
             return redirect(url_for("student.dashboard"))
     return render_template("student/accept_offer.html", placement=placement, form=form,
                            can=open_actions.for_offer(current_user, placement),
-                           deadline=offers.response_deadline(current_user, placement)), status_for(form)
+                           deadline=deadlines.response_deadline(current_user, placement)), status_for(form)
 
 
 @bp.route("/offers/<int:placement_id>/decline", methods=["GET", "POST"])
@@ -231,7 +232,7 @@ def decline_offer(placement_id: int):
             return redirect(url_for("student.dashboard"))
     return render_template("student/decline_offer.html", placement=placement, form=form,
                            can=open_actions.for_offer(current_user, placement),
-                           deadline=offers.response_deadline(current_user, placement)), status_for(form)
+                           deadline=deadlines.response_deadline(current_user, placement)), status_for(form)
 
 
 @bp.post("/offers/<int:placement_id>/undo-decline")

@@ -10,7 +10,7 @@ import pytest
 from sprint.errors import NotAllowed
 from sprint.extensions import db
 from sprint.models import AuditEvent, College, Role, StudentProfile, User
-from sprint.services.support import audit_log
+from sprint.services.directory import audit_log
 from sprint.services.directory import colleges
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, case, func, literal, or_
 
 from ...extensions import db
-from ..support.audit_log import latest_reasons
+from .audit_log import latest_reasons
 from ...models import (
     Application, ApplicationStatus, College, Cycle, HostCompany, HostMember, Position, PositionStatus, Role,
     StudentProfile, StudentRank, User

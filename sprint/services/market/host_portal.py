@@ -14,9 +14,9 @@ from ...models import (
     Application, ApplicationStatus, CandidateReview, College, Cycle, HostCompany, HostMember, HostMemberRole,
     HostRank, Placement, Position, PositionInterest, Skill, StudentProfile, User, utcnow
 )
+from ...models.enums import LIVE_PLACEMENTS
 from ..support import audit
 from . import skills
-from .offers import LIVE
 from ..support.concurrency import insert_missing
 from ..support.paging import Page, paginate_rows
 from .student_access import host_may_see_student, live_applications_to_host
@@ -160,9 +160,9 @@ def results(host: HostCompany, cycle: Cycle) -> HostResults:
     interns = list(db.session.scalars(
         db.select(Placement).join(Position).where(Position.host_id == host.id, Placement.cycle_id == cycle.id)
         .order_by(Placement.status, Placement.offered_at)))
-    placed_here = {(p.position_id, p.student_id) for p in interns if p.status in LIVE}
+    placed_here = {(p.position_id, p.student_id) for p in interns if p.status in LIVE_PLACEMENTS}
     placed_anywhere = set(db.session.scalars(db.select(Placement.student_id).where(
-        Placement.cycle_id == cycle.id, Placement.status.in_(LIVE))))
+        Placement.cycle_id == cycle.id, Placement.status.in_(LIVE_PLACEMENTS))))
     elsewhere: dict[int, list[User]] = {}
     unmatched: dict[int, list[User]] = {}
     rows = db.session.execute(db.select(HostRank.position_id, User).join(User, User.id == HostRank.student_id)

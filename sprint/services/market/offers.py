@@ -1,56 +1,17 @@
-"""What students see after publication, and their answers to offers."""
+"""Students' answers to their offers: accept, decline, take back a decline."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
 from ...errors import NotAllowed, ServiceError, StaleEdit
 from ...extensions import db
-from ...models import (
-    Cycle, ExtensionKind, HostMember, HostMemberRole, MatchRun, Phase, Placement, PlacementStatus, User,
-    utcnow
-)
+from ...models import Phase, Placement, PlacementStatus, User, utcnow
 from ..support import audit
-from ..season.deadlines import deadline_for, extension_for
+from ..season.deadlines import response_deadline
 from ..support.local_time import format_when, zone_of
-from ..matching.adapter import readable_explanations, reasons_of
 from ..support.notify import send_email
-
-LIVE = (PlacementStatus.OFFERED, PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)
-
-
-@dataclass
-class StudentOutcome:
-    placement: Placement | None
-    published: bool
-    explanation: list[tuple[int, list[str]]] = field(default_factory=list)  # (round, the solver's reasons)
-    host_contacts: list[User] = field(default_factory=list)
-
-
-def published_runs(cycle: Cycle) -> list[MatchRun]:
-    return list(db.session.scalars(db.select(MatchRun).where(
-        MatchRun.cycle_id == cycle.id, MatchRun.published_at.is_not(None)).order_by(MatchRun.round)))
-
-
-def outcome_for(student: User, cycle: Cycle) -> StudentOutcome:
-    """The student's published result in a cycle: their offer (if any) and the solver's explanation."""
-    runs = published_runs(cycle)
-    if not runs:
-        return StudentOutcome(None, False)
-    placement = db.session.scalar(db.select(Placement).where(
-        Placement.cycle_id == cycle.id, Placement.student_id == student.id)
-        .order_by(Placement.status.in_(LIVE).desc(), Placement.offered_at.desc()).limit(1))
-    key = f"s{student.id}"
-    explanation = [(run.round, lines) for run in runs if (lines := readable_explanations(reasons_of(key, [run])))]
-    contacts = []
-    if placement is not None:
-        contacts = list(db.session.scalars(db.select(User).join(HostMember, HostMember.user_id == User.id)
-                                           .where(HostMember.host_id == placement.position.host_id,
-                                                  HostMember.role == HostMemberRole.OWNER)))
-    return StudentOutcome(placement, True, explanation, contacts)
+from .open_actions import for_offer
 
 
 def respond(student: User, placement: Placement, accept: bool, reason: str = "") -> Placement:
@@ -88,8 +49,6 @@ def respond(student: User, placement: Placement, accept: bool, reason: str = "")
 
 def undo_decline(student: User, placement: Placement) -> Placement:
     """Take back a decline: the offer is open again, while its deadline is ahead and the seat is free."""
-    from .open_actions import for_offer
-
     if placement.student_id != student.id:
         raise NotAllowed("That offer is not yours.")
     for_offer(student, placement).undo_decline.require()
@@ -117,13 +76,3 @@ def _tell_both(placement: Placement, verb: str, student_subject: str, host_subje
     if members:
         send_email(members, host_subject, "offer_answered", placement=placement, verb=verb, to_student=False,
                    program=placement.cycle.program)
-
-
-def response_deadline(student: User, placement: Placement) -> datetime | None:
-    """The offer's own deadline, or the student's extension when that is later."""
-    extension = extension_for(student, placement.cycle, ExtensionKind.OFFER)
-    extended = extension.until if extension is not None else None
-    own = placement.response_deadline
-    if own is None:
-        return deadline_for(student, placement.cycle, ExtensionKind.OFFER)
-    return extended if extended is not None and extended > own else own

@@ -20,9 +20,9 @@ from ...models import (
     Cycle, ExtensionKind, HostMember, HostMemberRole, MatchRun, Phase, Placement, PlacementStatus, Position,
     PositionStatus, RunStatus, User, utcnow
 )
-from ..season.deadlines import PHASES_FOR, deadlines_for, extension_for, phase_allows
+from ...models.enums import LIVE_PLACEMENTS
+from ..season.deadlines import PHASES_FOR, deadlines_for, extension_for, phase_allows, response_deadline
 from .host_portal import LAST_OWNER, is_last_owner
-from .offers import LIVE, response_deadline
 from .positions import CHANGEABLE, OPEN_FOR_EDITS
 
 PHASES = list(Phase)
@@ -178,14 +178,14 @@ def _undo(placement: Placement, deadline: datetime | None, now: datetime) -> Act
         return closed(f"{position.title} is no longer open.")
     holds_another = db.session.scalar(db.select(Placement.id).where(
         Placement.cycle_id == placement.cycle_id, Placement.student_id == placement.student_id,
-        Placement.status.in_(LIVE)))
+        Placement.status.in_(LIVE_PLACEMENTS)))
     if holds_another is not None:
         return closed("You hold another placement this season.")
     taken = db.session.scalar(db.select(func.count(Placement.id)).where(
-        Placement.position_id == position.id, Placement.status.in_(LIVE)))
+        Placement.position_id == position.id, Placement.status.in_(LIVE_PLACEMENTS)))
     if taken >= position.slots:
         since = db.session.scalar(db.select(func.max(Placement.offered_at)).where(
-            Placement.position_id == position.id, Placement.status.in_(LIVE)))
+            Placement.position_id == position.id, Placement.status.in_(LIVE_PLACEMENTS)))
         return closed("The seat has been offered to another student.", since)
     return Action(True, until=deadline)
 

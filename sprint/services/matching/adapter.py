@@ -25,8 +25,8 @@ from ...models import (
     Application, ApplicationStatus, College, CollegeKind, Cycle, HostCompany, HostRank, MatchAssignment,
     MatchRun, Position, PositionInterest, PositionStatus, RunExplanation, StudentProfile, StudentRank, User
 )
+from ...models.enums import GROUPS
 
-GROUPS = ("first_generation", "pell_eligible", "cc_transfer", "community_college")
 SOLVER_VERSION = solver.SOLVER_VERSION
 
 

@@ -17,12 +17,12 @@ from ...plurals import counted
 from ..support import audit
 from . import adapter, run_queue
 from ..support.concurrency import lock_row
-from .adapter import GROUPS, build_instance, host_key, instance_hash, key_id, position_key, student_key
+from ...models.enums import GROUPS, MAX_TIME_LIMIT_S
+from .adapter import build_instance, host_key, instance_hash, key_id, position_key, student_key
 from .seats import check_market_unchanged
 from ..support.notify import send_email
 
 STABLE_MODES = (MatchMode.STABLE, MatchMode.STABLE_HOSTS)
-MAX_TIME_LIMIT_S = 600
 REPEAT_WINDOW_S = 10  # the same run asked for again within this many seconds is the one already queued
 
 

@@ -26,6 +26,11 @@ ENDINGS = {  # kind -> (new status, audit action, what the coordinator records)
 BY_HAND = 3
 
 
+def ending_choices() -> list[tuple[str, str]]:
+    """(kind, what the coordinator records) for the form that ends a placement."""
+    return [(kind, label) for kind, (_, _, label) in ENDINGS.items()]
+
+
 def placements_of(cycle: Cycle, status: str = "", page: int = 1, per_page: int = 50) -> tuple[list[Placement], int]:
     """A page of the cycle's placements by student name, and how many there are."""
     query = db.select(Placement).join(User, User.id == Placement.student_id).where(Placement.cycle_id == cycle.id)

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from ...errors import ServiceError
 from ...extensions import db
-from ...models import Cycle, DeadlineExtension, ExtensionKind, Phase, User, utcnow
+from ...models import Cycle, DeadlineExtension, ExtensionKind, Phase, Placement, User, utcnow
 from ..support.local_time import format_when, zone_of
 
 CYCLE_DATE = {
@@ -78,3 +78,13 @@ def ensure_open(user: User, cycle: Cycle, kind: ExtensionKind, action: str) -> N
         raise ServiceError(f"{action} is not open now: {cycle.name} is at the stage "
                            f"\u201c{Phase(cycle.phase).label}\u201d.")
     check_open(user, cycle, kind)
+
+
+def response_deadline(student: User, placement: Placement) -> datetime | None:
+    """The offer's own deadline, or the student's extension when that is later."""
+    extension = extension_for(student, placement.cycle, ExtensionKind.OFFER)
+    extended = extension.until if extension is not None else None
+    own = placement.response_deadline
+    if own is None:
+        return deadline_for(student, placement.cycle, ExtensionKind.OFFER)
+    return extended if extended is not None and extended > own else own

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from ...extensions import db
 from ...models import AuditEvent, User
-from ..directory.colleges import events_visible_to
-from .local_time import to_utc, zone
+from ..support.local_time import to_utc, zone
+from .colleges import events_visible_to
 
 PER_PAGE = 50
 
