@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 import solver
 
+from sprint import create_app
 from sprint.errors import ServiceError
 from sprint.extensions import db
 from sprint.models import (
@@ -385,6 +386,14 @@ def test_a_run_in_the_web_process_never_turns_the_garbage_collector_off(appctx, 
     assert {name for name, _ in seen} == {"_propose", "solve_cpsat"}
     assert all(enabled for _, enabled in seen)
     assert gc.isenabled()
+
+
+def test_each_app_has_its_own_run_queue(app):
+    other = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+    mine, theirs = run_queue.queue_of(app), run_queue.queue_of(other)
+
+    assert mine is not theirs and mine.executor is not theirs.executor and mine.mine is not theirs.mine
 
 @NEEDS_SETPRIORITY
 def test_the_solving_thread_runs_at_a_lower_priority_than_the_pages():

@@ -293,6 +293,18 @@ def test_cli_runs_a_match_and_prints_a_summary(app, runner, small_season):
         assert db.session.scalar(db.select(AuditEvent.action)) == "run.created"
 
 
+def test_cli_solves_inline_without_changing_the_apps_config(app, runner, small_season, monkeypatch):
+    monkeypatch.setitem(app.config, "RUNS_INLINE", False)
+    monkeypatch.setitem(app.config, "RUN_EXECUTOR", "worker")  # the web would only queue
+
+    result = runner.invoke(args=["run-match", "--cycle-id", str(small_season.cycle.id), "--seed", "1"])
+
+    assert result.exit_code == 0, result.output
+    assert (app.config["RUNS_INLINE"], app.config["RUN_EXECUTOR"]) == (False, "worker")
+    with app.app_context():
+        assert db.session.scalar(db.select(MatchRun.status)) == RunStatus.DONE
+
+
 def test_a_run_still_in_progress_shows_its_state_and_a_refresh_link(app, client, login, small_season):
     login(small_season.coordinator)
     _post_run(client, small_season)
