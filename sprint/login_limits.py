@@ -79,9 +79,6 @@ class LoginLimits:
         return max(1, math.ceil(max(waits)))
 
 
-_fallback = {}  # the strategy over this process's memory, made the first time the shared store fails
-
-
 def _counted(method: str, *args):
     """`method` of the limiter's strategy on the shared store; on this process's memory while that
     store cannot be reached."""
@@ -89,9 +86,11 @@ def _counted(method: str, *args):
         return getattr(limiter.limiter, method)(*args)
     except Exception:  # noqa: BLE001 - whatever the store's client raises (a refused connection, a timeout)
         current_app.logger.exception("The rate-limit store failed; login failures are counted in memory")
-        strategy = _fallback.get(type(limiter.limiter))
+        # the strategy over this process's memory, made for this app the first time the shared store fails
+        fallback = current_app.extensions.setdefault("sprint.login_limits_fallback", {})
+        strategy = fallback.get(type(limiter.limiter))
         if strategy is None:
-            strategy = _fallback[type(limiter.limiter)] = type(limiter.limiter)(MemoryStorage())
+            strategy = fallback[type(limiter.limiter)] = type(limiter.limiter)(MemoryStorage())
         return getattr(strategy, method)(*args)
 
 

@@ -413,8 +413,8 @@ def test_the_solving_thread_runs_at_a_lower_priority_than_the_pages():
 def test_the_background_thread_is_lowered_once_however_many_runs_it_solves(app, monkeypatch):
     import threading
 
-    monkeypatch.setitem(app.config, "RUN_NICE", 3)
     queue = run_queue.RunQueue(app)
+    monkeypatch.setitem(app.config, "RUN_NICE", 3)  # read when the thread starts, with the first run
     before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())  # the worker thread starts from this
 
     def priority() -> int:

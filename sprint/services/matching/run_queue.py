@@ -44,11 +44,13 @@ class RunQueue:
         self.app = app
         self.started_at: datetime = utcnow()
         self.mine: set[int] = set()
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sprint-run",
-                                           initializer=lower_priority, initargs=(app.config.get("RUN_NICE", 10),))
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sprint-run", initializer=self._lower)
 
     def submit(self, run_id: int) -> None:
         self.executor.submit(_in_context, self.app, run_id)
+
+    def _lower(self) -> None:  # once, when the executor starts its thread (it reuses it for every run)
+        lower_priority(self.app.config.get("RUN_NICE", 10))
 
 
 def init_app(app: Flask) -> None:
