@@ -7,14 +7,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from flask import Flask, has_request_context
+from flask import Flask, has_request_context, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from jinja2 import pass_context
 
-from .models import Role
+from .models import Cycle, Role
 from .services.support import local_time
-from .views.season_choice import switch_url
 from .plurals import counted
 
 NAV_FOR_ROLE = {
@@ -64,6 +63,14 @@ def local_instants(context, text: object) -> str:
             instant = instant.astimezone(UTC).replace(tzinfo=None)
         return when(context, instant, True)
     return STORED_INSTANT.sub(local, str(text))
+
+
+def switch_url(cycle: Cycle) -> str:
+    """This page for another season; a page about one record (a position, an applicant) belongs to
+    its own season, so the switch goes to the role's home page instead."""
+    if request.view_args:
+        return url_for(f"{request.blueprint}.dashboard", season=cycle.id)
+    return url_for(request.endpoint, **{**request.args.to_dict(), "page": None, "season": cycle.id})
 
 
 def init_app(app: Flask) -> None:

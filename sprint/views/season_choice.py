@@ -6,7 +6,7 @@ sets it, the session remembers it, and a pick that is no longer one of their sea
 
 from __future__ import annotations
 
-from flask import g, request, session, url_for
+from flask import g, request, session
 from flask_login import current_user
 
 from ..models import Cycle
@@ -28,11 +28,3 @@ def season_view() -> seasons.SeasonView:
 
 def shown_cycle() -> Cycle | None:
     return season_view().shown
-
-
-def switch_url(cycle: Cycle) -> str:
-    """This page for another season; a page about one record (a position, an applicant) belongs to
-    its own season, so the switch goes to the role's home page instead."""
-    if request.view_args:
-        return url_for(f"{request.blueprint}.dashboard", season=cycle.id)
-    return url_for(request.endpoint, **{**request.args.to_dict(), "page": None, "season": cycle.id})
