@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from .checks import blocking_pairs
 from .deferred_acceptance import _market
 from .model import Problem
 
@@ -72,8 +73,6 @@ def constrained_proposals(strict: Problem, rounds: int = 50) -> list[int]:
     earlier may have loosened) re-enter at their best blocking position; this
     repeats for at most ``rounds`` rounds.
     """
-    from .checks import blocking_pairs
-
     lists, ranks, caps = _market(strict)
     ledger = _Ledger(strict)
     match = [-1] * len(lists)

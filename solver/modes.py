@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
+from .cap_hint import constrained_proposals
 from .deferred_acceptance import host_proposing, student_proposing
 from .errors import ModeError
 from .model import Problem
@@ -59,14 +61,12 @@ def _stable(problem: Problem, mode: str, seed: int) -> tuple[list[int], str, dic
 
 def _cpsat(problem: Problem, seed: int, time_limit_s: float,
            stability: bool) -> tuple[list[int], str, dict[str, Any]]:
-    from .cpsat import solve_cpsat
+    from .cpsat import solve_cpsat  # OR-Tools loads only for the modes that use it, not for "stable"
 
     started = time.perf_counter()
     if stability and not problem.constraints.has_side:
         hint = student_proposing(break_ties(problem, seed))
     else:  # proposals that respect caps and host capacities are a good start
-        from .cap_hint import constrained_proposals
-
         hint = constrained_proposals(break_ties(problem, seed))
     ceiling = _placement_ceiling(problem) if problem.constraints.has_side else None
     # Keep a margin for CP-SAT overrunning its limit and for building the result.
@@ -88,9 +88,7 @@ def _cpsat(problem: Problem, seed: int, time_limit_s: float,
 
 def _placement_ceiling(problem: Problem) -> int:
     """Most placements possible at all (overrides kept, caps and floors dropped)."""
-    from dataclasses import replace
-
-    from .welfare import solve_flow
+    from .welfare import solve_flow  # OR-Tools, as above
 
     c = problem.constraints
     loose = replace(problem, constraints=type(c)(lock=c.lock, forbid=c.forbid))
@@ -102,7 +100,7 @@ def _welfare(problem: Problem, seed: int, time_limit_s: float
              ) -> tuple[list[int], str, dict[str, Any]]:
     if problem.constraints.has_side:
         return _cpsat(problem, seed, time_limit_s, stability=False)
-    from .welfare import solve_flow
+    from .welfare import solve_flow  # OR-Tools, as above
 
     match, info = solve_flow(problem)
     return match, "optimal", info
