@@ -1,4 +1,4 @@
-"""Match runs: create one from a snapshot of the cycle, solve it, re-run or verify it, publish it."""
+"""Match runs: create one from a snapshot of the cycle, queue it (run_queue solves it), re-run, verify, publish."""
 
 from __future__ import annotations
 
