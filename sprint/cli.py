@@ -7,7 +7,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from .errors import ServiceError
+from .services.errors import ServiceError
 
 
 def init_app(app: Flask) -> None:

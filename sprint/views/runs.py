@@ -7,7 +7,6 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..access import role_required
-from ..errors import ServiceError
 from ..forms import options
 from ..forms.confirm import PublishForm
 from ..forms.runs import AddPlacementForm, AuditFilterForm, EndPlacementForm, MovePlacementForm, RunForm
@@ -17,7 +16,7 @@ from ..services.support import audit_log, local_time
 from ..services.matching import match_quality, match_runs, placement_changes, run_reports, second_round
 from ..services.market import open_actions
 from ..services.season import seasons
-from .forms_support import show_error, status_for
+from .forms_support import errors_flashed, errors_shown_on, status_for
 
 bp = Blueprint("runs", __name__, url_prefix="/coordinator/runs")
 
@@ -55,12 +54,9 @@ def new(cycle_id: int):
     form = RunForm()
     form.set_choices(*run_reports.choices_for(cycle))
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             start = second_round.start_second_round if second else match_runs.start_run
             run = start(current_user, cycle, form.settings())
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash(f"Run #{run.id} is {run.status}.", "success")
             return redirect(url_for("runs.show", run_id=run.id))
     hints = second_round.suggestions(cycle) if second and request.method == "GET" else None
@@ -97,13 +93,10 @@ def explain(run_id: int, key: str):
 @bp.get("/<int:run_id>/verify")
 def verify(run_id: int):
     run = _run(run_id)
-    try:
+    with errors_flashed():
         report = match_runs.verify(run)
-    except ServiceError as error:
-        flash(str(error), "danger")
-        return redirect(url_for("runs.show", run_id=run.id))
-    names = run_reports.figures(run).names
-    return render_template("runs/verify.html", run=run, report=report, names=names)
+        return render_template("runs/verify.html", run=run, report=report, names=run_reports.figures(run).names)
+    return redirect(url_for("runs.show", run_id=run.id))
 
 
 @bp.route("/<int:run_id>/publish", methods=["GET", "POST"])
@@ -111,11 +104,8 @@ def confirm_publish(run_id: int):
     run = _run(run_id)
     form = PublishForm()
     if form.confirmed:
-        try:
+        with errors_shown_on(form):
             placements = match_runs.publish(current_user, run, form.reason.data or "", form.unstable_ok.data)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash(f"Published: {counted(len(placements), 'offer')} sent; lists are locked.", "success")
             return redirect(url_for("runs.placements", cycle_id=run.cycle_id))
     return render_template("runs/publish.html", run=run, f=run_reports.figures(run), form=form,
@@ -127,13 +117,11 @@ def act(run_id: int, action: str):
     run = _run(run_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    try:
+    with errors_flashed():
         target = getattr(match_runs, action)(current_user, run)
         flash(f"Run #{target.id} is {target.status}.", "success")
         return redirect(url_for("runs.show", run_id=target.id))
-    except ServiceError as error:
-        flash(str(error), "danger")
-        return redirect(url_for("runs.show", run_id=run.id))
+    return redirect(url_for("runs.show", run_id=run.id))
 
 
 @bp.get("/compare")
@@ -165,15 +153,12 @@ def placement(placement_id: int):
     move.position.choices = options(run_reports.choices_for(placement.cycle)[1])
     form = end if "end-reason" in request.form else move
     if request.method == "POST" and form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             if form is end:
                 placement_changes.end_placement(current_user, placement, end.kind.data, end.reason.data)
             else:
                 target = run_reports.position_in(placement.cycle, move.position.data) or abort(400)
                 placement_changes.move_placement(current_user, placement, target, move.reason.data)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash("Placement updated and recorded in the audit log.", "success")
             return redirect(url_for("runs.placements", cycle_id=placement.cycle_id))
     return render_template("runs/placement.html", placement=placement, end=end, move=move), status_for(form)
@@ -186,13 +171,10 @@ def add_placement(cycle_id: int):
     students, positions, _ = run_reports.choices_for(cycle)
     form.student.choices, form.position.choices = options(students), options(positions)
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             student = run_reports.student_in(cycle, form.student.data) or abort(400)
             position = run_reports.position_in(cycle, form.position.data) or abort(400)
             placement_changes.add_placement(current_user, cycle, student, position, form.reason.data)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash("Placement added and recorded in the audit log.", "success")
             return redirect(url_for("runs.placements", cycle_id=cycle.id))
     return render_template("runs/add_placement.html", cycle=cycle, form=form), status_for(form)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sprint.errors import ServiceError
+from sprint.services.errors import ServiceError
 from sprint.extensions import db
 from sprint.models import AuditEvent, College, Cycle, HostCompany, Phase, Position, Role, User
 from sprint.services.directory import csv_import

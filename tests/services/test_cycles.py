@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import event as sqlalchemy_event
 
-from sprint.errors import NotAllowed, ServiceError
+from sprint.services.errors import NotAllowed, ServiceError
 from sprint.extensions import db
 from sprint.models import (
     Application, ApplicationStatus, AuditEvent, College, Cycle, Phase, Position, PositionSkill,

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 import solver
 
-from sprint.errors import ServiceError
+from sprint.services.errors import ServiceError
 from sprint.extensions import db
 from sprint.models import (
     AuditEvent, Cycle, HostRank, MatchRun, Phase, Placement, PlacementStatus, Position, RunExplanation,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
 
-from ...errors import NotAllowed, ServiceError, StaleEdit
+from ..errors import NotAllowed, ServiceError, StaleEdit
 from ...extensions import db
 from ...models import Cycle, ImportReceipt, User
 from ..support import audit

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import defaultload
 
-from ...errors import ServiceError, StaleEdit
+from ..errors import ServiceError, StaleEdit
 from ...extensions import db
 from ...models import (
     Application, ApplicationStatus, Cycle, ExtensionKind, Position, PositionInterest, StudentRank, User,

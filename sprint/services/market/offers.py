@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from ...errors import NotAllowed, ServiceError, StaleEdit
+from ..errors import NotAllowed, ServiceError, StaleEdit
 from ...extensions import db
 from ...models import (
     Cycle, ExtensionKind, HostMember, HostMemberRole, MatchRun, Phase, Placement, PlacementStatus, User,

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 
-from ...errors import NotAllowed, ServiceError, StaleEdit
+from ..errors import NotAllowed, ServiceError, StaleEdit
 from ...extensions import db
 from ...models import (
     Cycle, HostCompany, Phase, Position, PositionInterest, PositionSkill, PositionStatus, Skill, User

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from ...errors import NotAllowed, ServiceError
+from ..errors import NotFound, ServiceError
 from ...extensions import db
 from ...models import College, CollegeKind, Role, StudentProfile, User, utcnow
 from ..support import audit
@@ -137,12 +137,12 @@ def resume_display_name(filename: str | None) -> str:
 
 
 def resume_for(viewer: User, student: User) -> tuple[Path, str]:
-    """The résumé file a viewer may read: the student, their program's coordinators, or hosts they applied to."""
+    """The résumé file a viewer may read: the student, their program's coordinators, or hosts they applied to.
+
+    NotFound both when there is none and when the viewer may not see it: a student's id reveals nothing."""
     profile = student.profile
-    if profile is None or not profile.resume_file:
-        raise ServiceError("No résumé has been uploaded.")
-    if not may_see_student(viewer, student):
-        raise NotAllowed("You may not see this résumé.")
+    if profile is None or not profile.resume_file or not may_see_student(viewer, student):
+        raise NotFound("There is no résumé to show here.")
     return _resume_folder() / profile.resume_file, profile.resume_name or "resume.pdf"
 
 

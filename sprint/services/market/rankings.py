@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ...errors import NotAllowed, ServiceError
+from ..errors import NotAllowed, ServiceError
 from ...extensions import db
 from ...models import (
     Application, ApplicationStatus, ExtensionKind, HostRank, Position, PositionInterest, PositionStatus,

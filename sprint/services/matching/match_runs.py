@@ -10,7 +10,7 @@ import solver
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
-from ...errors import ServiceError
+from ..errors import ServiceError
 from ...extensions import db
 from ...models import (
     Cycle, HostMember, MatchMode, MatchRun, Phase, Placement, RunExplanation, RunStatus, User, utcnow

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 
-from ...errors import NotAllowed, ServiceError, StaleEdit
+from ..errors import NotAllowed, ServiceError, StaleEdit
 from ...extensions import db
 from ...models import Cycle, HostCompany, Phase, Position, PositionSkill, PositionStatus, User, utcnow
 from ..support import audit

@@ -16,7 +16,7 @@ import re
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ...errors import StaleEdit
+from ..errors import StaleEdit
 from ...extensions import db
 
 VERSION = re.compile(r"[0-9]{1,9}")
