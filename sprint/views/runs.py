@@ -15,7 +15,7 @@ from ..plurals import counted
 from ..services.support import audit_log, local_time
 from ..services.matching import match_quality, match_runs, placement_changes, run_reports, second_round
 from ..services.market import open_actions
-from ..services.season import seasons
+from ..services.season import cycles, seasons
 from .forms_support import errors_flashed, errors_shown_on, status_for
 
 bp = Blueprint("runs", __name__, url_prefix="/coordinator/runs")
@@ -27,21 +27,13 @@ def _guard() -> None:  # coordinators only; every record is looked up within the
     pass
 
 
-def _cycle(cycle_id: int):
-    return run_reports.cycle_for(current_user, cycle_id) or abort(404)
-
-
-def _run(run_id: int):
-    return run_reports.run_for(current_user, run_id) or abort(404)
-
-
 @bp.get("/")
 def index():
-    cycles = seasons.cycles_of(current_user.program_id)
+    choices = seasons.cycles_of(current_user.program_id)
     chosen = request.args.get("cycle", type=int)
-    cycle = _cycle(chosen) if chosen else seasons.staff_season(current_user.program_id)
+    cycle = cycles.cycle_for(current_user, chosen) if chosen else seasons.staff_season(current_user.program_id)
     runs = run_reports.runs_of(cycle) if cycle else []
-    return render_template("runs/index.html", cycles=cycles, cycle=cycle, runs=runs,
+    return render_template("runs/index.html", cycles=choices, cycle=cycle, runs=runs,
                            open_seats=second_round.open_seats(cycle) if cycle else 0,
                            can=open_actions.for_season(cycle, runs) if cycle else None)
 
@@ -49,7 +41,7 @@ def index():
 @bp.route("/cycles/<int:cycle_id>/new", methods=["GET", "POST"])
 @bp.route("/cycles/<int:cycle_id>/second-round", methods=["GET", "POST"], endpoint="second_round")
 def new(cycle_id: int):
-    cycle = _cycle(cycle_id)
+    cycle = cycles.cycle_for(current_user, cycle_id)
     second = request.endpoint == "runs.second_round"
     form = RunForm()
     form.set_choices(*run_reports.choices_for(cycle))
@@ -65,7 +57,7 @@ def new(cycle_id: int):
 
 @bp.get("/<int:run_id>")
 def show(run_id: int):
-    run = _run(run_id)
+    run = run_reports.run_for(current_user, run_id)
     figures = run_reports.figures(run, request.args.get("page", 1, type=int))
     return render_template("runs/show.html", run=run, f=figures, form=FlaskForm(),
                            page=request.args.get("page", 1, type=int), publish=open_actions.publish(run),
@@ -76,7 +68,7 @@ def show(run_id: int):
 
 @bp.get("/<int:run_id>/status.json")
 def status(run_id: int):
-    run = _run(run_id)
+    run = run_reports.run_for(current_user, run_id)
     return jsonify(id=run.id, status=run.status, error=run.error, solve_seconds=run.solve_seconds,
                    started_at=run.started_at.isoformat() if run.started_at else None,
                    time_limit_s=run.parameters.get("time_limit_s"))
@@ -84,7 +76,7 @@ def status(run_id: int):
 
 @bp.get("/<int:run_id>/explain/<key>")
 def explain(run_id: int, key: str):
-    run = _run(run_id)
+    run = run_reports.run_for(current_user, run_id)
     found = run_reports.explanation(run, key) or abort(404)
     return render_template("runs/explain.html", run=run, name=found[0], where=found[1], reasons=found[2],
                            student=key.startswith("s"))
@@ -92,7 +84,7 @@ def explain(run_id: int, key: str):
 
 @bp.get("/<int:run_id>/verify")
 def verify(run_id: int):
-    run = _run(run_id)
+    run = run_reports.run_for(current_user, run_id)
     with errors_flashed():
         report = match_runs.verify(run)
         return render_template("runs/verify.html", run=run, report=report, names=run_reports.figures(run).names)
@@ -101,7 +93,7 @@ def verify(run_id: int):
 
 @bp.route("/<int:run_id>/publish", methods=["GET", "POST"])
 def confirm_publish(run_id: int):
-    run = _run(run_id)
+    run = run_reports.run_for(current_user, run_id)
     form = PublishForm()
     if form.confirmed:
         with errors_shown_on(form):
@@ -114,7 +106,7 @@ def confirm_publish(run_id: int):
 
 @bp.post("/<int:run_id>/<any(rerun, restart):action>")
 def act(run_id: int, action: str):
-    run = _run(run_id)
+    run = run_reports.run_for(current_user, run_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
     with errors_flashed():
@@ -126,7 +118,8 @@ def act(run_id: int, action: str):
 
 @bp.get("/compare")
 def compare():
-    first, second = _run(request.args.get("a", 0, type=int)), _run(request.args.get("b", 0, type=int))
+    first = run_reports.run_for(current_user, request.args.get("a", 0, type=int))
+    second = run_reports.run_for(current_user, request.args.get("b", 0, type=int))
     if first.cycle_id != second.cycle_id or first.id == second.id:
         flash("Choose two different runs of the same season to compare.", "danger")
         return redirect(url_for("runs.index", cycle=first.cycle_id))
@@ -137,7 +130,7 @@ def compare():
 
 @bp.get("/cycles/<int:cycle_id>/placements")
 def placements(cycle_id: int):
-    cycle = _cycle(cycle_id)
+    cycle = cycles.cycle_for(current_user, cycle_id)
     page = request.args.get("page", 1, type=int)
     status = request.args.get("status", "")
     status = status if status in {value.value for value in PlacementStatus} else ""
@@ -148,7 +141,7 @@ def placements(cycle_id: int):
 
 @bp.route("/placements/<int:placement_id>", methods=["GET", "POST"])
 def placement(placement_id: int):
-    placement = run_reports.placement_for(current_user, placement_id) or abort(404)
+    placement = run_reports.placement_for(current_user, placement_id)
     end, move = EndPlacementForm(prefix="end"), MovePlacementForm(prefix="move")
     move.position.choices = options(run_reports.choices_for(placement.cycle)[1])
     form = end if "end-reason" in request.form else move
@@ -166,7 +159,7 @@ def placement(placement_id: int):
 
 @bp.route("/cycles/<int:cycle_id>/placements/add", methods=["GET", "POST"])
 def add_placement(cycle_id: int):
-    cycle = _cycle(cycle_id)
+    cycle = cycles.cycle_for(current_user, cycle_id)
     form = AddPlacementForm()
     students, positions, _ = run_reports.choices_for(cycle)
     form.student.choices, form.position.choices = options(students), options(positions)
