@@ -6,6 +6,9 @@ writes a row, then raises, and an after-request hook commits, as a later write i
 
 from __future__ import annotations
 
+import io
+import re
+
 import pytest
 from flask import Blueprint, redirect, render_template_string, url_for
 from flask_wtf import FlaskForm
@@ -14,7 +17,7 @@ from wtforms import StringField
 from sprint import create_app
 from sprint.errors import status_of
 from sprint.extensions import db
-from sprint.models import College
+from sprint.models import College, Role
 from sprint.services.errors import NotAllowed, NotFound, ServiceError, StaleEdit
 from sprint.views.forms_support import errors_flashed, errors_shown_on, status_for
 
@@ -129,3 +132,21 @@ def test_a_flashed_error_goes_on_to_the_redirect_and_keeps_nothing(raising):
     assert _colleges(raising) == 0
     assert client.post("/flash/refused").status_code == 403
 
+
+# --- "not yours" is a 403, through the app's own pages ------------------------------------------
+
+def test_confirming_another_coordinators_import_preview_is_refused_with_403(app, client, login, make):
+    program = make.program()
+    first, second = make.user(Role.COORDINATOR, program), make.user(Role.COORDINATOR, program)
+    login(first)
+    preview = client.post("/coordinator/import", data={
+        "kind": "colleges", "file": (io.BytesIO(b"name,state,kind\nGood College,CT,community\n"), "c.csv")})
+    payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', preview.get_data(as_text=True)).group(1)
+    client.post("/logout")
+    login(second)
+
+    response = client.post("/coordinator/import/confirm", data={"payload": payload})
+
+    assert response.status_code == 403 and "This preview is not yours" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(College.id))) == 0
