@@ -28,6 +28,9 @@ def update_profile(student: User, data: dict) -> StudentProfile:
     """Save the profile form; an unlisted college is added unconfirmed for an administrator to check."""
     profile = student.profile
     lock_row(User, student.id, profile)  # the same form saved from two tabs: one after the other
+    names = skills.parse(data.get("skills"))
+    if len(names) > skills.MAX_SKILLS:  # checked before anything is written
+        raise ServiceError(f"List at most {skills.MAX_SKILLS} skills.", "skills")
     college = _college(data)
     if college is None:
         raise ServiceError("Choose your college from the list, or type its name and state.", "college")
@@ -37,9 +40,6 @@ def update_profile(student: User, data: dict) -> StudentProfile:
     profile.class_year = data.get("class_year")
     profile.work_authorized = bool(data.get("work_authorized"))
     profile.age_confirmed = bool(data.get("age_confirmed"))
-    names = skills.parse(data.get("skills"))
-    if len(names) > skills.MAX_SKILLS:
-        raise ServiceError(f"List at most {skills.MAX_SKILLS} skills.", "skills")
     profile.skills = skills.get_or_create(names)
     for name in SELF_ID_FLAGS:
         profile_value = {"yes": True, "no": False}.get(data.get(name) or "")
