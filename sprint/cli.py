@@ -10,7 +10,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from .demo import loader
-from .errors import ServiceError
+from .services.errors import ServiceError
 from .extensions import db
 from .models import Cycle
 from .services.accounts import users

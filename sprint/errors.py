@@ -1,4 +1,4 @@
-"""Error pages and the service-layer exceptions."""
+"""Error pages, and the one handler that answers the services' errors (sprint/services/errors.py)."""
 
 from __future__ import annotations
 
@@ -6,21 +6,28 @@ from flask import Flask, Response, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import SecurityError
 
-
-class ServiceError(Exception):
-    """A business rule was broken; the message is shown to the user, next to `field` if given."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+from .extensions import db
+from .services.errors import NotAllowed, NotFound, ServiceError, StaleEdit
 
 
-class NotAllowed(ServiceError):
-    """The actor may not do this to this record."""
+# The status that answers each service error; a subclass takes its nearest listed class's.
+STATUS_OF = {NotFound: 404, NotAllowed: 403, StaleEdit: 409, ServiceError: 400}
 
 
-class StaleEdit(ServiceError):
-    """Someone (or another tab) changed the record first; nothing was written. Answered with 409."""
+def status_of(error: ServiceError) -> int:
+    """The HTTP status of a service error, from its type (never from its message)."""
+    return next(STATUS_OF[kind] for kind in type(error).__mro__ if kind in STATUS_OF)
+
+
+def is_refusal(error: ServiceError) -> bool:
+    """A 403 or 404: answered with the error page, never shown on the form that was sent."""
+    return status_of(error) in (403, 404)
+
+
+def discard_failed_call() -> None:
+    """Roll back what a failed service call may have left in the session (and end its transaction,
+    with any row lock it took), so the page built next shows the records as they are."""
+    db.session.rollback()
 
 
 TITLES = {
@@ -59,17 +66,14 @@ def init_app(app: Flask) -> None:
         return render(400, "The form was out of date or missing its security token. "
                            "Please go back, reload the page and try again.")
 
-    @app.errorhandler(NotAllowed)
-    def not_allowed(error: NotAllowed):
-        return render(403, str(error))
-
-    @app.errorhandler(StaleEdit)
-    def stale_edit(error: StaleEdit):
-        return render(409, str(error))
+    @app.errorhandler(ServiceError)
+    def service_error(error: ServiceError):
+        """Any service error a view did not show on its form: nothing of the failed call is kept, and
+        the error page says why, with the status of the error's type."""
+        discard_failed_call()
+        return render(status_of(error), str(error))
 
     @app.errorhandler(500)
     def server_error(error):
-        from .extensions import db
-
-        db.session.rollback()
+        discard_failed_call()
         return render(500)

@@ -6,7 +6,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import role_required
-from ..errors import ServiceError
 from ..extensions import db
 from ..forms import options
 from ..forms.staff import (
@@ -16,7 +15,7 @@ from ..models import College, Program, Role
 from ..services.accounts import users
 from ..services.directory import colleges
 from ..services.season import programs, seasons
-from .forms_support import show_error, status_for, valid_or_400
+from .forms_support import errors_shown_on, status_for, valid_or_400
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -31,13 +30,10 @@ def _guard() -> None:  # installation administrators only
 def dashboard():
     form = ProgramForm()
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             program = programs.create_program(current_user, form.name.data, form.slug.data,
                                               form.region.data or "", form.contact_email.data or "",
                                               form.time_zone.data)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash(f"{program.name} is created. Invite its first coordinator.", "success")
             return redirect(url_for("admin.program", program_id=program.id))
     return render_template("admin/dashboard.html", form=form, programs=programs.program_summaries()), \
@@ -56,11 +52,8 @@ def program(program_id: int):
     program = db.get_or_404(Program, program_id)
     form = _invite_form()
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             users.invite(current_user, form.email.data, Role.COORDINATOR, program=program)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash(f"Invitation sent to {form.email.data}.", "success")
             return redirect(url_for("admin.program", program_id=program.id))
     return render_template("admin/program.html", program=program, form=form,
@@ -92,15 +85,10 @@ def move_student(program_id: int):
     program = db.get_or_404(Program, program_id)
     form = _move_form(program)
     if form.validate_on_submit():
-        student = programs.student_by_email(form.email.data)
         target = db.session.get(Program, form.program.data)
-        try:
-            if student is None or student.program_id != program.id:
-                raise ServiceError(f"No student of {program.name} has that email.", "email")
+        with errors_shown_on(form):
+            student = programs.student_by_email(program, form.email.data)
             programs.move_student(current_user, student, target)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash(f"{student.name} now belongs to {target.name}.", "success")
             return redirect(url_for("admin.program", program_id=program.id))
     return render_template("admin/program.html", program=program, form=_invite_form(bound=False),
@@ -122,11 +110,8 @@ def college(college_id: int):
     college = db.get_or_404(College, college_id)
     form = CollegeForm(obj=college)
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             colleges.update_college(current_user, college, form.name.data, form.kind.data, form.confirmed.data)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash(f"{college.name} saved.", "success")
             return redirect(url_for("admin.colleges", unconfirmed=1))
     return render_template("admin/college.html", form=form, college=college,

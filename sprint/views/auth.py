@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 from flask_wtf import FlaskForm
 
-from ..errors import ServiceError
+from ..services.errors import ServiceError
 from ..extensions import limiter
 from ..forms import options
 from ..forms.auth import (
@@ -18,7 +18,7 @@ from ..forms.auth import (
 from ..login_limits import LoginLimits, remember_device
 from ..services.accounts import users
 from ..services.season import programs
-from .forms_support import show_error, status_for
+from .forms_support import errors_shown_on, status_for
 
 bp = Blueprint("auth", __name__)
 
@@ -86,11 +86,8 @@ def logout():
 def account():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             user = users.change_password(current_user, form.current_password.data, form.password.data)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             _start_session(user, remember=_remember_cookie() in request.cookies)
             flash("Your password is changed. You stay logged in here; every other device is logged out.",
                   "success")
@@ -132,11 +129,8 @@ def register(slug: str | None = None):
         form.program.choices = options([(0, "Choose your program"), *((p.id, p.name) for p in choices)])
     if choices and form.validate_on_submit():
         chosen = program or next(p for p in choices if p.id == form.program.data)
-        try:
+        with errors_shown_on(form):
             users.register_student(chosen, form.name.data, form.email.data, form.password.data)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash(SIGNED_UP.format(email=users.normalise_email(form.email.data)), "info")
             return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form, program=program, choices=choices), \
@@ -170,11 +164,8 @@ def forgot_password():
 def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             users.reset_password(token, form.password.data)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash("Your password is changed. Log in with the new one.", "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form), status_for(form)
@@ -188,11 +179,8 @@ def accept_invitation(token: str):
         return render_template("auth/invitation_invalid.html", message=str(error)), 400
     form = AcceptInvitationForm()
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             user = users.accept_invitation(token, form.name.data, form.password.data)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             _start_session(user)
             flash("Welcome to SPRINT Placement.", "success")
             return redirect(url_for("main.index"))

@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ..access import role_required
-from ..errors import ServiceError
 from ..extensions import db
 from ..forms import options
 from ..forms.confirm import ConfirmForm
@@ -19,7 +18,7 @@ from ..services.accounts import users
 from ..services.market import host_portal, open_actions, positions, profiles, rankings
 from ..services.matching import outcomes
 from ..services.season import seasons
-from .forms_support import error_status, rank_inputs, show_error, status_for
+from .forms_support import errors_shown_on, rank_inputs, status_for
 from .season_choice import shown_cycle
 
 bp = Blueprint("company", __name__, url_prefix="/company")
@@ -58,11 +57,8 @@ def profile():
     host = current_user.host
     form = CompanyForm(obj=host)
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             host_portal.update_company(current_user, host, form.data)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash("The company profile is saved.", "success")
             return redirect(url_for("company.profile"))
     return render_template("company/profile.html", form=form, host=host,
@@ -74,11 +70,8 @@ def team():
     host = current_user.host
     form = InviteColleagueForm()
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             users.invite(current_user, form.email.data, Role.HOST, host, HostMemberRole(form.host_role.data))
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash(f"We emailed an invitation to {form.email.data}.", "success")
             return redirect(url_for("company.team"))
     return render_template("company/team.html", form=form, host=host, team=seasons.host_team(host),
@@ -94,12 +87,8 @@ def remove_member(membership_id: int):
     leaving = membership.user_id == current_user.id
     form = ConfirmForm()
     if form.confirmed:
-        try:
+        with errors_shown_on(form):
             host_portal.remove_member(current_user, membership, form.reason.data or "")
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
             flash("You left the company." if leaving else "The colleague no longer has access.", "success")
             return redirect(url_for("main.index") if leaving else url_for("company.team"))
     return render_template("company/remove_member.html", membership=membership, leaving=leaving, form=form,
@@ -124,11 +113,8 @@ def new_position():
     if request.method == "GET":
         form.site_town.data = current_user.host.site_town
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             position = positions.create_position(current_user, current_user.host, cycle, form.data)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash(f"{position.title} is posted.", "success")
             return redirect(url_for("company.dashboard"))
     return render_template("company/position_form.html", form=form, position=None, cycle=cycle), status_for(form)
@@ -143,12 +129,8 @@ def edit_position(position_id: int):
     form = (PositionForm(data=positions.form_data(position), season_year=position.cycle.year)
             if request.method == "GET" else PositionForm(season_year=position.cycle.year))
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             changes = positions.update_position(current_user, position, form.data)
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
             flash(f"Saved {counted(len(changes), 'change')} to {position.title}."
                   if changes else "Nothing changed.", "success")
             return redirect(url_for("company.dashboard"))
@@ -161,12 +143,8 @@ def withdraw_position(position_id: int):
     position = _own_position(position_id)
     form = ConfirmForm()
     if form.confirmed:
-        try:
+        with errors_shown_on(form):
             positions.withdraw_position(current_user, position, form.reason.data or "")
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
             flash(f"{position.title} is withdrawn; students can no longer apply to it.", "success")
             return redirect(url_for("company.dashboard"))
     return render_template("company/withdraw_position.html", position=position, form=form,
@@ -214,16 +192,12 @@ def ranks(position_id: int):
     position = _own_position(position_id)
     form = HostRankForm()
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             rankings.save_host_ranks(current_user, position, rank_inputs(request.form), form.version.data,
                                      certify=form.action.data == "certify")
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-            return _render_ranks(position, form), error_status(error)
-        flash("The list is certified: it will be used in the match." if form.action.data == "certify"
-              else "Draft saved. Certify the list before the deadline.", "success")
-        return redirect(url_for("company.ranks", position_id=position.id))
+            flash("The list is certified: it will be used in the match." if form.action.data == "certify"
+                  else "Draft saved. Certify the list before the deadline.", "success")
+            return redirect(url_for("company.ranks", position_id=position.id))
     return _render_ranks(position, form), status_for(form)
 
 

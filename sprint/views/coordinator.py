@@ -15,7 +15,7 @@ from flask import (
 from flask_login import current_user
 
 from ..access import role_required
-from ..errors import ServiceError, StaleEdit
+from ..services.errors import StaleEdit
 from ..extensions import db
 from ..forms import options
 from ..forms.coordinator import (
@@ -30,7 +30,7 @@ from ..services.directory import audit_log, csv_import, directories, edits, prog
 from ..services.season import cycles, deadline_extensions, programs, seasons
 from ..services.support.csv_export import to_csv_bytes
 from ..services.directory.csv_import_kinds import KINDS, template_rows
-from .forms_support import show_error, status_for, valid_or_400
+from .forms_support import errors_flashed, errors_shown_on, status_for, valid_or_400
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
@@ -71,12 +71,9 @@ def invite():
     form.host.choices = options([(0, "(not a host member)")] + [(host.id, host.name) for host in hosts])
     if form.validate_on_submit():
         host = db.session.get(HostCompany, form.host.data) if form.role.data == Role.HOST else None
-        try:
+        with errors_shown_on(form):
             users.invite(current_user, form.email.data, Role(form.role.data), host,
                             HostMemberRole(form.host_role.data))
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash(f"Invitation sent to {form.email.data}.", "success")
             return redirect(url_for("coordinator.invite"))
     return render_template("coordinator/invite.html", form=form), status_for(form)
@@ -98,12 +95,9 @@ def _zone() -> dict:
 def new_cycle():
     form = CycleForm(meta=_zone())
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             cycle = cycles.create_cycle(current_user, form.year.data, form.name.data, dates_of(form),
                                         copy_positions=form.copy_positions.data)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash(f"{cycle.name} created in draft.", "success")
             return redirect(url_for("coordinator.cycle", cycle_id=cycle.id))
     return render_template("coordinator/cycle_form.html", form=form, cycle=None), status_for(form)
@@ -123,11 +117,8 @@ def cycle_dates(cycle_id: int):
     season = cycles.cycle_for(current_user, cycle_id)
     form = CycleDatesForm(obj=season, meta=_zone())
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             cycles.update_dates(current_user, season, dates_of(form))
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash(f"Dates of {season.name} saved.", "success")
             return redirect(url_for("coordinator.cycle", cycle_id=season.id))
     return render_template("coordinator/cycle_form.html", form=form, cycle=season), status_for(form)
@@ -154,11 +145,9 @@ def move_phase(cycle_id: int):
         abort(400)
     if not form.confirmed:  # a bare POST moves nothing: show what the move means first
         return _phase_page(season, form.target.data, form, 400)
-    try:
+    with errors_flashed():
         cycles.move_phase(current_user, season, Phase(form.target.data), form.reason.data or "")
         flash(f"{season.name} is now in \"{Phase(season.phase).label}\".", "success")
-    except ServiceError as error:
-        flash(str(error), "danger")
     return redirect(url_for("coordinator.cycle", cycle_id=season.id))
 
 
@@ -167,13 +156,10 @@ def extensions(cycle_id: int):
     season = cycles.cycle_for(current_user, cycle_id)
     form = ExtensionForm(meta=_zone())
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             extension = deadline_extensions.grant_extension(current_user, season, form.email.data,
                                                             ExtensionKind(form.kind.data), form.until.data,
                                                             form.reason.data)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash(f"Extended the {form.kind.data} deadline for {extension.user.name}.", "success")
             return redirect(url_for("coordinator.extensions", cycle_id=season.id))
     return render_template("coordinator/extensions.html", cycle=season, form=form,
@@ -240,13 +226,10 @@ def unapprove_host(host_id: int):
 def new_host():
     form = NewHostForm()
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             host = edits.create_host_with_owner(current_user, form.name.data, form.sector.data,
                                                           form.site_town.data, form.size.data,
                                                           form.owner_email.data)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash(f"{host.name} added; an invitation went to {form.owner_email.data}.", "success")
             return redirect(url_for("coordinator.directory", kind="hosts", q=host.name))
     return render_template("coordinator/new_host.html", form=form), status_for(form)
@@ -257,11 +240,9 @@ def staff_active(user_id: int, action: str):
     user = edits.staff_member_for(current_user, user_id)
     form = StaffConfirmForm()
     if form.confirmed:
-        try:
+        with errors_flashed():
             edits.set_account_active(current_user, user, action == "reactivate", form.reason.data or "")
             flash(f"{user.name} {'can log in again' if user.active else 'can no longer log in'}.", "success")
-        except ServiceError as error:
-            flash(str(error), "danger")
         return redirect(url_for("coordinator.directory", kind="staff"))
     return render_template("coordinator/staff_active.html", person=user, action=action, form=form), status_for(form)
 
@@ -289,17 +270,16 @@ def import_confirm():
     form = ImportConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        kind, result = csv_import.confirm_import(current_user, form.payload.data)
-    except StaleEdit as error:  # confirmed twice: the first confirmation did the import
-        flash(str(error), "info")
-        return redirect(url_for("coordinator.import_csv"))
-    except ServiceError as error:
-        flash(str(error), "danger")
-        return redirect(url_for("coordinator.import_csv"))
-    flash(f"Imported {kind}: {len(result.new)} added, {len(result.changed)} updated, "
-          f"{result.unchanged} already up to date.", "success")
-    return redirect(url_for("coordinator.directory", kind=kind))
+    with errors_flashed():
+        try:
+            kind, result = csv_import.confirm_import(current_user, form.payload.data)
+        except StaleEdit as error:  # confirmed twice: the first confirmation did the import
+            flash(str(error), "info")
+        else:
+            flash(f"Imported {kind}: {len(result.new)} added, {len(result.changed)} updated, "
+                  f"{result.unchanged} already up to date.", "success")
+            return redirect(url_for("coordinator.directory", kind=kind))
+    return redirect(url_for("coordinator.import_csv"))
 
 
 @bp.get("/import/template/<kind>.csv")

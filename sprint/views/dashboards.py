@@ -15,7 +15,7 @@ from flask import (
 from flask_login import current_user
 
 from ..access import role_required
-from ..errors import NotAllowed, ServiceError
+from ..services.errors import NotAllowed
 from ..extensions import db
 from ..forms.dashboards import FilterForm, LiaisonInviteForm
 from ..models import College, Role
@@ -23,7 +23,7 @@ from ..services.accounts import users
 from ..services.dashboards import charts, common, pages
 from ..services.support.csv_export import to_csv_bytes
 from ..templating import page_zone
-from .forms_support import show_error, status_for
+from .forms_support import errors_shown_on, status_for
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
 PAGE_NAMES = "overview, colleges, hosts, quality, equity, report"
@@ -170,11 +170,8 @@ def invite_liaison(college_id: int):
         abort(404)
     form = LiaisonInviteForm()
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             users.invite(current_user, form.email.data, Role.LIAISON, program=program, college=college_)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash(f"Invitation sent to {form.email.data}: they will see {college_.name}'s students only.",
                   "success")
             return redirect(url_for("dashboards.college", subject=college_.id))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, send_file, url_for
+from flask import Blueprint, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
 
-from ..errors import ServiceError
 from ..extensions import db
 from ..models import Role, User
 from ..services.market import profiles
@@ -38,8 +37,5 @@ def health():
 def resume(student_id: int):
     """A student's résumé, for the student, their coordinators and hosts they applied to."""
     student = db.get_or_404(User, student_id)
-    try:
-        path, name = profiles.resume_for(current_user, student)
-    except ServiceError:
-        abort(404)
+    path, name = profiles.resume_for(current_user, student)
     return send_file(path, mimetype="application/pdf", download_name=name, as_attachment=False)

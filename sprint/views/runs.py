@@ -7,7 +7,6 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..access import role_required
-from ..errors import ServiceError
 from ..forms import options
 from ..forms.confirm import PublishForm
 from ..forms.runs import AddPlacementForm, AuditFilterForm, EndPlacementForm, MovePlacementForm, RunForm
@@ -17,8 +16,8 @@ from ..services.directory import audit_log
 from ..services.support import local_time
 from ..services.matching import match_quality, match_runs, placement_changes, run_reports, second_round
 from ..services.market import open_actions
-from ..services.season import seasons
-from .forms_support import show_error, status_for
+from ..services.season import cycles, seasons
+from .forms_support import errors_flashed, errors_shown_on, status_for
 
 bp = Blueprint("runs", __name__, url_prefix="/coordinator/runs")
 
@@ -29,21 +28,13 @@ def _guard() -> None:  # coordinators only; every record is looked up within the
     pass
 
 
-def _cycle(cycle_id: int):
-    return run_reports.cycle_for(current_user, cycle_id) or abort(404)
-
-
-def _run(run_id: int):
-    return run_reports.run_for(current_user, run_id) or abort(404)
-
-
 @bp.get("/")
 def index():
-    cycles = seasons.cycles_of(current_user.program_id)
+    choices = seasons.cycles_of(current_user.program_id)
     chosen = request.args.get("cycle", type=int)
-    cycle = _cycle(chosen) if chosen else seasons.staff_season(current_user.program_id)
+    cycle = cycles.cycle_for(current_user, chosen) if chosen else seasons.staff_season(current_user.program_id)
     runs = run_reports.runs_of(cycle) if cycle else []
-    return render_template("runs/index.html", cycles=cycles, cycle=cycle, runs=runs,
+    return render_template("runs/index.html", cycles=choices, cycle=cycle, runs=runs,
                            open_seats=second_round.open_seats(cycle) if cycle else 0,
                            can=open_actions.for_season(cycle, runs) if cycle else None)
 
@@ -51,17 +42,14 @@ def index():
 @bp.route("/cycles/<int:cycle_id>/new", methods=["GET", "POST"])
 @bp.route("/cycles/<int:cycle_id>/second-round", methods=["GET", "POST"], endpoint="second_round")
 def new(cycle_id: int):
-    cycle = _cycle(cycle_id)
+    cycle = cycles.cycle_for(current_user, cycle_id)
     second = request.endpoint == "runs.second_round"
     form = RunForm()
     form.set_choices(*run_reports.choices_for(cycle))
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             start = second_round.start_second_round if second else match_runs.start_run
             run = start(current_user, cycle, match_runs.RunSettings(**form.settings()))
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash(f"Run #{run.id} is {run.status}.", "success")
             return redirect(url_for("runs.show", run_id=run.id))
     hints = second_round.suggestions(cycle) if second and request.method == "GET" else None
@@ -70,7 +58,7 @@ def new(cycle_id: int):
 
 @bp.get("/<int:run_id>")
 def show(run_id: int):
-    run = _run(run_id)
+    run = run_reports.run_for(current_user, run_id)
     figures = run_reports.figures(run, request.args.get("page", 1, type=int))
     return render_template("runs/show.html", run=run, f=figures, form=FlaskForm(),
                            page=request.args.get("page", 1, type=int), publish=open_actions.publish(run),
@@ -81,7 +69,7 @@ def show(run_id: int):
 
 @bp.get("/<int:run_id>/status.json")
 def status(run_id: int):
-    run = _run(run_id)
+    run = run_reports.run_for(current_user, run_id)
     return jsonify(id=run.id, status=run.status, error=run.error, solve_seconds=run.solve_seconds,
                    started_at=run.started_at.isoformat() if run.started_at else None,
                    time_limit_s=run.parameters.get("time_limit_s"))
@@ -89,7 +77,7 @@ def status(run_id: int):
 
 @bp.get("/<int:run_id>/explain/<key>")
 def explain(run_id: int, key: str):
-    run = _run(run_id)
+    run = run_reports.run_for(current_user, run_id)
     found = run_reports.explanation(run, key) or abort(404)
     return render_template("runs/explain.html", run=run, name=found[0], where=found[1], reasons=found[2],
                            student=key.startswith("s"))
@@ -97,26 +85,20 @@ def explain(run_id: int, key: str):
 
 @bp.get("/<int:run_id>/verify")
 def verify(run_id: int):
-    run = _run(run_id)
-    try:
+    run = run_reports.run_for(current_user, run_id)
+    with errors_flashed():
         report = match_runs.verify(run)
-    except ServiceError as error:
-        flash(str(error), "danger")
-        return redirect(url_for("runs.show", run_id=run.id))
-    names = run_reports.figures(run).names
-    return render_template("runs/verify.html", run=run, report=report, names=names)
+        return render_template("runs/verify.html", run=run, report=report, names=run_reports.figures(run).names)
+    return redirect(url_for("runs.show", run_id=run.id))
 
 
 @bp.route("/<int:run_id>/publish", methods=["GET", "POST"])
 def confirm_publish(run_id: int):
-    run = _run(run_id)
+    run = run_reports.run_for(current_user, run_id)
     form = PublishForm()
     if form.confirmed:
-        try:
+        with errors_shown_on(form):
             placements = match_runs.publish(current_user, run, form.reason.data or "", form.unstable_ok.data)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash(f"Published: {counted(len(placements), 'offer')} sent; lists are locked.", "success")
             return redirect(url_for("runs.placements", cycle_id=run.cycle_id))
     return render_template("runs/publish.html", run=run, f=run_reports.figures(run), form=form,
@@ -125,21 +107,20 @@ def confirm_publish(run_id: int):
 
 @bp.post("/<int:run_id>/<any(rerun, restart):action>")
 def act(run_id: int, action: str):
-    run = _run(run_id)
+    run = run_reports.run_for(current_user, run_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    try:
+    with errors_flashed():
         target = getattr(match_runs, action)(current_user, run)
         flash(f"Run #{target.id} is {target.status}.", "success")
         return redirect(url_for("runs.show", run_id=target.id))
-    except ServiceError as error:
-        flash(str(error), "danger")
-        return redirect(url_for("runs.show", run_id=run.id))
+    return redirect(url_for("runs.show", run_id=run.id))
 
 
 @bp.get("/compare")
 def compare():
-    first, second = _run(request.args.get("a", 0, type=int)), _run(request.args.get("b", 0, type=int))
+    first = run_reports.run_for(current_user, request.args.get("a", 0, type=int))
+    second = run_reports.run_for(current_user, request.args.get("b", 0, type=int))
     if first.cycle_id != second.cycle_id or first.id == second.id:
         flash("Choose two different runs of the same season to compare.", "danger")
         return redirect(url_for("runs.index", cycle=first.cycle_id))
@@ -150,7 +131,7 @@ def compare():
 
 @bp.get("/cycles/<int:cycle_id>/placements")
 def placements(cycle_id: int):
-    cycle = _cycle(cycle_id)
+    cycle = cycles.cycle_for(current_user, cycle_id)
     page = request.args.get("page", 1, type=int)
     status = request.args.get("status", "")
     status = status if status in {value.value for value in PlacementStatus} else ""
@@ -161,21 +142,18 @@ def placements(cycle_id: int):
 
 @bp.route("/placements/<int:placement_id>", methods=["GET", "POST"])
 def placement(placement_id: int):
-    placement = run_reports.placement_for(current_user, placement_id) or abort(404)
+    placement = run_reports.placement_for(current_user, placement_id)
     end, move = EndPlacementForm(prefix="end"), MovePlacementForm(prefix="move")
     end.kind.choices = options(placement_changes.ending_choices())
     move.position.choices = options(run_reports.choices_for(placement.cycle)[1])
     form = end if "end-reason" in request.form else move
     if request.method == "POST" and form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             if form is end:
                 placement_changes.end_placement(current_user, placement, end.kind.data, end.reason.data)
             else:
                 target = run_reports.position_in(placement.cycle, move.position.data) or abort(400)
                 placement_changes.move_placement(current_user, placement, target, move.reason.data)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash("Placement updated and recorded in the audit log.", "success")
             return redirect(url_for("runs.placements", cycle_id=placement.cycle_id))
     return render_template("runs/placement.html", placement=placement, end=end, move=move), status_for(form)
@@ -183,18 +161,15 @@ def placement(placement_id: int):
 
 @bp.route("/cycles/<int:cycle_id>/placements/add", methods=["GET", "POST"])
 def add_placement(cycle_id: int):
-    cycle = _cycle(cycle_id)
+    cycle = cycles.cycle_for(current_user, cycle_id)
     form = AddPlacementForm()
     students, positions, _ = run_reports.choices_for(cycle)
     form.student.choices, form.position.choices = options(students), options(positions)
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             student = run_reports.student_in(cycle, form.student.data) or abort(400)
             position = run_reports.position_in(cycle, form.position.data) or abort(400)
             placement_changes.add_placement(current_user, cycle, student, position, form.reason.data)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash("Placement added and recorded in the audit log.", "success")
             return redirect(url_for("runs.placements", cycle_id=cycle.id))
     return render_template("runs/add_placement.html", cycle=cycle, form=form), status_for(form)

@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..access import role_required
-from ..errors import ServiceError, StaleEdit
+from ..services.errors import ServiceError, StaleEdit
 from ..extensions import db
 from ..forms import options
 from ..forms.confirm import ButtonForm, ConfirmForm
@@ -16,7 +16,7 @@ from ..models import Placement, PositionInterest, Role
 from ..services.market import applications, offers, open_actions, positions, profiles, rankings
 from ..services.matching import outcomes
 from ..services.season import deadlines, seasons
-from .forms_support import error_status, rank_inputs, show_error, status_for
+from .forms_support import errors_shown_on, rank_inputs, show_error, status_for
 from .season_choice import shown_cycle
 
 bp = Blueprint("student", __name__, url_prefix="/student")
@@ -37,6 +37,11 @@ def _cycle():
 
 @bp.get("/")
 def dashboard():
+    return _dashboard_page()
+
+
+def _dashboard_page():
+    """The student's home page; also what a refused answer from it is shown on."""
     cycle = shown_cycle()
     application = applications.application_for(current_user, cycle) if cycle else None
     outcome = outcomes.outcome_for(current_user, cycle) if cycle else None
@@ -75,11 +80,8 @@ def _profile_form(bound: bool = True) -> ProfileForm:
 def profile():
     form = _profile_form()
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             profiles.update_profile(current_user, form.data)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash("Your profile is saved.", "success")
             return redirect(url_for("student.profile"))
     return render_template("student/profile.html", form=form, resume_form=ResumeForm(),
@@ -91,11 +93,8 @@ def upload_resume():
     resume_form = ResumeForm()
     if resume_form.validate_on_submit():
         upload = resume_form.resume.data
-        try:
+        with errors_shown_on(resume_form):
             profiles.save_resume(current_user, upload.read(), upload.filename)
-        except ServiceError as error:
-            show_error(resume_form, error)
-        else:
             flash("Your résumé is uploaded.", "success")
             return redirect(url_for("student.profile"))
     return render_template("student/profile.html", form=_profile_form(bound=False), resume_form=resume_form,
@@ -125,11 +124,8 @@ def position(position_id: int):
         abort(404)
     form = ApplyForm()
     if form.validate_on_submit():
-        try:
+        with errors_shown_on(form):
             applications.apply(current_user, position, form.statement.data)
-        except ServiceError as error:
-            show_error(form, error)
-        else:
             flash(f"You applied to {position.title}. It is now at the bottom of your rank list.", "success")
             return redirect(url_for("student.ranks"))
     applied = position.id in applications.applied_position_ids(current_user, cycle)
@@ -149,12 +145,8 @@ def withdraw(interest_id: int):
         return redirect(url_for("student.ranks"))
     form = ConfirmForm()
     if form.confirmed:
-        try:
+        with errors_shown_on(form):
             applications.withdraw_interest(current_user, interest, form.reason.data or "")
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
             flash(f"You withdrew your application to {interest.position.title}.", "success")
             return redirect(url_for("student.ranks"))
     can = open_actions.for_student(current_user, interest.application.cycle)
@@ -173,11 +165,9 @@ def ranks():
             rankings.save_student_ranks(current_user, application, rank_inputs(request.form), form.version.data,
                                         certify=form.action.data == "certify")
         except ServiceError as error:
-            flash(str(error), "danger")
-            db.session.rollback()
-            if isinstance(error, StaleEdit):  # show the current list, as the message says
-                return _render_ranks(cycle, application, form), 409
-            return _render_ranks(cycle, application, form, rank_inputs(request.form)), 400
+            show_error(form, error)  # a lost race shows the current list, as the message says; else what was typed
+            typed = None if isinstance(error, StaleEdit) else rank_inputs(request.form)
+            return _render_ranks(cycle, application, form, typed), status_for(form)
         flash("Your rank list is certified: it will be used in the match." if form.action.data == "certify"
               else "Your draft is saved. Certify it before the deadline.", "success")
         return redirect(url_for("student.ranks"))
@@ -203,12 +193,8 @@ def accept_offer(placement_id: int):
     placement = _own_placement(placement_id)
     form = ButtonForm()
     if form.confirmed:
-        try:
+        with errors_shown_on(form):  # a second answer from another tab: 409 with the offer as it is now
             offers.respond(current_user, placement, accept=True)
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(form, error)  # a second answer from another tab: 409 with the offer as it is now
-        else:
             flash("Congratulations! You accepted the offer.", "success")
             return redirect(url_for("student.dashboard"))
     return render_template("student/accept_offer.html", placement=placement, form=form,
@@ -221,12 +207,8 @@ def decline_offer(placement_id: int):
     placement = _own_placement(placement_id)
     form = ConfirmForm()
     if form.confirmed:
-        try:
+        with errors_shown_on(form):  # a second answer from another tab: 409 with the offer as it is now
             offers.respond(current_user, placement, accept=False, reason=form.reason.data or "")
-        except ServiceError as error:
-            db.session.rollback()
-            show_error(form, error)  # a second answer from another tab: 409 with the offer as it is now
-        else:
             flash("You declined the offer. You can take the decline back from this page until the offer's "
                   "deadline, as long as the seat has not been offered to another student.", "success")
             return redirect(url_for("student.dashboard"))
@@ -238,12 +220,11 @@ def decline_offer(placement_id: int):
 @bp.post("/offers/<int:placement_id>/undo-decline")
 def undo_decline(placement_id: int):
     placement = _own_placement(placement_id)
-    if FlaskForm().validate_on_submit():
-        try:
+    form = FlaskForm()
+    if form.validate_on_submit():
+        with errors_shown_on(form):
             offers.undo_decline(current_user, placement)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-            return dashboard(), error_status(error)
-        flash(f"Your decline is taken back: the offer for {placement.position.title} is open again.", "success")
+            flash(f"Your decline is taken back: the offer for {placement.position.title} is open again.", "success")
+            return redirect(url_for("student.dashboard"))
+        return _dashboard_page(), status_for(form)
     return redirect(url_for("student.dashboard"))

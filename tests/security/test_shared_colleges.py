@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from sprint.errors import NotAllowed
+from sprint.services.errors import NotAllowed
 from sprint.extensions import db
 from sprint.models import AuditEvent, College, Role, StudentProfile, User
 from sprint.services.directory import audit_log

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sprint.errors import NotAllowed, ServiceError
+from sprint.services.errors import NotAllowed, ServiceError
 from sprint.extensions import db
 from sprint.models import HostCompany, HostMemberRole, Invitation, Role, User
 from sprint.services.accounts import users

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sprint.errors import ServiceError
+from sprint.services.errors import NotAllowed, ServiceError
 from sprint.extensions import db
 from sprint.models import AuditEvent, College, Cycle, HostCompany, Phase, Position, Role, User
 from sprint.services.directory import csv_import
@@ -165,7 +165,7 @@ def test_a_signed_upload_is_only_good_for_the_coordinator_who_made_it(appctx, ac
     token = csv_import.sign_upload(_me(actor), "colleges", None, COLLEGES.encode())
 
     assert csv_import.read_upload(_me(actor), token) == ("colleges", None, COLLEGES.encode())
-    with pytest.raises(ServiceError, match="not yours"):
+    with pytest.raises(NotAllowed, match="not yours"):
         csv_import.read_upload(db.session.get(User, other.id), token)
     with pytest.raises(ServiceError):
         csv_import.read_upload(_me(actor), token[:-3] + "abc")

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import event as sqlalchemy_event
 
-from sprint.errors import NotAllowed, ServiceError
+from sprint.services.errors import NotFound, ServiceError
 from sprint.extensions import db
 from sprint.models import (
     Application, ApplicationStatus, AuditEvent, College, Cycle, Phase, Position, PositionSkill,
@@ -124,8 +124,17 @@ def test_skipping_or_going_back_outside_the_allowed_steps_is_refused(appctx, coo
 def test_another_programs_season_is_not_reachable(appctx, coordinator, make):
     other = make.cycle(make.program(), 2028)
 
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotFound):
         cycles.cycle_for(db.session.get(User, coordinator[0].id), other.id)
+
+
+def test_a_missing_season_is_not_found_like_another_programs(appctx, coordinator, make):
+    own = make.cycle(coordinator[1], 2028)
+    actor = db.session.get(User, coordinator[0].id)
+
+    assert cycles.cycle_for(actor, own.id).id == own.id
+    with pytest.raises(NotFound):
+        cycles.cycle_for(actor, own.id + 1000)
 
 
 def test_progress_counts_a_small_hand_built_season(appctx, coordinator, make):

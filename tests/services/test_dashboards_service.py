@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from sprint.errors import NotAllowed
+from sprint.services.errors import NotAllowed
 from sprint.extensions import db
 from sprint.models import Cycle, Phase, Program, Role, User
 from sprint.services.dashboards import common, pages
@@ -189,7 +189,7 @@ def test_only_coordinators_and_admins_get_a_program(appctx, dash_world):
 
 
 def test_only_the_programs_coordinators_invite_a_college_liaison(appctx, dash_world, make, outbox):
-    from sprint.errors import ServiceError
+    from sprint.services.errors import ServiceError
     from sprint.models import College, Invitation
     from sprint.services.accounts import users
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from sprint.errors import ServiceError
+from sprint.services.errors import ServiceError
 from sprint.extensions import db
 from sprint.models import Cycle, DeadlineExtension, ExtensionKind, Phase, Role, User
 from sprint.services.season import deadlines

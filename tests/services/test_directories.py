@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sprint.errors import NotAllowed, ServiceError
+from sprint.services.errors import NotAllowed, ServiceError
 from sprint.extensions import db
 from sprint.models import (
     AuditEvent, College, Cycle, HostCompany, HostSize, Invitation, Phase, Role, StudentProfile, User

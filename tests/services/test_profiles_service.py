@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sprint.errors import ServiceError
+from sprint.services.errors import ServiceError
 from sprint.services.market.profiles import check_pdf
 
 

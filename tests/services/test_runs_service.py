@@ -10,7 +10,7 @@ import pytest
 import solver
 
 from sprint import create_app
-from sprint.errors import ServiceError
+from sprint.services.errors import ServiceError
 from sprint.extensions import db
 from sprint.models import (
     AuditEvent, Cycle, HostRank, MatchRun, Phase, Placement, PlacementStatus, Position, RunExplanation,

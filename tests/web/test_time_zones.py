@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from sprint.errors import ServiceError
+from sprint.services.errors import ServiceError
 from sprint.extensions import db
 from sprint.models import Cycle, ExtensionKind, Phase, Program, Role, User
 from sprint.services.season import deadlines, reminders
@@ -131,7 +131,7 @@ def test_a_coordinator_sets_the_programs_zone_and_pages_follow_it(app, client, t
 
 
 def test_only_an_admin_or_the_programs_coordinator_changes_its_zone(app, make):
-    from sprint.errors import NotAllowed
+    from sprint.services.errors import NotAllowed
     from sprint.services.season import programs
 
     mine, theirs = make.program("Mine", slug="mine"), make.program("Theirs", slug="theirs")

@@ -7,7 +7,7 @@ import hashlib
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from ...errors import ServiceError
+from ..errors import ServiceError
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:

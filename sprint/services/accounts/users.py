@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from ...errors import NotAllowed, ServiceError
+from ..errors import NotAllowed, ServiceError
 from ...extensions import db
 from ...links import absolute_url
 from ...models import (

@@ -182,7 +182,7 @@ def _season_figures(pid: int, filters: Filters, college_id: int | None) -> dict:
 
 def liaison_page(liaison: User, filters: Filters) -> Page:
     """A college liaison's view: their own college's students in their program, and nothing else."""
-    from ...errors import NotAllowed
+    from ..errors import NotAllowed
     from ...models import Role
 
     if liaison.role != Role.LIAISON or liaison.college_id is None or liaison.program is None:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import Select, and_, exists
 
-from ...errors import NotAllowed
+from ..errors import NotAllowed
 from ...extensions import db
 from ...models import (
     Application, ApplicationStatus, College, Cycle, HostCompany, Phase, Placement, PlacementStatus, Position,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 
-from ...errors import NotAllowed, ServiceError
+from ..errors import NotAllowed, ServiceError
 from ...extensions import db
 from ...models import AuditEvent, College, CollegeKind, Role, StudentProfile, User
 from ..support import audit

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
 
-from ...errors import NotAllowed, ServiceError, StaleEdit
+from ..errors import NotAllowed, ServiceError, StaleEdit
 from ...extensions import db
 from ...models import Cycle, ImportReceipt, User
 from ..support import audit
@@ -225,6 +225,8 @@ def _take_receipt(actor: User, kind: str, digest: str) -> None:
 def read_upload(actor: User, payload: str) -> tuple[str, int | None, bytes]:
     """(kind, cycle id, content) from a signed upload made by this actor, or ServiceError."""
     data = read_token("csv-import", payload, PAYLOAD_MAX_AGE)
-    if data.get("actor") != actor.id or data.get("kind") not in KINDS:
-        raise ServiceError("This preview is not yours or is not valid; upload the file again.")
+    if data.get("actor") != actor.id:
+        raise NotAllowed("This preview is not yours: upload the file again yourself.")
+    if data.get("kind") not in KINDS:
+        raise ServiceError("This preview is not valid; upload the file again.")
     return data["kind"], data.get("cycle"), base64.b64decode(data["content"])

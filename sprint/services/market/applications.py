@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import defaultload
 
-from ...errors import ServiceError, StaleEdit
+from ..errors import NotAllowed, ServiceError, StaleEdit
 from ...extensions import db
 from ...models import (
     Application, ApplicationStatus, Cycle, ExtensionKind, Position, PositionInterest, StudentRank, User,
@@ -86,7 +86,7 @@ def withdraw_interest(student: User, interest: PositionInterest, reason: str = "
     kept in the audit log for the coordinator."""
     application = interest.application
     if application.student_id != student.id:
-        raise ServiceError("That application is not yours.")
+        raise NotAllowed("That application is not yours.")
     lock_row(User, student.id, interest, application)
     if interest.withdrawn_at is not None:
         raise StaleEdit("You already withdrew that application.")

@@ -14,7 +14,7 @@ from functools import cached_property
 
 from sqlalchemy import func
 
-from ...errors import ServiceError
+from ..errors import ServiceError
 from ...extensions import db
 from ...models import (
     Cycle, ExtensionKind, HostMember, HostMemberRole, MatchRun, Phase, Placement, PlacementStatus, Position,

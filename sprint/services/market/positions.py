@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 
-from ...errors import NotAllowed, ServiceError, StaleEdit
+from ..errors import NotAllowed, ServiceError, StaleEdit
 from ...extensions import db
 from ...models import (
     Cycle, HostCompany, Phase, Position, PositionInterest, PositionSkill, PositionStatus, Skill, User
@@ -106,7 +106,11 @@ def _apply_form(position: Position, data: dict) -> dict[str, tuple]:
         problem = date_problem(position.cycle.year, data[name])
         if problem:
             raise ServiceError(problem, name)
-    changes = {}
+    required, preferred = skills.parse(data.get("required_skills")), skills.parse(data.get("preferred_skills"))
+    preferred = [name for name in preferred if name not in required]
+    if len(required) + len(preferred) > skills.MAX_SKILLS:
+        raise ServiceError(f"List at most {skills.MAX_SKILLS} skills in all.", "required_skills")
+    changes = {}  # every check is above: from here on the position is written
     for name in EDITABLE:
         old, new = getattr(position, name), data[name]
         if isinstance(new, str):
@@ -114,10 +118,6 @@ def _apply_form(position: Position, data: dict) -> dict[str, tuple]:
         if old != new:
             changes[name] = (str(old) if old is not None else None, str(new))
             setattr(position, name, new)
-    required, preferred = skills.parse(data.get("required_skills")), skills.parse(data.get("preferred_skills"))
-    preferred = [name for name in preferred if name not in required]
-    if len(required) + len(preferred) > skills.MAX_SKILLS:
-        raise ServiceError(f"List at most {skills.MAX_SKILLS} skills in all.", "required_skills")
     if (required, preferred) != (position.required_skills, position.preferred_skills) or position.id is None:
         if position.id is not None:
             changes["skills"] = (", ".join(position.required_skills), ", ".join(required))

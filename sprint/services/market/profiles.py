@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from ...errors import NotAllowed, ServiceError
+from ..errors import NotFound, ServiceError
 from ...extensions import db
 from ...models import College, CollegeKind, Role, StudentProfile, User, utcnow
 from ..support import audit
@@ -28,6 +28,9 @@ def update_profile(student: User, data: dict) -> StudentProfile:
     """Save the profile form; an unlisted college is added unconfirmed for an administrator to check."""
     profile = student.profile
     lock_row(User, student.id, profile)  # the same form saved from two tabs: one after the other
+    names = skills.parse(data.get("skills"))
+    if len(names) > skills.MAX_SKILLS:  # checked before anything is written
+        raise ServiceError(f"List at most {skills.MAX_SKILLS} skills.", "skills")
     college = _college(data)
     if college is None:
         raise ServiceError("Choose your college from the list, or type its name and state.", "college")
@@ -37,9 +40,6 @@ def update_profile(student: User, data: dict) -> StudentProfile:
     profile.class_year = data.get("class_year")
     profile.work_authorized = bool(data.get("work_authorized"))
     profile.age_confirmed = bool(data.get("age_confirmed"))
-    names = skills.parse(data.get("skills"))
-    if len(names) > skills.MAX_SKILLS:
-        raise ServiceError(f"List at most {skills.MAX_SKILLS} skills.", "skills")
     profile.skills = skills.get_or_create(names)
     for name in SELF_ID_FLAGS:
         profile_value = {"yes": True, "no": False}.get(data.get(name) or "")
@@ -137,12 +137,12 @@ def resume_display_name(filename: str | None) -> str:
 
 
 def resume_for(viewer: User, student: User) -> tuple[Path, str]:
-    """The résumé file a viewer may read: the student, their program's coordinators, or hosts they applied to."""
+    """The résumé file a viewer may read: the student, their program's coordinators, or hosts they applied to.
+
+    NotFound both when there is none and when the viewer may not see it: a student's id reveals nothing."""
     profile = student.profile
-    if profile is None or not profile.resume_file:
-        raise ServiceError("No résumé has been uploaded.")
-    if not may_see_student(viewer, student):
-        raise NotAllowed("You may not see this résumé.")
+    if profile is None or not profile.resume_file or not may_see_student(viewer, student):
+        raise NotFound("There is no résumé to show here.")
     return _resume_folder() / profile.resume_file, profile.resume_name or "resume.pdf"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ...errors import NotAllowed, ServiceError
+from ..errors import NotAllowed, ServiceError
 from ...extensions import db
 from ...models import (
     Application, ApplicationStatus, ExtensionKind, HostRank, Position, PositionInterest, PositionStatus,
@@ -14,7 +14,7 @@ from ...models import (
 from ...plurals import counted
 from ..support import audit
 from .applications import active_interests
-from ..support.concurrency import claim_version, lock_row
+from ..support.concurrency import claim_version, lock_row, undone_on_error
 from ..season.deadlines import ensure_open
 
 SHORT_LIST = 3
@@ -44,21 +44,14 @@ def save_student_ranks(student: User, application: Application, raw: dict[int, s
     ensure_open(student, application.cycle, ExtensionKind.RANKING, "Ranking")
     lock_row(User, student.id)  # the same lock as applying and withdrawing
     claim_version(Application, application, version, CHANGED_ELSEWHERE)  # one conditional UPDATE
-    positions = {interest.position_id: interest.position for interest in active_interests(application)}
-    if set(raw) - set(positions):
-        raise ServiceError("You can only rank positions you applied to.")
-    ranks = {pid: _parse_rank(raw.get(pid), f"\u201c{positions[pid].title}\u201d", False) for pid in positions}
-    if len(set(ranks.values())) != len(ranks):
-        raise ServiceError("Give each position a different rank: 1 for your first choice, 2 for the next, and so on.")
-    order = sorted(positions, key=lambda pid: ranks[pid])
+    with undone_on_error():  # a refused list gives the claimed version back
+        order = _student_order(application, raw, certify)
     changed = order != [line.position_id for line in application.ranks]
     if changed:
         application.ranks = []
         db.session.flush()
         application.ranks = [StudentRank(position_id=pid, rank=i) for i, pid in enumerate(order, 1)]
     if certify:
-        if not order:
-            raise ServiceError("Apply to at least one position before you certify your list.")
         application.ranks_certified_at = utcnow()
     elif changed:
         application.ranks_certified_at = None
@@ -66,6 +59,19 @@ def save_student_ranks(student: User, application: Application, raw: dict[int, s
                  program_id=application.cycle.program_id, length=len(order))
     db.session.commit()
     return application
+
+
+def _student_order(application: Application, raw: dict[int, str], certify: bool) -> list[int]:
+    """The position ids in the submitted order, or ServiceError saying what is wrong with the list."""
+    positions = {interest.position_id: interest.position for interest in active_interests(application)}
+    if set(raw) - set(positions):
+        raise ServiceError("You can only rank positions you applied to.")
+    ranks = {pid: _parse_rank(raw.get(pid), f"\u201c{positions[pid].title}\u201d", False) for pid in positions}
+    if len(set(ranks.values())) != len(ranks):
+        raise ServiceError("Give each position a different rank: 1 for your first choice, 2 for the next, and so on.")
+    if certify and not positions:
+        raise ServiceError("Apply to at least one position before you certify your list.")
+    return sorted(positions, key=lambda pid: ranks[pid])
 
 
 @dataclass(frozen=True)
@@ -141,10 +147,11 @@ def save_host_ranks(member: User, position: Position, raw: dict[int, str], versi
     # First statement to write: the version check and the position's row lock in one UPDATE, so two
     # colleagues (or two tabs) saving at once never interleave their deletes and inserts.
     claim_version(Position, position, version, CHANGED_ELSEWHERE)
-    people = {user.id: user for user, _ in candidates(position)}
-    if set(raw) - set(people):
-        raise ServiceError("You can only rank students who applied to this position.")
-    ranks = {sid: _parse_rank(raw.get(sid), people[sid].name, True) for sid in people}
+    with undone_on_error():  # a refused list gives the claimed version back
+        people = {user.id: user for user, _ in candidates(position)}
+        if set(raw) - set(people):
+            raise ServiceError("You can only rank students who applied to this position.")
+        ranks = {sid: _parse_rank(raw.get(sid), people[sid].name, True) for sid in people}
     db.session.execute(db.delete(HostRank).where(HostRank.position_id == position.id))
     db.session.add_all(HostRank(position_id=position.id, student_id=sid, rank=rank)
                        for sid, rank in ranks.items() if rank is not None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
-from ...errors import ServiceError, StaleEdit
+from ..errors import ServiceError, StaleEdit
 from ...extensions import db
 from ...models import (
     Application, ApplicationStatus, Cycle, HostRank, Phase, Placement, PlacementStatus, Position,

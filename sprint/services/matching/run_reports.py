@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ...extensions import db
+from ..errors import NotFound
 from ...models import (
     Application, ApplicationStatus, Cycle, HostCompany, MatchRun, Placement, Position, PositionStatus, User
 )
@@ -27,16 +28,12 @@ GROUP_LABELS = {"first_generation": "First-generation students", "pell_eligible"
 _KEY = re.compile(r"\b[sp]\d+\b")
 
 
-def cycle_for(actor: User, cycle_id: int) -> Cycle | None:
-    """The cycle if it belongs to the actor's program, else None."""
-    cycle = db.session.get(Cycle, cycle_id)
-    return cycle if cycle is not None and cycle.program_id == actor.program_id else None
-
-
-def run_for(actor: User, run_id: int) -> MatchRun | None:
-    """The run if its cycle belongs to the actor's program, else None."""
-    run = db.session.get(MatchRun, run_id)
-    return run if run is not None and run.cycle.program_id == actor.program_id else None
+def run_for(actor: User, run_id: int) -> MatchRun:
+    """The run if its cycle belongs to the actor's program, else NotFound (as `season.cycles.cycle_for`)."""
+    run = db.session.get(MatchRun, run_id) if run_id else None
+    if run is None or run.cycle.program_id != actor.program_id:
+        raise NotFound("There is no such match run in your program.")
+    return run
 
 
 def runs_of(cycle: Cycle) -> list[MatchRun]:
@@ -62,10 +59,12 @@ def choices_for(cycle: Cycle) -> tuple[list[tuple[int, str]], list[tuple[int, st
             [(row[0], f"{row[3]}: {row[1]} (#{row[0]})") for row in positions], sorted(hosts.items(), key=lambda h: h[1]))
 
 
-def placement_for(actor: User, placement_id: int) -> Placement | None:
-    """The placement if its cycle belongs to the actor's program, else None."""
+def placement_for(actor: User, placement_id: int) -> Placement:
+    """The placement if its cycle belongs to the actor's program, else NotFound (as `run_for`)."""
     placement = db.session.get(Placement, placement_id)
-    return placement if placement is not None and placement.cycle.program_id == actor.program_id else None
+    if placement is None or placement.cycle.program_id != actor.program_id:
+        raise NotFound("There is no such placement in your program.")
+    return placement
 
 
 def position_in(cycle: Cycle, position_id: int) -> Position | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ...errors import ServiceError
+from ..errors import ServiceError
 from ...extensions import db
 from ...models import (
     Application, ApplicationStatus, Cycle, HostCompany, MatchRun, Phase, Placement, PlacementStatus,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 
-from ...errors import NotAllowed, ServiceError, StaleEdit
+from ..errors import NotAllowed, NotFound, ServiceError, StaleEdit
 from ...extensions import db
 from ...models import Cycle, HostCompany, Phase, Position, PositionSkill, PositionStatus, User, utcnow
 from ..support import audit
@@ -33,11 +33,12 @@ DATE_ORDER = (
 )
 
 
-def cycle_for(actor: User, cycle_id: int) -> Cycle:
-    """The actor's program's cycle, or NotAllowed (also for a missing id: no probing other programs)."""
-    cycle = db.session.get(Cycle, cycle_id)
+def cycle_for(actor: User, cycle_id: int | None) -> Cycle:
+    """The actor's program's cycle, else NotFound: a missing id and another program's get the same
+    answer, so ids reveal nothing about other programs."""
+    cycle = db.session.get(Cycle, cycle_id) if cycle_id else None
     if cycle is None or cycle.program_id != actor.program_id:
-        raise NotAllowed("That season is not part of your program.")
+        raise NotFound("There is no such season in your program.")
     return cycle
 
 

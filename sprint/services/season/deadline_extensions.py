@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ...errors import NotAllowed, ServiceError
+from ..errors import NotAllowed, ServiceError
 from ...extensions import db
 from ...models import Cycle, DeadlineExtension, ExtensionKind, Role, User, utcnow
 from ..support import audit

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ...errors import ServiceError
+from ..errors import ServiceError
 from ...extensions import db
 from ...models import Cycle, DeadlineExtension, ExtensionKind, Phase, Placement, User, utcnow
 from ..support.local_time import format_when, zone_of

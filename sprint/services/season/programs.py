@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
-from ...errors import NotAllowed, ServiceError
+from ..errors import NotAllowed, ServiceError
 from ...extensions import db
 from ...models import Application, ApplicationStatus, Cycle, HostCompany, Phase, Program, Role, User
 from ..support import audit
@@ -111,5 +111,9 @@ def move_student(actor: User, student: User, target: Program) -> User:
     return student
 
 
-def student_by_email(email: str) -> User | None:
-    return db.session.scalar(db.select(User).where(User.email == email.strip().lower(), User.role == Role.STUDENT))
+def student_by_email(program: Program, email: str) -> User:
+    """The program's student with this email, else ServiceError on the email field."""
+    student = db.session.scalar(db.select(User).where(User.email == email.strip().lower(), User.role == Role.STUDENT))
+    if student is None or student.program_id != program.id:
+        raise ServiceError(f"No student of {program.name} has that email.", "email")
+    return student

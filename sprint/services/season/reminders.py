@@ -24,21 +24,28 @@ class ReminderCounts:
 
 
 def send_deadline_reminders(within_days: int = 3, now: datetime | None = None) -> ReminderCounts:
-    """Remind students with uncertified lists and hosts with uncertified positions, once a day per cycle."""
+    """Remind students with uncertified lists and hosts with uncertified positions, once a day per cycle.
+
+    The record that today's reminders went out is committed first, then the emails are sent: a failed
+    commit sends none (the next run sends them), and a run never sends the same day's reminders twice."""
     now = now or utcnow()
     cycles = list(db.session.scalars(db.select(Cycle).where(
         Cycle.phase.in_((Phase.APPLICATIONS, Phase.RANKING)), Cycle.ranking_close_at > now,
         Cycle.ranking_close_at <= now + timedelta(days=within_days))))
-    students = members = done = 0
+    to_students: list[dict] = []
+    to_hosts: list[dict] = []
+    done = 0
     for cycle in cycles:
         if _sent_today(cycle, now):
             continue
-        students += _remind_students(cycle)
-        members += _remind_hosts(cycle)
+        to_students += _student_reminders(cycle)
+        to_hosts += _host_reminders(cycle)
         audit.record(None, "reminders.sent", cycle, program_id=cycle.program_id)
         done += 1
     db.session.commit()
-    return ReminderCounts(done, students, members)
+    for email in to_students + to_hosts:
+        send_email(**email)
+    return ReminderCounts(done, len(to_students), len(to_hosts))
 
 
 def _sent_today(cycle: Cycle, now: datetime) -> bool:
@@ -48,19 +55,19 @@ def _sent_today(cycle: Cycle, now: datetime) -> bool:
         AuditEvent.created_at >= start).limit(1)) is not None
 
 
-def _remind_students(cycle: Cycle) -> int:
+def _student_reminders(cycle: Cycle) -> list[dict]:
+    """The reminder email (send_email's arguments) for each student of the cycle with an uncertified list."""
     people = list(db.session.scalars(
         db.select(User).join(Application, Application.student_id == User.id)
         .where(Application.cycle_id == cycle.id, Application.status == ApplicationStatus.SUBMITTED,
                Application.ranks_certified_at.is_(None), User.active.is_(True))))
     by = format_when(cycle.ranking_close_at, zone_of(cycle.program))
-    for student in people:
-        send_email(student.email, f"Certify your rank list by {by}", "reminder_student",
-                   student=student, cycle=cycle, program=cycle.program)
-    return len(people)
+    return [dict(to=student.email, subject=f"Certify your rank list by {by}", template="reminder_student",
+                 student=student, cycle=cycle, program=cycle.program) for student in people]
 
 
-def _remind_hosts(cycle: Cycle) -> int:
+def _host_reminders(cycle: Cycle) -> list[dict]:
+    """The reminder email for each host member with an uncertified position in the cycle, naming them."""
     rows = db.session.execute(
         db.select(User, Position.title).join(HostMember, HostMember.user_id == User.id)
         .join(HostCompany, HostCompany.id == HostMember.host_id)
@@ -71,7 +78,6 @@ def _remind_hosts(cycle: Cycle) -> int:
     for user, title in rows:
         titles[user].append(title)
     by = format_when(cycle.ranking_close_at, zone_of(cycle.program))
-    for user, names in titles.items():
-        send_email(user.email, f"Rank your candidates by {by}", "reminder_host",
-                   member=user, cycle=cycle, titles=sorted(names), program=cycle.program)
-    return len(titles)
+    return [dict(to=user.email, subject=f"Rank your candidates by {by}", template="reminder_host",
+                 member=user, cycle=cycle, titles=sorted(names), program=cycle.program)
+            for user, names in titles.items()]

@@ -7,16 +7,19 @@ Three tools, used by the services instead of "read, check, then write":
   (409) and writes nothing.
 - `insert_missing`: get-or-create of rows with a unique key (skills, colleges, reviews) with
   `INSERT ... ON CONFLICT DO NOTHING`, so two inserts of the same key never fail.
+A use case that claims a version before its checks runs them in `undone_on_error`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ...errors import StaleEdit
+from ..errors import StaleEdit
 from ...extensions import db
 
 VERSION = re.compile(r"[0-9]{1,9}")
@@ -45,6 +48,18 @@ def claim_version(model: type, obj, submitted: str | None, message: str, column:
     if not claimed:
         raise StaleEdit(message)
     db.session.refresh(obj)
+
+
+@contextmanager
+def undone_on_error() -> Iterator[None]:
+    """Around checks that must come after a use case's first write (a claimed version, which also
+    takes the row lock): when one fails, that write and any after it are rolled back before the error
+    goes on, so no later commit saves half of the use case."""
+    try:
+        yield
+    except Exception:
+        db.session.rollback()
+        raise
 
 
 def insert_missing(model: type, rows: list[dict], unique: list[str]) -> None:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from babel import dates as babel_dates
 
-from ...errors import ServiceError
+from ..errors import ServiceError
 
 DEFAULT_ZONE = "America/New_York"  # Connecticut
 DEFAULT_LOCALE = "en_US"
