@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
@@ -14,12 +14,20 @@ from sprint.models import (
 )
 
 
-def ready_to_apply(profile: StudentProfile, college: College, skill: Skill) -> None:
-    """Fill in everything `profiles.profile_missing` asks for before a student may apply."""
-    profile.college, profile.major, profile.class_year = college, "Biology", 2028
-    profile.skills = [skill]
-    profile.resume_file, profile.resume_name, profile.resume_uploaded_at = "cv-test.pdf", "cv.pdf", utcnow()
-    profile.work_authorized = profile.age_confirmed = True
+def _person(program: Program, name: str, role: Role) -> User:
+    """A user nobody logs in as: no password hash, which takes a while."""
+    return User(email=f"{name.split()[0].lower()}@example.org", name=name, role=role, program_id=program.id,
+                password_hash="!")
+
+
+def _student(program: Program, name: str, college: College, skill: Skill) -> User:
+    """A student with everything `profiles.profile_missing` asks for before a student may apply."""
+    student = _person(program, name, Role.STUDENT)
+    student.profile = StudentProfile(college=college, major="Biology", class_year=2028, skills=[skill],
+                                     resume_file="cv-test.pdf", resume_name="cv.pdf", resume_uploaded_at=utcnow(),
+                                     work_authorized=True, age_confirmed=True)
+    db.session.add(student)
+    return student
 
 
 DATES = ("applications_open_at", "applications_close_at", "ranking_close_at", "match_published_at",
@@ -37,6 +45,14 @@ class Market:
     ben: User
     positions: dict[str, Position]
     elsewhere: Position
+    college: College
+    skill: Skill
+
+    def new_student(self, name: str) -> User:
+        """One more student of the program, ready to apply."""
+        student = _student(self.program, name, self.college, self.skill)
+        db.session.commit()
+        return student
 
     def days_pass(self, days: int) -> None:
         """Move every date of the season `days` into the past, as if that many days went by (factory dates:
@@ -59,21 +75,15 @@ def market(appctx, make) -> Market:
     host, other_host = make.host(program, name="Elm Bio"), make.host(program, name="Harbor Labs")
     positions = {key: make.position(host, cycle, title=f"Position {key}") for key in "ABC"}
     elsewhere = make.position(make.host(other_program), other_cycle, title="Far away")
-    member, stranger, ana, ben = (  # nobody logs in: no password hash, which takes a while
-        User(email=f"{name.split()[0].lower()}@example.org", name=name, role=role, program_id=program.id,
-             password_hash="!")
-        for name, role in [("Olive Owner", Role.HOST), ("Sam Stranger", Role.HOST), ("Ana Student", Role.STUDENT),
-                           ("Ben Student", Role.STUDENT)])
+    member, stranger = _person(program, "Olive Owner", Role.HOST), _person(program, "Sam Stranger", Role.HOST)
     member.membership = HostMember(host_id=host.id, role=HostMemberRole.OWNER)
     stranger.membership = HostMember(host_id=other_host.id, role=HostMemberRole.OWNER)
     college, skill = College(name="Gateway CC", state="CT"), Skill(name="pipetting")
-    for student in (ana, ben):
-        student.profile = StudentProfile()
-        ready_to_apply(student.profile, college, skill)
-    db.session.add_all([member, stranger, ana, ben])
+    ana, ben = (_student(program, name, college, skill) for name in ("Ana Student", "Ben Student"))
+    db.session.add_all([member, stranger])
     db.session.commit()
     return Market(
         program=db.session.get(Program, program.id), cycle=db.session.get(Cycle, cycle.id),
         host=db.session.get(HostCompany, host.id), member=member, stranger=stranger, ana=ana, ben=ben,
         positions={key: db.session.get(Position, position.id) for key, position in positions.items()},
-        elsewhere=db.session.get(Position, elsewhere.id))
+        elsewhere=db.session.get(Position, elsewhere.id), college=college, skill=skill)

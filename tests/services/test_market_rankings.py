@@ -8,9 +8,7 @@ import pytest
 
 from sprint.errors import NotAllowed, ServiceError, StaleEdit
 from sprint.extensions import db
-from sprint.models import (
-    AuditEvent, DeadlineExtension, ExtensionKind, HostRank, Phase, Role, StudentProfile, User, utcnow
-)
+from sprint.models import AuditEvent, DeadlineExtension, ExtensionKind, HostRank, Phase, utcnow
 from sprint.services.market import applications, rankings
 
 
@@ -168,15 +166,8 @@ def test_an_extension_lets_that_student_alone_rank_after_the_deadline_and_the_ph
 # Hosts ------------------------------------------------------------------------------------------------
 
 def _third_applicant(market):
-    """Carl, a third student (complete profile) who applied to Position A."""
-    carl = User(email="carl@example.org", name="Carl Student", role=Role.STUDENT, program_id=market.program.id,
-                password_hash="!", profile=StudentProfile())
-    profile = market.ana.profile
-    carl.profile.college, carl.profile.major, carl.profile.class_year = profile.college, "Physics", 2029
-    carl.profile.skills, carl.profile.resume_file = list(profile.skills), "cv-carl.pdf"
-    carl.profile.work_authorized = carl.profile.age_confirmed = True
-    db.session.add(carl)
-    db.session.commit()
+    """Carl, a third student, who applied to Position A."""
+    carl = market.new_student("Carl Student")
     applications.apply(carl, market.positions["A"], "")
     return carl
 
