@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ import ortools.sat.python.cp_model  # noqa: F401 - load numpy before pygal's imp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from sprint import create_app
 from sprint.extensions import db as _db
@@ -103,6 +105,29 @@ def outbox(app: Flask) -> list:
     if getattr(mailman, "outbox", None) is None:
         mailman.outbox = []  # the locmem backend appends here
     return mailman.outbox
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """`with count_queries() as statements:` collects the SQL statements sent inside the block, for tests
+    that compare the count at two sizes of data (no N+1) rather than pin a number."""
+    with app.app_context():
+        engine = _db.engine
+
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany) -> None:
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting
 
 
 class Factory:

@@ -225,14 +225,6 @@ def test_ten_simultaneous_confirmations_of_one_import_create_each_position_once(
         assert _count(Position, Position.title == "Controls intern") == 1 and _count(Position) == 3
 
 
-def test_the_database_refuses_a_second_position_with_the_same_host_season_and_title(app, make, market):
-    from sqlalchemy.exc import IntegrityError
-    program, cycle, host, position, student = market
-
-    with pytest.raises(IntegrityError):
-        make.position(host, cycle, title="Lab intern")
-
-
 def test_a_host_cannot_post_two_positions_with_one_title(app, client, login, make, market):
     program, cycle, host, position, student = market
     login(make.member(host))

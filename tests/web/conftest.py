@@ -101,16 +101,3 @@ def one_seat(app, make):
             Application.student_id == ana.id))
     return SimpleNamespace(program=program, cycle=cycle, host=host, owner=owner, colleague=colleague,
                            position=position, coordinator=coordinator, ana=ana, ben=ben, interest_id=interest_id)
-
-
-def publish_round(app, season, round_: int = 1) -> dict[int, int]:
-    """Run and publish a round of the season as its coordinator; {student id: placement id} of the round."""
-    from sprint.services.matching import second_round
-
-    with app.app_context():
-        coordinator = db.session.get(User, season.coordinator.id)
-        cycle = db.session.get(Cycle, season.cycle.id)
-        settings = match_runs.RunSettings(seed=1)
-        run = (match_runs.start_run(coordinator, cycle, settings) if round_ == 1
-               else second_round.start_second_round(coordinator, cycle, settings))
-        return {p.student_id: p.id for p in match_runs.publish_run(coordinator, run)}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from conftest import publish_round
+from season_rounds import publish_round
 
 from sprint.extensions import db
 from sprint.models import (

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import publish_round
+from season_rounds import publish_round
 
 from sprint.extensions import db
 from sprint.models import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from conftest import publish_round
+from season_rounds import publish_round
 
 from sprint.extensions import db
 from sprint.models import (

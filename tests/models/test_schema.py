@@ -178,6 +178,14 @@ def test_one_published_run_per_cycle_and_round(appctx, season):
     _rejected(MatchRun(cycle_id=cycle.id, published_at=utcnow()))
 
 
+def test_the_database_refuses_a_second_position_with_the_same_host_season_and_title(app, make, season):
+    _, cycle, host, _ = season
+    make.position(host, cycle, title="Lab intern")
+
+    with pytest.raises(IntegrityError):
+        make.position(host, cycle, title="Lab intern")
+
+
 def test_users_have_a_known_role_and_a_program_unless_admin(appctx, season):
     program, _, _, _ = season
 
