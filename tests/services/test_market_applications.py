@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from sprint.errors import ServiceError, StaleEdit
+from sprint.services.errors import ServiceError, StaleEdit
 from sprint.extensions import db
 from sprint.models import (
     Application, ApplicationStatus, AuditEvent, DeadlineExtension, ExtensionKind, Phase, PositionInterest,

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from sprint.errors import NotAllowed, ServiceError, StaleEdit
+from sprint.services.errors import NotAllowed, ServiceError, StaleEdit
 from sprint.extensions import db
 from sprint.models import (
     AuditEvent, DeadlineExtension, ExtensionKind, Phase, Placement, PlacementStatus, PositionStatus, utcnow

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ...errors import ServiceError
+from ..errors import ServiceError
 from ...extensions import db
 from ...models import Cycle, MatchRun, Placement, PlacementStatus, Position
 
