@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from sprint.services.errors import ServiceError, StaleEdit
+from sprint.services.errors import NotFound, ServiceError, StaleEdit
 from sprint.extensions import db
 from sprint.models import (
     Application, ApplicationStatus, AuditEvent, DeadlineExtension, ExtensionKind, Phase, PositionInterest,
@@ -150,10 +150,18 @@ def test_a_withdrawn_position_or_one_of_an_unapproved_host_is_no_longer_offered_
     db.session.commit()
 
     assert positions.visible_position(market.cycle, position.id) is None
+    with pytest.raises(ServiceError, match="is not open for applications"):  # nor taken by the service
+        applications.apply(market.ana, position, "")
+    db.session.rollback()
+    assert applications.application_for(market.ana, market.cycle) is None
 
 
 def test_another_programs_position_is_not_offered_to_students(market):
     assert positions.visible_position(market.cycle, market.elsewhere.id) is None
+    with pytest.raises(NotFound):
+        applications.apply(market.ana, market.elsewhere, "")
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count()).select_from(PositionInterest)) == 0
 
 
 def test_withdrawing_takes_the_position_off_the_list_and_renumbers_the_rest(market):

@@ -8,7 +8,7 @@ import pytest
 
 from sprint.services.errors import NotAllowed, ServiceError, StaleEdit
 from sprint.extensions import db
-from sprint.models import AuditEvent, DeadlineExtension, ExtensionKind, HostRank, Phase, utcnow
+from sprint.models import AuditEvent, DeadlineExtension, ExtensionKind, HostRank, Phase, PositionStatus, utcnow
 from sprint.services.market import applications, rankings
 
 
@@ -217,6 +217,18 @@ def test_a_withdrawn_application_drops_from_the_hosts_candidates(market, applied
     assert rankings.candidates(a) == [(market.ben, 2)]
     with pytest.raises(ServiceError, match="You can only rank students who applied to this position."):
         rankings.save_host_ranks(market.member, a, {market.ana.id: "1", market.ben.id: "2"}, str(a.ranks_version))
+
+
+def test_a_withdrawn_positions_list_can_no_longer_change(market, applied):
+    a = market.positions["A"]
+    a.status = PositionStatus.WITHDRAWN
+    db.session.commit()
+
+    with pytest.raises(ServiceError, match="was withdrawn"):
+        rankings.save_host_ranks(market.member, a, {market.ana.id: "1"}, str(a.ranks_version), certify=True)
+
+    db.session.rollback()
+    assert _host_ranks(a) == {} and a.ranks_certified_at is None
 
 
 def test_a_member_of_another_company_is_not_allowed_to_rank(market, applied):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import defaultload
 
-from ..errors import NotAllowed, ServiceError, StaleEdit
+from ..errors import NotAllowed, NotFound, ServiceError, StaleEdit
 from ...extensions import db
 from ...models import (
-    Application, ApplicationStatus, Cycle, ExtensionKind, Position, PositionInterest, StudentRank, User,
+    Application, ApplicationStatus, Cycle, ExtensionKind, Position, PositionInterest, PositionStatus, StudentRank, User,
     utcnow
 )
 from ..support import audit
@@ -52,6 +52,10 @@ def apply(student: User, position: Position, statement: str) -> PositionInterest
     The same application posted from several tabs at once applies once; the others answer
     StaleEdit (409) and find the application made."""
     cycle = position.cycle
+    if cycle.program_id != student.program_id:
+        raise NotFound("That position is not part of your program.")
+    if position.status != PositionStatus.OPEN or not position.host.approved:
+        raise ServiceError(f"{position.title} is not open for applications.")
     ensure_open(student, cycle, ExtensionKind.APPLICATIONS, "Applying")
     missing = profile_missing(student.profile)
     if missing:

@@ -143,6 +143,8 @@ def save_host_ranks(member: User, position: Position, raw: dict[int, str], versi
     """Replace the position's list; equal numbers are a tie, a blank means do not rank."""
     if member.membership is None or member.membership.host_id != position.host_id:
         raise NotAllowed("You are not a member of this company.")
+    if position.status == PositionStatus.WITHDRAWN:
+        raise ServiceError(f"{position.title} was withdrawn: its rank list can no longer change.")
     ensure_open(member, position.cycle, ExtensionKind.RANKING, "Ranking")
     # First statement to write: the version check and the position's row lock in one UPDATE, so two
     # colleagues (or two tabs) saving at once never interleave their deletes and inserts.
