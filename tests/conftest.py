@@ -24,8 +24,8 @@ from sprint import create_app
 from sprint.extensions import db as _db
 from sprint.extensions import limiter
 from sprint.models import (
-    Cycle, HostCompany, HostMember, HostMemberRole, Phase, Position, Program, Role, StudentProfile, User,
-    utcnow
+    Application, ApplicationStatus, Cycle, HostCompany, HostMember, HostMemberRole, Phase, Position, Program, PositionInterest, Role, StudentProfile,
+    StudentRank, User, utcnow
 )
 
 PASSWORD = "correct horse battery"
@@ -210,6 +210,16 @@ class Factory:
             _db.session.refresh(position)
             _db.session.expunge(position)
             return position
+
+    def application(self, cycle: Cycle, student: User, position: Position) -> None:
+        """`student` applied to `position` (statement "Keen") and ranked it first."""
+        with self.app.app_context():
+            application = Application(cycle_id=cycle.id, student_id=student.id, status=ApplicationStatus.SUBMITTED,
+                                      submitted_at=utcnow())
+            application.interests = [PositionInterest(position_id=position.id, statement="Keen")]
+            application.ranks = [StudentRank(position_id=position.id, rank=1)]
+            _db.session.add(application)
+            _db.session.commit()
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ import pytest
 from races import at_once, postgresql_only
 from sprint.extensions import db
 from sprint.models import (
-    Application, ApplicationStatus, CandidateReview, HostRank, ImportReceipt, Invitation, MatchRun, Phase,
-    Placement, Position, PositionInterest, Role, Skill, StudentProfile, StudentRank, User, utcnow
+    Application, CandidateReview, HostRank, ImportReceipt, Invitation, MatchRun, Phase,
+    Placement, Position, PositionInterest, Role, Skill, StudentProfile, StudentRank, User
 )
 from sprint.services.market import profiles
 
@@ -91,20 +91,11 @@ def test_applying_to_ten_positions_at_once_gives_ten_distinct_ranks(app, make, l
         assert sorted(db.session.scalars(db.select(StudentRank.rank))) == list(range(1, TABS + 1))
 
 
-def _applied(app, cycle, position, student) -> None:
-    with app.app_context():
-        application = Application(cycle_id=cycle.id, student_id=student.id, status=ApplicationStatus.SUBMITTED,
-                                  submitted_at=utcnow())
-        application.interests = [PositionInterest(position_id=position.id, statement="Keen")]
-        application.ranks = [StudentRank(position_id=position.id, rank=1)]
-        db.session.add(application)
-        db.session.commit()
-
 
 @postgresql_only
-def test_certifying_one_rank_list_from_ten_tabs_accepts_exactly_one(app, logged_in, market):
+def test_certifying_one_rank_list_from_ten_tabs_accepts_exactly_one(app, make, logged_in, market):
     program, cycle, host, position, student = market
-    _applied(app, cycle, position, student)
+    make.application(cycle, student, position)
     tabs = [logged_in(student) for _ in range(TABS)]
     form = {"version": "0", "action": "certify", f"rank_{position.id}": "1"}
 
@@ -118,7 +109,7 @@ def test_certifying_one_rank_list_from_ten_tabs_accepts_exactly_one(app, logged_
 @postgresql_only
 def test_a_host_certifying_from_ten_tabs_never_deadlocks(app, make, logged_in, market):
     program, cycle, host, position, student = market
-    _applied(app, cycle, position, student)
+    make.application(cycle, student, position)
     members = [make.member(host) for _ in range(TABS)]
     tabs = [logged_in(member) for member in members]
     form = {"version": "0", "action": "certify", f"rank_{student.id}": "1"}
@@ -150,7 +141,7 @@ def test_ten_people_adding_the_same_new_skill_at_once_share_one_row(app, make, l
 @postgresql_only
 def test_ten_notes_on_one_applicant_at_once_keep_one_review(app, make, logged_in, market):
     program, cycle, host, position, student = market
-    _applied(app, cycle, position, student)
+    make.application(cycle, student, position)
     tabs = [logged_in(make.member(host)) for _ in range(TABS)]
 
     results = at_once([lambda tab=tab, n=n: tab.post(f"/company/applicants/{student.id}", data={"note": f"Note {n}"})
@@ -162,9 +153,9 @@ def test_ten_notes_on_one_applicant_at_once_keep_one_review(app, make, logged_in
 
 
 @postgresql_only
-def test_accepting_and_declining_one_offer_at_once_records_one_answer(app, logged_in, market):
+def test_accepting_and_declining_one_offer_at_once_records_one_answer(app, make, logged_in, market):
     program, cycle, host, position, student = market
-    _applied(app, cycle, position, student)
+    make.application(cycle, student, position)
     with app.app_context():
         placement = Placement(cycle_id=cycle.id, student_id=student.id, position_id=position.id, round=1)
         db.session.add(placement)

@@ -10,7 +10,7 @@ import pytest
 
 from sprint.extensions import db
 from sprint.models import (
-    Application, ApplicationStatus, AuditEvent, College, Position, PositionInterest, Role, StudentRank, User, utcnow
+    Application, AuditEvent, College, Position, Role, User, utcnow
 )
 from sprint.services.errors import NotAllowed, ServiceError
 from sprint.services.market import applications, positions, profiles, rankings
@@ -28,12 +28,8 @@ def season(appctx, make):
     position = make.position(host, cycle, title="Lab intern")
     student, member = make.user(Role.STUDENT, program), make.member(host)
     db.session.add(College(name="Gateway CC", state="CT", kind="community", confirmed=True))
-    application = Application(cycle_id=cycle.id, student_id=student.id, status=ApplicationStatus.SUBMITTED,
-                              submitted_at=utcnow())
-    application.interests = [PositionInterest(position_id=position.id, statement="Keen")]
-    application.ranks = [StudentRank(position_id=position.id, rank=1)]
-    db.session.add(application)
     db.session.commit()
+    make.application(cycle, student, position)
     return db.session.get(User, student.id), db.session.get(User, member.id), db.session.get(Position, position.id)
 
 
