@@ -22,11 +22,10 @@ from ...models import (
     PositionInterest, PositionStatus, Program, Role, StudentProfile, User
 )
 from ..season.seasons import staff_season
+from ..support.privacy import HIDDEN, SMALL_CELL, suppress, too_small  # noqa: F401 (re-exported to the dashboards)
 
 LIVE = (PlacementStatus.OFFERED, PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)
 ACCEPTED = (PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)
-SMALL_CELL = 5
-HIDDEN = "<5"
 
 
 class Percent(float):
@@ -108,16 +107,9 @@ class Page:
 
 # --- showing and hiding numbers -------------------------------------------------------------
 
-def suppress(count: int | None) -> int | str | None:
-    """A count of people, or "<5" when it is small enough to single someone out."""
-    if count is None:
-        return None
-    return HIDDEN if count < SMALL_CELL else count
-
-
 def rate(numerator: int, denominator: int, protect: bool = False) -> Percent | str | None:
     """numerator / denominator; with protect, "<5" when either side counts fewer than five people."""
-    if protect and (numerator < SMALL_CELL or denominator < SMALL_CELL):
+    if protect and too_small(numerator, denominator):
         return HIDDEN
     return Percent(numerator / denominator) if denominator else None
 

@@ -2,7 +2,7 @@
 
 Ids in stored snapshots and results are the solver's ("s12", "p7"); `matching.labels` turns
 them into names. Counts per college and per self-identified group are aggregates only, and
-cells under five are shown as "<5" so that no one can be picked out.
+cells under five (zero included) are shown as "<5" by `support.privacy`, so that no one can be picked out.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from . import run_queue
 from ..dashboards.common import show
 from .match_quality import SHARE_OF, choice_shares
 from .adapter import explanation_texts, labels, reasons_of
+from ..support.privacy import suppress
 
-SMALL_CELL = 5
 PER_PAGE = 50
 GROUP_LABELS = {"first_generation": "First-generation students", "pell_eligible": "Pell-eligible students",
                 "cc_transfer": "Community-college transfers", "community_college": "Community-college students"}
@@ -76,10 +76,6 @@ def student_in(cycle: Cycle, student_id: int) -> User | None:
     """The student if they applied in this cycle, else None."""
     return db.session.scalar(db.select(User).join(Application, Application.student_id == User.id).where(
         User.id == student_id, Application.cycle_id == cycle.id))
-
-
-def suppress(count: int) -> str:
-    return f"<{SMALL_CELL}" if 0 < count < SMALL_CELL else str(count)
 
 
 @dataclass
