@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -37,10 +38,33 @@ def _guard() -> None:  # coordinators see their own program; admins pick one
     pass
 
 
+DRILL_DOWNS = {"college": "dashboards.college", "host": "dashboards.host"}  # a table's `drills_to` -> endpoint
+
+
+def filter_query(filters: common.DashboardFilters) -> dict:
+    """The filters as URL query arguments (the names the filter form reads), for links that keep them."""
+    query: dict = {}
+    if filters.years:
+        query["seasons"] = list(filters.years)
+    if filters.kind:
+        query["kind"] = filters.kind
+    if filters.host_id:
+        query["host"] = filters.host_id
+    if filters.major:
+        query["major"] = filters.major
+    return query
+
+
+def filter_choices(program) -> common.FilterChoices:
+    """The filter menus of a program; the majors menu is kept DASHBOARD_CHOICES_TTL seconds (300, none in tests)."""
+    ttl = current_app.config.get("DASHBOARD_CHOICES_TTL", 0 if current_app.testing else 300)
+    return common.filter_choices(current_user, program, majors_ttl=ttl)
+
+
 class PageUrls:
     """Builds a page's chart, export and drill-down links, keeping its filters."""
 
-    def __init__(self, prefix: str, page: common.Page, query: dict) -> None:
+    def __init__(self, prefix: str, page: common.DashboardPage, query: dict) -> None:
         self.prefix, self.page, self.query = prefix, page, query
 
     def _subject(self) -> dict:
@@ -56,10 +80,11 @@ class PageUrls:
         return charts.alt_text(table)
 
     def link(self, table: common.Table, index: int) -> str | None:
+        """The drill-down page row `index` opens from its first cell, if any."""
         ids = table.ids
-        if not table.link or index >= len(ids) or ids[index] is None:
+        if table.drills_to not in DRILL_DOWNS or index >= len(ids) or ids[index] is None:
             return None
-        return url_for(table.link, subject=ids[index], **self.query)
+        return url_for(DRILL_DOWNS[table.drills_to], subject=ids[index], **self.query)
 
     def tab(self, name: str) -> str:
         return url_for("dashboards.page" if name != "overview" else "dashboards.overview",
@@ -74,10 +99,10 @@ def _load(name: str, subject: int | None = None):
         abort(403)
     except LookupError:
         abort(404)
-    form = FilterForm(formdata=request.args).fill(common.filter_choices(current_user, program))
+    form = FilterForm(formdata=request.args).fill(filter_choices(program))
     if not form.validate():
         return program, form, None
-    filters = common.Filters(years=tuple(sorted(set(form.seasons.data or []))), kind=form.kind.data or "",
+    filters = common.DashboardFilters(years=tuple(sorted(set(form.seasons.data or []))), kind=form.kind.data or "",
                                  host_id=form.host.data or None, major=form.major.data or "")
     try:
         page = pages.build(program, name, filters, subject)
@@ -86,8 +111,8 @@ def _load(name: str, subject: int | None = None):
     return program, form, page
 
 
-def _query(program, filters: common.Filters) -> dict:
-    query = filters.as_query()
+def _query(program, filters: common.DashboardFilters) -> dict:
+    query = filter_query(filters)
     if current_user.role == Role.ADMIN:
         query["program"] = program.id
     return query
@@ -122,7 +147,7 @@ def host(subject: int):
     return _render("host", subject)
 
 
-def table_of(page: common.Page | None, key: str) -> common.Table:
+def table_of(page: common.DashboardPage | None, key: str) -> common.Table:
     """A page's table for an export or a chart: 400 when the filters were bad, 404 for no such table."""
     if page is None:
         abort(400)

@@ -10,7 +10,7 @@ from ..forms.dashboards import LiaisonFilterForm
 from ..models import Role
 from ..services.dashboards import common
 from ..services.dashboards.colleges import liaison_page
-from .dashboards import PageUrls, csv_response, svg_response, table_of
+from .dashboards import PageUrls, csv_response, filter_choices, filter_query, svg_response, table_of
 
 bp = Blueprint("liaison", __name__, url_prefix="/liaison")
 
@@ -22,11 +22,10 @@ def _guard() -> None:  # liaisons only; every figure is scoped to their college 
 
 
 def _load():
-    form = LiaisonFilterForm(formdata=request.args).fill(
-        common.filter_choices(current_user, current_user.program))
+    form = LiaisonFilterForm(formdata=request.args).fill(filter_choices(current_user.program))
     if not form.validate():
         return form, None
-    filters = common.Filters(years=tuple(sorted(set(form.seasons.data or []))), major=form.major.data or "")
+    filters = common.DashboardFilters(years=tuple(sorted(set(form.seasons.data or []))), major=form.major.data or "")
     return form, liaison_page(current_user, filters)
 
 
@@ -36,7 +35,7 @@ def dashboard():
     if page is None:
         return render_template("dashboards/invalid.html", form=form, program=current_user.program, tabs=[]), 400
     return render_template("liaison/dashboard.html", page=page, form=form,
-                           urls=PageUrls("liaison", page, page.filters.as_query()))
+                           urls=PageUrls("liaison", page, filter_query(page.filters)))
 
 
 @bp.get("/export/<key>.csv")

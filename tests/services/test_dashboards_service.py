@@ -13,12 +13,15 @@ from sprint.services.errors import NotAllowed
 from sprint.extensions import db
 from sprint.models import Cycle, Phase, Program, Role, User
 from sprint.services.dashboards import common, pages
-from sprint.services.dashboards.common import Filters, median_from_counts, rate, suppress
+from sprint.services.dashboards.common import DashboardFilters, median_from_counts, rate, suppress
+from sprint.services.dashboards.equity import GroupRow
+from sprint.services.dashboards.hosts import HostSeasonRow
+from sprint.services.dashboards.program import QualityRow, TrendRow
 
 
 def page(world, name, filters=None, subject=None):
     program = db.session.get(Program, world.program.id)
-    return pages.build(program, name, filters or Filters(), subject)
+    return pages.build(program, name, filters or DashboardFilters(), subject)
 
 
 def column(table, name):
@@ -53,8 +56,10 @@ def test_overview_headlines_funnel_and_trend(appctx, dash_world):
     assert figures["median pay 2025"] == Decimal("23.5")
     seasons = overview.table("seasons")
     assert seasons.rows == [
-        [2024, 3, 3, 2, 2, 2, 1, 2, 1, 2, 2, Decimal(20)],
-        [2025, 4, 4, 3, 1, 0, 0, 3, 2, 3, 2, Decimal("23.5")],
+        TrendRow(2024, applied=3, ranked=3, matched=2, accepted=2, completed=2, later=1, colleges=2, hosts=1,
+                 slots=2, filled=2, median_pay=Decimal(20)),
+        TrendRow(2025, applied=4, ranked=4, matched=3, accepted=1, completed=0, later=0, colleges=3, hosts=2,
+                 slots=3, filled=2, median_pay=Decimal("23.5")),
     ]
     assert column(overview.table("funnel"), "Students") == {
         "Applied": 4, "Ranked (certified)": 4, "Matched": 3, "Accepted": 1, "Completed": 0,
@@ -62,23 +67,23 @@ def test_overview_headlines_funnel_and_trend(appctx, dash_world):
 
 
 def test_overview_season_filter_and_other_programs_stay_out(appctx, dash_world):
-    overview = page(dash_world, "overview", Filters(years=(2024,)))
+    overview = page(dash_world, "overview", DashboardFilters(years=(2024,)))
 
     figures = {label: value for label, value, _ in overview.figures}
     assert figures["students placed"] == 2
     assert column(overview.table("funnel"), "Students")["Later hired or returned"] == 1
-    assert [row[0] for row in overview.table("seasons").rows] == [2024]
+    assert [row.season for row in overview.table("seasons").rows] == [2024]
 
 
 def test_colleges_rates_medians_kinds_and_new_colleges(appctx, dash_world):
     colleges = page(dash_world, "colleges").table("colleges")
-    by_name = {row[0]: row for row in colleges.rows}
+    by_name = {row.college: row for row in colleges.rows}
 
-    assert by_name["Alder Community College"][2:4] == [3, 2]
-    assert str(by_name["Alder Community College"][4]) == "66.7%"
-    assert by_name["Alder Community College"][5] == 1
-    assert by_name["Birch State University"][2:] == [2, 1, 0.5, 2]
-    assert by_name["Cedar College"][2:4] == [2, 1] and by_name["Cedar College"][5] == 2
+    alder, birch = by_name["Alder Community College"], by_name["Birch State University"]
+    cedar = by_name["Cedar College"]
+    assert (alder.applicants, alder.placed, str(alder.placement_rate), alder.median_rank) == (3, 2, "66.7%", 1)
+    assert (birch.applicants, birch.placed, birch.placement_rate, birch.median_rank) == (2, 1, 0.5, 2)
+    assert (cedar.applicants, cedar.placed, cedar.median_rank) == (2, 1, 2)
     seasons = page(dash_world, "colleges").table("seasons")
     assert column(seasons, "New colleges") == {2024: 2, 2025: 1}
     assert column(seasons, "Median rank obtained") == {2024: 1.5, 2025: 1.5}
@@ -87,11 +92,12 @@ def test_colleges_rates_medians_kinds_and_new_colleges(appctx, dash_world):
 
 
 def test_new_colleges_of_one_season_count_earlier_seasons_too(appctx, dash_world):
-    later = page(dash_world, "colleges", Filters(years=(2025,)))
+    later = page(dash_world, "colleges", DashboardFilters(years=(2025,)))
 
     assert column(later.table("seasons"), "New colleges") == {2025: 1}  # A and B sent students in 2024
     assert {label: value for label, value, _ in later.figures}["new colleges"] == 1
-    assert column(page(dash_world, "colleges", Filters(years=(2024,))).table("seasons"), "New colleges") == {2024: 2}
+    earlier = page(dash_world, "colleges", DashboardFilters(years=(2024,)))
+    assert column(earlier.table("seasons"), "New colleges") == {2024: 2}
 
 
 def test_a_season_not_yet_matched_has_no_rates_rather_than_zero(appctx, dash_world):
@@ -106,10 +112,12 @@ def test_a_season_not_yet_matched_has_no_rates_rather_than_zero(appctx, dash_wor
     assert column(college, "Placement rate")[2025] is None and column(college, "Program placement rate")[2025] is None
     assert str(column(college, "Placement rate")[2024]) == "50.0%"  # s1 of s1, s2
     assert column(host, "Fill rate")[2025] is None and str(column(host, "Fill rate")[2024]) == "100.0%"
-    colleges = {row[0]: row for row in page(dash_world, "colleges").table("colleges").rows}
-    assert colleges["Alder Community College"][2:5] == [3, 2, 0.5]  # rate: s1 of s1, s2; s5's 2025 not yet
-    assert colleges["Cedar College"][4] is None  # only 2025 applicants: no rate yet
-    assert page(dash_world, "equity").table("all").rows[0][1:3] == ["<5", "<5"]  # 2024 only: s1-s3, 2 placed
+    colleges = {row.college: row for row in page(dash_world, "colleges").table("colleges").rows}
+    alder = colleges["Alder Community College"]
+    assert (alder.applicants, alder.placed, alder.placement_rate) == (3, 2, 0.5)  # s1 of s1, s2; s5's 2025 not yet
+    assert colleges["Cedar College"].placement_rate is None  # only 2025 applicants: no rate yet
+    everyone = page(dash_world, "equity").table("all").rows[0]
+    assert (everyone.applicants, everyone.placed) == ("<5", "<5")  # 2024 only: s1-s3, 2 placed
     hosts = page(dash_world, "hosts")
     assert column(hosts.table("seasons"), "Fill rate")[2025] is None
     assert str(column(hosts.table("hosts"), "Fill rate")["Harbor Labs"]) == "100.0%"  # p24's 2 seats, 2024 only
@@ -120,20 +128,21 @@ def test_a_season_not_yet_matched_has_no_rates_rather_than_zero(appctx, dash_wor
 
 
 def test_college_kind_and_major_filters_narrow_the_students(appctx, dash_world):
-    community = page(dash_world, "colleges", Filters(kind="community")).table("colleges")
-    biology = page(dash_world, "overview", Filters(major="Biology")).table("seasons")
+    community = page(dash_world, "colleges", DashboardFilters(kind="community")).table("colleges")
+    biology = page(dash_world, "overview", DashboardFilters(major="Biology")).table("seasons")
 
-    assert [row[0] for row in community.rows] == ["Alder Community College"]
-    assert [row[1] for row in biology.rows] == [2, 2]  # s1, s3 in 2024; s5, s7 in 2025
+    assert [row.college for row in community.rows] == ["Alder Community College"]
+    assert [row.applied for row in biology.rows] == [2, 2]  # s1, s3 in 2024; s5, s7 in 2025
 
 
 def test_one_college_against_the_program(appctx, dash_world):
     college = page(dash_world, "college", subject=dash_world.colleges["B"])
 
     seasons = college.table("seasons")
-    assert [row[:4] for row in seasons.rows] == [[2024, 1, 1, 1.0], [2025, 1, 0, 0.0]]
+    assert [(row.season, row.applicants, row.placed, row.placement_rate) for row in seasons.rows] == [
+        (2024, 1, 1, 1.0), (2025, 1, 0, 0.0)]
     assert str(column(seasons, "Program placement rate")[2024]) == "66.7%"
-    students = {row[0] for row in college.table("students").rows}
+    students = {row.student for row in college.table("students").rows}
     assert students == {"Student3 Dash", "Student6 Dash"}  # s4 never submitted
     assert column(college.table("hosts"), "Students placed") == {"Harbor Labs": 1}
 
@@ -141,10 +150,13 @@ def test_one_college_against_the_program(appctx, dash_world):
 def test_hosts_seats_returning_hires_and_pay(appctx, dash_world):
     hosts = page(dash_world, "hosts")
 
-    assert hosts.table("seasons").rows == [[2024, 1, 0, 2, 2, 1.0, 1], [2025, 2, 1, 3, 2, rate(2, 3), 0]]
-    by_host = {row[0]: row for row in hosts.table("hosts").rows}
-    assert by_host["Harbor Labs"][1:5] == [2, 2, 3, 3] and by_host["Harbor Labs"][6] == 1
-    assert by_host["Elm Robotics"][1:5] == [1, 1, 2, 1]
+    assert hosts.table("seasons").rows == [
+        HostSeasonRow(2024, hosts=1, returning=0, slots=2, filled=2, fill_rate=1.0, hired=1),
+        HostSeasonRow(2025, hosts=2, returning=1, slots=3, filled=2, fill_rate=rate(2, 3), hired=0)]
+    by_host = {row.host: row for row in hosts.table("hosts").rows}
+    harbor, elm = by_host["Harbor Labs"], by_host["Elm Robotics"]
+    assert (harbor.seasons, harbor.positions, harbor.slots, harbor.filled, harbor.hired) == (2, 2, 3, 3, 1)
+    assert (elm.seasons, elm.positions, elm.slots, elm.filled) == (1, 1, 2, 1)
     assert "Far Away" not in by_host
     assert column(hosts.table("hours"), "Seats") == {30: 2, 40: 3}
     assert column(hosts.table("pay"), "Seats") == {"$20–22": 2, "$22–24": 1, "$24–26": 2}
@@ -155,24 +167,28 @@ def test_host_of_another_program_is_not_found(appctx, dash_world):
         page(dash_world, "host", subject=dash_world.hosts["other"].id)
 
     host = page(dash_world, "host", subject=dash_world.hosts["H1"].id)
-    assert host.table("seasons").rows[0][:4] == [2024, 1, 2, 2]
+    first = host.table("seasons").rows[0]
+    assert (first.season, first.positions, first.slots, first.filled) == (2024, 1, 2, 2)
 
 
 def test_match_quality_shares_unmatched_unfilled_and_round_two(appctx, dash_world):
     quality = page(dash_world, "quality")
 
     assert quality.table("seasons").rows == [
-        [2024, 3, 2, 1, 0.5, 1.0, 2, 0, 0, 0],
-        [2025, 4, 3, 1, rate(1, 3), 1.0, 3, 1, 1, 0],
+        QualityRow(2024, certified=3, matched=2, unmatched=1, first_choice=0.5, top_three=1.0, slots=2, unfilled=0,
+                   round2=0, round2_first=0),
+        QualityRow(2025, certified=4, matched=3, unmatched=1, first_choice=rate(1, 3), top_three=1.0, slots=3,
+                   unfilled=1, round2=1, round2_first=0),
     ]
-    assert quality.table("student_ranks").rows == [[1, 1, 1], [2, 1, 1], [3, 0, 1]]
-    assert quality.table("host_ranks").rows == [[1, 1, 2], [2, 1, 1]]
+    assert quality.table("student_ranks").rows == [(1, 1, 1), (2, 1, 1), (3, 0, 1)]  # rank, then 2024, 2025
+    assert quality.table("host_ranks").rows == [(1, 1, 2), (2, 1, 1)]
 
 
 def test_equity_suppresses_every_small_cell(appctx, dash_world):
     tables = {table.key: table for table in page(dash_world, "equity").tables}
 
-    assert tables["all"].rows == [["All students", 7, "<5", "<5", "<5", "<5"]]
+    assert tables["all"].rows == [GroupRow("All students", applicants=7, placed="<5", placement_rate="<5",
+                                           first_choice="<5", first_choice_rate="<5")]
     assert column(tables["community"], "Applicants") == {"Community college": "<5", "Other colleges": "<5"}
 
 

@@ -97,5 +97,5 @@ def test_the_dashboards_one_season_sections_ignore_a_new_draft(appctx, dash_worl
     make.cycle(dash_world.program, 2026, Phase.DRAFT)
     program = db.session.get(Program, dash_world.program.id)
 
-    assert common.current_year(program, common.Filters()) == 2025
-    assert common.current_year(program, common.Filters(years=(2024,))) == 2024
+    assert common.current_year(program, common.DashboardFilters()) == 2025
+    assert common.current_year(program, common.DashboardFilters(years=(2024,))) == 2024

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import Select, and_, exists
 
 from ..errors import NotAllowed
@@ -36,26 +35,13 @@ class Percent(float):
 
 
 @dataclass(frozen=True)
-class Filters:
+class DashboardFilters:
     """What a dashboard page is narrowed to; empty means everything."""
 
     years: tuple[int, ...] = ()
     kind: str = ""
     host_id: int | None = None
     major: str = ""
-
-    def as_query(self) -> dict:
-        """The filters as URL query arguments, for links that keep them."""
-        query: dict = {}
-        if self.years:
-            query["seasons"] = list(self.years)
-        if self.kind:
-            query["kind"] = self.kind
-        if self.host_id:
-            query["host"] = self.host_id
-        if self.major:
-            query["major"] = self.major
-        return query
 
 
 @dataclass
@@ -69,14 +55,18 @@ class Chart:
 
 @dataclass
 class Table:
+    """One table of a page: its rows are tuples (a NamedTuple per kind of table, so the columns
+    have names); `drills_to` names the kind of subject page ("college", "host") that `ids[i]`
+    opens from row i's first cell; the view turns the kind and id into a URL."""
+
     key: str
     title: str
     columns: list[str]
-    rows: list[list]
+    rows: list[tuple]
     chart: Chart | None = None
     note: str = ""
-    link: str = ""  # endpoint of a drill-down page for the first cell of each row
-    ids: list[int] = field(default_factory=list)
+    drills_to: str = ""
+    ids: list[int | None] = field(default_factory=list)
 
     @property
     def shown_rows(self) -> list[list[str]]:
@@ -84,11 +74,11 @@ class Table:
 
 
 @dataclass
-class Page:
+class DashboardPage:
     key: str
     title: str
     program: Program
-    filters: Filters
+    filters: DashboardFilters
     figures: list[tuple[str, object, str]] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     intro: str = ""
@@ -176,14 +166,15 @@ class FilterChoices:
     programs: list[tuple[int, str]]
 
 
-def filter_choices(actor: User, program: Program) -> FilterChoices:
-    """The seasons, hosts and majors a program's dashboards can be narrowed to (four queries at most)."""
+def filter_choices(actor: User, program: Program, majors_ttl: float = 0) -> FilterChoices:
+    """The seasons, hosts and majors a program's dashboards can be narrowed to (four queries at most);
+    the majors menu is kept `majors_ttl` seconds (the view reads it from the app's config)."""
     years = list(db.session.scalars(
         db.select(Cycle.year).where(Cycle.program_id == program.id).order_by(Cycle.year)))
     hosts = [tuple(row) for row in db.session.execute(
         db.select(HostCompany.id, HostCompany.name).where(HostCompany.program_id == program.id)
         .order_by(HostCompany.name))]
-    majors = _majors(program.id)
+    majors = _majors(program.id, majors_ttl)
     programs = [tuple(row) for row in db.session.execute(
         db.select(Program.id, Program.name).order_by(Program.name))] if actor.role == Role.ADMIN else []
     return FilterChoices(years, hosts, majors, programs)
@@ -192,10 +183,9 @@ def filter_choices(actor: User, program: Program) -> FilterChoices:
 _MAJORS: dict[int, tuple[float, list[str]]] = {}
 
 
-def _majors(program_id: int) -> list[str]:
-    """The majors a program's students gave, for the filter menu; kept DASHBOARD_CHOICES_TTL seconds
-    (a scan of every profile; a menu a few minutes old is harmless, the figures are never cached)."""
-    ttl = current_app.config.get("DASHBOARD_CHOICES_TTL", 0 if current_app.testing else 300)
+def _majors(program_id: int, ttl: float) -> list[str]:
+    """The majors a program's students gave, for the filter menu; kept `ttl` seconds (a scan of every
+    profile; a menu a few minutes old is harmless, the figures are never cached)."""
     kept = _MAJORS.get(program_id)
     if ttl and kept and kept[0] > time.monotonic():
         return kept[1]
@@ -213,7 +203,7 @@ def results_out(program: Program) -> set[int]:
         Cycle.program_id == program.id, Cycle.phase.in_((Phase.PUBLISHED, Phase.CLOSED)))))
 
 
-def current_year(program: Program, filters: Filters) -> int | None:
+def current_year(program: Program, filters: DashboardFilters) -> int | None:
     """The season a one-season section shows: the latest selected one, else the program's running
     season as `seasons.pick_season` decides for staff (never a draft while another season exists)."""
     if filters.years:
@@ -228,7 +218,7 @@ def _host_positions(host_id: int) -> Select:
     return db.select(Position.id).where(Position.host_id == host_id)
 
 
-def applicants(program_id: int, filters: Filters, *columns, college_id: int | None = None,
+def applicants(program_id: int, filters: DashboardFilters, *columns, college_id: int | None = None,
                placement_statuses=LIVE, profile: bool = False, college: bool = False) -> Select:
     """Submitted applications, one row per student and season, with their live placement if any.
 
@@ -253,7 +243,7 @@ def applicants(program_id: int, filters: Filters, *columns, college_id: int | No
     return _student_filters(query, filters, college_id)
 
 
-def placements(program_id: int, filters: Filters, *columns, statuses=LIVE, college_id: int | None = None,
+def placements(program_id: int, filters: DashboardFilters, *columns, statuses=LIVE, college_id: int | None = None,
                profile: bool = False, college: bool = False) -> Select:
     """Placements (by default the live ones) with their position and season (and profile, college if asked)."""
     query = (db.select(*columns).select_from(Placement)
@@ -268,7 +258,7 @@ def placements(program_id: int, filters: Filters, *columns, statuses=LIVE, colle
     return _student_filters(query, filters, college_id)
 
 
-def _join_student(query: Select, student_id, filters: Filters, college_id: int | None, profile: bool,
+def _join_student(query: Select, student_id, filters: DashboardFilters, college_id: int | None, profile: bool,
                   college: bool) -> Select:
     if profile or college or filters.kind or filters.major or college_id is not None:
         query = query.outerjoin(StudentProfile, StudentProfile.user_id == student_id)
@@ -277,7 +267,7 @@ def _join_student(query: Select, student_id, filters: Filters, college_id: int |
     return query
 
 
-def positions(program_id: int, filters: Filters, *columns) -> Select:
+def positions(program_id: int, filters: DashboardFilters, *columns) -> Select:
     """Open positions (the seats offered) with their season and host; college kind and major do not apply."""
     query = (db.select(*columns).select_from(Position)
              .join(Cycle, Cycle.id == Position.cycle_id)
@@ -290,7 +280,7 @@ def positions(program_id: int, filters: Filters, *columns) -> Select:
     return query
 
 
-def _student_filters(query: Select, filters: Filters, college_id: int | None) -> Select:
+def _student_filters(query: Select, filters: DashboardFilters, college_id: int | None) -> Select:
     if filters.years:
         query = query.where(Cycle.year.in_(filters.years))
     if filters.kind:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from typing import NamedTuple
 
 from sqlalchemy import Text, cast, func
 
 from ...models import Application, College, CollegeKind, Cycle, Placement, Program, StudentProfile
 from .common import (
-    Chart, Filters, Page, Table, applicants, current_year, rate, results_out, rows, suppress
+    Chart, DashboardFilters, DashboardPage, Percent, Table, applicants, current_year, rate, results_out, rows,
+    suppress
 )
 
 NOT_GIVEN = "Not given"
@@ -24,6 +26,17 @@ DIMENSIONS = [  # (key, title); the order of the columns in the cube query below
     ("race_ethnicity", "Race and ethnicity (each category a student listed)"),
 ]
 SUPPRESSION_NOTE = "Any count under 5 people, and any rate built on one, is shown as <5."
+
+
+class GroupRow(NamedTuple):
+    """One self-identified group; every count under 5 (and every rate built on one) reads "<5"."""
+
+    group: str
+    applicants: int | str
+    placed: int | str
+    placement_rate: Percent | str | None
+    first_choice: int | str
+    first_choice_rate: Percent | str | None
 
 
 def _label(key: str, value: object) -> list[str]:
@@ -43,13 +56,13 @@ def group_table(key: str, title: str, totals: dict[str, list[int]]) -> Table:
     table_rows = []
     for label in sorted(totals, key=lambda text: (text in (NOT_GIVEN, "No college given"), text)):
         n, placed, first = totals[label]
-        table_rows.append([label, suppress(n), suppress(placed), rate(placed, n, protect=True),
-                           suppress(first), rate(first, placed, protect=True)])
+        table_rows.append(GroupRow(label, suppress(n), suppress(placed), rate(placed, n, protect=True),
+                                   suppress(first), rate(first, placed, protect=True)))
     return Table(key, title, COLUMNS, table_rows, Chart("bar", [3, 5], f"Placement and first-choice rates: {title}"),
                  note=SUPPRESSION_NOTE)
 
 
-def equity_tables(program: Program, filters: Filters) -> list[Table]:
+def equity_tables(program: Program, filters: DashboardFilters) -> list[Table]:
     """All group tables from one GROUP BY over the six self-identification dimensions, over the
     seasons whose results are out (an open season's applicants would read as not placed)."""
     community = (College.kind == CollegeKind.COMMUNITY).label("community")
@@ -74,15 +87,15 @@ def equity_tables(program: Program, filters: Filters) -> list[Table]:
     return [overall, *(group_table(key, title, sums[key]) for key, title in DIMENSIONS)]
 
 
-def equity(program: Program, filters: Filters) -> Page:
+def equity(program: Program, filters: DashboardFilters) -> DashboardPage:
     """Placement and first-choice rates by self-identified group, with every small cell suppressed."""
-    return Page("equity", "Equity", program, filters, tables=equity_tables(program, filters),
+    return DashboardPage("equity", "Equity", program, filters, tables=equity_tables(program, filters),
                 intro="Seasons whose match results are out. Placement rate: placed students of applicants. "
                       "First-choice rate: students placed at their first choice, of those placed. "
                       + SUPPRESSION_NOTE)
 
 
-def season_report(program: Program, filters: Filters) -> Page:
+def season_report(program: Program, filters: DashboardFilters) -> DashboardPage:
     """The funders' view of one season: participants, colleges, placements, completion, pay, demographics."""
     from .colleges import colleges
     from .hosts import hosts
@@ -94,21 +107,24 @@ def season_report(program: Program, filters: Filters) -> Page:
     one = replace(filters, years=(year,) if year else ())
     summary = overview(program, one)
     funnel = summary.table("funnel")
-    stages = {row[0]: row[1] for row in funnel.rows}
-    season = summary.table("seasons").rows
-    pay = season[0][11] if season else None
-    by_college = colleges(program, one)
-    by_host = hosts(program, one)
-    report = Page("report", f"Season report {year or ''}".strip(), program, one)
-    report.figures = [
-        ("participants", stages.get("Applied", 0), "students who applied"),
-        ("colleges", season[0][7] if season else 0, "represented"),
-        ("host companies", season[0][8] if season else 0, ""),
-        ("placements", season[0][10] if season else 0, f"of {season[0][9] if season else 0} seats"),
-        ("completed", stages.get("Completed", 0),
-         str(rate(stages.get("Completed", 0), stages.get("Accepted", 0)) or "") + " of accepted"),
-        ("median hourly pay", pay, ""),
-    ]
+    by_college, by_host = colleges(program, one), hosts(program, one)
+    report = DashboardPage("report", f"Season report {year or ''}".strip(), program, one)
+    report.figures = _report_figures({row.stage: row.students for row in funnel.rows},
+                                     summary.table("seasons").rows)
     report.tables = [funnel, by_college.table("kinds"), by_host.table("pay"), by_host.table("hours"),
                      *equity_tables(program, one)]
     return report
+
+
+def _report_figures(stages: dict[str, int], trend: list) -> list:
+    """The report's headlines, from the overview's funnel (by stage) and its one season's trend row."""
+    season = trend[0] if trend else None
+    completed, accepted = stages.get("Completed", 0), stages.get("Accepted", 0)
+    return [
+        ("participants", stages.get("Applied", 0), "students who applied"),
+        ("colleges", season.colleges if season else 0, "represented"),
+        ("host companies", season.hosts if season else 0, ""),
+        ("placements", season.filled if season else 0, f"of {season.slots if season else 0} seats"),
+        ("completed", completed, str(rate(completed, accepted) or "") + " of accepted"),
+        ("median hourly pay", season.median_pay if season else None, ""),
+    ]

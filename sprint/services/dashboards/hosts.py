@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import case, func
 
 from ...extensions import db
 from ...models import College, Cycle, HostCompany, Outcome, Placement, PlacementStatus, Position, Program
-from .common import Chart, Filters, Page, Table, placements, positions, rate, results_out, rows
+from .common import (
+    Chart, DashboardFilters, DashboardPage, Percent, Table, placements, positions, rate, results_out, rows
+)
 from .colleges import kind_label
 
 PAY_BAND = 2  # dollars per band in the pay distribution
@@ -17,10 +20,82 @@ HIRED = Placement.outcome == Outcome.HIRED
 NOTE = "Seats offered count open positions; seats filled count live placements under all filters."
 
 
-def hosts(program: Program, filters: Filters) -> Page:
+class HostSeasonRow(NamedTuple):
+    season: int
+    hosts: int
+    returning: int  # hosts that offered positions in an earlier season too
+    slots: int
+    filled: int
+    fill_rate: Percent | None
+    hired: int
+
+
+class HostRow(NamedTuple):
+    host: str
+    seasons: int
+    positions: int
+    slots: int
+    filled: int
+    fill_rate: Percent | None  # over the seasons whose results are out
+    hired: int
+    mean_pay: Decimal | None
+
+
+class PayBandRow(NamedTuple):
+    band: str
+    positions: int
+    slots: int
+
+
+class HoursRow(NamedTuple):
+    hours: object
+    positions: int
+    slots: int
+
+
+class OneHostSeasonRow(NamedTuple):
+    season: int
+    positions: int
+    slots: int
+    filled: int
+    fill_rate: Percent | None
+    completed: int
+    hired: int
+    returned: int
+
+
+class PositionRow(NamedTuple):
+    position: str
+    season: int
+    slots: int
+    filled: int
+    hourly_pay: Decimal | None
+    hours: object
+
+
+class InternKindRow(NamedTuple):
+    kind: str
+    interns: int
+
+
+# --- all hosts ------------------------------------------------------------------------------
+
+def hosts(program: Program, filters: DashboardFilters) -> DashboardPage:
     """Slots offered and filled, returning hosts, pay and hours distribution, interns later hired."""
-    pid = program.id
     out = results_out(program)
+    host_table = _hosts_table(program.id, filters, out)
+    season_table = _host_seasons_table(program.id, filters, out)
+    host_rows = host_table.rows
+    page_ = DashboardPage("hosts", "Host companies", program, filters)
+    page_.figures = [("host companies", len(host_rows), "with open positions"),
+                     ("seats offered", sum(row.slots for row in host_rows), ""),
+                     ("seats filled", sum(row.filled for row in host_rows), ""),
+                     ("interns later hired", sum(row.hired for row in host_rows), "")]
+    page_.tables = [season_table, host_table, _pay_table(program.id, filters), _hours_table(program.id, filters)]
+    return page_
+
+
+def _hosts_table(pid: int, filters: DashboardFilters, out: set[int]) -> Table:
     matched = Cycle.year.in_(out)  # fill rates count the seasons whose results are out
     per_host = rows(positions(
         pid, filters, HostCompany.id, HostCompany.name, func.count(Position.id), func.sum(Position.slots),
@@ -32,7 +107,18 @@ def hosts(program: Program, filters: Filters) -> Page:
         pid, filters, Position.host_id, func.count(Placement.id), func.count(Placement.id).filter(HIRED),
         func.count(Placement.id).filter(matched))
         .group_by(Position.host_id))}
-    first = (positions(pid, Filters(host_id=filters.host_id), Position.host_id.label("host"),
+    host_rows = []
+    for host_id, name, n_positions, slots, n_seasons, mean_pay, slots_out in per_host:
+        n_filled, hired, filled_out = filled.get(host_id, (0, 0, 0))
+        host_rows.append(HostRow(name, n_seasons, n_positions, slots, n_filled, rate(filled_out, slots_out), hired,
+                                 Decimal(mean_pay).quantize(Decimal("0.01")) if mean_pay is not None else None))
+    return Table("hosts", "Hosts", ["Host", "Seasons", "Positions", "Seats offered", "Seats filled",
+                                    "Fill rate", "Interns later hired", "Mean hourly pay"], host_rows,
+                 drills_to="host", ids=[row[0] for row in per_host], note=NOTE)
+
+
+def _host_seasons_table(pid: int, filters: DashboardFilters, out: set[int]) -> Table:
+    first = (positions(pid, DashboardFilters(host_id=filters.host_id), Position.host_id.label("host"),
                        func.min(Cycle.year).label("first")).group_by(Position.host_id).subquery())
     seasons = rows(positions(
         pid, filters, Cycle.year, func.count(func.distinct(Position.host_id)),
@@ -42,96 +128,103 @@ def hosts(program: Program, filters: Filters) -> Page:
     season_filled = {year: (n, hired) for year, n, hired in rows(placements(
         pid, filters, Cycle.year, func.count(Placement.id), func.count(Placement.id).filter(HIRED))
         .group_by(Cycle.year))}
+    season_rows = []
+    for year, n_hosts, returning, slots in seasons:
+        n_filled, hired = season_filled.get(year, (0, 0))
+        season_rows.append(HostSeasonRow(year, n_hosts, returning, slots, n_filled,
+                                         rate(n_filled, slots) if year in out else None, hired))
+    return Table("seasons", "Hosts by season", ["Season", "Hosts", "Returning hosts", "Seats offered",
+                                                "Seats filled", "Fill rate", "Interns later hired"],
+                 season_rows, Chart("bar", [3, 4], "Seats offered and filled by season"),
+                 note="A returning host offered positions in an earlier season too.")
+
+
+def _pay_table(pid: int, filters: DashboardFilters) -> Table:
     pay = rows(positions(pid, filters, Position.hourly_pay, func.count(Position.id), func.sum(Position.slots))
                .group_by(Position.hourly_pay))
+    return Table("pay", "Hourly pay of positions", ["Hourly pay", "Positions", "Seats"], _pay_bands(pay),
+                 Chart("bar", [2], "Seats by hourly pay"))
+
+
+def _hours_table(pid: int, filters: DashboardFilters) -> Table:
     hours = rows(positions(pid, filters, Position.hours_per_week, func.count(Position.id),
                            func.sum(Position.slots)).group_by(Position.hours_per_week)
                  .order_by(Position.hours_per_week))
-
-    host_rows = []
-    for host_id, name, n_positions, slots, n_seasons, mean_pay, slots_out in per_host:
-        n_filled, hired, filled_out = filled.get(host_id, (0, 0, 0))
-        host_rows.append([name, n_seasons, n_positions, slots, n_filled, rate(filled_out, slots_out), hired,
-                          Decimal(mean_pay).quantize(Decimal("0.01")) if mean_pay is not None else None])
-    season_rows = [[year, n_hosts, returning, slots, *season_filled.get(year, (0, 0))]
-                   for year, n_hosts, returning, slots in seasons]
-    for row in season_rows:
-        row.insert(5, rate(row[4], row[3]) if row[0] in out else None)
-    page_ = Page("hosts", "Host companies", program, filters)
-    page_.figures = [("host companies", len(per_host), "with open positions"),
-                     ("seats offered", sum(row[3] for row in host_rows), ""),
-                     ("seats filled", sum(row[4] for row in host_rows), ""),
-                     ("interns later hired", sum(row[6] for row in host_rows), "")]
-    page_.tables = [
-        Table("seasons", "Hosts by season", ["Season", "Hosts", "Returning hosts", "Seats offered",
-                                             "Seats filled", "Fill rate", "Interns later hired"],
-              season_rows, Chart("bar", [3, 4], "Seats offered and filled by season"),
-              note="A returning host offered positions in an earlier season too."),
-        Table("hosts", "Hosts", ["Host", "Seasons", "Positions", "Seats offered", "Seats filled",
-                                 "Fill rate", "Interns later hired", "Mean hourly pay"], host_rows,
-              link="dashboards.host", ids=[row[0] for row in per_host], note=NOTE),
-        Table("pay", "Hourly pay of positions", ["Hourly pay", "Positions", "Seats"], _pay_bands(pay),
-              Chart("bar", [2], "Seats by hourly pay")),
-        Table("hours", "Hours per week of positions", ["Hours per week", "Positions", "Seats"],
-              [list(row) for row in hours], Chart("bar", [2], "Seats by hours per week")),
-    ]
-    return page_
+    return Table("hours", "Hours per week of positions", ["Hours per week", "Positions", "Seats"],
+                 [HoursRow(*row) for row in hours], Chart("bar", [2], "Seats by hours per week"))
 
 
-def _pay_bands(pay: list) -> list[list]:
+def _pay_bands(pay: list) -> list[PayBandRow]:
     bands: dict[int, list[int]] = {}
     for hourly, n, slots in pay:
         low = int(Decimal(hourly) // PAY_BAND * PAY_BAND)
         band = bands.setdefault(low, [0, 0])
         band[0] += n
         band[1] += slots or 0
-    return [[f"${low}–{low + PAY_BAND}", n, slots] for low, (n, slots) in sorted(bands.items())]
+    return [PayBandRow(f"${low}–{low + PAY_BAND}", n, slots) for low, (n, slots) in sorted(bands.items())]
 
 
-def host_page(program: Program, filters: Filters, host_id: int) -> Page:
+# --- one host -------------------------------------------------------------------------------
+
+def host_page(program: Program, filters: DashboardFilters, host_id: int) -> DashboardPage:
     """One host: seats by season, its positions, where its interns came from and what became of them."""
     host = db.session.get(HostCompany, host_id)
     if host is None or host.program_id != program.id:
         raise LookupError("host")
     pid, mine = program.id, replace(filters, host_id=host_id)
-    offered = {year: (n, slots) for year, n, slots in rows(positions(
+    offered = _offered_by_year(pid, mine)
+    season_rows = _one_host_season_rows(pid, mine, offered, results_out(program))
+    page_ = DashboardPage("host", host.name, program, filters, subject=host_id,
+                          intro=" · ".join(part for part in (host.sector, host.site_town) if part))
+    page_.figures = [("seasons hosted", len(offered), ""),
+                     ("seats offered", sum(row.slots for row in season_rows), ""),
+                     ("seats filled", sum(row.filled for row in season_rows), ""),
+                     ("interns later hired", sum(row.hired for row in season_rows), "")]
+    page_.tables = [
+        Table("seasons", "By season", ["Season", "Positions", "Seats offered", "Seats filled", "Fill rate",
+                                       "Completed", "Later hired", "Returned"], season_rows,
+              Chart("bar", [2, 3], "Seats offered and filled by season")),
+        _positions_table(pid, mine), _intern_kinds_table(pid, mine)]
+    return page_
+
+
+def _offered_by_year(pid: int, mine: DashboardFilters) -> dict[int, tuple[int, int]]:
+    """(positions, seats) the host offered, by season."""
+    return {year: (n, slots) for year, n, slots in rows(positions(
         pid, mine, Cycle.year, func.count(Position.id), func.sum(Position.slots)).group_by(Cycle.year))}
+
+
+def _one_host_season_rows(pid: int, mine: DashboardFilters, offered: dict, out: set[int]) -> list[OneHostSeasonRow]:
     taken = {row[0]: row[1:] for row in rows(placements(
         pid, mine, Cycle.year, func.count(Placement.id),
         func.count(Placement.id).filter(Placement.status == PlacementStatus.COMPLETED),
         func.count(Placement.id).filter(HIRED),
         func.count(Placement.id).filter(Placement.outcome == Outcome.RETURNED)).group_by(Cycle.year))}
+    season_rows = []
+    for year in sorted(set(offered) | set(taken)):
+        n_positions, slots = offered.get(year, (0, 0))
+        n_filled, completed, hired, returned = taken.get(year, (0, 0, 0, 0))
+        season_rows.append(OneHostSeasonRow(year, n_positions, slots, n_filled,
+                                            rate(n_filled, slots) if year in out else None, completed, hired,
+                                            returned))
+    return season_rows
+
+
+def _positions_table(pid: int, mine: DashboardFilters) -> Table:
     per_position = rows(positions(pid, mine, Position.id, Cycle.year, Position.title, Position.slots,
                                   Position.hourly_pay, Position.hours_per_week)
                         .order_by(Cycle.year.desc(), Position.title))
     position_filled = dict(rows(placements(pid, mine, Placement.position_id, func.count(Placement.id))
                                 .group_by(Placement.position_id)))
+    return Table("positions", "Positions", ["Position", "Season", "Seats", "Filled", "Hourly pay",
+                                            "Hours per week"],
+                 [PositionRow(title, year, slots, position_filled.get(position_id, 0), hourly, hours_)
+                  for position_id, year, title, slots, hourly, hours_ in per_position])
+
+
+def _intern_kinds_table(pid: int, mine: DashboardFilters) -> Table:
     kinds = rows(placements(pid, mine, College.kind, func.count(Placement.id), college=True).group_by(College.kind)
                  .order_by(func.count(Placement.id).desc()))
-
-    years = sorted(set(offered) | set(taken))
-    out = results_out(program)
-    season_rows = []
-    for year in years:
-        n_positions, slots = offered.get(year, (0, 0))
-        n_filled, completed, hired, returned = taken.get(year, (0, 0, 0, 0))
-        season_rows.append([year, n_positions, slots, n_filled, rate(n_filled, slots) if year in out else None,
-                            completed, hired, returned])
-    page_ = Page("host", host.name, program, filters, subject=host_id,
-                 intro=" · ".join(part for part in (host.sector, host.site_town) if part))
-    page_.figures = [("seasons hosted", len(offered), ""),
-                     ("seats offered", sum(row[2] for row in season_rows), ""),
-                     ("seats filled", sum(row[3] for row in season_rows), ""),
-                     ("interns later hired", sum(row[6] for row in season_rows), "")]
-    page_.tables = [
-        Table("seasons", "By season", ["Season", "Positions", "Seats offered", "Seats filled", "Fill rate",
-                                       "Completed", "Later hired", "Returned"], season_rows,
-              Chart("bar", [2, 3], "Seats offered and filled by season")),
-        Table("positions", "Positions", ["Position", "Season", "Seats", "Filled", "Hourly pay",
-                                         "Hours per week"],
-              [[title, year, slots, position_filled.get(position_id, 0), hourly, hours_]
-               for position_id, year, title, slots, hourly, hours_ in per_position]),
-        Table("kinds", "Interns by college kind", ["College kind", "Interns"],
-              [[kind_label(kind), n] for kind, n in kinds], Chart("hbar", [1], "Interns by college kind")),
-    ]
-    return page_
+    return Table("kinds", "Interns by college kind", ["College kind", "Interns"],
+                 [InternKindRow(kind_label(kind), n) for kind, n in kinds],
+                 Chart("hbar", [1], "Interns by college kind"))

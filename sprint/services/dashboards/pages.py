@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from ...models import Program
 from . import colleges, equity, hosts, program
-from .common import Filters, Page
+from .common import DashboardFilters, DashboardPage
 
-WHOLE_PROGRAM: dict[str, Callable[[Program, Filters], Page]] = {
+WHOLE_PROGRAM: dict[str, Callable[[Program, DashboardFilters], DashboardPage]] = {
     "overview": program.overview,
     "quality": program.match_quality,
     "colleges": colleges.colleges,
@@ -16,13 +16,13 @@ WHOLE_PROGRAM: dict[str, Callable[[Program, Filters], Page]] = {
     "equity": equity.equity,
     "report": equity.season_report,
 }
-ONE_SUBJECT: dict[str, Callable[[Program, Filters, int], Page]] = {
+ONE_SUBJECT: dict[str, Callable[[Program, DashboardFilters, int], DashboardPage]] = {
     "college": colleges.college_page,
     "host": hosts.host_page,
 }
 
 
-def build(program_row: Program, name: str, filters: Filters, subject: int | None = None) -> Page:
+def build(program_row: Program, name: str, filters: DashboardFilters, subject: int | None = None) -> DashboardPage:
     """One dashboard page of a program (from `program_for`); LookupError for an unknown page or subject."""
     if subject is None and name in WHOLE_PROGRAM:
         return WHOLE_PROGRAM[name](program_row, filters)
