@@ -124,6 +124,7 @@ class PlacementStatus(enum.StrEnum):
 GROUPS = ("first_generation", "pell_eligible", "cc_transfer", "community_college")  # what a run's floors can name
 MAX_TIME_LIMIT_S = 600  # the longest a coordinator may let one match run solve
 LIVE_PLACEMENTS = (PlacementStatus.OFFERED, PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)  # holds the seat
+ACCEPTED_PLACEMENTS = (PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)  # the student said yes
 
 
 class ExtensionKind(enum.StrEnum):
