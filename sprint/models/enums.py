@@ -86,6 +86,10 @@ class WorkMode(enum.StrEnum):
     HYBRID = "hybrid"
     REMOTE = "remote"
 
+    @property
+    def label(self) -> str:
+        return {"onsite": "On site", "hybrid": "Hybrid", "remote": "Remote"}[self.value]
+
 
 class PositionStatus(enum.StrEnum):
     DRAFT = "draft"
@@ -104,6 +108,25 @@ class MatchMode(enum.StrEnum):
     STABLE_HOSTS = "stable-hosts"
     MAX_STABLE = "max-stable"
     WELFARE = "welfare"
+
+    @property
+    def label(self) -> str:
+        return {
+            "stable": "Stable, students propose",
+            "stable-hosts": "Stable, hosts propose",
+            "max-stable": "Max-stable (allows side constraints)",
+            "welfare": "Welfare: most placements, best ranks (allows side constraints)",
+        }[self.value]
+
+    @property
+    def is_stable(self) -> bool:
+        """The result has no blocking pair (the solver proves it for max-stable)."""
+        return self is not MatchMode.WELFARE
+
+    @property
+    def allows_side_constraints(self) -> bool:
+        """College caps, group floors and host capacities: only the CP-SAT modes take them."""
+        return self in (MatchMode.MAX_STABLE, MatchMode.WELFARE)
 
 
 class RunStatus(enum.StrEnum):
