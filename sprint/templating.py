@@ -12,7 +12,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from jinja2 import pass_context
 
-from .models import Cycle, Role
+from .models import Cycle, MatchMode, Role, WorkMode
 from .services.support import local_time
 from .plurals import counted
 
@@ -73,8 +73,15 @@ def switch_url(cycle: Cycle) -> str:
     return url_for(request.endpoint, **{**request.args.to_dict(), "page": None, "season": cycle.id})
 
 
+def work_mode(value: str) -> str:
+    """`|work_mode`: where a position is worked, as people read it ("On site")."""
+    return WorkMode(value).label
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(money)
+    app.add_template_filter(work_mode)
+    app.add_template_global(MatchMode, "MatchMode")
     app.add_template_filter(when)
     app.add_template_filter(local_instants)
     app.add_template_global(switch_url, "season_switch_url")

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import (
     Application, ApplicationStatus, College, Cycle, HostCompany, HostMember, HostRank, MatchMode, Outcome,
     Phase, Placement, PlacementStatus, Position, PositionInterest, PositionSkill, Program, Role, Skill,
-    StudentProfile, StudentRank, User
+    StudentProfile, StudentRank, User, WorkMode
 )
 from . import facts
 from ..services.matching import match_runs, run_queue
@@ -181,7 +181,7 @@ class _Builder:
                     hourly_pay=Decimal(rng.randrange(1800, 3001, 25)) / 100 + (cycle.year - 2024),
                     hours_per_week=rng.choice([32, 35, 40, 40]), start_date=start,
                     end_date=start + timedelta(weeks=rng.choice([10, 10, 12])), site_town=host.site_town,
-                    work_mode=rng.choice(["onsite", "onsite", "onsite", "hybrid", "remote"]),
+                    work_mode=rng.choice([WorkMode.ONSITE] * 3 + [WorkMode.HYBRID, WorkMode.REMOTE]),
                     housing_help=rng.random() < 0.25,
                     description=f"Join the {team.lower()} team at {host.name} for a paid summer. {title} "
                                 f"interns work on a real project with a mentor and present it in August.",

@@ -25,10 +25,11 @@ from wtforms.validators import (
 )
 
 from ..services.market.positions import date_problem, pay_problem
+from ..models import WorkMode
 from . import AmountField, Form, options
 
 SIZES = options([("small", "Under 50 staff"), ("medium", "50 to 499 staff"), ("large", "500 staff or more")])
-WORK_MODES = options([("onsite", "On site"), ("hybrid", "Hybrid"), ("remote", "Remote")])
+WORK_MODES = options((mode.value, mode.label) for mode in WorkMode)
 
 
 class CompanyForm(Form):

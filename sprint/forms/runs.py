@@ -24,9 +24,7 @@ from ..models import MatchMode
 from ..models.enums import GROUPS, MAX_TIME_LIMIT_S
 from . import Form, SubForm, options
 
-MODES = options([(MatchMode.STABLE, "Stable, students propose"), (MatchMode.STABLE_HOSTS, "Stable, hosts propose"),
-                 (MatchMode.MAX_STABLE, "Max-stable (allows side constraints)"),
-                 (MatchMode.WELFARE, "Welfare: most placements, best ranks (allows side constraints)")])
+MODES = options((mode, mode.label) for mode in MatchMode)
 CAP_SCOPES = options([("", "No college cap"), ("host", "per host company"), ("position", "per position")])
 NUMBER = (Optional(), NumberRange(min=0, message="Use 0 or more."))
 

@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from ..models import WorkMode
 from . import AmountField, Form, options
 
 YES_NO_UNSAID = options([("", "Prefer not to say"), ("yes", "Yes"), ("no", "No")])
@@ -23,7 +24,7 @@ GENDERS = options([("", "Prefer not to say"), ("Woman", "Woman"), ("Man", "Man")
 RACE_ETHNICITY = options([(value, value) for value in (
     "American Indian or Alaska Native", "Asian", "Black or African American", "Hispanic or Latino",
     "Middle Eastern or North African", "Native Hawaiian or Pacific Islander", "White")])
-WORK_MODES = options([("", "Any"), ("onsite", "On site"), ("hybrid", "Hybrid"), ("remote", "Remote")])
+WORK_MODES = options([("", "Any"), *((mode.value, mode.label) for mode in WorkMode)])
 
 
 class ProfileForm(Form):

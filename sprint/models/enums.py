@@ -86,6 +86,10 @@ class WorkMode(enum.StrEnum):
     HYBRID = "hybrid"
     REMOTE = "remote"
 
+    @property
+    def label(self) -> str:
+        return {"onsite": "On site", "hybrid": "Hybrid", "remote": "Remote"}[self.value]
+
 
 class PositionStatus(enum.StrEnum):
     DRAFT = "draft"
@@ -104,6 +108,25 @@ class MatchMode(enum.StrEnum):
     STABLE_HOSTS = "stable-hosts"
     MAX_STABLE = "max-stable"
     WELFARE = "welfare"
+
+    @property
+    def label(self) -> str:
+        return {
+            "stable": "Stable, students propose",
+            "stable-hosts": "Stable, hosts propose",
+            "max-stable": "Max-stable (allows side constraints)",
+            "welfare": "Welfare: most placements, best ranks (allows side constraints)",
+        }[self.value]
+
+    @property
+    def is_stable(self) -> bool:
+        """The result has no blocking pair (the solver proves it for max-stable)."""
+        return self is not MatchMode.WELFARE
+
+    @property
+    def allows_side_constraints(self) -> bool:
+        """College caps, group floors and host capacities: only the CP-SAT modes take them."""
+        return self in (MatchMode.MAX_STABLE, MatchMode.WELFARE)
 
 
 class RunStatus(enum.StrEnum):
@@ -124,6 +147,7 @@ class PlacementStatus(enum.StrEnum):
 GROUPS = ("first_generation", "pell_eligible", "cc_transfer", "community_college")  # what a run's floors can name
 MAX_TIME_LIMIT_S = 600  # the longest a coordinator may let one match run solve
 LIVE_PLACEMENTS = (PlacementStatus.OFFERED, PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)  # holds the seat
+ACCEPTED_PLACEMENTS = (PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)  # the student said yes
 
 
 class ExtensionKind(enum.StrEnum):

@@ -108,7 +108,7 @@ def browse():
         return redirect(url_for("student.dashboard"))
     form = PositionSearchForm(request.args)
     valid = form.validate()  # a refused search (a control character, too long) lists everything, with a 400
-    filters = positions.Filters(**{k: v for k, v in form.data.items() if v}) if valid else positions.Filters()
+    filters = positions.PositionFilters(**{k: v for k, v in form.data.items() if v}) if valid else positions.PositionFilters()
     page = positions.browse(cycle, filters, request.args.get("page", 1, type=int))
     applied = applications.applied_position_ids(current_user, cycle)
     scores = {position.id: positions.score_for(current_user, position) for position in page.items}

@@ -29,9 +29,9 @@ def test_students_list_is_scoped_searchable_and_shows_no_self_identification(app
 
     page = directories.page_of(program.id, "students", db.session.get(Cycle, cycle.id), search="ana")
 
-    assert page.total == 1 and page.rows[0]["name"] == "Ana Rivera" and page.rows[0]["major"] == "Biology"
-    assert page.rows[0]["application"] == "not started"
-    assert not {"first_generation", "pell_eligible", "cc_transfer", "gender", "race_ethnicity"} & set(page.rows[0])
+    assert page.total == 1 and page.items[0]["name"] == "Ana Rivera" and page.items[0]["major"] == "Biology"
+    assert page.items[0]["application"] == "not started"
+    assert not {"first_generation", "pell_eligible", "cc_transfer", "gender", "race_ethnicity"} & set(page.items[0])
 
 
 def test_search_treats_percent_and_underscore_as_plain_text(appctx, make, program):
@@ -47,7 +47,7 @@ def test_pages_hold_the_page_size_and_the_last_page_is_clamped(appctx, make, pro
 
     page = directories.page_of(program.id, "staff", None, page=9, per_page=3)
 
-    assert (page.total, page.pages, page.page, len(page.rows)) == (7, 3, 3, 1)
+    assert (page.total, page.pages, page.page, len(page.items)) == (7, 3, 3, 1)
 
 
 def test_host_approval_shows_and_hides_its_positions(appctx, make, program):
@@ -58,7 +58,7 @@ def test_host_approval_shows_and_hides_its_positions(appctx, make, program):
     actor = db.session.get(User, coordinator.id)
     season = db.session.get(Cycle, cycle.id)
     assert seasons.open_positions_count(season) == 0
-    assert [row["name"] for row in directories.page_of(program.id, "hosts", season, filter_="unapproved").rows] == [host.name]
+    assert [row["name"] for row in directories.page_of(program.id, "hosts", season, filter_="unapproved").items] == [host.name]
 
     edits.set_host_approval(actor, edits.host_for(actor, host.id), True)
     assert seasons.open_positions_count(season) == 1
@@ -89,7 +89,7 @@ def test_deactivating_an_account_is_audited_and_not_allowed_on_yourself(appctx, 
     edits.set_account_active(actor, db.session.get(User, member.id), False)
 
     assert db.session.get(User, member.id).active is False
-    assert directories.page_of(program.id, "staff", None, filter_="inactive").rows[0]["email"] == member.email
+    assert directories.page_of(program.id, "staff", None, filter_="inactive").items[0]["email"] == member.email
     with pytest.raises(ServiceError, match="your own account"):
         edits.set_account_active(actor, actor, False)
 
@@ -121,3 +121,9 @@ def test_a_new_host_and_its_owners_invitation_are_made_together(appctx, make, pr
     invitation = db.session.scalar(db.select(Invitation))
     assert (invitation.email, invitation.host_id, invitation.host_role) == ("owner@harbor.example", host.id, "owner")
     assert [message.to for message in outbox] == [["owner@harbor.example"]]
+
+
+def test_a_directory_page_is_the_one_support_page(appctx, program):
+    from sprint.services.support.paging import Page
+
+    assert type(directories.page_of(program.id, "colleges", None)) is Page

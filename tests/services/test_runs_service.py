@@ -12,12 +12,13 @@ import solver
 from sprint import create_app
 from sprint.services.errors import ServiceError
 from sprint.extensions import db
+from sprint.models.enums import LIVE_PLACEMENTS
 from sprint.models import (
     AuditEvent, Cycle, HostRank, MatchRun, Phase, Placement, PlacementStatus, Position, RunExplanation,
     RunStatus, StudentRank, User, utcnow
 )
 from sprint.services.matching import (
-    match_runs, adapter, placement_changes, run_queue, run_reports, seats, second_round
+    match_runs, adapter, placement_changes, run_queue, run_reports, second_round
 )
 from sprint.services.matching.match_runs import RunSettings
 
@@ -178,7 +179,7 @@ def test_a_decline_then_a_second_round_leaves_accepted_placements_untouched(appc
     assert {(p.id, p.student_id, p.position_id, p.status) for p in kept} == before
     assert len(new) >= 1 and all(p.round == 2 for p in new)
     assert declined.student_id not in {p.student_id for p in new}  # they said no; no second offer
-    live = db.session.scalars(db.select(Placement).where(Placement.status.in_(seats.LIVE))).all()
+    live = db.session.scalars(db.select(Placement).where(Placement.status.in_(LIVE_PLACEMENTS))).all()
     per_position = {}
     for p in live:
         per_position[p.position_id] = per_position.get(p.position_id, 0) + 1

@@ -318,3 +318,12 @@ def test_a_run_still_in_progress_shows_its_state_and_a_refresh_link(app, client,
     assert "is <strong>running</strong> in the background" in page and ">Refresh</a>" in page
     assert f'data-status-url="/coordinator/runs/{run.id}/status.json"' in page
     assert "Publish round" not in page and "<script>" not in page
+
+
+def test_the_new_run_page_names_the_modes_that_take_side_constraints_from_the_enum(client, login, small_season):
+    login(small_season.coordinator)
+
+    page = client.get(f"/coordinator/runs/cycles/{small_season.cycle.id}/new").get_data(as_text=True)
+
+    assert "(max-stable or welfare mode only)" in page
+    assert "Welfare: most placements, best ranks (allows side constraints)" in page

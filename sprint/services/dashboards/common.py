@@ -17,14 +17,13 @@ from sqlalchemy import Select, and_, exists
 from ..errors import NotAllowed
 from ...extensions import db
 from ...models import (
-    Application, ApplicationStatus, College, Cycle, HostCompany, Phase, Placement, PlacementStatus, Position,
+    Application, ApplicationStatus, College, Cycle, HostCompany, Phase, Placement, Position,
     PositionInterest, PositionStatus, Program, Role, StudentProfile, User
 )
 from ..season.seasons import staff_season
 from ..support.privacy import HIDDEN, SMALL_CELL, suppress, too_small  # noqa: F401 (re-exported to the dashboards)
 
-LIVE = (PlacementStatus.OFFERED, PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)
-ACCEPTED = (PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)
+from ...models.enums import ACCEPTED_PLACEMENTS as ACCEPTED, LIVE_PLACEMENTS as LIVE  # noqa: F401 (ACCEPTED re-exported)
 
 
 class Percent(float):

@@ -8,12 +8,13 @@ Students' self-identification fields are never listed here: they are for aggrega
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Select, and_, case, func, literal, or_
 
 from ...extensions import db
 from .audit_log import latest_reasons
+from ..support.paging import Page, paginate_rows
 from ...models import (
     Application, ApplicationStatus, College, Cycle, HostCompany, HostMember, Position, PositionStatus, Role,
     StudentProfile, StudentRank, User
@@ -32,18 +33,6 @@ class Listing:
     build: Callable[[int, Cycle | None, str], Select]  # program_id, cycle, filter -> select
     search: Callable[[], tuple]  # columns the search box looks in
     reasons: tuple[str, tuple[str, ...]] = ("", ())  # audit object type and actions whose reasons rows show
-
-
-@dataclass(frozen=True)
-class Page:
-    rows: list[dict]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 def _like(text: str) -> str:
@@ -209,15 +198,14 @@ def page_of(program_id: int, kind: str, cycle: Cycle | None, search: str = "", f
             page: int = 1, per_page: int = 25) -> Page:
     """One page of a directory list, with the total count, in two queries."""
     query = _query(program_id, kind, cycle, search, filter_)
-    total = db.session.scalar(db.select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    page = max(1, min(page, max(1, -(-total // per_page))))
-    rows = [dict(row) for row in db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).mappings()]
+    found = paginate_rows(query, page, per_page)
+    rows = [dict(row._mapping) for row in found.items]
     object_type, actions = LISTINGS[kind].reasons
     if object_type:
         said = latest_reasons(object_type, [row["id"] for row in rows], actions)
         for row in rows:
             row["said"] = said.get(row["id"])
-    return Page(rows, total, page, per_page)
+    return replace(found, items=rows)
 
 
 def all_rows(program_id: int, kind: str, cycle: Cycle | None, search: str = "",

@@ -26,7 +26,7 @@ CHANGEABLE = (*OPEN_FOR_EDITS, Phase.RANKING)  # existing positions may be edite
 
 
 @dataclass(frozen=True)
-class Filters:
+class PositionFilters:
     q: str = ""
     skill: str = ""
     town: str = ""
@@ -34,7 +34,7 @@ class Filters:
     work_mode: str = ""
 
 
-def browse(cycle: Cycle, filters: Filters, page: int):
+def browse(cycle: Cycle, filters: PositionFilters, page: int):
     """This cycle's visible positions (open, approved host), searched and paginated."""
     query = (db.select(Position).join(Position.host)
              .where(Position.cycle_id == cycle.id, Position.status == PositionStatus.OPEN,

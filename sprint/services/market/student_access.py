@@ -12,11 +12,10 @@ from sqlalchemy import ColumnElement, exists, or_
 
 from ...extensions import db
 from ...models import (
-    Application, ApplicationStatus, Cycle, Placement, PlacementStatus, Position, PositionInterest
+    Application, ApplicationStatus, Cycle, Placement, Position, PositionInterest
 )
+from ...models.enums import LIVE_PLACEMENTS
 from ..season.seasons import LIVE_PHASES
-
-INTERN = (PlacementStatus.OFFERED, PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)
 
 
 def live_season() -> ColumnElement[bool]:
@@ -39,6 +38,6 @@ def host_may_see_student(host_id: int, student_id: int) -> bool:
     applied = live_applications_to_host(host_id).where(Application.student_id == student_id)
     intern = (db.select(Placement.id).join(Position, Position.id == Placement.position_id)
               .where(Placement.student_id == student_id, Position.host_id == host_id,
-                     Placement.status.in_(INTERN)))
+                     Placement.status.in_(LIVE_PLACEMENTS)))
     return bool(db.session.scalar(db.select(or_(exists(applied.with_only_columns(PositionInterest.id)),
                                                 exists(intern)))))

@@ -22,7 +22,6 @@ from .adapter import build_instance, host_key, instance_hash, key_id, position_k
 from .seats import check_market_unchanged
 from ..support.notify import send_email
 
-STABLE_MODES = (MatchMode.STABLE, MatchMode.STABLE_HOSTS)
 REPEAT_WINDOW_S = 10  # the same run asked for again within this many seconds is the one already queued
 
 
@@ -141,7 +140,7 @@ def _constraints(settings: RunSettings, instance: dict) -> tuple[dict, dict]:
         capacity[key] = total
     if capacity:
         constraints["host_capacity"] = capacity
-    if constraints and settings.mode in STABLE_MODES:
+    if constraints and not MatchMode(settings.mode).allows_side_constraints:
         raise ServiceError("College caps, group floors and host capacities need the max-stable or welfare "
                            "mode; pick one of those, or remove the side constraints.", "mode")
     reasons = {"lock": _pairs(settings.locks, instance, "lock"), "forbid": _pairs(settings.forbids, instance, "forbid")}

@@ -14,9 +14,9 @@ from ...models import (
     Application, ApplicationStatus, Cycle, HostRank, Phase, Placement, PlacementStatus, Position,
     PositionStatus, StudentRank, User, utcnow
 )
+from ...models.enums import LIVE_PLACEMENTS
 from ..support import audit
 from ..support.concurrency import lock_row
-from .seats import LIVE
 
 ENDINGS = {  # kind -> (new status, audit action, what the coordinator records)
     "declined": (PlacementStatus.DECLINED, "placement.declined", "Student declined (recorded by coordinator)"),
@@ -67,7 +67,7 @@ def end_placement(actor: User, placement: Placement, kind: str, reason: str) -> 
 def move_placement(actor: User, placement: Placement, position: Position, reason: str) -> Placement:
     """Move a live placement to another position of the same cycle that has a free seat."""
     reason = _reason(reason)
-    if placement.status not in LIVE:
+    if placement.status not in LIVE_PLACEMENTS:
         raise ServiceError(f"Only a live placement can be moved; this one is {placement.status}.")
     if position.id == placement.position_id:
         raise ServiceError("The placement is already at that position.", "position")
@@ -93,7 +93,7 @@ def add_placement(actor: User, cycle: Cycle, student: User, position: Position, 
     if applied is None:
         raise ServiceError(f"{student.name} has no submitted application this season.", "student")
     if db.session.scalar(db.select(Placement.id).where(Placement.cycle_id == cycle.id, Placement.student_id == student.id,
-                                                       Placement.status.in_(LIVE))) is not None:
+                                                       Placement.status.in_(LIVE_PLACEMENTS))) is not None:
         raise ServiceError(f"{student.name} already holds a placement; move it instead.", "student")
     _check_seat(cycle, position)
     now = utcnow()
@@ -131,7 +131,7 @@ def _check_seat(cycle: Cycle, position: Position) -> None:
         raise ServiceError("Choose an open position of this season.", "position")
     lock_row(Position, position.id)  # two placements into the last seat at once: one waits, then counts
     live = db.session.scalar(db.select(db.func.count(Placement.id)).where(
-        Placement.position_id == position.id, Placement.status.in_(LIVE)))
+        Placement.position_id == position.id, Placement.status.in_(LIVE_PLACEMENTS)))
     if live >= position.slots:
         raise ServiceError(f"{position.title} has no free seat ({live} of {position.slots} taken).", "position")
 

@@ -7,15 +7,14 @@ from collections import Counter
 
 from ..errors import ServiceError
 from ...extensions import db
-from ...models import Cycle, MatchRun, Placement, PlacementStatus, Position
-
-LIVE = (PlacementStatus.OFFERED, PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)
+from ...models import Cycle, MatchRun, Placement, Position
+from ...models.enums import LIVE_PLACEMENTS
 
 
 def market(cycle: Cycle) -> tuple[set[int], dict[int, int]]:
     """Students holding a live placement, and live placements per position."""
     rows = db.session.execute(db.select(Placement.student_id, Placement.position_id).where(
-        Placement.cycle_id == cycle.id, Placement.status.in_(LIVE))).all()
+        Placement.cycle_id == cycle.id, Placement.status.in_(LIVE_PLACEMENTS))).all()
     return {row.student_id for row in rows}, dict(Counter(row.position_id for row in rows))
 
 

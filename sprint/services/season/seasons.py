@@ -9,9 +9,10 @@ from sqlalchemy import exists, func
 
 from ...extensions import db
 from ...models import (
-    Application, ApplicationStatus, Cycle, HostCompany, HostMember, Phase, Placement, PlacementStatus,
-    Position, PositionInterest, PositionStatus, Role, User
+    Application, ApplicationStatus, Cycle, HostCompany, HostMember, Phase, Placement, Position,
+    PositionInterest, PositionStatus, Role, User
 )
+from ...models.enums import ACCEPTED_PLACEMENTS, LIVE_PLACEMENTS
 
 
 LIVE_PHASES = frozenset({Phase.APPLICATIONS, Phase.RANKING, Phase.MATCHING, Phase.PUBLISHED})
@@ -111,12 +112,10 @@ def cycle_figures(program_id: int) -> list[CycleFigures]:
                   func.count(Application.submitted_at).label("submitted"))
         .where(Application.cycle_id.in_(ids), Application.status != ApplicationStatus.WITHDRAWN)
         .group_by(Application.cycle_id))}
-    live = (PlacementStatus.OFFERED, PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)
-    accepted = (PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)
     placements = {row.cycle_id: row for row in db.session.execute(
         db.select(Placement.cycle_id,
-                  func.count(Placement.id).filter(Placement.status.in_(live)).label("placed"),
-                  func.count(Placement.id).filter(Placement.status.in_(accepted)).label("accepted"))
+                  func.count(Placement.id).filter(Placement.status.in_(LIVE_PLACEMENTS)).label("placed"),
+                  func.count(Placement.id).filter(Placement.status.in_(ACCEPTED_PLACEMENTS)).label("accepted"))
         .where(Placement.cycle_id.in_(ids)).group_by(Placement.cycle_id))}
     return [CycleFigures(
         cycle=cycle,
