@@ -20,3 +20,13 @@ def test_a_rate_is_hidden_when_either_of_its_counts_is_small():
 def test_dashboards_and_run_reports_share_the_same_rule():
     assert common.suppress is suppress
     assert run_reports.suppress is suppress
+
+
+def test_figures_read_the_same_on_dashboards_and_run_pages():
+    from sprint.services.matching import match_quality
+    from sprint.services.support import figures
+
+    assert run_reports.show is figures.show is common.show
+    assert match_quality.rate is figures.rate is common.rate
+    assert str(figures.Percent(0.125)) == "12.5%"
+    assert figures.rate(3, 4, protect=True) == HIDDEN

@@ -21,16 +21,10 @@ from ...models import (
     PositionInterest, PositionStatus, Program, Role, StudentProfile, User
 )
 from ..season.seasons import staff_season
+from ..support.figures import Percent, rate, show  # noqa: F401 (re-exported to the dashboards)
 from ..support.privacy import HIDDEN, SMALL_CELL, suppress, too_small  # noqa: F401 (re-exported to the dashboards)
 
 from ...models.enums import ACCEPTED_PLACEMENTS as ACCEPTED, LIVE_PLACEMENTS as LIVE  # noqa: F401 (ACCEPTED re-exported)
-
-
-class Percent(float):
-    """A share between 0 and 1, shown as a percentage."""
-
-    def __str__(self) -> str:
-        return f"{self * 100:.1f}%"
 
 
 @dataclass(frozen=True)
@@ -95,24 +89,6 @@ class DashboardPage:
 
 
 # --- showing and hiding numbers -------------------------------------------------------------
-
-def rate(numerator: int, denominator: int, protect: bool = False) -> Percent | str | None:
-    """numerator / denominator; with protect, "<5" when either side counts fewer than five people."""
-    if protect and too_small(numerator, denominator):
-        return HIDDEN
-    return Percent(numerator / denominator) if denominator else None
-
-
-def show(cell: object) -> str:
-    """How a cell reads on a page and in a CSV export."""
-    if cell is None:
-        return "–"
-    if isinstance(cell, Decimal):
-        return f"${cell:,.2f}"
-    if isinstance(cell, float) and not isinstance(cell, Percent):
-        return f"{cell:.1f}"
-    return str(cell)
-
 
 def median_from_counts(counts: Iterable[tuple[object, int]]) -> object | None:
     """The median of a histogram of (value, how many); the mean of the two middle values for even totals."""

@@ -3,7 +3,7 @@ dashboard all compute "at first choice" and "in top three" here, and state the s
 
 from __future__ import annotations
 
-from ..dashboards.common import Percent, rate
+from ..support.figures import Percent, rate
 
 SHARE_OF = "of the placements the match made"
 DEFINITION = ("At first choice and in top three: of the placements the match made, the share where the student "

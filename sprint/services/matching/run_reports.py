@@ -17,7 +17,7 @@ from ...models import (
     Application, ApplicationStatus, Cycle, HostCompany, MatchRun, Placement, Position, PositionStatus, User
 )
 from . import run_queue
-from ..dashboards.common import show
+from ..support.figures import show
 from .match_quality import SHARE_OF, choice_shares
 from .adapter import explanation_texts, labels, reasons_of
 from ..support.privacy import suppress
