@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, insert, text
 from sprint import create_app
 from sprint.extensions import db
 from sprint.models import (
-    Application, College, CollegeKind, Cycle, HostCompany, MatchRun, Placement, Position, PositionInterest,
+    Application, College, CollegeKind, Season, HostCompany, MatchRun, Placement, Position, PositionInterest,
     Program, StudentProfile, User
 )
 
@@ -62,20 +62,20 @@ def build(seasons: int, applicants: int, seed: int = 2027) -> dict[str, float]:
                                            "size": "small"} for n in range(400)])
     host_ids = list(session.scalars(db.select(HostCompany.id)))
     first_year = 2027 - seasons
-    session.execute(insert(Cycle), [{"program_id": program_id, "year": year, "name": f"Summer {year}",
+    session.execute(insert(Season), [{"program_id": program_id, "year": year, "name": f"Summer {year}",
                                      "phase": "closed"} for year in range(first_year, 2027)])
-    cycles = dict(session.execute(db.select(Cycle.year, Cycle.id).where(Cycle.program_id == program_id)).all())
+    season_ids = dict(session.execute(db.select(Season.year, Season.id).where(Season.program_id == program_id)).all())
     timings["directory"] = time.perf_counter() - started
     student_no = 0
-    for year, cycle_id in sorted(cycles.items()):
+    for year, season_id in sorted(season_ids.items()):
         tick = time.perf_counter()
         active_hosts = rng.sample(host_ids, 260)
         session.execute(insert(Position), [{
-            "host_id": host, "cycle_id": cycle_id, "title": f"Intern {n}", "slots": rng.choice([1, 2, 2, 3, 4]),
+            "host_id": host, "season_id": season_id, "title": f"Intern {n}", "slots": rng.choice([1, 2, 2, 3, 4]),
             "hourly_pay": Decimal(rng.randrange(1700, 3201, 25)) / 100, "hours_per_week": rng.choice([30, 35, 40]),
             "start_date": date(year, 6, 1), "end_date": date(year, 8, 15), "status": "open"}
             for n, host in enumerate(active_hosts * 4)])
-        positions = session.execute(db.select(Position.id, Position.slots).where(Position.cycle_id == cycle_id)).all()
+        positions = session.execute(db.select(Position.id, Position.slots).where(Position.season_id == season_id)).all()
         users = []
         for _ in range(applicants):
             student_no += 1
@@ -90,10 +90,10 @@ def build(seasons: int, applicants: int, seed: int = 2027) -> dict[str, float]:
             "cc_transfer": rng.choice([True, False, None]), "gender": rng.choice(GENDERS),
             "race_ethnicity": [race] if (race := rng.choice(RACES)) else None} for uid in user_ids])
         session.execute(insert(Application), [{
-            "cycle_id": cycle_id, "student_id": uid, "status": "submitted", "submitted_at": now,
+            "season_id": season_id, "student_id": uid, "status": "submitted", "submitted_at": now,
             "ranks_certified_at": now if rng.random() < 0.9 else None} for uid in user_ids])
         app_ids = dict(session.execute(db.select(Application.student_id, Application.id)
-                                       .where(Application.cycle_id == cycle_id)).all())
+                                       .where(Application.season_id == season_id)).all())
         interests, choices = [], {}
         for uid in user_ids:
             chosen = rng.sample(positions, 5)
@@ -101,7 +101,7 @@ def build(seasons: int, applicants: int, seed: int = 2027) -> dict[str, float]:
             interests += [{"application_id": app_ids[uid], "position_id": pos.id, "statement": ""} for pos in chosen]
         session.execute(insert(PositionInterest), interests)
         run_ids = [session.execute(insert(MatchRun).returning(MatchRun.id), [{
-            "cycle_id": cycle_id, "round": round_, "status": "done", "mode": "stable", "published_at": now,
+            "season_id": season_id, "round": round_, "status": "done", "mode": "stable", "published_at": now,
             "parameters": {}}]).scalar() for round_ in (1, 2)]
         seats = {pos.id: pos.slots for pos in positions}
         placements = []
@@ -112,7 +112,7 @@ def build(seasons: int, applicants: int, seed: int = 2027) -> dict[str, float]:
                     round_ = 2 if rng.random() < 0.08 else 1
                     status = rng.choice(STATUSES)
                     placements.append({
-                        "cycle_id": cycle_id, "run_id": run_ids[round_ - 1], "student_id": uid,
+                        "season_id": season_id, "run_id": run_ids[round_ - 1], "student_id": uid,
                         "position_id": pos.id, "round": round_, "status": status, "student_rank": rank,
                         "position_rank": rng.randint(1, 8), "offered_at": now,
                         "outcome": rng.choice(OUTCOMES) if status == "completed" else "none"})

@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 
 from sprint import create_app
 from sprint.extensions import db
-from sprint.models import Cycle, Phase, Program
+from sprint.models import Season, Phase, Program
 from sprint.demo import loader
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -53,15 +53,15 @@ def main() -> None:
         with app.app_context():
             db.create_all()
             loader.load_demo(2027)
-            cycle_id = db.session.scalar(db.select(Cycle.id).join(Program).where(
-                Program.slug == "sprint", Cycle.phase == Phase.APPLICATIONS))
+            season_id = db.session.scalar(db.select(Season.id).join(Program).where(
+                Program.slug == "sprint", Season.phase == Phase.APPLICATIONS))
         client = app.test_client()
         client.post("/login", data={"email": "coordinator@sprint.demo", "password": loader.DEMO_PASSWORD})
         print("| database | mode | students | matched | click to result (s) | solve (s) | run page (s) |")
         print("|---|---|---|---|---|---|---|")
         for mode in args.modes:
             started = time.perf_counter()
-            response = client.post(f"/coordinator/runs/cycles/{cycle_id}/new",
+            response = client.post(f"/coordinator/runs/seasons/{season_id}/new",
                                    data={"mode": mode, "seed": "1", "time_limit": str(args.time_limit),
                                          "label": f"benchmark {mode}", "cap_per": ""})
             assert response.status_code == 302, response.get_data(as_text=True)[:500]

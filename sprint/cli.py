@@ -12,7 +12,7 @@ from flask_migrate import upgrade
 from .demo import loader
 from .services.errors import ServiceError
 from .extensions import db
-from .models import Cycle
+from .models import Season
 from .services.accounts import users
 from .services.matching import match_runs, run_queue, run_reports
 from .services.season import reminders
@@ -62,27 +62,27 @@ def seed_demo(seed: int) -> None:
 
 
 @click.command("run-match")
-@click.option("--cycle-id", type=int, required=True, help="The season to match.")
+@click.option("--season-id", type=int, required=True, help="The season to match.")
 @click.option("--mode", type=click.Choice(["stable", "stable-hosts", "max-stable", "welfare"]), default="stable",
               show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
 @click.option("--time-limit", type=click.IntRange(1, 600), default=20, show_default=True, help="Seconds.")
 @click.option("--label", default="Run from the command line", show_default=True)
 @with_appcontext
-def run_match(cycle_id: int, mode: str, seed: int, time_limit: int, label: str) -> None:
+def run_match(season_id: int, mode: str, seed: int, time_limit: int, label: str) -> None:
     """Run the match of a season now, through the same services as the console, and print a summary."""
-    cycle = db.session.get(Cycle, cycle_id)
-    if cycle is None:
-        raise click.ClickException(f"There is no season with id {cycle_id}.")
+    season = db.session.get(Season, season_id)
+    if season is None:
+        raise click.ClickException(f"There is no season with id {season_id}.")
     settings = match_runs.RunSettings(mode=mode, seed=seed, time_limit_s=float(time_limit), label=label)
     try:  # inline: this process has no background worker to wait for
-        run = match_runs.start_run(None, cycle, settings, inline=True)
+        run = match_runs.start_run(None, season, settings, inline=True)
     except ServiceError as error:
         raise click.ClickException(str(error)) from error
     if run.status != "done":
         raise click.ClickException(f"Run #{run.id} {run.status}: {run.error}")
     figures = run_reports.figures(run)
-    click.echo(f"Run #{run.id} of {cycle.name} ({mode}, seed {seed}) done in {run.solve_seconds:.2f} s; "
+    click.echo(f"Run #{run.id} of {season.name} ({mode}, seed {seed}) done in {run.solve_seconds:.2f} s; "
                f"input {run.input_hash[:12]}")
     click.echo(f"  matched {figures.matched} of {figures.students} students; {figures.unfilled_slots} of "
                f"{figures.slots} slots unfilled")
@@ -113,11 +113,11 @@ def send_reminders(within_days: int) -> None:
     """Email students and hosts whose rank lists are not certified; run it daily from a scheduler."""
     counts = reminders.send_deadline_reminders(within_days)
     click.echo(f"Reminded {counts.students} students and {counts.host_members} host members "
-               f"in {counts.cycles} season(s).")
+               f"in {counts.seasons} season(s).")
 
 
 def main() -> None:
     """The `sprint` console script: Flask's CLI with this app."""
-    from . import create_app  # sprint/__init__ imports this module: a module-level import would be a cycle
+    from . import create_app  # sprint/__init__ imports this module: a module-level import would be a season
 
     FlaskGroup(create_app=create_app)()

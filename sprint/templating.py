@@ -12,7 +12,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from jinja2 import pass_context
 
-from .models import Cycle, MatchMode, Role, WorkMode
+from .models import Season, MatchMode, Role, WorkMode
 from .services.support import local_time
 from .plurals import counted
 
@@ -21,7 +21,7 @@ NAV_FOR_ROLE = {
                    ("student.ranks", "Rank list"), ("student.profile", "Profile")],
     Role.HOST: [("company.dashboard", "Positions"), ("company.applicants", "Applicants"),
                 ("company.results", "Results"), ("company.team", "Team"), ("company.profile", "Company")],
-    Role.COORDINATOR: [("coordinator.dashboard", "Overview"), ("coordinator.cycle_list", "Seasons"),
+    Role.COORDINATOR: [("coordinator.dashboard", "Overview"), ("coordinator.season_list", "Seasons"),
                         ("coordinator.directory_home", "Directory"), ("coordinator.import_csv", "Import"),
                         ("coordinator.invite", "Invite"),
                         ("runs.index", "Match runs"), ("runs.audit", "Audit log"),
@@ -65,12 +65,12 @@ def local_instants(context, text: object) -> str:
     return STORED_INSTANT.sub(local, str(text))
 
 
-def switch_url(cycle: Cycle) -> str:
+def switch_url(season: Season) -> str:
     """This page for another season; a page about one record (a position, an applicant) belongs to
     its own season, so the switch goes to the role's home page instead."""
     if request.view_args:
-        return url_for(f"{request.blueprint}.dashboard", season=cycle.id)
-    return url_for(request.endpoint, **{**request.args.to_dict(), "page": None, "season": cycle.id})
+        return url_for(f"{request.blueprint}.dashboard", season=season.id)
+    return url_for(request.endpoint, **{**request.args.to_dict(), "page": None, "season": season.id})
 
 
 def work_mode(value: str) -> str:

@@ -24,7 +24,7 @@ from sprint import create_app
 from sprint.extensions import db as _db
 from sprint.extensions import limiter
 from sprint.models import (
-    Application, ApplicationStatus, Cycle, HostCompany, HostMember, HostMemberRole, Phase, Position, Program, PositionInterest, Role, StudentProfile,
+    Application, ApplicationStatus, Season, HostCompany, HostMember, HostMemberRole, Phase, Position, Program, PositionInterest, Role, StudentProfile,
     StudentRank, User, utcnow
 )
 
@@ -150,20 +150,20 @@ class Factory:
             _db.session.expunge(program)
             return program
 
-    def cycle(self, program: Program, year: int = 2027, phase: Phase = Phase.APPLICATIONS) -> Cycle:
+    def season(self, program: Program, year: int = 2027, phase: Phase = Phase.APPLICATIONS) -> Season:
         now = utcnow()
         with self.app.app_context():
-            cycle = Cycle(program_id=program.id, year=year, name=f"Summer {year}", phase=phase,
+            season = Season(program_id=program.id, year=year, name=f"Summer {year}", phase=phase,
                           applications_open_at=now - timedelta(days=10),
                           applications_close_at=now + timedelta(days=10),
                           ranking_close_at=now + timedelta(days=20),
                           match_published_at=now + timedelta(days=25),
                           offer_deadline_at=now + timedelta(days=32))
-            _db.session.add(cycle)
+            _db.session.add(season)
             _db.session.commit()
-            _db.session.refresh(cycle)
-            _db.session.expunge(cycle)
-            return cycle
+            _db.session.refresh(season)
+            _db.session.expunge(season)
+            return season
 
     def user(self, role: Role, program: Program | None = None, email: str | None = None,
              name: str | None = None, password: str = PASSWORD) -> User:
@@ -198,12 +198,12 @@ class Factory:
             _db.session.commit()
         return user
 
-    def position(self, host: HostCompany, cycle: Cycle, slots: int = 1, title: str | None = None,
+    def position(self, host: HostCompany, season: Season, slots: int = 1, title: str | None = None,
                  **fields) -> Position:
         with self.app.app_context():
-            position = Position(host_id=host.id, cycle_id=cycle.id, title=title or f"Position {self._next()}",
+            position = Position(host_id=host.id, season_id=season.id, title=title or f"Position {self._next()}",
                                 slots=slots, hourly_pay=Decimal("20.00"), hours_per_week=40,
-                                start_date=date(cycle.year, 6, 1), end_date=date(cycle.year, 8, 14),
+                                start_date=date(season.year, 6, 1), end_date=date(season.year, 8, 14),
                                 site_town="New Haven", **fields)
             _db.session.add(position)
             _db.session.commit()
@@ -211,10 +211,10 @@ class Factory:
             _db.session.expunge(position)
             return position
 
-    def application(self, cycle: Cycle, student: User, position: Position) -> None:
+    def application(self, season: Season, student: User, position: Position) -> None:
         """`student` applied to `position` (statement "Keen") and ranked it first."""
         with self.app.app_context():
-            application = Application(cycle_id=cycle.id, student_id=student.id, status=ApplicationStatus.SUBMITTED,
+            application = Application(season_id=season.id, student_id=student.id, status=ApplicationStatus.SUBMITTED,
                                       submitted_at=utcnow())
             application.interests = [PositionInterest(position_id=position.id, statement="Keen")]
             application.ranks = [StudentRank(position_id=position.id, rank=1)]
@@ -261,7 +261,7 @@ SMALL_HOST_RANKS = {  # position -> tiers of students (a tuple is a tie)
 def small_season(app: Flask, make: Factory):
     """A certified market of 7 students and 4 positions (5 slots, one tie), with a coordinator.
 
-    Returns a namespace: program, cycle, coordinator, students (1..7 -> User), positions ("A".."D" -> Position).
+    Returns a namespace: program, season, coordinator, students (1..7 -> User), positions ("A".."D" -> Position).
     """
     from types import SimpleNamespace
 
@@ -271,12 +271,12 @@ def small_season(app: Flask, make: Factory):
     )
 
     program = make.program()
-    cycle = make.cycle(program, phase=Phase.RANKING)
+    season = make.season(program, phase=Phase.RANKING)
     coordinator = make.user(Role.COORDINATOR, program, name="Cora Coordinator")
     hosts = [make.host(program, name=f"Host {n}") for n in (1, 2, 3)]
     slots = {"A": 2, "B": 1, "C": 1, "D": 1}
     host_of = {"A": hosts[0], "B": hosts[0], "C": hosts[1], "D": hosts[2]}
-    positions = {key: make.position(host_of[key], cycle, slots=slots[key], title=f"Position {key}") for key in slots}
+    positions = {key: make.position(host_of[key], season, slots=slots[key], title=f"Position {key}") for key in slots}
     now = utcnow()
     with app.app_context():
         students = {n: User(email=f"student{n}.{program.id}@example.org", name=f"Student {n}", role=Role.STUDENT,
@@ -293,7 +293,7 @@ def small_season(app: Flask, make: Factory):
             profile.college_id = colleges[n % 2].id
             profile.first_generation = n <= 3
             profile.skills = [skills[n % 3]]
-            application = Application(cycle_id=cycle.id, student_id=students[n].id, status=ApplicationStatus.SUBMITTED,
+            application = Application(season_id=season.id, student_id=students[n].id, status=ApplicationStatus.SUBMITTED,
                                       submitted_at=now, ranks_certified_at=now)
             application.interests = [PositionInterest(position_id=positions[k].id) for k in prefs]
             application.ranks = [StudentRank(position_id=positions[k].id, rank=i) for i, k in enumerate(prefs, 1)]
@@ -309,7 +309,7 @@ def small_season(app: Flask, make: Factory):
         for user in students.values():
             _db.session.refresh(user)
             _db.session.expunge(user)
-    return SimpleNamespace(program=program, cycle=cycle, coordinator=coordinator, students=students,
+    return SimpleNamespace(program=program, season=season, coordinator=coordinator, students=students,
                            positions=positions, hosts=hosts)
 
 
@@ -336,11 +336,11 @@ def dash_world(app, make):
     other = make.program("Other", slug="other")
     coordinator = make.user(Role.COORDINATOR, program, email="coord@dash.example.org")
     other_coordinator = make.user(Role.COORDINATOR, other, email="coord@other.example.org")
-    c24, c25 = make.cycle(program, 2024, Phase.CLOSED), make.cycle(program, 2025, Phase.CLOSED)
-    other_cycle = make.cycle(other, 2025, Phase.CLOSED)
+    c24, c25 = make.season(program, 2024, Phase.CLOSED), make.season(program, 2025, Phase.CLOSED)
+    other_season = make.season(other, 2025, Phase.CLOSED)
     h1, h2, h_other = make.host(program, "Harbor Labs"), make.host(program, "Elm Robotics"), make.host(other, "Far Away")
     p24, p25a, p25b = make.position(h1, c24, slots=2), make.position(h1, c25), make.position(h2, c25, slots=2)
-    p_other = make.position(h_other, other_cycle, slots=1)
+    p_other = make.position(h_other, other_season, slots=1)
     names = {n: f"Student{n} Dash" for n in range(1, 9)}
     s = {n: make.user(Role.STUDENT, program, name=names[n], email=f"s{n}@dash.example.org") for n in names}
     outsider = make.user(Role.STUDENT, other, name="Outsider Other", email="out@other.example.org")
@@ -360,34 +360,34 @@ def dash_world(app, make):
             profile.college_id, profile.major = colleges[key].id, "Biology" if n % 2 else "Chemistry"
         outsider_profile = _db.session.scalar(_db.select(StudentProfile).where(StudentProfile.user_id == outsider.id))
         outsider_profile.college_id = colleges["A"].id
-        for n, cycle in [(1, c24), (2, c24), (3, c24), (5, c25), (6, c25), (7, c25), (8, c25)]:
-            _db.session.add(Application(cycle_id=cycle.id, student_id=s[n].id, status=ApplicationStatus.SUBMITTED,
+        for n, season in [(1, c24), (2, c24), (3, c24), (5, c25), (6, c25), (7, c25), (8, c25)]:
+            _db.session.add(Application(season_id=season.id, student_id=s[n].id, status=ApplicationStatus.SUBMITTED,
                                         submitted_at=now, ranks_certified_at=now))
-        _db.session.add(Application(cycle_id=c24.id, student_id=s[4].id, status=ApplicationStatus.STARTED))
-        _db.session.add(Application(cycle_id=other_cycle.id, student_id=outsider.id,
+        _db.session.add(Application(season_id=c24.id, student_id=s[4].id, status=ApplicationStatus.STARTED))
+        _db.session.add(Application(season_id=other_season.id, student_id=outsider.id,
                                     status=ApplicationStatus.SUBMITTED, submitted_at=now, ranks_certified_at=now))
         runs = {}
-        for cycle, round_ in [(c24, 1), (c25, 1), (c25, 2), (other_cycle, 1)]:
-            run = MatchRun(cycle_id=cycle.id, round=round_, status=RunStatus.DONE, published_at=now)
+        for season, round_ in [(c24, 1), (c25, 1), (c25, 2), (other_season, 1)]:
+            run = MatchRun(season_id=season.id, round=round_, status=RunStatus.DONE, published_at=now)
             _db.session.add(run)
             _db.session.flush()
-            runs[(cycle.id, round_)] = run.id
-        rows = [  # student, cycle, position, round, status, own rank, host rank, outcome
+            runs[(season.id, round_)] = run.id
+        rows = [  # student, season, position, round, status, own rank, host rank, outcome
             (s[1], c24, p24, 1, PlacementStatus.COMPLETED, 1, 2, Outcome.HIRED),
             (s[3], c24, p24, 1, PlacementStatus.COMPLETED, 2, 1, Outcome.NONE),
             (s[5], c25, p25a, 1, PlacementStatus.ACCEPTED, 1, 1, Outcome.NONE),
             (s[6], c25, p25b, 1, PlacementStatus.DECLINED, 3, 1, Outcome.NONE),
             (s[7], c25, p25b, 2, PlacementStatus.OFFERED, 2, 2, Outcome.NONE),
-            (outsider, other_cycle, p_other, 1, PlacementStatus.COMPLETED, 1, 1, Outcome.HIRED),
+            (outsider, other_season, p_other, 1, PlacementStatus.COMPLETED, 1, 1, Outcome.HIRED),
         ]
-        for student, cycle, position, round_, status, own, host_rank, outcome in rows:
-            _db.session.add(Placement(cycle_id=cycle.id, run_id=runs[(cycle.id, round_)], student_id=student.id,
+        for student, season, position, round_, status, own, host_rank, outcome in rows:
+            _db.session.add(Placement(season_id=season.id, run_id=runs[(season.id, round_)], student_id=student.id,
                                       position_id=position.id, round=round_, status=status, student_rank=own,
                                       position_rank=host_rank, outcome=outcome))
         _db.session.commit()
         college_ids = {key: college.id for key, college in colleges.items()}
     return SimpleNamespace(program=program, other=other, coordinator=coordinator,
                            other_coordinator=other_coordinator, hosts={"H1": h1, "H2": h2, "other": h_other},
-                           students=s, outsider=outsider, colleges=college_ids, cycles={2024: c24, 2025: c25},
+                           students=s, outsider=outsider, colleges=college_ids, seasons={2024: c24, 2025: c25},
                            positions={"p24": p24, "p25a": p25a, "p25b": p25b})
 

@@ -31,7 +31,7 @@ from sqlalchemy import func, insert, select, text
 from sprint import create_app
 from sprint.extensions import db
 from sprint.models import (
-    Application, College, Cycle, HostCompany, HostMember, HostRank, Position, PositionInterest,
+    Application, College, Season, HostCompany, HostMember, HostRank, Position, PositionInterest,
     PositionSkill, Program, Skill, StudentProfile, StudentRank, User
 )
 from sprint.models.people import student_skill
@@ -88,15 +88,15 @@ class _Scaler:
     def scale(self, n_students: int, n_hosts: int) -> dict:
         session = db.session
         self.program = session.scalar(select(Program).where(Program.slug == loader.DEMO_SLUG))
-        self.cycle = session.scalar(select(Cycle).where(Cycle.program_id == self.program.id,
-                                                        Cycle.year == loader.CURRENT_YEAR))
+        self.season = session.scalar(select(Season).where(Season.program_id == self.program.id,
+                                                        Season.year == loader.CURRENT_YEAR))
         self.password_hash = session.scalar(select(User.password_hash).where(User.email == "student@sprint.demo"))
         self.colleges = list(session.execute(select(College.id, College.town, College.kind).order_by(College.id)))
         self.skills = {name: skill_id for name, skill_id in session.execute(select(Skill.name, Skill.id))}
         have_hosts = session.scalar(select(func.count()).select_from(HostCompany)
                                     .where(HostCompany.program_id == self.program.id))
         have_students = session.scalar(select(func.count()).select_from(Application)
-                                       .where(Application.cycle_id == self.cycle.id))
+                                       .where(Application.season_id == self.season.id))
         timings = {}
         step = time.perf_counter()
         self._coordinators()
@@ -154,13 +154,13 @@ class _Scaler:
         positions, links = [], []
         for host in hosts:
             for title, team, required, preferred in rng.sample(facts.POSITIONS, rng.randint(1, 3)):
-                start = date(self.cycle.year, 6, 1) + timedelta(days=rng.choice([0, 7, 14]))
+                start = date(self.season.year, 6, 1) + timedelta(days=rng.choice([0, 7, 14]))
                 positions.append({
-                    "host_id": host["id"], "cycle_id": self.cycle.id, "title": title, "team": team,
+                    "host_id": host["id"], "season_id": self.season.id, "title": title, "team": team,
                     "description": f"Join the {team.lower()} team at {host['name']} for a paid summer. {title} "
                                    "interns work on a real project with a mentor and present it in August.",
                     "slots": rng.choice([1, 2, 2, 3, 3, 4]),
-                    "hourly_pay": Decimal(rng.randrange(1800, 3001, 25)) / 100 + (self.cycle.year - 2024),
+                    "hourly_pay": Decimal(rng.randrange(1800, 3001, 25)) / 100 + (self.season.year - 2024),
                     "hours_per_week": rng.choice([32, 35, 40, 40]), "start_date": start,
                     "end_date": start + timedelta(weeks=rng.choice([10, 10, 12])), "site_town": host["site_town"],
                     "work_mode": rng.choice(["onsite", "onsite", "onsite", "hybrid", "remote"]),
@@ -182,7 +182,7 @@ class _Scaler:
             community = kind == "community"
             profiles.append({
                 "id": pid, "user_id": uid, "college_id": college_id, "major": rng.choice(facts.MAJORS),
-                "class_year": self.cycle.year + rng.choice([0, 1, 1, 2, 2, 3]),
+                "class_year": self.season.year + rng.choice([0, 1, 1, 2, 2, 3]),
                 "phone": f"203-555-{rng.randrange(10000):04d}", "home_town": town,
                 "work_authorized": True, "age_confirmed": True,
                 "first_generation": rng.random() < (0.5 if community else 0.3) if rng.random() < 0.85 else None,
@@ -199,10 +199,10 @@ class _Scaler:
 
     def _market(self, students: list[int]) -> None:
         """Applications, interests and student ranks for the new students; host ranks for their interests."""
-        rng, cycle = self.rng, self.cycle
+        rng, season = self.rng, self.season
         open_positions = list(db.session.execute(
             select(Position.id, Position.title, Position.team, HostCompany.name).join(HostCompany)
-            .where(Position.cycle_id == cycle.id, Position.status == "open")))
+            .where(Position.season_id == season.id, Position.status == "open")))
         popularity = {name: rng.paretovariate(1.6) for _, _, _, name in open_positions}
         weights = [popularity[name] for _, _, _, name in open_positions]
         applications, interests, ranks = [], [], []
@@ -213,8 +213,8 @@ class _Scaler:
             chosen = list(dict.fromkeys(rng.choices(open_positions, weights, k=rng.randint(4, 9))))
             certified = rng.random() < CERTIFIED_SHARE
             submitted = certified or rng.random() < 0.5
-            submitted_at = cycle.applications_open_at + timedelta(days=rng.randint(5, 100)) if submitted else None
-            applications.append({"id": app_id, "cycle_id": cycle.id, "student_id": student_id,
+            submitted_at = season.applications_open_at + timedelta(days=rng.randint(5, 100)) if submitted else None
+            applications.append({"id": app_id, "season_id": season.id, "student_id": student_id,
                                  "status": "submitted" if submitted else "started", "submitted_at": submitted_at,
                                  "ranks_certified_at": submitted_at if certified else None, "ranks_version": 0})
             for rank, (position_id, _, team, host_name) in enumerate(chosen, 1):
@@ -227,7 +227,7 @@ class _Scaler:
         self._insert(PositionInterest, interests)
         self._insert(StudentRank, ranks)
         existing = set(db.session.execute(select(HostRank.position_id, HostRank.student_id)
-                                          .join(Position).where(Position.cycle_id == cycle.id)))
+                                          .join(Position).where(Position.season_id == season.id)))
         host_ranks, certified_positions = [], []
         for position_id, pool in applicants.items():
             ranked = rng.sample(pool, int(len(pool) * rng.uniform(0.7, 1.0)))
@@ -242,7 +242,7 @@ class _Scaler:
             row["id"] = rid
         self._insert(HostRank, host_ranks)
         db.session.execute(Position.__table__.update().where(Position.id.in_(certified_positions))
-                           .values(ranks_certified_at=cycle.ranking_close_at - timedelta(days=3)))
+                           .values(ranks_certified_at=season.ranking_close_at - timedelta(days=3)))
 
     def _fix_sequences(self) -> None:
         if db.engine.dialect.name != "postgresql":
@@ -254,17 +254,17 @@ class _Scaler:
     def _counts(self) -> dict:
         def count(statement) -> int:
             return db.session.scalar(select(func.count()).select_from(statement.subquery()))
-        cycle_id, program_id = self.cycle.id, self.program.id
+        season_id, program_id = self.season.id, self.program.id
         return {
             "database": db.engine.dialect.name,
-            "cycle_id": cycle_id,
-            "applicants": count(select(Application.id).where(Application.cycle_id == cycle_id)),
+            "season_id": season_id,
+            "applicants": count(select(Application.id).where(Application.season_id == season_id)),
             "certified_applicants": count(select(Application.id).where(
-                Application.cycle_id == cycle_id, Application.ranks_certified_at.is_not(None))),
+                Application.season_id == season_id, Application.ranks_certified_at.is_not(None))),
             "hosts": count(select(HostCompany.id).where(HostCompany.program_id == program_id)),
-            "positions": count(select(Position.id).where(Position.cycle_id == cycle_id)),
-            "interests": count(select(PositionInterest.id).join(Application).where(Application.cycle_id == cycle_id)),
-            "host_ranks": count(select(HostRank.id).join(Position).where(Position.cycle_id == cycle_id)),
+            "positions": count(select(Position.id).where(Position.season_id == season_id)),
+            "interests": count(select(PositionInterest.id).join(Application).where(Application.season_id == season_id)),
+            "host_ranks": count(select(HostRank.id).join(Position).where(Position.season_id == season_id)),
             "students": count(select(User.id).where(User.email.like("load.student.%"))),
             "load_hosts": count(select(User.id).where(User.email.like("hiring@load-host-%"))),
             "load_coordinators": LOAD_COORDINATORS,

@@ -289,7 +289,7 @@ class Coordinator(_Member):
 
     def on_start(self) -> None:
         super().on_start()
-        self.cycle_ids: list[int] = []
+        self.season_ids: list[int] = []
         self.run_ids: list[int] = []
 
     @task(2)
@@ -298,14 +298,14 @@ class Coordinator(_Member):
 
     @task(1)
     def seasons(self) -> None:
-        response = self.page("/coordinator/cycles", "coordinator: seasons")
-        self.cycle_ids = ids(response.text, r'href="/coordinator/cycles/(\d+)"') or self.cycle_ids
+        response = self.page("/coordinator/seasons", "coordinator: seasons")
+        self.season_ids = ids(response.text, r'href="/coordinator/seasons/(\d+)"') or self.season_ids
 
     @task(2)
     def progress(self) -> None:
-        if not self.cycle_ids:
+        if not self.season_ids:
             return self.seasons()
-        self.page(f"/coordinator/cycles/{max(self.cycle_ids)}", "coordinator: season progress")
+        self.page(f"/coordinator/seasons/{max(self.season_ids)}", "coordinator: season progress")
 
     @task(2)
     def students(self) -> None:
@@ -316,7 +316,7 @@ class Coordinator(_Member):
 
     @task(1)
     def runs(self) -> None:
-        params = {"cycle": random.choice(self.cycle_ids)} if self.cycle_ids and random.random() < 0.5 else {}
+        params = {"season": random.choice(self.season_ids)} if self.season_ids and random.random() < 0.5 else {}
         response = self.page("/coordinator/runs/", "coordinator: runs", params=params)
         self.run_ids = sorted(set(self.run_ids) | set(ids(response.text, r'href="/coordinator/runs/(\d+)"')))
 

@@ -45,12 +45,12 @@ def pages(client, who: str) -> list[tuple[str, str]]:
                 ("host: applicants skill filter", "/company/applicants?skill=python"),
                 ("host: applicant", f"/company/applicants/{applicant}"),
                 ("host: rank candidates", f"/company/positions/{position}/ranks")]
-    seasons = client.get("/coordinator/cycles").get_data(as_text=True)
-    cycle = max(int(c) for c in re.findall(r'href="/coordinator/cycles/(\d+)"', seasons))
-    runs = client.get("/coordinator/runs/?cycle=1").get_data(as_text=True)
+    seasons = client.get("/coordinator/seasons").get_data(as_text=True)
+    season = max(int(c) for c in re.findall(r'href="/coordinator/seasons/(\d+)"', seasons))
+    runs = client.get("/coordinator/runs/?season=1").get_data(as_text=True)
     run = re.search(r'href="/coordinator/runs/(\d+)"', runs).group(1)
-    return [("coordinator: overview", "/coordinator/"), ("coordinator: seasons", "/coordinator/cycles"),
-            ("coordinator: season progress", f"/coordinator/cycles/{cycle}"),
+    return [("coordinator: overview", "/coordinator/"), ("coordinator: seasons", "/coordinator/seasons"),
+            ("coordinator: season progress", f"/coordinator/seasons/{season}"),
             ("coordinator: directory students", "/coordinator/directory/students?page=7"),
             ("coordinator: runs", "/coordinator/runs/"), ("coordinator: run", f"/coordinator/runs/{run}"),
             ("coordinator: dashboards overview", "/dashboards/")]

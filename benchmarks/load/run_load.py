@@ -128,7 +128,7 @@ def run_one(db: str, args, out: Path) -> dict:
                 deadline = time.monotonic() + hard_limit
                 while not logins_file.exists() and locust.poll() is None and time.monotonic() < deadline:
                     time.sleep(0.5)
-                runs = keep_a_match_running(data["cycle_id"], args.run_time_limit, locust, steady_file)
+                runs = keep_a_match_running(data["season_id"], args.run_time_limit, locust, steady_file)
             locust.wait(timeout=hard_limit + 60)
         finally:
             if locust.poll() is None:
@@ -225,14 +225,14 @@ def _token(html: str) -> str:
     return found.group(1) if found else ""
 
 
-def start_match_run(cycle_id: int, time_limit: int) -> tuple[dict, _Browser]:
+def start_match_run(season_id: int, time_limit: int) -> tuple[dict, _Browser]:
     """Log in as the demo coordinator and submit the run form, as a coordinator would."""
     browser = _Browser()
     page = browser.get("/login")
     browser.post("/login", {"email": COORDINATOR[0], "password": COORDINATOR[1], "csrf_token": _token(page)})
-    form = browser.get(f"/coordinator/runs/cycles/{cycle_id}/new")
+    form = browser.get(f"/coordinator/runs/seasons/{season_id}/new")
     started = time.perf_counter()
-    url, _page = browser.post(f"/coordinator/runs/cycles/{cycle_id}/new", {
+    url, _page = browser.post(f"/coordinator/runs/seasons/{season_id}/new", {
         "csrf_token": _token(form), "mode": "max-stable", "seed": "7", "time_limit": str(time_limit),
         "label": "Load test: max-stable in progress"})
     found = re.search(r"/coordinator/runs/(\d+)$", url)
@@ -244,11 +244,11 @@ def start_match_run(cycle_id: int, time_limit: int) -> tuple[dict, _Browser]:
     return run, browser
 
 
-def keep_a_match_running(cycle_id: int, time_limit: int, locust: subprocess.Popen, steady_file: Path) -> dict:
+def keep_a_match_running(season_id: int, time_limit: int, locust: subprocess.Popen, steady_file: Path) -> dict:
     """Start a max-stable run, and each time one finishes re-run it (the "Re-run" button: same
     snapshot), so that a match is being solved during the whole measured window. Returns what the
     runs did: how many finished, their solve times, and the longest gap with no run in progress."""
-    first, browser = start_match_run(cycle_id, time_limit)
+    first, browser = start_match_run(season_id, time_limit)
     current, finished, gaps, gap_started = first["id"], [], [], None
     measuring_since = None
     while locust.poll() is None:

@@ -15,7 +15,7 @@ from werkzeug.security import generate_password_hash
 
 from ..extensions import db
 from ..models import (
-    Application, ApplicationStatus, College, Cycle, HostCompany, HostMember, HostRank, MatchMode, Outcome,
+    Application, ApplicationStatus, College, Season, HostCompany, HostMember, HostRank, MatchMode, Outcome,
     Phase, Placement, PlacementStatus, Position, PositionInterest, PositionSkill, Program, Role, Skill,
     StudentProfile, StudentRank, User, WorkMode
 )
@@ -157,28 +157,28 @@ class _Builder:
 
     # seasons -----------------------------------------------------------------------------------
 
-    def _cycle(self, year: int, phase: Phase) -> Cycle:
+    def _season(self, year: int, phase: Phase) -> Season:
         def local(*when: int) -> datetime:  # the program's coordinator types Connecticut time
             return to_utc(datetime(*when), zone(self.program.time_zone))
 
-        cycle = Cycle(program=self.program, year=year, name=f"Summer {year}", phase=phase,
+        season = Season(program=self.program, year=year, name=f"Summer {year}", phase=phase,
                       applications_open_at=local(year - 1, 11, 1, 9),
                       applications_close_at=local(year, 2, 15, 23, 59),
                       ranking_close_at=local(year, 3, 15, 23, 59),
                       match_published_at=local(year, 3, 22, 12),
                       offer_deadline_at=local(year, 4, 5, 23, 59))
-        db.session.add(cycle)
-        return cycle
+        db.session.add(season)
+        return season
 
-    def _positions(self, cycle: Cycle) -> list[Position]:
+    def _positions(self, season: Season) -> list[Position]:
         rng, positions = self.rng, []
         for host in self.hosts:
             for template in rng.sample(facts.POSITIONS, rng.randint(1, 3)):
                 title, team, required, preferred = template
-                start = date(cycle.year, 6, 1) + timedelta(days=rng.choice([0, 7, 14]))
+                start = date(season.year, 6, 1) + timedelta(days=rng.choice([0, 7, 14]))
                 position = Position(
-                    host=host, cycle=cycle, title=title, team=team, slots=rng.choice([1, 2, 2, 3, 3, 4]),
-                    hourly_pay=Decimal(rng.randrange(1800, 3001, 25)) / 100 + (cycle.year - 2024),
+                    host=host, season=season, title=title, team=team, slots=rng.choice([1, 2, 2, 3, 3, 4]),
+                    hourly_pay=Decimal(rng.randrange(1800, 3001, 25)) / 100 + (season.year - 2024),
                     hours_per_week=rng.choice([32, 35, 40, 40]), start_date=start,
                     end_date=start + timedelta(weeks=rng.choice([10, 10, 12])), site_town=host.site_town,
                     work_mode=rng.choice([WorkMode.ONSITE] * 3 + [WorkMode.HYBRID, WorkMode.REMOTE]),
@@ -193,7 +193,7 @@ class _Builder:
         db.session.add_all(positions)
         return positions
 
-    def _market(self, cycle: Cycle, students: list[User], positions: list[Position],
+    def _market(self, season: Season, students: list[User], positions: list[Position],
                 certified_share: float) -> None:
         """Applications, both sides' rank lists, certified by most."""
         rng = self.rng
@@ -203,10 +203,10 @@ class _Builder:
         for student in students:
             chosen = list(dict.fromkeys(rng.choices(open_positions, weights, k=rng.randint(4, 9))))
             certified = rng.random() < certified_share
-            application = Application(cycle=cycle, student=student,
+            application = Application(season=season, student=student,
                                       status=ApplicationStatus.SUBMITTED if certified or rng.random() < 0.5
                                       else ApplicationStatus.STARTED)
-            application.submitted_at = cycle.applications_open_at + timedelta(days=rng.randint(5, 100)) \
+            application.submitted_at = season.applications_open_at + timedelta(days=rng.randint(5, 100)) \
                 if application.status == ApplicationStatus.SUBMITTED else None
             application.ranks_certified_at = application.submitted_at if certified else None
             application.interests = [PositionInterest(position=p, statement=_statement(p)) for p in chosen]
@@ -221,22 +221,22 @@ class _Builder:
             db.session.add_all(HostRank(position=position, student=student, rank=1 + i // tier_size)
                                for i, student in enumerate(ranked))
             if rng.random() < certified_share:
-                position.ranks_certified_at = cycle.ranking_close_at - timedelta(days=rng.randint(1, 20))
+                position.ranks_certified_at = season.ranking_close_at - timedelta(days=rng.randint(1, 20))
 
     def _past_season(self, year: int, applicants: int) -> None:
-        cycle = self._cycle(year, Phase.MATCHING)  # closed once its match is published
-        positions = self._positions(cycle)
+        season = self._season(year, Phase.MATCHING)  # closed once its match is published
+        positions = self._positions(season)
         returning = [s for s in self.students if self.rng.random() < 0.08]
         with db.session.no_autoflush:
             students = returning + [self._new_student(year=year) for _ in range(applicants - len(returning))]
-            self._market(cycle, students, positions, certified_share=1.0)
+            self._market(season, students, positions, certified_share=1.0)
         db.session.flush()
-        run = match_runs.create_run(self.coordinator, cycle, MatchMode.STABLE, seed=year,
+        run = match_runs.create_run(self.coordinator, season, MatchMode.STABLE, seed=year,
                                     label=f"Main match {year}")
         run_queue.execute_run(run)
         for placement in match_runs.publish_run(self.coordinator, run):
             self._outcome(placement, year)
-        cycle.phase = Phase.CLOSED
+        season.phase = Phase.CLOSED
 
     def _outcome(self, placement: Placement, year: int) -> None:
         roll = self.rng.random()
@@ -251,8 +251,8 @@ class _Builder:
                                  else Outcome.CONTINUING_STUDY if roll > 0.6 else Outcome.NONE)
 
     def _current_season(self) -> None:
-        cycle = self._cycle(CURRENT_YEAR, Phase.APPLICATIONS)
-        positions = self._positions(cycle)
+        season = self._season(CURRENT_YEAR, Phase.APPLICATIONS)
+        positions = self._positions(season)
         demo_student = self._new_student("Reva Student", "student@sprint.demo")
         newcomer = self._user(Role.STUDENT, "Noor Newcomer", "newstudent@sprint.demo", self.program)
         db.session.add(StudentProfile(user=newcomer))  # a first visit: nothing filled in, nothing applied to
@@ -260,7 +260,7 @@ class _Builder:
         students = [demo_student] + returning + [self._new_student() for _ in range(CURRENT_APPLICANTS)]
         for student in students:
             _give_resume(student)
-        self._market(cycle, students, positions, certified_share=0.85)
+        self._market(season, students, positions, certified_share=0.85)
 
     def _other_program(self) -> None:
         """A second partnership on the same installation, to show that programs see only their own data."""
@@ -268,7 +268,7 @@ class _Builder:
                         region="Eastern Connecticut manufacturing partnership")
         db.session.add(other)
         self._user(Role.COORDINATOR, "Emery Eastern", "coordinator@eastern.demo", other)
-        db.session.add(Cycle(program=other, year=CURRENT_YEAR, name=f"Summer {CURRENT_YEAR}",
+        db.session.add(Season(program=other, year=CURRENT_YEAR, name=f"Summer {CURRENT_YEAR}",
                              phase=Phase.DRAFT))
         db.session.add(HostCompany(program=other, name="Thames Precision Machining", sector="Manufacturing",
                                    site_town="Norwich", size="medium", approved=True))

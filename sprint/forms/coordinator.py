@@ -61,11 +61,11 @@ DATE_FIELDS = ("applications_open_at", "applications_close_at", "ranking_close_a
 
 
 def dates_of(form: Form) -> dict:
-    """The phase dates a cycle form holds, by column name."""
+    """The phase dates a season form holds, by column name."""
     return {name: form[name].data for name in DATE_FIELDS}
 
 
-class CycleDatesForm(Form):
+class SeasonDatesForm(Form):
     applications_open_at = _date_field("Applications open")
     applications_close_at = _date_field("Applications close")
     ranking_close_at = _date_field("Ranking closes")
@@ -73,7 +73,7 @@ class CycleDatesForm(Form):
     offer_deadline_at = _date_field("Offer deadline")
 
 
-class CycleForm(Form):
+class SeasonForm(Form):
     year = IntegerField("Year", validators=[InputRequired(), NumberRange(2000, 2100)])
     name = StringField("Name", validators=[DataRequired(), Length(max=80)], description='e.g. "Summer 2028".')
     applications_open_at = _date_field("Applications open")
@@ -120,10 +120,10 @@ class ImportForm(Form):
     has_file = True  # render_form then sends the form as multipart/form-data
 
     kind = SelectField("What the file holds", choices=options(IMPORT_KINDS))
-    cycle = SelectField("Season (for positions)", coerce=int, default=0, validate_choice=False)
+    season = SelectField("Season (for positions)", coerce=int, default=0, validate_choice=False)
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to upload.")])
 
-    def validate_cycle(self, field: SelectField) -> None:
+    def validate_season(self, field: SelectField) -> None:
         if self.kind.data == "positions" and not field.data:
             raise ValidationError("Choose the season to import the positions into.")
 

@@ -5,7 +5,7 @@ from .enums import (
     PlacementStatus, PositionStatus, Role, RunStatus, WorkMode, utcnow
 )
 from .matching import AuditEvent, ImportReceipt, MatchAssignment, MatchRun, Placement, RunExplanation
-from .programs import College, Cycle, Program
+from .programs import College, Season, Program
 from .market import (
     Application, CandidateReview, DeadlineExtension, HostRank, Position, PositionInterest, PositionSkill,
     StudentRank
@@ -13,7 +13,7 @@ from .market import (
 from .people import HostCompany, HostMember, Invitation, Skill, StudentProfile, User
 
 __all__ = [
-    "Application", "ApplicationStatus", "CandidateReview", "DeadlineExtension", "ExtensionKind", "AuditEvent", "College", "CollegeKind", "Cycle", "HostCompany",
+    "Application", "ApplicationStatus", "CandidateReview", "DeadlineExtension", "ExtensionKind", "AuditEvent", "College", "CollegeKind", "Season", "HostCompany",
     "HostMember", "HostMemberRole", "HostRank", "HostSize", "ImportReceipt", "Invitation", "MatchAssignment", "MatchMode",
     "MatchRun", "Outcome", "Phase", "Placement", "PlacementStatus", "RunExplanation", "Position", "PositionInterest",
     "PositionSkill", "PositionStatus", "Program", "Role", "RunStatus", "Skill", "StudentProfile",

@@ -28,7 +28,7 @@ class Role(enum.StrEnum):
 
 
 class Phase(enum.StrEnum):
-    """A cycle moves through these in order."""
+    """A season moves through these in order."""
 
     DRAFT = "draft"
     APPLICATIONS = "applications"

@@ -13,15 +13,15 @@ from ..extensions import db
 from .enums import ApplicationStatus, ExtensionKind, PositionStatus, WorkMode, one_of, utcnow
 
 if TYPE_CHECKING:
-    from .programs import Cycle
+    from .programs import Season
     from .people import HostCompany, Skill, User
 
 
 class Position(db.Model):
-    """A paid internship a host offers in one cycle, with its number of intern slots."""
+    """A paid internship a host offers in one season, with its number of intern slots."""
 
     __table_args__ = (
-        UniqueConstraint("host_id", "cycle_id", "title"),  # the natural key forms and imports match on
+        UniqueConstraint("host_id", "season_id", "title"),  # the natural key forms and imports match on
         one_of("work_mode", WorkMode),
         one_of("status", PositionStatus),
         CheckConstraint("slots >= 0 AND slots <= 100", name="slots_range"),
@@ -32,7 +32,7 @@ class Position(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     host_id: Mapped[int] = mapped_column(ForeignKey("host_company.id", ondelete="CASCADE"), index=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
+    season_id: Mapped[int] = mapped_column(ForeignKey("season.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(160))
     team: Mapped[str] = mapped_column(String(120), default="")
     description: Mapped[str] = mapped_column(Text, default="")
@@ -51,7 +51,7 @@ class Position(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     host: Mapped[HostCompany] = relationship(lazy="joined")
-    cycle: Mapped[Cycle] = relationship()
+    season: Mapped[Season] = relationship()
     skill_links: Mapped[list[PositionSkill]] = relationship(
         back_populates="position", cascade="all, delete-orphan", lazy="selectin")
 
@@ -77,12 +77,12 @@ class PositionSkill(db.Model):
 
 
 class Application(db.Model):
-    """A student taking part in one cycle; its interests and rank list hang off it."""
+    """A student taking part in one season; its interests and rank list hang off it."""
 
-    __table_args__ = (UniqueConstraint("cycle_id", "student_id"), one_of("status", ApplicationStatus))
+    __table_args__ = (UniqueConstraint("season_id", "student_id"), one_of("status", ApplicationStatus))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
+    season_id: Mapped[int] = mapped_column(ForeignKey("season.id", ondelete="CASCADE"), index=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(12), default=ApplicationStatus.STARTED)
     submitted_at: Mapped[datetime | None]
@@ -90,7 +90,7 @@ class Application(db.Model):
     ranks_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    cycle: Mapped[Cycle] = relationship()
+    season: Mapped[Season] = relationship()
     student: Mapped[User] = relationship()
     interests: Mapped[list[PositionInterest]] = relationship(
         back_populates="application", cascade="all, delete-orphan", lazy="selectin")
@@ -166,10 +166,10 @@ class CandidateReview(db.Model):
 class DeadlineExtension(db.Model):
     """A coordinator's extension of one deadline for one person (a student or a host member)."""
 
-    __table_args__ = (UniqueConstraint("cycle_id", "user_id", "kind"), one_of("kind", ExtensionKind))
+    __table_args__ = (UniqueConstraint("season_id", "user_id", "kind"), one_of("kind", ExtensionKind))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
+    season_id: Mapped[int] = mapped_column(ForeignKey("season.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     until: Mapped[datetime]

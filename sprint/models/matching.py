@@ -12,7 +12,7 @@ from ..extensions import db
 from .enums import MatchMode, Outcome, PlacementStatus, RunStatus, one_of, utcnow
 
 if TYPE_CHECKING:
-    from .programs import Cycle
+    from .programs import Season
     from .market import Position
     from .people import User
 
@@ -20,20 +20,20 @@ ACTIVE_PLACEMENT = "status IN ('offered', 'accepted', 'completed')"
 
 
 class MatchRun(db.Model):
-    """One solver run of a cycle, kept whole and never changed once done."""
+    """One solver run of a season, kept whole and never changed once done."""
 
     __table_args__ = (
         one_of("mode", MatchMode),
         one_of("status", RunStatus),
         CheckConstraint("round IN (1, 2)", name="round_valid"),
-        # At most one published run per cycle and round.
-        Index("uq_match_run_published", "cycle_id", "round", unique=True,
+        # At most one published run per season and round.
+        Index("uq_match_run_published", "season_id", "round", unique=True,
               sqlite_where=text("published_at IS NOT NULL"),
               postgresql_where=text("published_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
+    season_id: Mapped[int] = mapped_column(ForeignKey("season.id", ondelete="CASCADE"), index=True)
     round: Mapped[int] = mapped_column(default=1)
     label: Mapped[str] = mapped_column(String(120), default="")
     mode: Mapped[str] = mapped_column(String(20), default=MatchMode.STABLE)
@@ -55,7 +55,7 @@ class MatchRun(db.Model):
     published_at: Mapped[datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
-    cycle: Mapped[Cycle] = relationship()
+    season: Mapped[Season] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     assignments: Mapped[list[MatchAssignment]] = relationship(
         back_populates="run", cascade="all, delete-orphan")
@@ -101,13 +101,13 @@ class Placement(db.Model):
         one_of("status", PlacementStatus),
         one_of("outcome", Outcome),
         CheckConstraint("round IN (1, 2, 3)", name="round_valid"),  # 3 = placed by hand
-        # A student holds at most one live placement per cycle.
-        Index("uq_placement_active", "cycle_id", "student_id", unique=True,
+        # A student holds at most one live placement per season.
+        Index("uq_placement_active", "season_id", "student_id", unique=True,
               sqlite_where=text(ACTIVE_PLACEMENT), postgresql_where=text(ACTIVE_PLACEMENT)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
+    season_id: Mapped[int] = mapped_column(ForeignKey("season.id", ondelete="CASCADE"), index=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("match_run.id", ondelete="SET NULL"))
     student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     position_id: Mapped[int] = mapped_column(ForeignKey("position.id", ondelete="CASCADE"), index=True)
@@ -121,7 +121,7 @@ class Placement(db.Model):
     outcome: Mapped[str] = mapped_column(String(20), default=Outcome.NONE)
     note: Mapped[str] = mapped_column(Text, default="")
 
-    cycle: Mapped[Cycle] = relationship()
+    season: Mapped[Season] = relationship()
     run: Mapped[MatchRun | None] = relationship()
     student: Mapped[User] = relationship()
     position: Mapped[Position] = relationship()

@@ -28,11 +28,11 @@ class Program(db.Model):
                                            server_default="America/New_York")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    cycles: Mapped[list[Cycle]] = relationship(back_populates="program", order_by="Cycle.year")
+    seasons: Mapped[list[Season]] = relationship(back_populates="program", order_by="Season.year")
     hosts: Mapped[list[HostCompany]] = relationship(back_populates="program")
 
 
-class Cycle(db.Model):
+class Season(db.Model):
     """One season ("Summer 2027") of a program, with its phase dates."""
 
     __table_args__ = (
@@ -63,7 +63,7 @@ class Cycle(db.Model):
     phase_changed_at: Mapped[datetime | None]  # when the phase last moved: the moment actions of the old one closed
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    program: Mapped[Program] = relationship(back_populates="cycles")
+    program: Mapped[Program] = relationship(back_populates="seasons")
 
     @property
     def phase_enum(self) -> Phase:

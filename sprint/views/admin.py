@@ -14,7 +14,7 @@ from ..forms.staff import (
 from ..models import College, Program, Role
 from ..services.accounts import users
 from ..services.directory import colleges
-from ..services.season import programs, seasons
+from ..services.season import programs, queries
 from .forms_support import errors_shown_on, status_for, valid_or_400
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -58,8 +58,8 @@ def program(program_id: int):
             return redirect(url_for("admin.program", program_id=program.id))
     return render_template("admin/program.html", program=program, form=form,
                            zone_form=TimeZoneForm(time_zone=program.time_zone), move_form=_move_form(program),
-                           figures=seasons.cycle_figures(program.id),
-                           people=seasons.program_people_counts(program.id)), status_for(form)
+                           figures=queries.season_figures(program.id),
+                           people=queries.program_people_counts(program.id)), status_for(form)
 
 
 @bp.post("/programs/<int:program_id>/time-zone")
@@ -93,8 +93,8 @@ def move_student(program_id: int):
             return redirect(url_for("admin.program", program_id=program.id))
     return render_template("admin/program.html", program=program, form=_invite_form(bound=False),
                            zone_form=TimeZoneForm(time_zone=program.time_zone), move_form=form,
-                           figures=seasons.cycle_figures(program.id),
-                           people=seasons.program_people_counts(program.id)), 400
+                           figures=queries.season_figures(program.id),
+                           people=queries.program_people_counts(program.id)), 400
 
 
 @bp.get("/colleges", endpoint="colleges")

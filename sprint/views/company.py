@@ -17,9 +17,9 @@ from ..plurals import counted
 from ..services.accounts import users
 from ..services.market import host_portal, open_actions, positions, profiles, rankings
 from ..services.matching import outcomes
-from ..services.season import seasons
+from ..services.season import queries
 from .forms_support import errors_shown_on, rank_inputs, status_for
-from .season_choice import shown_cycle
+from .season_choice import shown_season
 
 bp = Blueprint("company", __name__, url_prefix="/company")
 
@@ -31,8 +31,8 @@ def _guard() -> None:  # host members only, and only while they belong to a host
         abort(403)
 
 
-def _cycle():
-    return shown_cycle()
+def _season():
+    return shown_season()
 
 
 def _own_position(position_id: int) -> Position:
@@ -45,11 +45,11 @@ def _own_position(position_id: int) -> Position:
 
 @bp.get("/")
 def dashboard():
-    host, cycle = current_user.host, _cycle()
-    rows = seasons.host_positions(host, cycle)
-    return render_template("company/dashboard.html", host=host, cycle=cycle, positions=rows,
-                           can=open_actions.for_host(current_user, cycle) if cycle else None,
-                           team=seasons.host_team(host), is_owner=current_user.membership.role == HostMemberRole.OWNER)
+    host, season = current_user.host, _season()
+    rows = queries.host_positions(host, season)
+    return render_template("company/dashboard.html", host=host, season=season, positions=rows,
+                           can=open_actions.for_host(current_user, season) if season else None,
+                           team=queries.host_team(host), is_owner=current_user.membership.role == HostMemberRole.OWNER)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -74,7 +74,7 @@ def team():
             users.invite(current_user, form.email.data, Role.HOST, host, HostMemberRole(form.host_role.data))
             flash(f"We emailed an invitation to {form.email.data}.", "success")
             return redirect(url_for("company.team"))
-    return render_template("company/team.html", form=form, host=host, team=seasons.host_team(host),
+    return render_template("company/team.html", form=form, host=host, team=queries.host_team(host),
                            is_owner=current_user.membership.role == HostMemberRole.OWNER), \
         status_for(form)
 
@@ -95,29 +95,29 @@ def remove_member(membership_id: int):
                            can=open_actions.remove_member(current_user, membership)), status_for(form)
 
 
-def _closed(cycle, action, position: Position | None = None):
+def _closed(season, action, position: Position | None = None):
     """The page in place of a position form that can no longer be sent; a POST is refused (409)."""
-    return render_template("company/position_closed.html", cycle=cycle, action=action, position=position), \
+    return render_template("company/position_closed.html", season=season, action=action, position=position), \
         409 if request.method == "POST" else 200
 
 
 @bp.route("/positions/new", methods=["GET", "POST"])
 def new_position():
-    cycle = _cycle()
-    if cycle is None:
+    season = _season()
+    if season is None:
         abort(404)
-    can = open_actions.for_host(current_user, cycle)
+    can = open_actions.for_host(current_user, season)
     if not can.post:  # say so before anyone fills in a whole form
-        return _closed(cycle, can.post)
-    form = PositionForm(season_year=cycle.year)
+        return _closed(season, can.post)
+    form = PositionForm(season_year=season.year)
     if request.method == "GET":
         form.site_town.data = current_user.host.site_town
     if form.validate_on_submit():
         with errors_shown_on(form):
-            position = positions.create_position(current_user, current_user.host, cycle, form.data)
+            position = positions.create_position(current_user, current_user.host, season, form.data)
             flash(f"{position.title} is posted.", "success")
             return redirect(url_for("company.dashboard"))
-    return render_template("company/position_form.html", form=form, position=None, cycle=cycle), status_for(form)
+    return render_template("company/position_form.html", form=form, position=None, season=season), status_for(form)
 
 
 @bp.route("/positions/<int:position_id>/edit", methods=["GET", "POST"])
@@ -125,9 +125,9 @@ def edit_position(position_id: int):
     position = _own_position(position_id)
     can = open_actions.for_position(current_user, position)
     if not can.change:
-        return _closed(position.cycle, can.change, position)
-    form = (PositionForm(data=positions.form_data(position), season_year=position.cycle.year)
-            if request.method == "GET" else PositionForm(season_year=position.cycle.year))
+        return _closed(position.season, can.change, position)
+    form = (PositionForm(data=positions.form_data(position), season_year=position.season.year)
+            if request.method == "GET" else PositionForm(season_year=position.season.year))
     if form.validate_on_submit():
         with errors_shown_on(form):
             changes = positions.update_position(current_user, position, form.data)
@@ -135,7 +135,7 @@ def edit_position(position_id: int):
                   if changes else "Nothing changed.", "success")
             return redirect(url_for("company.dashboard"))
     return render_template("company/position_form.html", form=form, position=position,
-                           cycle=position.cycle), status_for(form)
+                           season=position.season), status_for(form)
 
 
 @bp.route("/positions/<int:position_id>/withdraw", methods=["GET", "POST"])
@@ -154,19 +154,19 @@ def withdraw_position(position_id: int):
 
 @bp.get("/applicants")
 def applicants():
-    host, cycle = current_user.host, _cycle()
-    if cycle is None:
+    host, season = current_user.host, _season()
+    if season is None:
         abort(404)
     form = ApplicantFilterForm(request.args)
     form.position.choices = options([(0, "All positions")] + [
-        (p.id, p.title) for p in positions.positions_of(host, cycle)])
+        (p.id, p.title) for p in positions.positions_of(host, season)])
     form.college.choices = options([(0, "All colleges")] + [(c.id, c.name) for c in profiles.colleges()])
     valid = form.validate()
     page = host_portal.applicants(
-        host, cycle, position_id=form.position.data if valid else None, skill=form.skill.data if valid else "",
+        host, season, position_id=form.position.data if valid else None, skill=form.skill.data if valid else "",
         college_id=form.college.data if valid else None, major=form.major.data if valid else "",
         class_year=form.class_year.data if valid else None, page=request.args.get("page", 1, type=int))
-    return render_template("company/applicants.html", form=form, page=page, cycle=cycle), 200 if valid else 400
+    return render_template("company/applicants.html", form=form, page=page, season=season), 200 if valid else 400
 
 
 @bp.route("/applicants/<int:student_id>", methods=["GET", "POST"])
@@ -212,10 +212,10 @@ def _render_ranks(position: Position, form: HostRankForm):
 
 @bp.get("/results")
 def results():
-    host, cycle = current_user.host, _cycle()
-    if cycle is None:
+    host, season = current_user.host, _season()
+    if season is None:
         abort(404)
-    published = bool(outcomes.published_runs(cycle))
-    return render_template("company/results.html", cycle=cycle, published=published,
-                           results=host_portal.results(host, cycle) if published else None,
-                           positions={p.id: p for p in positions.positions_of(host, cycle)})
+    published = bool(outcomes.published_runs(season))
+    return render_template("company/results.html", season=season, published=published,
+                           results=host_portal.results(host, season) if published else None,
+                           positions={p.id: p for p in positions.positions_of(host, season)})

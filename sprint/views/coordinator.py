@@ -19,7 +19,7 @@ from ..services.errors import StaleEdit
 from ..extensions import db
 from ..forms import options
 from ..forms.coordinator import (
-    CycleDatesForm, CycleForm, ExtensionForm, ImportConfirmForm, ImportForm, NewHostForm, dates_of
+    SeasonDatesForm, SeasonForm, ExtensionForm, ImportConfirmForm, ImportForm, NewHostForm, dates_of
 )
 from ..forms.confirm import PhaseForm, StaffConfirmForm
 from ..forms.staff import DirectorySearchForm, InviteForm, TimeZoneForm
@@ -27,7 +27,7 @@ from ..models import ExtensionKind, HostCompany, HostMemberRole, Phase, Role
 from ..services.accounts import users
 from ..services.support import local_time
 from ..services.directory import audit_log, csv_import, directories, edits, progress
-from ..services.season import cycles, deadline_extensions, programs, seasons
+from ..services.season import deadline_extensions, manage, programs, queries
 from ..services.support.csv_export import to_csv_bytes
 from ..services.directory.csv_import_kinds import KINDS, template_rows
 from .forms_support import errors_flashed, errors_shown_on, status_for, valid_or_400
@@ -44,13 +44,13 @@ def _guard() -> None:  # coordinators only; every query below is scoped to their
 @bp.get("/")
 def dashboard():
     program_id = current_user.program_id
-    figures = seasons.cycle_figures(program_id)
-    shown = seasons.pick_season([row.cycle for row in figures], staff=True).shown
+    figures = queries.season_figures(program_id)
+    shown = queries.pick_season([row.season for row in figures], staff=True).shown
     return render_template("coordinator/dashboard.html", program=current_user.program, figures=figures,
-                           now=next((row for row in figures if row.cycle is shown), None),
+                           now=next((row for row in figures if row.season is shown), None),
                            sign_up=url_for("auth.register", slug=current_user.program.slug, _external=True),
                            zone_form=TimeZoneForm(time_zone=current_user.program.time_zone),
-                           people=seasons.program_people_counts(program_id))
+                           people=queries.program_people_counts(program_id))
 
 
 @bp.post("/time-zone")
@@ -81,9 +81,9 @@ def invite():
 
 # --- seasons ----------------------------------------------------------------------------------
 
-@bp.get("/cycles")
-def cycle_list():
-    return render_template("coordinator/cycles.html", cycles=seasons.cycles_of(current_user.program_id))
+@bp.get("/seasons")
+def season_list():
+    return render_template("coordinator/seasons.html", seasons=queries.seasons_of(current_user.program_id))
 
 
 def _zone() -> dict:
@@ -91,69 +91,69 @@ def _zone() -> dict:
     return {"zone": local_time.zone_of(current_user.program)}
 
 
-@bp.route("/cycles/new", methods=["GET", "POST"])
-def new_cycle():
-    form = CycleForm(meta=_zone())
+@bp.route("/seasons/new", methods=["GET", "POST"])
+def new_season():
+    form = SeasonForm(meta=_zone())
     if form.validate_on_submit():
         with errors_shown_on(form):
-            cycle = cycles.create_cycle(current_user, form.year.data, form.name.data, dates_of(form),
+            season = manage.create_season(current_user, form.year.data, form.name.data, dates_of(form),
                                         copy_positions=form.copy_positions.data)
-            flash(f"{cycle.name} created in draft.", "success")
-            return redirect(url_for("coordinator.cycle", cycle_id=cycle.id))
-    return render_template("coordinator/cycle_form.html", form=form, cycle=None), status_for(form)
+            flash(f"{season.name} created in draft.", "success")
+            return redirect(url_for("coordinator.season", season_id=season.id))
+    return render_template("coordinator/season_form.html", form=form, season=None), status_for(form)
 
 
-@bp.get("/cycles/<int:cycle_id>")
-def cycle(cycle_id: int):
-    season = cycles.cycle_for(current_user, cycle_id)
-    return render_template("coordinator/progress.html", cycle=season, progress=progress.progress_of(season),
-                           moves=cycles.phase_moves(season),
-                           history=audit_log.history("Cycle", season.id, ["cycle.phase_changed"]),
+@bp.get("/seasons/<int:season_id>")
+def season(season_id: int):
+    season = manage.season_for(current_user, season_id)
+    return render_template("coordinator/progress.html", season=season, progress=progress.progress_of(season),
+                           moves=manage.phase_moves(season),
+                           history=audit_log.history("Season", season.id, ["season.phase_changed"]),
                            phase_labels={str(phase): phase.label for phase in Phase})
 
 
-@bp.route("/cycles/<int:cycle_id>/dates", methods=["GET", "POST"])
-def cycle_dates(cycle_id: int):
-    season = cycles.cycle_for(current_user, cycle_id)
-    form = CycleDatesForm(obj=season, meta=_zone())
+@bp.route("/seasons/<int:season_id>/dates", methods=["GET", "POST"])
+def season_dates(season_id: int):
+    season = manage.season_for(current_user, season_id)
+    form = SeasonDatesForm(obj=season, meta=_zone())
     if form.validate_on_submit():
         with errors_shown_on(form):
-            cycles.update_dates(current_user, season, dates_of(form))
+            manage.update_dates(current_user, season, dates_of(form))
             flash(f"Dates of {season.name} saved.", "success")
-            return redirect(url_for("coordinator.cycle", cycle_id=season.id))
-    return render_template("coordinator/cycle_form.html", form=form, cycle=season), status_for(form)
+            return redirect(url_for("coordinator.season", season_id=season.id))
+    return render_template("coordinator/season_form.html", form=form, season=season), status_for(form)
 
 
 def _phase_page(season, target: str, form: PhaseForm, status: int = 200):
-    move = next((move for move in cycles.phase_moves(season) if move.target == target), None)
+    move = next((move for move in manage.phase_moves(season) if move.target == target), None)
     if move is None:
         abort(404)
     form.target.data = move.target.value
-    return render_template("coordinator/phase_confirm.html", cycle=season, move=move, form=form), status
+    return render_template("coordinator/phase_confirm.html", season=season, move=move, form=form), status
 
 
-@bp.get("/cycles/<int:cycle_id>/phase/<target>")
-def confirm_phase(cycle_id: int, target: str):
-    return _phase_page(cycles.cycle_for(current_user, cycle_id), target, PhaseForm())
+@bp.get("/seasons/<int:season_id>/phase/<target>")
+def confirm_phase(season_id: int, target: str):
+    return _phase_page(manage.season_for(current_user, season_id), target, PhaseForm())
 
 
-@bp.post("/cycles/<int:cycle_id>/phase")
-def move_phase(cycle_id: int):
-    season = cycles.cycle_for(current_user, cycle_id)
+@bp.post("/seasons/<int:season_id>/phase")
+def move_phase(season_id: int):
+    season = manage.season_for(current_user, season_id)
     form = PhaseForm()
     if form.target.data not in {phase.value for phase in Phase}:
         abort(400)
     if not form.confirmed:  # a bare POST moves nothing: show what the move means first
         return _phase_page(season, form.target.data, form, 400)
     with errors_flashed():
-        cycles.move_phase(current_user, season, Phase(form.target.data), form.reason.data or "")
+        manage.move_phase(current_user, season, Phase(form.target.data), form.reason.data or "")
         flash(f"{season.name} is now in \"{Phase(season.phase).label}\".", "success")
-    return redirect(url_for("coordinator.cycle", cycle_id=season.id))
+    return redirect(url_for("coordinator.season", season_id=season.id))
 
 
-@bp.route("/cycles/<int:cycle_id>/extensions", methods=["GET", "POST"])
-def extensions(cycle_id: int):
-    season = cycles.cycle_for(current_user, cycle_id)
+@bp.route("/seasons/<int:season_id>/extensions", methods=["GET", "POST"])
+def extensions(season_id: int):
+    season = manage.season_for(current_user, season_id)
     form = ExtensionForm(meta=_zone())
     if form.validate_on_submit():
         with errors_shown_on(form):
@@ -161,8 +161,8 @@ def extensions(cycle_id: int):
                                                             ExtensionKind(form.kind.data), form.until.data,
                                                             form.reason.data)
             flash(f"Extended the {form.kind.data} deadline for {extension.user.name}.", "success")
-            return redirect(url_for("coordinator.extensions", cycle_id=season.id))
-    return render_template("coordinator/extensions.html", cycle=season, form=form,
+            return redirect(url_for("coordinator.extensions", season_id=season.id))
+    return render_template("coordinator/extensions.html", season=season, form=form,
                            extensions=deadline_extensions.extensions_of(season)), status_for(form)
 
 
@@ -171,10 +171,10 @@ def extensions(cycle_id: int):
 def _listing_args(kind: str):
     listing = directories.LISTINGS.get(kind) or abort(404)
     season = None
-    if listing.needs_cycle:
-        cycle_id = request.args.get("cycle", type=int)
-        season = (cycles.cycle_for(current_user, cycle_id) if cycle_id
-                  else seasons.staff_season(current_user.program_id))
+    if listing.needs_season:
+        season_id = request.args.get("season", type=int)
+        season = (manage.season_for(current_user, season_id) if season_id
+                  else queries.staff_season(current_user.program_id))
     filter_ = request.args.get("filter", "")
     filter_ = filter_ if filter_ in dict(listing.filters) else ""
     return listing, season, valid_or_400(DirectorySearchForm(request.args)).q.data or "", filter_
@@ -190,8 +190,8 @@ def directory(kind: str):
     listing, season, search, filter_ = _listing_args(kind)
     page = directories.page_of(current_user.program_id, kind, season, search, filter_,
                                page=request.args.get("page", 1, type=int))
-    return render_template("coordinator/directory.html", listing=listing, cycle=season, search=search,
-                           filter=filter_, page=page, cycles=seasons.cycles_of(current_user.program_id))
+    return render_template("coordinator/directory.html", listing=listing, season=season, search=search,
+                           filter=filter_, page=page, seasons=queries.seasons_of(current_user.program_id))
 
 
 @bp.get("/directory/<kind>.csv")
@@ -252,16 +252,16 @@ def staff_active(user_id: int, action: str):
 @bp.route("/import", methods=["GET", "POST"])
 def import_csv():
     form = ImportForm()
-    form.cycle.choices = options([(c.id, c.name) for c in seasons.cycles_of(current_user.program_id)]
+    form.season.choices = options([(c.id, c.name) for c in queries.seasons_of(current_user.program_id)]
                                  or [(0, "(no season yet)")])
     if form.validate_on_submit():
         content = form.file.data.read(csv_import.MAX_BYTES + 1)
-        season = cycles.cycle_for(current_user, form.cycle.data) if KINDS[form.kind.data].needs_cycle else None
+        season = manage.season_for(current_user, form.season.data) if KINDS[form.kind.data].needs_season else None
         result = csv_import.preview(current_user, form.kind.data, content, season)
         confirm = ImportConfirmForm(payload=csv_import.sign_upload(current_user, form.kind.data, season, content)
                                     if result.ok else "")
         return render_template("coordinator/import_preview.html", result=result, confirm=confirm,
-                               cycle=season, spec=KINDS[form.kind.data]), 200 if result.ok else 422
+                               season=season, spec=KINDS[form.kind.data]), 200 if result.ok else 422
     return render_template("coordinator/import.html", form=form, kinds=KINDS), status_for(form)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, send_file, url_for
+from urllib.parse import urlencode
+
+from flask import Blueprint, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -39,3 +41,19 @@ def resume(student_id: int):
     student = db.get_or_404(User, student_id)
     path, name = profiles.resume_for(current_user, student)
     return send_file(path, mimetype="application/pdf", download_name=name, as_attachment=False)
+
+
+OLD_LINK_METHODS = ["GET", "POST"]
+
+
+@bp.route("/coordinator/cycles", methods=OLD_LINK_METHODS, defaults={"rest": ""})
+@bp.route("/coordinator/cycles/<path:rest>", methods=OLD_LINK_METHODS)
+@bp.route("/coordinator/runs/cycles/<path:rest>", methods=OLD_LINK_METHODS, endpoint="old_run_season_link")
+def old_season_link(rest: str):
+    """Bookmarks and open tabs from before seasons were called seasons everywhere: same page, new address.
+
+    308 keeps the method and the body, so a form posted from an old tab still lands; the target checks
+    who may see it, as always."""
+    new_path = request.path.replace("/cycles", "/seasons", 1)
+    query = urlencode([("season" if key == "cycle" else key, value) for key, value in request.args.items(multi=True)])
+    return redirect(new_path + (f"?{query}" if query else ""), 308)

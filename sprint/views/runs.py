@@ -16,7 +16,7 @@ from ..services.directory import audit_log
 from ..services.support import local_time
 from ..services.matching import match_quality, match_runs, placement_changes, run_reports, second_round
 from ..services.market import open_actions
-from ..services.season import cycles, seasons
+from ..services.season import manage, queries
 from .forms_support import errors_flashed, errors_shown_on, status_for
 
 bp = Blueprint("runs", __name__, url_prefix="/coordinator/runs")
@@ -30,30 +30,30 @@ def _guard() -> None:  # coordinators only; every record is looked up within the
 
 @bp.get("/")
 def index():
-    choices = seasons.cycles_of(current_user.program_id)
-    chosen = request.args.get("cycle", type=int)
-    cycle = cycles.cycle_for(current_user, chosen) if chosen else seasons.staff_season(current_user.program_id)
-    runs = run_reports.runs_of(cycle) if cycle else []
-    return render_template("runs/index.html", cycles=choices, cycle=cycle, runs=runs,
-                           open_seats=second_round.open_seats(cycle) if cycle else 0,
-                           can=open_actions.for_season(cycle, runs) if cycle else None)
+    choices = queries.seasons_of(current_user.program_id)
+    chosen = request.args.get("season", type=int)
+    season = manage.season_for(current_user, chosen) if chosen else queries.staff_season(current_user.program_id)
+    runs = run_reports.runs_of(season) if season else []
+    return render_template("runs/index.html", seasons=choices, season=season, runs=runs,
+                           open_seats=second_round.open_seats(season) if season else 0,
+                           can=open_actions.for_season(season, runs) if season else None)
 
 
-@bp.route("/cycles/<int:cycle_id>/new", methods=["GET", "POST"])
-@bp.route("/cycles/<int:cycle_id>/second-round", methods=["GET", "POST"], endpoint="second_round")
-def new(cycle_id: int):
-    cycle = cycles.cycle_for(current_user, cycle_id)
+@bp.route("/seasons/<int:season_id>/new", methods=["GET", "POST"])
+@bp.route("/seasons/<int:season_id>/second-round", methods=["GET", "POST"], endpoint="second_round")
+def new(season_id: int):
+    season = manage.season_for(current_user, season_id)
     second = request.endpoint == "runs.second_round"
     form = RunForm()
-    form.set_choices(*run_reports.choices_for(cycle))
+    form.set_choices(*run_reports.choices_for(season))
     if form.validate_on_submit():
         with errors_shown_on(form):
             start = second_round.start_second_round if second else match_runs.start_run
-            run = start(current_user, cycle, match_runs.RunSettings(**form.settings()))
+            run = start(current_user, season, match_runs.RunSettings(**form.settings()))
             flash(f"Run #{run.id} is {run.status}.", "success")
             return redirect(url_for("runs.show", run_id=run.id))
-    hints = second_round.suggestions(cycle) if second and request.method == "GET" else None
-    return render_template("runs/new.html", form=form, cycle=cycle, second=second, hints=hints), status_for(form)
+    hints = second_round.suggestions(season) if second and request.method == "GET" else None
+    return render_template("runs/new.html", form=form, season=season, second=second, hints=hints), status_for(form)
 
 
 @bp.get("/<int:run_id>")
@@ -100,7 +100,7 @@ def confirm_publish(run_id: int):
         with errors_shown_on(form):
             placements = match_runs.publish(current_user, run, form.reason.data or "", form.unstable_ok.data)
             flash(f"Published: {counted(len(placements), 'offer')} sent; lists are locked.", "success")
-            return redirect(url_for("runs.placements", cycle_id=run.cycle_id))
+            return redirect(url_for("runs.placements", season_id=run.season_id))
     return render_template("runs/publish.html", run=run, f=run_reports.figures(run), form=form,
                            publish=open_actions.publish(run)), status_for(form)
 
@@ -121,22 +121,22 @@ def act(run_id: int, action: str):
 def compare():
     first = run_reports.run_for(current_user, request.args.get("a", 0, type=int))
     second = run_reports.run_for(current_user, request.args.get("b", 0, type=int))
-    if first.cycle_id != second.cycle_id or first.id == second.id:
+    if first.season_id != second.season_id or first.id == second.id:
         flash("Choose two different runs of the same season to compare.", "danger")
-        return redirect(url_for("runs.index", cycle=first.cycle_id))
+        return redirect(url_for("runs.index", season=first.season_id))
     a, b, moves, counts = run_reports.compare(first, second)
     return render_template("runs/compare.html", a=a, b=b, moves=moves, counts=counts,
                            definition=match_quality.DEFINITION)
 
 
-@bp.get("/cycles/<int:cycle_id>/placements")
-def placements(cycle_id: int):
-    cycle = cycles.cycle_for(current_user, cycle_id)
+@bp.get("/seasons/<int:season_id>/placements")
+def placements(season_id: int):
+    season = manage.season_for(current_user, season_id)
     page = request.args.get("page", 1, type=int)
     status = request.args.get("status", "")
     status = status if status in {value.value for value in PlacementStatus} else ""
-    rows, total = placement_changes.placements_of(cycle, status, page)
-    return render_template("runs/placements.html", cycle=cycle, rows=rows, total=total, page=page,
+    rows, total = placement_changes.placements_of(season, status, page)
+    return render_template("runs/placements.html", season=season, rows=rows, total=total, page=page,
                            pages=max(1, -(-total // 50)), status=status)
 
 
@@ -145,34 +145,34 @@ def placement(placement_id: int):
     placement = run_reports.placement_for(current_user, placement_id)
     end, move = EndPlacementForm(prefix="end"), MovePlacementForm(prefix="move")
     end.kind.choices = options(placement_changes.ending_choices())
-    move.position.choices = options(run_reports.choices_for(placement.cycle)[1])
+    move.position.choices = options(run_reports.choices_for(placement.season)[1])
     form = end if "end-reason" in request.form else move
     if request.method == "POST" and form.validate_on_submit():
         with errors_shown_on(form):
             if form is end:
                 placement_changes.end_placement(current_user, placement, end.kind.data, end.reason.data)
             else:
-                target = run_reports.position_in(placement.cycle, move.position.data) or abort(400)
+                target = run_reports.position_in(placement.season, move.position.data) or abort(400)
                 placement_changes.move_placement(current_user, placement, target, move.reason.data)
             flash("Placement updated and recorded in the audit log.", "success")
-            return redirect(url_for("runs.placements", cycle_id=placement.cycle_id))
+            return redirect(url_for("runs.placements", season_id=placement.season_id))
     return render_template("runs/placement.html", placement=placement, end=end, move=move), status_for(form)
 
 
-@bp.route("/cycles/<int:cycle_id>/placements/add", methods=["GET", "POST"])
-def add_placement(cycle_id: int):
-    cycle = cycles.cycle_for(current_user, cycle_id)
+@bp.route("/seasons/<int:season_id>/placements/add", methods=["GET", "POST"])
+def add_placement(season_id: int):
+    season = manage.season_for(current_user, season_id)
     form = AddPlacementForm()
-    students, positions, _ = run_reports.choices_for(cycle)
+    students, positions, _ = run_reports.choices_for(season)
     form.student.choices, form.position.choices = options(students), options(positions)
     if form.validate_on_submit():
         with errors_shown_on(form):
-            student = run_reports.student_in(cycle, form.student.data) or abort(400)
-            position = run_reports.position_in(cycle, form.position.data) or abort(400)
-            placement_changes.add_placement(current_user, cycle, student, position, form.reason.data)
+            student = run_reports.student_in(season, form.student.data) or abort(400)
+            position = run_reports.position_in(season, form.position.data) or abort(400)
+            placement_changes.add_placement(current_user, season, student, position, form.reason.data)
             flash("Placement added and recorded in the audit log.", "success")
-            return redirect(url_for("runs.placements", cycle_id=cycle.id))
-    return render_template("runs/add_placement.html", cycle=cycle, form=form), status_for(form)
+            return redirect(url_for("runs.placements", season_id=season.id))
+    return render_template("runs/add_placement.html", season=season, form=form), status_for(form)
 
 
 @bp.get("/audit")

@@ -15,9 +15,9 @@ from ..forms.student import ApplyForm, PositionSearchForm, ProfileForm, RankList
 from ..models import Placement, PositionInterest, Role
 from ..services.market import applications, offers, open_actions, positions, profiles, rankings
 from ..services.matching import outcomes
-from ..services.season import deadlines, seasons
+from ..services.season import deadlines, queries
 from .forms_support import errors_shown_on, rank_inputs, show_error, status_for
-from .season_choice import shown_cycle
+from .season_choice import shown_season
 
 bp = Blueprint("student", __name__, url_prefix="/student")
 
@@ -28,11 +28,11 @@ def _guard() -> None:  # every page in this blueprint is for students only
     pass
 
 
-def _cycle():
-    cycle = shown_cycle()
-    if cycle is None:
+def _season():
+    season = shown_season()
+    if season is None:
         flash("Your program has not opened a season yet.", "info")
-    return cycle
+    return season
 
 
 @bp.get("/")
@@ -42,19 +42,19 @@ def dashboard():
 
 def _dashboard_page():
     """The student's home page; also what a refused answer from it is shown on."""
-    cycle = shown_cycle()
-    application = applications.application_for(current_user, cycle) if cycle else None
-    outcome = outcomes.outcome_for(current_user, cycle) if cycle else None
-    can = open_actions.for_student(current_user, cycle) if cycle else None
+    season = shown_season()
+    application = applications.application_for(current_user, season) if season else None
+    outcome = outcomes.outcome_for(current_user, season) if season else None
+    can = open_actions.for_student(current_user, season) if season else None
     return render_template(
-        "student/dashboard.html", cycle=cycle, application=application,
+        "student/dashboard.html", season=season, application=application,
         interests=applications.active_interests(application),
         health=rankings.student_health(application) if application else [],
         outcome=outcome, can=can,
         offer=open_actions.for_offer(current_user, outcome.placement) if outcome and outcome.placement else None,
         missing=profiles.profile_missing(current_user.profile),
-        open_positions=seasons.open_positions_count(cycle),
-        placements=seasons.placements_of(current_user),
+        open_positions=queries.open_positions_count(season),
+        placements=queries.placements_of(current_user),
         deadlines=can.deadlines if can else {},
         answer_form=FlaskForm())
 
@@ -103,23 +103,23 @@ def upload_resume():
 
 @bp.get("/positions")
 def browse():
-    cycle = _cycle()
-    if cycle is None:
+    season = _season()
+    if season is None:
         return redirect(url_for("student.dashboard"))
     form = PositionSearchForm(request.args)
     valid = form.validate()  # a refused search (a control character, too long) lists everything, with a 400
     filters = positions.PositionFilters(**{k: v for k, v in form.data.items() if v}) if valid else positions.PositionFilters()
-    page = positions.browse(cycle, filters, request.args.get("page", 1, type=int))
-    applied = applications.applied_position_ids(current_user, cycle)
+    page = positions.browse(season, filters, request.args.get("page", 1, type=int))
+    applied = applications.applied_position_ids(current_user, season)
     scores = {position.id: positions.score_for(current_user, position) for position in page.items}
-    return render_template("student/positions.html", cycle=cycle, form=form, page=page, applied=applied,
+    return render_template("student/positions.html", season=season, form=form, page=page, applied=applied,
                            scores=scores), 200 if valid else 400
 
 
 @bp.route("/positions/<int:position_id>", methods=["GET", "POST"])
 def position(position_id: int):
-    cycle = _cycle()
-    position = positions.visible_position(cycle, position_id) if cycle else None
+    season = _season()
+    position = positions.visible_position(season, position_id) if season else None
     if position is None:
         abort(404)
     form = ApplyForm()
@@ -128,9 +128,9 @@ def position(position_id: int):
             applications.apply(current_user, position, form.statement.data)
             flash(f"You applied to {position.title}. It is now at the bottom of your rank list.", "success")
             return redirect(url_for("student.ranks"))
-    applied = position.id in applications.applied_position_ids(current_user, cycle)
+    applied = position.id in applications.applied_position_ids(current_user, season)
     return render_template("student/position.html", position=position, form=form, applied=applied,
-                           can=open_actions.for_student(current_user, cycle),
+                           can=open_actions.for_student(current_user, season),
                            score=positions.score_for(current_user, position),
                            missing=profiles.profile_missing(current_user.profile)), status_for(form)
 
@@ -149,16 +149,16 @@ def withdraw(interest_id: int):
             applications.withdraw_interest(current_user, interest, form.reason.data or "")
             flash(f"You withdrew your application to {interest.position.title}.", "success")
             return redirect(url_for("student.ranks"))
-    can = open_actions.for_student(current_user, interest.application.cycle)
+    can = open_actions.for_student(current_user, interest.application.season)
     return render_template("student/withdraw.html", interest=interest, form=form, can=can), status_for(form)
 
 
 @bp.route("/ranks", methods=["GET", "POST"])
 def ranks():
-    cycle = _cycle()
-    if cycle is None:
+    season = _season()
+    if season is None:
         return redirect(url_for("student.dashboard"))
-    application = applications.application_for(current_user, cycle)
+    application = applications.application_for(current_user, season)
     form = RankListForm()
     if form.validate_on_submit() and application is not None:
         try:
@@ -167,18 +167,18 @@ def ranks():
         except ServiceError as error:
             show_error(form, error)  # a lost race shows the current list, as the message says; else what was typed
             typed = None if isinstance(error, StaleEdit) else rank_inputs(request.form)
-            return _render_ranks(cycle, application, form, typed), status_for(form)
+            return _render_ranks(season, application, form, typed), status_for(form)
         flash("Your rank list is certified: it will be used in the match." if form.action.data == "certify"
               else "Your draft is saved. Certify it before the deadline.", "success")
         return redirect(url_for("student.ranks"))
-    return _render_ranks(cycle, application, form), status_for(form)
+    return _render_ranks(season, application, form), status_for(form)
 
 
-def _render_ranks(cycle, application, form, submitted=None):
+def _render_ranks(season, application, form, submitted=None):
     form.version.data = application.ranks_version if application else 0
     lines = rankings.lines_to_show(application, submitted) if application else []
-    return render_template("student/ranks.html", cycle=cycle, application=application, form=form, lines=lines,
-                           health=rankings.student_health(application), can=open_actions.for_student(current_user, cycle))
+    return render_template("student/ranks.html", season=season, application=application, form=form, lines=lines,
+                           health=rankings.student_health(application), can=open_actions.for_student(current_user, season))
 
 
 def _own_placement(placement_id: int) -> Placement:

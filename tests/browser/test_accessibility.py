@@ -14,7 +14,7 @@ from playwright.sync_api import Page
 
 from sprint.extensions import db
 from sprint.models import (
-    Application, College, Cycle, HostCompany, Invitation, MatchAssignment, MatchRun, Phase, Position,
+    Application, College, Season, HostCompany, Invitation, MatchAssignment, MatchRun, Phase, Position,
     PositionInterest, Program, Role, RunStatus, User
 )
 from sprint.services.matching import match_runs
@@ -30,27 +30,27 @@ def ids(demo) -> dict:
 
     def find() -> dict:
         program = db.session.scalar(db.select(Program).where(Program.slug == "sprint"))
-        cycle = db.session.scalar(db.select(Cycle).where(Cycle.program_id == program.id,
-                                                         Cycle.phase == Phase.APPLICATIONS))
+        season = db.session.scalar(db.select(Season).where(Season.program_id == program.id,
+                                                         Season.phase == Phase.APPLICATIONS))
         host_id = demo_host_id()
         host_position = db.session.scalar(db.select(Position.id).where(
-            Position.host_id == host_id, Position.cycle_id == cycle.id).order_by(Position.id).limit(1))
+            Position.host_id == host_id, Position.season_id == season.id).order_by(Position.id).limit(1))
         applicant = db.session.scalar(
             db.select(Application.student_id).join(PositionInterest)
             .where(PositionInterest.position_id == host_position).limit(1))
         open_position = db.session.scalar(
-            db.select(Position.id).join(HostCompany).where(Position.cycle_id == cycle.id, HostCompany.approved)
+            db.select(Position.id).join(HostCompany).where(Position.season_id == season.id, HostCompany.approved)
             .order_by(Position.id).limit(1))
         college = db.session.scalar(db.select(College).order_by(College.id).limit(1))
         coordinator = db.session.scalar(db.select(User).where(User.email == "coordinator@sprint.demo"))
         for mode, seed in (("stable", 1), ("max-stable", 2)):
-            match_runs.start_run(coordinator, cycle, match_runs.RunSettings(mode=mode, seed=seed, label=mode))
+            match_runs.start_run(coordinator, season, match_runs.RunSettings(mode=mode, seed=seed, label=mode))
         invitation = Invitation(program_id=program.id, email="new.member@sprint.demo", role=Role.HOST,
                                 host_id=host_id, invited_by_id=coordinator.id)
         db.session.add(invitation)
         db.session.commit()
         newcomer = db.session.scalar(db.select(User).where(User.email == "newstudent@sprint.demo"))
-        return {"cycle": cycle.id, "host": host_id, "host_position": host_position, "applicant": applicant,
+        return {"season": season.id, "host": host_id, "host_position": host_position, "applicant": applicant,
                 "position": open_position, "college": college.id, "program": program.id,
                 "invite": make_token("invite", {"invitation": invitation.id}),
                 "reset": make_token("reset", {"user": newcomer.id, "fp": fingerprint(newcomer.password_hash)})}
@@ -59,7 +59,7 @@ def ids(demo) -> dict:
 
     def runs_done() -> list[int]:
         return list(db.session.scalars(db.select(MatchRun.id).where(
-            MatchRun.cycle_id == found["cycle"], MatchRun.status == RunStatus.DONE).order_by(MatchRun.id)))
+            MatchRun.season_id == found["season"], MatchRun.status == RunStatus.DONE).order_by(MatchRun.id)))
 
     wait_for(lambda: len(demo.run(runs_done)) >= 2, 60, "two demo runs to finish")
     found["runs"] = demo.run(runs_done)[-2:]
@@ -78,12 +78,12 @@ def pages_for(role: str, ids: dict) -> list[str]:
         "host": ["/company/", "/company/applicants", f"/company/applicants/{ids['applicant']}",
                  f"/company/positions/{ids['host_position']}/ranks", "/company/team", "/company/positions/new",
                  f"/company/positions/{ids['host_position']}/edit", "/company/results", "/company/profile"],
-        "coordinator": ["/coordinator/", "/coordinator/cycles", f"/coordinator/cycles/{ids['cycle']}",
+        "coordinator": ["/coordinator/", "/coordinator/seasons", f"/coordinator/seasons/{ids['season']}",
                         "/coordinator/directory/students", "/coordinator/directory/hosts",
                         "/coordinator/import", "/coordinator/runs/", f"/coordinator/runs/{a}",
                         f"/coordinator/runs/compare?a={a}&b={b}", f"/coordinator/runs/{a}/publish",
                         f"/coordinator/runs/{a}/verify", f"/coordinator/runs/{a}/explain/s{ids['placed']}",
-                        f"/coordinator/runs/cycles/{ids['cycle']}/new", "/coordinator/runs/audit",
+                        f"/coordinator/runs/seasons/{ids['season']}/new", "/coordinator/runs/audit",
                         "/dashboards/", "/dashboards/colleges", "/dashboards/hosts", "/dashboards/quality",
                         "/dashboards/equity", "/dashboards/report", f"/dashboards/colleges/{ids['college']}",
                         f"/dashboards/hosts/{ids['host']}"],

@@ -7,7 +7,7 @@ from browser_support import demo_host_id, log_in, rank_rows
 from playwright.sync_api import Page, expect
 
 from sprint.extensions import db
-from sprint.models import Cycle, Phase, Position, PositionInterest
+from sprint.models import Season, Phase, Position, PositionInterest
 
 
 @pytest.fixture
@@ -46,9 +46,9 @@ def test_host_rank_list_without_javascript(no_js: Page, demo) -> None:
         host_id = demo_host_id()
         counts = db.session.execute(
             db.select(Position.id, db.func.count(PositionInterest.id)).join(PositionInterest)
-            .join(Cycle, Cycle.id == Position.cycle_id)  # the current season: past ones are closed
+            .join(Season, Season.id == Position.season_id)  # the current season: past ones are closed
             .where(Position.host_id == host_id, PositionInterest.withdrawn_at.is_(None),
-                   Cycle.phase == Phase.APPLICATIONS)
+                   Season.phase == Phase.APPLICATIONS)
             .group_by(Position.id).order_by(db.func.count(PositionInterest.id).desc())).first()
         assert counts is not None and counts[1] >= 3
         return counts[0]
@@ -92,22 +92,22 @@ def test_withdrawing_an_application_is_confirmed_on_its_own_page_without_javascr
 
 
 def test_a_phase_move_is_cancelled_or_confirmed_without_javascript(no_js: Page, demo) -> None:
-    from sprint.models import Cycle, Phase
+    from sprint.models import Season, Phase
 
-    cycle_id = demo.run(lambda: db.session.scalar(db.select(Cycle.id).where(Cycle.phase == Phase.APPLICATIONS)))
+    season_id = demo.run(lambda: db.session.scalar(db.select(Season.id).where(Season.phase == Phase.APPLICATIONS)))
     page = no_js
     log_in(page, "coordinator@sprint.demo")
-    page.goto(f"/coordinator/cycles/{cycle_id}")
+    page.goto(f"/coordinator/seasons/{season_id}")
     page.get_by_role("link", name="Move to “Ranking”").click()
     expect(page.get_by_text("Students can no longer apply.")).to_be_visible()
     page.get_by_role("link", name="Cancel").click()
-    assert demo.run(lambda: db.session.get(Cycle, cycle_id).phase) == Phase.APPLICATIONS
+    assert demo.run(lambda: db.session.get(Season, season_id).phase) == Phase.APPLICATIONS
 
     page.get_by_role("link", name="Move to “Ranking”").click()
     page.get_by_label("Reason (optional)").fill("Applications closed as announced")
     page.get_by_role("button", name="Move to “Ranking”").click()
     expect(page.get_by_text("is now in")).to_be_visible()
-    assert demo.run(lambda: db.session.get(Cycle, cycle_id).phase) == Phase.RANKING
+    assert demo.run(lambda: db.session.get(Season, season_id).phase) == Phase.RANKING
     page.get_by_text("Phase changes").click()
     expect(page.get_by_text("Applications closed as announced")).to_be_visible()
-    demo.run(lambda: (setattr(db.session.get(Cycle, cycle_id), "phase", Phase.APPLICATIONS), db.session.commit()))
+    demo.run(lambda: (setattr(db.session.get(Season, season_id), "phase", Phase.APPLICATIONS), db.session.commit()))

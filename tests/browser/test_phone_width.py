@@ -29,7 +29,7 @@ def confirmation_pages(role: str, found: dict) -> list[str]:
         "student": ["/student/applications/{interest}/withdraw"],
         "host": ["/company/team/{membership}/remove", f"/company/positions/{found['host_position']}/withdraw"],
         "coordinator": ["/coordinator/staff/{member}/deactivate", f"/coordinator/hosts/{found['host']}/unapprove",
-                        f"/coordinator/cycles/{found['cycle']}/phase/ranking"],
+                        f"/coordinator/seasons/{found['season']}/phase/ranking"],
     }.get(role, []), lookup
 
 

@@ -26,7 +26,7 @@ from playwright.sync_api import Page, expect
 
 from sprint.extensions import db
 from sprint.models import (
-    Application, ApplicationStatus, College, Cycle, HostCompany, HostMember, HostMemberRole, HostRank,
+    Application, ApplicationStatus, College, Season, HostCompany, HostMember, HostMemberRole, HostRank,
     MatchRun, Placement, Position, PositionInterest, Program, Role, RunStatus, StudentProfile, StudentRank,
     User, utcnow
 )
@@ -72,22 +72,22 @@ def shoreline(live_server):
 
 def _harbor_positions(shoreline) -> None:
     """Harbor Labs' two positions in the new season (posted earlier, in the story)."""
-    cycle = _cycle(shoreline)
+    season = _season(shoreline)
     for title in ("Bench Assistant", "Field Technician"):
-        db.session.add(Position(host_id=shoreline["harbor"], cycle_id=cycle.id, title=title, slots=1,
+        db.session.add(Position(host_id=shoreline["harbor"], season_id=season.id, title=title, slots=1,
                                 description=f"{title} for the summer.", hourly_pay=Decimal("21.00"),
                                 hours_per_week=35, start_date=date(2027, 6, 7), end_date=date(2027, 8, 13),
                                 site_town="Guilford"))
     db.session.commit()
 
 
-def _cycle(shoreline) -> Cycle:
-    return db.session.scalar(db.select(Cycle).where(Cycle.program_id == shoreline["program"]))
+def _season(shoreline) -> Season:
+    return db.session.scalar(db.select(Season).where(Season.program_id == shoreline["program"]))
 
 
 def _ids(shoreline) -> dict[str, int]:
-    cycle = _cycle(shoreline)
-    ids = {p.title: p.id for p in db.session.scalars(db.select(Position).where(Position.cycle_id == cycle.id))}
+    season = _season(shoreline)
+    ids = {p.title: p.id for p in db.session.scalars(db.select(Position).where(Position.season_id == season.id))}
     ids.update({u.email: u.id for u in db.session.scalars(db.select(User).where(
         User.program_id == shoreline["program"]))})
     return ids
@@ -95,7 +95,7 @@ def _ids(shoreline) -> dict[str, int]:
 
 def _background_students(shoreline) -> None:
     """Dev and Wren applied to Bench Assistant then Robotics Intern, certified; Harbor Labs ranked and certified."""
-    ids, cycle, now = _ids(shoreline), _cycle(shoreline), utcnow()
+    ids, season, now = _ids(shoreline), _season(shoreline), utcnow()
     program = db.session.get(Program, shoreline["program"])
     college = db.session.scalar(db.select(College).where(College.name == "Shoreline Community College"))
     order = [ids["Bench Assistant"], ids["Robotics Intern"]]
@@ -104,7 +104,7 @@ def _background_students(shoreline) -> None:
         user = _user(Role.STUDENT, name, email, program)
         db.session.add(StudentProfile(user=user, college_id=college.id, major="Biology", class_year=2028,
                                       work_authorized=True, age_confirmed=True))
-        application = Application(cycle_id=cycle.id, student=user, status=ApplicationStatus.SUBMITTED,
+        application = Application(season_id=season.id, student=user, status=ApplicationStatus.SUBMITTED,
                                   submitted_at=now, ranks_certified_at=now)
         application.interests = [PositionInterest(position_id=pid, statement="I would love to learn here.")
                                  for pid in order]
@@ -139,7 +139,7 @@ def _wait_run_done(page: Page) -> None:
 
 def coordinator_opens_season(page: Page) -> None:
     log_in(page, COORDINATOR, PASSWORD)
-    page.goto("/coordinator/cycles/new")
+    page.goto("/coordinator/seasons/new")
     page.get_by_label("Year", exact=True).fill("2027")
     page.get_by_label("Name", exact=True).fill("Summer 2027")
     for label, days in (("Applications open", -1), ("Applications close", 20), ("Ranking closes", 30),
@@ -147,7 +147,7 @@ def coordinator_opens_season(page: Page) -> None:
         page.get_by_label(label).fill(_when(days))
     page.get_by_role("button", name="Create season").click()
     expect(page.locator(".alert-success")).to_be_visible()
-    page.goto("/coordinator/cycles")
+    page.goto("/coordinator/seasons")
     page.get_by_role("link", name="Summer 2027").first.click()
     page.get_by_role("link", name=re.compile("^Move to")).first.click()
     expect(page.locator("h1")).to_contain_text("Move Summer 2027")
@@ -250,10 +250,10 @@ def host_ranks_with_tie(page: Page) -> None:
     assert page.get_by_label("Rank of Uma Student").input_value() == "1"
 
 
-def coordinator_runs_compares_publishes(page: Page, cycle_id: int) -> int:
+def coordinator_runs_compares_publishes(page: Page, season_id: int) -> int:
     run_pages = []
     for mode, seed, label in (("stable", "1", "students propose"), ("max-stable", "7", "max-stable check")):
-        page.goto(f"/coordinator/runs/cycles/{cycle_id}/new")
+        page.goto(f"/coordinator/runs/seasons/{season_id}/new")
         page.get_by_label("Mode").select_option(mode)
         page.get_by_label("Seed").fill(seed)
         page.get_by_label("Label").fill(label)
@@ -262,7 +262,7 @@ def coordinator_runs_compares_publishes(page: Page, cycle_id: int) -> int:
         expect(page.get_by_text("2 / 3", exact=True)).to_be_visible()  # matched / students
         run_pages.append(page.url)
     _shot(page, "coordinator-run", docs=True)
-    page.goto(f"/coordinator/runs/?cycle={cycle_id}")
+    page.goto(f"/coordinator/runs/?season={season_id}")
     page.get_by_role("button", name="Compare").click()
     expect(page.locator("h1")).to_contain_text("compared with")
     expect(page.get_by_text("Both runs place every student at the same position.")).to_be_visible()
@@ -287,14 +287,14 @@ def test_whole_season(live_server, shoreline, context_for) -> None:
     live_server.run(lambda: _background_students(shoreline))
     host_ranks_with_tie(member)
 
-    cycle_id = live_server.run(lambda: _cycle(shoreline).id)
-    run_id = coordinator_runs_compares_publishes(coordinator, cycle_id)
+    season_id = live_server.run(lambda: _season(shoreline).id)
+    run_id = coordinator_runs_compares_publishes(coordinator, season_id)
 
     def placements():
         rows = db.session.execute(db.select(User.email, Position.title, Placement.round, Placement.status)
                                   .join(User, User.id == Placement.student_id)
                                   .join(Position, Position.id == Placement.position_id)
-                                  .where(Placement.cycle_id == cycle_id)).all()
+                                  .where(Placement.season_id == season_id)).all()
         return sorted((email, title, rnd, str(status)) for email, title, rnd, status in rows)
 
     assert live_server.run(placements) == [(DEV, "Bench Assistant", 1, "offered"),
@@ -326,7 +326,7 @@ def test_whole_season(live_server, shoreline, context_for) -> None:
     expect(dev.get_by_role("button", name="Take back my decline")).to_be_visible()
 
     # The second round gives the seat to Wren.
-    coordinator.goto(f"/coordinator/runs/?cycle={cycle_id}")
+    coordinator.goto(f"/coordinator/runs/?season={season_id}")
     coordinator.get_by_role("link", name=re.compile(r"^Second round \(2 open seats")).click()
     coordinator.get_by_role("button", name="Start the run").click()
     _wait_run_done(coordinator)
@@ -353,5 +353,5 @@ def test_whole_season(live_server, shoreline, context_for) -> None:
     _shot(coordinator, "dashboard-overview", docs=True)
     assert run_id > 0
     runs_done = live_server.run(lambda: db.session.scalar(db.select(db.func.count(MatchRun.id)).where(
-        MatchRun.cycle_id == cycle_id, MatchRun.status == RunStatus.DONE)))
+        MatchRun.season_id == season_id, MatchRun.status == RunStatus.DONE)))
     assert runs_done == 3

@@ -10,15 +10,15 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import CheckConstraint, inspect
+from sqlalchemy import CheckConstraint, MetaData, Table, inspect
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.exc import DataError, IntegrityError
 
 from sprint.extensions import db
 from sprint.models import (
-    Application, College, Cycle, HostRank, MatchRun, Placement, Position, Role, StudentProfile, StudentRank,
-    User, utcnow
+    Application, AuditEvent, College, HostCompany, HostRank, MatchRun, Placement, Position, Program, Role, Season,
+    StudentProfile, StudentRank, User, utcnow
 )
 
 
@@ -56,6 +56,65 @@ def test_migrations_build_the_schema_from_empty_and_agree_with_the_models(appctx
     assert set(db.metadata.tables) <= set(inspect(db.engine).get_table_names())
 
 
+def _before_the_season_rename(model) -> Table:
+    """The model's table as the migrations before c3f8a1d6e2b4 built it: `cycle`, `cycle_id`."""
+    columns = []
+    for column in model.__table__.columns:
+        copy = column._copy()
+        copy.name = copy.key = column.name.replace("season", "cycle")
+        columns.append(copy)
+    return Table(model.__tablename__.replace("season", "cycle"), MetaData(), *columns)
+
+
+def _empty_database_at(revision: str) -> None:
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    upgrade(revision=revision)
+
+
+def test_the_season_rename_keeps_every_row_and_its_links_both_ways(appctx):
+    _empty_database_at("b7e2c41d9a05")  # the last schema that said "cycle"
+    with db.engine.begin() as connection:
+        program = connection.execute(Program.__table__.insert().values(slug="m", name="M")).inserted_primary_key[0]
+        season = connection.execute(_before_the_season_rename(Season).insert().values(
+            program_id=program, year=2027, name="Summer 2027", phase="ranking")).inserted_primary_key[0]
+        host = connection.execute(HostCompany.__table__.insert().values(
+            program_id=program, name="Lab Co")).inserted_primary_key[0]
+        position = connection.execute(_before_the_season_rename(Position).insert().values(
+            host_id=host, cycle_id=season, title="Lab intern", hourly_pay=Decimal("20.00"), hours_per_week=30,
+            start_date=date(2027, 6, 1), end_date=date(2027, 8, 1))).inserted_primary_key[0]
+        student = connection.execute(User.__table__.insert().values(
+            email="s@example.org", name="S", role=Role.STUDENT, program_id=program,
+            password_hash="x")).inserted_primary_key[0]
+        connection.execute(_before_the_season_rename(Application).insert().values(cycle_id=season, student_id=student))
+        connection.execute(AuditEvent.__table__.insert().values(
+            program_id=program, action="cycle.phase_changed", object_type="Cycle", object_id=season))
+
+    upgrade()
+
+    assert _schema_differences() == []
+    moved = db.session.get(Season, season)
+    assert (moved.name, moved.program_id) == ("Summer 2027", program)
+    assert db.session.get(Position, position).season_id == season
+    assert db.session.scalar(db.select(Application.season_id)) == season
+    event = db.session.scalar(db.select(AuditEvent))
+    assert (event.action, event.object_type, event.object_id) == ("season.phase_changed", "Season", season)
+    db.session.add(Season(program_id=program, year=2028, name="Summer 2028"))
+    db.session.commit()  # the id sequence moved with its table
+    assert db.session.scalar(db.select(db.func.max(Season.id))) > season
+    db.session.close()
+
+    downgrade(revision="b7e2c41d9a05")
+
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT cycle_id FROM position").scalar() == season
+        assert connection.exec_driver_sql("SELECT action, object_type FROM audit_event").one() == (
+            "cycle.phase_changed", "Cycle")
+        assert connection.exec_driver_sql("SELECT count(*) FROM cycle").scalar() == 2
+    upgrade()
+
+
 def test_the_explanations_migration_moves_each_persons_reasons_to_a_row_and_back(appctx):
     db.drop_all()
     with db.engine.begin() as connection:
@@ -69,10 +128,10 @@ def test_the_explanations_migration_moves_each_persons_reasons_to_a_row_and_back
         connection.execute(programs.insert().values(  # the columns of that revision only
             slug="m", name="M", region="", contact_email="", created_at=utcnow()))
         program = connection.execute(db.text("SELECT id FROM program WHERE slug = 'm'")).scalar()
-        cycle = connection.execute(Cycle.__table__.insert().values(
+        season = connection.execute(_before_the_season_rename(Season).insert().values(
             program_id=program, year=2027, name="S", phase="ranking")).inserted_primary_key[0]
-        connection.execute(MatchRun.__table__.insert().values(
-            cycle_id=cycle, mode="stable", status="done", result={"assignments": [], "explanations": reasons}))
+        connection.execute(_before_the_season_rename(MatchRun).insert().values(
+            cycle_id=season, mode="stable", status="done", result={"assignments": [], "explanations": reasons}))
 
     upgrade()
 
@@ -92,16 +151,16 @@ def test_the_explanations_migration_moves_each_persons_reasons_to_a_row_and_back
 
 
 @pytest.fixture
-def season(make):
+def world(make):
     program = make.program()
-    cycle = make.cycle(program)
+    season = make.season(program)
     host = make.host(program)
     student = make.user(Role.STUDENT, program)
-    return program, cycle, host, student
+    return program, season, host, student
 
 
-def _position(cycle, host, **overrides) -> Position:
-    fields = dict(host_id=host.id, cycle_id=cycle.id, title="Lab intern", slots=1,
+def _position(season, host, **overrides) -> Position:
+    fields = dict(host_id=host.id, season_id=season.id, title="Lab intern", slots=1,
                   hourly_pay=Decimal("20"), hours_per_week=40,
                   start_date=date(2027, 6, 1), end_date=date(2027, 8, 1))
     fields.update(overrides)
@@ -124,16 +183,16 @@ def _rejected(*rows) -> None:
     {"work_mode": "space"},
     {"hourly_pay": None},
 ])
-def test_positions_must_be_paid_and_sane(appctx, season, overrides):
-    _, cycle, host, _ = season
+def test_positions_must_be_paid_and_sane(appctx, world, overrides):
+    _, season, host, _ = world
 
-    _rejected(_position(cycle, host, **overrides))
+    _rejected(_position(season, host, **overrides))
 
 
-def test_a_student_ranks_each_position_once_and_each_rank_once(appctx, season):
-    _, cycle, host, student = season
-    first, second = _position(cycle, host), _position(cycle, host, title="Other")
-    application = Application(cycle_id=cycle.id, student_id=student.id)
+def test_a_student_ranks_each_position_once_and_each_rank_once(appctx, world):
+    _, season, host, student = world
+    first, second = _position(season, host), _position(season, host, title="Other")
+    application = Application(season_id=season.id, student_id=student.id)
     db.session.add_all([first, second, application])
     db.session.commit()
 
@@ -142,10 +201,10 @@ def test_a_student_ranks_each_position_once_and_each_rank_once(appctx, season):
     _rejected(StudentRank(application_id=application.id, position_id=first.id, rank=0))
 
 
-def test_a_host_ranks_a_student_once_but_may_tie_ranks(appctx, season, make):
-    program, cycle, host, student = season
+def test_a_host_ranks_a_student_once_but_may_tie_ranks(appctx, world, make):
+    program, season, host, student = world
     other = make.user(Role.STUDENT, program)
-    position = _position(cycle, host)
+    position = _position(season, host)
     db.session.add(position)
     db.session.commit()
 
@@ -156,38 +215,38 @@ def test_a_host_ranks_a_student_once_but_may_tie_ranks(appctx, season, make):
     _rejected(HostRank(position_id=position.id, student_id=student.id, rank=2))
 
 
-def test_a_student_holds_one_live_placement_per_cycle(appctx, season):
-    _, cycle, host, student = season
-    position = _position(cycle, host)
+def test_a_student_holds_one_live_placement_per_season(appctx, world):
+    _, season, host, student = world
+    position = _position(season, host)
     db.session.add(position)
     db.session.commit()
-    db.session.add(Placement(cycle_id=cycle.id, student_id=student.id, position_id=position.id,
+    db.session.add(Placement(season_id=season.id, student_id=student.id, position_id=position.id,
                              status="declined"))
-    db.session.add(Placement(cycle_id=cycle.id, student_id=student.id, position_id=position.id))
+    db.session.add(Placement(season_id=season.id, student_id=student.id, position_id=position.id))
     db.session.commit()  # a declined offer does not count
 
-    _rejected(Placement(cycle_id=cycle.id, student_id=student.id, position_id=position.id, status="accepted"))
+    _rejected(Placement(season_id=season.id, student_id=student.id, position_id=position.id, status="accepted"))
 
 
-def test_one_published_run_per_cycle_and_round(appctx, season):
-    _, cycle, _, _ = season
-    db.session.add(MatchRun(cycle_id=cycle.id, published_at=utcnow()))
-    db.session.add(MatchRun(cycle_id=cycle.id))  # unpublished runs are unlimited
+def test_one_published_run_per_season_and_round(appctx, world):
+    _, season, _, _ = world
+    db.session.add(MatchRun(season_id=season.id, published_at=utcnow()))
+    db.session.add(MatchRun(season_id=season.id))  # unpublished runs are unlimited
     db.session.commit()
 
-    _rejected(MatchRun(cycle_id=cycle.id, published_at=utcnow()))
+    _rejected(MatchRun(season_id=season.id, published_at=utcnow()))
 
 
-def test_the_database_refuses_a_second_position_with_the_same_host_season_and_title(app, make, season):
-    _, cycle, host, _ = season
-    make.position(host, cycle, title="Lab intern")
+def test_the_database_refuses_a_second_position_with_the_same_host_season_and_title(app, make, world):
+    _, season, host, _ = world
+    make.position(host, season, title="Lab intern")
 
     with pytest.raises(IntegrityError):
-        make.position(host, cycle, title="Lab intern")
+        make.position(host, season, title="Lab intern")
 
 
-def test_users_have_a_known_role_and_a_program_unless_admin(appctx, season):
-    program, _, _, _ = season
+def test_users_have_a_known_role_and_a_program_unless_admin(appctx, world):
+    program, _, _, _ = world
 
     _rejected(User(email="a@x.org", name="A", password_hash="x", role="wizard", program_id=program.id))
     _rejected(User(email="b@x.org", name="B", password_hash="x", role="student", program_id=None))
@@ -195,23 +254,23 @@ def test_users_have_a_known_role_and_a_program_unless_admin(appctx, season):
     db.session.commit()
 
 
-def test_emails_are_unique(appctx, season):
-    _, _, _, student = season
+def test_emails_are_unique(appctx, world):
+    _, _, _, student = world
 
     _rejected(User(email=student.email, name="Twin", password_hash="x", role="admin"))
 
 
-def test_cycle_dates_must_be_in_order(appctx, season):
-    program, _, _, _ = season
+def test_season_dates_must_be_in_order(appctx, world):
+    program, _, _, _ = world
     now = utcnow()
 
-    _rejected(Cycle(program_id=program.id, year=2030, name="Bad", applications_open_at=now,
+    _rejected(Season(program_id=program.id, year=2030, name="Bad", applications_open_at=now,
                     applications_close_at=now - timedelta(days=1)))
-    _rejected(Cycle(program_id=program.id, year=2027, name="Twice"))  # one season per year
+    _rejected(Season(program_id=program.id, year=2027, name="Twice"))  # one season per year
 
 
-def test_foreign_keys_are_enforced(appctx, season):
-    _, _, _, student = season
+def test_foreign_keys_are_enforced(appctx, world):
+    _, _, _, student = world
 
     profile = db.session.scalar(db.select(StudentProfile).where(StudentProfile.user_id == student.id))
     profile.college_id = 999_999

@@ -23,9 +23,9 @@ from sprint.models import Phase, Position, Role, StudentProfile, User
 @pytest.fixture
 def host_side(app, make):
     program = make.program()
-    cycle = make.cycle(program, phase=Phase.APPLICATIONS)
+    season = make.season(program, phase=Phase.APPLICATIONS)
     host = make.host(program)
-    return program, cycle, host, make.member(host)
+    return program, season, host, make.member(host)
 
 
 def _position_form(**changes) -> dict:
@@ -84,7 +84,7 @@ def test_a_nul_in_a_coordinators_search_is_a_400(client, make, login, url):
 
 def test_a_nul_in_a_students_search_and_profile_is_a_400_that_writes_nothing(app, client, make, login):
     program = make.program()
-    make.cycle(program)
+    make.season(program)
     student = make.user(Role.STUDENT, program)
     login(student)
 
@@ -106,14 +106,14 @@ def test_a_nul_in_a_login_or_a_password_is_refused_without_a_500(client, make):
 
 @pytest.mark.parametrize("cell, message", [("Lab\x00intern", "U+0000"), ('"Lab\nintern"', "single line")])
 def test_the_csv_import_refuses_control_characters_in_a_cell(app, client, login, host_side, cell, message):
-    program, cycle, host, _ = host_side
+    program, season, host, _ = host_side
     login(host_side[3])
     client.post("/logout")
     login(make_coordinator(app, program))
     csv = (f"host,title,slots,hourly_pay,hours_per_week,start_date,end_date,description\n"
            f'{host.name},{cell},1,20,40,2027-06-01,2027-08-13,"Two\nlines are fine here"\n').encode()
 
-    preview = client.post("/coordinator/import", data={"kind": "positions", "cycle": cycle.id,
+    preview = client.post("/coordinator/import", data={"kind": "positions", "season": season.id,
                                                        "file": (io.BytesIO(csv), "p.csv")})
 
     assert preview.status_code == 422 and message in preview.get_data(as_text=True)
@@ -134,8 +134,8 @@ def make_coordinator(app, program) -> User:
 
 @pytest.mark.parametrize("rank", ["²", "١", "1\x00", "²³"])
 def test_non_ascii_digits_in_rank_numbers_are_a_400(app, client, make, login, host_side, rank):
-    program, cycle, host, member = host_side
-    position = make.position(host, cycle)
+    program, season, host, member = host_side
+    position = make.position(host, season)
     login(member)
 
     response = client.post(f"/company/positions/{position.id}/ranks",
@@ -146,11 +146,11 @@ def test_non_ascii_digits_in_rank_numbers_are_a_400(app, client, make, login, ho
 
 def test_a_superscript_rank_for_a_real_student_is_refused_with_a_message(app, client, make, login, host_side):
     from sprint.models import Application, PositionInterest
-    program, cycle, host, member = host_side
-    position = make.position(host, cycle)
+    program, season, host, member = host_side
+    position = make.position(host, season)
     student = make.user(Role.STUDENT, program)
     with app.app_context():
-        application = Application(cycle_id=cycle.id, student_id=student.id, status="submitted")
+        application = Application(season_id=season.id, student_id=student.id, status="submitted")
         application.interests = [PositionInterest(position_id=position.id)]
         db.session.add(application)
         db.session.commit()

@@ -25,9 +25,9 @@ TABS = 10
 @pytest.fixture
 def market(app, make):
     program = make.program()
-    cycle = make.cycle(program, phase=Phase.APPLICATIONS)
+    season = make.season(program, phase=Phase.APPLICATIONS)
     host = make.host(program)
-    position = make.position(host, cycle, title="Lab intern")
+    position = make.position(host, season, title="Lab intern")
     student = make.user(Role.STUDENT, program)
     with app.app_context():
         from sprint.models import College, Skill
@@ -40,7 +40,7 @@ def market(app, make):
         profile.skills = [Skill(name="pipetting")]
         db.session.commit()
         profiles.save_resume(db.session.get(User, student.id), b"%PDF-1.4\n%%EOF\n", "cv.pdf")
-    return program, cycle, host, position, student
+    return program, season, host, position, student
 
 
 def _count(model, *where) -> int:
@@ -52,7 +52,7 @@ def _statuses(results) -> list[int]:
 
 
 def test_applying_twice_answers_409_and_applies_once(app, client, login, market):
-    program, cycle, host, position, student = market
+    program, season, host, position, student = market
     login(student)
     form = {"statement": "I would love to learn the lab's methods."}
 
@@ -65,7 +65,7 @@ def test_applying_twice_answers_409_and_applies_once(app, client, login, market)
 
 @postgresql_only
 def test_applying_from_ten_tabs_at_once_applies_once(app, logged_in, market):
-    program, cycle, host, position, student = market
+    program, season, host, position, student = market
     tabs = [logged_in(student) for _ in range(TABS)]
     form = {"statement": "I would love to learn the lab's methods."}
 
@@ -78,8 +78,8 @@ def test_applying_from_ten_tabs_at_once_applies_once(app, logged_in, market):
 
 @postgresql_only
 def test_applying_to_ten_positions_at_once_gives_ten_distinct_ranks(app, make, logged_in, market):
-    program, cycle, host, position, student = market
-    others = [make.position(host, cycle, title=f"Intern {n}") for n in range(TABS)]
+    program, season, host, position, student = market
+    others = [make.position(host, season, title=f"Intern {n}") for n in range(TABS)]
     tabs = [logged_in(student) for _ in range(TABS)]
     form = {"statement": "I would love to learn the lab's methods."}
 
@@ -94,8 +94,8 @@ def test_applying_to_ten_positions_at_once_gives_ten_distinct_ranks(app, make, l
 
 @postgresql_only
 def test_certifying_one_rank_list_from_ten_tabs_accepts_exactly_one(app, make, logged_in, market):
-    program, cycle, host, position, student = market
-    make.application(cycle, student, position)
+    program, season, host, position, student = market
+    make.application(season, student, position)
     tabs = [logged_in(student) for _ in range(TABS)]
     form = {"version": "0", "action": "certify", f"rank_{position.id}": "1"}
 
@@ -108,8 +108,8 @@ def test_certifying_one_rank_list_from_ten_tabs_accepts_exactly_one(app, make, l
 
 @postgresql_only
 def test_a_host_certifying_from_ten_tabs_never_deadlocks(app, make, logged_in, market):
-    program, cycle, host, position, student = market
-    make.application(cycle, student, position)
+    program, season, host, position, student = market
+    make.application(season, student, position)
     members = [make.member(host) for _ in range(TABS)]
     tabs = [logged_in(member) for member in members]
     form = {"version": "0", "action": "certify", f"rank_{student.id}": "1"}
@@ -123,7 +123,7 @@ def test_a_host_certifying_from_ten_tabs_never_deadlocks(app, make, logged_in, m
 
 @postgresql_only
 def test_ten_people_adding_the_same_new_skill_at_once_share_one_row(app, make, logged_in, market):
-    program, cycle, host, position, student = market
+    program, season, host, position, student = market
     members = [make.member(host) for _ in range(TABS)]
     tabs = [logged_in(member) for member in members]
     form = {"title": "x", "description": "Work.", "slots": "1", "hourly_pay": "20", "hours_per_week": "40",
@@ -140,8 +140,8 @@ def test_ten_people_adding_the_same_new_skill_at_once_share_one_row(app, make, l
 
 @postgresql_only
 def test_ten_notes_on_one_applicant_at_once_keep_one_review(app, make, logged_in, market):
-    program, cycle, host, position, student = market
-    make.application(cycle, student, position)
+    program, season, host, position, student = market
+    make.application(season, student, position)
     tabs = [logged_in(make.member(host)) for _ in range(TABS)]
 
     results = at_once([lambda tab=tab, n=n: tab.post(f"/company/applicants/{student.id}", data={"note": f"Note {n}"})
@@ -154,10 +154,10 @@ def test_ten_notes_on_one_applicant_at_once_keep_one_review(app, make, logged_in
 
 @postgresql_only
 def test_accepting_and_declining_one_offer_at_once_records_one_answer(app, make, logged_in, market):
-    program, cycle, host, position, student = market
-    make.application(cycle, student, position)
+    program, season, host, position, student = market
+    make.application(season, student, position)
     with app.app_context():
-        placement = Placement(cycle_id=cycle.id, student_id=student.id, position_id=position.id, round=1)
+        placement = Placement(season_id=season.id, student_id=student.id, position_id=position.id, round=1)
         db.session.add(placement)
         db.session.commit()
         placement_id = placement.id
@@ -176,19 +176,19 @@ def test_accepting_and_declining_one_offer_at_once_records_one_answer(app, make,
         assert _count(AuditEvent, AuditEvent.action.like("offer.%")) == 1
 
 
-def _positions_preview(client, cycle, host) -> str:
+def _positions_preview(client, season, host) -> str:
     csv = (f"host,title,slots,hourly_pay,hours_per_week,start_date,end_date\n"
            f"{host.name},Controls intern,2,21.50,40,2027-06-07,2027-08-13\n"
            f"{host.name},QC intern,1,20,40,2027-06-07,2027-08-13\n").encode()
-    preview = client.post("/coordinator/import", data={"kind": "positions", "cycle": cycle.id,
+    preview = client.post("/coordinator/import", data={"kind": "positions", "season": season.id,
                                                        "file": (io.BytesIO(csv), "p.csv")})
     return re.search(r'name="payload" type="hidden" value="([^"]+)"', preview.get_data(as_text=True)).group(1)
 
 
 def test_confirming_one_import_preview_twice_imports_once_and_says_so(app, client, make, login, market):
-    program, cycle, host, position, student = market
+    program, season, host, position, student = market
     login(make.user(Role.COORDINATOR, program))
-    payload = _positions_preview(client, cycle, host)
+    payload = _positions_preview(client, season, host)
 
     first = client.post("/coordinator/import/confirm", data={"payload": payload}, follow_redirects=True)
     second = client.post("/coordinator/import/confirm", data={"payload": payload}, follow_redirects=True)
@@ -201,10 +201,10 @@ def test_confirming_one_import_preview_twice_imports_once_and_says_so(app, clien
 
 @postgresql_only
 def test_ten_simultaneous_confirmations_of_one_import_create_each_position_once(app, make, logged_in, market):
-    program, cycle, host, position, student = market
+    program, season, host, position, student = market
     coordinator = make.user(Role.COORDINATOR, program)
     tabs = [logged_in(coordinator) for _ in range(TABS)]
-    payload = _positions_preview(tabs[0], cycle, host)
+    payload = _positions_preview(tabs[0], season, host)
 
     results = at_once([lambda tab=tab: tab.post("/coordinator/import/confirm", data={"payload": payload},
                                                 follow_redirects=True) for tab in tabs])
@@ -217,7 +217,7 @@ def test_ten_simultaneous_confirmations_of_one_import_create_each_position_once(
 
 
 def test_a_host_cannot_post_two_positions_with_one_title(app, client, login, make, market):
-    program, cycle, host, position, student = market
+    program, season, host, position, student = market
     login(make.member(host))
     form = {"title": "lab intern", "description": "Work.", "slots": "1", "hourly_pay": "20", "hours_per_week": "40",
             "start_date": "2027-06-01", "end_date": "2027-08-13", "site_town": "New Haven", "work_mode": "onsite"}
@@ -233,7 +233,7 @@ def _run_form() -> dict:
 
 def test_starting_the_same_run_twice_queues_it_once(app, client, login, small_season):
     login(small_season.coordinator)
-    url = f"/coordinator/runs/cycles/{small_season.cycle.id}/new"
+    url = f"/coordinator/runs/seasons/{small_season.season.id}/new"
 
     first, second = client.post(url, data=_run_form()), client.post(url, data=_run_form())
     other_seed = client.post(url, data={**_run_form(), "seed": "2"})
@@ -246,7 +246,7 @@ def test_starting_the_same_run_twice_queues_it_once(app, client, login, small_se
 @postgresql_only
 def test_the_same_run_started_from_ten_tabs_is_solved_once(app, logged_in, small_season):
     tabs = [logged_in(small_season.coordinator) for _ in range(TABS)]
-    url = f"/coordinator/runs/cycles/{small_season.cycle.id}/new"
+    url = f"/coordinator/runs/seasons/{small_season.season.id}/new"
 
     results = at_once([lambda tab=tab: tab.post(url, data=_run_form()) for tab in tabs])
 

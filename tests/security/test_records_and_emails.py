@@ -23,7 +23,7 @@ def test_a_line_break_in_a_stored_title_does_not_break_the_application_email(app
     with app.test_request_context():
         sent = notify.send_email("ana@example.edu", f"Application received: {title}", "application_received",
                                  student=SimpleNamespace(name="Ana"), position=position,
-                                 cycle=SimpleNamespace(name="Summer 2027", ranking_close_at=None), program=None)
+                                 season=SimpleNamespace(name="Summer 2027", ranking_close_at=None), program=None)
 
     assert sent is True and outbox[0].subject == "[SPRINT] Application received: Lab Bcc: x@evil.example intern"
     assert outbox[0].bcc == []
@@ -39,7 +39,7 @@ def test_one_email_that_fails_does_not_stop_the_batch(app, monkeypatch, outbox):
 
     monkeypatch.setattr(EmailMessage, "send", send)
     with app.test_request_context():
-        results = [notify.send_email(to, "Your result", "results_published_unmatched", user=None, cycle=None, round=1,
+        results = [notify.send_email(to, "Your result", "results_published_unmatched", user=None, season=None, round=1,
                                      program=None)
                    for to in ("a@example.org", "broken@example.org", "c@example.org")]
 
@@ -50,16 +50,16 @@ def test_one_email_that_fails_does_not_stop_the_batch(app, monkeypatch, outbox):
 def seasons_of_a_host(app, make):
     """A host with a closed 2026 season and a live 2027 one."""
     program = make.program()
-    past, live = make.cycle(program, 2026, Phase.CLOSED), make.cycle(program, 2027, Phase.APPLICATIONS)
+    past, live = make.season(program, 2026, Phase.CLOSED), make.season(program, 2027, Phase.APPLICATIONS)
     host = make.host(program)
     return program, past, live, host, make.member(host), make.position(host, past, title="2026 intern"), \
         make.position(host, live, title="2027 intern")
 
 
-def _student(app, make, program, cycle, position, status=ApplicationStatus.SUBMITTED):
+def _student(app, make, program, season, position, status=ApplicationStatus.SUBMITTED):
     student = make.user(Role.STUDENT, program)
     with app.app_context():
-        application = Application(cycle_id=cycle.id, student_id=student.id, status=status,
+        application = Application(season_id=season.id, student_id=student.id, status=status,
                                   submitted_at=utcnow() if status == ApplicationStatus.SUBMITTED else None)
         application.interests = [PositionInterest(position_id=position.id, statement="Keen")]
         db.session.add(application)
@@ -101,7 +101,7 @@ def test_a_host_keeps_seeing_its_own_intern_after_the_season(app, client, make, 
     program, past, live, host, member, old, current = seasons_of_a_host
     student = _student(app, make, program, past, old)
     with app.app_context():
-        db.session.add(Placement(cycle_id=past.id, student_id=student.id, position_id=old.id, round=1,
+        db.session.add(Placement(season_id=past.id, student_id=student.id, position_id=old.id, round=1,
                                  status=PlacementStatus.COMPLETED))
         db.session.commit()
     login(member)

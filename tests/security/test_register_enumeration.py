@@ -16,7 +16,7 @@ PASSWORD = "a different long passphrase"
 @pytest.fixture
 def program(make):
     program = make.program("SPRINT", slug="sprint")
-    make.cycle(program)
+    make.season(program)
     return program
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from sprint.extensions import db
 from sprint.models import (
-    College, Cycle, HostCompany, HostMember, HostMemberRole, Position, Program, Role, Skill, StudentProfile, User,
+    College, Season, HostCompany, HostMember, HostMemberRole, Position, Program, Role, Skill, StudentProfile, User,
     utcnow
 )
 
@@ -37,7 +37,7 @@ DATES = ("applications_open_at", "applications_close_at", "ranking_close_at", "m
 @dataclass
 class Market:
     program: Program
-    cycle: Cycle
+    season: Season
     host: HostCompany
     member: User
     stranger: User
@@ -58,7 +58,7 @@ class Market:
         """Move every date of the season `days` into the past, as if that many days went by (factory dates:
         applications close in 10 days, ranking in 20, the match is published in 25, offers are due in 32)."""
         for name in DATES:
-            setattr(self.cycle, name, getattr(self.cycle, name) - timedelta(days=days))
+            setattr(self.season, name, getattr(self.season, name) - timedelta(days=days))
         db.session.commit()
 
 
@@ -71,10 +71,10 @@ def market(appctx, make) -> Market:
     students whose profiles are complete, so they may apply.
     """
     program, other_program = make.program(), make.program(name="Other")
-    cycle, other_cycle = make.cycle(program), make.cycle(other_program)
+    season, other_season = make.season(program), make.season(other_program)
     host, other_host = make.host(program, name="Elm Bio"), make.host(program, name="Harbor Labs")
-    positions = {key: make.position(host, cycle, title=f"Position {key}") for key in "ABC"}
-    elsewhere = make.position(make.host(other_program), other_cycle, title="Far away")
+    positions = {key: make.position(host, season, title=f"Position {key}") for key in "ABC"}
+    elsewhere = make.position(make.host(other_program), other_season, title="Far away")
     member, stranger = _person(program, "Olive Owner", Role.HOST), _person(program, "Sam Stranger", Role.HOST)
     member.membership = HostMember(host_id=host.id, role=HostMemberRole.OWNER)
     stranger.membership = HostMember(host_id=other_host.id, role=HostMemberRole.OWNER)
@@ -83,7 +83,7 @@ def market(appctx, make) -> Market:
     db.session.add_all([member, stranger])
     db.session.commit()
     return Market(
-        program=db.session.get(Program, program.id), cycle=db.session.get(Cycle, cycle.id),
+        program=db.session.get(Program, program.id), season=db.session.get(Season, season.id),
         host=db.session.get(HostCompany, host.id), member=member, stranger=stranger, ana=ana, ben=ben,
         positions={key: db.session.get(Position, position.id) for key, position in positions.items()},
         elsewhere=db.session.get(Position, elsewhere.id), college=college, skill=skill)

@@ -6,7 +6,7 @@ import pytest
 
 from sprint.services.errors import NotAllowed, ServiceError
 from sprint.extensions import db
-from sprint.models import AuditEvent, College, Cycle, HostCompany, Phase, Position, Role, User
+from sprint.models import AuditEvent, College, Season, HostCompany, Phase, Position, Role, User
 from sprint.services.directory import csv_import
 
 COLLEGES = (
@@ -62,14 +62,14 @@ def test_a_bad_row_imports_nothing_and_every_problem_is_reported_with_its_line(a
 
 def test_line_numbers_count_quoted_cells_that_span_lines_and_repeated_keys(appctx, actor, make):
     make.host(actor[1], name="Harbor Robotics")
-    make.cycle(actor[1], 2028)
-    cycle = db.session.scalar(db.select(Cycle))
+    make.season(actor[1], 2028)
+    season = db.session.scalar(db.select(Season))
     content = (b"host,title,slots,hourly_pay,hours_per_week,start_date,end_date,description\n"
                b'Harbor Robotics,Controls,2,21.50,40,2028-06-01,2028-08-01,"Line one\nline two, with ""quotes"""\n'
                b"Harbor Robotics,Controls,1,21.50,40,2028-06-01,2028-08-01,again\n"
                b"Nobody Inc,Welder,1,0,40,2028-06-01,2028-08-01,\n")
 
-    preview = csv_import.preview(_me(actor), "positions", content, cycle)
+    preview = csv_import.preview(_me(actor), "positions", content, season)
 
     assert preview.row_errors == [
         (4, "repeats the position on line 2."),
@@ -81,12 +81,12 @@ def test_line_numbers_count_quoted_cells_that_span_lines_and_repeated_keys(appct
 
 def test_positions_import_into_the_season_and_skills_come_along(appctx, actor, make):
     make.host(actor[1], name="Harbor Robotics")
-    cycle = db.session.get(Cycle, make.cycle(actor[1], 2028, Phase.DRAFT).id)
+    season = db.session.get(Season, make.season(actor[1], 2028, Phase.DRAFT).id)
     content = (b"host,title,slots,hourly_pay,hours_per_week,start_date,end_date,required_skills,preferred_skills\n"
                b"harbor robotics,Controls intern,2,$21.50,40,2028-06-01,2028-08-01,Python; soldering,CAD\n")
 
-    csv_import.run_import(_me(actor), "positions", content, cycle)
-    again = csv_import.run_import(_me(actor), "positions", content, cycle)
+    csv_import.run_import(_me(actor), "positions", content, season)
+    again = csv_import.run_import(_me(actor), "positions", content, season)
 
     position = db.session.scalar(db.select(Position))
     assert (position.title, position.slots, str(position.hourly_pay)) == ("Controls intern", 2, "21.50")
@@ -175,12 +175,12 @@ def test_a_signed_upload_is_only_good_for_the_coordinator_who_made_it(appctx, ac
                                           ("21.505", "dollars and cents")])
 def test_imported_positions_follow_the_same_pay_rule_as_the_form(appctx, actor, make, pay, message):
     make.host(actor[1], name="Harbor Robotics")
-    make.cycle(actor[1], 2028)
-    cycle = db.session.scalar(db.select(Cycle))
+    make.season(actor[1], 2028)
+    season = db.session.scalar(db.select(Season))
     content = ("host,title,slots,hourly_pay,hours_per_week,start_date,end_date\n"
                f"Harbor Robotics,Controls,2,{pay},40,2028-06-01,2028-08-01\n").encode()
 
-    preview = csv_import.preview(_me(actor), "positions", content, cycle)
+    preview = csv_import.preview(_me(actor), "positions", content, season)
 
     assert len(preview.row_errors) == 1 and preview.row_errors[0][0] == 2
     assert message in preview.row_errors[0][1] and preview.new == []

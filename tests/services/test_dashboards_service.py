@@ -11,7 +11,7 @@ import pytest
 
 from sprint.services.errors import NotAllowed
 from sprint.extensions import db
-from sprint.models import Cycle, Phase, Program, Role, User
+from sprint.models import Season, Phase, Program, Role, User
 from sprint.services.dashboards import common, pages
 from sprint.services.dashboards.common import DashboardFilters, median_from_counts, rate, suppress
 from sprint.services.dashboards.equity import GroupRow
@@ -101,7 +101,7 @@ def test_new_colleges_of_one_season_count_earlier_seasons_too(appctx, dash_world
 
 
 def test_a_season_not_yet_matched_has_no_rates_rather_than_zero(appctx, dash_world):
-    db.session.get(Cycle, dash_world.cycles[2025].id).phase = Phase.RANKING  # as if 2025 were the open season
+    db.session.get(Season, dash_world.seasons[2025].id).phase = Phase.RANKING  # as if 2025 were the open season
     db.session.commit()
 
     by_season = column(page(dash_world, "colleges").table("seasons"), "Placement rate")

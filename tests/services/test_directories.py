@@ -7,10 +7,10 @@ import pytest
 from sprint.services.errors import NotAllowed, ServiceError
 from sprint.extensions import db
 from sprint.models import (
-    AuditEvent, College, Cycle, HostCompany, HostSize, Invitation, Phase, Role, StudentProfile, User
+    AuditEvent, College, Season, HostCompany, HostSize, Invitation, Phase, Role, StudentProfile, User
 )
 from sprint.services.directory import colleges, directories, edits
-from sprint.services.season import seasons
+from sprint.services.season import queries
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def program(make):
 
 
 def test_students_list_is_scoped_searchable_and_shows_no_self_identification(appctx, make, program):
-    cycle = make.cycle(program)
+    season = make.season(program)
     ana = make.user(Role.STUDENT, program, name="Ana Rivera")
     make.user(Role.STUDENT, program, name="Bo Chen")
     make.user(Role.STUDENT, make.program(), name="Ana Elsewhere")
@@ -27,7 +27,7 @@ def test_students_list_is_scoped_searchable_and_shows_no_self_identification(app
     profile.first_generation, profile.gender, profile.major = True, "woman", "Biology"
     db.session.commit()
 
-    page = directories.page_of(program.id, "students", db.session.get(Cycle, cycle.id), search="ana")
+    page = directories.page_of(program.id, "students", db.session.get(Season, season.id), search="ana")
 
     assert page.total == 1 and page.items[0]["name"] == "Ana Rivera" and page.items[0]["major"] == "Biology"
     assert page.items[0]["application"] == "not started"
@@ -52,19 +52,19 @@ def test_pages_hold_the_page_size_and_the_last_page_is_clamped(appctx, make, pro
 
 def test_host_approval_shows_and_hides_its_positions(appctx, make, program):
     coordinator = make.user(Role.COORDINATOR, program)
-    cycle = make.cycle(program, phase=Phase.APPLICATIONS)
+    season = make.season(program, phase=Phase.APPLICATIONS)
     host = make.host(program, approved=False)
-    make.position(host, cycle)
+    make.position(host, season)
     actor = db.session.get(User, coordinator.id)
-    season = db.session.get(Cycle, cycle.id)
-    assert seasons.open_positions_count(season) == 0
-    assert [row["name"] for row in directories.page_of(program.id, "hosts", season, filter_="unapproved").items] == [host.name]
+    world = db.session.get(Season, season.id)
+    assert queries.open_positions_count(world) == 0
+    assert [row["name"] for row in directories.page_of(program.id, "hosts", world, filter_="unapproved").items] == [host.name]
 
     edits.set_host_approval(actor, edits.host_for(actor, host.id), True)
-    assert seasons.open_positions_count(season) == 1
+    assert queries.open_positions_count(world) == 1
 
     edits.set_host_approval(actor, db.session.get(HostCompany, host.id), False)
-    assert seasons.open_positions_count(season) == 0
+    assert queries.open_positions_count(world) == 0
     actions = list(db.session.scalars(db.select(AuditEvent.action).order_by(AuditEvent.id)))
     assert actions == ["host.approved", "host.unapproved"]
 

@@ -6,17 +6,17 @@ import itertools
 
 import pytest
 
-from sprint.models import Cycle, Phase
-from sprint.services.season.seasons import pick_season
+from sprint.models import Season, Phase
+from sprint.services.season.queries import pick_season
 
 LIVE = {Phase.APPLICATIONS, Phase.RANKING, Phase.MATCHING, Phase.PUBLISHED}
 PAIRS = list(itertools.product(Phase, Phase))
 WHO = {"newcomer": set(), "took part in 2027": {1}, "in 2028": {2}, "in both": {1, 2}}
 
 
-def _seasons(old: Phase, new: Phase) -> tuple[Cycle, Cycle]:
-    return (Cycle(id=1, program_id=1, year=2027, name="Summer 2027", phase=old),
-            Cycle(id=2, program_id=1, year=2028, name="Summer 2028", phase=new))
+def _seasons(old: Phase, new: Phase) -> tuple[Season, Season]:
+    return (Season(id=1, program_id=1, year=2027, name="Summer 2027", phase=old),
+            Season(id=2, program_id=1, year=2028, name="Summer 2028", phase=new))
 
 
 def _expected_for_people(old: Phase, new: Phase, taking_part: set[int]) -> int | None:
@@ -38,9 +38,9 @@ def test_students_and_hosts_see_the_live_season_they_take_part_in_and_never_a_dr
 
     shown = view.shown.id if view.shown else None
     assert shown == _expected_for_people(old, new, WHO[who])
-    assert all(cycle.phase != Phase.DRAFT for cycle in view.choices)
+    assert all(season.phase != Phase.DRAFT for season in view.choices)
     assert view.shown is None or view.shown in view.choices
-    assert [cycle.year for cycle in view.choices] == sorted((c.year for c in view.choices), reverse=True)
+    assert [season.year for season in view.choices] == sorted((c.year for c in view.choices), reverse=True)
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -60,7 +60,7 @@ def test_a_persons_pick_is_kept_only_when_it_is_one_of_their_seasons(old, new):
     for wanted in (1, 2, 99):
         view = pick_season(seasons, {1}, wanted)
 
-        if any(cycle.id == wanted for cycle in view.choices):
+        if any(season.id == wanted for season in view.choices):
             assert view.shown.id == wanted
         else:
             assert view.shown is None or view.shown.id == _expected_for_people(old, new, {1})
@@ -76,7 +76,7 @@ def test_staff_open_on_the_newest_live_season_else_the_newest_closed_else_the_dr
     live = [cid for cid in (2, 1) if phases[cid] in LIVE]
     closed = [cid for cid in (2, 1) if phases[cid] == Phase.CLOSED]
     assert view.shown.id == (live or closed or [2])[0]
-    assert [cycle.id for cycle in view.choices] == [2, 1]
+    assert [season.id for season in view.choices] == [2, 1]
 
 
 def test_the_overlap_of_two_live_seasons_offers_the_other_one():
@@ -94,7 +94,7 @@ def test_the_dashboards_one_season_sections_ignore_a_new_draft(appctx, dash_worl
     from sprint.models import Program
     from sprint.services.dashboards import common
 
-    make.cycle(dash_world.program, 2026, Phase.DRAFT)
+    make.season(dash_world.program, 2026, Phase.DRAFT)
     program = db.session.get(Program, dash_world.program.id)
 
     assert common.current_year(program, common.DashboardFilters()) == 2025

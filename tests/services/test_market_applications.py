@@ -29,7 +29,7 @@ def test_applying_submits_the_application_and_puts_the_position_at_the_bottom_of
     applications.apply(market.ana, a, "  Keen on labs  ")
     interest = applications.apply(market.ana, b, "Also keen")
 
-    application = applications.application_for(market.ana, market.cycle)
+    application = applications.application_for(market.ana, market.season)
     assert _ranked(application) == [("Position A", 1), ("Position B", 2)]
     assert application.status == ApplicationStatus.SUBMITTED and application.submitted_at is not None
     assert {i.position.title: i.statement for i in application.interests} == {"Position A": "Keen on labs",
@@ -42,7 +42,7 @@ def test_applying_submits_the_application_and_puts_the_position_at_the_bottom_of
 
 def test_applying_makes_a_certified_list_a_draft_again(market):
     applications.apply(market.ana, market.positions["A"], "")
-    application = applications.application_for(market.ana, market.cycle)
+    application = applications.application_for(market.ana, market.season)
     application.ranks_certified_at = utcnow()
     db.session.commit()
     version = application.ranks_version
@@ -60,7 +60,7 @@ def test_cannot_apply_twice_to_one_position(market):
         applications.apply(market.ana, market.positions["A"], "Again")
 
     db.session.rollback()
-    application = applications.application_for(market.ana, market.cycle)
+    application = applications.application_for(market.ana, market.season)
     assert len(application.interests) == 1 and _ranked(application) == [("Position A", 1)]
 
 
@@ -72,7 +72,7 @@ def test_applying_again_after_withdrawing_reopens_the_same_application_at_the_bo
 
     again = applications.apply(market.ana, a, "Second thoughts")
 
-    application = applications.application_for(market.ana, market.cycle)
+    application = applications.application_for(market.ana, market.season)
     assert again.id == first.id and again.withdrawn_at is None and again.statement == "Second thoughts"
     assert _ranked(application) == [("Position B", 1), ("Position A", 2)]
 
@@ -101,7 +101,7 @@ def test_cannot_apply_after_the_application_deadline(market):
 
 @pytest.mark.parametrize("phase", [Phase.DRAFT, Phase.RANKING, Phase.PUBLISHED, Phase.CLOSED])
 def test_cannot_apply_outside_the_applications_phase(market, phase):
-    market.cycle.phase = phase
+    market.season.phase = phase
     db.session.commit()
 
     with pytest.raises(ServiceError, match=f"Applying is not open now: Summer 2027 is at the stage .{phase.label}."):
@@ -113,8 +113,8 @@ def test_cannot_apply_outside_the_applications_phase(market, phase):
 
 def test_an_extension_lets_that_student_alone_apply_after_the_deadline(market):
     market.days_pass(11)
-    market.cycle.phase = Phase.RANKING
-    db.session.add(DeadlineExtension(cycle_id=market.cycle.id, user_id=market.ana.id, kind=ExtensionKind.APPLICATIONS,
+    market.season.phase = Phase.RANKING
+    db.session.add(DeadlineExtension(season_id=market.season.id, user_id=market.ana.id, kind=ExtensionKind.APPLICATIONS,
                                      until=utcnow() + timedelta(days=2), reason="Ill"))
     db.session.commit()
 
@@ -123,41 +123,41 @@ def test_an_extension_lets_that_student_alone_apply_after_the_deadline(market):
         applications.apply(market.ben, market.positions["A"], "")
 
     db.session.rollback()
-    assert applications.applied_position_ids(market.ana, market.cycle) == {market.positions["A"].id}
+    assert applications.applied_position_ids(market.ana, market.season) == {market.positions["A"].id}
     assert _applications_of(market.ben) == 0
 
 
 def test_a_student_who_withdrew_from_the_season_cannot_apply(market):
     applications.apply(market.ana, market.positions["A"], "")
-    applications.application_for(market.ana, market.cycle).status = ApplicationStatus.WITHDRAWN
+    applications.application_for(market.ana, market.season).status = ApplicationStatus.WITHDRAWN
     db.session.commit()
 
     with pytest.raises(ServiceError, match="You withdrew from this season"):
         applications.apply(market.ana, market.positions["B"], "")
 
     db.session.rollback()
-    assert applications.applied_position_ids(market.ana, market.cycle) == {market.positions["A"].id}
+    assert applications.applied_position_ids(market.ana, market.season) == {market.positions["A"].id}
 
 
 @pytest.mark.parametrize("change", ["withdrawn", "host unapproved"])
 def test_a_withdrawn_position_or_one_of_an_unapproved_host_is_no_longer_offered_to_students(market, change):
     position = market.positions["A"]
-    assert positions.visible_position(market.cycle, position.id) == position
+    assert positions.visible_position(market.season, position.id) == position
     if change == "withdrawn":
         position.status = PositionStatus.WITHDRAWN
     else:
         position.host.approved = False
     db.session.commit()
 
-    assert positions.visible_position(market.cycle, position.id) is None
+    assert positions.visible_position(market.season, position.id) is None
     with pytest.raises(ServiceError, match="is not open for applications"):  # nor taken by the service
         applications.apply(market.ana, position, "")
     db.session.rollback()
-    assert applications.application_for(market.ana, market.cycle) is None
+    assert applications.application_for(market.ana, market.season) is None
 
 
 def test_another_programs_position_is_not_offered_to_students(market):
-    assert positions.visible_position(market.cycle, market.elsewhere.id) is None
+    assert positions.visible_position(market.season, market.elsewhere.id) is None
     with pytest.raises(NotFound):
         applications.apply(market.ana, market.elsewhere, "")
     db.session.rollback()
@@ -169,10 +169,10 @@ def test_withdrawing_takes_the_position_off_the_list_and_renumbers_the_rest(mark
 
     applications.withdraw_interest(market.ana, middle, "  Found a closer one ")
 
-    application = applications.application_for(market.ana, market.cycle)
+    application = applications.application_for(market.ana, market.season)
     assert _ranked(application) == [("Position A", 1), ("Position C", 2)]
     assert middle.withdrawn_at is not None and application.ranks_certified_at is None
-    assert applications.applied_position_ids(market.ana, market.cycle) == {
+    assert applications.applied_position_ids(market.ana, market.season) == {
         market.positions["A"].id, market.positions["C"].id}
     event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "application.withdrawn"))
     assert event.object_id == middle.id and event.details == {"position": middle.position_id,
@@ -205,7 +205,7 @@ def test_withdrawing_follows_the_ranking_deadline_not_the_application_deadline(m
     kept = applications.apply(market.ana, market.positions["A"], "")
     dropped = applications.apply(market.ana, market.positions["B"], "")
     market.days_pass(11)  # applications closed, ranking still open
-    market.cycle.phase = Phase.RANKING
+    market.season.phase = Phase.RANKING
     db.session.commit()
 
     applications.withdraw_interest(market.ana, dropped)
@@ -214,4 +214,4 @@ def test_withdrawing_follows_the_ranking_deadline_not_the_application_deadline(m
         applications.withdraw_interest(market.ana, kept)
 
     db.session.rollback()
-    assert applications.applied_position_ids(market.ana, market.cycle) == {market.positions["A"].id}
+    assert applications.applied_position_ids(market.ana, market.season) == {market.positions["A"].id}

@@ -18,9 +18,9 @@ from sprint.services.market import offers
 @pytest.fixture
 def offer(market) -> Placement:
     """The season is published; Ana holds an offer of Position A (one seat), Ben one of Position B."""
-    market.cycle.phase = Phase.PUBLISHED
-    ana = Placement(cycle_id=market.cycle.id, student_id=market.ana.id, position_id=market.positions["A"].id)
-    db.session.add_all([ana, Placement(cycle_id=market.cycle.id, student_id=market.ben.id,
+    market.season.phase = Phase.PUBLISHED
+    ana = Placement(season_id=market.season.id, student_id=market.ana.id, position_id=market.positions["A"].id)
+    db.session.add_all([ana, Placement(season_id=market.season.id, student_id=market.ben.id,
                                        position_id=market.positions["B"].id)])
     db.session.commit()
     return ana
@@ -97,14 +97,14 @@ def test_an_offer_without_its_own_deadline_is_due_by_the_seasons_offer_deadline(
         offers.respond(market.ana, offer, accept=True)
 
     db.session.rollback()
-    assert offers.response_deadline(market.ana, offer) == market.cycle.offer_deadline_at
+    assert offers.response_deadline(market.ana, offer) == market.season.offer_deadline_at
     assert _status(offer) == PlacementStatus.OFFERED
 
 
 def test_an_offer_extension_lets_that_student_answer_after_the_deadline(market, offer):
     offer.response_deadline = utcnow() - timedelta(hours=1)
     until = utcnow() + timedelta(days=2)
-    db.session.add(DeadlineExtension(cycle_id=market.cycle.id, user_id=market.ana.id, kind=ExtensionKind.OFFER,
+    db.session.add(DeadlineExtension(season_id=market.season.id, user_id=market.ana.id, kind=ExtensionKind.OFFER,
                                      until=until, reason="Waiting for a visa"))
     db.session.commit()
 
@@ -117,7 +117,7 @@ def test_an_offer_extension_lets_that_student_answer_after_the_deadline(market, 
 def test_an_extension_earlier_than_the_offers_own_deadline_does_not_shorten_it(market, offer):
     own = utcnow() + timedelta(days=3)
     offer.response_deadline = own
-    db.session.add(DeadlineExtension(cycle_id=market.cycle.id, user_id=market.ana.id, kind=ExtensionKind.OFFER,
+    db.session.add(DeadlineExtension(season_id=market.season.id, user_id=market.ana.id, kind=ExtensionKind.OFFER,
                                      until=utcnow() + timedelta(days=1)))
     db.session.commit()
 
@@ -125,7 +125,7 @@ def test_an_extension_earlier_than_the_offers_own_deadline_does_not_shorten_it(m
 
 
 def test_offers_of_a_closed_season_cannot_be_answered(market, offer):
-    market.cycle.phase = Phase.CLOSED
+    market.season.phase = Phase.CLOSED
     db.session.commit()
 
     with pytest.raises(ServiceError, match="Summer 2027 is closed; its offers can no longer be answered."):
@@ -169,7 +169,7 @@ def test_a_decline_cannot_be_taken_back_once_the_seat_is_offered_to_another_stud
     _declined(market, offer)
     ben_first = db.session.scalar(db.select(Placement).where(Placement.student_id == market.ben.id))
     ben_first.status = PlacementStatus.DECLINED  # Ben declined Position B; the second round offers him A
-    second = Placement(cycle_id=market.cycle.id, student_id=market.ben.id, position_id=offer.position_id, round=2)
+    second = Placement(season_id=market.season.id, student_id=market.ben.id, position_id=offer.position_id, round=2)
     db.session.add(second)
     db.session.commit()
 
@@ -184,7 +184,7 @@ def test_a_decline_cannot_be_taken_back_once_the_seat_is_offered_to_another_stud
 
 def test_a_decline_cannot_be_taken_back_while_the_student_holds_another_placement(market, offer):
     _declined(market, offer)
-    db.session.add(Placement(cycle_id=market.cycle.id, student_id=market.ana.id,
+    db.session.add(Placement(season_id=market.season.id, student_id=market.ana.id,
                              position_id=market.positions["C"].id, round=2, status=PlacementStatus.ACCEPTED))
     db.session.commit()
 
@@ -200,7 +200,7 @@ def test_a_decline_cannot_be_taken_back_while_the_student_holds_another_placemen
 def test_a_decline_cannot_be_taken_back_after_the_season_closes_or_the_position_goes(market, offer, change, message):
     _declined(market, offer)
     if change == "season closed":
-        market.cycle.phase = Phase.CLOSED
+        market.season.phase = Phase.CLOSED
     else:
         market.positions["A"].status = PositionStatus.WITHDRAWN
     db.session.commit()

@@ -18,7 +18,7 @@ def applied(market):
     for key in "ABC":
         applications.apply(market.ana, market.positions[key], "")
     applications.apply(market.ben, market.positions["A"], "")
-    return applications.application_for(market.ana, market.cycle)
+    return applications.application_for(market.ana, market.season)
 
 
 def _interest(application, position):
@@ -70,7 +70,7 @@ def test_a_student_gives_each_position_a_different_rank(market, applied):
                                     str(applied.ranks_version))
 
     db.session.rollback()
-    assert _order(applications.application_for(market.ana, market.cycle)) == ["A", "B", "C"]
+    assert _order(applications.application_for(market.ana, market.season)) == ["A", "B", "C"]
 
 
 @pytest.mark.parametrize("typed", ["", "0", "1.5", "²", "1000", "one"])
@@ -109,7 +109,7 @@ def test_a_list_opened_before_another_save_is_refused(market, applied):
         rankings.save_student_ranks(market.ana, applied, _ids(market, {"A": "1", "B": "2", "C": "3"}), opened)
 
     db.session.rollback()
-    assert _order(applications.application_for(market.ana, market.cycle)) == ["C", "B", "A"]
+    assert _order(applications.application_for(market.ana, market.season)) == ["C", "B", "A"]
 
 
 def test_another_students_list_is_not_allowed(market, applied):
@@ -118,19 +118,19 @@ def test_another_students_list_is_not_allowed(market, applied):
                                     str(applied.ranks_version))
 
     db.session.rollback()
-    assert _order(applications.application_for(market.ana, market.cycle)) == ["A", "B", "C"]
+    assert _order(applications.application_for(market.ana, market.season)) == ["A", "B", "C"]
 
 
 def test_an_empty_list_cannot_be_certified(market):
     interest = applications.apply(market.ana, market.positions["A"], "")
     applications.withdraw_interest(market.ana, interest)
-    application = applications.application_for(market.ana, market.cycle)
+    application = applications.application_for(market.ana, market.season)
 
     with pytest.raises(ServiceError, match="Apply to at least one position before you certify your list."):
         rankings.save_student_ranks(market.ana, application, {}, str(application.ranks_version), certify=True)
 
     db.session.rollback()
-    assert applications.application_for(market.ana, market.cycle).ranks_certified_at is None
+    assert applications.application_for(market.ana, market.season).ranks_certified_at is None
 
 
 def test_a_student_cannot_certify_after_the_ranking_deadline(market, applied):
@@ -141,14 +141,14 @@ def test_a_student_cannot_certify_after_the_ranking_deadline(market, applied):
                                     str(applied.ranks_version), certify=True)
 
     db.session.rollback()
-    assert applications.application_for(market.ana, market.cycle).ranks_certified_at is None
+    assert applications.application_for(market.ana, market.season).ranks_certified_at is None
 
 
 def test_an_extension_lets_that_student_alone_rank_after_the_deadline_and_the_phase(market, applied):
-    ben_application = applications.application_for(market.ben, market.cycle)
+    ben_application = applications.application_for(market.ben, market.season)
     market.days_pass(21)
-    market.cycle.phase = Phase.PUBLISHED
-    db.session.add(DeadlineExtension(cycle_id=market.cycle.id, user_id=market.ana.id, kind=ExtensionKind.RANKING,
+    market.season.phase = Phase.PUBLISHED
+    db.session.add(DeadlineExtension(season_id=market.season.id, user_id=market.ana.id, kind=ExtensionKind.RANKING,
                                      until=utcnow() + timedelta(days=1), reason="Away"))
     db.session.commit()
 
@@ -159,8 +159,8 @@ def test_an_extension_lets_that_student_alone_rank_after_the_deadline_and_the_ph
                                     str(ben_application.ranks_version), certify=True)
 
     db.session.rollback()
-    assert applications.application_for(market.ana, market.cycle).ranks_certified_at is not None
-    assert applications.application_for(market.ben, market.cycle).ranks_certified_at is None
+    assert applications.application_for(market.ana, market.season).ranks_certified_at is not None
+    assert applications.application_for(market.ben, market.season).ranks_certified_at is None
 
 
 # Hosts ------------------------------------------------------------------------------------------------
@@ -248,7 +248,7 @@ def test_a_host_cannot_rank_after_the_ranking_deadline_without_an_extension(mark
     with pytest.raises(ServiceError, match="The ranking deadline passed on .*ask your coordinator"):
         rankings.save_host_ranks(market.member, a, {market.ana.id: "1"}, str(a.ranks_version), certify=True)
     db.session.rollback()
-    db.session.add(DeadlineExtension(cycle_id=market.cycle.id, user_id=market.member.id, kind=ExtensionKind.RANKING,
+    db.session.add(DeadlineExtension(season_id=market.season.id, user_id=market.member.id, kind=ExtensionKind.RANKING,
                                      until=utcnow() + timedelta(days=1), reason="Busy"))
     db.session.commit()
     rankings.save_host_ranks(market.member, a, {market.ana.id: "1"}, str(a.ranks_version), certify=True)

@@ -20,16 +20,16 @@ TOO_MANY_SKILLS = ", ".join(f"skill {n}" for n in range(40))
 
 
 @pytest.fixture
-def season(appctx, make):
+def world(appctx, make):
     """A student who applied to one position and ranked it, and the position's owner."""
     program = make.program()
-    cycle = make.cycle(program)
+    season = make.season(program)
     host = make.host(program)
-    position = make.position(host, cycle, title="Lab intern")
+    position = make.position(host, season, title="Lab intern")
     student, member = make.user(Role.STUDENT, program), make.member(host)
     db.session.add(College(name="Gateway CC", state="CT", kind="community", confirmed=True))
     db.session.commit()
-    make.application(cycle, student, position)
+    make.application(season, student, position)
     return db.session.get(User, student.id), db.session.get(User, member.id), db.session.get(Position, position.id)
 
 
@@ -37,9 +37,9 @@ def _position_form(position: Position, **changes) -> dict:
     return {**positions.form_data(position), **changes}
 
 
-def test_a_refused_student_rank_list_keeps_its_version(season):
-    student, _, position = season
-    application = applications.application_for(student, position.cycle)
+def test_a_refused_student_rank_list_keeps_its_version(world):
+    student, _, position = world
+    application = applications.application_for(student, position.season)
 
     with pytest.raises(ServiceError, match="only rank positions you applied to"):
         rankings.save_student_ranks(student, application, {position.id: "1", 999999: "2"}, "0")
@@ -48,8 +48,8 @@ def test_a_refused_student_rank_list_keeps_its_version(season):
     assert db.session.get(Application, application.id).ranks_version == 0
 
 
-def test_a_refused_host_rank_list_keeps_its_version(season):
-    _, member, position = season
+def test_a_refused_host_rank_list_keeps_its_version(world):
+    _, member, position = world
 
     with pytest.raises(ServiceError, match="only rank students who applied"):
         rankings.save_host_ranks(member, position, {999999: "1"}, "0")
@@ -58,8 +58,8 @@ def test_a_refused_host_rank_list_keeps_its_version(season):
     assert db.session.get(Position, position.id).ranks_version == 0
 
 
-def test_a_refused_position_edit_changes_no_field(season):
-    _, member, position = season
+def test_a_refused_position_edit_changes_no_field(world):
+    _, member, position = world
 
     with pytest.raises(ServiceError, match="skills in all"):
         positions.update_position(member, position, _position_form(position, title="Renamed intern",
@@ -69,8 +69,8 @@ def test_a_refused_position_edit_changes_no_field(season):
     assert db.session.get(Position, position.id).title == "Lab intern"
 
 
-def test_a_refused_profile_changes_no_field(season):
-    student, _, _ = season
+def test_a_refused_profile_changes_no_field(world):
+    student, _, _ = world
     college = db.session.scalar(db.select(College))
 
     with pytest.raises(ServiceError, match="skills"):
@@ -80,20 +80,20 @@ def test_a_refused_profile_changes_no_field(season):
     assert db.session.get(User, student.id).profile.major != "Chemistry"
 
 
-def test_withdrawing_someone_elses_application_is_not_allowed(make, season):
-    student, _, position = season
+def test_withdrawing_someone_elses_application_is_not_allowed(make, world):
+    student, _, position = world
     other = db.session.get(User, make.user(Role.STUDENT, student.program).id)
-    interest = applications.application_for(student, position.cycle).interests[0]
+    interest = applications.application_for(student, position.season).interests[0]
 
     with pytest.raises(NotAllowed, match="not yours"):
         applications.withdraw_interest(other, interest)
 
 
-def test_no_reminder_goes_out_when_its_record_cannot_be_committed(season, outbox, monkeypatch):
-    _, _, position = season
-    cycle = position.cycle
-    cycle.applications_close_at = utcnow() + timedelta(days=1)
-    cycle.ranking_close_at = utcnow() + timedelta(days=2)  # within the three days reminders look ahead
+def test_no_reminder_goes_out_when_its_record_cannot_be_committed(world, outbox, monkeypatch):
+    _, _, position = world
+    season = position.season
+    season.applications_close_at = utcnow() + timedelta(days=1)
+    season.ranking_close_at = utcnow() + timedelta(days=2)  # within the three days reminders look ahead
     db.session.commit()
 
     def fail():
@@ -108,4 +108,4 @@ def test_no_reminder_goes_out_when_its_record_cannot_be_committed(season, outbox
     assert outbox == [] and db.session.scalar(db.select(AuditEvent.id).where(
         AuditEvent.action == "reminders.sent")) is None
     counts = reminders.send_deadline_reminders(within_days=3)
-    assert (counts.cycles, counts.students, counts.host_members) == (1, 1, 1) and len(outbox) == 2
+    assert (counts.seasons, counts.students, counts.host_members) == (1, 1, 1) and len(outbox) == 2

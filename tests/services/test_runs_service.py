@@ -14,7 +14,7 @@ from sprint.services.errors import ServiceError
 from sprint.extensions import db
 from sprint.models.enums import LIVE_PLACEMENTS
 from sprint.models import (
-    AuditEvent, Cycle, HostRank, MatchRun, Phase, Placement, PlacementStatus, Position, RunExplanation,
+    AuditEvent, Season, HostRank, MatchRun, Phase, Placement, PlacementStatus, Position, RunExplanation,
     RunStatus, StudentRank, User, utcnow
 )
 from sprint.services.matching import (
@@ -31,8 +31,8 @@ def _get(model, obj):
     return db.session.get(model, obj.id)
 
 
-def _start(season, **settings) -> MatchRun:
-    return match_runs.start_run(_get(User, season.coordinator), _get(Cycle, season.cycle), RunSettings(**settings))
+def _start(world, **settings) -> MatchRun:
+    return match_runs.start_run(_get(User, world.coordinator), _get(Season, world.season), RunSettings(**settings))
 
 
 def _matching(run: MatchRun) -> dict[str, str]:
@@ -40,9 +40,9 @@ def _matching(run: MatchRun) -> dict[str, str]:
 
 
 def test_instance_mirrors_the_rows_of_the_season(appctx, small_season):
-    cycle = _get(Cycle, small_season.cycle)
+    season = _get(Season, small_season.season)
 
-    instance = adapter.build_instance(cycle)
+    instance = adapter.build_instance(season)
 
     students = {entry["id"]: entry for entry in instance["students"]}
     assert set(students) == {f"s{u.id}" for u in small_season.students.values()}
@@ -63,21 +63,21 @@ def test_instance_of_the_demo_season_mirrors_its_rows(appctx):
     from sprint.demo import loader
 
     loader.load_demo(2027)
-    cycle = db.session.scalar(db.select(Cycle).where(Cycle.year == 2027, Cycle.phase == Phase.APPLICATIONS))
+    season = db.session.scalar(db.select(Season).where(Season.year == 2027, Season.phase == Phase.APPLICATIONS))
 
-    instance = adapter.build_instance(cycle)
+    instance = adapter.build_instance(season)
 
     assert len(instance["students"]) > 200
     sample = instance["students"][:20]
     for entry in sample:
         ranked = db.session.scalars(db.select(StudentRank.position_id).join(StudentRank.application).where(
-            StudentRank.application.has(student_id=adapter.key_id(entry["id"]), cycle_id=cycle.id))
+            StudentRank.application.has(student_id=adapter.key_id(entry["id"]), season_id=season.id))
             .order_by(StudentRank.rank)).all()
         assert [adapter.key_id(p) for p in entry["prefs"]] == [pid for pid in ranked
                                                               if f"p{pid}" in {q["id"] for q in instance["positions"]}]
     for entry in instance["positions"][:10]:
         position = db.session.get(Position, adapter.key_id(entry["id"]))
-        assert entry["capacity"] == position.slots and position.cycle_id == cycle.id
+        assert entry["capacity"] == position.slots and position.season_id == season.id
         listed = [s for tier in entry["prefs"] for s in (tier if isinstance(tier, list) else [tier])]
         ranks = dict(db.session.execute(db.select(HostRank.student_id, HostRank.rank)
                                         .where(HostRank.position_id == position.id)).all())
@@ -144,10 +144,10 @@ def test_publish_creates_offers_notifies_locks_and_refuses_a_second_time(appctx,
 
     placements = match_runs.publish(actor, first)
 
-    cycle = _get(Cycle, small_season.cycle)
-    assert cycle.phase == Phase.PUBLISHED
+    season = _get(Season, small_season.season)
+    assert season.phase == Phase.PUBLISHED
     assert len(placements) == 5 and all(p.status == PlacementStatus.OFFERED for p in placements)
-    assert all(p.response_deadline == cycle.offer_deadline_at for p in placements)
+    assert all(p.response_deadline == season.offer_deadline_at for p in placements)
     assert len([m for m in outbox if "match result" in m.subject]) == 7  # every student, placed or not
     for run in (first, other):
         with pytest.raises(ServiceError, match="already published"):
@@ -167,8 +167,8 @@ def test_a_decline_then_a_second_round_leaves_accepted_placements_untouched(appc
     placement_changes.end_placement(actor, declined, "declined", "Took another offer")
     before = {(p.id, p.student_id, p.position_id, p.status) for p in kept}
 
-    cycle = _get(Cycle, small_season.cycle)
-    second = second_round.start_second_round(actor, cycle, RunSettings(mode="stable", seed=2))
+    season = _get(Season, small_season.season)
+    second = second_round.start_second_round(actor, season, RunSettings(mode="stable", seed=2))
 
     assert second.round == 2 and second.status == RunStatus.DONE
     assert [p["capacity"] for p in second.input_snapshot["positions"]
@@ -188,14 +188,14 @@ def test_a_decline_then_a_second_round_leaves_accepted_placements_untouched(appc
 
 def test_second_round_needs_a_published_first_round(appctx, small_season):
     with pytest.raises(ServiceError, match="after the first round"):
-        second_round.start_second_round(_get(User, small_season.coordinator), _get(Cycle, small_season.cycle),
+        second_round.start_second_round(_get(User, small_season.coordinator), _get(Season, small_season.season),
                                         RunSettings())
 
 
 def test_manual_changes_respect_seats_need_reasons_and_are_audited(appctx, small_season):
     actor = _get(User, small_season.coordinator)
     placements = match_runs.publish(actor, _start(small_season, seed=1))
-    cycle = _get(Cycle, small_season.cycle)
+    season = _get(Season, small_season.season)
     full = _get(Position, small_season.positions["D"])
     mover = next(p for p in placements if p.position_id != full.id)
 
@@ -206,11 +206,11 @@ def test_manual_changes_respect_seats_need_reasons_and_are_audited(appctx, small
     placed = {p.student_id for p in placements}
     unplaced = next(u for u in small_season.students.values() if u.id not in placed)
     with pytest.raises(ServiceError, match="no free seat"):
-        placement_changes.add_placement(actor, cycle, _get(User, unplaced), full, "Walk-in")
+        placement_changes.add_placement(actor, season, _get(User, unplaced), full, "Walk-in")
 
     holder = next(p for p in placements if p.position_id == full.id)
     placement_changes.end_placement(actor, holder, "cancelled", "Host withdrew the offer")
-    added = placement_changes.add_placement(actor, cycle, _get(User, unplaced), full, "Host asked for them")
+    added = placement_changes.add_placement(actor, season, _get(User, unplaced), full, "Host asked for them")
 
     assert added.round == 3 and added.status == PlacementStatus.OFFERED
     assert holder.status == PlacementStatus.WITHDRAWN and "Host withdrew" in holder.note
@@ -225,12 +225,12 @@ def test_a_run_left_running_by_a_stopped_process_is_marked_failed_and_can_start_
     run_queue.queue_of().mine.discard(run.id)
     db.session.commit()
 
-    runs = run_reports.runs_of(_get(Cycle, small_season.cycle))
+    runs = run_reports.runs_of(_get(Season, small_season.season))
 
     assert runs[0].status == RunStatus.FAILED and "restart" in runs[0].error
     match_runs.restart(_get(User, small_season.coordinator), runs[0])
     assert runs[0].status == RunStatus.DONE and runs[0].error == ""
-    assert run_reports.runs_of(_get(Cycle, small_season.cycle))[0].status == RunStatus.DONE
+    assert run_reports.runs_of(_get(Season, small_season.season))[0].status == RunStatus.DONE
 
 
 def test_a_recent_run_of_another_live_worker_is_left_alone(appctx, small_season):
@@ -239,7 +239,7 @@ def test_a_recent_run_of_another_live_worker_is_left_alone(appctx, small_season)
     run_queue.queue_of().mine.discard(run.id)  # as if another worker process had queued it five minutes ago
     db.session.commit()
 
-    runs = run_reports.runs_of(_get(Cycle, small_season.cycle))
+    runs = run_reports.runs_of(_get(Season, small_season.season))
 
     assert runs[0].status == RunStatus.RUNNING
 
@@ -277,20 +277,20 @@ def test_suggestions_rank_open_positions_by_skills(appctx, small_season):
     placements = match_runs.publish(actor, _start(small_season, seed=1))
     placement_changes.end_placement(actor, placements[0], "withdrawn", "Moved away")
 
-    per_student, per_position = second_round.suggestions(_get(Cycle, small_season.cycle))
+    per_student, per_position = second_round.suggestions(_get(Season, small_season.season))
 
     assert placements[0].position_id in per_position
     assert len(per_student) == 3  # two never matched, one withdrew
     for _name, items in per_student.values():
         assert [i.score for i in items] == sorted((i.score for i in items), reverse=True)
-    assert second_round.open_seats(_get(Cycle, small_season.cycle)) == 1
+    assert second_round.open_seats(_get(Season, small_season.season)) == 1
 
 
 def test_two_publications_racing_yield_one(appctx, small_season, monkeypatch):
     actor = _get(User, small_season.coordinator)
     first, second = _start(small_season, seed=1), _start(small_season, mode="welfare", seed=1)
     match_runs.publish_run(actor, first)
-    monkeypatch.setattr(match_runs, "round_published", lambda cycle_id, round_: False)  # both passed the check
+    monkeypatch.setattr(match_runs, "round_published", lambda season_id, round_: False)  # both passed the check
 
     with pytest.raises(ServiceError, match="already published"):
         match_runs.publish_run(actor, second, unstable_ok=True)  # the welfare run has blocking pairs
@@ -301,8 +301,8 @@ def test_two_publications_racing_yield_one(appctx, small_season, monkeypatch):
 
 def test_the_background_worker_solves_a_queued_run_in_its_own_context(app, small_season):
     with app.app_context():
-        cycle = _get(Cycle, small_season.cycle)
-        run_id = match_runs.create_run(_get(User, small_season.coordinator), cycle, seed=1).id
+        season = _get(Season, small_season.season)
+        run_id = match_runs.create_run(_get(User, small_season.coordinator), season, seed=1).id
 
     run_queue._in_context(app, run_id)  # what the worker thread runs
 

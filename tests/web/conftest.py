@@ -6,7 +6,7 @@ import pytest
 
 from sprint.extensions import db
 from sprint.models import (
-    Application, College, Cycle, HostMember, HostRank, MatchRun, Phase, Placement, Position,
+    Application, College, Season, HostMember, HostRank, MatchRun, Phase, Placement, Position,
     PositionInterest, Role, StudentRank, User, utcnow
 )
 from sprint.services.matching import match_runs, run_queue
@@ -17,10 +17,10 @@ from sprint.services.market import profiles
 def world(app, make):
     """Program A with one student's whole season, plus the 'other' people of each kind."""
     program, other_program = make.program(name="SPRINT"), make.program(name="Other")
-    cycle = make.cycle(program)
-    make.cycle(other_program)
+    season = make.season(program)
+    make.season(other_program)
     host, other_host = make.host(program, name="Elm Bio"), make.host(program, name="Harbor Labs")
-    position, spare = make.position(host, cycle, slots=2, title="Lab intern"), make.position(host, cycle)
+    position, spare = make.position(host, season, slots=2, title="Lab intern"), make.position(host, season)
     people = {
         "student": make.user(Role.STUDENT, program), "other_student": make.user(Role.STUDENT, program),
         "host": make.member(host), "other_host": make.member(other_host),
@@ -39,7 +39,7 @@ def world(app, make):
         db.session.add(liaison)
         student = db.session.get(User, people["student"].id)
         student.profile.college_id = college.id
-        application = Application(cycle_id=cycle.id, student_id=student.id, status="submitted",
+        application = Application(season_id=season.id, student_id=student.id, status="submitted",
                                   submitted_at=utcnow(), ranks_certified_at=utcnow())
         application.interests = [PositionInterest(position_id=position.id, statement="Keen")]
         application.ranks = [StudentRank(position_id=position.id, rank=1)]
@@ -48,9 +48,9 @@ def world(app, make):
         db.session.get(Position, position.id).ranks_certified_at = utcnow()
         db.session.commit()
         profiles.save_resume(student, b"%PDF-1.4\n%%EOF\n", "cv.pdf")
-        run = match_runs.create_run(None, db.session.get(Cycle, cycle.id), seed=1)
+        run = match_runs.create_run(None, db.session.get(Season, season.id), seed=1)
         run_queue.execute_run(run)
-        second = match_runs.create_run(None, db.session.get(Cycle, cycle.id), seed=2)
+        second = match_runs.create_run(None, db.session.get(Season, season.id), seed=2)
         run_queue.execute_run(second)
         match_runs.publish_run(None, db.session.get(MatchRun, run.id))
         people = {actor: user.email for actor, user in people.items()}
@@ -58,7 +58,7 @@ def world(app, make):
         placement = db.session.scalar(db.select(Placement).where(Placement.student_id == student.id))
         values = {
             "student_id": student.id, "position_id": position.id, "placement_id": placement.id,
-            "interest_id": application.interests[0].id, "cycle_id": cycle.id, "run_id": run.id,
+            "interest_id": application.interests[0].id, "season_id": season.id, "run_id": run.id,
             "college_id": college.id, "host_id": host.id, "program_id": program.id,
             "membership_id": db.session.scalar(db.select(HostMember.id).where(HostMember.user_id == spare_member.id)),
             "user_id": throwaway.id, "token": "not-a-real-token", "key": f"s{student.id}",
@@ -79,17 +79,17 @@ def one_seat(app, make):
     from types import SimpleNamespace
 
     program = make.program()
-    cycle = make.cycle(program, phase=Phase.RANKING)
+    season = make.season(program, phase=Phase.RANKING)
     host = make.host(program, name="Elm Bio")
     owner = make.member(host, email="owner@elm.example", name="Olive Owner")
     colleague = make.member(host, role="member", email="colleague@elm.example", name="Cal Colleague")
-    position = make.position(host, cycle, slots=1, title="Lab intern")
+    position = make.position(host, season, slots=1, title="Lab intern")
     coordinator = make.user(Role.COORDINATOR, program, name="Cora Coordinator")
     ana = make.user(Role.STUDENT, program, name="Ana Student")
     ben = make.user(Role.STUDENT, program, name="Ben Student")
     with app.app_context():
         for rank, student in enumerate((ana, ben), 1):
-            application = Application(cycle_id=cycle.id, student_id=student.id, status="submitted",
+            application = Application(season_id=season.id, student_id=student.id, status="submitted",
                                       submitted_at=utcnow(), ranks_certified_at=utcnow())
             application.interests = [PositionInterest(position_id=position.id, statement="Keen")]
             application.ranks = [StudentRank(position_id=position.id, rank=1)]
@@ -99,5 +99,5 @@ def one_seat(app, make):
         db.session.commit()
         interest_id = db.session.scalar(db.select(PositionInterest.id).join(Application).where(
             Application.student_id == ana.id))
-    return SimpleNamespace(program=program, cycle=cycle, host=host, owner=owner, colleague=colleague,
+    return SimpleNamespace(program=program, season=season, host=host, owner=owner, colleague=colleague,
                            position=position, coordinator=coordinator, ana=ana, ben=ben, interest_id=interest_id)

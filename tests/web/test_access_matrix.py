@@ -32,6 +32,8 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "main.index": (EVERYONE, NOBODY),
     "main.health": (EVERYONE, NOBODY),
     "main.resume": (frozenset({"student", "host", "coordinator"}), NOBODY),
+    "main.old_season_link": (EVERYONE, EVERYONE),  # a redirect; the page it names checks access
+    "main.old_run_season_link": (EVERYONE, EVERYONE),
     "auth.login": (EVERYONE, EVERYONE),
     "auth.logout": (NOBODY, USERS),
     "auth.account": (USERS, USERS),
@@ -65,10 +67,10 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "coordinator.dashboard": (COORDINATORS, NOBODY),
     "coordinator.invite": (COORDINATORS, COORDINATORS),
     "coordinator.time_zone": (NOBODY, COORDINATORS),  # each sets their own program's
-    "coordinator.cycle_list": (COORDINATORS, NOBODY),
-    "coordinator.new_cycle": (COORDINATORS, COORDINATORS),
-    "coordinator.cycle": (COORDINATOR, NOBODY),
-    "coordinator.cycle_dates": (COORDINATOR, COORDINATOR),
+    "coordinator.season_list": (COORDINATORS, NOBODY),
+    "coordinator.new_season": (COORDINATORS, COORDINATORS),
+    "coordinator.season": (COORDINATOR, NOBODY),
+    "coordinator.season_dates": (COORDINATOR, COORDINATOR),
     "coordinator.confirm_phase": (COORDINATOR, NOBODY),
     "coordinator.move_phase": (NOBODY, COORDINATOR),
     "coordinator.extensions": (COORDINATOR, COORDINATOR),
@@ -131,6 +133,8 @@ def _url(rule: Rule, values: dict, app) -> str:
             args[name] = values["host_id"] if rule.endpoint == "dashboards.host" else values["college_id"]
         elif name in values:
             args[name] = values[name]
+        elif name in (rule.defaults or {}):
+            continue
         else:
             converter = rule._converters[name]
             args[name] = sorted(converter.items)[0] if hasattr(converter, "items") else "x"

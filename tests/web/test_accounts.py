@@ -16,7 +16,7 @@ def _link_in(message) -> str:
 
 def _live_program(make, **kwargs):
     program = make.program(**kwargs)
-    make.cycle(program)  # applications open: the sign-up page offers it
+    make.season(program)  # applications open: the sign-up page offers it
     return program
 
 

@@ -156,7 +156,7 @@ def test_a_post_with_a_csrf_token_is_accepted(base_app, make):
     import re
 
     program = make.program()
-    make.cycle(program)
+    make.season(program)
     base_app.config["WTF_CSRF_ENABLED"] = True
     try:
         client = base_app.test_client()

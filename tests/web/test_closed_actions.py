@@ -10,7 +10,7 @@ from season_rounds import publish_round
 
 from sprint.extensions import db
 from sprint.models import (
-    Cycle, DeadlineExtension, ExtensionKind, MatchRun, Placement, Position, StudentRank, User, utcnow
+    Season, DeadlineExtension, ExtensionKind, MatchRun, Placement, Position, StudentRank, User, utcnow
 )
 from sprint.services.matching import match_runs
 
@@ -48,9 +48,9 @@ def test_after_publication_hosts_are_told_positions_are_closed_before_any_form(a
 
 def test_other_runs_of_a_published_round_no_longer_offer_publish(app, client, login, one_seat):
     with app.app_context():
-        coordinator, cycle = db.session.get(User, one_seat.coordinator.id), db.session.get(Cycle, one_seat.cycle.id)
-        first = match_runs.start_run(coordinator, cycle, match_runs.RunSettings(seed=1))
-        other = match_runs.start_run(coordinator, cycle, match_runs.RunSettings(seed=2))
+        coordinator, season = db.session.get(User, one_seat.coordinator.id), db.session.get(Season, one_seat.season.id)
+        first = match_runs.start_run(coordinator, season, match_runs.RunSettings(seed=1))
+        other = match_runs.start_run(coordinator, season, match_runs.RunSettings(seed=2))
         match_runs.publish_run(coordinator, first)
         first_id, other_id = first.id, other.id
     login(one_seat.coordinator)
@@ -82,12 +82,12 @@ def test_a_student_hears_of_a_second_round_only_until_it_ran(app, client, login,
 def test_a_new_run_is_not_offered_after_publication_nor_a_second_round_after_it_ran(app, client, login, one_seat):
     publish_round(app, one_seat)
     login(one_seat.coordinator)
-    index = f"/coordinator/runs/?cycle={one_seat.cycle.id}"
+    index = f"/coordinator/runs/?season={one_seat.season.id}"
 
     between = client.get(index).get_data(as_text=True)
     publish_round(app, one_seat, round_=2)
     after = client.get(index).get_data(as_text=True)
-    refused = client.post(f"/coordinator/runs/cycles/{one_seat.cycle.id}/second-round", data={"mode": "stable",
+    refused = client.post(f"/coordinator/runs/seasons/{one_seat.season.id}/second-round", data={"mode": "stable",
                                                                                            "seed": 3, "time_limit": 5})
 
     assert "New run" not in between and "Second round (" in between
@@ -97,8 +97,8 @@ def test_a_new_run_is_not_offered_after_publication_nor_a_second_round_after_it_
 
 def _close_ranking(app, one_seat) -> None:
     with app.app_context():
-        cycle = db.session.get(Cycle, one_seat.cycle.id)
-        cycle.applications_close_at, cycle.ranking_close_at = utcnow() - timedelta(days=2), utcnow() - timedelta(days=1)
+        season = db.session.get(Season, one_seat.season.id)
+        season.applications_close_at, season.ranking_close_at = utcnow() - timedelta(days=2), utcnow() - timedelta(days=1)
         db.session.commit()
 
 
@@ -119,7 +119,7 @@ def test_after_the_ranking_deadline_the_rank_list_is_read_only_and_refused(app, 
 def test_an_extension_reopens_the_rank_list_for_that_student_only(app, client, login, one_seat):
     _close_ranking(app, one_seat)
     with app.app_context():
-        db.session.add(DeadlineExtension(cycle_id=one_seat.cycle.id, user_id=one_seat.ana.id, kind=ExtensionKind.RANKING,
+        db.session.add(DeadlineExtension(season_id=one_seat.season.id, user_id=one_seat.ana.id, kind=ExtensionKind.RANKING,
                                          until=utcnow() + timedelta(days=3), reason="Hospital stay"))
         db.session.commit()
     login(one_seat.ana)
@@ -137,7 +137,7 @@ def test_an_extension_reopens_the_rank_list_for_that_student_only(app, client, l
 
 
 def test_applying_after_applications_close_is_not_offered_and_refused(app, client, login, one_seat, make):
-    later = make.position(one_seat.host, one_seat.cycle, title="Second lab intern")
+    later = make.position(one_seat.host, one_seat.season, title="Second lab intern")
     login(one_seat.ben)
 
     page = client.get(f"/student/positions/{later.id}").get_data(as_text=True)
@@ -169,7 +169,7 @@ def test_an_offer_past_its_deadline_offers_no_answer_buttons(app, client, login,
 def test_offers_of_a_closed_season_offer_no_answer_and_are_refused(app, client, login, one_seat):
     placement_id = publish_round(app, one_seat)[one_seat.ana.id]
     with app.app_context():
-        db.session.get(Cycle, one_seat.cycle.id).phase = "closed"
+        db.session.get(Season, one_seat.season.id).phase = "closed"
         db.session.commit()
     login(one_seat.ana)
 

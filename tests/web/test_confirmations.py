@@ -11,7 +11,7 @@ from season_rounds import publish_round
 
 from sprint.extensions import db
 from sprint.models import (
-    AuditEvent, Cycle, HostCompany, HostMember, Phase, Placement, PlacementStatus, Position,
+    AuditEvent, Season, HostCompany, HostMember, Phase, Placement, PlacementStatus, Position,
     PositionInterest, User, utcnow
 )
 from sprint.services.matching import match_runs, placement_changes
@@ -63,7 +63,7 @@ def _state(app, one_seat) -> tuple:
                 db.session.get(Position, one_seat.position.id).status,
                 db.session.get(User, one_seat.colleague.id).active,
                 db.session.get(HostCompany, one_seat.host.id).approved,
-                db.session.get(Cycle, one_seat.cycle.id).phase,
+                db.session.get(Season, one_seat.season.id).phase,
                 db.session.scalar(db.select(db.func.count(AuditEvent.id))))
 
 
@@ -73,7 +73,7 @@ def _state(app, one_seat) -> tuple:
     ("owner", "/company/positions/{position_id}/withdraw", "Withdraw the position"),
     ("coordinator", "/coordinator/staff/{colleague_id}/deactivate", "Deactivate the account"),
     ("coordinator", "/coordinator/hosts/{host_id}/unapprove", "Unapprove Elm Bio"),
-    ("coordinator", "/coordinator/cycles/{cycle_id}/phase", "Move to “Match being run”"),
+    ("coordinator", "/coordinator/seasons/{season_id}/phase", "Move to “Match being run”"),
 ])
 def test_a_bare_post_before_publication_changes_nothing_and_shows_the_confirmation(
         app, client, login, one_seat, who, url, button):
@@ -81,7 +81,7 @@ def test_a_bare_post_before_publication_changes_nothing_and_shows_the_confirmati
         membership = db.session.scalar(db.select(HostMember.id).where(HostMember.user_id == one_seat.colleague.id))
     url = url.format(interest_id=one_seat.interest_id, colleague_membership=membership,
                      position_id=one_seat.position.id, colleague_id=one_seat.colleague.id, host_id=one_seat.host.id,
-                     cycle_id=one_seat.cycle.id)
+                     season_id=one_seat.season.id)
     login(getattr(one_seat, who))
     before = _state(app, one_seat)
 
@@ -96,7 +96,7 @@ def test_a_bare_post_before_publication_changes_nothing_and_shows_the_confirmati
 def _finished_run(app, one_seat) -> int:
     with app.app_context():
         return match_runs.start_run(db.session.get(User, one_seat.coordinator.id),
-                                    db.session.get(Cycle, one_seat.cycle.id), match_runs.RunSettings(seed=1)).id
+                                    db.session.get(Season, one_seat.season.id), match_runs.RunSettings(seed=1)).id
 
 
 def test_a_bare_post_to_the_old_decline_address_does_not_decline(app, client, login, one_seat):
@@ -158,7 +158,7 @@ def test_declining_asks_first_says_what_happens_and_keeps_the_reason_for_the_coo
     assert any("take the decline back" in message.body for message in outbox if one_seat.ana.email in message.to)
     client.post("/logout")
     login(one_seat.coordinator)
-    placements_page = client.get(f"/coordinator/runs/cycles/{one_seat.cycle.id}/placements").get_data(as_text=True)
+    placements_page = client.get(f"/coordinator/runs/seasons/{one_seat.season.id}/placements").get_data(as_text=True)
     assert "I am taking a research job on campus." in placements_page
 
 
@@ -204,7 +204,7 @@ def test_a_decline_is_not_taken_back_once_the_coordinator_placed_someone_there(a
 
     with app.app_context():
         placement_changes.add_placement(db.session.get(User, one_seat.coordinator.id),
-                                        db.session.get(Cycle, one_seat.cycle.id), db.session.get(User, one_seat.ben.id),
+                                        db.session.get(Season, one_seat.season.id), db.session.get(User, one_seat.ben.id),
                                         db.session.get(Position, one_seat.position.id), "Ben asked for it")
 
     _undo_refused(app, client, placement_id, "offered to another student")
@@ -269,7 +269,7 @@ def test_host_removals_and_withdrawals_show_their_reason_in_the_directory(app, c
     client.post("/logout")
     login(one_seat.coordinator)
     staff = client.get("/coordinator/directory/staff").get_data(as_text=True)
-    positions = client.get(f"/coordinator/directory/positions?cycle={one_seat.cycle.id}").get_data(as_text=True)
+    positions = client.get(f"/coordinator/directory/positions?season={one_seat.season.id}").get_data(as_text=True)
     assert "Removed from a company" in staff and "Left the company" in staff
     assert "Withdrawn" in positions and "Grant ended" in positions
 
@@ -279,16 +279,16 @@ def test_a_coordinators_reasons_show_on_the_pages_of_the_records(app, client, lo
 
     client.post(f"/coordinator/staff/{one_seat.colleague.id}/deactivate", data={**CONFIRM, "reason": "On leave"})
     client.post(f"/coordinator/hosts/{one_seat.host.id}/unapprove", data={**CONFIRM, "reason": "Missing insurance"})
-    client.post(f"/coordinator/cycles/{one_seat.cycle.id}/phase",
+    client.post(f"/coordinator/seasons/{one_seat.season.id}/phase",
                 data={**CONFIRM, "target": "matching", "reason": "All lists are in"})
 
     with app.app_context():
         assert db.session.get(User, one_seat.colleague.id).active is False
         assert db.session.get(HostCompany, one_seat.host.id).approved is False
-        assert db.session.get(Cycle, one_seat.cycle.id).phase == Phase.MATCHING
+        assert db.session.get(Season, one_seat.season.id).phase == Phase.MATCHING
     assert "On leave" in client.get("/coordinator/directory/staff").get_data(as_text=True)
     assert "Missing insurance" in client.get("/coordinator/directory/hosts").get_data(as_text=True)
-    assert "All lists are in" in client.get(f"/coordinator/cycles/{one_seat.cycle.id}").get_data(as_text=True)
+    assert "All lists are in" in client.get(f"/coordinator/seasons/{one_seat.season.id}").get_data(as_text=True)
 
 
 def test_a_published_run_shows_why_it_was_published(app, client, login, one_seat):

@@ -12,7 +12,7 @@ import pytest
 
 from sprint.extensions import db
 from sprint.models import (
-    Application, ApplicationStatus, College, Cycle, HostCompany, Phase, Placement, PlacementStatus, Position,
+    Application, ApplicationStatus, College, Season, HostCompany, Phase, Placement, PlacementStatus, Position,
     Role, StudentProfile, User, utcnow
 )
 
@@ -34,14 +34,14 @@ def add_applicants(app, world, count, year=2025, placed=0, first_choice=0, first
     """More submitted applicants in a season of `dash_world` (a new season if need be); the first
     `placed` of them get a live placement, the first `first_choice` of those at their first choice."""
     with app.app_context():
-        cycle = db.session.scalar(db.select(Cycle).where(Cycle.program_id == world.program.id, Cycle.year == year))
-        if cycle is None:
-            cycle = Cycle(program_id=world.program.id, year=year, name=f"Summer {year}", phase=Phase.CLOSED)
-            db.session.add(cycle)
+        season = db.session.scalar(db.select(Season).where(Season.program_id == world.program.id, Season.year == year))
+        if season is None:
+            season = Season(program_id=world.program.id, year=year, name=f"Summer {year}", phase=Phase.CLOSED)
+            db.session.add(season)
             db.session.flush()
         template = db.session.get(Position, world.positions["p25b"].id)
         host = HostCompany(program_id=world.program.id, name=f"{prefix} host {year}", approved=True)
-        position = Position(host=host, cycle_id=cycle.id, title="Extra", slots=count, hourly_pay=template.hourly_pay,
+        position = Position(host=host, season_id=season.id, title="Extra", slots=count, hourly_pay=template.hourly_pay,
                             hours_per_week=35, start_date=template.start_date, end_date=template.end_date)
         college = College(name=f"{prefix} college {year}", kind="minority_serving")
         db.session.add_all([host, position, college])
@@ -53,10 +53,10 @@ def add_applicants(app, world, count, year=2025, placed=0, first_choice=0, first
                                           race_ethnicity=race)
             db.session.add(user)
             db.session.flush()
-            db.session.add(Application(cycle_id=cycle.id, student_id=user.id, status=ApplicationStatus.SUBMITTED,
+            db.session.add(Application(season_id=season.id, student_id=user.id, status=ApplicationStatus.SUBMITTED,
                                        submitted_at=utcnow(), ranks_certified_at=utcnow()))
             if n < placed:
-                db.session.add(Placement(cycle_id=cycle.id, student_id=user.id, position_id=position.id, round=1,
+                db.session.add(Placement(season_id=season.id, student_id=user.id, position_id=position.id, round=1,
                                          status=PlacementStatus.COMPLETED, student_rank=1 if n < first_choice else 2,
                                          position_rank=1))
         db.session.commit()

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from sprint.extensions import db
 from sprint.models import (
-    Application, College, Cycle, HostCompany, MatchRun, Placement, Position, Program, User
+    Application, College, Season, HostCompany, MatchRun, Placement, Position, Program, User
 )
 from sprint.demo import loader, facts
 
-MODELS = (Program, Cycle, College, HostCompany, User, Position, Application, MatchRun, Placement)
+MODELS = (Program, Season, College, HostCompany, User, Position, Application, MatchRun, Placement)
 
 
 def _counts(app) -> dict[str, int]:
@@ -27,12 +27,12 @@ def test_demo_loads_once_and_every_demo_login_reaches_its_page(app, runner, clie
     printed = first.output.split(" s: ", 1)[1].splitlines()[0]  # "87 colleges, 31 host companies, ..."
     assert f"`{printed}`" in (Path(__file__).parents[2] / "README.md").read_text()
     counts = _counts(app)
-    assert counts["Program"] == 2 and counts["Cycle"] == 5
+    assert counts["Program"] == 2 and counts["Season"] == 5
     assert 80 <= counts["College"] <= 90 and counts["HostCompany"] == 31
     assert counts["Placement"] >= 400 and counts["MatchRun"] == 3
     with app.app_context():
-        summers = db.session.scalars(db.select(Cycle.name).join(Program).where(Program.slug == "sprint")
-                                     .order_by(Cycle.year)).all()
+        summers = db.session.scalars(db.select(Season.name).join(Program).where(Program.slug == "sprint")
+                                     .order_by(Season.year)).all()
         assert summers == ["Summer 2024", "Summer 2025", "Summer 2026", "Summer 2027"]
 
     second = runner.invoke(args=["seed-demo"])

@@ -18,19 +18,19 @@ FORM_PAGES = [
     ("host", "/company/profile"), ("host", "/company/team"), ("host", "/company/positions/new"),
     ("host", "/company/positions/{position_id}/edit"), ("host", "/company/applicants/{student_id}"),
     ("host", "/company/positions/{position_id}/ranks"),
-    ("coordinator", "/coordinator/invite"), ("coordinator", "/coordinator/cycles/new"),
-    ("coordinator", "/coordinator/cycles/{cycle_id}/dates"), ("coordinator", "/coordinator/cycles/{cycle_id}/extensions"),
+    ("coordinator", "/coordinator/invite"), ("coordinator", "/coordinator/seasons/new"),
+    ("coordinator", "/coordinator/seasons/{season_id}/dates"), ("coordinator", "/coordinator/seasons/{season_id}/extensions"),
     ("coordinator", "/coordinator/hosts/new"), ("admin", "/admin/colleges/{college_id}"),
-    ("coordinator", "/coordinator/runs/cycles/{cycle_id}/new"),
+    ("coordinator", "/coordinator/runs/seasons/{season_id}/new"),
     ("coordinator", "/coordinator/runs/placements/{placement_id}"),
-    ("coordinator", "/coordinator/runs/cycles/{cycle_id}/placements/add"),
+    ("coordinator", "/coordinator/runs/seasons/{season_id}/placements/add"),
     ("coordinator", "/dashboards/colleges/{college_id}/invite-liaison"),
     ("admin", "/admin/"), ("admin", "/admin/programs/{program_id}"),
     # confirmation pages of irreversible actions: their reason, and their confirming button
     ("student", "/student/offers/{placement_id}/decline"), ("student", "/student/applications/{interest_id}/withdraw"),
     ("host", "/company/team/{membership_id}/remove"), ("host", "/company/positions/{spare_position_id}/withdraw"),
     ("coordinator", "/coordinator/staff/{user_id}/deactivate"), ("coordinator", "/coordinator/hosts/{other_host_id}/unapprove"),
-    ("coordinator", "/coordinator/cycles/{cycle_id}/phase/closed"), ("coordinator", "/coordinator/runs/{run_id}/publish"),
+    ("coordinator", "/coordinator/seasons/{season_id}/phase/closed"), ("coordinator", "/coordinator/runs/{run_id}/publish"),
 ]
 
 VALUES = st.one_of(

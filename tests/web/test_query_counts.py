@@ -10,7 +10,7 @@ import pytest
 
 from sprint.extensions import db
 from sprint.models import (
-    Application, Cycle, HostRank, MatchRun, Position, PositionInterest, Role, StudentRank, User, utcnow
+    Application, Season, HostRank, MatchRun, Position, PositionInterest, Role, StudentRank, User, utcnow
 )
 from sprint.services.matching import match_runs
 
@@ -19,27 +19,27 @@ LARGE = (30, 20)  # ten times as many of each
 
 
 @dataclass
-class Season:
+class SeasonBundle:
     student: User
     member: User
     coordinator: User
     position: Position
-    cycle: Cycle
+    season: Season
     run: MatchRun
 
 
-def _season(app, make, applicants: int, positions: int) -> Season:
+def _build_season(app, make, applicants: int, positions: int) -> SeasonBundle:
     """A season with every list certified and one match run, so the pages show full data."""
     program = make.program()
-    cycle = make.cycle(program)
+    season = make.season(program)
     host = make.host(program, name="Elm Bio")
     member = make.member(host)
     coordinator = make.user(Role.COORDINATOR, program)
-    items = [make.position(host, cycle, slots=2, title=f"Position {i}") for i in range(positions)]
+    items = [make.position(host, season, slots=2, title=f"Position {i}") for i in range(positions)]
     students = [make.user(Role.STUDENT, program) for _ in range(applicants)]
     with app.app_context():
         for student in students:
-            application = Application(cycle_id=cycle.id, student_id=student.id, status="submitted",
+            application = Application(season_id=season.id, student_id=student.id, status="submitted",
                                       submitted_at=utcnow(), ranks_certified_at=utcnow())
             application.interests = [PositionInterest(position_id=p.id, statement="Keen") for p in items]
             application.ranks = [StudentRank(position_id=p.id, rank=i) for i, p in enumerate(items, 1)]
@@ -48,13 +48,13 @@ def _season(app, make, applicants: int, positions: int) -> Season:
         for item in items:
             db.session.get(Position, item.id).ranks_certified_at = utcnow()
         db.session.commit()
-        run = match_runs.start_run(db.session.get(User, coordinator.id), db.session.get(Cycle, cycle.id),
+        run = match_runs.start_run(db.session.get(User, coordinator.id), db.session.get(Season, season.id),
                                    match_runs.RunSettings(seed=1))
         assert run.status == "done" and run.assignments
-    return Season(students[0], member, coordinator, items[0], cycle, run)
+    return SeasonBundle(students[0], member, coordinator, items[0], season, run)
 
 
-def _pages(season: Season) -> dict[str, list[tuple[str, str]]]:
+def _pages(season: SeasonBundle) -> dict[str, list[tuple[str, str]]]:
     """(page name, real address) of the main pages of each role."""
     return {
         "student": [("/student/", "/student/"), ("/student/positions", "/student/positions"),
@@ -63,17 +63,17 @@ def _pages(season: Season) -> dict[str, list[tuple[str, str]]]:
         "member": [("/company/", "/company/"), ("/company/applicants", "/company/applicants"),
                    ("/company/applicants/<id>", f"/company/applicants/{season.student.id}"),
                    ("/company/ranks", f"/company/positions/{season.position.id}/ranks")],
-        "coordinator": [("/coordinator/", "/coordinator/"), ("/coordinator/cycles", "/coordinator/cycles"),
-                        ("/coordinator/cycles/<id>", f"/coordinator/cycles/{season.cycle.id}"),
+        "coordinator": [("/coordinator/", "/coordinator/"), ("/coordinator/seasons", "/coordinator/seasons"),
+                        ("/coordinator/seasons/<id>", f"/coordinator/seasons/{season.season.id}"),
                         ("/coordinator/directory/students", "/coordinator/directory/students"),
                         ("/coordinator/directory/hosts", "/coordinator/directory/hosts"),
-                        ("/coordinator/runs/", f"/coordinator/runs/?cycle={season.cycle.id}"),
+                        ("/coordinator/runs/", f"/coordinator/runs/?season={season.season.id}"),
                         ("/coordinator/runs/<id>", f"/coordinator/runs/{season.run.id}"),
                         ("/dashboards/", "/dashboards/"), ("/dashboards/colleges", "/dashboards/colleges")],
     }
 
 
-def _counts(client, login, count_queries, season: Season, who: str) -> dict[str, int]:
+def _counts(client, login, count_queries, season: SeasonBundle, who: str) -> dict[str, int]:
     """The number of queries of each page of one role, as (page name, count)."""
     result = {}
     login(getattr(season, who))
@@ -88,7 +88,7 @@ def _counts(client, login, count_queries, season: Season, who: str) -> dict[str,
 @pytest.mark.parametrize("who", ["student", "member", "coordinator"])
 def test_main_pages_need_the_same_number_of_queries_for_a_season_ten_times_larger(app, client, make, login,
                                                                                    count_queries, who):
-    small, large = _season(app, make, *SMALL), _season(app, make, *LARGE)
+    small, large = _build_season(app, make, *SMALL), _build_season(app, make, *LARGE)
 
     counts = {size: _counts(client, login, count_queries, season, who)
               for size, season in (("small", small), ("large", large))}

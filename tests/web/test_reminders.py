@@ -5,23 +5,23 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sprint.extensions import db
-from sprint.models import Application, Cycle, Role, utcnow
+from sprint.models import Application, Season, Role, utcnow
 
 
 def test_reminders_go_to_uncertified_students_and_hosts_once_a_day(app, runner, make, outbox):
     program = make.program()
-    cycle = make.cycle(program)
+    season = make.season(program)
     host = make.host(program)
     member = make.member(host)
-    make.position(host, cycle, title="QC intern")
+    make.position(host, season, title="QC intern")
     certified, pending = make.user(Role.STUDENT, program), make.user(Role.STUDENT, program)
     with app.app_context():
-        row = db.session.get(Cycle, cycle.id)
+        row = db.session.get(Season, season.id)
         row.applications_close_at = utcnow() + timedelta(days=1)
         row.ranking_close_at = utcnow() + timedelta(days=2)
-        db.session.add_all([Application(cycle_id=cycle.id, student_id=certified.id, status="submitted",
+        db.session.add_all([Application(season_id=season.id, student_id=certified.id, status="submitted",
                                         ranks_certified_at=utcnow()),
-                            Application(cycle_id=cycle.id, student_id=pending.id, status="submitted")])
+                            Application(season_id=season.id, student_id=pending.id, status="submitted")])
         db.session.commit()
 
     first = runner.invoke(args=["send-reminders"])
@@ -36,7 +36,7 @@ def test_reminders_go_to_uncertified_students_and_hosts_once_a_day(app, runner, 
 
 def test_no_reminders_when_the_deadline_is_far(app, runner, make, outbox):
     program = make.program()
-    make.cycle(program)  # ranking closes in 20 days
+    make.season(program)  # ranking closes in 20 days
 
     result = runner.invoke(args=["send-reminders"])
 

@@ -22,7 +22,7 @@ def _form(**extra) -> dict:
 
 
 def _post_run(client, season, **extra):
-    return client.post(f"/coordinator/runs/cycles/{season.cycle.id}/new", data=_form(**extra))
+    return client.post(f"/coordinator/runs/seasons/{season.season.id}/new", data=_form(**extra))
 
 
 def _runs(app) -> list[MatchRun]:
@@ -138,7 +138,7 @@ def test_publish_once_refuse_twice_then_decline_and_fill_in_a_second_round(app, 
     assert "already published" in rival.get_data(as_text=True)
     with app.app_context():
         placements = db.session.scalars(db.select(Placement).order_by(Placement.id)).all()
-        assert len(placements) == 5 and db.session.get(type(small_season.cycle), small_season.cycle.id).phase \
+        assert len(placements) == 5 and db.session.get(type(small_season.season), small_season.season.id).phase \
             == Phase.PUBLISHED
         for placement in placements[1:]:
             placement.status = PlacementStatus.ACCEPTED
@@ -150,7 +150,7 @@ def test_publish_once_refuse_twice_then_decline_and_fill_in_a_second_round(app, 
                          data={"end-kind": "withdrawn", "end-reason": "Family move"})
     assert change.status_code == 302
 
-    second = client.post(f"/coordinator/runs/cycles/{small_season.cycle.id}/second-round",
+    second = client.post(f"/coordinator/runs/seasons/{small_season.season.id}/second-round",
                          data=_form(seed="4"))
     assert second.status_code == 302
     round_two = _runs(app)[-1]
@@ -175,7 +175,7 @@ def test_second_round_page_suggests_positions_by_skills(app, client, login, smal
     (run,) = _runs(app)
     client.post(f"/coordinator/runs/{run.id}/publish", data=CONFIRM)
 
-    page = client.get(f"/coordinator/runs/cycles/{small_season.cycle.id}/second-round").get_data(as_text=True)
+    page = client.get(f"/coordinator/runs/seasons/{small_season.season.id}/second-round").get_data(as_text=True)
 
     assert "Unmatched students (2)" in page and "skills" in page
 
@@ -188,7 +188,7 @@ def test_manual_placement_needs_a_reason_and_a_free_seat(app, client, login, sma
     with app.app_context():
         placed = set(db.session.scalars(db.select(Placement.student_id)))
     unplaced = next(u for u in small_season.students.values() if u.id not in placed)
-    url = f"/coordinator/runs/cycles/{small_season.cycle.id}/placements/add"
+    url = f"/coordinator/runs/seasons/{small_season.season.id}/placements/add"
 
     no_reason = client.post(url, data={"student": unplaced.id, "position": small_season.positions["D"].id,
                                        "reason": ""})
@@ -240,8 +240,8 @@ def test_only_coordinators_of_the_program_reach_the_console(app, client, login, 
     (run,) = _runs(app)
     client.post("/logout")
     pages = [f"/coordinator/runs/{run.id}", f"/coordinator/runs/{run.id}/verify",
-             f"/coordinator/runs/{run.id}/status.json", f"/coordinator/runs/cycles/{small_season.cycle.id}/new",
-             f"/coordinator/runs/cycles/{small_season.cycle.id}/placements"]
+             f"/coordinator/runs/{run.id}/status.json", f"/coordinator/runs/seasons/{small_season.season.id}/new",
+             f"/coordinator/runs/seasons/{small_season.season.id}/placements"]
 
     assert client.get("/coordinator/runs/").status_code == 302  # anonymous: to the login page
     student = make.user(Role.STUDENT, small_season.program)
@@ -271,7 +271,7 @@ def test_a_post_without_a_csrf_token_is_refused(app, small_season, password):
         client.post("/login", data={"email": small_season.coordinator.email, "password": password,
                                     "csrf_token": token})
 
-        response = client.post(f"/coordinator/runs/cycles/{small_season.cycle.id}/new", data=_form())
+        response = client.post(f"/coordinator/runs/seasons/{small_season.season.id}/new", data=_form())
 
         assert response.status_code == 400
     finally:
@@ -280,9 +280,9 @@ def test_a_post_without_a_csrf_token_is_refused(app, small_season, password):
 
 
 def test_cli_runs_a_match_and_prints_a_summary(app, runner, small_season):
-    result = runner.invoke(args=["run-match", "--cycle-id", str(small_season.cycle.id), "--mode", "stable",
+    result = runner.invoke(args=["run-match", "--season-id", str(small_season.season.id), "--mode", "stable",
                                  "--seed", "1"])
-    missing = runner.invoke(args=["run-match", "--cycle-id", "999999"])
+    missing = runner.invoke(args=["run-match", "--season-id", "999999"])
 
     assert result.exit_code == 0, result.output
     assert "matched 5 of 7 students" in result.output and "blocking pairs 0" in result.output
@@ -297,7 +297,7 @@ def test_cli_solves_inline_without_changing_the_apps_config(app, runner, small_s
     monkeypatch.setitem(app.config, "RUNS_INLINE", False)
     monkeypatch.setitem(app.config, "RUN_EXECUTOR", "worker")  # the web would only queue
 
-    result = runner.invoke(args=["run-match", "--cycle-id", str(small_season.cycle.id), "--seed", "1"])
+    result = runner.invoke(args=["run-match", "--season-id", str(small_season.season.id), "--seed", "1"])
 
     assert result.exit_code == 0, result.output
     assert (app.config["RUNS_INLINE"], app.config["RUN_EXECUTOR"]) == (False, "worker")
@@ -323,7 +323,7 @@ def test_a_run_still_in_progress_shows_its_state_and_a_refresh_link(app, client,
 def test_the_new_run_page_names_the_modes_that_take_side_constraints_from_the_enum(client, login, small_season):
     login(small_season.coordinator)
 
-    page = client.get(f"/coordinator/runs/cycles/{small_season.cycle.id}/new").get_data(as_text=True)
+    page = client.get(f"/coordinator/runs/seasons/{small_season.season.id}/new").get_data(as_text=True)
 
     assert "(max-stable or welfare mode only)" in page
     assert "Welfare: most placements, best ranks (allows side constraints)" in page

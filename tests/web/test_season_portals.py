@@ -11,7 +11,7 @@ import pytest
 
 from sprint.extensions import db
 from sprint.models import (
-    Application, AuditEvent, College, Cycle, DeadlineExtension, HostMember, HostRank, Placement, Position,
+    Application, AuditEvent, College, Season, DeadlineExtension, HostMember, HostRank, Placement, Position,
     PositionInterest, Role, RunExplanation, StudentRank, User, utcnow
 )
 from sprint.services.matching import match_runs, run_queue
@@ -21,10 +21,10 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 
 
 @pytest.fixture
-def season(app, make):
+def world(app, make):
     """A program in the applications phase: two hosts (one member each), four positions, a college."""
     program = make.program()
-    cycle = make.cycle(program)
+    season = make.season(program)
     elm, harbor = make.host(program, name="Elm Bio"), make.host(program, name="Harbor Labs")
     with app.app_context():
         college = College(name="Gateway CC", town="New Haven", state="CT", kind="community")
@@ -32,13 +32,13 @@ def season(app, make):
         db.session.commit()
         college_id = college.id
     return {
-        "program": program, "cycle": cycle, "elm": elm, "harbor": harbor, "college_id": college_id,
+        "program": program, "season": season, "elm": elm, "harbor": harbor, "college_id": college_id,
         "elm_member": make.member(elm, email="elm@example.org"),
         "harbor_member": make.member(harbor, email="harbor@example.org"),
-        "p1": make.position(elm, cycle, slots=1, title="Cell culture intern"),
-        "p2": make.position(elm, cycle, slots=1, title="Automation intern"),
-        "p3": make.position(harbor, cycle, slots=1, title="QC intern"),
-        "p4": make.position(harbor, cycle, slots=2, title="Data intern"),
+        "p1": make.position(elm, season, slots=1, title="Cell culture intern"),
+        "p2": make.position(elm, season, slots=1, title="Automation intern"),
+        "p3": make.position(harbor, season, slots=1, title="QC intern"),
+        "p4": make.position(harbor, season, slots=2, title="Data intern"),
     }
 
 
@@ -54,10 +54,10 @@ def _complete_profile(client, college_id, **extra):
     assert response.status_code == 302
 
 
-def _student(make, season, login, client, **extra):
-    student = make.user(Role.STUDENT, season["program"])
+def _student(make, world, login, client, **extra):
+    student = make.user(Role.STUDENT, world["program"])
     login(student)
-    _complete_profile(client, season["college_id"], **extra)
+    _complete_profile(client, world["college_id"], **extra)
     return student
 
 
@@ -69,9 +69,9 @@ def _version(client, url) -> str:
     return re.search(r'name="version" type="hidden" value="(\d+)"', client.get(url).get_data(as_text=True)).group(1)
 
 
-def test_a_whole_season_for_both_sides(app, client, make, login, season, outbox):
-    p1, p2, p3 = season["p1"], season["p2"], season["p3"]
-    student = _student(make, season, login, client)
+def test_a_whole_season_for_both_sides(app, client, make, login, world, outbox):
+    p1, p2, p3 = world["p1"], world["p2"], world["p3"]
+    student = _student(make, world, login, client)
 
     # The student browses, applies to three positions and certifies a list.
     assert "Cell culture intern" in client.get("/student/positions?q=cell").get_data(as_text=True)
@@ -89,12 +89,12 @@ def test_a_whole_season_for_both_sides(app, client, make, login, season, outbox)
     client.post("/logout")
 
     # A rival applies to QC too; Harbor ranks both students tied, Elm ranks ours.
-    rival = _student(make, season, login, client)
+    rival = _student(make, world, login, client)
     _apply(client, p3)
     client.post("/student/ranks", data={"version": _version(client, "/student/ranks"), "action": "certify",
                                         f"rank_{p3.id}": "1"})
     client.post("/logout")
-    login(season["harbor_member"])
+    login(world["harbor_member"])
     applicants_page = client.get("/company/applicants").get_data(as_text=True)
     assert student.name in applicants_page and rival.name in applicants_page
     response = client.post(f"/company/positions/{p3.id}/ranks", data={
@@ -102,7 +102,7 @@ def test_a_whole_season_for_both_sides(app, client, make, login, season, outbox)
         f"rank_{student.id}": "1", f"rank_{rival.id}": "1"})
     assert response.status_code == 302
     client.post("/logout")
-    login(season["elm_member"])
+    login(world["elm_member"])
     for position in (p1, p2):
         client.post(f"/company/positions/{position.id}/ranks", data={
             "version": _version(client, f"/company/positions/{position.id}/ranks"), "action": "certify",
@@ -114,8 +114,8 @@ def test_a_whole_season_for_both_sides(app, client, make, login, season, outbox)
 
     # The coordinator publishes (through the service layer).
     with app.app_context():
-        cycle = db.session.get(Cycle, season["cycle"].id)
-        run = run_queue.execute_run(match_runs.create_run(None, cycle, seed=1))
+        season = db.session.get(Season, world["season"].id)
+        run = run_queue.execute_run(match_runs.create_run(None, season, seed=1))
         match_runs.publish_run(None, run)
         placement = db.session.scalar(db.select(Placement).where(Placement.student_id == student.id))
         placed_at = placement.position_id
@@ -136,53 +136,53 @@ def test_a_whole_season_for_both_sides(app, client, make, login, season, outbox)
     client.post("/logout")
 
     # The host sees its intern and the acceptance.
-    host_member = season["harbor_member"] if placed_at == p3.id else season["elm_member"]
+    host_member = world["harbor_member"] if placed_at == p3.id else world["elm_member"]
     login(host_member)
     results = client.get("/company/results").get_data(as_text=True)
     assert student.name in results and "accepted" in results
 
 
-def test_students_cannot_read_each_others_profiles_or_resumes(client, make, login, season):
-    owner = _student(make, season, login, client)
+def test_students_cannot_read_each_others_profiles_or_resumes(client, make, login, world):
+    owner = _student(make, world, login, client)
     client.post("/logout")
-    _student(make, season, login, client)
+    _student(make, world, login, client)
 
     assert client.get(f"/resumes/{owner.id}").status_code == 404
     assert client.get(f"/company/applicants/{owner.id}").status_code == 403
     assert client.get("/resumes/999999").status_code == 404
 
 
-def test_a_student_reads_their_own_resume_and_a_host_only_after_they_applied(client, make, login, season):
-    student = _student(make, season, login, client)
+def test_a_student_reads_their_own_resume_and_a_host_only_after_they_applied(client, make, login, world):
+    student = _student(make, world, login, client)
     own = client.get(f"/resumes/{student.id}")
     assert own.status_code == 200 and own.data.startswith(b"%PDF") and own.mimetype == "application/pdf"
     own.close()
     client.post("/logout")
 
-    login(season["harbor_member"])
+    login(world["harbor_member"])
     assert client.get(f"/resumes/{student.id}").status_code == 404
     client.post("/logout")
     login(student)
-    _apply(client, season["p3"])
+    _apply(client, world["p3"])
     client.post("/logout")
-    login(season["harbor_member"])
+    login(world["harbor_member"])
     shared = client.get(f"/resumes/{student.id}")
     assert shared.status_code == 200
     shared.close()
 
 
-def test_hosts_see_only_their_own_applicants_and_never_self_identification(client, make, login, season):
-    student = _student(make, season, login, client, gender="Non-binary", first_generation="yes")
-    _apply(client, season["p1"])  # Elm only
+def test_hosts_see_only_their_own_applicants_and_never_self_identification(client, make, login, world):
+    student = _student(make, world, login, client, gender="Non-binary", first_generation="yes")
+    _apply(client, world["p1"])  # Elm only
     client.post("/logout")
 
-    login(season["harbor_member"])
+    login(world["harbor_member"])
     assert student.name not in client.get("/company/applicants").get_data(as_text=True)
     assert client.get(f"/company/applicants/{student.id}").status_code == 404
-    assert client.get(f"/company/positions/{season['p1'].id}/ranks").status_code == 404
+    assert client.get(f"/company/positions/{world['p1'].id}/ranks").status_code == 404
     client.post("/logout")
 
-    login(season["elm_member"])
+    login(world["elm_member"])
     page = client.get(f"/company/applicants/{student.id}").get_data(as_text=True)
     assert student.name in page and "Biology" in page
     for private in ("Non-binary", "First in my family", "first_generation", "Pell"):
@@ -191,11 +191,11 @@ def test_hosts_see_only_their_own_applicants_and_never_self_identification(clien
     assert "Non-binary" not in listing
 
 
-def test_a_host_cannot_rank_a_student_who_did_not_apply(app, client, make, login, season):
-    outsider = make.user(Role.STUDENT, season["program"])
-    login(season["elm_member"])
+def test_a_host_cannot_rank_a_student_who_did_not_apply(app, client, make, login, world):
+    outsider = make.user(Role.STUDENT, world["program"])
+    login(world["elm_member"])
 
-    response = client.post(f"/company/positions/{season['p1'].id}/ranks", data={
+    response = client.post(f"/company/positions/{world['p1'].id}/ranks", data={
         "version": "0", "action": "draft", f"rank_{outsider.id}": "1"})
 
     assert response.status_code == 400 and "only rank students who applied" in response.get_data(as_text=True)
@@ -203,46 +203,46 @@ def test_a_host_cannot_rank_a_student_who_did_not_apply(app, client, make, login
         assert db.session.scalar(db.select(db.func.count(HostRank.id))) == 0
 
 
-def test_applying_after_the_deadline_is_refused_and_stores_nothing(app, client, make, login, season):
-    student = _student(make, season, login, client)
+def test_applying_after_the_deadline_is_refused_and_stores_nothing(app, client, make, login, world):
+    student = _student(make, world, login, client)
     with app.app_context():
-        cycle = db.session.get(Cycle, season["cycle"].id)
-        cycle.applications_close_at = utcnow() - timedelta(hours=1)
+        season = db.session.get(Season, world["season"].id)
+        season.applications_close_at = utcnow() - timedelta(hours=1)
         db.session.commit()
 
-    response = _apply(client, season["p1"])
+    response = _apply(client, world["p1"])
 
     assert response.status_code == 400 and "deadline passed" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(PositionInterest.id))) == 0
 
     with app.app_context():  # a coordinator's extension for this student reopens it for them alone
-        db.session.add(DeadlineExtension(cycle_id=season["cycle"].id, user_id=student.id, kind="applications",
+        db.session.add(DeadlineExtension(season_id=world["season"].id, user_id=student.id, kind="applications",
                                          until=utcnow() + timedelta(days=2), reason="hospital stay"))
         db.session.commit()
-    assert _apply(client, season["p1"]).status_code == 302
+    assert _apply(client, world["p1"]).status_code == 302
 
 
-def test_ranking_after_the_deadline_and_in_the_wrong_phase_is_refused(app, client, make, login, season):
-    _student(make, season, login, client)
-    _apply(client, season["p1"])
+def test_ranking_after_the_deadline_and_in_the_wrong_phase_is_refused(app, client, make, login, world):
+    _student(make, world, login, client)
+    _apply(client, world["p1"])
     version = _version(client, "/student/ranks")
     with app.app_context():
-        db.session.get(Cycle, season["cycle"].id).phase = "matching"
+        db.session.get(Season, world["season"].id).phase = "matching"
         db.session.commit()
 
     response = client.post("/student/ranks", data={"version": version, "action": "certify",
-                                                   f"rank_{season['p1'].id}": "1"})
+                                                   f"rank_{world['p1'].id}": "1"})
 
     assert response.status_code == 400 and "not open now" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(db.select(Application.ranks_certified_at)) is None
 
 
-def test_a_late_offer_answer_is_refused(app, client, make, login, season):
-    student = _student(make, season, login, client)
+def test_a_late_offer_answer_is_refused(app, client, make, login, world):
+    student = _student(make, world, login, client)
     with app.app_context():
-        placement = Placement(cycle_id=season["cycle"].id, student_id=student.id, position_id=season["p1"].id,
+        placement = Placement(season_id=world["season"].id, student_id=student.id, position_id=world["p1"].id,
                               response_deadline=utcnow() - timedelta(minutes=5))
         db.session.add(placement)
         db.session.commit()
@@ -256,14 +256,14 @@ def test_a_late_offer_answer_is_refused(app, client, make, login, season):
         assert db.session.get(Placement, placement_id).status == "offered"
 
 
-def test_a_student_cannot_answer_someone_elses_offer(app, client, make, login, season):
-    other = make.user(Role.STUDENT, season["program"])
+def test_a_student_cannot_answer_someone_elses_offer(app, client, make, login, world):
+    other = make.user(Role.STUDENT, world["program"])
     with app.app_context():
-        placement = Placement(cycle_id=season["cycle"].id, student_id=other.id, position_id=season["p1"].id)
+        placement = Placement(season_id=world["season"].id, student_id=other.id, position_id=world["p1"].id)
         db.session.add(placement)
         db.session.commit()
         placement_id = placement.id
-    _student(make, season, login, client)
+    _student(make, world, login, client)
 
     assert client.post(f"/student/offers/{placement_id}/decline").status_code == 404
     with app.app_context():
@@ -277,10 +277,10 @@ def test_a_student_cannot_answer_someone_elses_offer(app, client, make, login, s
     (b"%PDF-1.4 but cut off without its end", "cv.pdf", "not a PDF"),
     (b"%PDF-1.4\n" + b"0" * 3000 + b"\n%%EOF\n", "big.pdf", "the limit is 2 KB"),
 ])
-def test_bad_uploads_are_refused_with_a_message(app, client, make, login, season, content, name, message,
+def test_bad_uploads_are_refused_with_a_message(app, client, make, login, world, content, name, message,
                                                 monkeypatch):
     monkeypatch.setitem(app.config, "RESUME_MAX_BYTES", 2048)  # small, so the test sends no megabytes
-    student = make.user(Role.STUDENT, season["program"])
+    student = make.user(Role.STUDENT, world["program"])
     login(student)
 
     response = client.post("/student/resume", data={"resume": (io.BytesIO(content), name)},
@@ -291,8 +291,8 @@ def test_bad_uploads_are_refused_with_a_message(app, client, make, login, season
         assert db.session.get(User, student.id).profile.resume_file is None
 
 
-def test_replacing_a_resume_removes_the_old_file(app, client, make, login, season):
-    student = _student(make, season, login, client)
+def test_replacing_a_resume_removes_the_old_file(app, client, make, login, world):
+    student = _student(make, world, login, client)
     with app.app_context():
         first = db.session.get(User, student.id).profile.resume_file
 
@@ -305,16 +305,16 @@ def test_replacing_a_resume_removes_the_old_file(app, client, make, login, seaso
     assert not os.path.exists(os.path.join(app.config["UPLOAD_FOLDER"], "resumes", first))
 
 
-def test_a_student_must_complete_their_profile_before_applying(app, client, make, login, season):
-    login(make.user(Role.STUDENT, season["program"]))
+def test_a_student_must_complete_their_profile_before_applying(app, client, make, login, world):
+    login(make.user(Role.STUDENT, world["program"]))
 
-    response = _apply(client, season["p1"])
+    response = _apply(client, world["p1"])
 
     assert response.status_code == 400 and "Before you apply, add your college" in response.get_data(as_text=True)
 
 
-def test_an_unlisted_college_is_added_for_a_coordinator_to_confirm(app, client, make, login, season):
-    login(make.user(Role.STUDENT, season["program"]))
+def test_an_unlisted_college_is_added_for_a_coordinator_to_confirm(app, client, make, login, world):
+    login(make.user(Role.STUDENT, world["program"]))
 
     response = client.post("/student/profile", data={
         "college": 0, "other_college": "Paier College", "other_college_state": "ct", "major": "Design",
@@ -326,28 +326,28 @@ def test_an_unlisted_college_is_added_for_a_coordinator_to_confirm(app, client, 
         assert college.state == "CT" and college.confirmed is False
 
 
-def test_rank_list_needs_distinct_numbers(app, client, make, login, season):
-    _student(make, season, login, client)
-    _apply(client, season["p1"])
-    _apply(client, season["p2"])
+def test_rank_list_needs_distinct_numbers(app, client, make, login, world):
+    _student(make, world, login, client)
+    _apply(client, world["p1"])
+    _apply(client, world["p2"])
 
     response = client.post("/student/ranks", data={"version": _version(client, "/student/ranks"),
-                                                   "action": "draft", f"rank_{season['p1'].id}": "1",
-                                                   f"rank_{season['p2'].id}": "1"})
+                                                   "action": "draft", f"rank_{world['p1'].id}": "1",
+                                                   f"rank_{world['p2'].id}": "1"})
 
     assert response.status_code == 400 and "different rank" in response.get_data(as_text=True)
     with app.app_context():
         assert [r.position_id for r in db.session.scalars(db.select(StudentRank).order_by(StudentRank.rank))] == \
-            [season["p1"].id, season["p2"].id]
+            [world["p1"].id, world["p2"].id]
 
 
-def test_two_colleagues_editing_one_rank_list_the_second_is_told(app, client, make, login, season):
-    student = _student(make, season, login, client)
-    _apply(client, season["p1"])
+def test_two_colleagues_editing_one_rank_list_the_second_is_told(app, client, make, login, world):
+    student = _student(make, world, login, client)
+    _apply(client, world["p1"])
     client.post("/logout")
-    colleague = make.member(season["elm"], email="colleague@example.org")
-    url = f"/company/positions/{season['p1'].id}/ranks"
-    login(season["elm_member"])
+    colleague = make.member(world["elm"], email="colleague@example.org")
+    url = f"/company/positions/{world['p1'].id}/ranks"
+    login(world["elm_member"])
     stale_version = _version(client, url)
     client.post(url, data={"version": stale_version, "action": "draft", f"rank_{student.id}": "2"})
     client.post("/logout")
@@ -360,22 +360,22 @@ def test_two_colleagues_editing_one_rank_list_the_second_is_told(app, client, ma
         assert db.session.scalar(db.select(HostRank.rank)) == 2
 
 
-def test_withdrawing_an_application_takes_it_off_the_rank_list(app, client, make, login, season):
-    _student(make, season, login, client)
-    for position in (season["p1"], season["p2"], season["p3"]):
+def test_withdrawing_an_application_takes_it_off_the_rank_list(app, client, make, login, world):
+    _student(make, world, login, client)
+    for position in (world["p1"], world["p2"], world["p3"]):
         _apply(client, position)
     with app.app_context():
-        interest = db.session.scalar(db.select(PositionInterest).where(PositionInterest.position_id == season["p2"].id))
+        interest = db.session.scalar(db.select(PositionInterest).where(PositionInterest.position_id == world["p2"].id))
 
     client.post(f"/student/applications/{interest.id}/withdraw", data={"confirm": "y"})
 
     with app.app_context():
         ranks = db.session.execute(db.select(StudentRank.position_id, StudentRank.rank).order_by(StudentRank.rank)).all()
-        assert ranks == [(season["p1"].id, 1), (season["p3"].id, 2)]
+        assert ranks == [(world["p1"].id, 1), (world["p3"].id, 2)]
 
 
-def test_host_posts_edits_and_withdraws_a_position_with_edits_logged(app, client, login, season):
-    login(season["elm_member"])
+def test_host_posts_edits_and_withdraws_a_position_with_edits_logged(app, client, login, world):
+    login(world["elm_member"])
     form = {"title": "Bioinformatics intern", "team": "Data", "description": "Analyse sequencing runs.",
             "required_skills": "Python, statistics", "preferred_skills": "R", "slots": 2, "hourly_pay": "24.50",
             "hours_per_week": 40, "start_date": "2027-06-01", "end_date": "2027-08-13", "site_town": "New Haven",
@@ -404,8 +404,8 @@ def test_host_posts_edits_and_withdraws_a_position_with_edits_logged(app, client
     ({"end_date": "2027-05-01"}, "end date must be on or after"),
     ({"slots": "0"}, "Number must be between 1 and 50"),
 ])
-def test_a_position_must_be_paid_and_sane(app, client, login, season, change, message):
-    login(season["elm_member"])
+def test_a_position_must_be_paid_and_sane(app, client, login, world, change, message):
+    login(world["elm_member"])
     form = {"title": "Intern", "description": "Work.", "slots": 1, "hourly_pay": "20", "hours_per_week": 40,
             "start_date": "2027-06-01", "end_date": "2027-08-13", "site_town": "New Haven", "work_mode": "onsite"}
 
@@ -416,17 +416,17 @@ def test_a_position_must_be_paid_and_sane(app, client, login, season, change, me
         assert db.session.scalar(db.select(db.func.count(Position.id)).where(Position.title == "Intern")) == 0
 
 
-def test_a_host_cannot_edit_another_hosts_position(client, login, season):
-    login(season["harbor_member"])
+def test_a_host_cannot_edit_another_hosts_position(client, login, world):
+    login(world["harbor_member"])
 
-    assert client.get(f"/company/positions/{season['p1'].id}/edit").status_code == 404
-    assert client.post(f"/company/positions/{season['p1'].id}/withdraw").status_code == 404
+    assert client.get(f"/company/positions/{world['p1'].id}/edit").status_code == 404
+    assert client.post(f"/company/positions/{world['p1'].id}/withdraw").status_code == 404
 
 
-def test_positions_of_an_unapproved_host_are_hidden_from_students(app, client, make, login, season):
-    hidden_host = make.host(season["program"], name="Secret Co", approved=False)
-    hidden = make.position(hidden_host, season["cycle"], title="Hidden intern")
-    _student(make, season, login, client)
+def test_positions_of_an_unapproved_host_are_hidden_from_students(app, client, make, login, world):
+    hidden_host = make.host(world["program"], name="Secret Co", approved=False)
+    hidden = make.position(hidden_host, world["season"], title="Hidden intern")
+    _student(make, world, login, client)
 
     listing = client.get("/student/positions").get_data(as_text=True)
 
@@ -434,15 +434,15 @@ def test_positions_of_an_unapproved_host_are_hidden_from_students(app, client, m
     assert client.get(f"/student/positions/{hidden.id}").status_code == 404
 
 
-def test_position_search_filters_by_skill_and_pay(app, client, make, login, season):
+def test_position_search_filters_by_skill_and_pay(app, client, make, login, world):
     with app.app_context():
         from sprint.services.market import skills
-        position = db.session.get(Position, season["p4"].id)
+        position = db.session.get(Position, world["p4"].id)
         position.hourly_pay = 31
         from sprint.models import PositionSkill
         position.skill_links = [PositionSkill(skill=skills.get_or_create(["sql"])[0], required=True)]
         db.session.commit()
-    _student(make, season, login, client)
+    _student(make, world, login, client)
 
     by_skill = client.get("/student/positions?skill=SQL").get_data(as_text=True)
     by_pay = client.get("/student/positions?min_pay=30").get_data(as_text=True)
@@ -453,13 +453,13 @@ def test_position_search_filters_by_skill_and_pay(app, client, make, login, seas
     assert bad.status_code == 400 and "Not a valid decimal value" in bad.get_data(as_text=True)
 
 
-def test_team_owner_invites_and_a_member_who_leaves_loses_access(app, client, make, login, season, outbox):
-    login(season["elm_member"])
+def test_team_owner_invites_and_a_member_who_leaves_loses_access(app, client, make, login, world, outbox):
+    login(world["elm_member"])
     assert client.post("/company/team", data={"email": "new@elm.example", "host_role": "member"}).status_code == 302
     assert outbox and outbox[0].to == ["new@elm.example"]
     client.post("/logout")
 
-    member = make.member(season["elm"], role="member", email="plain@elm.example")
+    member = make.member(world["elm"], role="member", email="plain@elm.example")
     login(member)
     response = client.post("/company/team", data={"email": "x@elm.example", "host_role": "member"})
     assert response.status_code == 403
@@ -469,10 +469,10 @@ def test_team_owner_invites_and_a_member_who_leaves_loses_access(app, client, ma
     assert client.get("/company/").status_code == 403
 
 
-def test_the_last_owner_cannot_leave(app, client, login, season):
-    login(season["elm_member"])
+def test_the_last_owner_cannot_leave(app, client, login, world):
+    login(world["elm_member"])
     with app.app_context():
-        membership_id = db.session.scalar(db.select(HostMember.id).where(HostMember.user_id == season["elm_member"].id))
+        membership_id = db.session.scalar(db.select(HostMember.id).where(HostMember.user_id == world["elm_member"].id))
 
     response = client.post(f"/company/team/{membership_id}/remove", data={"confirm": "y"})
 
@@ -480,11 +480,11 @@ def test_the_last_owner_cannot_leave(app, client, login, season):
     assert client.get("/company/").status_code == 200
 
 
-def test_host_notes_are_private_to_the_team(app, client, make, login, season):
-    student = _student(make, season, login, client)
-    _apply(client, season["p1"])
+def test_host_notes_are_private_to_the_team(app, client, make, login, world):
+    student = _student(make, world, login, client)
+    _apply(client, world["p1"])
     client.post("/logout")
-    login(season["elm_member"])
+    login(world["elm_member"])
 
     client.post(f"/company/applicants/{student.id}", data={"note": "Strong in culture work", "interviewed": "y"})
 
@@ -494,11 +494,11 @@ def test_host_notes_are_private_to_the_team(app, client, make, login, season):
     assert "Strong in culture work" not in client.get("/student/").get_data(as_text=True)
 
 
-def _certified_market(app, season, choices: dict, host_ranks: list[tuple]) -> None:
+def _certified_market(app, world, choices: dict, host_ranks: list[tuple]) -> None:
     """Certified lists on both sides, written straight to the database, then a published stable run."""
     with app.app_context():
         for student, positions in choices.items():
-            application = Application(cycle_id=season["cycle"].id, student_id=student.id, status="submitted",
+            application = Application(season_id=world["season"].id, student_id=student.id, status="submitted",
                                       ranks_certified_at=utcnow())
             application.interests = [PositionInterest(position_id=p.id) for p in positions]
             application.ranks = [StudentRank(position_id=p.id, rank=i) for i, p in enumerate(positions, 1)]
@@ -508,16 +508,16 @@ def _certified_market(app, season, choices: dict, host_ranks: list[tuple]) -> No
         for position_id in {position.id for position, _, _ in host_ranks}:
             db.session.get(Position, position_id).ranks_certified_at = utcnow()
         db.session.commit()
-        run = run_queue.execute_run(match_runs.create_run(None, db.session.get(Cycle, season["cycle"].id)))
+        run = run_queue.execute_run(match_runs.create_run(None, db.session.get(Season, world["season"].id)))
         match_runs.publish_run(None, run)
 
 
-def test_host_results_say_a_candidate_matched_elsewhere_but_never_where(app, client, make, login, season):
-    first, second = make.user(Role.STUDENT, season["program"]), make.user(Role.STUDENT, season["program"])
-    p1, p3 = season["p1"], season["p3"]
-    _certified_market(app, season, {first: [p1], second: [p1, p3]},
+def test_host_results_say_a_candidate_matched_elsewhere_but_never_where(app, client, make, login, world):
+    first, second = make.user(Role.STUDENT, world["program"]), make.user(Role.STUDENT, world["program"])
+    p1, p3 = world["p1"], world["p3"]
+    _certified_market(app, world, {first: [p1], second: [p1, p3]},
                       [(p1, first, 1), (p1, second, 2), (p3, second, 1)])
-    login(season["elm_member"])
+    login(world["elm_member"])
 
     page = client.get("/company/results").get_data(as_text=True)
 
@@ -535,14 +535,14 @@ def _section(page: str, heading: str, end: str) -> str:
     return html.unescape(re.sub(r"<[^>]*>", " ", part))
 
 
-def test_no_student_or_host_ever_reads_a_rank_of_the_other_side(app, client, make, login, season):
+def test_no_student_or_host_ever_reads_a_rank_of_the_other_side(app, client, make, login, world):
     """Every explanation text shown to every student and host of a matched season (ties on both sides,
     full and half-empty positions, unranked and unmatched candidates), against any rank of the other side."""
-    students = [make.user(Role.STUDENT, season["program"], name=f"Student {name}")
+    students = [make.user(Role.STUDENT, world["program"], name=f"Student {name}")
                 for name in ("Ada", "Ben", "Cyd", "Dee", "Eli", "Fay")]
     ada, ben, cyd, dee, eli, fay = students
-    p1, p2, p3, p4 = (season[k] for k in ("p1", "p2", "p3", "p4"))
-    _certified_market(app, season, {ada: [p1, p3], ben: [p1, p2, p4], cyd: [p3, p1, p4], dee: [p1, p3],
+    p1, p2, p3, p4 = (world[k] for k in ("p1", "p2", "p3", "p4"))
+    _certified_market(app, world, {ada: [p1, p3], ben: [p1, p2, p4], cyd: [p3, p1, p4], dee: [p1, p3],
                                     eli: [p2, p1], fay: [p4, p3]},
                       [(p1, cyd, 1), (p1, ben, 2), (p1, ada, 2), (p1, dee, 3), (p2, eli, 1), (p2, ben, 1),
                        (p3, dee, 1), (p3, ada, 2), (p3, cyd, 3), (p4, ben, 1), (p4, fay, 2)])
@@ -552,7 +552,7 @@ def test_no_student_or_host_ever_reads_a_rank_of_the_other_side(app, client, mak
         why.append(_section(client.get("/student/").get_data(as_text=True), "Why this result", "</ul>"))
         client.post("/logout")
     host_pages = []
-    for member in (season["elm_member"], season["harbor_member"]):
+    for member in (world["elm_member"], world["harbor_member"]):
         login(member)
         host_pages.append(_section(client.get("/company/results").get_data(as_text=True),
                                    "Candidates you ranked but did not get", "</main>"))
@@ -575,8 +575,8 @@ def test_no_student_or_host_ever_reads_a_rank_of_the_other_side(app, client, mak
 
 
 @pytest.mark.parametrize("pay", ["NaN", "sNaN", "Infinity", "-inf"])
-def test_a_pay_that_is_not_a_number_is_refused(app, client, make, login, season, pay):
-    login(season["elm_member"])
+def test_a_pay_that_is_not_a_number_is_refused(app, client, make, login, world, pay):
+    login(world["elm_member"])
     form = {"title": "Intern", "description": "Work.", "slots": 1, "hourly_pay": pay, "hours_per_week": 40,
             "start_date": "2027-06-01", "end_date": "2027-08-13", "site_town": "New Haven", "work_mode": "onsite"}
 
@@ -584,15 +584,15 @@ def test_a_pay_that_is_not_a_number_is_refused(app, client, make, login, season,
 
     assert response.status_code == 400 and "Not a valid decimal value" in response.get_data(as_text=True)
     client.post("/logout")
-    login(make.user(Role.STUDENT, season["program"]))
+    login(make.user(Role.STUDENT, world["program"]))
     search = client.get(f"/student/positions?min_pay={pay}")
     assert search.status_code == 400 and "Not a valid decimal value" in search.get_data(as_text=True)
 
 
-def test_the_student_reads_why_in_words_with_position_names_not_ids(app, client, make, login, season):
-    ours, rival = make.user(Role.STUDENT, season["program"]), make.user(Role.STUDENT, season["program"])
-    p1, p3 = season["p1"], season["p3"]
-    _certified_market(app, season, {ours: [p1, p3], rival: [p1]},
+def test_the_student_reads_why_in_words_with_position_names_not_ids(app, client, make, login, world):
+    ours, rival = make.user(Role.STUDENT, world["program"]), make.user(Role.STUDENT, world["program"])
+    p1, p3 = world["p1"], world["p3"]
+    _certified_market(app, world, {ours: [p1, p3], rival: [p1]},
                       [(p1, rival, 1), (p1, ours, 2), (p3, ours, 1)])
     login(ours)
 

@@ -21,9 +21,9 @@ def test_the_session_is_renewed_at_login(client, make):
 
 def test_text_people_type_is_rendered_escaped(app, client, make, login):
     program = make.program()
-    cycle = make.cycle(program)
+    season = make.season(program)
     host = make.host(program, name=PAYLOAD)
-    make.position(host, cycle, title=PAYLOAD, description=PAYLOAD, team=PAYLOAD)
+    make.position(host, season, title=PAYLOAD, description=PAYLOAD, team=PAYLOAD)
     student = make.user(Role.STUDENT, program, name=PAYLOAD)
     login(student)
 

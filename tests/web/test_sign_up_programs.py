@@ -8,7 +8,7 @@ import re
 import pytest
 
 from sprint.extensions import db
-from sprint.models import Application, AuditEvent, Cycle, Phase, Role, User
+from sprint.models import Application, AuditEvent, Season, Phase, Role, User
 
 PASSWORD = "correct horse battery"
 
@@ -22,9 +22,9 @@ def _options(page: str) -> list[tuple[str, str, bool]]:
 def programs(app, make):
     """SPRINT takes applications; a draft-only program and an admin's fresh program take none."""
     sprint = make.program("SPRINT Internships", slug="sprint")
-    make.cycle(sprint, 2027, Phase.APPLICATIONS)
+    make.season(sprint, 2027, Phase.APPLICATIONS)
     draft = make.program("Apex Draft Program", slug="apex")  # first alphabetically: once preselected
-    make.cycle(draft, 2027, Phase.DRAFT)
+    make.season(draft, 2027, Phase.DRAFT)
     fresh = make.program("Brand New Partnership", slug="brand-new")
     return sprint, draft, fresh
 
@@ -44,7 +44,7 @@ def test_the_general_page_offers_only_programs_taking_sign_ups_and_preselects_no
 
 
 def test_with_no_program_taking_sign_ups_the_page_says_so(client, make):
-    make.cycle(make.program("Quiet", slug="quiet"), 2027, Phase.DRAFT)
+    make.season(make.program("Quiet", slug="quiet"), 2027, Phase.DRAFT)
 
     page = client.get("/register")
 
@@ -95,8 +95,8 @@ def test_a_student_in_a_live_season_is_not_moved(app, client, login, make, progr
     sprint, _draft, fresh = programs
     student = make.user(Role.STUDENT, sprint, email="busy@example.org")
     with app.app_context():
-        sprint_cycle = db.session.scalar(db.select(Cycle.id).where(Cycle.program_id == sprint.id))
-        db.session.add(Application(cycle_id=sprint_cycle, student_id=student.id, status="submitted"))
+        sprint_season = db.session.scalar(db.select(Season.id).where(Season.program_id == sprint.id))
+        db.session.add(Application(season_id=sprint_season, student_id=student.id, status="submitted"))
         db.session.commit()
     login(make.user(Role.ADMIN))
 

@@ -9,7 +9,7 @@ from season_rounds import publish_round
 
 from sprint.extensions import db
 from sprint.models import (
-    Application, College, Cycle, MatchRun, Placement, Position, PositionInterest, Role, StudentRank, User
+    Application, College, Season, MatchRun, Placement, Position, PositionInterest, Role, StudentRank, User
 )
 from sprint.services.dashboards import charts
 from sprint.services.matching import match_runs
@@ -21,7 +21,7 @@ POSITION_FORM = {"title": "Intern", "description": "Work.", "slots": 1, "hourly_
 
 def _applications_open(app, one_seat) -> None:
     with app.app_context():
-        db.session.get(Cycle, one_seat.cycle.id).phase = "applications"
+        db.session.get(Season, one_seat.season.id).phase = "applications"
         db.session.commit()
 
 
@@ -46,7 +46,7 @@ def test_a_csv_position_dated_outside_the_seasons_year_is_refused(app, client, l
     rows = ("host,title,slots,hourly_pay,hours_per_week,start_date,end_date\n"
             "Elm Bio,Old intern,1,20,40,2025-06-01,2025-08-01\n")
 
-    response = client.post("/coordinator/import", data={"kind": "positions", "cycle": one_seat.cycle.id,
+    response = client.post("/coordinator/import", data={"kind": "positions", "season": one_seat.season.id,
                                                         "file": (io.BytesIO(rows.encode()), "positions.csv")},
                            content_type="multipart/form-data")
 
@@ -60,7 +60,7 @@ def test_the_students_template_imports_as_it_is_and_the_preview_names_the_colleg
     login(one_seat.coordinator)
 
     template = client.get("/coordinator/import/template/students.csv").data
-    preview = client.post("/coordinator/import", data={"kind": "students", "cycle": one_seat.cycle.id,
+    preview = client.post("/coordinator/import", data={"kind": "students", "season": one_seat.season.id,
                                                        "file": (io.BytesIO(template), "students.csv")},
                           content_type="multipart/form-data")
 
@@ -72,7 +72,7 @@ def test_the_positions_template_imports_as_it_is(app, client, login, one_seat):
     login(one_seat.coordinator)
 
     template = client.get("/coordinator/import/template/positions.csv").data
-    preview = client.post("/coordinator/import", data={"kind": "positions", "cycle": one_seat.cycle.id,
+    preview = client.post("/coordinator/import", data={"kind": "positions", "season": one_seat.season.id,
                                                        "file": (io.BytesIO(template), "positions.csv")},
                           content_type="multipart/form-data")
 
@@ -98,7 +98,7 @@ def test_the_first_choice_share_is_the_same_on_the_run_page_and_the_dashboard(ap
 
 
 def test_a_refused_rank_list_keeps_the_order_the_student_typed(app, client, login, one_seat, make):
-    extra = [make.position(one_seat.host, one_seat.cycle, title=title) for title in ("Data intern", "QC intern")]
+    extra = [make.position(one_seat.host, one_seat.season, title=title) for title in ("Data intern", "QC intern")]
     with app.app_context():
         application = db.session.scalar(db.select(Application).where(Application.student_id == one_seat.ana.id))
         for rank, position in enumerate(extra, 2):
@@ -137,7 +137,7 @@ def test_after_a_second_round_each_reason_is_labelled_with_its_round(app, client
 def test_publishing_an_unstable_run_states_its_cost_and_needs_publish_anyway(app, client, login, small_season):
     with app.app_context():
         run = match_runs.start_run(db.session.get(User, small_season.coordinator.id),
-                                   db.session.get(Cycle, small_season.cycle.id),
+                                   db.session.get(Season, small_season.season.id),
                                    match_runs.RunSettings(mode="welfare", seed=1))
         blocking, run_id = len(run.result["blocking_pairs"]), run.id
     assert blocking > 0

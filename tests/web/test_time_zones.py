@@ -9,7 +9,7 @@ import pytest
 
 from sprint.services.errors import ServiceError
 from sprint.extensions import db
-from sprint.models import Cycle, ExtensionKind, Phase, Program, Role, User
+from sprint.models import Season, ExtensionKind, Phase, Program, Role, User
 from sprint.services.season import deadlines, reminders
 from sprint.services.support.local_time import format_when, to_utc, zone
 
@@ -24,31 +24,31 @@ def typed(app, make, login, client):
     program = make.program("SPRINT", slug="sprint")
     coordinator = make.user(Role.COORDINATOR, program)
     login(coordinator)
-    response = client.post("/coordinator/cycles/new", data={
+    response = client.post("/coordinator/seasons/new", data={
         "year": "2027", "name": "Summer 2027", "applications_open_at": "2026-11-01T09:00",
         "applications_close_at": BEFORE_CHANGE[0], "ranking_close_at": AFTER_CHANGE[0]})
     assert response.status_code == 302, response.get_data(as_text=True)
     with app.app_context():
-        cycle = db.session.scalar(db.select(Cycle))
-        cycle.phase = Phase.APPLICATIONS
+        season = db.session.scalar(db.select(Season))
+        season.phase = Phase.APPLICATIONS
         db.session.commit()
-        return program, cycle.id
+        return program, season.id
 
 
 def test_typed_local_deadlines_are_stored_as_the_right_utc_instants(app, typed):
     with app.app_context():
-        cycle = db.session.get(Cycle, typed[1])
+        season = db.session.get(Season, typed[1])
 
-        assert cycle.applications_close_at == BEFORE_CHANGE[1]
-        assert cycle.ranking_close_at == AFTER_CHANGE[1]
-        assert cycle.applications_open_at == datetime(2026, 11, 1, 14, 0)  # EST, five hours behind
+        assert season.applications_close_at == BEFORE_CHANGE[1]
+        assert season.ranking_close_at == AFTER_CHANGE[1]
+        assert season.applications_open_at == datetime(2026, 11, 1, 14, 0)  # EST, five hours behind
 
 
 def test_they_are_shown_back_in_local_time_with_est_and_edt(client, typed):
-    cycle_id = typed[1]
+    season_id = typed[1]
 
-    progress = client.get(f"/coordinator/cycles/{cycle_id}").get_data(as_text=True)
-    form = client.get(f"/coordinator/cycles/{cycle_id}/dates").get_data(as_text=True)
+    progress = client.get(f"/coordinator/seasons/{season_id}").get_data(as_text=True)
+    form = client.get(f"/coordinator/seasons/{season_id}/dates").get_data(as_text=True)
 
     assert BEFORE_CHANGE[2] in progress and AFTER_CHANGE[2] in progress
     assert f'value="{BEFORE_CHANGE[0]}"' in form and f'value="{AFTER_CHANGE[0]}"' in form
@@ -57,7 +57,7 @@ def test_they_are_shown_back_in_local_time_with_est_and_edt(client, typed):
 
 
 def test_a_student_reads_them_local_and_labelled(app, client, make, login, typed):
-    program, _cycle_id = typed
+    program, _season_id = typed
     client.post("/logout")
     login(make.user(Role.STUDENT, program))
 
@@ -69,35 +69,35 @@ def test_a_student_reads_them_local_and_labelled(app, client, make, login, typed
 @pytest.mark.parametrize(("kind", "deadline"), [(ExtensionKind.APPLICATIONS, BEFORE_CHANGE),
                                                 (ExtensionKind.RANKING, AFTER_CHANGE)])
 def test_a_students_action_is_allowed_up_to_the_instant_shown_and_refused_after(app, make, typed, kind, deadline):
-    program, cycle_id = typed
+    program, season_id = typed
     student = make.user(Role.STUDENT, Program(id=program.id))
     with app.app_context():
-        cycle, person = db.session.get(Cycle, cycle_id), db.session.get(User, student.id)
+        season, person = db.session.get(Season, season_id), db.session.get(User, student.id)
         instant = deadline[1]
 
-        deadlines.check_open(person, cycle, kind, now=instant - timedelta(seconds=1))
-        deadlines.check_open(person, cycle, kind, now=instant)
+        deadlines.check_open(person, season, kind, now=instant - timedelta(seconds=1))
+        deadlines.check_open(person, season, kind, now=instant)
         with pytest.raises(ServiceError, match=f"deadline passed on {deadline[2]};"):
-            deadlines.check_open(person, cycle, kind, now=instant + timedelta(seconds=1))
+            deadlines.check_open(person, season, kind, now=instant + timedelta(seconds=1))
 
 
 def test_a_time_the_clocks_skip_is_refused_with_a_clear_message(app, client, typed):
-    response = client.post(f"/coordinator/cycles/{typed[1]}/dates", data={
+    response = client.post(f"/coordinator/seasons/{typed[1]}/dates", data={
         "applications_open_at": "2026-11-01T09:00", "applications_close_at": "2027-03-14T02:30",
         "ranking_close_at": AFTER_CHANGE[0]})
 
     assert response.status_code == 400
     assert "Mar 14, 2027 has no 2:30 AM in America/New_York" in response.get_data(as_text=True)
     with app.app_context():
-        assert db.session.get(Cycle, typed[1]).applications_close_at == BEFORE_CHANGE[1]
+        assert db.session.get(Season, typed[1]).applications_close_at == BEFORE_CHANGE[1]
 
 
 def test_the_reminder_email_uses_the_same_rendering(app, make, typed, outbox):
-    program, cycle_id = typed
+    program, season_id = typed
     student = make.user(Role.STUDENT, Program(id=program.id))
     with app.app_context():
         from sprint.models import Application
-        db.session.add(Application(cycle_id=cycle_id, student_id=student.id, status="submitted"))
+        db.session.add(Application(season_id=season_id, student_id=student.id, status="submitted"))
         db.session.commit()
 
         reminders.send_deadline_reminders(now=AFTER_CHANGE[1] - timedelta(days=1))
@@ -116,18 +116,18 @@ def test_another_zone_and_the_fall_change_render_and_convert_with_the_standard_l
 
 
 def test_a_coordinator_sets_the_programs_zone_and_pages_follow_it(app, client, typed):
-    program, cycle_id = typed
+    program, season_id = typed
 
     bad = client.post("/coordinator/time-zone", data={"time_zone": "Mars/Olympus_Mons"}, follow_redirects=True)
     good = client.post("/coordinator/time-zone", data={"time_zone": "America/Los_Angeles"})
-    progress = client.get(f"/coordinator/cycles/{cycle_id}").get_data(as_text=True)
+    progress = client.get(f"/coordinator/seasons/{season_id}").get_data(as_text=True)
 
     assert "Choose a time zone from the list." in bad.get_data(as_text=True)
     assert good.status_code == 302
     assert "Mar 15, 2027, 8:59\u202fPM PDT" in progress  # the same instant, read on the west coast
     with app.app_context():
         assert db.session.get(Program, program.id).time_zone == "America/Los_Angeles"
-        assert db.session.get(Cycle, cycle_id).ranking_close_at == AFTER_CHANGE[1]  # storage unchanged
+        assert db.session.get(Season, season_id).ranking_close_at == AFTER_CHANGE[1]  # storage unchanged
 
 
 def test_only_an_admin_or_the_programs_coordinator_changes_its_zone(app, make):
@@ -145,13 +145,13 @@ def test_only_an_admin_or_the_programs_coordinator_changes_its_zone(app, make):
 
 
 def test_the_audit_log_shows_a_date_change_in_local_time(client, typed):
-    cycle_id = typed[1]
-    client.post(f"/coordinator/cycles/{cycle_id}/dates", data={
+    season_id = typed[1]
+    client.post(f"/coordinator/seasons/{season_id}/dates", data={
         "applications_open_at": "2026-11-01T09:00", "applications_close_at": BEFORE_CHANGE[0],
         "ranking_close_at": "2027-03-16T23:59"})
 
     log = client.get("/coordinator/runs/audit").get_data(as_text=True)
 
-    assert "cycle.dates_changed" in log
+    assert "season.dates_changed" in log
     assert AFTER_CHANGE[2] in log and "Mar 16, 2027, 11:59\u202fPM EDT" in log
     assert "+00:00" not in log and "T03:59" not in log

@@ -9,7 +9,7 @@ from sqlalchemy import func
 
 from ...extensions import db
 from ...models import (
-    Application, College, CollegeKind, Cycle, HostCompany, Outcome, Placement, PlacementStatus, Position,
+    Application, College, CollegeKind, Season, HostCompany, Outcome, Placement, PlacementStatus, Position,
     Program, StudentProfile, User
 )
 from .common import (
@@ -129,9 +129,9 @@ def colleges(program: Program, filters: DashboardFilters) -> DashboardPage:
     in all seasons: with no season chosen the first GROUP BY has them all; with some chosen, a third,
     lighter one (college, first season) does.
     """
-    found = rows(applicants(program.id, filters, Cycle.year, College.id, College.kind,
+    found = rows(applicants(program.id, filters, Season.year, College.id, College.kind,
                             func.count(Application.id), func.count(Placement.id), college=True)
-                 .group_by(Cycle.year, College.id, College.kind))
+                 .group_by(Season.year, College.id, College.kind))
     college_medians, year_medians = _rank_medians(program.id, filters)
     first_year = _first_years(program.id, filters, found)
     cube = _tally(found, results_out(program))
@@ -150,9 +150,9 @@ def colleges(program: Program, filters: DashboardFilters) -> DashboardPage:
 
 def _rank_medians(pid: int, filters: DashboardFilters) -> tuple[dict, dict]:
     """The median rank obtained by college and by season, from one GROUP BY season, college, rank."""
-    ranks = rows(placements(pid, filters, Cycle.year, StudentProfile.college_id, Placement.student_rank,
+    ranks = rows(placements(pid, filters, Season.year, StudentProfile.college_id, Placement.student_rank,
                             func.count(Placement.id), profile=True)
-                 .group_by(Cycle.year, StudentProfile.college_id, Placement.student_rank))
+                 .group_by(Season.year, StudentProfile.college_id, Placement.student_rank))
     return (group_medians((cid, rank, n) for _, cid, rank, n in ranks),
             group_medians((year, rank, n) for year, _, rank, n in ranks))
 
@@ -161,7 +161,7 @@ def _first_years(pid: int, filters: DashboardFilters, found: list) -> dict[int, 
     """Each college's first season with applicants, over every season (not only the chosen ones)."""
     if filters.years:
         return dict(rows(applicants(pid, replace(filters, years=()), StudentProfile.college_id,
-                                    func.min(Cycle.year), profile=True)
+                                    func.min(Season.year), profile=True)
                          .where(StudentProfile.college_id.is_not(None)).group_by(StudentProfile.college_id)))
     first_year: dict[int, int] = {}
     for year, college_id, *_ in found:
@@ -252,10 +252,10 @@ def _college_figures(mine: list, everyone: list, out: set[int], n_hosts: int) ->
 def _outcomes_by_year(pid: int, filters: DashboardFilters, college_id: int) -> dict[int, tuple]:
     """(season, completed, hired or returned) of the college's placements, by season."""
     return {row[0]: row for row in rows(placements(
-        pid, filters, Cycle.year,
+        pid, filters, Season.year,
         func.count(Placement.id).filter(Placement.status == PlacementStatus.COMPLETED),
         func.count(Placement.id).filter(Placement.outcome.in_((Outcome.HIRED, Outcome.RETURNED))),
-        college_id=college_id).group_by(Cycle.year))}
+        college_id=college_id).group_by(Season.year))}
 
 
 def _against_program_table(mine: dict, everyone: dict, outcomes: dict, out: set[int]) -> Table:
@@ -292,13 +292,13 @@ def _majors_table(pid: int, filters: DashboardFilters, college_id: int) -> Table
 
 def _students_table(pid: int, filters: DashboardFilters, college_id: int) -> Table:
     found = rows(applicants(
-        pid, filters, User.name, Cycle.year, StudentProfile.major, Application.ranks_certified_at,
+        pid, filters, User.name, Season.year, StudentProfile.major, Application.ranks_certified_at,
         HostCompany.name, Position.title, Placement.status, Placement.outcome, college_id=college_id,
         placement_statuses=tuple(PlacementStatus), profile=True)
         .join(User, User.id == Application.student_id)
         .outerjoin(Position, Position.id == Placement.position_id)
         .outerjoin(HostCompany, HostCompany.id == Position.host_id)
-        .order_by(Cycle.year.desc(), User.name))
+        .order_by(Season.year.desc(), User.name))
     return Table("students", "Students", ["Student", "Season", "Major", "Ranked", "Host", "Position",
                                           "Placement", "Outcome"],
                  [StudentRow(name, year, major or "", "yes" if certified else "no", host or "", title or "",
@@ -308,9 +308,9 @@ def _students_table(pid: int, filters: DashboardFilters, college_id: int) -> Tab
 
 def _season_figures(pid: int, filters: DashboardFilters, college_id: int | None) -> dict:
     """Applicants, placed and median rank obtained by season, from one GROUP BY season, rank."""
-    found = rows(applicants(pid, filters, Cycle.year, Placement.student_rank, func.count(Application.id),
+    found = rows(applicants(pid, filters, Season.year, Placement.student_rank, func.count(Application.id),
                             func.count(Placement.id), college_id=college_id)
-                 .group_by(Cycle.year, Placement.student_rank))
+                 .group_by(Season.year, Placement.student_rank))
     by_year: dict[int, list[int]] = {}
     for year, _, n, placed in found:
         totals = by_year.setdefault(year, [0, 0])

@@ -17,10 +17,10 @@ from sqlalchemy import Select, and_, exists
 from ..errors import NotAllowed
 from ...extensions import db
 from ...models import (
-    Application, ApplicationStatus, College, Cycle, HostCompany, Phase, Placement, Position,
+    Application, ApplicationStatus, College, Season, HostCompany, Phase, Placement, Position,
     PositionInterest, PositionStatus, Program, Role, StudentProfile, User
 )
-from ..season.seasons import staff_season
+from ..season.queries import staff_season
 from ..support.figures import Percent, rate, show  # noqa: F401 (re-exported to the dashboards)
 from ..support.privacy import HIDDEN, SMALL_CELL, suppress, too_small  # noqa: F401 (re-exported to the dashboards)
 
@@ -145,7 +145,7 @@ def filter_choices(actor: User, program: Program, majors_ttl: float = 0) -> Filt
     """The seasons, hosts and majors a program's dashboards can be narrowed to (four queries at most);
     the majors menu is kept `majors_ttl` seconds (the view reads it from the app's config)."""
     years = list(db.session.scalars(
-        db.select(Cycle.year).where(Cycle.program_id == program.id).order_by(Cycle.year)))
+        db.select(Season.year).where(Season.program_id == program.id).order_by(Season.year)))
     hosts = [tuple(row) for row in db.session.execute(
         db.select(HostCompany.id, HostCompany.name).where(HostCompany.program_id == program.id)
         .order_by(HostCompany.name))]
@@ -174,8 +174,8 @@ def _majors(program_id: int, ttl: float) -> list[str]:
 def results_out(program: Program) -> set[int]:
     """The seasons whose match results are out (published or closed): only they have placement or
     fill rates; before, a rate would read 0% when it is simply not known yet."""
-    return set(db.session.scalars(db.select(Cycle.year).where(
-        Cycle.program_id == program.id, Cycle.phase.in_((Phase.PUBLISHED, Phase.CLOSED)))))
+    return set(db.session.scalars(db.select(Season.year).where(
+        Season.program_id == program.id, Season.phase.in_((Phase.PUBLISHED, Phase.CLOSED)))))
 
 
 def current_year(program: Program, filters: DashboardFilters) -> int | None:
@@ -201,15 +201,15 @@ def applicants(program_id: int, filters: DashboardFilters, *columns, college_id:
     other `placement_statuses` a student can appear once per placement.) The student profile
     and college are joined only when asked for (`profile`, `college`) or filtered on.
     """
-    on_placement = [Placement.cycle_id == Application.cycle_id,
+    on_placement = [Placement.season_id == Application.season_id,
                     Placement.student_id == Application.student_id, Placement.status.in_(placement_statuses)]
     if filters.host_id:
         on_placement.append(Placement.position_id.in_(_host_positions(filters.host_id)))
     query = (db.select(*columns).select_from(Application)
-             .join(Cycle, Cycle.id == Application.cycle_id))
+             .join(Season, Season.id == Application.season_id))
     query = _join_student(query, Application.student_id, filters, college_id, profile, college)
     query = (query.outerjoin(Placement, and_(*on_placement))
-             .where(Cycle.program_id == program_id, Application.submitted_at.is_not(None),
+             .where(Season.program_id == program_id, Application.submitted_at.is_not(None),
                     Application.status != ApplicationStatus.WITHDRAWN))
     if filters.host_id:
         query = query.where(exists().where(
@@ -223,9 +223,9 @@ def placements(program_id: int, filters: DashboardFilters, *columns, statuses=LI
     """Placements (by default the live ones) with their position and season (and profile, college if asked)."""
     query = (db.select(*columns).select_from(Placement)
              .join(Position, Position.id == Placement.position_id)
-             .join(Cycle, Cycle.id == Placement.cycle_id))
+             .join(Season, Season.id == Placement.season_id))
     query = _join_student(query, Placement.student_id, filters, college_id, profile, college)
-    query = query.where(Cycle.program_id == program_id)
+    query = query.where(Season.program_id == program_id)
     if statuses is not None:
         query = query.where(Placement.status.in_(statuses))
     if filters.host_id:
@@ -245,11 +245,11 @@ def _join_student(query: Select, student_id, filters: DashboardFilters, college_
 def positions(program_id: int, filters: DashboardFilters, *columns) -> Select:
     """Open positions (the seats offered) with their season and host; college kind and major do not apply."""
     query = (db.select(*columns).select_from(Position)
-             .join(Cycle, Cycle.id == Position.cycle_id)
+             .join(Season, Season.id == Position.season_id)
              .join(HostCompany, HostCompany.id == Position.host_id)
-             .where(Cycle.program_id == program_id, Position.status == PositionStatus.OPEN))
+             .where(Season.program_id == program_id, Position.status == PositionStatus.OPEN))
     if filters.years:
-        query = query.where(Cycle.year.in_(filters.years))
+        query = query.where(Season.year.in_(filters.years))
     if filters.host_id:
         query = query.where(Position.host_id == filters.host_id)
     return query
@@ -257,7 +257,7 @@ def positions(program_id: int, filters: DashboardFilters, *columns) -> Select:
 
 def _student_filters(query: Select, filters: DashboardFilters, college_id: int | None) -> Select:
     if filters.years:
-        query = query.where(Cycle.year.in_(filters.years))
+        query = query.where(Season.year.in_(filters.years))
     if filters.kind:
         query = query.where(College.kind == filters.kind)
     if filters.major:

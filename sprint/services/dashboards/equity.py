@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Text, cast, func
 
-from ...models import Application, College, CollegeKind, Cycle, Placement, Program, StudentProfile
+from ...models import Application, College, CollegeKind, Season, Placement, Program, StudentProfile
 from .common import (
     Chart, DashboardFilters, DashboardPage, Percent, Table, applicants, current_year, rate, results_out, rows,
     suppress
@@ -71,7 +71,7 @@ def equity_tables(program: Program, filters: DashboardFilters) -> list[Table]:
         StudentProfile.cc_transfer, community, StudentProfile.gender,
         cast(StudentProfile.race_ethnicity, Text), func.count(Application.id), func.count(Placement.id),
         func.count(Placement.id).filter(Placement.student_rank == 1), college=True)
-        .where(Cycle.year.in_(results_out(program)))
+        .where(Season.year.in_(results_out(program)))
         .group_by(StudentProfile.first_generation, StudentProfile.pell_eligible, StudentProfile.cc_transfer,
                   community, StudentProfile.gender, cast(StudentProfile.race_ethnicity, Text)))
     sums: dict[str, dict[str, list[int]]] = {key: {} for key, _ in DIMENSIONS}

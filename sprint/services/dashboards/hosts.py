@@ -9,7 +9,7 @@ from typing import NamedTuple
 from sqlalchemy import case, func
 
 from ...extensions import db
-from ...models import College, Cycle, HostCompany, Outcome, Placement, PlacementStatus, Position, Program
+from ...models import College, Season, HostCompany, Outcome, Placement, PlacementStatus, Position, Program
 from .common import (
     Chart, DashboardFilters, DashboardPage, Percent, Table, placements, positions, rate, results_out, rows
 )
@@ -96,10 +96,10 @@ def hosts(program: Program, filters: DashboardFilters) -> DashboardPage:
 
 
 def _hosts_table(pid: int, filters: DashboardFilters, out: set[int]) -> Table:
-    matched = Cycle.year.in_(out)  # fill rates count the seasons whose results are out
+    matched = Season.year.in_(out)  # fill rates count the seasons whose results are out
     per_host = rows(positions(
         pid, filters, HostCompany.id, HostCompany.name, func.count(Position.id), func.sum(Position.slots),
-        func.count(func.distinct(Cycle.year)), func.avg(Position.hourly_pay),
+        func.count(func.distinct(Season.year)), func.avg(Position.hourly_pay),
         func.coalesce(func.sum(Position.slots).filter(matched), 0))
         .group_by(HostCompany.id, HostCompany.name)
         .order_by(HostCompany.name))
@@ -119,15 +119,15 @@ def _hosts_table(pid: int, filters: DashboardFilters, out: set[int]) -> Table:
 
 def _host_seasons_table(pid: int, filters: DashboardFilters, out: set[int]) -> Table:
     first = (positions(pid, DashboardFilters(host_id=filters.host_id), Position.host_id.label("host"),
-                       func.min(Cycle.year).label("first")).group_by(Position.host_id).subquery())
+                       func.min(Season.year).label("first")).group_by(Position.host_id).subquery())
     seasons = rows(positions(
-        pid, filters, Cycle.year, func.count(func.distinct(Position.host_id)),
-        func.count(func.distinct(case((first.c.first < Cycle.year, Position.host_id)))),
+        pid, filters, Season.year, func.count(func.distinct(Position.host_id)),
+        func.count(func.distinct(case((first.c.first < Season.year, Position.host_id)))),
         func.sum(Position.slots)).join(first, first.c.host == Position.host_id)
-        .group_by(Cycle.year).order_by(Cycle.year))
+        .group_by(Season.year).order_by(Season.year))
     season_filled = {year: (n, hired) for year, n, hired in rows(placements(
-        pid, filters, Cycle.year, func.count(Placement.id), func.count(Placement.id).filter(HIRED))
-        .group_by(Cycle.year))}
+        pid, filters, Season.year, func.count(Placement.id), func.count(Placement.id).filter(HIRED))
+        .group_by(Season.year))}
     season_rows = []
     for year, n_hosts, returning, slots in seasons:
         n_filled, hired = season_filled.get(year, (0, 0))
@@ -191,15 +191,15 @@ def host_page(program: Program, filters: DashboardFilters, host_id: int) -> Dash
 def _offered_by_year(pid: int, mine: DashboardFilters) -> dict[int, tuple[int, int]]:
     """(positions, seats) the host offered, by season."""
     return {year: (n, slots) for year, n, slots in rows(positions(
-        pid, mine, Cycle.year, func.count(Position.id), func.sum(Position.slots)).group_by(Cycle.year))}
+        pid, mine, Season.year, func.count(Position.id), func.sum(Position.slots)).group_by(Season.year))}
 
 
 def _one_host_season_rows(pid: int, mine: DashboardFilters, offered: dict, out: set[int]) -> list[OneHostSeasonRow]:
     taken = {row[0]: row[1:] for row in rows(placements(
-        pid, mine, Cycle.year, func.count(Placement.id),
+        pid, mine, Season.year, func.count(Placement.id),
         func.count(Placement.id).filter(Placement.status == PlacementStatus.COMPLETED),
         func.count(Placement.id).filter(HIRED),
-        func.count(Placement.id).filter(Placement.outcome == Outcome.RETURNED)).group_by(Cycle.year))}
+        func.count(Placement.id).filter(Placement.outcome == Outcome.RETURNED)).group_by(Season.year))}
     season_rows = []
     for year in sorted(set(offered) | set(taken)):
         n_positions, slots = offered.get(year, (0, 0))
@@ -211,9 +211,9 @@ def _one_host_season_rows(pid: int, mine: DashboardFilters, offered: dict, out: 
 
 
 def _positions_table(pid: int, mine: DashboardFilters) -> Table:
-    per_position = rows(positions(pid, mine, Position.id, Cycle.year, Position.title, Position.slots,
+    per_position = rows(positions(pid, mine, Position.id, Season.year, Position.title, Position.slots,
                                   Position.hourly_pay, Position.hours_per_week)
-                        .order_by(Cycle.year.desc(), Position.title))
+                        .order_by(Season.year.desc(), Position.title))
     position_filled = dict(rows(placements(pid, mine, Placement.position_id, func.count(Placement.id))
                                 .group_by(Placement.position_id)))
     return Table("positions", "Positions", ["Position", "Season", "Seats", "Filled", "Hourly pay",

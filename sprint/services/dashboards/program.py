@@ -8,7 +8,7 @@ from typing import NamedTuple
 from sqlalchemy import and_, case, func
 
 from ...models import (
-    Application, Cycle, Outcome, Placement, PlacementStatus, Position, Program, StudentProfile
+    Application, Season, Outcome, Placement, PlacementStatus, Position, Program, StudentProfile
 )
 from .common import (
     ACCEPTED, LIVE, Chart, DashboardFilters, DashboardPage, Percent, Table, applicants, current_year, group_medians,
@@ -88,26 +88,26 @@ def overview(program: Program, filters: DashboardFilters) -> DashboardPage:
 
 def _funnel_by_year(pid: int, filters: DashboardFilters) -> dict[int, object]:
     return _per_year(placements(
-        pid, filters, Cycle.year.label("year"),
+        pid, filters, Season.year.label("year"),
         func.count(func.distinct(case((Placement.round.in_(MATCHED_ROUNDS), Placement.student_id)))).label("matched"),
         func.count(Placement.id).filter(Placement.status.in_(ACCEPTED)).label("accepted"),
         func.count(Placement.id).filter(Placement.status == PlacementStatus.COMPLETED).label("completed"),
         func.count(Placement.id).filter(Placement.outcome.in_((Outcome.HIRED, Outcome.RETURNED))).label("later"),
         func.count(Placement.id).filter(Placement.status.in_(
             (PlacementStatus.OFFERED, *ACCEPTED))).label("filled"),
-        statuses=None).group_by(Cycle.year))
+        statuses=None).group_by(Season.year))
 
 
 def _seats_by_year(pid: int, filters: DashboardFilters) -> dict[int, object]:
     return _per_year(positions(
-        pid, filters, Cycle.year.label("year"), func.coalesce(func.sum(Position.slots), 0).label("slots"),
-        func.count(func.distinct(Position.host_id)).label("hosts")).group_by(Cycle.year))
+        pid, filters, Season.year.label("year"), func.coalesce(func.sum(Position.slots), 0).label("slots"),
+        func.count(func.distinct(Position.host_id)).label("hosts")).group_by(Season.year))
 
 
 def _pay_medians(pid: int, filters: DashboardFilters) -> tuple[dict[int, object], object]:
     """The median hourly pay of placements by season, and over all selected seasons (one GROUP BY)."""
-    pay_rows = rows(placements(pid, filters, Cycle.year, Position.hourly_pay, func.count(Placement.id))
-                    .group_by(Cycle.year, Position.hourly_pay))
+    pay_rows = rows(placements(pid, filters, Season.year, Position.hourly_pay, func.count(Placement.id))
+                    .group_by(Season.year, Position.hourly_pay))
     return group_medians(pay_rows), median_from_counts((hourly, n) for _, hourly, n in pay_rows)
 
 
@@ -153,9 +153,9 @@ def _trend_table(years: list[int], applied: dict, funnel: dict, seats: dict, pay
 
 def _applied_by_year(pid: int, filters: DashboardFilters) -> tuple[dict[int, object], int]:
     """Applied, ranked and colleges represented by season, and colleges over all of them (one GROUP BY)."""
-    found = rows(applicants(pid, filters, Cycle.year, StudentProfile.college_id, func.count(Application.id),
+    found = rows(applicants(pid, filters, Season.year, StudentProfile.college_id, func.count(Application.id),
                             func.count(Application.ranks_certified_at), profile=True)
-                 .group_by(Cycle.year, StudentProfile.college_id))
+                 .group_by(Season.year, StudentProfile.college_id))
     by_year: dict[int, SimpleNamespace] = {}
     for year, college_id, n, ranked in found:
         entry = by_year.setdefault(year, SimpleNamespace(applied=0, ranked=0, colleges=0))
@@ -189,7 +189,7 @@ def match_quality(program: Program, filters: DashboardFilters) -> DashboardPage:
 
 def _quality_summary(pid: int, filters: DashboardFilters) -> dict[int, object]:
     return _per_year(placements(
-        pid, filters, Cycle.year.label("year"),
+        pid, filters, Season.year.label("year"),
         func.count(func.distinct(case((MATCHED, Placement.student_id)))).label("matched"),
         func.count(Placement.id).filter(MATCHED).label("n"),
         func.count(Placement.id).filter(MATCHED, Placement.student_rank == 1).label("first"),
@@ -198,17 +198,17 @@ def _quality_summary(pid: int, filters: DashboardFilters) -> dict[int, object]:
         func.count(Placement.id).filter(MATCHED, Placement.round == 2, Placement.student_rank == 1)
         .label("round2_first"),
         func.count(Placement.id).filter(Placement.status.in_(LIVE)).label("filled"),
-        statuses=None).group_by(Cycle.year))
+        statuses=None).group_by(Season.year))
 
 
 def _quality_rows(pid: int, filters: DashboardFilters) -> list[QualityRow]:
     """One row per season with matched placements (three GROUP BY season queries)."""
     summary = _quality_summary(pid, filters)
     certified = _per_year(applicants(
-        pid, filters, Cycle.year.label("year"), func.count(Application.ranks_certified_at).label("certified"))
-        .group_by(Cycle.year))
-    seats = _per_year(positions(pid, filters, Cycle.year.label("year"),
-                                func.coalesce(func.sum(Position.slots), 0).label("slots")).group_by(Cycle.year))
+        pid, filters, Season.year.label("year"), func.count(Application.ranks_certified_at).label("certified"))
+        .group_by(Season.year))
+    seats = _per_year(positions(pid, filters, Season.year.label("year"),
+                                func.coalesce(func.sum(Position.slots), 0).label("slots")).group_by(Season.year))
     found = []
     for year in sorted(summary):
         slots, certified_n = _cell(seats, year, "slots"), _cell(certified, year, "certified")
@@ -232,9 +232,9 @@ def _quality_table(season_rows: list[QualityRow]) -> Table:
 
 def _rank_histograms(pid: int, filters: DashboardFilters) -> dict[str, list[tuple[int, object, int]]]:
     """(season, rank, count) of matched placements, by the student's rank and by the host's (one GROUP BY)."""
-    both = rows(placements(pid, filters, Cycle.year, Placement.student_rank, Placement.position_rank,
+    both = rows(placements(pid, filters, Season.year, Placement.student_rank, Placement.position_rank,
                            func.count(Placement.id), statuses=None).where(MATCHED)
-                .group_by(Cycle.year, Placement.student_rank, Placement.position_rank))
+                .group_by(Season.year, Placement.student_rank, Placement.position_rank))
     return {"student": [(year, own, n) for year, own, _, n in both],
             "host": [(year, theirs, n) for year, _, theirs, n in both]}
 

@@ -18,9 +18,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import NotAllowed, ServiceError, StaleEdit
 from ...extensions import db
-from ...models import Cycle, ImportReceipt, User
+from ...models import Season, ImportReceipt, User
 from ..support import audit
-from ..season.cycles import cycle_for
+from ..season.manage import season_for
 from .csv_import_kinds import KINDS, Context, RowProblem
 from ..support.plain_text import text_problem
 from ..accounts.tokens import make_token, read_token
@@ -118,12 +118,12 @@ def _text_problem(spec, row: dict[str, str]) -> str | None:
     return None
 
 
-def _validate(actor: User, kind: str, content: bytes, cycle: Cycle | None) -> tuple[Preview, list, Context]:
+def _validate(actor: User, kind: str, content: bytes, season: Season | None) -> tuple[Preview, list, Context]:
     spec = KINDS[kind]
-    if spec.needs_cycle and (cycle is None or cycle.program_id != actor.program_id):
+    if spec.needs_season and (season is None or season.program_id != actor.program_id):
         raise NotAllowed("Choose a season of your program to import positions into.")
     result = Preview(kind)
-    context = Context(actor=actor, program_id=actor.program_id, cycle=cycle)
+    context = Context(actor=actor, program_id=actor.program_id, season=season)
     parsed: list[tuple[int, dict]] = []
     seen: dict[object, int] = {}
     for line, cells in _read(kind, content, result):
@@ -159,16 +159,16 @@ def _validate(actor: User, kind: str, content: bytes, cycle: Cycle | None) -> tu
     return result, plan, context
 
 
-def preview(actor: User, kind: str, content: bytes, cycle: Cycle | None = None) -> Preview:
+def preview(actor: User, kind: str, content: bytes, season: Season | None = None) -> Preview:
     """Validate every row and say what importing would do; writes nothing."""
-    return _validate(actor, kind, content, cycle)[0]
+    return _validate(actor, kind, content, season)[0]
 
 
-def run_import(actor: User, kind: str, content: bytes, cycle: Cycle | None = None,
+def run_import(actor: User, kind: str, content: bytes, season: Season | None = None,
                receipt: str | None = None) -> Preview:
     """Import the file in one transaction; any bad row refuses the whole file. With a `receipt`
     (the digest of a signed preview) the import happens once: see `confirm_import`."""
-    result, plan, context = _validate(actor, kind, content, cycle)
+    result, plan, context = _validate(actor, kind, content, season)
     if not result.ok:
         raise ServiceError("Nothing was imported: the file has errors. Fix them and upload it again.")
     spec = KINDS[kind]
@@ -178,7 +178,7 @@ def run_import(actor: User, kind: str, content: bytes, cycle: Cycle | None = Non
         for current, values in plan:
             spec.write(context, current, values)
         if plan:  # a file that changes nothing (a second submit of the same file) leaves no trace
-            audit.record(actor, f"import.{kind}", cycle if spec.needs_cycle else None,
+            audit.record(actor, f"import.{kind}", season if spec.needs_season else None,
                          program_id=actor.program_id, new=len(result.new), changed=len(result.changed),
                          unchanged=result.unchanged)
         db.session.commit()
@@ -194,19 +194,19 @@ def run_import(actor: User, kind: str, content: bytes, cycle: Cycle | None = Non
 PAYLOAD_MAX_AGE = 3600  # a preview can be confirmed for an hour
 
 
-def sign_upload(actor: User, kind: str, cycle: Cycle | None, content: bytes) -> str:
+def sign_upload(actor: User, kind: str, season: Season | None, content: bytes) -> str:
     """The validated file, signed, to post back with the confirmation (nothing kept on the server)."""
-    return make_token("csv-import", {"actor": actor.id, "kind": kind, "cycle": cycle.id if cycle else None,
+    return make_token("csv-import", {"actor": actor.id, "kind": kind, "season": season.id if season else None,
                                      "content": base64.b64encode(content).decode("ascii")})
 
 
 def confirm_import(actor: User, payload: str) -> tuple[str, Preview]:
     """Import a signed preview once: the same preview confirmed again, even at the same moment from
     another tab, imports nothing and says so (StaleEdit)."""
-    kind, cycle_id, content = read_upload(actor, payload)
-    cycle = cycle_for(actor, cycle_id) if cycle_id else None
+    kind, season_id, content = read_upload(actor, payload)
+    season = season_for(actor, season_id) if season_id else None
     digest = hashlib.sha256(payload.encode()).hexdigest()
-    return kind, run_import(actor, kind, content, cycle, receipt=digest)
+    return kind, run_import(actor, kind, content, season, receipt=digest)
 
 
 def _take_receipt(actor: User, kind: str, digest: str) -> None:
@@ -223,10 +223,10 @@ def _take_receipt(actor: User, kind: str, digest: str) -> None:
 
 
 def read_upload(actor: User, payload: str) -> tuple[str, int | None, bytes]:
-    """(kind, cycle id, content) from a signed upload made by this actor, or ServiceError."""
+    """(kind, season id, content) from a signed upload made by this actor, or ServiceError."""
     data = read_token("csv-import", payload, PAYLOAD_MAX_AGE)
     if data.get("actor") != actor.id:
         raise NotAllowed("This preview is not yours: upload the file again yourself.")
     if data.get("kind") not in KINDS:
         raise ServiceError("This preview is not valid; upload the file again.")
-    return data["kind"], data.get("cycle"), base64.b64decode(data["content"])
+    return data["kind"], data.get("season", data.get("cycle")), base64.b64decode(data["content"])

@@ -13,7 +13,7 @@ from flask import current_app
 from ...extensions import db
 from ...links import absolute_url
 from ...models import (
-    College, CollegeKind, Cycle, HostCompany, HostSize, Position, PositionSkill, PositionStatus, Role, Skill,
+    College, CollegeKind, Season, HostCompany, HostSize, Position, PositionSkill, PositionStatus, Role, Skill,
     StudentProfile, User, WorkMode
 )
 from ..accounts.users import normalise_email
@@ -30,7 +30,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 class Context:
     actor: User
     program_id: int
-    cycle: Cycle | None
+    season: Season | None
     lookups: dict = field(default_factory=dict)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
@@ -48,7 +48,7 @@ class Column:
 class Kind:
     name: str
     noun: str
-    needs_cycle: bool
+    needs_season: bool
     columns: tuple[Column, ...]
     parse: Callable[[dict, Context], dict]
     key: Callable[[dict], object]
@@ -154,7 +154,7 @@ def _position_parse(cells: dict, context: Context) -> dict:
     if end < start:
         raise RowProblem("end_date is before start_date.")
     for name, day in (("start_date", start), ("end_date", end)):
-        problem = date_problem(context.cycle.year, day)
+        problem = date_problem(context.season.year, day)
         if problem:
             raise RowProblem(f"{name} {day.isoformat()}: {problem}")
     status = choice_cell(cells, "status", PositionStatus, PositionStatus.OPEN)
@@ -170,7 +170,7 @@ def _position_parse(cells: dict, context: Context) -> dict:
 
 
 def _position_existing(context: Context, keys: list) -> dict:
-    positions = db.session.scalars(db.select(Position).where(Position.cycle_id == context.cycle.id))
+    positions = db.session.scalars(db.select(Position).where(Position.season_id == context.season.id))
     return {(position.host_id, position.title.lower()): position for position in positions}
 
 
@@ -185,7 +185,7 @@ def _position_differs(position: Position, values: dict) -> bool:
 
 def _position_write(context: Context, position: Position | None, values: dict) -> None:
     if position is None:
-        position = Position(host_id=values["host_id"], cycle_id=context.cycle.id, title=values["title"])
+        position = Position(host_id=values["host_id"], season_id=context.season.id, title=values["title"])
         db.session.add(position)
     for name in POSITION_FIELDS:
         setattr(position, name, values[name])
@@ -334,7 +334,7 @@ def _existing_examples(kind: str, program_id: int) -> dict[str, str]:
         examples = {}
         host = db.session.scalar(db.select(HostCompany.name).where(HostCompany.program_id == program_id)
                                  .order_by(HostCompany.name).limit(1))
-        year = db.session.scalar(db.select(db.func.max(Cycle.year)).where(Cycle.program_id == program_id))
+        year = db.session.scalar(db.select(db.func.max(Season.year)).where(Season.program_id == program_id))
         if host:
             examples["host"] = host
         if year:

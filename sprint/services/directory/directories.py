@@ -16,7 +16,7 @@ from ...extensions import db
 from .audit_log import latest_reasons
 from ..support.paging import Page, paginate_rows
 from ...models import (
-    Application, ApplicationStatus, College, Cycle, HostCompany, HostMember, Position, PositionStatus, Role,
+    Application, ApplicationStatus, College, Season, HostCompany, HostMember, Position, PositionStatus, Role,
     StudentProfile, StudentRank, User
 )
 
@@ -29,8 +29,8 @@ class Listing:
     title: str
     columns: tuple[tuple[str, str], ...]  # (key, header)
     filters: tuple[tuple[str, str], ...]  # (key, label)
-    needs_cycle: bool
-    build: Callable[[int, Cycle | None, str], Select]  # program_id, cycle, filter -> select
+    needs_season: bool
+    build: Callable[[int, Season | None, str], Select]  # program_id, season, filter -> select
     search: Callable[[], tuple]  # columns the search box looks in
     reasons: tuple[str, tuple[str, ...]] = ("", ())  # audit object type and actions whose reasons rows show
 
@@ -39,7 +39,7 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").lower() + "%"
 
 
-def _colleges(program_id: int, cycle: Cycle | None, filter_: str) -> Select:
+def _colleges(program_id: int, season: Season | None, filter_: str) -> Select:
     students = (db.select(func.count(StudentProfile.id)).join(User, User.id == StudentProfile.user_id)
                 .where(StudentProfile.college_id == College.id, User.program_id == program_id)
                 .correlate(College).scalar_subquery())
@@ -50,8 +50,8 @@ def _colleges(program_id: int, cycle: Cycle | None, filter_: str) -> Select:
     return query
 
 
-def _position_counts(cycle: Cycle | None):
-    """Per host: live positions, slots and certified positions in the cycle (a grouped subquery)."""
+def _position_counts(season: Season | None):
+    """Per host: live positions, slots and certified positions in the season (a grouped subquery)."""
     live = Position.status != PositionStatus.WITHDRAWN
     return (db.select(Position.host_id,
                       func.count(Position.id).label("positions"),
@@ -59,12 +59,12 @@ def _position_counts(cycle: Cycle | None):
                       func.count(Position.id).filter(Position.status == PositionStatus.OPEN).label("open"),
                       func.count(Position.ranks_certified_at).filter(
                           Position.status == PositionStatus.OPEN).label("certified"))
-            .where(Position.cycle_id == (cycle.id if cycle else -1), live)
+            .where(Position.season_id == (season.id if season else -1), live)
             .group_by(Position.host_id).subquery())
 
 
-def hosts_query(program_id: int, cycle: Cycle | None, filter_: str) -> Select:
-    counts = _position_counts(cycle)
+def hosts_query(program_id: int, season: Season | None, filter_: str) -> Select:
+    counts = _position_counts(season)
     query = (db.select(HostCompany.id, HostCompany.name, HostCompany.sector, HostCompany.site_town,
                        HostCompany.size, HostCompany.approved,
                        func.coalesce(counts.c.positions, 0).label("positions"),
@@ -81,13 +81,13 @@ def hosts_query(program_id: int, cycle: Cycle | None, filter_: str) -> Select:
     return query
 
 
-def _positions(program_id: int, cycle: Cycle | None, filter_: str) -> Select:
+def _positions(program_id: int, season: Season | None, filter_: str) -> Select:
     query = (db.select(Position.id, Position.title, HostCompany.name.label("host"), Position.status,
                        Position.slots, Position.hourly_pay, Position.site_town,
                        case((Position.ranks_certified_at.is_(None), "no"), else_="yes").label("certified"),
                        HostCompany.approved.label("host_approved"))
              .join(HostCompany, HostCompany.id == Position.host_id)
-             .where(HostCompany.program_id == program_id, Position.cycle_id == (cycle.id if cycle else -1))
+             .where(HostCompany.program_id == program_id, Position.season_id == (season.id if season else -1))
              .order_by(HostCompany.name, Position.title))
     if filter_ == "not_certified":
         query = query.where(Position.status == PositionStatus.OPEN, Position.ranks_certified_at.is_(None))
@@ -103,7 +103,7 @@ def ranked_counts():
             .group_by(StudentRank.application_id).subquery())
 
 
-def _students(program_id: int, cycle: Cycle | None, filter_: str) -> Select:
+def _students(program_id: int, season: Season | None, filter_: str) -> Select:
     ranked = ranked_counts()
     ranked_count = func.coalesce(ranked.c.ranked, 0)
     query = (db.select(User.id, User.name, User.email, College.name.label("college"), StudentProfile.major,
@@ -114,7 +114,7 @@ def _students(program_id: int, cycle: Cycle | None, filter_: str) -> Select:
              .outerjoin(StudentProfile, StudentProfile.user_id == User.id)
              .outerjoin(College, College.id == StudentProfile.college_id)
              .outerjoin(Application, and_(Application.student_id == User.id,
-                                          Application.cycle_id == (cycle.id if cycle else -1)))
+                                          Application.season_id == (season.id if season else -1)))
              .outerjoin(ranked, ranked.c.application_id == Application.id)
              .where(User.program_id == program_id, User.role == Role.STUDENT)
              .order_by(User.name, User.id))
@@ -130,7 +130,7 @@ def _students(program_id: int, cycle: Cycle | None, filter_: str) -> Select:
     return query
 
 
-def _staff(program_id: int, cycle: Cycle | None, filter_: str) -> Select:
+def _staff(program_id: int, season: Season | None, filter_: str) -> Select:
     query = (db.select(User.id, User.name, User.email, User.role, HostCompany.name.label("host"),
                        User.active, User.last_login_at)
              .outerjoin(HostMember, HostMember.user_id == User.id)
@@ -183,9 +183,9 @@ LISTINGS = {listing.kind: listing for listing in (
 )}
 
 
-def _query(program_id: int, kind: str, cycle: Cycle | None, search: str, filter_: str) -> Select:
+def _query(program_id: int, kind: str, season: Season | None, search: str, filter_: str) -> Select:
     listing = LISTINGS[kind]
-    query = listing.build(program_id, cycle, filter_ or "")
+    query = listing.build(program_id, season, filter_ or "")
     words = search.strip().split()
     for word in words[:5]:
         pattern = _like(word)
@@ -194,10 +194,10 @@ def _query(program_id: int, kind: str, cycle: Cycle | None, search: str, filter_
     return query
 
 
-def page_of(program_id: int, kind: str, cycle: Cycle | None, search: str = "", filter_: str = "",
+def page_of(program_id: int, kind: str, season: Season | None, search: str = "", filter_: str = "",
             page: int = 1, per_page: int = 25) -> Page:
     """One page of a directory list, with the total count, in two queries."""
-    query = _query(program_id, kind, cycle, search, filter_)
+    query = _query(program_id, kind, season, search, filter_)
     found = paginate_rows(query, page, per_page)
     rows = [dict(row._mapping) for row in found.items]
     object_type, actions = LISTINGS[kind].reasons
@@ -208,9 +208,9 @@ def page_of(program_id: int, kind: str, cycle: Cycle | None, search: str = "", f
     return replace(found, items=rows)
 
 
-def all_rows(program_id: int, kind: str, cycle: Cycle | None, search: str = "",
+def all_rows(program_id: int, kind: str, season: Season | None, search: str = "",
              filter_: str = "") -> Iterator[list]:
     """Every row of a list in column order, for the CSV export (streamed from the database)."""
     columns = [key for key, _ in LISTINGS[kind].columns]
-    for row in db.session.execute(_query(program_id, kind, cycle, search, filter_)).mappings():
+    for row in db.session.execute(_query(program_id, kind, season, search, filter_)).mappings():
         yield [row[key] for key in columns]

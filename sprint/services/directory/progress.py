@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 
 from ...extensions import db
-from ...models import Application, ApplicationStatus, College, Cycle, HostCompany, Position, PositionStatus
+from ...models import Application, ApplicationStatus, College, Season, HostCompany, Position, PositionStatus
 from .directories import SHORT_LIST, hosts_query, ranked_counts
 
 
@@ -28,7 +28,7 @@ class Progress:
     per_host: list[dict]
 
 
-def progress_of(cycle: Cycle) -> Progress:
+def progress_of(season: Season) -> Progress:
     """Counts for the progress page in a fixed number of aggregate queries, whatever the data size."""
     ranked = ranked_counts()
     live = Application.status != ApplicationStatus.WITHDRAWN
@@ -38,7 +38,7 @@ def progress_of(cycle: Cycle) -> Progress:
                   func.count(Application.ranks_certified_at).filter(live),
                   func.count(Application.id).filter(live, func.coalesce(ranked.c.ranked, 0) < SHORT_LIST))
         .outerjoin(ranked, ranked.c.application_id == Application.id)
-        .where(Application.cycle_id == cycle.id)).one()
+        .where(Application.season_id == season.id)).one()
     is_open = Position.status == PositionStatus.OPEN
     positions = db.session.execute(
         db.select(func.count(Position.id).filter(is_open),
@@ -46,13 +46,13 @@ def progress_of(cycle: Cycle) -> Progress:
                   func.count(Position.ranks_certified_at).filter(is_open),
                   func.count(Position.id).filter(Position.status == PositionStatus.DRAFT))
         .join(HostCompany, HostCompany.id == Position.host_id)
-        .where(Position.cycle_id == cycle.id, HostCompany.program_id == cycle.program_id)).one()
-    hosts = hosts_query(cycle.program_id, cycle, "with_positions").subquery()
+        .where(Position.season_id == season.id, HostCompany.program_id == season.program_id)).one()
+    hosts = hosts_query(season.program_id, season, "with_positions").subquery()
     per_host = [dict(row) for row in db.session.execute(db.select(hosts)).mappings()]
     not_ranked = db.session.scalar(db.select(func.count()).select_from(
-        hosts_query(cycle.program_id, cycle, "not_ranked").order_by(None).subquery()))
+        hosts_query(season.program_id, season, "not_ranked").order_by(None).subquery()))
     unapproved = db.session.scalar(db.select(func.count(HostCompany.id)).where(
-        HostCompany.program_id == cycle.program_id, HostCompany.approved.is_(False)))
+        HostCompany.program_id == season.program_id, HostCompany.approved.is_(False)))
     colleges = db.session.scalar(db.select(func.count(College.id)).where(College.confirmed.is_(False)))
     return Progress(
         started=apps[0], submitted=apps[1], students_certified=apps[2], short_lists=apps[3],

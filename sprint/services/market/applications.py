@@ -7,7 +7,7 @@ from sqlalchemy.orm import defaultload
 from ..errors import NotAllowed, NotFound, ServiceError, StaleEdit
 from ...extensions import db
 from ...models import (
-    Application, ApplicationStatus, Cycle, ExtensionKind, Position, PositionInterest, PositionStatus, StudentRank, User,
+    Application, ApplicationStatus, Season, ExtensionKind, Position, PositionInterest, PositionStatus, StudentRank, User,
     utcnow
 )
 from ..support import audit
@@ -17,12 +17,12 @@ from ..support.notify import send_email
 from .profiles import profile_missing
 
 
-def application_for(student: User, cycle: Cycle, fresh: bool = False) -> Application | None:
+def application_for(student: User, season: Season, fresh: bool = False) -> Application | None:
     """The student's application with its interests and rank list (and their positions and hosts);
     the positions' skills are left to load if a caller reads them (no student page does). `fresh`
     reads it again from the database even when this request loaded it before (after a lock)."""
     query = db.select(Application).options(*WITHOUT_SKILLS).where(
-        Application.cycle_id == cycle.id, Application.student_id == student.id)
+        Application.season_id == season.id, Application.student_id == student.id)
     return db.session.scalar(query.execution_options(populate_existing=True) if fresh else query)
 
 
@@ -31,12 +31,12 @@ WITHOUT_SKILLS = (defaultload(Application.ranks).defaultload(StudentRank.positio
                   .lazyload(Position.skill_links))
 
 
-def applied_position_ids(student: User, cycle: Cycle) -> set[int]:
-    """The positions a student has a live application to in a cycle: one light query, for pages
+def applied_position_ids(student: User, season: Season) -> set[int]:
+    """The positions a student has a live application to in a season: one light query, for pages
     that only mark "applied" (loading the application would load its interests and rank list)."""
     return set(db.session.scalars(
         db.select(PositionInterest.position_id).join(Application, Application.id == PositionInterest.application_id)
-        .where(Application.cycle_id == cycle.id, Application.student_id == student.id,
+        .where(Application.season_id == season.id, Application.student_id == student.id,
                PositionInterest.withdrawn_at.is_(None))))
 
 
@@ -51,17 +51,17 @@ def apply(student: User, position: Position, statement: str) -> PositionInterest
 
     The same application posted from several tabs at once applies once; the others answer
     StaleEdit (409) and find the application made."""
-    cycle = position.cycle
-    if cycle.program_id != student.program_id:
+    season = position.season
+    if season.program_id != student.program_id:
         raise NotFound("That position is not part of your program.")
     if position.status != PositionStatus.OPEN or not position.host.approved:
         raise ServiceError(f"{position.title} is not open for applications.")
-    ensure_open(student, cycle, ExtensionKind.APPLICATIONS, "Applying")
+    ensure_open(student, season, ExtensionKind.APPLICATIONS, "Applying")
     missing = profile_missing(student.profile)
     if missing:
         raise ServiceError("Before you apply, add " + ", ".join(missing) + " to your profile.")
     lock_row(User, student.id)  # one write at a time to a student's applications and rank list
-    application = application_for(student, cycle, fresh=True) or Application(cycle=cycle, student=student)
+    application = application_for(student, season, fresh=True) or Application(season=season, student=student)
     if application.status == ApplicationStatus.WITHDRAWN:
         raise ServiceError("You withdrew from this season. Ask your coordinator if you want to return.")
     interest = next((i for i in application.interests if i.position_id == position.id), None)
@@ -78,10 +78,10 @@ def apply(student: User, position: Position, statement: str) -> PositionInterest
     _uncertify(application)
     db.session.add(application)
     db.session.flush()
-    audit.record(student, "application.applied", interest, program_id=cycle.program_id, position=position.id)
+    audit.record(student, "application.applied", interest, program_id=season.program_id, position=position.id)
     db.session.commit()
     send_email(student.email, f"Application received: {position.title}", "application_received",
-               student=student, position=position, cycle=cycle, program=cycle.program)
+               student=student, position=position, season=season, program=season.program)
     return interest
 
 
@@ -94,7 +94,7 @@ def withdraw_interest(student: User, interest: PositionInterest, reason: str = "
     lock_row(User, student.id, interest, application)
     if interest.withdrawn_at is not None:
         raise StaleEdit("You already withdrew that application.")
-    ensure_open(student, application.cycle, ExtensionKind.RANKING, "Withdrawing an application")
+    ensure_open(student, application.season, ExtensionKind.RANKING, "Withdrawing an application")
     interest.withdrawn_at = utcnow()
     remaining = [line for line in application.ranks if line.position_id != interest.position_id]
     application.ranks = []
@@ -102,7 +102,7 @@ def withdraw_interest(student: User, interest: PositionInterest, reason: str = "
     application.ranks = [StudentRank(position_id=line.position_id, rank=i)
                          for i, line in enumerate(remaining, 1)]
     _uncertify(application)
-    audit.record(student, "application.withdrawn", interest, program_id=application.cycle.program_id,
+    audit.record(student, "application.withdrawn", interest, program_id=application.season.program_id,
                  position=interest.position_id, **audit.said(reason))
     db.session.commit()
 

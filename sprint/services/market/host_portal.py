@@ -11,7 +11,7 @@ from sqlalchemy.orm import lazyload
 from ..errors import NotAllowed, ServiceError, StaleEdit
 from ...extensions import db
 from ...models import (
-    Application, ApplicationStatus, CandidateReview, College, Cycle, HostCompany, HostMember, HostMemberRole,
+    Application, ApplicationStatus, CandidateReview, College, Season, HostCompany, HostMember, HostMemberRole,
     HostRank, Placement, Position, PositionInterest, Skill, StudentProfile, User, utcnow
 )
 from ...models.enums import LIVE_PLACEMENTS
@@ -85,10 +85,10 @@ class ApplicantRow:
     review: CandidateReview | None
 
 
-def applicants(host: HostCompany, cycle: Cycle, position_id: int | None = None, skill: str = "",
+def applicants(host: HostCompany, season: Season, position_id: int | None = None, skill: str = "",
                college_id: int | None = None, major: str = "", class_year: int | None = None,
                page: int = 1) -> Page:
-    """Students who applied to this host's positions in the cycle, filtered and paginated.
+    """Students who applied to this host's positions in the season, filtered and paginated.
 
     Only what a host may see: no self-identification fields, no other hosts' applicants, no student ranks.
     """
@@ -98,7 +98,7 @@ def applicants(host: HostCompany, cycle: Cycle, position_id: int | None = None, 
              .join(User, User.id == Application.student_id)
              .join(StudentProfile, StudentProfile.user_id == User.id)
              .join(Position, Position.id == PositionInterest.position_id)
-             .where(Position.host_id == host.id, Position.cycle_id == cycle.id,
+             .where(Position.host_id == host.id, Position.season_id == season.id,
                     PositionInterest.withdrawn_at.is_(None), Application.status == ApplicationStatus.SUBMITTED))
     if position_id:
         query = query.where(Position.id == position_id)
@@ -155,19 +155,19 @@ class HostResults:
     unmatched: dict[int, list[User]]  # position id -> ranked candidates not placed at all
 
 
-def results(host: HostCompany, cycle: Cycle) -> HostResults:
+def results(host: HostCompany, season: Season) -> HostResults:
     """After publication: the host's interns, and what became of the others it ranked (never where)."""
     interns = list(db.session.scalars(
-        db.select(Placement).join(Position).where(Position.host_id == host.id, Placement.cycle_id == cycle.id)
+        db.select(Placement).join(Position).where(Position.host_id == host.id, Placement.season_id == season.id)
         .order_by(Placement.status, Placement.offered_at)))
     placed_here = {(p.position_id, p.student_id) for p in interns if p.status in LIVE_PLACEMENTS}
     placed_anywhere = set(db.session.scalars(db.select(Placement.student_id).where(
-        Placement.cycle_id == cycle.id, Placement.status.in_(LIVE_PLACEMENTS))))
+        Placement.season_id == season.id, Placement.status.in_(LIVE_PLACEMENTS))))
     elsewhere: dict[int, list[User]] = {}
     unmatched: dict[int, list[User]] = {}
     rows = db.session.execute(db.select(HostRank.position_id, User).join(User, User.id == HostRank.student_id)
                               .join(Position, Position.id == HostRank.position_id)
-                              .where(Position.host_id == host.id, Position.cycle_id == cycle.id)
+                              .where(Position.host_id == host.id, Position.season_id == season.id)
                               .order_by(HostRank.rank, User.name))
     for position_id, student in rows:
         if (position_id, student.id) in placed_here:

@@ -25,10 +25,10 @@ def respond(student: User, placement: Placement, accept: bool, reason: str = "")
     deadline = response_deadline(student, placement)
     if deadline is not None and utcnow() > deadline:
         raise ServiceError(f"The deadline to answer this offer passed on "
-                           f"{format_when(deadline, zone_of(placement.cycle.program), True)}; "
+                           f"{format_when(deadline, zone_of(placement.season.program), True)}; "
                            "ask your coordinator for an extension.")
-    if placement.cycle.phase == Phase.CLOSED:
-        raise ServiceError(f"{placement.cycle.name} is closed; its offers can no longer be answered.")
+    if placement.season.phase == Phase.CLOSED:
+        raise ServiceError(f"{placement.season.name} is closed; its offers can no longer be answered.")
     status = PlacementStatus.ACCEPTED if accept else PlacementStatus.DECLINED
     answered = db.session.execute(  # one conditional UPDATE: of two answers at once, one counts
         db.update(Placement).where(Placement.id == placement.id, Placement.status == PlacementStatus.OFFERED)
@@ -40,7 +40,7 @@ def respond(student: User, placement: Placement, accept: bool, reason: str = "")
     if reason and not accept:
         placement.note = f"{placement.note}\nDeclined by the student: {reason}".strip()
     verb = "accepted" if accept else "declined"
-    audit.record(student, f"offer.{verb}", placement, program_id=placement.cycle.program_id,
+    audit.record(student, f"offer.{verb}", placement, program_id=placement.season.program_id,
                  position=placement.position_id, **audit.said(reason))
     db.session.commit()
     _tell_both(placement, verb, f"You {verb} {placement.position.title}", f"{student.name} {verb} your offer")
@@ -54,7 +54,7 @@ def undo_decline(student: User, placement: Placement) -> Placement:
     for_offer(student, placement).undo_decline.require()
     placement.status, placement.responded_at = PlacementStatus.OFFERED, None
     placement.note = f"{placement.note}\nThe student took back their decline.".strip()
-    audit.record(student, "offer.decline_undone", placement, program_id=placement.cycle.program_id,
+    audit.record(student, "offer.decline_undone", placement, program_id=placement.season.program_id,
                  position=placement.position_id)
     try:
         db.session.commit()
@@ -71,8 +71,8 @@ def _tell_both(placement: Placement, verb: str, student_subject: str, host_subje
     committed: an email never goes out for work that did not happen)."""
     send_email(placement.student.email, student_subject, "offer_answered", placement=placement, verb=verb,
                to_student=True, deadline=response_deadline(placement.student, placement),
-               program=placement.cycle.program)
+               program=placement.season.program)
     members = [member.user.email for member in placement.position.host.members]
     if members:
         send_email(members, host_subject, "offer_answered", placement=placement, verb=verb, to_student=False,
-                   program=placement.cycle.program)
+                   program=placement.season.program)

@@ -17,7 +17,7 @@ from sqlalchemy import func
 from ..errors import ServiceError
 from ...extensions import db
 from ...models import (
-    Cycle, ExtensionKind, HostMember, HostMemberRole, MatchRun, Phase, Placement, PlacementStatus, Position,
+    Season, ExtensionKind, HostMember, HostMemberRole, MatchRun, Phase, Placement, PlacementStatus, Position,
     PositionStatus, RunStatus, User, utcnow
 )
 from ...models.enums import LIVE_PLACEMENTS
@@ -55,41 +55,41 @@ def closed(reason: str, since: datetime | None = None) -> Action:
     return Action(False, reason, since)
 
 
-def _stage(cycle: Cycle) -> str:
-    return f"\u201c{Phase(cycle.phase).label}\u201d"
+def _stage(season: Season) -> str:
+    return f"\u201c{Phase(season.phase).label}\u201d"
 
 
-def window(user: User, cycle: Cycle, kind: ExtensionKind, now: datetime | None = None,
+def window(user: User, season: Season, kind: ExtensionKind, now: datetime | None = None,
            deadlines: dict[ExtensionKind, datetime | None] | None = None) -> Action:
     """An action bound to one of the person's deadlines, by the rule of `deadlines.ensure_open`: open while
     the phase allows it (or the person holds an extension) and their deadline is ahead."""
     kind, now = ExtensionKind(kind), now or utcnow()
-    deadline = (deadlines or deadlines_for(user, cycle))[kind]
-    if not phase_allows(cycle, kind) and extension_for(user, cycle, kind) is None:
+    deadline = (deadlines or deadlines_for(user, season))[kind]
+    if not phase_allows(season, kind) and extension_for(user, season, kind) is None:
         first = min(PHASES.index(phase) for phase in PHASES_FOR[kind])
-        if PHASES.index(Phase(cycle.phase)) < first:
-            return closed(f"{WHAT[kind]} for {cycle.name} have not opened yet.")
+        if PHASES.index(Phase(season.phase)) < first:
+            return closed(f"{WHAT[kind]} for {season.name} have not opened yet.")
         passed = deadline if deadline is not None and deadline <= now else None
-        since = min((moment for moment in (passed, cycle.phase_changed_at) if moment), default=None)
-        return closed(f"{WHAT[kind]} for {cycle.name} are closed: the season is at {_stage(cycle)}.", since)
+        since = min((moment for moment in (passed, season.phase_changed_at) if moment), default=None)
+        return closed(f"{WHAT[kind]} for {season.name} are closed: the season is at {_stage(season)}.", since)
     if deadline is not None and now > deadline:
-        return closed(f"{WHAT[kind]} for {cycle.name} are closed: the deadline has passed.", deadline)
+        return closed(f"{WHAT[kind]} for {season.name} are closed: the deadline has passed.", deadline)
     return Action(True, until=deadline)
 
 
-def _published(cycle: Cycle) -> dict[int, MatchRun]:
-    """The cycle's published runs by round."""
+def _published(season: Season) -> dict[int, MatchRun]:
+    """The season's published runs by round."""
     return {run.round: run for run in db.session.scalars(db.select(MatchRun).where(
-        MatchRun.cycle_id == cycle.id, MatchRun.published_at.is_not(None)))}
+        MatchRun.season_id == season.id, MatchRun.published_at.is_not(None)))}
 
 
-def second_round(cycle: Cycle, published: dict[int, MatchRun] | None = None) -> Action:
+def second_round(season: Season, published: dict[int, MatchRun] | None = None) -> Action:
     """Whether a second round can still place students: from the first publication until the second."""
-    published = _published(cycle) if published is None else published
+    published = _published(season) if published is None else published
     if 2 in published:
-        return closed(f"The second round of {cycle.name} has run.", published[2].published_at)
-    if Phase(cycle.phase) == Phase.CLOSED:
-        return closed(f"{cycle.name} is closed.", cycle.phase_changed_at)
+        return closed(f"The second round of {season.name} has run.", published[2].published_at)
+    if Phase(season.phase) == Phase.CLOSED:
+        return closed(f"{season.name} is closed.", season.phase_changed_at)
     if 1 not in published:
         return closed("A second round comes after the first round is published.")
     return OPEN
@@ -100,16 +100,16 @@ def second_round(cycle: Cycle, published: dict[int, MatchRun] | None = None) -> 
 class _Person:
     """One person's actions in one season, each worked out the first time a page asks for it."""
 
-    def __init__(self, user: User, cycle: Cycle, now: datetime | None = None) -> None:
-        self.user, self.cycle, self.now = user, cycle, now or utcnow()
+    def __init__(self, user: User, season: Season, now: datetime | None = None) -> None:
+        self.user, self.season, self.now = user, season, now or utcnow()
 
     @cached_property
     def deadlines(self) -> dict[ExtensionKind, datetime | None]:
         """The person's deadlines (their extensions applied), for pages that list them."""
-        return deadlines_for(self.user, self.cycle)
+        return deadlines_for(self.user, self.season)
 
     def _window(self, kind: ExtensionKind) -> Action:
-        return window(self.user, self.cycle, kind, self.now, self.deadlines)
+        return window(self.user, self.season, kind, self.now, self.deadlines)
 
     @cached_property
     def rank(self) -> Action:
@@ -130,11 +130,11 @@ class StudentActions(_Person):
     @cached_property
     def second_round(self) -> Action:
         """Whether a second round may still place the student."""
-        return second_round(self.cycle)
+        return second_round(self.season)
 
 
-def for_student(student: User, cycle: Cycle) -> StudentActions:
-    return StudentActions(student, cycle)
+def for_student(student: User, season: Season) -> StudentActions:
+    return StudentActions(student, season)
 
 
 @dataclass(frozen=True)
@@ -153,8 +153,8 @@ def for_offer(student: User, placement: Placement, now: datetime | None = None) 
 def _answer(placement: Placement, deadline: datetime | None, now: datetime) -> Action:
     if placement.status != PlacementStatus.OFFERED:
         return closed(f"You already {placement.status} this offer.", placement.responded_at)
-    if Phase(placement.cycle.phase) == Phase.CLOSED:
-        return closed(f"{placement.cycle.name} is closed.", placement.cycle.phase_changed_at)
+    if Phase(placement.season.phase) == Phase.CLOSED:
+        return closed(f"{placement.season.name} is closed.", placement.season.phase_changed_at)
     if deadline is not None and now > deadline:
         return closed("The time to answer this offer is over; ask your coordinator for an extension.", deadline)
     return Action(True, until=deadline)
@@ -169,15 +169,15 @@ def _undo(placement: Placement, deadline: datetime | None, now: datetime) -> Act
     """
     if placement.status != PlacementStatus.DECLINED:
         return closed("Only a declined offer can be taken back.")
-    if Phase(placement.cycle.phase) != Phase.PUBLISHED:
-        return closed(f"{placement.cycle.name} is closed.", placement.cycle.phase_changed_at)
+    if Phase(placement.season.phase) != Phase.PUBLISHED:
+        return closed(f"{placement.season.name} is closed.", placement.season.phase_changed_at)
     if deadline is not None and now > deadline:
         return closed("The deadline of this offer has passed, so the decline stands.", deadline)
     position = placement.position
     if position.status != PositionStatus.OPEN:
         return closed(f"{position.title} is no longer open.")
     holds_another = db.session.scalar(db.select(Placement.id).where(
-        Placement.cycle_id == placement.cycle_id, Placement.student_id == placement.student_id,
+        Placement.season_id == placement.season_id, Placement.student_id == placement.student_id,
         Placement.status.in_(LIVE_PLACEMENTS)))
     if holds_another is not None:
         return closed("You hold another placement this season.")
@@ -196,25 +196,25 @@ class HostActions(_Person):
     @cached_property
     def post(self) -> Action:
         """Post a new position."""
-        if Phase(self.cycle.phase) in OPEN_FOR_EDITS:
+        if Phase(self.season.phase) in OPEN_FOR_EDITS:
             return OPEN
-        return closed(f"New positions for {self.cycle.name} are closed: the season is at {_stage(self.cycle)}.",
-                      self.cycle.phase_changed_at)
+        return closed(f"New positions for {self.season.name} are closed: the season is at {_stage(self.season)}.",
+                      self.season.phase_changed_at)
 
     @cached_property
     def change(self) -> Action:
         """Edit or withdraw a position."""
-        if Phase(self.cycle.phase) in CHANGEABLE:
+        if Phase(self.season.phase) in CHANGEABLE:
             return OPEN
-        return closed(f"Positions of {self.cycle.name} can no longer be changed: the season is at "
-                      f"{_stage(self.cycle)}.", self.cycle.phase_changed_at)
+        return closed(f"Positions of {self.season.name} can no longer be changed: the season is at "
+                      f"{_stage(self.season)}.", self.season.phase_changed_at)
 
 
 class PositionActions(HostActions):
     """The host's actions on one position: a withdrawn position can no longer be changed or ranked."""
 
     def __init__(self, member: User, position: Position) -> None:
-        super().__init__(member, position.cycle)
+        super().__init__(member, position.season)
         self.position = position
 
     def _gone(self, action: Action) -> Action:
@@ -231,8 +231,8 @@ class PositionActions(HostActions):
         return self._gone(super().rank)
 
 
-def for_host(member: User, cycle: Cycle) -> HostActions:
-    return HostActions(member, cycle)
+def for_host(member: User, season: Season) -> HostActions:
+    return HostActions(member, season)
 
 
 def for_position(member: User, position: Position) -> PositionActions:
@@ -258,35 +258,35 @@ class SeasonActions:
     second_round: Action  # start a second-round run
 
 
-def for_season(cycle: Cycle, runs: list[MatchRun] | None = None) -> SeasonActions:
+def for_season(season: Season, runs: list[MatchRun] | None = None) -> SeasonActions:
     """The match runs a coordinator may start now, by the rules of `match_runs.start_run` and the second round
-    (`runs`: the cycle's runs, when the page has them already)."""
-    phase = Phase(cycle.phase)
+    (`runs`: the season's runs, when the page has them already)."""
+    phase = Phase(season.phase)
     if phase == Phase.DRAFT:
-        first = closed(f"{cycle.name} is still being set up; open applications first.")
+        first = closed(f"{season.name} is still being set up; open applications first.")
     elif phase in (Phase.PUBLISHED, Phase.CLOSED):
-        first = closed(f"{cycle.name} is already published; use a second round for the seats left.",
-                       cycle.phase_changed_at)
+        first = closed(f"{season.name} is already published; use a second round for the seats left.",
+                       season.phase_changed_at)
     else:
         first = OPEN
     published = None if runs is None else {run.round: run for run in runs if run.published_at is not None}
-    return SeasonActions(first_round=first, second_round=second_round(cycle, published))
+    return SeasonActions(first_round=first, second_round=second_round(season, published))
 
 
 def publish(run: MatchRun) -> Action:
     """Whether this run can be published, by the rules of `match_runs.publish_run`."""
-    cycle = run.cycle
+    season = run.season
     if run.status != RunStatus.DONE:
         return closed("Only a finished run can be published.")
     if run.published_at is not None:
-        return closed(f"This run is the published round {run.round} of {cycle.name}.", run.published_at)
-    published = _published(cycle)
+        return closed(f"This run is the published round {run.round} of {season.name}.", run.published_at)
+    published = _published(season)
     if run.round in published:
         other = published[run.round]
-        return closed(f"Round {run.round} of {cycle.name} was published with run #{other.id}; "
+        return closed(f"Round {run.round} of {season.name} was published with run #{other.id}; "
                       "this run stays as the record.", other.published_at)
     if run.round == 2 and 1 not in published:
         return closed("Publish the first round before a second round.")
-    if Phase(cycle.phase) == Phase.CLOSED:
-        return closed(f"{cycle.name} is closed.", cycle.phase_changed_at)
+    if Phase(season.phase) == Phase.CLOSED:
+        return closed(f"{season.name} is closed.", season.phase_changed_at)
     return OPEN

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import NotAllowed, ServiceError, StaleEdit
 from ...extensions import db
 from ...models import (
-    Cycle, HostCompany, Phase, Position, PositionInterest, PositionSkill, PositionStatus, Skill, User
+    Season, HostCompany, Phase, Position, PositionInterest, PositionSkill, PositionStatus, Skill, User
 )
 from ..support import audit
 from . import skills
@@ -34,10 +34,10 @@ class PositionFilters:
     work_mode: str = ""
 
 
-def browse(cycle: Cycle, filters: PositionFilters, page: int):
-    """This cycle's visible positions (open, approved host), searched and paginated."""
+def browse(season: Season, filters: PositionFilters, page: int):
+    """This season's visible positions (open, approved host), searched and paginated."""
     query = (db.select(Position).join(Position.host)
-             .where(Position.cycle_id == cycle.id, Position.status == PositionStatus.OPEN,
+             .where(Position.season_id == season.id, Position.status == PositionStatus.OPEN,
                     HostCompany.approved.is_(True)))
     if filters.q:
         like = f"%{filters.q.strip()}%"
@@ -56,10 +56,10 @@ def browse(cycle: Cycle, filters: PositionFilters, page: int):
     return db.paginate(query, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
 
 
-def visible_position(cycle: Cycle, position_id: int) -> Position | None:
-    """A position a student of this cycle may see, or None."""
+def visible_position(season: Season, position_id: int) -> Position | None:
+    """A position a student of this season may see, or None."""
     position = db.session.get(Position, position_id)
-    if (position is None or position.cycle_id != cycle.id or position.status != PositionStatus.OPEN
+    if (position is None or position.season_id != season.id or position.status != PositionStatus.OPEN
             or not position.host.approved):
         return None
     return position
@@ -103,7 +103,7 @@ def _apply_form(position: Position, data: dict) -> dict[str, tuple]:
     if problem:
         raise ServiceError(problem, "hourly_pay")
     for name in ("start_date", "end_date"):
-        problem = date_problem(position.cycle.year, data[name])
+        problem = date_problem(position.season.year, data[name])
         if problem:
             raise ServiceError(problem, name)
     required, preferred = skills.parse(data.get("required_skills")), skills.parse(data.get("preferred_skills"))
@@ -127,22 +127,22 @@ def _apply_form(position: Position, data: dict) -> dict[str, tuple]:
     return changes
 
 
-def _check_title_free(host_id: int, cycle: Cycle, title: str, position_id: int | None = None) -> None:
+def _check_title_free(host_id: int, season: Season, title: str, position_id: int | None = None) -> None:
     """Host, season and title identify a position (the import matches rows on them)."""
     taken = db.session.scalar(db.select(Position.id).where(
-        Position.host_id == host_id, Position.cycle_id == cycle.id,
+        Position.host_id == host_id, Position.season_id == season.id,
         db.func.lower(Position.title) == title.strip().lower(), Position.id != (position_id or -1)).limit(1))
     if taken is not None:
-        raise ServiceError(f"You already have a position called \u201c{title.strip()}\u201d in {cycle.name}: "
+        raise ServiceError(f"You already have a position called \u201c{title.strip()}\u201d in {season.name}: "
                            "give this one another title, or add slots to that one.", "title")
 
 
-def create_position(member: User, host: HostCompany, cycle: Cycle, data: dict) -> Position:
+def create_position(member: User, host: HostCompany, season: Season, data: dict) -> Position:
     _check_member(member, host)
-    if cycle.program_id != host.program_id or Phase(cycle.phase) not in OPEN_FOR_EDITS:
-        raise ServiceError(f"New positions for {cycle.name} are closed.")
-    _check_title_free(host.id, cycle, data["title"])
-    position = Position(host=host, cycle=cycle, status=PositionStatus.OPEN)
+    if season.program_id != host.program_id or Phase(season.phase) not in OPEN_FOR_EDITS:
+        raise ServiceError(f"New positions for {season.name} are closed.")
+    _check_title_free(host.id, season, data["title"])
+    position = Position(host=host, season=season, status=PositionStatus.OPEN)
     with db.session.no_autoflush:
         _apply_form(position, data)
     db.session.add(position)
@@ -150,7 +150,7 @@ def create_position(member: User, host: HostCompany, cycle: Cycle, data: dict) -
         db.session.flush()
     except IntegrityError as error:  # the same form posted twice at once: the unique key keeps one
         db.session.rollback()
-        raise StaleEdit(f"\u201c{data['title'].strip()}\u201d is already posted for {cycle.name}.", "title") from error
+        raise StaleEdit(f"\u201c{data['title'].strip()}\u201d is already posted for {season.name}.", "title") from error
     audit.record(member, "position.created", position, program_id=host.program_id, title=position.title)
     db.session.commit()
     return position
@@ -160,12 +160,12 @@ def update_position(member: User, position: Position, data: dict) -> dict:
     """Edit a position; once applications are open every change is logged with old and new values."""
     _check_member(member, position.host)
     lock_row(Position, position.id, position)  # two colleagues saving at once: one after the other
-    _check_title_free(position.host_id, position.cycle, data["title"], position.id)
+    _check_title_free(position.host_id, position.season, data["title"], position.id)
     if position.status == PositionStatus.WITHDRAWN:
         raise ServiceError("This position was withdrawn and can no longer be edited.")
-    phase = Phase(position.cycle.phase)
+    phase = Phase(position.season.phase)
     if phase not in CHANGEABLE:
-        raise ServiceError(f"Positions of {position.cycle.name} can no longer be edited.")
+        raise ServiceError(f"Positions of {position.season.name} can no longer be edited.")
     if phase == Phase.RANKING and data["slots"] != position.slots:
         raise ServiceError("Slots cannot change after applications close; ask your coordinator.", "slots")
     with db.session.no_autoflush:
@@ -180,7 +180,7 @@ def update_position(member: User, position: Position, data: dict) -> dict:
 def withdraw_position(member: User, position: Position, reason: str = "") -> None:
     """Take a position out of the season; the optional reason is kept for the coordinator."""
     _check_member(member, position.host)
-    if Phase(position.cycle.phase) not in CHANGEABLE:
+    if Phase(position.season.phase) not in CHANGEABLE:
         raise ServiceError("After the match a position can only be withdrawn by a coordinator.")
     if position.status == PositionStatus.WITHDRAWN:
         raise ServiceError("This position is already withdrawn.")
@@ -196,9 +196,9 @@ def applicant_count(position: Position) -> int:
         PositionInterest.position_id == position.id, PositionInterest.withdrawn_at.is_(None))) or 0
 
 
-def positions_of(host: HostCompany, cycle: Cycle) -> list[Position]:
+def positions_of(host: HostCompany, season: Season) -> list[Position]:
     return list(db.session.scalars(db.select(Position).where(
-        Position.host_id == host.id, Position.cycle_id == cycle.id).order_by(Position.title)))
+        Position.host_id == host.id, Position.season_id == season.id).order_by(Position.title)))
 
 
 def form_data(position: Position) -> dict:

@@ -41,7 +41,7 @@ def save_student_ranks(student: User, application: Application, raw: dict[int, s
     """Replace the student's list with the submitted order; each position needs a different rank."""
     if application.student_id != student.id:
         raise NotAllowed("That rank list is not yours.")
-    ensure_open(student, application.cycle, ExtensionKind.RANKING, "Ranking")
+    ensure_open(student, application.season, ExtensionKind.RANKING, "Ranking")
     lock_row(User, student.id)  # the same lock as applying and withdrawing
     claim_version(Application, application, version, CHANGED_ELSEWHERE)  # one conditional UPDATE
     with undone_on_error():  # a refused list gives the claimed version back
@@ -56,7 +56,7 @@ def save_student_ranks(student: User, application: Application, raw: dict[int, s
     elif changed:
         application.ranks_certified_at = None
     audit.record(student, "ranks.certified" if certify else "ranks.saved", application,
-                 program_id=application.cycle.program_id, length=len(order))
+                 program_id=application.season.program_id, length=len(order))
     db.session.commit()
     return application
 
@@ -145,7 +145,7 @@ def save_host_ranks(member: User, position: Position, raw: dict[int, str], versi
         raise NotAllowed("You are not a member of this company.")
     if position.status == PositionStatus.WITHDRAWN:
         raise ServiceError(f"{position.title} was withdrawn: its rank list can no longer change.")
-    ensure_open(member, position.cycle, ExtensionKind.RANKING, "Ranking")
+    ensure_open(member, position.season, ExtensionKind.RANKING, "Ranking")
     # First statement to write: the version check and the position's row lock in one UPDATE, so two
     # colleagues (or two tabs) saving at once never interleave their deletes and inserts.
     claim_version(Position, position, version, CHANGED_ELSEWHERE)

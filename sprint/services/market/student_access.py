@@ -12,15 +12,15 @@ from sqlalchemy import ColumnElement, exists, or_
 
 from ...extensions import db
 from ...models import (
-    Application, ApplicationStatus, Cycle, Placement, Position, PositionInterest
+    Application, ApplicationStatus, Season, Placement, Position, PositionInterest
 )
 from ...models.enums import LIVE_PLACEMENTS
-from ..season.seasons import LIVE_PHASES
+from ..season.queries import LIVE_PHASES
 
 
 def live_season() -> ColumnElement[bool]:
-    """SQL: the Cycle row is a live season, by the portals' one definition (`seasons.LIVE_PHASES`)."""
-    return Cycle.phase.in_(LIVE_PHASES)
+    """SQL: the Season row is a live season, by the portals' one definition (`seasons.LIVE_PHASES`)."""
+    return Season.phase.in_(LIVE_PHASES)
 
 
 def live_applications_to_host(host_id: int):
@@ -29,7 +29,7 @@ def live_applications_to_host(host_id: int):
     return (db.select(PositionInterest)
             .join(Application, Application.id == PositionInterest.application_id)
             .join(Position, Position.id == PositionInterest.position_id)
-            .join(Cycle, Cycle.id == Position.cycle_id)
+            .join(Season, Season.id == Position.season_id)
             .where(Position.host_id == host_id, PositionInterest.withdrawn_at.is_(None),
                    Application.status == ApplicationStatus.SUBMITTED, live_season()))
 

@@ -1,6 +1,6 @@
 """The one adapter between the database and the solver: the only module of the app that imports `solver`.
 
-`build_instance` turns a cycle's certified rank lists into the solver's instance (plain
+`build_instance` turns a season's certified rank lists into the solver's instance (plain
 data, ids like "s12" for user 12 and "p7" for position 7); `solve_run` solves a run's stored
 snapshot and `store_result` writes the result back onto the MatchRun as assignments; `verify`
 re-checks a stored result. Solver errors become `SolverRefused`, its reports `Verification`:
@@ -22,7 +22,7 @@ import solver
 
 from ...extensions import db
 from ...models import (
-    Application, ApplicationStatus, College, CollegeKind, Cycle, HostCompany, HostRank, MatchAssignment,
+    Application, ApplicationStatus, College, CollegeKind, Season, HostCompany, HostRank, MatchAssignment,
     MatchRun, Position, PositionInterest, PositionStatus, RunExplanation, StudentProfile, StudentRank, User
 )
 from ...models.enums import GROUPS
@@ -62,9 +62,9 @@ def key_id(key: str) -> int:
 _id = key_id
 
 
-def build_instance(cycle: Cycle, constraints: dict | None = None,
+def build_instance(season: Season, constraints: dict | None = None,
                    exclude_students: set[int] = frozenset(), seats_taken: dict[int, int] | None = None) -> dict:
-    """The solver instance for a cycle: certified students, open positions, both sides' lists.
+    """The solver instance for a season: certified students, open positions, both sides' lists.
 
     `exclude_students` and `seats_taken` describe a second round: students already placed
     are left out and positions offer only the seats that remain.
@@ -73,14 +73,14 @@ def build_instance(cycle: Cycle, constraints: dict | None = None,
     positions = list(db.session.execute(
         db.select(Position.id, Position.slots, Position.host_id, Position.ranks_certified_at)
         .join(HostCompany, HostCompany.id == Position.host_id)
-        .where(Position.cycle_id == cycle.id, Position.status == PositionStatus.OPEN,
+        .where(Position.season_id == season.id, Position.status == PositionStatus.OPEN,
                HostCompany.approved.is_(True))
         .order_by(Position.id)))
     position_ids = {row.id for row in positions}
-    interested = _interests(cycle)
-    students = _student_lists(cycle, position_ids, interested, exclude_students)
+    interested = _interests(season)
+    students = _student_lists(season, position_ids, interested, exclude_students)
     listed = {key_id(entry["id"]) for entry in students}  # host lists name only students in the match
-    host_lists = _host_lists(cycle, {row.id for row in positions if row.ranks_certified_at},
+    host_lists = _host_lists(season, {row.id for row in positions if row.ranks_certified_at},
                              {pair for pair in interested if pair[0] in listed})
     return {
         "students": students,
@@ -91,23 +91,23 @@ def build_instance(cycle: Cycle, constraints: dict | None = None,
     }
 
 
-def _interests(cycle: Cycle) -> set[tuple[int, int]]:
+def _interests(season: Season) -> set[tuple[int, int]]:
     """(student, position) pairs where the student applied and did not withdraw."""
     rows = db.session.execute(
         db.select(Application.student_id, PositionInterest.position_id)
         .join(PositionInterest, PositionInterest.application_id == Application.id)
-        .where(Application.cycle_id == cycle.id, PositionInterest.withdrawn_at.is_(None)))
+        .where(Application.season_id == season.id, PositionInterest.withdrawn_at.is_(None)))
     return {(row.student_id, row.position_id) for row in rows}
 
 
-def _student_lists(cycle: Cycle, position_ids: set[int], interested: set[tuple[int, int]],
+def _student_lists(season: Season, position_ids: set[int], interested: set[tuple[int, int]],
                    exclude: set[int]) -> list[dict]:
     rows = db.session.execute(
         db.select(Application.student_id, StudentRank.position_id, StudentProfile, College.kind)
         .join(StudentRank, StudentRank.application_id == Application.id)
         .join(StudentProfile, StudentProfile.user_id == Application.student_id)
         .outerjoin(College, College.id == StudentProfile.college_id)
-        .where(Application.cycle_id == cycle.id, Application.status == ApplicationStatus.SUBMITTED,
+        .where(Application.season_id == season.id, Application.status == ApplicationStatus.SUBMITTED,
                Application.ranks_certified_at.is_not(None))
         .order_by(Application.student_id, StudentRank.rank))
     students = []
@@ -131,11 +131,11 @@ def _groups(profile: StudentProfile, college_kind: str | None) -> list[str]:
     return [group for group in GROUPS if flags[group]]
 
 
-def _host_lists(cycle: Cycle, certified: set[int], interested: set[tuple[int, int]]) -> dict[int, list]:
+def _host_lists(season: Season, certified: set[int], interested: set[tuple[int, int]]) -> dict[int, list]:
     """Each certified position's list as tie groups: equal rank numbers become one group."""
     rows = db.session.execute(
         db.select(HostRank.position_id, HostRank.student_id, HostRank.rank)
-        .join(Position, and_(Position.id == HostRank.position_id, Position.cycle_id == cycle.id))
+        .join(Position, and_(Position.id == HostRank.position_id, Position.season_id == season.id))
         .order_by(HostRank.position_id, HostRank.rank, HostRank.student_id))
     lists: dict[int, list] = defaultdict(list)
     for (position_id, _rank), tier in groupby(rows, key=lambda row: (row.position_id, row.rank)):
@@ -195,7 +195,7 @@ def store_result(run: MatchRun, result: dict) -> None:
         for a in result["assignments"])
 
 
-def labels(cycle_id: int) -> dict[str, str]:
+def labels(season_id: int) -> dict[str, str]:
     """Display names for every id a run of this season can hold: its students (everyone who applied),
     positions (with their host), hosts and the students' colleges.
 
@@ -204,15 +204,15 @@ def labels(cycle_id: int) -> dict[str, str]:
     """
     connection = db.session.connection()
     students = connection.execute(db.select(User.id, User.name).join(Application, Application.student_id == User.id)
-                                  .where(Application.cycle_id == cycle_id))
+                                  .where(Application.season_id == season_id))
     names = {student_key(student_id): name for student_id, name in students}
     for position_id, title, host_id, host in connection.execute(
             db.select(Position.id, Position.title, HostCompany.id, HostCompany.name)
-            .join(HostCompany, HostCompany.id == Position.host_id).where(Position.cycle_id == cycle_id)):
+            .join(HostCompany, HostCompany.id == Position.host_id).where(Position.season_id == season_id)):
         names[position_key(position_id)] = f"{title} ({host})"
         names[host_key(host_id)] = host
     colleges = (db.select(StudentProfile.college_id).join(Application, Application.student_id == StudentProfile.user_id)
-                .where(Application.cycle_id == cycle_id))
+                .where(Application.season_id == season_id))
     for college_id, name in connection.execute(db.select(College.id, College.name).where(College.id.in_(colleges))):
         names[f"c{college_id}"] = name
     return names

@@ -1,4 +1,4 @@
-"""Match runs: create one from a snapshot of the cycle, queue it (run_queue solves it), re-run, verify, publish."""
+"""Match runs: create one from a snapshot of the season, queue it (run_queue solves it), re-run, verify, publish."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import ServiceError
 from ...extensions import db
 from ...models import (
-    Cycle, HostMember, MatchMode, MatchRun, Phase, Placement, RunExplanation, RunStatus, User, utcnow
+    Season, HostMember, MatchMode, MatchRun, Phase, Placement, RunExplanation, RunStatus, User, utcnow
 )
 from ...plurals import counted
 from ..support import audit
@@ -41,60 +41,60 @@ class RunSettings:
     forbids: list[tuple[int, int, str]] = field(default_factory=list)
 
 
-def create_run(actor: User | None, cycle, mode: MatchMode = MatchMode.STABLE, seed: int = 0,
+def create_run(actor: User | None, season, mode: MatchMode = MatchMode.STABLE, seed: int = 0,
                time_limit_s: float = 10.0, constraints: dict | None = None, label: str = "",
                round_: int = 1, instance: dict | None = None, reasons: dict | None = None,
                rerun_of: int | None = None) -> MatchRun:
-    """Freeze the cycle's market into a queued run; the snapshot never changes afterwards."""
+    """Freeze the season's market into a queued run; the snapshot never changes afterwards."""
     if seed < 0:
         raise ServiceError("The seed must be zero or a positive whole number.", "seed")
-    instance = instance if instance is not None else build_instance(cycle, constraints)
+    instance = instance if instance is not None else build_instance(season, constraints)
     parameters = {"time_limit_s": time_limit_s, "constraints": instance.get("constraints") or {},
                   "reasons": reasons or {"lock": [], "forbid": []}}
     if rerun_of is not None:
         parameters["rerun_of"] = rerun_of
     input_hash = instance_hash(instance)
-    lock_row(Cycle, cycle.id)  # the same run started from two tabs: the second waits here, then finds it
-    earlier = _just_started(actor, cycle, round_, mode, seed, input_hash, parameters)
+    lock_row(Season, season.id)  # the same run started from two tabs: the second waits here, then finds it
+    earlier = _just_started(actor, season, round_, mode, seed, input_hash, parameters)
     if earlier is not None:
         db.session.commit()
         return earlier
-    run = MatchRun(cycle=cycle, round=round_, mode=mode, seed=seed, label=label.strip()[:120],
+    run = MatchRun(season=season, round=round_, mode=mode, seed=seed, label=label.strip()[:120],
                    parameters=parameters, solver_version=adapter.SOLVER_VERSION, input_snapshot=instance,
                    input_hash=input_hash, created_by=actor, status=RunStatus.QUEUED)
     db.session.add(run)
     db.session.flush()
     overrides = [f"{kind} {e['student']} at {e['position']}: {e['reason']}"
                  for kind in ("lock", "forbid") for e in parameters["reasons"].get(kind, [])]
-    audit.record(actor, "run.created", run, program_id=cycle.program_id, mode=str(mode), seed=seed,
+    audit.record(actor, "run.created", run, program_id=season.program_id, mode=str(mode), seed=seed,
                  round=round_, input_hash=run.input_hash, rerun_of=rerun_of, overrides=overrides or None)
     db.session.commit()
     return run
 
 
-def _just_started(actor: User | None, cycle: Cycle, round_: int, mode: str, seed: int, input_hash: str,
+def _just_started(actor: User | None, season: Season, round_: int, mode: str, seed: int, input_hash: str,
                   parameters: dict) -> MatchRun | None:
     """The run this person queued moments ago with exactly these settings and this market: a double
     click or a second tab gives that run back instead of solving the same match twice."""
     if actor is None:
         return None
     recent = db.session.scalars(db.select(MatchRun).where(
-        MatchRun.cycle_id == cycle.id, MatchRun.round == round_, MatchRun.mode == mode, MatchRun.seed == seed,
+        MatchRun.season_id == season.id, MatchRun.round == round_, MatchRun.mode == mode, MatchRun.seed == seed,
         MatchRun.input_hash == input_hash, MatchRun.created_by_id == actor.id,
         MatchRun.created_at >= utcnow() - timedelta(seconds=REPEAT_WINDOW_S)))
     return next((run for run in recent if run.parameters == parameters), None)
 
 
-def start_run(actor: User, cycle: Cycle, settings: RunSettings, round_: int = 1,
+def start_run(actor: User, season: Season, settings: RunSettings, round_: int = 1,
               exclude_students: set[int] = frozenset(), seats_taken: dict[int, int] | None = None,
               inline: bool = False) -> MatchRun:
-    """Check the settings against the cycle's market, snapshot it and queue the run in the background
+    """Check the settings against the season's market, snapshot it and queue the run in the background
     (or, `inline`, solve it before returning)."""
-    if round_ == 1 and cycle.phase in (Phase.PUBLISHED, Phase.CLOSED):
-        raise ServiceError(f"{cycle.name} is already published; use a second round for the seats left.")
-    if cycle.phase == Phase.DRAFT:
-        raise ServiceError(f"{cycle.name} is still being set up; open applications first.")
-    instance = build_instance(cycle, None, exclude_students, seats_taken)
+    if round_ == 1 and season.phase in (Phase.PUBLISHED, Phase.CLOSED):
+        raise ServiceError(f"{season.name} is already published; use a second round for the seats left.")
+    if season.phase == Phase.DRAFT:
+        raise ServiceError(f"{season.name} is still being set up; open applications first.")
+    instance = build_instance(season, None, exclude_students, seats_taken)
     if not instance["students"] or not instance["positions"]:
         raise ServiceError("There is nobody to match yet: no certified student lists or no open positions.")
     constraints, reasons = _constraints(settings, instance)
@@ -103,7 +103,7 @@ def start_run(actor: User, cycle: Cycle, settings: RunSettings, round_: int = 1,
         adapter.check_instance(instance)
     except adapter.SolverRefused as error:
         raise ServiceError(f"The solver cannot take these settings: {error}") from error
-    run = create_run(actor, cycle, MatchMode(settings.mode), settings.seed, settings.time_limit_s,
+    run = create_run(actor, season, MatchMode(settings.mode), settings.seed, settings.time_limit_s,
                      label=settings.label, round_=round_, instance=instance, reasons=reasons)
     run_queue.enqueue(run, inline)
     return run
@@ -180,7 +180,7 @@ def rerun(actor: User, run: MatchRun) -> MatchRun:
     """A new run of the same stored snapshot, mode, seed and time limit: it gives the same matching."""
     if run.input_snapshot is None:
         raise ServiceError("This run has no stored snapshot to re-run.")
-    copy = create_run(actor, run.cycle, MatchMode(run.mode), run.seed,
+    copy = create_run(actor, run.season, MatchMode(run.mode), run.seed,
                       float(run.parameters.get("time_limit_s", 10.0)), label=f"Re-run of #{run.id}",
                       round_=run.round, instance=run.input_snapshot, reasons=run.parameters.get("reasons"),
                       rerun_of=run.id)
@@ -196,7 +196,7 @@ def restart(actor: User, run: MatchRun) -> MatchRun:
     run.result, run.stats = None, None
     run.assignments.clear()  # whatever a half-finished attempt left behind
     db.session.execute(delete(RunExplanation).where(RunExplanation.run_id == run.id))
-    audit.record(actor, "run.restarted", run, program_id=run.cycle.program_id)
+    audit.record(actor, "run.restarted", run, program_id=run.season.program_id)
     db.session.commit()
     run_queue.enqueue(run)
     return run
@@ -210,51 +210,51 @@ def verify(run: MatchRun) -> adapter.Verification:
 
 
 def publish_run(actor: User | None, run: MatchRun, reason: str = "", unstable_ok: bool = False) -> list[Placement]:
-    """Turn a finished run into offers, in one transaction; a cycle publishes each round once.
+    """Turn a finished run into offers, in one transaction; a season publishes each round once.
 
     A run with blocking pairs is published only when the coordinator says so (`unstable_ok`)."""
-    cycle = run.cycle
+    season = run.season
     if run.status != RunStatus.DONE:
         raise ServiceError("Only a finished run can be published.")
-    if run.published_at is not None or round_published(cycle.id, run.round):
-        raise ServiceError(f"Round {run.round} of {cycle.name} is already published; "
+    if run.published_at is not None or round_published(season.id, run.round):
+        raise ServiceError(f"Round {run.round} of {season.name} is already published; "
                            "the other runs stay as the record.")
     if run.round == 2:
-        if not round_published(cycle.id, 1):
+        if not round_published(season.id, 1):
             raise ServiceError("Publish the first round before a second round.")
         check_market_unchanged(run)
-    if cycle.phase == Phase.CLOSED:
-        raise ServiceError(f"{cycle.name} is closed; nothing more can be published.")
+    if season.phase == Phase.CLOSED:
+        raise ServiceError(f"{season.name} is closed; nothing more can be published.")
     blocking = blocking_pairs(run)
     if blocking and not unstable_ok:
         raise ServiceError(f"This run has {counted(blocking, 'blocking pair')}: a student and a position "
                            "who would both rather have each other. Tick \u201cpublish anyway\u201d "
                            "to publish it as it is.", "unstable_ok")
     now = utcnow()
-    deadline = cycle.offer_deadline_at if cycle.offer_deadline_at and cycle.offer_deadline_at > now \
+    deadline = season.offer_deadline_at if season.offer_deadline_at and season.offer_deadline_at > now \
         else now + timedelta(days=7)
-    placements = [Placement(cycle_id=cycle.id, run_id=run.id, student_id=a.student_id, position_id=a.position_id,
+    placements = [Placement(season_id=season.id, run_id=run.id, student_id=a.student_id, position_id=a.position_id,
                             round=run.round, student_rank=a.student_rank, position_rank=a.position_rank,
                             offered_at=now, response_deadline=deadline)
                   for a in run.assignments]
     run.published_at, run.published_by_id = now, actor.id if actor else None  # the unique index guards a race
     db.session.add_all(placements)
-    if cycle.phase in (Phase.RANKING, Phase.MATCHING, Phase.APPLICATIONS):
-        cycle.phase, cycle.phase_changed_at = Phase.PUBLISHED, now  # rank lists are locked from here on
-    audit.record(actor, "run.published", run, program_id=cycle.program_id, round=run.round,
+    if season.phase in (Phase.RANKING, Phase.MATCHING, Phase.APPLICATIONS):
+        season.phase, season.phase_changed_at = Phase.PUBLISHED, now  # rank lists are locked from here on
+    audit.record(actor, "run.published", run, program_id=season.program_id, round=run.round,
                  placements=len(placements), blocking_pairs=blocking or None, **audit.said(reason))
     try:
         db.session.commit()
     except IntegrityError as error:  # another coordinator published at the same moment
         db.session.rollback()
-        raise ServiceError(f"Round {run.round} of {cycle.name} is already published.") from error
+        raise ServiceError(f"Round {run.round} of {season.name} is already published.") from error
     return placements
 
 
-def round_published(cycle_id: int, round_: int) -> bool:
-    """Whether a run of this round of the cycle is published (each round publishes once)."""
+def round_published(season_id: int, round_: int) -> bool:
+    """Whether a run of this round of the season is published (each round publishes once)."""
     return db.session.scalar(db.select(MatchRun.id).where(
-        MatchRun.cycle_id == cycle_id, MatchRun.round == round_, MatchRun.published_at.is_not(None))) is not None
+        MatchRun.season_id == season_id, MatchRun.round == round_, MatchRun.published_at.is_not(None))) is not None
 
 
 def blocking_pairs(run: MatchRun) -> int:
@@ -271,18 +271,18 @@ def publish(actor: User, run: MatchRun, reason: str = "", unstable_ok: bool = Fa
 
 def _notify(run: MatchRun, placements: list[Placement]) -> None:
     """Emails after the commit: an unsent email never undoes a publication, it is logged instead."""
-    cycle = run.cycle
+    season = run.season
     placed = {placement.student_id: placement for placement in placements}
     students = [key_id(entry["id"]) for entry in run.input_snapshot["students"]]
     hosts = {key_id(entry["host"]) for entry in run.input_snapshot["positions"] if entry.get("host")}
     members = db.session.scalars(db.select(HostMember).where(HostMember.host_id.in_(hosts)))
     for user in db.session.scalars(db.select(User).where(User.id.in_(students), User.active.is_(True))):
         placement = placed.get(user.id)
-        send_email(user.email, f"Your {cycle.name} match result",
+        send_email(user.email, f"Your {season.name} match result",
                    "results_published_offer" if placement else "results_published_unmatched",
-                   user=user, cycle=cycle, placement=placement, round=run.round, program=cycle.program)
+                   user=user, season=season, placement=placement, round=run.round, program=season.program)
     for member in members:  # send_email logs a message it cannot send and goes on with the next
         offers = [p for p in placements if p.position.host_id == member.host_id]
-        send_email(member.user.email, f"{cycle.name} match results for {member.host.name}",
-                   "results_published_host", user=member.user, cycle=cycle, host=member.host,
-                   placements=offers, round=run.round, program=cycle.program)
+        send_email(member.user.email, f"{season.name} match results for {member.host.name}",
+                   "results_published_host", user=member.user, season=season, host=member.host,
+                   placements=offers, round=run.round, program=season.program)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...extensions import db
-from ...models import Cycle, HostMember, HostMemberRole, MatchRun, Placement, User
+from ...models import Season, HostMember, HostMemberRole, MatchRun, Placement, User
 from ...models.enums import LIVE_PLACEMENTS
 from .adapter import readable_explanations, reasons_of
 
@@ -18,18 +18,18 @@ class StudentOutcome:
     host_contacts: list[User] = field(default_factory=list)
 
 
-def published_runs(cycle: Cycle) -> list[MatchRun]:
+def published_runs(season: Season) -> list[MatchRun]:
     return list(db.session.scalars(db.select(MatchRun).where(
-        MatchRun.cycle_id == cycle.id, MatchRun.published_at.is_not(None)).order_by(MatchRun.round)))
+        MatchRun.season_id == season.id, MatchRun.published_at.is_not(None)).order_by(MatchRun.round)))
 
 
-def outcome_for(student: User, cycle: Cycle) -> StudentOutcome:
-    """The student's published result in a cycle: their offer (if any) and the solver's explanation."""
-    runs = published_runs(cycle)
+def outcome_for(student: User, season: Season) -> StudentOutcome:
+    """The student's published result in a season: their offer (if any) and the solver's explanation."""
+    runs = published_runs(season)
     if not runs:
         return StudentOutcome(None, False)
     placement = db.session.scalar(db.select(Placement).where(
-        Placement.cycle_id == cycle.id, Placement.student_id == student.id)
+        Placement.season_id == season.id, Placement.student_id == student.id)
         .order_by(Placement.status.in_(LIVE_PLACEMENTS).desc(), Placement.offered_at.desc()).limit(1))
     key = f"s{student.id}"
     explanation = [(run.round, lines) for run in runs if (lines := readable_explanations(reasons_of(key, [run])))]

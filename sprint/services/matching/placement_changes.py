@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import ServiceError, StaleEdit
 from ...extensions import db
 from ...models import (
-    Application, ApplicationStatus, Cycle, HostRank, Phase, Placement, PlacementStatus, Position,
+    Application, ApplicationStatus, Season, HostRank, Phase, Placement, PlacementStatus, Position,
     PositionStatus, StudentRank, User, utcnow
 )
 from ...models.enums import LIVE_PLACEMENTS
@@ -31,9 +31,9 @@ def ending_choices() -> list[tuple[str, str]]:
     return [(kind, label) for kind, (_, _, label) in ENDINGS.items()]
 
 
-def placements_of(cycle: Cycle, status: str = "", page: int = 1, per_page: int = 50) -> tuple[list[Placement], int]:
-    """A page of the cycle's placements by student name, and how many there are."""
-    query = db.select(Placement).join(User, User.id == Placement.student_id).where(Placement.cycle_id == cycle.id)
+def placements_of(season: Season, status: str = "", page: int = 1, per_page: int = 50) -> tuple[list[Placement], int]:
+    """A page of the season's placements by student name, and how many there are."""
+    query = db.select(Placement).join(User, User.id == Placement.student_id).where(Placement.season_id == season.id)
     if status:
         query = query.where(Placement.status == status)
     total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
@@ -58,50 +58,50 @@ def end_placement(actor: User, placement: Placement, kind: str, reason: str) -> 
     if ended != 1:
         raise StaleEdit(f"This placement is already {placement.status}; nothing changed.")
     placement.note = _note(placement.note, f"{label}: {reason}")
-    audit.record(actor, action, placement, program_id=placement.cycle.program_id, student_id=placement.student_id,
+    audit.record(actor, action, placement, program_id=placement.season.program_id, student_id=placement.student_id,
                  position_id=placement.position_id, before=before, reason=reason)
     db.session.commit()
     return placement
 
 
 def move_placement(actor: User, placement: Placement, position: Position, reason: str) -> Placement:
-    """Move a live placement to another position of the same cycle that has a free seat."""
+    """Move a live placement to another position of the same season that has a free seat."""
     reason = _reason(reason)
     if placement.status not in LIVE_PLACEMENTS:
         raise ServiceError(f"Only a live placement can be moved; this one is {placement.status}.")
     if position.id == placement.position_id:
         raise ServiceError("The placement is already at that position.", "position")
-    _check_seat(placement.cycle, position)
+    _check_seat(placement.season, position)
     before = placement.position_id
     placement.position_id, placement.round = position.id, BY_HAND
-    placement.student_rank, placement.position_rank = _ranks(placement.cycle, placement.student_id, position.id)
+    placement.student_rank, placement.position_rank = _ranks(placement.season, placement.student_id, position.id)
     placement.note = _note(placement.note, f"Moved by coordinator: {reason}")
-    audit.record(actor, "placement.moved", placement, program_id=position.cycle.program_id,
+    audit.record(actor, "placement.moved", placement, program_id=position.season.program_id,
                  student_id=placement.student_id, from_position=before, to_position=position.id, reason=reason)
     db.session.commit()
     return placement
 
 
-def add_placement(actor: User, cycle: Cycle, student: User, position: Position, reason: str) -> Placement:
-    """Place a student by hand after publication (an offer, with the cycle's response deadline)."""
+def add_placement(actor: User, season: Season, student: User, position: Position, reason: str) -> Placement:
+    """Place a student by hand after publication (an offer, with the season's response deadline)."""
     reason = _reason(reason)
-    if cycle.phase != Phase.PUBLISHED:
+    if season.phase != Phase.PUBLISHED:
         raise ServiceError("Placements are added by hand only after the match is published.")
     applied = db.session.scalar(db.select(Application.id).where(
-        Application.cycle_id == cycle.id, Application.student_id == student.id,
+        Application.season_id == season.id, Application.student_id == student.id,
         Application.status == ApplicationStatus.SUBMITTED))
     if applied is None:
         raise ServiceError(f"{student.name} has no submitted application this season.", "student")
-    if db.session.scalar(db.select(Placement.id).where(Placement.cycle_id == cycle.id, Placement.student_id == student.id,
+    if db.session.scalar(db.select(Placement.id).where(Placement.season_id == season.id, Placement.student_id == student.id,
                                                        Placement.status.in_(LIVE_PLACEMENTS))) is not None:
         raise ServiceError(f"{student.name} already holds a placement; move it instead.", "student")
-    _check_seat(cycle, position)
+    _check_seat(season, position)
     now = utcnow()
-    student_rank, position_rank = _ranks(cycle, student.id, position.id)
-    placement = Placement(cycle_id=cycle.id, student_id=student.id, position_id=position.id, round=BY_HAND,
+    student_rank, position_rank = _ranks(season, student.id, position.id)
+    placement = Placement(season_id=season.id, student_id=student.id, position_id=position.id, round=BY_HAND,
                           student_rank=student_rank, position_rank=position_rank, offered_at=now,
-                          response_deadline=cycle.offer_deadline_at if cycle.offer_deadline_at and
-                          cycle.offer_deadline_at > now else None,
+                          response_deadline=season.offer_deadline_at if season.offer_deadline_at and
+                          season.offer_deadline_at > now else None,
                           note=f"Placed by coordinator: {reason}")
     db.session.add(placement)
     try:
@@ -109,7 +109,7 @@ def add_placement(actor: User, cycle: Cycle, student: User, position: Position, 
     except IntegrityError as error:
         db.session.rollback()
         raise StaleEdit(f"{student.name} already holds a placement; move it instead.", "student") from error
-    audit.record(actor, "placement.added", placement, program_id=cycle.program_id, student_id=student.id,
+    audit.record(actor, "placement.added", placement, program_id=season.program_id, student_id=student.id,
                  position_id=position.id, reason=reason)
     db.session.commit()
     return placement
@@ -126,8 +126,8 @@ def _note(note: str, line: str) -> str:
     return f"{note}\n{line}".strip()
 
 
-def _check_seat(cycle: Cycle, position: Position) -> None:
-    if position.cycle_id != cycle.id or position.status != PositionStatus.OPEN:
+def _check_seat(season: Season, position: Position) -> None:
+    if position.season_id != season.id or position.status != PositionStatus.OPEN:
         raise ServiceError("Choose an open position of this season.", "position")
     lock_row(Position, position.id)  # two placements into the last seat at once: one waits, then counts
     live = db.session.scalar(db.select(db.func.count(Placement.id)).where(
@@ -136,10 +136,10 @@ def _check_seat(cycle: Cycle, position: Position) -> None:
         raise ServiceError(f"{position.title} has no free seat ({live} of {position.slots} taken).", "position")
 
 
-def _ranks(cycle: Cycle, student_id: int, position_id: int) -> tuple[int | None, int | None]:
+def _ranks(season: Season, student_id: int, position_id: int) -> tuple[int | None, int | None]:
     """The rank each side gave the other, when they did."""
     student_rank = db.session.scalar(db.select(StudentRank.rank).join(Application).where(
-        Application.cycle_id == cycle.id, Application.student_id == student_id, StudentRank.position_id == position_id))
+        Application.season_id == season.id, Application.student_id == student_id, StudentRank.position_id == position_id))
     position_rank = db.session.scalar(db.select(HostRank.rank).where(
         HostRank.position_id == position_id, HostRank.student_id == student_id))
     return student_rank, position_rank

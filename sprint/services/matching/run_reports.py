@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ...extensions import db
 from ..errors import NotFound
 from ...models import (
-    Application, ApplicationStatus, Cycle, HostCompany, MatchRun, Placement, Position, PositionStatus, User
+    Application, ApplicationStatus, Season, HostCompany, MatchRun, Placement, Position, PositionStatus, User
 )
 from . import run_queue
 from ..support.figures import show
@@ -29,30 +29,30 @@ _KEY = re.compile(r"\b[sp]\d+\b")
 
 
 def run_for(actor: User, run_id: int) -> MatchRun:
-    """The run if its cycle belongs to the actor's program, else NotFound (as `season.cycles.cycle_for`)."""
+    """The run if its season belongs to the actor's program, else NotFound (as `season.seasons.season_for`)."""
     run = db.session.get(MatchRun, run_id) if run_id else None
-    if run is None or run.cycle.program_id != actor.program_id:
+    if run is None or run.season.program_id != actor.program_id:
         raise NotFound("There is no such match run in your program.")
     return run
 
 
-def runs_of(cycle: Cycle) -> list[MatchRun]:
-    """The cycle's runs, newest first; runs a restart interrupted are marked failed first."""
+def runs_of(season: Season) -> list[MatchRun]:
+    """The season's runs, newest first; runs a restart interrupted are marked failed first."""
     run_queue.fail_interrupted()
-    return list(db.session.scalars(db.select(MatchRun).where(MatchRun.cycle_id == cycle.id)
+    return list(db.session.scalars(db.select(MatchRun).where(MatchRun.season_id == season.id)
                                    .order_by(MatchRun.id.desc())))
 
 
-def choices_for(cycle: Cycle) -> tuple[list[tuple[int, str]], list[tuple[int, str]], list[tuple[int, str]]]:
-    """(students with a submitted application, open positions, hosts) of the cycle, for the forms' lists."""
+def choices_for(season: Season) -> tuple[list[tuple[int, str]], list[tuple[int, str]], list[tuple[int, str]]]:
+    """(students with a submitted application, open positions, hosts) of the season, for the forms' lists."""
     students = db.session.execute(
         db.select(User.id, User.name).join(Application, Application.student_id == User.id)
-        .where(Application.cycle_id == cycle.id, Application.status == ApplicationStatus.SUBMITTED)
+        .where(Application.season_id == season.id, Application.status == ApplicationStatus.SUBMITTED)
         .order_by(User.name))
     positions = db.session.execute(
         db.select(Position.id, Position.title, HostCompany.id, HostCompany.name)
         .join(HostCompany, HostCompany.id == Position.host_id)
-        .where(Position.cycle_id == cycle.id, Position.status == PositionStatus.OPEN, HostCompany.approved.is_(True))
+        .where(Position.season_id == season.id, Position.status == PositionStatus.OPEN, HostCompany.approved.is_(True))
         .order_by(HostCompany.name, Position.title)).all()
     hosts = {row[2]: row[3] for row in positions}
     return ([(sid, f"{name} (#{sid})") for sid, name in students],
@@ -60,22 +60,22 @@ def choices_for(cycle: Cycle) -> tuple[list[tuple[int, str]], list[tuple[int, st
 
 
 def placement_for(actor: User, placement_id: int) -> Placement:
-    """The placement if its cycle belongs to the actor's program, else NotFound (as `run_for`)."""
+    """The placement if its season belongs to the actor's program, else NotFound (as `run_for`)."""
     placement = db.session.get(Placement, placement_id)
-    if placement is None or placement.cycle.program_id != actor.program_id:
+    if placement is None or placement.season.program_id != actor.program_id:
         raise NotFound("There is no such placement in your program.")
     return placement
 
 
-def position_in(cycle: Cycle, position_id: int) -> Position | None:
+def position_in(season: Season, position_id: int) -> Position | None:
     position = db.session.get(Position, position_id)
-    return position if position is not None and position.cycle_id == cycle.id else None
+    return position if position is not None and position.season_id == season.id else None
 
 
-def student_in(cycle: Cycle, student_id: int) -> User | None:
-    """The student if they applied in this cycle, else None."""
+def student_in(season: Season, student_id: int) -> User | None:
+    """The student if they applied in this season, else None."""
     return db.session.scalar(db.select(User).join(Application, Application.student_id == User.id).where(
-        User.id == student_id, Application.cycle_id == cycle.id))
+        User.id == student_id, Application.season_id == season.id))
 
 
 @dataclass
@@ -102,7 +102,7 @@ class RunFigures:
 
 def figures(run: MatchRun, page: int = 1, names: dict[str, str] | None = None) -> RunFigures:
     """Everything the run page shows; `page` picks the slice of the placement list."""
-    names = names if names is not None else labels(run.cycle_id)
+    names = names if names is not None else labels(run.season_id)
     out = RunFigures(run=run, names=names)
     result = run.result
     if not result:
@@ -138,7 +138,7 @@ def explanation(run: MatchRun, key: str) -> tuple[str, str, list[str]] | None:
     side = "students" if key.startswith("s") else "positions"
     if not run.result or key not in {entry["id"] for entry in (run.input_snapshot or {}).get(side, [])}:
         return None
-    names = labels(run.cycle_id)
+    names = labels(run.season_id)
     entries = reasons_of(key, [run])
     if side == "students":
         got = next((a for a in run.result["assignments"] if a["student"] == key), None)
@@ -172,7 +172,7 @@ class Move:
 
 def compare(first: MatchRun, second: MatchRun) -> tuple[RunFigures, RunFigures, list[Move], Counter]:
     """Both runs' figures and who is placed differently, biggest rank changes first."""
-    names = labels(first.cycle_id) | (labels(second.cycle_id) if second.cycle_id != first.cycle_id else {})
+    names = labels(first.season_id) | (labels(second.season_id) if second.season_id != first.season_id else {})
     a, b = figures(first, names=names), figures(second, names=names)
     placed_a = {x["student"]: x for x in (first.result or {}).get("assignments", [])}
     placed_b = {x["student"]: x for x in (second.result or {}).get("assignments", [])}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..errors import ServiceError
 from ...extensions import db
 from ...models import (
-    Application, ApplicationStatus, Cycle, HostCompany, MatchRun, Phase, Placement, PlacementStatus,
+    Application, ApplicationStatus, Season, HostCompany, MatchRun, Phase, Placement, PlacementStatus,
     Position, PositionInterest, PositionSkill, PositionStatus, StudentProfile, User
 )
 from ...models.people import student_skill
@@ -24,25 +24,25 @@ from .seats import market
 SUGGESTIONS = 5
 
 
-def start_second_round(actor: User, cycle: Cycle, settings: match_runs.RunSettings) -> MatchRun:
+def start_second_round(actor: User, season: Season, settings: match_runs.RunSettings) -> MatchRun:
     """Queue a run of the remaining market: unplaced students and the seats left."""
-    if cycle.phase != Phase.PUBLISHED or not match_runs.round_published(cycle.id, 1):
+    if season.phase != Phase.PUBLISHED or not match_runs.round_published(season.id, 1):
         raise ServiceError("A second round comes after the first round is published.")
-    if match_runs.round_published(cycle.id, 2):
-        raise ServiceError(f"The second round of {cycle.name} is already published; "
+    if match_runs.round_published(season.id, 2):
+        raise ServiceError(f"The second round of {season.name} is already published; "
                            "place remaining students by hand.")
-    placed, taken = market(cycle)
+    placed, taken = market(season)
     declined = set(db.session.scalars(db.select(Placement.student_id).where(
-        Placement.cycle_id == cycle.id, Placement.status == PlacementStatus.DECLINED)))
+        Placement.season_id == season.id, Placement.status == PlacementStatus.DECLINED)))
     ended = db.session.execute(  # never offer a student the same position twice
         db.select(Placement.student_id, Placement.position_id).join(Position, Position.id == Placement.position_id)
-        .where(Placement.cycle_id == cycle.id, Placement.status == PlacementStatus.WITHDRAWN,
+        .where(Placement.season_id == season.id, Placement.status == PlacementStatus.WITHDRAWN,
                Position.status == PositionStatus.OPEN))
     chosen = {(student, position) for student, position, _ in settings.forbids}
     settings.forbids = [*settings.forbids, *((student, position, "Their earlier placement there ended")
                                              for student, position in ended
                                              if student not in placed | declined and (student, position) not in chosen)]
-    return match_runs.start_run(actor, cycle, settings, round_=2, exclude_students=placed | declined,
+    return match_runs.start_run(actor, season, settings, round_=2, exclude_students=placed | declined,
                                 seats_taken=taken)
 
 
@@ -55,17 +55,17 @@ class Suggestion:
     detail: str = ""
 
 
-def suggestions(cycle: Cycle) -> tuple[dict[int, tuple[str, list[Suggestion]]], dict[int, tuple[str, int, list[Suggestion]]]]:
+def suggestions(season: Season) -> tuple[dict[int, tuple[str, list[Suggestion]]], dict[int, tuple[str, int, list[Suggestion]]]]:
     """Per unmatched student, open positions by skills match; per open position, unmatched candidates."""
-    placed, taken = market(cycle)
+    placed, taken = market(season)
     students = {row.id: row.name for row in db.session.execute(
         db.select(User.id, User.name).join(Application, Application.student_id == User.id)
-        .where(Application.cycle_id == cycle.id, Application.status == ApplicationStatus.SUBMITTED)
+        .where(Application.season_id == season.id, Application.status == ApplicationStatus.SUBMITTED)
         .order_by(User.name)) if row.id not in placed}
     positions = {row.id: (f"{row.title} ({row.name})", row.slots - taken.get(row.id, 0)) for row in db.session.execute(
         db.select(Position.id, Position.title, Position.slots, HostCompany.name)
         .join(HostCompany, HostCompany.id == Position.host_id)
-        .where(Position.cycle_id == cycle.id, Position.status == PositionStatus.OPEN,
+        .where(Position.season_id == season.id, Position.status == PositionStatus.OPEN,
                HostCompany.approved.is_(True)).order_by(Position.title))
         if row.slots - taken.get(row.id, 0) > 0}
     skills_of_student = _skill_sets(db.select(StudentProfile.user_id, student_skill.c.skill_id)
@@ -76,7 +76,7 @@ def suggestions(cycle: Cycle) -> tuple[dict[int, tuple[str, list[Suggestion]]], 
     applied = {(row.student_id, row.position_id) for row in db.session.execute(
         db.select(Application.student_id, PositionInterest.position_id)
         .join(PositionInterest, PositionInterest.application_id == Application.id)
-        .where(Application.cycle_id == cycle.id, PositionInterest.withdrawn_at.is_(None)))}
+        .where(Application.season_id == season.id, PositionInterest.withdrawn_at.is_(None)))}
 
     def score(sid: int, pid: int) -> tuple[int, bool]:
         return len(skills_of_student[sid] & skills_of_position[pid]), (sid, pid) in applied
@@ -98,10 +98,10 @@ def _skill_sets(query) -> defaultdict[int, set[int]]:
     return sets
 
 
-def open_seats(cycle: Cycle) -> int:
-    """Seats left across the cycle's open positions."""
-    _, taken = market(cycle)
+def open_seats(season: Season) -> int:
+    """Seats left across the season's open positions."""
+    _, taken = market(season)
     slots = db.session.execute(db.select(Position.id, Position.slots).where(
-        Position.cycle_id == cycle.id, Position.status == PositionStatus.OPEN)).all()
+        Position.season_id == season.id, Position.status == PositionStatus.OPEN)).all()
     return sum(max(row.slots - taken.get(row.id, 0), 0) for row in slots)
 

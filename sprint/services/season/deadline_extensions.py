@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 from ..errors import NotAllowed, ServiceError
 from ...extensions import db
-from ...models import Cycle, DeadlineExtension, ExtensionKind, Role, User, utcnow
+from ...models import Season, DeadlineExtension, ExtensionKind, Role, User, utcnow
 from ..support import audit
 from ..support.concurrency import insert_missing
 from ..accounts.users import normalise_email
-from .deadlines import CYCLE_DATE
+from .deadlines import SEASON_DATE
 from ..support.local_time import format_when, zone_of
 
 
@@ -22,11 +22,11 @@ def _person_in_program(actor: User, email: str) -> User:
     return user
 
 
-def grant_extension(actor: User, cycle: Cycle, email: str, kind: ExtensionKind, until: datetime,
+def grant_extension(actor: User, season: Season, email: str, kind: ExtensionKind, until: datetime,
                     reason: str) -> DeadlineExtension:
     """Give the person with this email until `until`; granting the same kind again replaces the date and reason."""
     kind = ExtensionKind(kind)
-    if cycle.program_id != actor.program_id:
+    if season.program_id != actor.program_id:
         raise NotAllowed("That season is not part of your program.")
     person = _person_in_program(actor, email)
     if kind == ExtensionKind.APPLICATIONS and person.role != Role.STUDENT:
@@ -35,24 +35,24 @@ def grant_extension(actor: User, cycle: Cycle, email: str, kind: ExtensionKind, 
         raise ServiceError("Only students answer offers.", "kind")
     if not reason.strip():
         raise ServiceError("Say why the deadline is extended; the reason is kept on record.", "reason")
-    cycle_date = getattr(cycle, CYCLE_DATE[kind])
-    if cycle_date is not None and until <= cycle_date:
+    season_date = getattr(season, SEASON_DATE[kind])
+    if season_date is not None and until <= season_date:
         raise ServiceError("Choose a date after the season's deadline "
-                           f"({format_when(cycle_date, zone_of(cycle.program), True)}).", "until")
-    insert_missing(DeadlineExtension, [{"cycle_id": cycle.id, "user_id": person.id, "kind": kind, "until": until,
-                                        "reason": "", "created_at": utcnow()}], ["cycle_id", "user_id", "kind"])
+                           f"({format_when(season_date, zone_of(season.program), True)}).", "until")
+    insert_missing(DeadlineExtension, [{"season_id": season.id, "user_id": person.id, "kind": kind, "until": until,
+                                        "reason": "", "created_at": utcnow()}], ["season_id", "user_id", "kind"])
     extension = db.session.scalar(db.select(DeadlineExtension).where(  # granted twice at once: one row
-        DeadlineExtension.cycle_id == cycle.id, DeadlineExtension.user_id == person.id,
+        DeadlineExtension.season_id == season.id, DeadlineExtension.user_id == person.id,
         DeadlineExtension.kind == kind).with_for_update())
     extension.until, extension.reason, extension.granted_by_id = until, reason.strip(), actor.id
     db.session.flush()
-    audit.record(actor, "deadline.extended", extension, program_id=cycle.program_id, user=person.email,
+    audit.record(actor, "deadline.extended", extension, program_id=season.program_id, user=person.email,
                  kind=str(kind), until=until.replace(tzinfo=UTC).isoformat(timespec="minutes"), reason=reason.strip())
     db.session.commit()
     return extension
 
 
-def extensions_of(cycle: Cycle) -> list[DeadlineExtension]:
+def extensions_of(season: Season) -> list[DeadlineExtension]:
     return list(db.session.scalars(
         db.select(DeadlineExtension).join(DeadlineExtension.user)
-        .where(DeadlineExtension.cycle_id == cycle.id).order_by(User.name, DeadlineExtension.kind)))
+        .where(DeadlineExtension.season_id == season.id).order_by(User.name, DeadlineExtension.kind)))

@@ -9,10 +9,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import NotAllowed, ServiceError
 from ...extensions import db
-from ...models import Application, ApplicationStatus, Cycle, HostCompany, Phase, Program, Role, User
+from ...models import Application, ApplicationStatus, Season, HostCompany, Phase, Program, Role, User
 from ..support import audit
 from ..support.local_time import DEFAULT_ZONE, check_zone_name
-from .seasons import LIVE_PHASES
+from .queries import LIVE_PHASES
 
 
 def all_programs() -> list[Program]:
@@ -26,7 +26,7 @@ def program_by_slug(slug: str) -> Program | None:
 def taking_sign_ups() -> list[Program]:
     """The programs with a live season (applications opened, not closed): the general sign-up
     page offers only these."""
-    return list(db.session.scalars(db.select(Program).where(Program.cycles.any(Cycle.phase.in_(LIVE_PHASES)))
+    return list(db.session.scalars(db.select(Program).where(Program.seasons.any(Season.phase.in_(LIVE_PHASES)))
                                    .order_by(Program.name)))
 
 
@@ -65,7 +65,7 @@ def set_time_zone(actor: User, program: Program, name: str) -> Program:
 @dataclass(frozen=True)
 class ProgramSummary:
     program: Program
-    cycles: int
+    seasons: int
     hosts: int
     people: int
 
@@ -75,10 +75,10 @@ def program_summaries() -> list[ProgramSummary]:
     def counts(column, key):
         return dict(db.session.execute(db.select(key, func.count(column)).group_by(key)).all())
 
-    cycles = counts(Cycle.id, Cycle.program_id)
+    seasons = counts(Season.id, Season.program_id)
     hosts = counts(HostCompany.id, HostCompany.program_id)
     people = counts(User.id, User.program_id)
-    return [ProgramSummary(program, cycles.get(program.id, 0), hosts.get(program.id, 0),
+    return [ProgramSummary(program, seasons.get(program.id, 0), hosts.get(program.id, 0),
                            people.get(program.id, 0))
             for program in db.session.scalars(db.select(Program).order_by(Program.name))]
 
@@ -95,9 +95,9 @@ def move_student(actor: User, student: User, target: Program) -> User:
     if student.program_id == target.id:
         raise ServiceError(f"{student.name} is already in {target.name}.", "program")
     busy = db.session.scalar(
-        db.select(Cycle).join(Application, Application.cycle_id == Cycle.id)
-        .where(Application.student_id == student.id, Cycle.program_id == student.program_id,
-               Cycle.phase.in_(LIVE_PHASES), Application.status != ApplicationStatus.WITHDRAWN).limit(1))
+        db.select(Season).join(Application, Application.season_id == Season.id)
+        .where(Application.student_id == student.id, Season.program_id == student.program_id,
+               Season.phase.in_(LIVE_PHASES), Application.status != ApplicationStatus.WITHDRAWN).limit(1))
     if busy is not None:
         raise ServiceError(f"{student.name} takes part in {busy.name} ({Phase(busy.phase).label}) of "
                            f"{student.program.name}: withdraw that application, or wait until the season "

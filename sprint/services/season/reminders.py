@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from ...extensions import db
 from ...models import (
-    Application, ApplicationStatus, AuditEvent, Cycle, HostCompany, HostMember, Phase, Position,
+    Application, ApplicationStatus, AuditEvent, Season, HostCompany, HostMember, Phase, Position,
     PositionStatus, User, utcnow
 )
 from ..support import audit
@@ -18,29 +18,29 @@ from ..support.notify import send_email
 
 @dataclass(frozen=True)
 class ReminderCounts:
-    cycles: int = 0
+    seasons: int = 0
     students: int = 0
     host_members: int = 0
 
 
 def send_deadline_reminders(within_days: int = 3, now: datetime | None = None) -> ReminderCounts:
-    """Remind students with uncertified lists and hosts with uncertified positions, once a day per cycle.
+    """Remind students with uncertified lists and hosts with uncertified positions, once a day per season.
 
     The record that today's reminders went out is committed first, then the emails are sent: a failed
     commit sends none (the next run sends them), and a run never sends the same day's reminders twice."""
     now = now or utcnow()
-    cycles = list(db.session.scalars(db.select(Cycle).where(
-        Cycle.phase.in_((Phase.APPLICATIONS, Phase.RANKING)), Cycle.ranking_close_at > now,
-        Cycle.ranking_close_at <= now + timedelta(days=within_days))))
+    seasons = list(db.session.scalars(db.select(Season).where(
+        Season.phase.in_((Phase.APPLICATIONS, Phase.RANKING)), Season.ranking_close_at > now,
+        Season.ranking_close_at <= now + timedelta(days=within_days))))
     to_students: list[dict] = []
     to_hosts: list[dict] = []
     done = 0
-    for cycle in cycles:
-        if _sent_today(cycle, now):
+    for season in seasons:
+        if _sent_today(season, now):
             continue
-        to_students += _student_reminders(cycle)
-        to_hosts += _host_reminders(cycle)
-        audit.record(None, "reminders.sent", cycle, program_id=cycle.program_id)
+        to_students += _student_reminders(season)
+        to_hosts += _host_reminders(season)
+        audit.record(None, "reminders.sent", season, program_id=season.program_id)
         done += 1
     db.session.commit()
     for email in to_students + to_hosts:
@@ -48,36 +48,36 @@ def send_deadline_reminders(within_days: int = 3, now: datetime | None = None) -
     return ReminderCounts(done, len(to_students), len(to_hosts))
 
 
-def _sent_today(cycle: Cycle, now: datetime) -> bool:
+def _sent_today(season: Season, now: datetime) -> bool:
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     return db.session.scalar(db.select(AuditEvent.id).where(
-        AuditEvent.action == "reminders.sent", AuditEvent.object_type == "Cycle", AuditEvent.object_id == cycle.id,
+        AuditEvent.action == "reminders.sent", AuditEvent.object_type == "Season", AuditEvent.object_id == season.id,
         AuditEvent.created_at >= start).limit(1)) is not None
 
 
-def _student_reminders(cycle: Cycle) -> list[dict]:
-    """The reminder email (send_email's arguments) for each student of the cycle with an uncertified list."""
+def _student_reminders(season: Season) -> list[dict]:
+    """The reminder email (send_email's arguments) for each student of the season with an uncertified list."""
     people = list(db.session.scalars(
         db.select(User).join(Application, Application.student_id == User.id)
-        .where(Application.cycle_id == cycle.id, Application.status == ApplicationStatus.SUBMITTED,
+        .where(Application.season_id == season.id, Application.status == ApplicationStatus.SUBMITTED,
                Application.ranks_certified_at.is_(None), User.active.is_(True))))
-    by = format_when(cycle.ranking_close_at, zone_of(cycle.program))
+    by = format_when(season.ranking_close_at, zone_of(season.program))
     return [dict(to=student.email, subject=f"Certify your rank list by {by}", template="reminder_student",
-                 student=student, cycle=cycle, program=cycle.program) for student in people]
+                 student=student, season=season, program=season.program) for student in people]
 
 
-def _host_reminders(cycle: Cycle) -> list[dict]:
-    """The reminder email for each host member with an uncertified position in the cycle, naming them."""
+def _host_reminders(season: Season) -> list[dict]:
+    """The reminder email for each host member with an uncertified position in the season, naming them."""
     rows = db.session.execute(
         db.select(User, Position.title).join(HostMember, HostMember.user_id == User.id)
         .join(HostCompany, HostCompany.id == HostMember.host_id)
         .join(Position, Position.host_id == HostCompany.id)
-        .where(Position.cycle_id == cycle.id, Position.status == PositionStatus.OPEN,
+        .where(Position.season_id == season.id, Position.status == PositionStatus.OPEN,
                Position.ranks_certified_at.is_(None), User.active.is_(True)))
     titles: dict[User, list[str]] = defaultdict(list)
     for user, title in rows:
         titles[user].append(title)
-    by = format_when(cycle.ranking_close_at, zone_of(cycle.program))
+    by = format_when(season.ranking_close_at, zone_of(season.program))
     return [dict(to=user.email, subject=f"Rank your candidates by {by}", template="reminder_host",
-                 member=user, cycle=cycle, titles=sorted(names), program=cycle.program)
+                 member=user, season=season, titles=sorted(names), program=season.program)
             for user, names in titles.items()]
