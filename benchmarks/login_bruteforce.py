@@ -40,9 +40,13 @@ class Browser:
 
     def _request(self, method: str, path: str, body: str = "") -> http.client.HTTPResponse:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        headers = {"Host": HOST, "X-Forwarded-For": self.address, "X-Forwarded-Proto": "https",
-                   "Referer": f"https://{HOST}/login",
-                   "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        headers = {
+            "Host": HOST,
+            "X-Forwarded-For": self.address,
+            "X-Forwarded-Proto": "https",
+            "Referer": f"https://{HOST}/login",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
         if body:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         connection.request(method, path, body=body, headers=headers)
@@ -60,9 +64,16 @@ class Browser:
 
     def log_in(self, email: str, password: str) -> int:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        connection.request("GET", "/login", headers={"Host": HOST, "X-Forwarded-For": self.address,
-                                                     "X-Forwarded-Proto": "https",
-                                                     "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())})
+        connection.request(
+            "GET",
+            "/login",
+            headers={
+                "Host": HOST,
+                "X-Forwarded-For": self.address,
+                "X-Forwarded-Proto": "https",
+                "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            },
+        )
         response = connection.getresponse()
         page = response.read().decode()
         for header in response.headers.get_all("Set-Cookie") or []:
@@ -71,8 +82,10 @@ class Browser:
         connection.close()
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         from urllib.parse import urlencode
-        status = self._request("POST", "/login", urlencode({"csrf_token": token, "email": email,
-                                                            "password": password})).status
+
+        status = self._request(
+            "POST", "/login", urlencode({"csrf_token": token, "email": email, "password": password})
+        ).status
         return status
 
     def log_out(self) -> None:
@@ -80,10 +93,17 @@ class Browser:
 
 
 def _environment(folder: Path, redis_url: str) -> dict:
-    return {**os.environ, "SPRINT_ENV": "production", "SPRINT_INSTANCE_PATH": str(folder),
-            "SECRET_KEY": secrets.token_urlsafe(48), "BASE_URL": f"https://{HOST}",
-            "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}", "RATELIMIT_STORAGE_URI": redis_url,
-            "TRUSTED_PROXIES": "1", "MAIL_BACKEND": "locmem"}
+    return {
+        **os.environ,
+        "SPRINT_ENV": "production",
+        "SPRINT_INSTANCE_PATH": str(folder),
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "BASE_URL": f"https://{HOST}",
+        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}",
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "TRUSTED_PROXIES": "1",
+        "MAIL_BACKEND": "locmem",
+    }
 
 
 def _prepare(env: dict, students: int) -> dict[str, str]:
@@ -94,7 +114,7 @@ from sprint import create_app
 from sprint.extensions import db
 from sprint.models import Program, Role, StudentProfile, User
 app = create_app()
-redis.Redis.from_url({env['RATELIMIT_STORAGE_URI']!r}).flushdb()
+redis.Redis.from_url({env["RATELIMIT_STORAGE_URI"]!r}).flushdb()
 with app.app_context():
     from flask_migrate import upgrade
     upgrade()
@@ -102,14 +122,18 @@ with app.app_context():
     db.session.add(program)
     db.session.flush()
     for n in range({students}):
-        user = User(email=f"student{{n}}@bench.example", name=f"Student {{n}}", role=Role.STUDENT, program_id=program.id)
+        user = User(email=f"student{{n}}@bench.example", name=f"Student {{n}}", role=Role.STUDENT,
+                    program_id=program.id)
         user.set_password({PASSWORD!r})
         db.session.add_all([user, StudentProfile(user=user)])
     db.session.commit()
 print(app.config["LOGIN_FAILURES_PER_ACCOUNT"] + "|" + app.config["LOGIN_FAILURES_PER_ADDRESS"])
 """
-    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True,
-                         text=True).stdout.strip().splitlines()[-1]
+    out = (
+        subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     per_account, per_address = out.split("|")
     return {"account": per_account, "address": per_address}
 
@@ -129,8 +153,20 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="sprint-bruteforce-"))
     env = _environment(folder, args.redis)
     limits = _prepare(env, students=60)
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", "3", "-b", f"127.0.0.1:{args.port}", "--log-level", "warning",
-                               "sprint:create_app()"], env=env, cwd=ROOT)
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "-w",
+            "3",
+            "-b",
+            f"127.0.0.1:{args.port}",
+            "--log-level",
+            "warning",
+            "sprint:create_app()",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
     try:
         for _ in range(300):
             try:
@@ -142,31 +178,43 @@ def main() -> None:
                 time.sleep(0.1)
         else:
             raise SystemExit("gunicorn did not start")
-        print(f"gunicorn -w 3, Redis {args.redis}; limits: per account {limits['account']!r}, "
-              f"per address {limits['address']!r}")
+        print(
+            f"gunicorn -w 3, Redis {args.redis}; limits: per account {limits['account']!r}, "
+            f"per address {limits['address']!r}"
+        )
         owner = Browser(args.port, "198.51.100.10")
         assert owner.log_in("student0@bench.example", PASSWORD) == 302
         owner.log_out()
 
         start = time.monotonic()
-        one_account = _attack(args.port, [("student0@bench.example", f"203.0.113.{i % 250}") for i in range(args.guesses)],
-                              "wrong guess!")
+        one_account = _attack(
+            args.port, [("student0@bench.example", f"203.0.113.{i % 250}") for i in range(args.guesses)], "wrong guess!"
+        )
         seconds = time.monotonic() - start
-        print(f"{args.guesses} wrong passwords for one account from {min(args.guesses, 250)} addresses in "
-              f"{seconds:.1f} s: {one_account.count(400)} evaluated (400), {one_account.count(429)} refused (429), "
-              f"other {len(one_account) - one_account.count(400) - one_account.count(429)}")
+        print(
+            f"{args.guesses} wrong passwords for one account from {min(args.guesses, 250)} addresses in "
+            f"{seconds:.1f} s: {one_account.count(400)} evaluated (400), {one_account.count(429)} refused (429), "
+            f"other {len(one_account) - one_account.count(400) - one_account.count(429)}"
+        )
         print(f"  the owner's own browser, right password: {owner.log_in('student0@bench.example', PASSWORD)}")
-        print(f"  a new browser, right password: "
-              f"{Browser(args.port, '198.51.100.11').log_in('student0@bench.example', PASSWORD)}")
+        print(
+            f"  a new browser, right password: "
+            f"{Browser(args.port, '198.51.100.11').log_in('student0@bench.example', PASSWORD)}"
+        )
 
-        spread = _attack(args.port, [(f"student{n}@bench.example", "203.0.113.251") for n in range(1, 41)],
-                         "wrong guess!")
-        print(f"40 wrong passwords for 40 accounts from one address: {spread.count(400)} evaluated (400), "
-              f"{spread.count(429)} refused (429)")
+        spread = _attack(
+            args.port, [(f"student{n}@bench.example", "203.0.113.251") for n in range(1, 41)], "wrong guess!"
+        )
+        print(
+            f"40 wrong passwords for 40 accounts from one address: {spread.count(400)} evaluated (400), "
+            f"{spread.count(429)} refused (429)"
+        )
 
         campus = [Browser(args.port, "192.0.2.50").log_in(f"student{n}@bench.example", PASSWORD) for n in range(41, 51)]
-        print(f"10 students behind one campus address, right passwords: {campus.count(302)} logged in, "
-              f"{campus.count(429)} refused")
+        print(
+            f"10 students behind one campus address, right passwords: {campus.count(302)} logged in, "
+            f"{campus.count(429)} refused"
+        )
     finally:
         server.terminate()
         server.wait(timeout=20)

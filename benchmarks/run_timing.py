@@ -21,9 +21,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from sprint import create_app
-from sprint.extensions import db
-from sprint.models import Season, Phase, Program
 from sprint.demo import loader
+from sprint.extensions import db
+from sprint.models import Phase, Program, Season
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PG_DATABASE = "sprint_helper_runs_bench"
@@ -47,23 +47,39 @@ def main() -> None:
     parser.add_argument("--time-limit", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"TESTING": True, "SECRET_KEY": "benchmark-secret-key-0123456789-abcdefghij",
-                          "SQLALCHEMY_DATABASE_URI": _database(args.db, Path(folder)), "WTF_CSRF_ENABLED": False,
-                          "MAIL_BACKEND": "locmem", "RATELIMIT_ENABLED": False, "RUNS_INLINE": False})
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "benchmark-secret-key-0123456789-abcdefghij",
+                "SQLALCHEMY_DATABASE_URI": _database(args.db, Path(folder)),
+                "WTF_CSRF_ENABLED": False,
+                "MAIL_BACKEND": "locmem",
+                "RATELIMIT_ENABLED": False,
+                "RUNS_INLINE": False,
+            }
+        )
         with app.app_context():
             db.create_all()
             loader.load_demo(2027)
-            season_id = db.session.scalar(db.select(Season.id).join(Program).where(
-                Program.slug == "sprint", Season.phase == Phase.APPLICATIONS))
+            season_id = db.session.scalar(
+                db.select(Season.id).join(Program).where(Program.slug == "sprint", Season.phase == Phase.APPLICATIONS)
+            )
         client = app.test_client()
         client.post("/login", data={"email": "coordinator@sprint.demo", "password": loader.DEMO_PASSWORD})
         print("| database | mode | students | matched | click to result (s) | solve (s) | run page (s) |")
         print("|---|---|---|---|---|---|---|")
         for mode in args.modes:
             started = time.perf_counter()
-            response = client.post(f"/coordinator/runs/seasons/{season_id}/new",
-                                   data={"mode": mode, "seed": "1", "time_limit": str(args.time_limit),
-                                         "label": f"benchmark {mode}", "cap_per": ""})
+            response = client.post(
+                f"/coordinator/runs/seasons/{season_id}/new",
+                data={
+                    "mode": mode,
+                    "seed": "1",
+                    "time_limit": str(args.time_limit),
+                    "label": f"benchmark {mode}",
+                    "cap_per": "",
+                },
+            )
             assert response.status_code == 302, response.get_data(as_text=True)[:500]
             location = response.headers["Location"]
             while (status := client.get(f"{location}/status.json").get_json())["status"] in ("queued", "running"):
@@ -74,8 +90,10 @@ def main() -> None:
             page = client.get(location).get_data(as_text=True)
             page_seconds = time.perf_counter() - page_started
             matched = page.split('<div class="display-6 fw-semibold">', 1)[1].split("<", 1)[0].strip()
-            print(f"| {args.db} | {mode} | {matched.split('/')[1].strip()} | {matched.split('/')[0].strip()} "
-                  f"| {elapsed:.2f} | {status['solve_seconds']:.2f} | {page_seconds:.2f} |")
+            print(
+                f"| {args.db} | {mode} | {matched.split('/')[1].strip()} | {matched.split('/')[0].strip()} "
+                f"| {elapsed:.2f} | {status['solve_seconds']:.2f} | {page_seconds:.2f} |"
+            )
         with app.app_context():
             db.session.remove()
             db.engine.dispose()

@@ -33,8 +33,7 @@ def stable(path: str, explain: str, repeats: str) -> dict:
         best_wall = min(best_wall, time.perf_counter() - wall)
         best_cpu = min(best_cpu, time.process_time() - cpu)
     pairs = list(solution.matching.items())
-    return {"wall": best_wall, "cpu": best_cpu, "matched": len(pairs),
-            "digest": _digest(pairs), "rss_mb": _rss_mb()}
+    return {"wall": best_wall, "cpu": best_cpu, "matched": len(pairs), "digest": _digest(pairs), "rss_mb": _rss_mb()}
 
 
 def matching(path: str) -> dict:
@@ -75,13 +74,17 @@ def max_stable(path: str, limit: str) -> dict:
     solution = solve(problem, mode="max-stable", time_limit_s=float(limit), explain=False)
     seconds = time.perf_counter() - started
     da = constrained_proposals(break_ties(problem, 0))  # the cap-aware DA warm start
-    return {"status": solution.status, "matched": solution.stats["matched"],
-            "da_matched": sum(p >= 0 for p in da), "bound": solution.solver.get("bound"),
-            "gap": None if solution.solver.get("gap") is None
-            else round(solution.solver["gap"], 4),
-            "blocking": len(solution.blocking_pairs), "seconds": seconds, "rss_mb": _rss_mb(),
-            "phases": ", ".join(f"{ph['name']} {ph['status']}"
-                                for ph in solution.solver.get("phases", []))}
+    return {
+        "status": solution.status,
+        "matched": solution.stats["matched"],
+        "da_matched": sum(p >= 0 for p in da),
+        "bound": solution.solver.get("bound"),
+        "gap": None if solution.solver.get("gap") is None else round(solution.solver["gap"], 4),
+        "blocking": len(solution.blocking_pairs),
+        "seconds": seconds,
+        "rss_mb": _rss_mb(),
+        "phases": ", ".join(f"{ph['name']} {ph['status']}" for ph in solution.solver.get("phases", [])),
+    }
 
 
 def cli(path: str, explain: str, repeats: str) -> dict:
@@ -90,8 +93,9 @@ def cli(path: str, explain: str, repeats: str) -> dict:
     import os
     import subprocess
 
-    command = [sys.executable, "-m", "solver", "solve", path, "--out",
-               str(Path(path).with_suffix(".cli.json"))] + ([] if explain == "1" else ["--no-explain"])
+    command = [sys.executable, "-m", "solver", "solve", path, "--out", str(Path(path).with_suffix(".cli.json"))] + (
+        [] if explain == "1" else ["--no-explain"]
+    )
     best = float("inf")
     for _ in range(int(repeats)):
         started = time.perf_counter()
@@ -111,13 +115,19 @@ def max_stable_plain(path: str, limit: str) -> dict:
     solution = solve(problem, mode="max-stable", time_limit_s=float(limit), explain=False)
     info = solution.solver
     phases = {ph["name"]: ph for ph in info.get("phases", [])}
-    return {"status": solution.status, "placed": solution.stats["matched"],
-            "bound": info.get("bound"), "gap": info.get("gap"),
-            "placements_status": phases.get("placements", {}).get("status"),
-            "placements_s": phases.get("placements", {}).get("wall_time_s"),
-            "variables": info.get("variables"), "constraints": info.get("constraints"),
-            "pairs": info.get("pairs"), "seconds": time.perf_counter() - started,
-            "rss_mb": _rss_mb()}
+    return {
+        "status": solution.status,
+        "placed": solution.stats["matched"],
+        "bound": info.get("bound"),
+        "gap": info.get("gap"),
+        "placements_status": phases.get("placements", {}).get("status"),
+        "placements_s": phases.get("placements", {}).get("wall_time_s"),
+        "variables": info.get("variables"),
+        "constraints": info.get("constraints"),
+        "pairs": info.get("pairs"),
+        "seconds": time.perf_counter() - started,
+        "rss_mb": _rss_mb(),
+    }
 
 
 def reference(path: str, limit: str) -> dict:
@@ -132,5 +142,11 @@ def reference(path: str, limit: str) -> dict:
 
 def run_case(name: str, *args: str) -> dict:
     """Dispatch a case by name."""
-    return {"stable": stable, "matching": matching, "max-stable": max_stable, "cli": cli,
-            "max-stable-plain": max_stable_plain, "reference": reference}[name](*args)
+    return {
+        "stable": stable,
+        "matching": matching,
+        "max-stable": max_stable,
+        "cli": cli,
+        "max-stable-plain": max_stable_plain,
+        "reference": reference,
+    }[name](*args)

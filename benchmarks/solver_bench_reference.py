@@ -67,8 +67,9 @@ def solve_reference(data: dict, time_limit_s: float, seed: int = 0) -> dict:
     students = [_tiers(s["prefs"], pid) for s in data["students"]]
     caps = [p["capacity"] for p in data["positions"]]
     ranks = [dict(_tiers(p["prefs"], sid)) for p in data["positions"]]
-    pairs = [(s, p, ts, ranks[p][s]) for s, lst in enumerate(students) for p, ts in lst
-             if s in ranks[p] and caps[p] > 0]
+    pairs = [
+        (s, p, ts, ranks[p][s]) for s, lst in enumerate(students) for p, ts in lst if s in ranks[p] and caps[p] > 0
+    ]
     model = cp_model.CpModel()
     x = {(s, p): model.new_bool_var("") for s, p, _, _ in pairs}
     by_s: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
@@ -113,11 +114,17 @@ def solve_reference(data: dict, time_limit_s: float, seed: int = 0) -> dict:
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     placed = round(solver.objective_value) if found else None
     bound = round(solver.best_objective_bound) if found else None
-    return {"status": solver.status_name(status).lower(), "placed": placed, "bound": bound,
-            "gap": None if not found else round((bound - placed) / max(1, placed), 5),
-            "hint": sum(p >= 0 for p in hint), "variables": len(model.proto.variables),
-            "constraints": len(model.proto.constraints), "build_s": round(built, 2),
-            "seconds": round(time.perf_counter() - started, 2)}
+    return {
+        "status": solver.status_name(status).lower(),
+        "placed": placed,
+        "bound": bound,
+        "gap": None if not found else round((bound - placed) / max(1, placed), 5),
+        "hint": sum(p >= 0 for p in hint),
+        "variables": len(model.proto.variables),
+        "constraints": len(model.proto.constraints),
+        "build_s": round(built, 2),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
 
 
 def _defined(model: cp_model.CpModel, expr, upper: int):

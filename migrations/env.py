@@ -14,14 +14,14 @@ if config.config_file_name is not None:
 logger = logging.getLogger("alembic.env")
 
 database = current_app.extensions["migrate"].db
-config.set_main_option(
-    "sqlalchemy.url", database.engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+config.set_main_option("sqlalchemy.url", database.engine.url.render_as_string(hide_password=False).replace("%", "%%"))
 
 
 def run_migrations_offline() -> None:
     """Write the SQL to stdout instead of running it (`flask db upgrade --sql`)."""
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=database.metadata,
-                      literal_binds=True)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"), target_metadata=database.metadata, literal_binds=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -54,9 +54,21 @@ from .model import Problem
 from .modes import MODES, SOLVER_VERSION, solve
 from .solution import Solution
 
-__all__ = ["AUDIENCES", "MODES", "SOLVER_VERSION", "CheckReport", "InstanceError", "ModeError",
-           "Problem", "Solution", "check", "explanation_rows", "generate", "render_explanation",
-           "solve"]
+__all__ = [
+    "AUDIENCES",
+    "MODES",
+    "SOLVER_VERSION",
+    "CheckReport",
+    "InstanceError",
+    "ModeError",
+    "Problem",
+    "Solution",
+    "check",
+    "explanation_rows",
+    "generate",
+    "render_explanation",
+    "solve",
+]
 
 
 def check(problem: Problem, result: Solution | dict[str, Any]) -> CheckReport:

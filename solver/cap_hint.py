@@ -112,8 +112,7 @@ def _propose(strict, lists, ranks, caps, ledger, match, nxt, free) -> None:
                 match[s] = p
                 continue
             college = strict.colleges[s]
-            rivals = [q for q in ledger.held[p] if ranks[p][q] > rank
-                      and (cap_ok or strict.colleges[q] == college)]
+            rivals = [q for q in ledger.held[p] if ranks[p][q] > rank and (cap_ok or strict.colleges[q] == college)]
             if rivals:
                 victim = max(rivals, key=ranks[p].__getitem__)
                 ledger.remove(victim, p)

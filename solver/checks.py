@@ -148,8 +148,9 @@ def better_entries(problem: Problem, s: int, m: int) -> list[int]:
     return [p for p, t in zip(prefs, tiers) if t < limit]
 
 
-def blocking_pairs(problem: Problem, match: list[int] | tuple[int, ...],
-                   state: MatchState | None = None) -> list[tuple[int, int]]:
+def blocking_pairs(
+    problem: Problem, match: list[int] | tuple[int, ...], state: MatchState | None = None
+) -> list[tuple[int, int]]:
     """All blocking pairs (student index, position index) of a matching."""
     side = problem.constraints.college_cap is not None or bool(problem.constraints.host_capacity)
     if not side:
@@ -171,8 +172,7 @@ def blocking_pairs(problem: Problem, match: list[int] | tuple[int, ...],
     return found
 
 
-def _array_blocking_pairs(problem: Problem, match: list[int] | tuple[int, ...]
-                          ) -> list[tuple[int, int]]:
+def _array_blocking_pairs(problem: Problem, match: list[int] | tuple[int, ...]) -> list[tuple[int, int]]:
     """The same test without side constraints, on every listed pair at once (numpy)."""
     placed = Placement(problem, match)
     a = placed.a
@@ -196,8 +196,7 @@ def violations(problem: Problem, match: list[int] | tuple[int, ...]) -> list[str
         if s in locked and p != locked[s]:
             out.append(f"student {sid[s]!r} is locked to {pid[locked[s]]!r}")
         elif p >= 0 and s not in locked and not problem.acceptable(s, p):
-            out.append(f"pair ({sid[s]!r}, {pid[p]!r}) is not acceptable "
-                       "(not listed by both, or forbidden)")
+            out.append(f"pair ({sid[s]!r}, {pid[p]!r}) is not acceptable (not listed by both, or forbidden)")
     state = MatchState(problem, match)
     for p, load in enumerate(state.load):
         if load > problem.capacities[p]:
@@ -213,8 +212,7 @@ def _side_violations(problem: Problem, state: MatchState) -> list[str]:
         for (college, scope), count in state.college_count.items():
             if count > c.college_cap.max:
                 where = scope[1] if scope[0] == "h" else problem.position_ids[scope[1]]
-                out.append(f"college {college!r} has {count} > {c.college_cap.max} "
-                           f"at {c.college_cap.per} {where!r}")
+                out.append(f"college {college!r} has {count} > {c.college_cap.max} at {c.college_cap.per} {where!r}")
     for host, limit in c.host_capacity.items():
         if state.host_load.get(host, 0) > limit:
             out.append(f"host {host!r} holds {state.host_load[host]} > capacity {limit}")
@@ -241,8 +239,7 @@ def match_of(problem: Problem, result: Any) -> tuple[list[int], list[str]]:
         if s is None:
             raise InstanceError(f"result.assignments[{i}]: unknown student {item.get('student')!r}")
         if p is None:
-            raise InstanceError(
-                f"result.assignments[{i}]: unknown position {item.get('position')!r}")
+            raise InstanceError(f"result.assignments[{i}]: unknown position {item.get('position')!r}")
         if match[s] >= 0:
             extra.append(f"student {problem.student_ids[s]!r} is assigned more than once")
             continue

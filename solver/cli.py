@@ -46,13 +46,21 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("instance")
     audit.add_argument("result")
     gen = sub.add_parser("generate", help="write a random instance")
-    for name, kind, default in (("students", int, 100), ("positions", int, None),
-                                ("list-length", int, 10), ("min-capacity", int, 1),
-                                ("max-capacity", int, 6), ("tie-prob", float, 0.0),
-                                ("colleges", int, 0), ("hosts", int, 0),
-                                ("group-prob", float, 0.0), ("popularity", float, 0.8),
-                                ("correlation", float, 0.5), ("rank-prob", float, 1.0),
-                                ("seed", int, 0)):
+    for name, kind, default in (
+        ("students", int, 100),
+        ("positions", int, None),
+        ("list-length", int, 10),
+        ("min-capacity", int, 1),
+        ("max-capacity", int, 6),
+        ("tie-prob", float, 0.0),
+        ("colleges", int, 0),
+        ("hosts", int, 0),
+        ("group-prob", float, 0.0),
+        ("popularity", float, 0.8),
+        ("correlation", float, 0.5),
+        ("rank-prob", float, 1.0),
+        ("seed", int, 0),
+    ):
         gen.add_argument(f"--{name}", type=kind, default=default)
     gen.add_argument("--college-cap", type=int, help="add a college cap of this size")
     gen.add_argument("--cap-per", choices=("host", "position"), default="host")
@@ -71,8 +79,7 @@ def _write(data: Any, out: str | None, indent: bool = False) -> None:
 
 def _solve(args: argparse.Namespace) -> int:
     problem = Problem.from_dict(jsonio.load_path(args.instance))
-    solution = solve(problem, mode=args.mode, seed=args.seed, time_limit_s=args.time_limit,
-                     explain=not args.no_explain)
+    solution = solve(problem, mode=args.mode, seed=args.seed, time_limit_s=args.time_limit, explain=not args.no_explain)
     _write(solution.to_dict(), args.out, args.indent)
     return 0
 
@@ -84,25 +91,35 @@ def _check(args: argparse.Namespace) -> int:
     mode = (result.get("solver") or {}).get("mode") if isinstance(result, dict) else None
     for line in report.violations:
         print(f"violation: {line}")
-    declared = {tuple(pair) for pair in result.get("blocking_pairs") or []
-                if isinstance(pair, list)}
+    declared = {tuple(pair) for pair in result.get("blocking_pairs") or [] if isinstance(pair, list)}
     for s, p in report.blocking_pairs:
         print(f"blocking pair: {s} {p}")
     hidden = [pair for pair in report.blocking_pairs if pair not in declared]
-    print(f"feasible: {'yes' if report.feasible else 'no'}; "
-          f"blocking pairs: {len(report.blocking_pairs)}; mode: {mode or 'unknown'}")
+    print(
+        f"feasible: {'yes' if report.feasible else 'no'}; "
+        f"blocking pairs: {len(report.blocking_pairs)}; mode: {mode or 'unknown'}"
+    )
     if not report.feasible:
         return 1
     return 3 if hidden and mode in STABLE_MODES else 0
 
 
 def _generate(args: argparse.Namespace) -> int:
-    data = generate(students=args.students, positions=args.positions,
-                    list_length=args.list_length, min_capacity=args.min_capacity,
-                    max_capacity=args.max_capacity, tie_prob=args.tie_prob,
-                    colleges=args.colleges, hosts=args.hosts, group_prob=args.group_prob,
-                    popularity=args.popularity, correlation=args.correlation,
-                    rank_prob=args.rank_prob, seed=args.seed)
+    data = generate(
+        students=args.students,
+        positions=args.positions,
+        list_length=args.list_length,
+        min_capacity=args.min_capacity,
+        max_capacity=args.max_capacity,
+        tie_prob=args.tie_prob,
+        colleges=args.colleges,
+        hosts=args.hosts,
+        group_prob=args.group_prob,
+        popularity=args.popularity,
+        correlation=args.correlation,
+        rank_prob=args.rank_prob,
+        seed=args.seed,
+    )
     if args.college_cap is not None:
         data["constraints"] = {"college_cap": {"per": args.cap_per, "max": args.college_cap}}
     _write(data, args.out)

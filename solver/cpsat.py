@@ -18,16 +18,20 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from .cpsat_data import CpData
 from .checks import blocking_pairs, violations
+from .cpsat_data import CpData
 from .cpsat_stability import StabilityVars, add_stability
 from .model import Problem
 
 __all__ = ["CpOutcome", "solve_cpsat"]
 
-_STATUS = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
-           cp_model.INFEASIBLE: "infeasible", cp_model.UNKNOWN: "unknown",
-           cp_model.MODEL_INVALID: "model_invalid"}
+_STATUS = {
+    cp_model.OPTIMAL: "optimal",
+    cp_model.FEASIBLE: "feasible",
+    cp_model.INFEASIBLE: "infeasible",
+    cp_model.UNKNOWN: "unknown",
+    cp_model.MODEL_INVALID: "model_invalid",
+}
 
 
 @dataclass
@@ -83,8 +87,14 @@ def _add_side_rows(model: cp_model.CpModel, data: CpData, x: dict) -> None:
         model.add(sum(group.get(g, [])) >= minimum)
 
 
-def _add_hint(model: cp_model.CpModel, data: CpData, x: dict, stability: StabilityVars | None,
-              hint: list[int], pairs: set[tuple[int, int]]) -> None:
+def _add_hint(
+    model: cp_model.CpModel,
+    data: CpData,
+    x: dict,
+    stability: StabilityVars | None,
+    hint: list[int],
+    pairs: set[tuple[int, int]],
+) -> None:
     """Hint every variable from the matching ``hint`` and its blocking ``pairs``."""
     for (s, p), var in x.items():
         model.add_hint(var, hint[s] == p)
@@ -118,15 +128,20 @@ def _phase(name: str, solver: cp_model.CpSolver, status: int, sign: int) -> dict
     objective = sign * solver.objective_value if found else None
     bound = sign * solver.best_objective_bound if found else None
     gap = abs(objective - bound) / max(1.0, abs(objective)) if found else None
-    return {"name": name, "status": _STATUS.get(status, "unknown"), "objective": objective,
-            "bound": bound, "gap": gap, "wall_time_s": round(solver.wall_time, 4)}
+    return {
+        "name": name,
+        "status": _STATUS.get(status, "unknown"),
+        "objective": objective,
+        "bound": bound,
+        "gap": gap,
+        "wall_time_s": round(solver.wall_time, 4),
+    }
 
 
 class _Phases:
     """Runs the lexicographic phases within one overall time limit."""
 
-    def __init__(self, model: cp_model.CpModel, x: dict, seed: int, time_limit_s: float,
-                 start: dict | None) -> None:
+    def __init__(self, model: cp_model.CpModel, x: dict, seed: int, time_limit_s: float, start: dict | None) -> None:
         self.model, self.x, self.seed = model, x, seed
         self.deadline = time.perf_counter() + time_limit_s
         self.reports: list[dict[str, Any]] = []
@@ -154,8 +169,9 @@ class _Phases:
         return all(r["status"] == "optimal" for r in self.reports)
 
 
-def solve_cpsat(problem: Problem, *, stability: bool, seed: int, time_limit_s: float,
-                hint: list[int] | None = None) -> CpOutcome:
+def solve_cpsat(
+    problem: Problem, *, stability: bool, seed: int, time_limit_s: float, hint: list[int] | None = None
+) -> CpOutcome:
     """Solve max-stable (stability=True) or constrained welfare with CP-SAT."""
     started = time.perf_counter()
     # Data
@@ -189,9 +205,17 @@ def solve_cpsat(problem: Problem, *, stability: bool, seed: int, time_limit_s: f
     phases = _Phases(model, x, seed, time_limit_s - (time.perf_counter() - started), start)
     done = True
     if stability and problem.constraints.has_side and hint_is_stable:
-        phases.reports.append({"name": "blocking-pairs", "status": "optimal", "objective": 0,
-                               "bound": 0, "gap": 0.0, "wall_time_s": 0.0,
-                               "note": "the warm start is stable, so stability is kept hard"})
+        phases.reports.append(
+            {
+                "name": "blocking-pairs",
+                "status": "optimal",
+                "objective": 0,
+                "bound": 0,
+                "gap": 0.0,
+                "wall_time_s": 0.0,
+                "note": "the warm start is stable, so stability is kept hard",
+            }
+        )
     if soft:
         fewest = phases.run("blocking-pairs", sum(blocking), 1, 0.4)
         done = fewest is not None
@@ -206,8 +230,7 @@ def solve_cpsat(problem: Problem, *, stability: bool, seed: int, time_limit_s: f
     return outcome
 
 
-def _outcome(problem: Problem, x: dict, phases: _Phases, model: cp_model.CpModel,
-             started: float) -> CpOutcome:
+def _outcome(problem: Problem, x: dict, phases: _Phases, model: cp_model.CpModel, started: float) -> CpOutcome:
     reports = phases.reports
     match = [-1] * len(problem.student_ids)
     for (s, p), on in (phases.values or {}).items():
@@ -220,11 +243,16 @@ def _outcome(problem: Problem, x: dict, phases: _Phases, model: cp_model.CpModel
     else:
         status = "feasible"
     size = next((r for r in reports if r["name"] == "placements"), {})
-    info = {"engine": "cp-sat", "status": status,
-            "objective": size.get("objective"), "bound": size.get("bound"),
-            "gap": size.get("gap"), "objective_meaning": "placements (phase 'placements')",
-            "phases": reports,
-            "variables": len(model.proto.variables),
-            "constraints": len(model.proto.constraints),
-            "wall_time_s": round(time.perf_counter() - started, 4)}
+    info = {
+        "engine": "cp-sat",
+        "status": status,
+        "objective": size.get("objective"),
+        "bound": size.get("bound"),
+        "gap": size.get("gap"),
+        "objective_meaning": "placements (phase 'placements')",
+        "phases": reports,
+        "variables": len(model.proto.variables),
+        "constraints": len(model.proto.constraints),
+        "wall_time_s": round(time.perf_counter() - started, 4),
+    }
     return CpOutcome(match=match, status=status, info=info)

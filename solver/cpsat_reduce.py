@@ -26,13 +26,12 @@ from collections import defaultdict
 __all__ = ["reduce_pairs"]
 
 
-def reduce_pairs(pairs: list[tuple[int, int, int, int]], free_slots: list[int]
-                 ) -> list[tuple[int, int, int, int]]:
+def reduce_pairs(pairs: list[tuple[int, int, int, int]], free_slots: list[int]) -> list[tuple[int, int, int, int]]:
     """The pairs (s, p, student tier, position tier) some weakly stable matching may use."""
     alive = set(range(len(pairs)))
     by_student: dict[int, list[int]] = defaultdict(list)
     by_position: dict[int, list[int]] = defaultdict(list)
-    for k, (s, p, ts, tp) in enumerate(pairs):
+    for k, (s, p, _ts, _tp) in enumerate(pairs):
         by_student[s].append(k)
         by_position[p].append(k)
     for ks in by_student.values():

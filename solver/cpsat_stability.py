@@ -58,8 +58,7 @@ def _position_prefix(model: cp_model.CpModel, data: CpData, x: dict, z: dict) ->
     return f
 
 
-def _none_below(model: cp_model.CpModel, tiers: dict[int, list[int]], p: int, x: dict,
-                defs: list) -> dict:
+def _none_below(model: cp_model.CpModel, tiers: dict[int, list[int]], p: int, x: dict, defs: list) -> dict:
     """nb[t]: p holds none of these students in tiers after t (a chain)."""
     order = sorted(tiers)
     nb = {t: model.new_bool_var("") for t in order}
@@ -110,8 +109,7 @@ class _SideLiterals:
 
     def _outside(self, lit: Any, s: int, p: int, same: Any) -> Any:
         """A literal implying ``lit`` and that s is not already placed in ``same(p')``."""
-        others = [q for tier in self.data.by_student[s].values() for q in tier
-                  if q != p and same(q)]
+        others = [q for tier in self.data.by_student[s].values() for q in tier if q != p and same(q)]
         if not others:
             return lit
         new = self.model.new_bool_var("")
@@ -138,13 +136,11 @@ class _SideLiterals:
         host = self.data.problem.hosts[p]
         if host not in self.host_cap:
             return None
-        full = self._at_least(self._host_full, host, self.host_members[host],
-                              self.host_cap[host])
+        full = self._at_least(self._host_full, host, self.host_members[host], self.host_cap[host])
         if full is None:
             return None
         if p not in self._none_below:
-            self._none_below[p] = _none_below(self.model, self.data.by_position[p], p, self.x,
-                                              self.defs)
+            self._none_below[p] = _none_below(self.model, self.data.by_position[p], p, self.x, self.defs)
         both = self.model.new_bool_var("")
         self.model.add_implication(both, full)
         self.model.add_implication(both, self._none_below[p][tp])
@@ -181,8 +177,9 @@ class StabilityVars:
     blocking: dict = field(default_factory=dict)
     defs: list = field(default_factory=list)
 
-    def hint(self, model: cp_model.CpModel, data: CpData, x: dict, match: list[int],
-             blocking: set[tuple[int, int]]) -> None:
+    def hint(
+        self, model: cp_model.CpModel, data: CpData, x: dict, match: list[int], blocking: set[tuple[int, int]]
+    ) -> None:
         """Hint the prefix variables and blocking literals implied by ``match``."""
         tier_of = {(s, p): (ts, tp) for s, p, ts, tp in data.pairs}
         for (s, t), var in self.y.items():
@@ -208,8 +205,7 @@ class StabilityVars:
                 on = all(value[part.index] == want for part, want in payload)
             else:  # "chain": the next literal of the chain holds and none of these is set
                 after, below = payload
-                on = (after is None or value[after.index]) and not any(
-                    value[term.index] for term in below)
+                on = (after is None or value[after.index]) and not any(value[term.index] for term in below)
             value[lit.index] = int(on)
             model.add_hint(lit, on)
 

@@ -45,11 +45,36 @@ from .pairs import NEVER, Placement, take
 
 __all__ = ["REASONS", "Explanations", "explain", "rows"]
 
-REASONS = ("locked", "forbidden", "no_slots", "not_ranked", "filled", "lottery", "tie",
-           "objective", "college_cap", "host_capacity", "not_ranked_back", "preferred_other",
-           "tie_other")
-(LOCKED, FORBIDDEN, NO_SLOTS, NOT_RANKED, FILLED, LOTTERY, TIE, OBJECTIVE, COLLEGE_CAP,
- HOST_CAPACITY, NOT_RANKED_BACK, PREFERRED_OTHER, TIE_OTHER) = range(len(REASONS))
+REASONS = (
+    "locked",
+    "forbidden",
+    "no_slots",
+    "not_ranked",
+    "filled",
+    "lottery",
+    "tie",
+    "objective",
+    "college_cap",
+    "host_capacity",
+    "not_ranked_back",
+    "preferred_other",
+    "tie_other",
+)
+(
+    LOCKED,
+    FORBIDDEN,
+    NO_SLOTS,
+    NOT_RANKED,
+    FILLED,
+    LOTTERY,
+    TIE,
+    OBJECTIVE,
+    COLLEGE_CAP,
+    HOST_CAPACITY,
+    NOT_RANKED_BACK,
+    PREFERRED_OTHER,
+    TIE_OTHER,
+) = range(len(REASONS))
 _HELD = ("filled", "lottery", "tie")  # the reasons that describe the holders
 _REASON_NAMES = np.array(REASONS, dtype=object)
 
@@ -57,8 +82,9 @@ _REASON_NAMES = np.array(REASONS, dtype=object)
 class _Explainer:
     """The reason of one pair under side constraints (caps, host capacities), in Python."""
 
-    def __init__(self, problem: Problem, match: list[int], mode: str,
-                 holders: list[list[int]], placed: list[int]) -> None:
+    def __init__(
+        self, problem: Problem, match: list[int], mode: str, holders: list[list[int]], placed: list[int]
+    ) -> None:
         self.problem = problem
         self.lottery = mode in ("stable", "stable-hosts")
         self.state = MatchState(problem, match)
@@ -83,8 +109,7 @@ class _Explainer:
             return self._filled(p, tier)
         if state.cap_full(s, p):
             return {"reason": "college_cap", "cap": problem.constraints.college_cap.max}
-        return {"reason": "host_capacity",
-                "host_capacity": problem.constraints.host_capacity[problem.hosts[p]]}
+        return {"reason": "host_capacity", "host_capacity": problem.constraints.host_capacity[problem.hosts[p]]}
 
     def _filled(self, p: int, tier: int) -> dict[str, Any]:
         holder_ranks = self.holders[p]
@@ -105,12 +130,13 @@ class _Market(Placement):
         bounds = np.zeros(n_p + 1, dtype=np.int64)
         np.cumsum(counts, out=bounds[1:])
         b = bounds.tolist()
-        self.holder_ranks = [ranks[b[k]:b[k + 1]] for k in range(n_p)]
+        self.holder_ranks = [ranks[b[k] : b[k + 1]] for k in range(n_p)]
         self.placed = (self.load - counts).tolist()
 
 
-def _student_codes(market: _Market, s: np.ndarray, p: np.ndarray, tier: np.ndarray,
-                   mode: str) -> tuple[np.ndarray, dict[int, dict[str, Any]]]:
+def _student_codes(
+    market: _Market, s: np.ndarray, p: np.ndarray, tier: np.ndarray, mode: str
+) -> tuple[np.ndarray, dict[int, dict[str, Any]]]:
     """Reason codes of better pairs (student s ranks p above their placement); tier = p's
     rank of s (0 if unranked). The extras of side-constraint reasons, by entry index."""
     lottery = mode in ("stable", "stable-hosts")
@@ -127,8 +153,7 @@ def _student_codes(market: _Market, s: np.ndarray, p: np.ndarray, tier: np.ndarr
     code[market.locked[s]] = LOCKED
     if side:
         rest = np.flatnonzero(code >= FILLED)
-        explainer = _Explainer(problem, market.m.tolist(), mode, market.holder_ranks,
-                               market.placed)
+        explainer = _Explainer(problem, market.m.tolist(), mode, market.holder_ranks, market.placed)
         index = {name: k for k, name in enumerate(REASONS)}
         for k, x, y in zip(rest.tolist(), s[rest].tolist(), p[rest].tolist()):
             found = explainer.pair_reason(x, y)
@@ -138,8 +163,9 @@ def _student_codes(market: _Market, s: np.ndarray, p: np.ndarray, tier: np.ndarr
     return code, extras
 
 
-def _blocks(ids: list[str], owners: np.ndarray, who: np.ndarray, columns: dict[str, list],
-            constant=None) -> dict[str, dict[str, Any]]:
+def _blocks(
+    ids: list[str], owners: np.ndarray, who: np.ndarray, columns: dict[str, list], constant=None
+) -> dict[str, dict[str, Any]]:
     """One block per owner in ``who`` (sorted), slicing the entry ``columns`` by owner."""
     counts = np.bincount(owners, minlength=len(ids))
     bounds = np.zeros(len(ids) + 1, dtype=np.int64)
@@ -217,10 +243,16 @@ def _positions(market: _Market, mode: str) -> dict[str, dict[str, Any]]:
         cap = problem.constraints.college_cap
         host_cap = problem.constraints.host_capacity
         columns["cap"] = [cap.max if c == COLLEGE_CAP else None for c in code.tolist()]
-        columns["host_capacity"] = [host_cap.get(problem.hosts[y]) if c == HOST_CAPACITY
-                                    else None for c, y in zip(code.tolist(), p.tolist())]
-    return _blocks(list(problem.position_ids), p, who, columns, lambda k: {
-        "slots": caps[k], "holder_ranks": ranks[k], "placed_by_coordinator": placed[k]})
+        columns["host_capacity"] = [
+            host_cap.get(problem.hosts[y]) if c == HOST_CAPACITY else None for c, y in zip(code.tolist(), p.tolist())
+        ]
+    return _blocks(
+        list(problem.position_ids),
+        p,
+        who,
+        columns,
+        lambda k: {"slots": caps[k], "holder_ranks": ranks[k], "placed_by_coordinator": placed[k]},
+    )
 
 
 def explain(problem: Problem, match: list[int], mode: str) -> dict[str, Any]:

@@ -51,8 +51,9 @@ def _for_student(entry: Mapping[str, Any], mode: str) -> str:
         return f"The coordinator ruled out a placement at {name}."
     if reason == "no_slots":
         return f"{name} has no slots."
-    return (f"{name} had no seat for you under its host's ranking and the match rules "
-            "(hosts' rankings stay confidential).")
+    return (
+        f"{name} had no seat for you under its host's ranking and the match rules (hosts' rankings stay confidential)."
+    )
 
 
 def _for_host(entry: Mapping[str, Any], mode: str) -> str:
@@ -68,8 +69,7 @@ def _for_host(entry: Mapping[str, Any], mode: str) -> str:
         elsewhere = reason in ("preferred_other", "tie_other") or None
     if elsewhere is None:
         return "This candidate was not placed at this position."
-    return ("This candidate was matched elsewhere." if elsewhere
-            else "This candidate was not matched in this round.")
+    return "This candidate was matched elsewhere." if elsewhere else "This candidate was not matched in this round."
 
 
 def _holders(entry: Mapping[str, Any]) -> str:
@@ -81,11 +81,14 @@ def _holders(entry: Mapping[str, Any]) -> str:
 
 def _filled(entry: Mapping[str, Any], who: str) -> str:
     how = "higher than" if entry["reason"] == "filled" else "at least as high as"
-    tie = {"lottery": f" A tie at {who}'s rank was broken by lottery.",
-           "tie": f" A tie at {who}'s rank was settled by the optimisation."}
-    return (f"filled its {entry['slots']} slot(s) with candidates it ranked {how} {who} "
-            f"({_holders(entry)}; {who}: {entry['your_rank']})."
-            + tie.get(entry["reason"], ""))
+    tie = {
+        "lottery": f" A tie at {who}'s rank was broken by lottery.",
+        "tie": f" A tie at {who}'s rank was settled by the optimisation.",
+    }
+    return (
+        f"filled its {entry['slots']} slot(s) with candidates it ranked {how} {who} "
+        f"({_holders(entry)}; {who}: {entry['your_rank']})." + tie.get(entry["reason"], "")
+    )
 
 
 def _coordinator_student_side(entry: Mapping[str, Any], mode: str) -> str:
@@ -98,11 +101,10 @@ def _coordinator_student_side(entry: Mapping[str, Any], mode: str) -> str:
         "not_ranked": f"{name} did not rank this student.",
         "no_slots": f"{name} has no slots.",
         "college_cap": f"{name} already had the maximum of {entry.get('cap')} students "
-                       "from this student's college allowed by the college cap.",
-        "host_capacity": f"{name}'s host was at its total capacity of "
-                         f"{entry.get('host_capacity')}.",
+        "from this student's college allowed by the college cap.",
+        "host_capacity": f"{name}'s host was at its total capacity of {entry.get('host_capacity')}.",
         "objective": f"{name} ranked this student above someone it took or had room, but "
-                     f"{_OBJECTIVE.get(mode, 'the mode placed differently')}.",
+        f"{_OBJECTIVE.get(mode, 'the mode placed differently')}.",
     }[reason]
 
 
@@ -116,13 +118,12 @@ def _coordinator_position_side(entry: Mapping[str, Any], mode: str) -> str:
         "forbidden": "The coordinator ruled out this placement.",
         "not_ranked_back": "This candidate did not rank this position.",
         "preferred_other": "This candidate matched a position they ranked higher.",
-        "tie_other": "This candidate matched a position they ranked equally high; "
-                     f"the tie was settled by {tie}.",
+        "tie_other": f"This candidate matched a position they ranked equally high; the tie was settled by {tie}.",
         "no_slots": "This position has no slots.",
         "college_cap": "The college cap for this candidate's college was already reached here.",
         "host_capacity": f"The host was at its total capacity of {entry.get('host_capacity')}.",
         "objective": "This candidate ranked this position higher than their placement, but "
-                     f"{_OBJECTIVE.get(mode, 'the mode placed differently')}.",
+        f"{_OBJECTIVE.get(mode, 'the mode placed differently')}.",
     }[reason]
 
 

@@ -9,11 +9,22 @@ from typing import Any
 __all__ = ["generate"]
 
 
-def generate(*, students: int = 100, positions: int | None = None, list_length: int = 10,
-             min_capacity: int = 1, max_capacity: int = 6, tie_prob: float = 0.0,
-             colleges: int = 0, hosts: int = 0, group_prob: float = 0.0,
-             popularity: float = 0.8, correlation: float = 0.5, rank_prob: float = 1.0,
-             seed: int = 0) -> dict[str, Any]:
+def generate(
+    *,
+    students: int = 100,
+    positions: int | None = None,
+    list_length: int = 10,
+    min_capacity: int = 1,
+    max_capacity: int = 6,
+    tie_prob: float = 0.0,
+    colleges: int = 0,
+    hosts: int = 0,
+    group_prob: float = 0.0,
+    popularity: float = 0.8,
+    correlation: float = 0.5,
+    rank_prob: float = 1.0,
+    seed: int = 0,
+) -> dict[str, Any]:
     """A random instance as JSON-ready data.
 
     Positions get Zipf(``popularity``) weights; each student draws
@@ -38,8 +49,7 @@ def generate(*, students: int = 100, positions: int | None = None, list_length: 
         chosen = _draw(rng, cum, min(list_length, positions))
         for p in chosen:
             applicants[p].append(s)
-        row: dict[str, Any] = {"id": sids[s], "prefs": _ties([pids[p] for p in chosen],
-                                                               tie_prob, rng)}
+        row: dict[str, Any] = {"id": sids[s], "prefs": _ties([pids[p] for p in chosen], tie_prob, rng)}
         if colleges:
             row["college"] = f"c{rng.randrange(colleges) + 1}"
         if group_prob and rng.random() < group_prob:
@@ -51,8 +61,11 @@ def generate(*, students: int = 100, positions: int | None = None, list_length: 
         listed = [s for s in applicants[p] if rank_prob >= 1 or rng.random() < rank_prob]
         score = {s: correlation * master[s] + (1 - correlation) * rng.random() for s in listed}
         listed.sort(key=lambda s: -score[s])
-        row = {"id": pids[p], "capacity": rng.randint(min_capacity, max_capacity),
-               "prefs": _ties([sids[s] for s in listed], tie_prob, rng)}
+        row = {
+            "id": pids[p],
+            "capacity": rng.randint(min_capacity, max_capacity),
+            "prefs": _ties([sids[s] for s in listed], tie_prob, rng),
+        }
         if hosts:
             row["host"] = f"h{rng.randrange(hosts) + 1}"
         position_rows.append(row)

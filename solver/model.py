@@ -70,9 +70,7 @@ class Problem:
     @cached_property
     def has_ties(self) -> bool:
         """True if any list, on either side, puts two entries in one tier."""
-        return any(t is not None for t in self.student_tiers) or any(
-            t is not None for t in self.position_tiers
-        )
+        return any(t is not None for t in self.student_tiers) or any(t is not None for t in self.position_tiers)
 
     @cached_property
     def locked(self) -> dict[int, int]:
@@ -91,8 +89,4 @@ class Problem:
 
     def acceptable(self, s: int, p: int) -> bool:
         """Both listed each other and no coordinator forbade the pair."""
-        return (
-            s in self.position_rank[p]
-            and (s, p) not in self.constraints.forbid
-            and p in self.student_prefs[s]
-        )
+        return s in self.position_rank[p] and (s, p) not in self.constraints.forbid and p in self.student_prefs[s]

@@ -19,8 +19,9 @@ MODES = ("stable", "stable-hosts", "max-stable", "welfare")
 SOLVER_VERSION = "1.0.0"
 
 
-def solve(problem: Problem, *, mode: str = "stable", seed: int = 0,
-          time_limit_s: float = 10.0, explain: bool = True) -> Solution:
+def solve(
+    problem: Problem, *, mode: str = "stable", seed: int = 0, time_limit_s: float = 10.0, explain: bool = True
+) -> Solution:
     """Solve ``problem`` in ``mode``; see the package docstring for the modes.
 
     Raises ModeError for an unknown mode, or for caps, floors or host
@@ -37,30 +38,40 @@ def solve(problem: Problem, *, mode: str = "stable", seed: int = 0,
         match, status, info = _cpsat(problem, seed, time_limit_s, stability=True)
     else:
         match, status, info = _welfare(problem, seed, time_limit_s)
-    info.update({"mode": mode, "version": SOLVER_VERSION, "seed": seed,
-                 "solve_time_s": round(time.perf_counter() - started, 4)})
-    return build_solution(problem, match, mode=mode, status=status, solver=info,
-                          tie_break=tie_break_record(problem, seed),
-                          with_explanations=explain)
+    info.update(
+        {"mode": mode, "version": SOLVER_VERSION, "seed": seed, "solve_time_s": round(time.perf_counter() - started, 4)}
+    )
+    return build_solution(
+        problem,
+        match,
+        mode=mode,
+        status=status,
+        solver=info,
+        tie_break=tie_break_record(problem, seed),
+        with_explanations=explain,
+    )
 
 
 def _stable(problem: Problem, mode: str, seed: int) -> tuple[list[int], str, dict[str, Any]]:
     c = problem.constraints
     if c.has_side:
-        used = [name for name, on in (("college_cap", c.college_cap),
-                                      ("group_floor", c.group_floor),
-                                      ("host_capacity", c.host_capacity)) if on]
-        raise ModeError(f"mode {mode!r} cannot honour {', '.join(used)}; "
-                        "use mode 'max-stable' (or 'welfare')")
+        used = [
+            name
+            for name, on in (
+                ("college_cap", c.college_cap),
+                ("group_floor", c.group_floor),
+                ("host_capacity", c.host_capacity),
+            )
+            if on
+        ]
+        raise ModeError(f"mode {mode!r} cannot honour {', '.join(used)}; use mode 'max-stable' (or 'welfare')")
     strict = break_ties(problem, seed)
     propose = student_proposing if mode == "stable" else host_proposing
-    engine = "deferred-acceptance (students propose)" if mode == "stable" else \
-        "deferred-acceptance (positions propose)"
+    engine = "deferred-acceptance (students propose)" if mode == "stable" else "deferred-acceptance (positions propose)"
     return propose(strict), "optimal", {"engine": engine, "status": "optimal"}
 
 
-def _cpsat(problem: Problem, seed: int, time_limit_s: float,
-           stability: bool) -> tuple[list[int], str, dict[str, Any]]:
+def _cpsat(problem: Problem, seed: int, time_limit_s: float, stability: bool) -> tuple[list[int], str, dict[str, Any]]:
     from .cpsat import solve_cpsat  # OR-Tools loads only for the modes that use it, not for "stable"
 
     started = time.perf_counter()
@@ -96,8 +107,7 @@ def _placement_ceiling(problem: Problem) -> int:
     return sum(p >= 0 for p in match)
 
 
-def _welfare(problem: Problem, seed: int, time_limit_s: float
-             ) -> tuple[list[int], str, dict[str, Any]]:
+def _welfare(problem: Problem, seed: int, time_limit_s: float) -> tuple[list[int], str, dict[str, Any]]:
     if problem.constraints.has_side:
         return _cpsat(problem, seed, time_limit_s, stability=False)
     from .welfare import solve_flow  # OR-Tools, as above

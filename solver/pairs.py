@@ -19,11 +19,11 @@ __all__ = ["NEVER", "PairArrays", "Placement", "pair_arrays", "take"]
 
 @dataclass(frozen=True, eq=False)
 class PairArrays:
-    s_stu: np.ndarray   # student of each student-side pair
-    s_pos: np.ndarray   # position it lists
+    s_stu: np.ndarray  # student of each student-side pair
+    s_pos: np.ndarray  # position it lists
     s_tier: np.ndarray  # the student's tier of it
-    p_pos: np.ndarray   # position of each position-side pair
-    p_stu: np.ndarray   # student it lists
+    p_pos: np.ndarray  # position of each position-side pair
+    p_stu: np.ndarray  # student it lists
     p_tier: np.ndarray  # the position's tier of them
     j_of_i: np.ndarray
     i_of_j: np.ndarray
@@ -42,7 +42,7 @@ def _flat(prefs: tuple, tiers: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarra
     tier = (np.arange(total, dtype=np.int64) - starts[owner] + 1).astype(np.int32)
     for k, t in enumerate(tiers):
         if t is not None:
-            tier[starts[k]:starts[k + 1]] = t
+            tier[starts[k] : starts[k + 1]] = t
     return owner, listed, tier
 
 

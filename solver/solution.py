@@ -52,29 +52,41 @@ class Solution:
         }
 
 
-def build_solution(problem: Problem, match: list[int], *, mode: str, status: str,
-                   solver: dict[str, Any], tie_break: dict[str, Any],
-                   with_explanations: bool) -> Solution:
+def build_solution(
+    problem: Problem,
+    match: list[int],
+    *,
+    mode: str,
+    status: str,
+    solver: dict[str, Any],
+    tie_break: dict[str, Any],
+    with_explanations: bool,
+) -> Solution:
     """Assemble assignments, checker results, statistics and explanations."""
     sid, pid = problem.student_ids, problem.position_ids
     student_tiers, position_tiers = tiers = assigned_tiers(problem, match)
     assignments = [
-        {"student": sid[s], "position": pid[p],
-         "student_rank": student_tiers[s], "position_rank": position_tiers[s]}
-        for s, p in enumerate(match) if p >= 0
+        {"student": sid[s], "position": pid[p], "student_rank": student_tiers[s], "position_rank": position_tiers[s]}
+        for s, p in enumerate(match)
+        if p >= 0
     ]
     blocking = [(sid[s], pid[p]) for s, p in blocking_pairs(problem, match)]
-    loads = np.bincount(np.asarray([p for p in match if p >= 0], dtype=np.int64),
-                        minlength=len(pid)).tolist()
-    unfilled = {pid[p]: cap - load for p, (cap, load)
-                in enumerate(zip(problem.capacities, loads)) if load < cap}
+    loads = np.bincount(np.asarray([p for p in match if p >= 0], dtype=np.int64), minlength=len(pid)).tolist()
+    unfilled = {pid[p]: cap - load for p, (cap, load) in enumerate(zip(problem.capacities, loads)) if load < cap}
     return Solution(
-        problem=problem, match=tuple(match), mode=mode, status=status,
+        problem=problem,
+        match=tuple(match),
+        mode=mode,
+        status=status,
         assignments=assignments,
         unmatched_students=[sid[s] for s, p in enumerate(match) if p < 0],
-        unfilled=unfilled, blocking_pairs=blocking,
-        stats={**compute_stats(problem, match, tiers, len(blocking), loads),
-               "solve_time_s": solver.get("solve_time_s")},
+        unfilled=unfilled,
+        blocking_pairs=blocking,
+        stats={
+            **compute_stats(problem, match, tiers, len(blocking), loads),
+            "solve_time_s": solver.get("solve_time_s"),
+        },
         explanations=Explanations(explain(problem, match, mode)) if with_explanations else None,
-        tie_break=tie_break, solver=solver,
+        tie_break=tie_break,
+        solver=solver,
     )

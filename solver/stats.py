@@ -13,8 +13,7 @@ from .pairs import NEVER, Placement, take
 __all__ = ["assigned_tiers", "compute_stats"]
 
 
-def assigned_tiers(problem: Problem, match: list[int] | tuple[int, ...]
-                   ) -> tuple[list[int | None], list[int | None]]:
+def assigned_tiers(problem: Problem, match: list[int] | tuple[int, ...]) -> tuple[list[int | None], list[int | None]]:
     """For each student: their tier of their position, and its tier of them.
 
     None when unmatched, or when a lock placed a pair that did not list each other.
@@ -47,9 +46,13 @@ def _histogram(tiers: list[int | None], unmatched: int) -> dict[str, int]:
     return hist
 
 
-def compute_stats(problem: Problem, match: list[int] | tuple[int, ...],
-                  tiers: tuple[list[int | None], list[int | None]],
-                  blocking: int, load: list[int]) -> dict[str, Any]:
+def compute_stats(
+    problem: Problem,
+    match: list[int] | tuple[int, ...],
+    tiers: tuple[list[int | None], list[int | None]],
+    blocking: int,
+    load: list[int],
+) -> dict[str, Any]:
     """Counts, histograms and placements per college and group (load = per position)."""
     matched = sum(load)
     unfilled = sum(max(cap - n, 0) for cap, n in zip(problem.capacities, load))

@@ -41,19 +41,21 @@ def break_ties(problem: Problem, seed: int) -> Problem:
     if not problem.has_ties:
         return problem
     student_lot, position_lot = lotteries(problem, seed)
-    s_prefs = tuple(_strict(prefs, tiers, position_lot)
-                    for prefs, tiers in zip(problem.student_prefs, problem.student_tiers))
-    p_prefs = tuple(_strict(prefs, tiers, student_lot)
-                    for prefs, tiers in zip(problem.position_prefs, problem.position_tiers))
+    s_prefs = tuple(
+        _strict(prefs, tiers, position_lot) for prefs, tiers in zip(problem.student_prefs, problem.student_tiers)
+    )
+    p_prefs = tuple(
+        _strict(prefs, tiers, student_lot) for prefs, tiers in zip(problem.position_prefs, problem.position_tiers)
+    )
     none_s = (None,) * len(s_prefs)
     none_p = (None,) * len(p_prefs)
-    strict = replace(problem, student_prefs=s_prefs, student_tiers=none_s,
-                     position_prefs=p_prefs, position_tiers=none_p)
+    strict = replace(
+        problem, student_prefs=s_prefs, student_tiers=none_s, position_prefs=p_prefs, position_tiers=none_p
+    )
     return strict
 
 
-def _strict(prefs: tuple[int, ...], tiers: tuple[int, ...] | None,
-            lottery: list[int]) -> tuple[int, ...]:
+def _strict(prefs: tuple[int, ...], tiers: tuple[int, ...] | None, lottery: list[int]) -> tuple[int, ...]:
     if tiers is None:
         return prefs
     order = sorted(range(len(prefs)), key=lambda i: (tiers[i], lottery[prefs[i]]))
@@ -67,5 +69,5 @@ def tie_break_record(problem: Problem, seed: int) -> dict[str, Any]:
         "method": METHOD,
         "ties_present": problem.has_ties,
         "rng": "random.Random(seed).shuffle of student indices, then of position indices "
-               "(input order); lower lottery number wins a tie",
+        "(input order); lower lottery number wins a tie",
     }

@@ -31,8 +31,7 @@ def parse_fields(data: Any) -> dict[str, Any]:
     student_index = _ids(students, "students")
     position_index = _ids(positions, "positions")
     s_prefs, s_tiers, _ = _all_prefs(students, "students", position_index, "position")
-    p_prefs, p_tiers, ranks = _all_prefs(positions, "positions", student_index, "student",
-                                         with_ranks=True)
+    p_prefs, p_tiers, ranks = _all_prefs(positions, "positions", student_index, "student", with_ranks=True)
     capacities = tuple(_capacity(p, i) for i, p in enumerate(positions))
     colleges, groups = _student_fields(students)
     hosts = tuple(p.get("host") for p in positions)
@@ -40,11 +39,18 @@ def parse_fields(data: Any) -> dict[str, Any]:
         for i, p in enumerate(positions):
             _optional_str(p, "host", "positions", i)
     fields: dict[str, Any] = dict(
-        student_ids=tuple(student_index), position_ids=tuple(position_index),
-        student_prefs=s_prefs, student_tiers=s_tiers,
-        position_prefs=p_prefs, position_tiers=p_tiers,
-        capacities=capacities, colleges=colleges, groups=groups, hosts=hosts,
-        student_index=student_index, position_index=position_index,
+        student_ids=tuple(student_index),
+        position_ids=tuple(position_index),
+        student_prefs=s_prefs,
+        student_tiers=s_tiers,
+        position_prefs=p_prefs,
+        position_tiers=p_tiers,
+        capacities=capacities,
+        colleges=colleges,
+        groups=groups,
+        hosts=hosts,
+        student_index=student_index,
+        position_index=position_index,
     )
     fields["constraints"] = parse_constraints(data.get("constraints", {}), SimpleNamespace(**fields))
     fields["position_rank"] = ranks
@@ -196,8 +202,10 @@ def problem_to_dict(problem: Any) -> dict[str, Any]:
     sid, pid = problem.student_ids, problem.position_ids
     students = []
     for s, ident in enumerate(sid):
-        entry: dict[str, Any] = {"id": ident, "prefs": _prefs_json(
-            problem.student_prefs[s], problem.student_tiers[s], pid)}
+        entry: dict[str, Any] = {
+            "id": ident,
+            "prefs": _prefs_json(problem.student_prefs[s], problem.student_tiers[s], pid),
+        }
         if problem.colleges[s] is not None:
             entry["college"] = problem.colleges[s]
         if problem.groups[s]:
@@ -205,8 +213,11 @@ def problem_to_dict(problem: Any) -> dict[str, Any]:
         students.append(entry)
     positions = []
     for p, ident in enumerate(pid):
-        entry = {"id": ident, "capacity": problem.capacities[p], "prefs": _prefs_json(
-            problem.position_prefs[p], problem.position_tiers[p], sid)}
+        entry = {
+            "id": ident,
+            "capacity": problem.capacities[p],
+            "prefs": _prefs_json(problem.position_prefs[p], problem.position_tiers[p], sid),
+        }
         if problem.hosts[p] is not None:
             entry["host"] = problem.hosts[p]
         positions.append(entry)

@@ -47,8 +47,7 @@ def _college_cap(value: Any) -> CollegeCap | None:
     if not isinstance(value, Mapping) or set(value) != {"per", "max"}:
         raise InstanceError('constraints.college_cap: must be {"per": "host"|"position", "max": k}')
     if value["per"] not in ("host", "position"):
-        raise InstanceError(
-            f"constraints.college_cap.per: must be 'host' or 'position', got {value['per']!r}")
+        raise InstanceError(f"constraints.college_cap.per: must be 'host' or 'position', got {value['per']!r}")
     return CollegeCap(per=value["per"], max=_count(value["max"], "constraints.college_cap.max"))
 
 
@@ -103,8 +102,7 @@ def _pairs(value: Any, name: str, problem: Problem) -> list[tuple[int, int]]:
     return pairs
 
 
-def _check_locks(lock: list[tuple[int, int]], forbid: set[tuple[int, int]],
-                 problem: Problem) -> None:
+def _check_locks(lock: list[tuple[int, int]], forbid: set[tuple[int, int]], problem: Problem) -> None:
     sid, pid = problem.student_ids, problem.position_ids
     placed: dict[int, int] = {}
     load: dict[int, int] = {}
@@ -113,13 +111,11 @@ def _check_locks(lock: list[tuple[int, int]], forbid: set[tuple[int, int]],
         if (s, p) in forbid:
             raise InstanceError(f"{where}: [{sid[s]!r}, {pid[p]!r}] is also forbidden")
         if s in placed:
-            raise InstanceError(f"{where}: student {sid[s]!r} is already locked to "
-                                f"{pid[placed[s]]!r}")
+            raise InstanceError(f"{where}: student {sid[s]!r} is already locked to {pid[placed[s]]!r}")
         placed[s] = p
         load[p] = load.get(p, 0) + 1
         if load[p] > problem.capacities[p]:
-            raise InstanceError(f"{where}: more locks at {pid[p]!r} than its capacity "
-                                f"{problem.capacities[p]}")
+            raise InstanceError(f"{where}: more locks at {pid[p]!r} than its capacity {problem.capacities[p]}")
 
 
 def constraints_to_dict(problem: Problem) -> dict[str, Any]:

@@ -41,8 +41,11 @@ def solve_flow(problem: Problem) -> tuple[list[int], dict[str, Any]]:
     flow = min_cost_flow.SimpleMinCostFlow()
     if tails:
         flow.add_arcs_with_capacity_and_unit_cost(
-            np.array(tails, dtype=np.int32), np.array(heads, dtype=np.int32),
-            np.array(caps, dtype=np.int64), np.array(costs, dtype=np.int64))
+            np.array(tails, dtype=np.int32),
+            np.array(heads, dtype=np.int32),
+            np.array(caps, dtype=np.int64),
+            np.array(costs, dtype=np.int64),
+        )
         flow.set_node_supply(source, len(students))
         flow.set_node_supply(sink, -len(students))
         status = flow.solve_max_flow_with_min_cost()
@@ -55,8 +58,11 @@ def solve_flow(problem: Problem) -> tuple[list[int], dict[str, Any]]:
             match[s] = p
     for s, p in data.locks:
         match[s] = p
-    info = {"engine": "min-cost-flow", "status": "optimal",
-            "objective": flow.optimal_cost() if tails else 0,
-            "objective_meaning": "sum of student ranks over a maximum placement",
-            "wall_time_s": round(time.perf_counter() - started, 4)}
+    info = {
+        "engine": "min-cost-flow",
+        "status": "optimal",
+        "objective": flow.optimal_cost() if tails else 0,
+        "objective_meaning": "sum of student ranks over a maximum placement",
+        "wall_time_s": round(time.perf_counter() - started, 4),
+    }
     return match, info

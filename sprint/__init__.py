@@ -11,8 +11,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import access, cli, email_text, errors, templating
 from .config import (
-    Defaults, Production, base_url, check_production, environment_overrides, instance_secret_key,
-    trusted_hosts
+    Defaults,
+    Production,
+    base_url,
+    check_production,
+    environment_overrides,
+    instance_secret_key,
+    trusted_hosts,
 )
 from .extensions import CONTENT_SECURITY_POLICY, babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
 from .services.accounts.users import user_for_session

@@ -31,8 +31,7 @@ def role_required(*roles: Role) -> Callable:
 
 def same_program(user, record_program_id: int | None) -> bool:
     """Coordinators and hosts see only their own program's records; admins see all."""
-    return user.role == Role.ADMIN or (record_program_id is not None
-                                       and user.program_id == record_program_id)
+    return user.role == Role.ADMIN or (record_program_id is not None and user.program_id == record_program_id)
 
 
 STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})

@@ -10,10 +10,10 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from .demo import loader
-from .services.errors import ServiceError
 from .extensions import db
 from .models import Season
 from .services.accounts import users
+from .services.errors import ServiceError
 from .services.matching import match_runs, run_queue, run_reports
 from .services.season import reminders
 
@@ -63,8 +63,12 @@ def seed_demo(seed: int) -> None:
 
 @click.command("run-match")
 @click.option("--season-id", type=int, required=True, help="The season to match.")
-@click.option("--mode", type=click.Choice(["stable", "stable-hosts", "max-stable", "welfare"]), default="stable",
-              show_default=True)
+@click.option(
+    "--mode",
+    type=click.Choice(["stable", "stable-hosts", "max-stable", "welfare"]),
+    default="stable",
+    show_default=True,
+)
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
 @click.option("--time-limit", type=click.IntRange(1, 600), default=20, show_default=True, help="Seconds.")
 @click.option("--label", default="Run from the command line", show_default=True)
@@ -82,18 +86,28 @@ def run_match(season_id: int, mode: str, seed: int, time_limit: int, label: str)
     if run.status != "done":
         raise click.ClickException(f"Run #{run.id} {run.status}: {run.error}")
     figures = run_reports.figures(run)
-    click.echo(f"Run #{run.id} of {season.name} ({mode}, seed {seed}) done in {run.solve_seconds:.2f} s; "
-               f"input {run.input_hash[:12]}")
-    click.echo(f"  matched {figures.matched} of {figures.students} students; {figures.unfilled_slots} of "
-               f"{figures.slots} slots unfilled")
-    click.echo(f"  first choice {figures.first_choice}, top three {figures.top_three}, "
-               f"blocking pairs {len(figures.blocking)}")
+    click.echo(
+        f"Run #{run.id} of {season.name} ({mode}, seed {seed}) done in {run.solve_seconds:.2f} s; "
+        f"input {run.input_hash[:12]}"
+    )
+    click.echo(
+        f"  matched {figures.matched} of {figures.students} students; {figures.unfilled_slots} of "
+        f"{figures.slots} slots unfilled"
+    )
+    click.echo(
+        f"  first choice {figures.first_choice}, top three {figures.top_three}, blocking pairs {len(figures.blocking)}"
+    )
 
 
 @click.command("run-worker")
 @click.option("--once", is_flag=True, help="Solve the runs queued now, then exit (instead of waiting for more).")
-@click.option("--poll", type=click.FloatRange(0.1, 60), default=2.0, show_default=True,
-              help="Seconds between looks at the queue when it is empty.")
+@click.option(
+    "--poll",
+    type=click.FloatRange(0.1, 60),
+    default=2.0,
+    show_default=True,
+    help="Seconds between looks at the queue when it is empty.",
+)
 @with_appcontext
 def run_worker(once: bool, poll: float) -> None:
     """Solve queued match runs, at a lower CPU priority (for RUN_EXECUTOR=worker; stops on SIGTERM
@@ -112,8 +126,9 @@ def run_worker(once: bool, poll: float) -> None:
 def send_reminders(within_days: int) -> None:
     """Email students and hosts whose rank lists are not certified; run it daily from a scheduler."""
     counts = reminders.send_deadline_reminders(within_days)
-    click.echo(f"Reminded {counts.students} students and {counts.host_members} host members "
-               f"in {counts.seasons} season(s).")
+    click.echo(
+        f"Reminded {counts.students} students and {counts.host_members} host members in {counts.seasons} season(s)."
+    )
 
 
 def main() -> None:

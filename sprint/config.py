@@ -73,9 +73,18 @@ def environment_overrides(environ: os._Environ | dict) -> dict:
     overrides: dict = {}
     if environ.get("DATABASE_URL"):
         overrides["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
-    for key in ("SECRET_KEY", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD",
-                "MAIL_DEFAULT_SENDER", "RATELIMIT_STORAGE_URI", "MAIL_BACKEND", "BASE_URL",
-                "LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_ADDRESS"):
+    for key in (
+        "SECRET_KEY",
+        "MAIL_SERVER",
+        "MAIL_USERNAME",
+        "MAIL_PASSWORD",
+        "MAIL_DEFAULT_SENDER",
+        "RATELIMIT_STORAGE_URI",
+        "MAIL_BACKEND",
+        "BASE_URL",
+        "LOGIN_FAILURES_PER_ACCOUNT",
+        "LOGIN_FAILURES_PER_ADDRESS",
+    ):
         if environ.get(key):
             overrides[key] = environ[key]
     if environ.get("TRUSTED_HOSTS"):
@@ -110,8 +119,10 @@ def base_url(config: dict, production: bool) -> str:
         root = str(config.get("APPLICATION_ROOT") or "/").rstrip("/")
         return f"{config.get('PREFERRED_URL_SCHEME') or 'http'}://{config['SERVER_NAME']}{root}"
     if production:
-        raise ConfigError("Refusing to start: set BASE_URL (e.g. https://placement.example.org) so that "
-                          "emailed links never take their host from a request.")
+        raise ConfigError(
+            "Refusing to start: set BASE_URL (e.g. https://placement.example.org) so that "
+            "emailed links never take their host from a request."
+        )
     return DEVELOPMENT_BASE_URL
 
 
@@ -129,7 +140,7 @@ def normalise_database_url(url: str) -> str:
     """Accept the URLs hosting platforms hand out and pick psycopg 3 for PostgreSQL."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -153,7 +164,11 @@ def check_production(config: dict) -> None:
         raise ConfigError("Refusing to start: SECRET_KEY must be at least 32 characters.")
     if urlsplit(base_url(config, production=True)).scheme != "https":
         raise ConfigError("Refusing to start: BASE_URL must be an https:// address in production.")
-    if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://") and not config.get("RATELIMIT_ALLOW_MEMORY"):
-        raise ConfigError("Refusing to start: login limits kept in memory:// count per worker process. Set "
-                          "RATELIMIT_STORAGE_URI=redis://host:6379/0 (shared by every worker), or "
-                          "RATELIMIT_ALLOW_MEMORY=1 for a single-process installation.")
+    if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://") and not config.get(
+        "RATELIMIT_ALLOW_MEMORY"
+    ):
+        raise ConfigError(
+            "Refusing to start: login limits kept in memory:// count per worker process. Set "
+            "RATELIMIT_STORAGE_URI=redis://host:6379/0 (shared by every worker), or "
+            "RATELIMIT_ALLOW_MEMORY=1 for a single-process installation."
+        )

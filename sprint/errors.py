@@ -9,7 +9,6 @@ from werkzeug.exceptions import SecurityError
 from .extensions import db
 from .services.errors import NotAllowed, NotFound, ServiceError, StaleEdit
 
-
 # The status that answers each service error; a subclass takes its nearest listed class's.
 STATUS_OF = {NotFound: 404, NotAllowed: 403, StaleEdit: 409, ServiceError: 400}
 
@@ -44,8 +43,7 @@ TITLES = {
 
 def init_app(app: Flask) -> None:
     def render(code: int, message: str | None = None):
-        return render_template("errors/error.html", code=code, title=TITLES[code],
-                               message=message), code
+        return render_template("errors/error.html", code=code, title=TITLES[code], message=message), code
 
     def own_message(error) -> str | None:
         """The description given to abort(code, description=...), not Werkzeug's stock text."""
@@ -63,8 +61,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return render(400, "The form was out of date or missing its security token. "
-                           "Please go back, reload the page and try again.")
+        return render(
+            400,
+            "The form was out of date or missing its security token. Please go back, reload the page and try again.",
+        )
 
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError):

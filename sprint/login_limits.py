@@ -36,8 +36,8 @@ from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 
 from .extensions import limiter
-from .services.accounts.users import normalise_email
 from .services.accounts.tokens import make_token, peek_token
+from .services.accounts.users import normalise_email
 
 DEVICE_COOKIE = "sprint_device"
 DEVICE_MAX_AGE = 365 * 86400
@@ -55,8 +55,10 @@ class LoginLimits:
     def __init__(self, email: str) -> None:
         email = normalise_email(email)
         device = _known_device(email)
-        allowances = [Allowance(item, ("login-address", request.remote_addr or "unknown"))
-                      for item in _items("LOGIN_FAILURES_PER_ADDRESS")]
+        allowances = [
+            Allowance(item, ("login-address", request.remote_addr or "unknown"))
+            for item in _items("LOGIN_FAILURES_PER_ADDRESS")
+        ]
         per_account = ("login-device", device) if device else ("login-account", email)
         allowances += [Allowance(item, per_account) for item in _items("LOGIN_FAILURES_PER_ACCOUNT")]
         self.allowances = allowances if current_app.config.get("RATELIMIT_ENABLED", True) else []
@@ -109,6 +111,12 @@ def _known_device(email: str) -> str | None:
 def remember_device(response: Response, email: str) -> Response:
     """After a successful login: this browser is a known device for the account from now on."""
     token = make_token("device", {"email": normalise_email(email), "id": secrets.token_urlsafe(12)})
-    response.set_cookie(DEVICE_COOKIE, token, max_age=DEVICE_MAX_AGE, httponly=True, samesite="Lax",
-                        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
     return response

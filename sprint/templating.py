@@ -12,22 +12,40 @@ from flask_babel import get_locale
 from flask_login import current_user
 from jinja2 import pass_context
 
-from .models import Season, MatchMode, Role, WorkMode
-from .services.support import local_time
+from .models import MatchMode, Role, Season, WorkMode
 from .plurals import counted
+from .services.support import local_time
 
 NAV_FOR_ROLE = {
-    Role.STUDENT: [("student.dashboard", "My season"), ("student.browse", "Positions"),
-                   ("student.ranks", "Rank list"), ("student.profile", "Profile")],
-    Role.HOST: [("company.dashboard", "Positions"), ("company.applicants", "Applicants"),
-                ("company.results", "Results"), ("company.team", "Team"), ("company.profile", "Company")],
-    Role.COORDINATOR: [("coordinator.dashboard", "Overview"), ("coordinator.season_list", "Seasons"),
-                        ("coordinator.directory_home", "Directory"), ("coordinator.import_csv", "Import"),
-                        ("coordinator.invite", "Invite"),
-                        ("runs.index", "Match runs"), ("runs.audit", "Audit log"),
-                        ("dashboards.overview", "Dashboards")],
+    Role.STUDENT: [
+        ("student.dashboard", "My season"),
+        ("student.browse", "Positions"),
+        ("student.ranks", "Rank list"),
+        ("student.profile", "Profile"),
+    ],
+    Role.HOST: [
+        ("company.dashboard", "Positions"),
+        ("company.applicants", "Applicants"),
+        ("company.results", "Results"),
+        ("company.team", "Team"),
+        ("company.profile", "Company"),
+    ],
+    Role.COORDINATOR: [
+        ("coordinator.dashboard", "Overview"),
+        ("coordinator.season_list", "Seasons"),
+        ("coordinator.directory_home", "Directory"),
+        ("coordinator.import_csv", "Import"),
+        ("coordinator.invite", "Invite"),
+        ("runs.index", "Match runs"),
+        ("runs.audit", "Audit log"),
+        ("dashboards.overview", "Dashboards"),
+    ],
     Role.LIAISON: [("liaison.dashboard", "My college")],
-    Role.ADMIN: [("admin.dashboard", "Programs"), ("admin.colleges", "Colleges"), ("dashboards.overview", "Dashboards")],
+    Role.ADMIN: [
+        ("admin.dashboard", "Programs"),
+        ("admin.colleges", "Colleges"),
+        ("dashboards.overview", "Dashboards"),
+    ],
 }
 
 
@@ -57,11 +75,13 @@ STORED_INSTANT = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?
 def local_instants(context, text: object) -> str:
     """Text that quotes stored instants (the ISO UTC times kept in audit details) with each one as
     people read times: "2027-03-16T03:59+00:00" becomes "Mar 15, 2027, 11:59 PM EDT"."""
+
     def local(found: re.Match) -> str:
         instant = datetime.fromisoformat(found.group(0))
         if instant.tzinfo is not None:
             instant = instant.astimezone(UTC).replace(tzinfo=None)
         return when(context, instant, True)
+
     return STORED_INSTANT.sub(local, str(text))
 
 
@@ -89,5 +109,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def navigation() -> dict:
-        links = NAV_FOR_ROLE.get(Role(current_user.role), []) if getattr(current_user, "is_authenticated", False) else []
+        links = (
+            NAV_FOR_ROLE.get(Role(current_user.role), []) if getattr(current_user, "is_authenticated", False) else []
+        )
         return {"nav_links": links, "Role": Role}

@@ -24,8 +24,21 @@ from sprint import create_app
 from sprint.extensions import db as _db
 from sprint.extensions import limiter
 from sprint.models import (
-    Application, ApplicationStatus, Season, HostCompany, HostMember, HostMemberRole, Phase, Position, Program, PositionInterest, Role, StudentProfile,
-    StudentRank, User, utcnow
+    Application,
+    ApplicationStatus,
+    HostCompany,
+    HostMember,
+    HostMemberRole,
+    Phase,
+    Position,
+    PositionInterest,
+    Program,
+    Role,
+    Season,
+    StudentProfile,
+    StudentRank,
+    User,
+    utcnow,
 )
 
 PASSWORD = "correct horse battery"
@@ -39,18 +52,20 @@ def database_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def base_app(database_url, tmp_path_factory) -> Iterator[Flask]:
     instance = tmp_path_factory.mktemp("instance")
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "WTF_CSRF_ENABLED": False,
-        "MAIL_BACKEND": "locmem",
-        "RATELIMIT_ENABLED": False,
-        "RUNS_INLINE": True,  # match runs execute before the request returns
-        "SERVER_NAME": "sprint.test",
-        "UPLOAD_FOLDER": str(instance / "uploads"),
-        "MAIL_FILE_PATH": str(instance / "outbox"),
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "MAIL_BACKEND": "locmem",
+            "RATELIMIT_ENABLED": False,
+            "RUNS_INLINE": True,  # match runs execute before the request returns
+            "SERVER_NAME": "sprint.test",
+            "UPLOAD_FOLDER": str(instance / "uploads"),
+            "MAIL_FILE_PATH": str(instance / "outbox"),
+        }
+    )
     with app.app_context():
         _db.drop_all()
         _db.create_all()
@@ -153,24 +168,39 @@ class Factory:
     def season(self, program: Program, year: int = 2027, phase: Phase = Phase.APPLICATIONS) -> Season:
         now = utcnow()
         with self.app.app_context():
-            season = Season(program_id=program.id, year=year, name=f"Summer {year}", phase=phase,
-                          applications_open_at=now - timedelta(days=10),
-                          applications_close_at=now + timedelta(days=10),
-                          ranking_close_at=now + timedelta(days=20),
-                          match_published_at=now + timedelta(days=25),
-                          offer_deadline_at=now + timedelta(days=32))
+            season = Season(
+                program_id=program.id,
+                year=year,
+                name=f"Summer {year}",
+                phase=phase,
+                applications_open_at=now - timedelta(days=10),
+                applications_close_at=now + timedelta(days=10),
+                ranking_close_at=now + timedelta(days=20),
+                match_published_at=now + timedelta(days=25),
+                offer_deadline_at=now + timedelta(days=32),
+            )
             _db.session.add(season)
             _db.session.commit()
             _db.session.refresh(season)
             _db.session.expunge(season)
             return season
 
-    def user(self, role: Role, program: Program | None = None, email: str | None = None,
-             name: str | None = None, password: str = PASSWORD) -> User:
+    def user(
+        self,
+        role: Role,
+        program: Program | None = None,
+        email: str | None = None,
+        name: str | None = None,
+        password: str = PASSWORD,
+    ) -> User:
         n = self._next()
         with self.app.app_context():
-            user = User(email=email or f"{role}{n}@example.org", name=name or f"{role.title()} {n}",
-                        role=role, program_id=program.id if program else None)
+            user = User(
+                email=email or f"{role}{n}@example.org",
+                name=name or f"{role.title()} {n}",
+                role=role,
+                program_id=program.id if program else None,
+            )
             user.set_password(password)
             _db.session.add(user)
             if role == Role.STUDENT:
@@ -182,8 +212,13 @@ class Factory:
 
     def host(self, program: Program, name: str | None = None, approved: bool = True) -> HostCompany:
         with self.app.app_context():
-            host = HostCompany(program_id=program.id, name=name or f"Host {self._next()}",
-                               sector="Biotech", site_town="New Haven", approved=approved)
+            host = HostCompany(
+                program_id=program.id,
+                name=name or f"Host {self._next()}",
+                sector="Biotech",
+                site_town="New Haven",
+                approved=approved,
+            )
             _db.session.add(host)
             _db.session.commit()
             _db.session.refresh(host)
@@ -198,13 +233,22 @@ class Factory:
             _db.session.commit()
         return user
 
-    def position(self, host: HostCompany, season: Season, slots: int = 1, title: str | None = None,
-                 **fields) -> Position:
+    def position(
+        self, host: HostCompany, season: Season, slots: int = 1, title: str | None = None, **fields
+    ) -> Position:
         with self.app.app_context():
-            position = Position(host_id=host.id, season_id=season.id, title=title or f"Position {self._next()}",
-                                slots=slots, hourly_pay=Decimal("20.00"), hours_per_week=40,
-                                start_date=date(season.year, 6, 1), end_date=date(season.year, 8, 14),
-                                site_town="New Haven", **fields)
+            position = Position(
+                host_id=host.id,
+                season_id=season.id,
+                title=title or f"Position {self._next()}",
+                slots=slots,
+                hourly_pay=Decimal("20.00"),
+                hours_per_week=40,
+                start_date=date(season.year, 6, 1),
+                end_date=date(season.year, 8, 14),
+                site_town="New Haven",
+                **fields,
+            )
             _db.session.add(position)
             _db.session.commit()
             _db.session.refresh(position)
@@ -214,8 +258,9 @@ class Factory:
     def application(self, season: Season, student: User, position: Position) -> None:
         """`student` applied to `position` (statement "Keen") and ranked it first."""
         with self.app.app_context():
-            application = Application(season_id=season.id, student_id=student.id, status=ApplicationStatus.SUBMITTED,
-                                      submitted_at=utcnow())
+            application = Application(
+                season_id=season.id, student_id=student.id, status=ApplicationStatus.SUBMITTED, submitted_at=utcnow()
+            )
             application.interests = [PositionInterest(position_id=position.id, statement="Keen")]
             application.ranks = [StudentRank(position_id=position.id, rank=1)]
             _db.session.add(application)
@@ -250,10 +295,19 @@ def a_datetime(days: int = 0) -> datetime:
 
 
 SMALL_PREFS = {  # student -> positions, best first
-    1: "ABC", 2: "AC", 3: "BAD", 4: "CD", 5: "ADB", 6: "DC", 7: "BCA",
+    1: "ABC",
+    2: "AC",
+    3: "BAD",
+    4: "CD",
+    5: "ADB",
+    6: "DC",
+    7: "BCA",
 }
 SMALL_HOST_RANKS = {  # position -> tiers of students (a tuple is a tie)
-    "A": [1, (2, 5), 3, 7], "B": [3, 7, 5, 1], "C": [4, 2, 6, 7, 1], "D": [6, 5, 3, 4],
+    "A": [1, (2, 5), 3, 7],
+    "B": [3, 7, 5, 1],
+    "C": [4, 2, 6, 7, 1],
+    "D": [6, 5, 3, 4],
 }
 
 
@@ -266,8 +320,14 @@ def small_season(app: Flask, make: Factory):
     from types import SimpleNamespace
 
     from sprint.models import (
-        Application, ApplicationStatus, College, HostRank, PositionInterest, PositionSkill, Skill,
-        StudentRank
+        Application,
+        ApplicationStatus,
+        College,
+        HostRank,
+        PositionInterest,
+        PositionSkill,
+        Skill,
+        StudentRank,
     )
 
     program = make.program()
@@ -279,9 +339,16 @@ def small_season(app: Flask, make: Factory):
     positions = {key: make.position(host_of[key], season, slots=slots[key], title=f"Position {key}") for key in slots}
     now = utcnow()
     with app.app_context():
-        students = {n: User(email=f"student{n}.{program.id}@example.org", name=f"Student {n}", role=Role.STUDENT,
-                            program_id=program.id, password_hash="!")  # no login needed: skip the slow hash
-                    for n in SMALL_PREFS}
+        students = {
+            n: User(
+                email=f"student{n}.{program.id}@example.org",
+                name=f"Student {n}",
+                role=Role.STUDENT,
+                program_id=program.id,
+                password_hash="!",
+            )  # no login needed: skip the slow hash
+            for n in SMALL_PREFS
+        }
         _db.session.add_all([*students.values(), *(StudentProfile(user=u) for u in students.values())])
         _db.session.flush()
         colleges = [College(name="Gateway CC", kind="community"), College(name="Elm University")]
@@ -293,14 +360,19 @@ def small_season(app: Flask, make: Factory):
             profile.college_id = colleges[n % 2].id
             profile.first_generation = n <= 3
             profile.skills = [skills[n % 3]]
-            application = Application(season_id=season.id, student_id=students[n].id, status=ApplicationStatus.SUBMITTED,
-                                      submitted_at=now, ranks_certified_at=now)
+            application = Application(
+                season_id=season.id,
+                student_id=students[n].id,
+                status=ApplicationStatus.SUBMITTED,
+                submitted_at=now,
+                ranks_certified_at=now,
+            )
             application.interests = [PositionInterest(position_id=positions[k].id) for k in prefs]
             application.ranks = [StudentRank(position_id=positions[k].id, rank=i) for i, k in enumerate(prefs, 1)]
             _db.session.add(application)
         for key, tiers in SMALL_HOST_RANKS.items():
             for rank, tier in enumerate(tiers, 1):
-                for n in (tier if isinstance(tier, tuple) else (tier,)):
+                for n in tier if isinstance(tier, tuple) else (tier,):
                     _db.session.add(HostRank(position_id=positions[key].id, student_id=students[n].id, rank=rank))
             position = _db.session.get(Position, positions[key].id)
             position.ranks_certified_at = now
@@ -309,8 +381,9 @@ def small_season(app: Flask, make: Factory):
         for user in students.values():
             _db.session.refresh(user)
             _db.session.expunge(user)
-    return SimpleNamespace(program=program, season=season, coordinator=coordinator, students=students,
-                           positions=positions, hosts=hosts)
+    return SimpleNamespace(
+        program=program, season=season, coordinator=coordinator, students=students, positions=positions, hosts=hosts
+    )
 
 
 @pytest.fixture
@@ -329,7 +402,14 @@ def dash_world(app, make):
     from types import SimpleNamespace
 
     from sprint.models import (
-        Application, ApplicationStatus, College, MatchRun, Outcome, Placement, PlacementStatus, RunStatus
+        Application,
+        ApplicationStatus,
+        College,
+        MatchRun,
+        Outcome,
+        Placement,
+        PlacementStatus,
+        RunStatus,
     )
 
     program = make.program("Dash", slug="dash")
@@ -338,7 +418,11 @@ def dash_world(app, make):
     other_coordinator = make.user(Role.COORDINATOR, other, email="coord@other.example.org")
     c24, c25 = make.season(program, 2024, Phase.CLOSED), make.season(program, 2025, Phase.CLOSED)
     other_season = make.season(other, 2025, Phase.CLOSED)
-    h1, h2, h_other = make.host(program, "Harbor Labs"), make.host(program, "Elm Robotics"), make.host(other, "Far Away")
+    h1, h2, h_other = (
+        make.host(program, "Harbor Labs"),
+        make.host(program, "Elm Robotics"),
+        make.host(other, "Far Away"),
+    )
     p24, p25a, p25b = make.position(h1, c24, slots=2), make.position(h1, c25), make.position(h2, c25, slots=2)
     p_other = make.position(h_other, other_season, slots=1)
     names = {n: f"Student{n} Dash" for n in range(1, 9)}
@@ -346,9 +430,11 @@ def dash_world(app, make):
     outsider = make.user(Role.STUDENT, other, name="Outsider Other", email="out@other.example.org")
     now = utcnow()
     with make.app.app_context():
-        colleges = {"A": College(name="Alder Community College", kind="community"),
-                    "B": College(name="Birch State University", kind="public_four_year"),
-                    "C": College(name="Cedar College", kind="private")}
+        colleges = {
+            "A": College(name="Alder Community College", kind="community"),
+            "B": College(name="Birch State University", kind="public_four_year"),
+            "C": College(name="Cedar College", kind="private"),
+        }
         _db.session.add_all(colleges.values())
         _db.session.get(Position, p25a.id).hourly_pay = Decimal("22.00")
         _db.session.get(Position, p25b.id).hourly_pay = Decimal("25.00")
@@ -361,11 +447,25 @@ def dash_world(app, make):
         outsider_profile = _db.session.scalar(_db.select(StudentProfile).where(StudentProfile.user_id == outsider.id))
         outsider_profile.college_id = colleges["A"].id
         for n, season in [(1, c24), (2, c24), (3, c24), (5, c25), (6, c25), (7, c25), (8, c25)]:
-            _db.session.add(Application(season_id=season.id, student_id=s[n].id, status=ApplicationStatus.SUBMITTED,
-                                        submitted_at=now, ranks_certified_at=now))
+            _db.session.add(
+                Application(
+                    season_id=season.id,
+                    student_id=s[n].id,
+                    status=ApplicationStatus.SUBMITTED,
+                    submitted_at=now,
+                    ranks_certified_at=now,
+                )
+            )
         _db.session.add(Application(season_id=c24.id, student_id=s[4].id, status=ApplicationStatus.STARTED))
-        _db.session.add(Application(season_id=other_season.id, student_id=outsider.id,
-                                    status=ApplicationStatus.SUBMITTED, submitted_at=now, ranks_certified_at=now))
+        _db.session.add(
+            Application(
+                season_id=other_season.id,
+                student_id=outsider.id,
+                status=ApplicationStatus.SUBMITTED,
+                submitted_at=now,
+                ranks_certified_at=now,
+            )
+        )
         runs = {}
         for season, round_ in [(c24, 1), (c25, 1), (c25, 2), (other_season, 1)]:
             run = MatchRun(season_id=season.id, round=round_, status=RunStatus.DONE, published_at=now)
@@ -381,13 +481,30 @@ def dash_world(app, make):
             (outsider, other_season, p_other, 1, PlacementStatus.COMPLETED, 1, 1, Outcome.HIRED),
         ]
         for student, season, position, round_, status, own, host_rank, outcome in rows:
-            _db.session.add(Placement(season_id=season.id, run_id=runs[(season.id, round_)], student_id=student.id,
-                                      position_id=position.id, round=round_, status=status, student_rank=own,
-                                      position_rank=host_rank, outcome=outcome))
+            _db.session.add(
+                Placement(
+                    season_id=season.id,
+                    run_id=runs[(season.id, round_)],
+                    student_id=student.id,
+                    position_id=position.id,
+                    round=round_,
+                    status=status,
+                    student_rank=own,
+                    position_rank=host_rank,
+                    outcome=outcome,
+                )
+            )
         _db.session.commit()
         college_ids = {key: college.id for key, college in colleges.items()}
-    return SimpleNamespace(program=program, other=other, coordinator=coordinator,
-                           other_coordinator=other_coordinator, hosts={"H1": h1, "H2": h2, "other": h_other},
-                           students=s, outsider=outsider, colleges=college_ids, seasons={2024: c24, 2025: c25},
-                           positions={"p24": p24, "p25a": p25a, "p25b": p25b})
-
+    return SimpleNamespace(
+        program=program,
+        other=other,
+        coordinator=coordinator,
+        other_coordinator=other_coordinator,
+        hosts={"H1": h1, "H2": h2, "other": h_other},
+        students=s,
+        outsider=outsider,
+        colleges=college_ids,
+        seasons={2024: c24, 2025: c25},
+        positions={"p24": p24, "p25a": p25a, "p25b": p25b},
+    )

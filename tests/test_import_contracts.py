@@ -9,8 +9,18 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-REQUEST_BOUND = {"request", "session", "g", "url_for", "render_template", "render_template_string", "flash",
-                 "abort", "redirect", "make_response"}
+REQUEST_BOUND = {
+    "request",
+    "session",
+    "g",
+    "url_for",
+    "render_template",
+    "render_template_string",
+    "flash",
+    "abort",
+    "redirect",
+    "make_response",
+}
 
 
 def test_lint_imports_keeps_every_contract():
@@ -27,8 +37,9 @@ def test_no_service_imports_request_bound_flask():
     for path in sorted((ROOT / "sprint" / "services").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if isinstance(node, ast.ImportFrom) and node.module == "flask":
-                found += [f"{path.relative_to(ROOT)}: {alias.name}" for alias in node.names
-                          if alias.name in REQUEST_BOUND]
+                found += [
+                    f"{path.relative_to(ROOT)}: {alias.name}" for alias in node.names if alias.name in REQUEST_BOUND
+                ]
             elif isinstance(node, ast.Import) and any(alias.name == "flask" for alias in node.names):
                 found.append(f"{path.relative_to(ROOT)}: import flask")
 

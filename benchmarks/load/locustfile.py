@@ -76,10 +76,14 @@ def _logged_in(environment, milliseconds: float, ok: bool) -> None:
     if len(_logins) != EXPECTED_USERS:
         return
     times = sorted(ms for ms, _ in _logins)
-    summary = {"count": len(times), "failures": sum(not ok for _, ok in _logins),
-               "seconds": round(time.monotonic() - _clock["start"], 1),
-               "p50": round(statistics.median(times)), "p95": round(times[int(0.95 * (len(times) - 1))]),
-               "max": round(times[-1])}
+    summary = {
+        "count": len(times),
+        "failures": sum(not ok for _, ok in _logins),
+        "seconds": round(time.monotonic() - _clock["start"], 1),
+        "p50": round(statistics.median(times)),
+        "p95": round(times[int(0.95 * (len(times) - 1))]),
+        "max": round(times[-1]),
+    }
     if LOGIN_FILE:
         with open(LOGIN_FILE, "w") as out:
             json.dump(summary, out)
@@ -104,16 +108,28 @@ def _write_figures(environment, **_kwargs) -> None:
     seconds = time.monotonic() - (_clock["steady"] or _clock["start"])
     entries = [(f"{entry.method} {entry.name}", entry) for entry in environment.stats.entries.values()]
     entries.append(("ALL PAGE VIEWS", environment.stats.total))
-    figures = {name: {"requests": entry.num_requests, "failures": entry.num_failures,
-                      "p50": entry.get_response_time_percentile(0.5), "p95": entry.get_response_time_percentile(0.95),
-                      "p99": entry.get_response_time_percentile(0.99), "max": entry.max_response_time,
-                      "rps": round(entry.num_requests / seconds, 1) if seconds else 0.0}
-               for name, entry in entries}
-    errors = [{"name": f"{error.method} {error.name}", "error": str(error.error), "occurrences": error.occurrences}
-              for error in environment.stats.errors.values()]
+    figures = {
+        name: {
+            "requests": entry.num_requests,
+            "failures": entry.num_failures,
+            "p50": entry.get_response_time_percentile(0.5),
+            "p95": entry.get_response_time_percentile(0.95),
+            "p99": entry.get_response_time_percentile(0.99),
+            "max": entry.max_response_time,
+            "rps": round(entry.num_requests / seconds, 1) if seconds else 0.0,
+        }
+        for name, entry in entries
+    }
+    errors = [
+        {"name": f"{error.method} {error.name}", "error": str(error.error), "occurrences": error.occurrences}
+        for error in environment.stats.errors.values()
+    ]
     with open(STATS_FILE, "w") as out:
-        json.dump({"seconds": round(seconds, 1), "steady": _clock["steady"] is not None, "pages": figures,
-                   "errors": errors}, out, indent=2)
+        json.dump(
+            {"seconds": round(seconds, 1), "steady": _clock["steady"] is not None, "pages": figures, "errors": errors},
+            out,
+            indent=2,
+        )
 
 
 def inputs(html: str) -> dict[str, str]:
@@ -145,8 +161,12 @@ class _Member(HttpUser):
         started = time.perf_counter()
         page = self.client.get("/login", name="login (form)")
         token = inputs(page.text).get("csrf_token", "")
-        with self.client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token},
-                              name="login (post)", catch_response=True) as response:
+        with self.client.post(
+            "/login",
+            data={"email": email, "password": PASSWORD, "csrf_token": token},
+            name="login (post)",
+            catch_response=True,
+        ) as response:
             ok = response.status_code == 200 and "/login" not in urlsplit(response.url).path
             if not ok:
                 response.failure(f"login as {email} failed: {response.status_code}")
@@ -194,9 +214,13 @@ class Student(_Member):
         if random.random() < 0.5:
             params = {random.choice(["q", "skill", "town", "min_pay", "work_mode"]): None}
             key = next(iter(params))
-            params[key] = {"q": random.choice(["intern", "lab", "data", "quality"]), "skill": random.choice(SKILLS),
-                           "town": random.choice(TOWNS), "min_pay": random.choice(["20", "25"]),
-                           "work_mode": random.choice(["onsite", "hybrid", "remote"])}[key]
+            params[key] = {
+                "q": random.choice(["intern", "lab", "data", "quality"]),
+                "skill": random.choice(SKILLS),
+                "town": random.choice(TOWNS),
+                "min_pay": random.choice(["20", "25"]),
+                "work_mode": random.choice(["onsite", "hybrid", "remote"]),
+            }[key]
             params["page"] = random.choice([1, 1, 2])
         response = self.page("/student/positions", "student: positions (filters, pages)", params=params)
         found = ids(response.text, r'href="/student/positions/(\d+)"')
@@ -216,8 +240,9 @@ class Student(_Member):
     @task(1)
     def save_draft(self) -> None:
         form = inputs(self.page("/student/ranks", "student: rank list").text)
-        lines = sorted((int(value), name) for name, value in form.items()
-                       if name.startswith("rank_") and value.isdigit())
+        lines = sorted(
+            (int(value), name) for name, value in form.items() if name.startswith("rank_") and value.isdigit()
+        )
         if len(lines) < 2:
             return
         order = [name for _, name in lines]

@@ -24,8 +24,11 @@ from sprint import create_app
 from sprint.extensions import db
 
 PASSWORD = "sprint-demo-2027"
-STUDENT, HOST, COORDINATOR = ("load.student.17@students.sprint.demo", "hiring@load-host-5.demo",
-                              "load.coordinator.1@sprint.demo")
+STUDENT, HOST, COORDINATOR = (
+    "load.student.17@students.sprint.demo",
+    "hiring@load-host-5.demo",
+    "load.coordinator.1@sprint.demo",
+)
 
 
 def pages(client, who: str) -> list[tuple[str, str]]:
@@ -33,27 +36,38 @@ def pages(client, who: str) -> list[tuple[str, str]]:
     if who == "student":
         listing = client.get("/student/positions").get_data(as_text=True)
         position = re.search(r'href="/student/positions/(\d+)"', listing).group(1)
-        return [("student: dashboard", "/student/"), ("student: positions", "/student/positions?page=3"),
-                ("student: positions skill filter", "/student/positions?skill=python"),
-                ("student: position", f"/student/positions/{position}"), ("student: rank list", "/student/ranks")]
+        return [
+            ("student: dashboard", "/student/"),
+            ("student: positions", "/student/positions?page=3"),
+            ("student: positions skill filter", "/student/positions?skill=python"),
+            ("student: position", f"/student/positions/{position}"),
+            ("student: rank list", "/student/ranks"),
+        ]
     if who == "host":
         dashboard = client.get("/company/").get_data(as_text=True)
         position = max(int(p) for p in re.findall(r'href="/company/positions/(\d+)/ranks"', dashboard))
         listing = client.get("/company/applicants").get_data(as_text=True)
         applicant = re.search(r'href="/company/applicants/(\d+)"', listing).group(1)
-        return [("host: dashboard", "/company/"), ("host: applicants", "/company/applicants"),
-                ("host: applicants skill filter", "/company/applicants?skill=python"),
-                ("host: applicant", f"/company/applicants/{applicant}"),
-                ("host: rank candidates", f"/company/positions/{position}/ranks")]
+        return [
+            ("host: dashboard", "/company/"),
+            ("host: applicants", "/company/applicants"),
+            ("host: applicants skill filter", "/company/applicants?skill=python"),
+            ("host: applicant", f"/company/applicants/{applicant}"),
+            ("host: rank candidates", f"/company/positions/{position}/ranks"),
+        ]
     seasons = client.get("/coordinator/seasons").get_data(as_text=True)
     season = max(int(c) for c in re.findall(r'href="/coordinator/seasons/(\d+)"', seasons))
     runs = client.get("/coordinator/runs/?season=1").get_data(as_text=True)
     run = re.search(r'href="/coordinator/runs/(\d+)"', runs).group(1)
-    return [("coordinator: overview", "/coordinator/"), ("coordinator: seasons", "/coordinator/seasons"),
-            ("coordinator: season progress", f"/coordinator/seasons/{season}"),
-            ("coordinator: directory students", "/coordinator/directory/students?page=7"),
-            ("coordinator: runs", "/coordinator/runs/"), ("coordinator: run", f"/coordinator/runs/{run}"),
-            ("coordinator: dashboards overview", "/dashboards/")]
+    return [
+        ("coordinator: overview", "/coordinator/"),
+        ("coordinator: seasons", "/coordinator/seasons"),
+        ("coordinator: season progress", f"/coordinator/seasons/{season}"),
+        ("coordinator: directory students", "/coordinator/directory/students?page=7"),
+        ("coordinator: runs", "/coordinator/runs/"),
+        ("coordinator: run", f"/coordinator/runs/{run}"),
+        ("coordinator: dashboards overview", "/dashboards/"),
+    ]
 
 
 @contextmanager
@@ -102,13 +116,16 @@ def main(argv: list[str] | None = None) -> int:
                     response = client.get(url)
                     times.append((time.perf_counter() - started) * 1000)
                 assert response.status_code == 200, (url, response.status_code)
-            print(f"{name:36} {statistics.median(times):7.0f} {max(times):7.0f} {tally['statements']:6} "
-                  f"{tally['seconds'] * 1000:7.0f} {len(response.data) / 1024:6.0f}")
+            print(
+                f"{name:36} {statistics.median(times):7.0f} {max(times):7.0f} {tally['statements']:6} "
+                f"{tally['seconds'] * 1000:7.0f} {len(response.data) / 1024:6.0f}"
+            )
             if args.sql:
                 for seconds, statement, parameters in tally["slowest"]:
                     print(f"    {seconds * 1000:.0f} ms: {' '.join(statement.split())[:1500]}  {str(parameters)[:200]}")
             if args.profile in (name, "all"):
                 from pyinstrument import Profiler
+
                 profiler = Profiler(interval=0.0005)
                 profiler.start()
                 client.get(url)

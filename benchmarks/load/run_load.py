@@ -53,18 +53,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--spawn-rate", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=60, help="measured seconds, after the warm-up")
-    parser.add_argument("--warmup", type=int, default=20,
-                        help="seconds after the last login before measuring (the login storm's backlog drains)")
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=20,
+        help="seconds after the last login before measuring (the login storm's backlog drains)",
+    )
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--keep-alive", type=int, default=10,
-                        help="gunicorn keep-alive (s); above the longest think time, or idle connections race")
+    parser.add_argument(
+        "--keep-alive",
+        type=int,
+        default=10,
+        help="gunicorn keep-alive (s); above the longest think time, or idle connections race",
+    )
     parser.add_argument("--think", default="1,3", help="think time between pages, min,max seconds")
     parser.add_argument("--run-time-limit", type=int, default=300, help="time limit of the match run (s)")
     parser.add_argument("--no-match-run", action="store_true", help="skip the match run in progress")
-    parser.add_argument("--executor", choices=["worker", "thread"], default="worker",
-                        help="where the match run is solved: a `sprint run-worker` process (production layout) "
-                             "or a thread of a gunicorn worker")
+    parser.add_argument(
+        "--executor",
+        choices=["worker", "thread"],
+        default="worker",
+        help="where the match run is solved: a `sprint run-worker` process (production layout) "
+        "or a thread of a gunicorn worker",
+    )
     parser.add_argument("--out", default=str(Path(tempfile.gettempdir()) / "sprint-load"))
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")
     args = parser.parse_args(argv)
@@ -73,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results = {}
-    for db in (["pg", "sqlite"] if args.db == "both" else [args.db]):
+    for db in ["pg", "sqlite"] if args.db == "both" else [args.db]:
         results[db] = run_one(db, args, out)
     print_comparison(results)
     (out / "results.json").write_text(json.dumps(results, indent=2))
@@ -82,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # one database ------------------------------------------------------------------------------------
+
 
 def run_one(db: str, args, out: Path) -> dict:
     instance = Path(tempfile.mkdtemp(prefix=f"sprint-load-{db}-"))
@@ -92,8 +105,13 @@ def run_one(db: str, args, out: Path) -> dict:
     else:
         url = f"sqlite:///{instance / 'load.sqlite'}"
     env = {key: value for key, value in os.environ.items() if key != "SPRINT_ENV"}
-    env.update(DATABASE_URL=url, SPRINT_INSTANCE_PATH=str(instance), SECRET_KEY=secrets.token_hex(32),
-               PYTHONUNBUFFERED="1", RUN_EXECUTOR=args.executor)
+    env.update(
+        DATABASE_URL=url,
+        SPRINT_INSTANCE_PATH=str(instance),
+        SECRET_KEY=secrets.token_hex(32),
+        PYTHONUNBUFFERED="1",
+        RUN_EXECUTOR=args.executor,
+    )
     banner(f"{db}: migrate and build the data")
     step(["sprint", "setup-db"], env, 120)
     started = time.perf_counter()
@@ -104,24 +122,57 @@ def run_one(db: str, args, out: Path) -> dict:
     server = start_gunicorn(env, args, out / f"{db}-gunicorn.log")
     worker = None
     if args.executor == "worker":
-        worker = subprocess.Popen([str(VENV_BIN / "sprint"), "run-worker", "--poll", "0.5"], env=env, cwd=ROOT,
-                                  stdout=(out / f"{db}-run-worker.log").open("w"), stderr=subprocess.STDOUT,
-                                  start_new_session=True)
+        worker = subprocess.Popen(
+            [str(VENV_BIN / "sprint"), "run-worker", "--poll", "0.5"],
+            env=env,
+            cwd=ROOT,
+            stdout=(out / f"{db}-run-worker.log").open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         banner(f"{db}: locust, {args.users} users, {args.seconds} s after all have logged in")
         logins_file, steady_file = out / f"{db}-logins.json", out / f"{db}-measuring"
         logins_file.unlink(missing_ok=True)
         steady_file.unlink(missing_ok=True)
-        locust_env = dict(env, LOAD_USERS=str(args.users), LOAD_STEADY_SECONDS=str(args.seconds),
-                          LOAD_LOGIN_FILE=str(logins_file), LOAD_STATS_FILE=str(out / f"{db}-pages.json"),
-                          LOAD_THINK=args.think, LOAD_WARMUP_SECONDS=str(args.warmup),
-                          LOAD_STEADY_FILE=str(steady_file))
+        locust_env = dict(
+            env,
+            LOAD_USERS=str(args.users),
+            LOAD_STEADY_SECONDS=str(args.seconds),
+            LOAD_LOGIN_FILE=str(logins_file),
+            LOAD_STATS_FILE=str(out / f"{db}-pages.json"),
+            LOAD_THINK=args.think,
+            LOAD_WARMUP_SECONDS=str(args.warmup),
+            LOAD_STEADY_FILE=str(steady_file),
+        )
         hard_limit = args.seconds + args.warmup + 240
         locust = subprocess.Popen(
-            [str(VENV_BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless", "-u", str(args.users),
-             "-r", str(args.spawn_rate), "-t", f"{hard_limit}s", "--host", f"http://127.0.0.1:{PORT}",
-             "--csv", str(out / db), "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING"],
-            env=locust_env, cwd=ROOT, stdout=(out / f"{db}-locust.log").open("w"), stderr=subprocess.STDOUT)
+            [
+                str(VENV_BIN / "locust"),
+                "-f",
+                str(HERE / "locustfile.py"),
+                "--headless",
+                "-u",
+                str(args.users),
+                "-r",
+                str(args.spawn_rate),
+                "-t",
+                f"{hard_limit}s",
+                "--host",
+                f"http://127.0.0.1:{PORT}",
+                "--csv",
+                str(out / db),
+                "--only-summary",
+                "--stop-timeout",
+                "10",
+                "--loglevel",
+                "WARNING",
+            ],
+            env=locust_env,
+            cwd=ROOT,
+            stdout=(out / f"{db}-locust.log").open("w"),
+            stderr=subprocess.STDOUT,
+        )
         runs = None
         try:
             if not args.no_match_run:  # a match run from the end of the logins until locust stops
@@ -144,14 +195,22 @@ def run_one(db: str, args, out: Path) -> dict:
         psql(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
     shutil.rmtree(instance, ignore_errors=True)
     measured = json.loads((out / f"{db}-pages.json").read_text())
-    figures = {name: {**row, **{k: round(row[k]) for k in ("p50", "p95", "p99", "max") if row[k] is not None}}
-               for name, row in measured["pages"].items()}
+    figures = {
+        name: {**row, **{k: round(row[k]) for k in ("p50", "p95", "p99", "max") if row[k] is not None}}
+        for name, row in measured["pages"].items()
+    }
     logins = json.loads((out / f"{db}-logins.json").read_text()) if (out / f"{db}-logins.json").exists() else {}
     print_table(db, figures, logins, runs)
     for error in measured["errors"]:
         print(f"error: {error['occurrences']} x {error['name']}: {error['error']}")
-    return {"data": data, "seconds": measured["seconds"], "pages": figures, "errors": measured["errors"],
-            "logins": logins, "match_runs": runs}
+    return {
+        "data": data,
+        "seconds": measured["seconds"],
+        "pages": figures,
+        "errors": measured["errors"],
+        "logins": logins,
+        "match_runs": runs,
+    }
 
 
 def psql(*commands: str) -> None:
@@ -163,8 +222,7 @@ def psql(*commands: str) -> None:
 
 def step(command: list[str], env: dict, timeout: int, quiet: bool = False, ok_codes=(0,)) -> None:
     command = [str(VENV_BIN / command[0]), *command[1:]]
-    result = subprocess.run(command, env=env, cwd=ROOT, timeout=timeout, capture_output=quiet, text=True,
-                            check=False)
+    result = subprocess.run(command, env=env, cwd=ROOT, timeout=timeout, capture_output=quiet, text=True, check=False)
     if result.returncode not in ok_codes:
         if quiet:
             print(result.stdout[-3000:], result.stderr[-3000:], sep="\n")
@@ -172,11 +230,25 @@ def step(command: list[str], env: dict, timeout: int, quiet: bool = False, ok_co
 
 
 def start_gunicorn(env: dict, args, log: Path) -> subprocess.Popen:
-    command = [str(VENV_BIN / "gunicorn"), "-w", str(args.workers), "-k", "gthread", "--threads", str(args.threads),
-               "-b", f"127.0.0.1:{PORT}", "--timeout", "120", "--keep-alive", str(args.keep_alive),
-               "sprint:create_app()"]
-    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    command = [
+        str(VENV_BIN / "gunicorn"),
+        "-w",
+        str(args.workers),
+        "-k",
+        "gthread",
+        "--threads",
+        str(args.threads),
+        "-b",
+        f"127.0.0.1:{PORT}",
+        "--timeout",
+        "120",
+        "--keep-alive",
+        str(args.keep_alive),
+        "sprint:create_app()",
+    ]
+    server = subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -202,11 +274,13 @@ def stop(server: subprocess.Popen) -> None:
 
 # the match run in progress -----------------------------------------------------------------------
 
+
 class _Browser:
     """A tiny cookie-keeping client for the coordinator's forms (urllib only)."""
 
     def __init__(self) -> None:
         import http.cookiejar
+
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
     def get(self, path: str) -> str:
@@ -220,8 +294,9 @@ class _Browser:
 
 
 def _token(html: str) -> str:
-    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
-        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
     return found.group(1) if found else ""
 
 
@@ -232,15 +307,24 @@ def start_match_run(season_id: int, time_limit: int) -> tuple[dict, _Browser]:
     browser.post("/login", {"email": COORDINATOR[0], "password": COORDINATOR[1], "csrf_token": _token(page)})
     form = browser.get(f"/coordinator/runs/seasons/{season_id}/new")
     started = time.perf_counter()
-    url, _page = browser.post(f"/coordinator/runs/seasons/{season_id}/new", {
-        "csrf_token": _token(form), "mode": "max-stable", "seed": "7", "time_limit": str(time_limit),
-        "label": "Load test: max-stable in progress"})
+    url, _page = browser.post(
+        f"/coordinator/runs/seasons/{season_id}/new",
+        {
+            "csrf_token": _token(form),
+            "mode": "max-stable",
+            "seed": "7",
+            "time_limit": str(time_limit),
+            "label": "Load test: max-stable in progress",
+        },
+    )
     found = re.search(r"/coordinator/runs/(\d+)$", url)
     if not found:
         raise SystemExit(f"the match run did not start (ended on {url})")
     run = {"id": int(found.group(1)), "start_request_seconds": round(time.perf_counter() - started, 2)}
-    print(f"match run #{run['id']} (max-stable, limit {time_limit} s) started as the warm-up began; "
-          f"the POST took {run['start_request_seconds']} s")
+    print(
+        f"match run #{run['id']} (max-stable, limit {time_limit} s) started as the warm-up began; "
+        f"the POST took {run['start_request_seconds']} s"
+    )
     return run, browser
 
 
@@ -269,9 +353,14 @@ def keep_a_match_running(season_id: int, time_limit: int, locust: subprocess.Pop
                 gap_started = None
         time.sleep(0.5)
     last = run_status(current, browser)
-    return {"first_run": first["id"], "start_request_seconds": first["start_request_seconds"],
-            "finished": len(finished), "solve_seconds": finished, "in_progress_at_end": last["status"],
-            "longest_gap_seconds": round(max(gaps, default=0.0) + 0.5, 2)}  # + the polling interval
+    return {
+        "first_run": first["id"],
+        "start_request_seconds": first["start_request_seconds"],
+        "finished": len(finished),
+        "solve_seconds": finished,
+        "in_progress_at_end": last["status"],
+        "longest_gap_seconds": round(max(gaps, default=0.0) + 0.5, 2),
+    }  # + the polling interval
 
 
 def run_status(run_id: int, browser: _Browser) -> dict:
@@ -281,6 +370,7 @@ def run_status(run_id: int, browser: _Browser) -> dict:
 
 # figures ------------------------------------------------------------------------------------------
 
+
 def print_table(db: str, figures: dict, logins: dict, runs: dict | None) -> None:
     banner(f"{db}: page views after all users logged in (ms)")
     print(f"{'page':58} {'reqs':>6} {'fail':>5} {'p50':>6} {'p95':>6} {'p99':>6} {'max':>6} {'req/s':>6}")
@@ -288,16 +378,22 @@ def print_table(db: str, figures: dict, logins: dict, runs: dict | None) -> None
         if not row["requests"]:  # the login requests, counted apart
             continue
         flag = " <" if row["p95"] and row["p95"] > TARGET_P95_MS else ""
-        print(f"{name:58} {row['requests']:6} {row['failures']:5} {row['p50'] or 0:6.0f} {row['p95'] or 0:6.0f} "
-              f"{row['p99'] or 0:6.0f} {row['max'] or 0:6.0f} {row['rps']:6.1f}{flag}")
+        print(
+            f"{name:58} {row['requests']:6} {row['failures']:5} {row['p50'] or 0:6.0f} {row['p95'] or 0:6.0f} "
+            f"{row['p99'] or 0:6.0f} {row['max'] or 0:6.0f} {row['rps']:6.1f}{flag}"
+        )
     if logins:
-        print(f"logins: {logins.get('count')} in {logins.get('seconds')} s, p50 {logins.get('p50')} ms, "
-              f"p95 {logins.get('p95')} ms, failures {logins.get('failures')}")
+        print(
+            f"logins: {logins.get('count')} in {logins.get('seconds')} s, p50 {logins.get('p50')} ms, "
+            f"p95 {logins.get('p95')} ms, failures {logins.get('failures')}"
+        )
     if runs:
         solves = ", ".join(f"{seconds:.1f}" for seconds in runs["solve_seconds"])
-        print(f"match runs: #{runs['first_run']} and re-runs, one after another from the last login to the end; "
-              f"{runs['finished']} finished (solve s: {solves or '-'}), one {runs['in_progress_at_end']} at the end; "
-              f"longest time with no run in progress while measuring: {runs['longest_gap_seconds']} s")
+        print(
+            f"match runs: #{runs['first_run']} and re-runs, one after another from the last login to the end; "
+            f"{runs['finished']} finished (solve s: {solves or '-'}), one {runs['in_progress_at_end']} at the end; "
+            f"longest time with no run in progress while measuring: {runs['longest_gap_seconds']} s"
+        )
     print(f"('<' marks a p95 above the {TARGET_P95_MS} ms target)")
 
 
@@ -307,8 +403,10 @@ def print_comparison(results: dict) -> None:
     banner("PostgreSQL vs SQLite: all page views")
     for db, result in results.items():
         row = result["pages"].get("ALL PAGE VIEWS", {})
-        print(f"{db:7} p50 {row.get('p50')} ms  p95 {row.get('p95')} ms  p99 {row.get('p99')} ms  "
-              f"{row.get('rps')} req/s  {row.get('failures')} failures of {row.get('requests')}")
+        print(
+            f"{db:7} p50 {row.get('p50')} ms  p95 {row.get('p95')} ms  p99 {row.get('p99')} ms  "
+            f"{row.get('rps')} req/s  {row.get('failures')} failures of {row.get('requests')}"
+        )
 
 
 def banner(text: str) -> None:

@@ -8,13 +8,13 @@ Revises: 8e51c7a2d0f3
 Create Date: 2026-12-02 10:00:00.000000
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = 'b7e2c41d9a05'
-down_revision = '8e51c7a2d0f3'
+revision = "b7e2c41d9a05"
+down_revision = "8e51c7a2d0f3"
 branch_labels = None
 depends_on = None
 
@@ -22,8 +22,8 @@ depends_on = None
 # Plain ALTER TABLE, not batch mode: rebuilding "cycle" on SQLite (with foreign keys on) would delete
 # every row that cascades from it. SQLite has dropped columns with ALTER TABLE since 3.35.
 def upgrade():
-    op.add_column('cycle', sa.Column('phase_changed_at', sa.DateTime(), nullable=True))
+    op.add_column("cycle", sa.Column("phase_changed_at", sa.DateTime(), nullable=True))
 
 
 def downgrade():
-    op.drop_column('cycle', 'phase_changed_at')
+    op.drop_column("cycle", "phase_changed_at")

@@ -20,9 +20,16 @@ depends_on = None
 CHILDREN = ("application", "deadline_extension", "match_run", "placement", "position")
 INDEXED = {f"ix_{table}_cycle_id": table for table in CHILDREN} | {"ix_cycle_program_id": "season"}
 CONSTRAINTS = {
-    "season": ["ck_cycle_applications_window", "ck_cycle_offers_after_publication", "ck_cycle_phase_valid",
-               "ck_cycle_ranking_after_applications", "ck_cycle_year_sane", "fk_cycle_program_id_program",
-               "pk_cycle", "uq_cycle_program_id_year"],
+    "season": [
+        "ck_cycle_applications_window",
+        "ck_cycle_offers_after_publication",
+        "ck_cycle_phase_valid",
+        "ck_cycle_ranking_after_applications",
+        "ck_cycle_year_sane",
+        "fk_cycle_program_id_program",
+        "pk_cycle",
+        "uq_cycle_program_id_year",
+    ],
     "application": ["fk_application_cycle_id_cycle", "uq_application_cycle_id_student_id"],
     "deadline_extension": ["fk_deadline_extension_cycle_id_cycle", "uq_deadline_extension_cycle_id_user_id_kind"],
     "match_run": ["fk_match_run_cycle_id_cycle"],
@@ -53,8 +60,11 @@ def _rename(forward: bool) -> None:
         else:
             op.execute(f"DROP INDEX {was}")
             op.execute(f'CREATE INDEX {becomes} ON "{table}" ({"program_id" if table == new_table else new_col})')
-    pairs = [(new_table if table == "season" else table, *((c, _new(c)) if forward else (_new(c), c)))
-             for table, names in CONSTRAINTS.items() for c in names]
+    pairs = [
+        (new_table if table == "season" else table, *((c, _new(c)) if forward else (_new(c), c)))
+        for table, names in CONSTRAINTS.items()
+        for c in names
+    ]
     if postgres:
         for table, was, becomes in pairs:
             op.execute(f'ALTER TABLE "{table}" RENAME CONSTRAINT {was} TO {becomes}')
@@ -63,15 +73,19 @@ def _rename(forward: bool) -> None:
         version = bind.exec_driver_sql("PRAGMA schema_version").scalar()
         op.execute("PRAGMA writable_schema = ON")
         for _table, was, becomes in pairs:
-            op.execute(f"UPDATE sqlite_master SET sql = replace(sql, '{was}', '{becomes}') "
-                       f"WHERE type = 'table' AND sql LIKE '%{was}%'")
+            op.execute(
+                f"UPDATE sqlite_master SET sql = replace(sql, '{was}', '{becomes}') "
+                f"WHERE type = 'table' AND sql LIKE '%{was}%'"
+            )
         op.execute(f"PRAGMA schema_version = {version + 1}")
         op.execute("PRAGMA writable_schema = OFF")
     old_type, new_type = AUDIT_OBJECT if forward else AUDIT_OBJECT[::-1]
     old_action, new_action = AUDIT_ACTIONS if forward else AUDIT_ACTIONS[::-1]
     op.execute(f"UPDATE audit_event SET object_type = '{new_type}' WHERE object_type = '{old_type}'")
-    op.execute(f"UPDATE audit_event SET action = '{new_action}' || substr(action, {len(old_action) + 1}) "
-               f"WHERE action LIKE '{old_action}%'")
+    op.execute(
+        f"UPDATE audit_event SET action = '{new_action}' || substr(action, {len(old_action) + 1}) "
+        f"WHERE action LIKE '{old_action}%'"
+    )
 
 
 def upgrade():

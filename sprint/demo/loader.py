@@ -15,13 +15,32 @@ from werkzeug.security import generate_password_hash
 
 from ..extensions import db
 from ..models import (
-    Application, ApplicationStatus, College, Season, HostCompany, HostMember, HostRank, MatchMode, Outcome,
-    Phase, Placement, PlacementStatus, Position, PositionInterest, PositionSkill, Program, Role, Skill,
-    StudentProfile, StudentRank, User, WorkMode
+    Application,
+    ApplicationStatus,
+    College,
+    HostCompany,
+    HostMember,
+    HostRank,
+    MatchMode,
+    Outcome,
+    Phase,
+    Placement,
+    PlacementStatus,
+    Position,
+    PositionInterest,
+    PositionSkill,
+    Program,
+    Role,
+    Season,
+    Skill,
+    StudentProfile,
+    StudentRank,
+    User,
+    WorkMode,
 )
-from . import facts
 from ..services.matching import match_runs, run_queue
 from ..services.support.local_time import DEFAULT_ZONE, to_utc, zone
+from . import facts
 
 DEMO_SLUG = "sprint"
 DEMO_PASSWORD = "sprint-demo-2027"
@@ -66,9 +85,13 @@ class _Builder:
         self.n_users = 0
 
     def build(self) -> None:
-        self.program = Program(slug=DEMO_SLUG, name="SPRINT Internships",
-                               region="Greater New Haven Bioscience Collaborative",
-                               contact_email="sprint@sprint.demo", time_zone=DEFAULT_ZONE)
+        self.program = Program(
+            slug=DEMO_SLUG,
+            name="SPRINT Internships",
+            region="Greater New Haven Bioscience Collaborative",
+            contact_email="sprint@sprint.demo",
+            time_zone=DEFAULT_ZONE,
+        )
         db.session.add(self.program)
         self.colleges = self._colleges()
         self.skills = {name: Skill(name=name) for name in facts.SKILLS}
@@ -89,17 +112,27 @@ class _Builder:
     def counts(self) -> dict[str, int]:
         def count(model) -> int:
             return db.session.scalar(db.select(db.func.count()).select_from(model))
+
         students = db.session.scalar(db.select(db.func.count(User.id)).where(User.role == Role.STUDENT))
-        return {"colleges": count(College), "host companies": count(HostCompany), "students": students,
-                "positions": count(Position), "placements": count(Placement)}
+        return {
+            "colleges": count(College),
+            "host companies": count(HostCompany),
+            "students": students,
+            "positions": count(Position),
+            "placements": count(Placement),
+        }
 
     # people and organisations -------------------------------------------------------------
 
     def _user(self, role: Role, name: str, email: str | None = None, program: Program | None = None) -> User:
         self.n_users += 1
-        user = User(email=email or f"{name.lower().replace(' ', '.')}.{self.n_users}@students.sprint.demo",
-                    name=name, role=role, program=program if role != Role.ADMIN else None,
-                    password_hash=self.password_hash)
+        user = User(
+            email=email or f"{name.lower().replace(' ', '.')}.{self.n_users}@students.sprint.demo",
+            name=name,
+            role=role,
+            program=program if role != Role.ADMIN else None,
+            password_hash=self.password_hash,
+        )
         db.session.add(user)
         return user
 
@@ -113,26 +146,40 @@ class _Builder:
         return colleges
 
     def _hosts(self) -> list[HostCompany]:
-        hosts = [HostCompany(program=self.program, name=name, sector=sector, site_town=town, size=size,
-                             approved=name != "Tweed Lab Automation",  # one awaits approval
-                             description=f"{name} is a {sector.lower()} company in {town}, Connecticut.")
-                 for name, sector, town, size in facts.HOSTS]
+        hosts = [
+            HostCompany(
+                program=self.program,
+                name=name,
+                sector=sector,
+                site_town=town,
+                size=size,
+                approved=name != "Tweed Lab Automation",  # one awaits approval
+                description=f"{name} is a {sector.lower()} company in {town}, Connecticut.",
+            )
+            for name, sector, town, size in facts.HOSTS
+        ]
         db.session.add_all(hosts)
         self.popularity = {host.name: self.rng.paretovariate(1.6) for host in hosts}
         return hosts
 
     def _staff(self) -> None:
         self._user(Role.ADMIN, "Avery Admin", "admin@sprint.demo")
-        self.coordinator = self._user(Role.COORDINATOR, "Casey Coordinator", "coordinator@sprint.demo",
-                                      self.program)
+        self.coordinator = self._user(Role.COORDINATOR, "Casey Coordinator", "coordinator@sprint.demo", self.program)
         owner = self._user(Role.HOST, "Harper Host", "host@sprint.demo", self.program)
         member = self._user(Role.HOST, "Morgan Member", "member@sprint.demo", self.program)
-        db.session.add_all([HostMember(host=self.hosts[0], user=owner, role="owner"),
-                            HostMember(host=self.hosts[0], user=member, role="member")])
+        db.session.add_all(
+            [
+                HostMember(host=self.hosts[0], user=owner, role="owner"),
+                HostMember(host=self.hosts[0], user=member, role="member"),
+            ]
+        )
         for host in self.hosts[1:]:
-            contact = self._user(Role.HOST, f"{self.rng.choice(facts.FIRST_NAMES)} "
-                                 f"{self.rng.choice(facts.LAST_NAMES)}",
-                                 f"hiring@{host.name.lower().replace(' ', '-')}.demo", self.program)
+            contact = self._user(
+                Role.HOST,
+                f"{self.rng.choice(facts.FIRST_NAMES)} {self.rng.choice(facts.LAST_NAMES)}",
+                f"hiring@{host.name.lower().replace(' ', '-')}.demo",
+                self.program,
+            )
             db.session.add(HostMember(host=host, user=contact, role="owner"))
 
     def _new_student(self, name: str | None = None, email: str | None = None, year: int = CURRENT_YEAR) -> User:
@@ -142,15 +189,21 @@ class _Builder:
         college = self.colleges[min(int(rng.expovariate(1 / 18)), len(self.colleges) - 1)]
         community = college.kind == "community"
         profile = StudentProfile(
-            user=user, college=college, major=rng.choice(facts.MAJORS),
-            class_year=year + rng.choice([0, 1, 1, 2, 2, 3]), phone=f"203-555-{rng.randrange(10000):04d}",
-            home_town=college.town, work_authorized=True, age_confirmed=True,
+            user=user,
+            college=college,
+            major=rng.choice(facts.MAJORS),
+            class_year=year + rng.choice([0, 1, 1, 2, 2, 3]),
+            phone=f"203-555-{rng.randrange(10000):04d}",
+            home_town=college.town,
+            work_authorized=True,
+            age_confirmed=True,
             skills=[self.skills[s] for s in rng.sample(facts.SKILLS, rng.randint(3, 7))],
             first_generation=rng.random() < (0.5 if community else 0.3) if rng.random() < 0.85 else None,
             pell_eligible=rng.random() < (0.55 if community else 0.35) if rng.random() < 0.8 else None,
             cc_transfer=(not community and rng.random() < 0.12) if rng.random() < 0.8 else None,
             gender=rng.choice(facts.GENDERS) if rng.random() < 0.9 else None,
-            race_ethnicity=[rng.choice(facts.RACE_ETHNICITY)] if rng.random() < 0.85 else None)
+            race_ethnicity=[rng.choice(facts.RACE_ETHNICITY)] if rng.random() < 0.85 else None,
+        )
         db.session.add(profile)
         self.students.append(user)
         return user
@@ -161,12 +214,17 @@ class _Builder:
         def local(*when: int) -> datetime:  # the program's coordinator types Connecticut time
             return to_utc(datetime(*when), zone(self.program.time_zone))
 
-        season = Season(program=self.program, year=year, name=f"Summer {year}", phase=phase,
-                      applications_open_at=local(year - 1, 11, 1, 9),
-                      applications_close_at=local(year, 2, 15, 23, 59),
-                      ranking_close_at=local(year, 3, 15, 23, 59),
-                      match_published_at=local(year, 3, 22, 12),
-                      offer_deadline_at=local(year, 4, 5, 23, 59))
+        season = Season(
+            program=self.program,
+            year=year,
+            name=f"Summer {year}",
+            phase=phase,
+            applications_open_at=local(year - 1, 11, 1, 9),
+            applications_close_at=local(year, 2, 15, 23, 59),
+            ranking_close_at=local(year, 3, 15, 23, 59),
+            match_published_at=local(year, 3, 22, 12),
+            offer_deadline_at=local(year, 4, 5, 23, 59),
+        )
         db.session.add(season)
         return season
 
@@ -177,24 +235,30 @@ class _Builder:
                 title, team, required, preferred = template
                 start = date(season.year, 6, 1) + timedelta(days=rng.choice([0, 7, 14]))
                 position = Position(
-                    host=host, season=season, title=title, team=team, slots=rng.choice([1, 2, 2, 3, 3, 4]),
+                    host=host,
+                    season=season,
+                    title=title,
+                    team=team,
+                    slots=rng.choice([1, 2, 2, 3, 3, 4]),
                     hourly_pay=Decimal(rng.randrange(1800, 3001, 25)) / 100 + (season.year - 2024),
-                    hours_per_week=rng.choice([32, 35, 40, 40]), start_date=start,
-                    end_date=start + timedelta(weeks=rng.choice([10, 10, 12])), site_town=host.site_town,
+                    hours_per_week=rng.choice([32, 35, 40, 40]),
+                    start_date=start,
+                    end_date=start + timedelta(weeks=rng.choice([10, 10, 12])),
+                    site_town=host.site_town,
                     work_mode=rng.choice([WorkMode.ONSITE] * 3 + [WorkMode.HYBRID, WorkMode.REMOTE]),
                     housing_help=rng.random() < 0.25,
                     description=f"Join the {team.lower()} team at {host.name} for a paid summer. {title} "
-                                f"interns work on a real project with a mentor and present it in August.",
-                    status="open" if host.approved else "draft")
-                position.skill_links = (
-                    [PositionSkill(skill=self.skills[s], required=True) for s in required]
-                    + [PositionSkill(skill=self.skills[s], required=False) for s in preferred])
+                    f"interns work on a real project with a mentor and present it in August.",
+                    status="open" if host.approved else "draft",
+                )
+                position.skill_links = [PositionSkill(skill=self.skills[s], required=True) for s in required] + [
+                    PositionSkill(skill=self.skills[s], required=False) for s in preferred
+                ]
                 positions.append(position)
         db.session.add_all(positions)
         return positions
 
-    def _market(self, season: Season, students: list[User], positions: list[Position],
-                certified_share: float) -> None:
+    def _market(self, season: Season, students: list[User], positions: list[Position], certified_share: float) -> None:
         """Applications, both sides' rank lists, certified by most."""
         rng = self.rng
         open_positions = [p for p in positions if p.status == "open"]
@@ -203,11 +267,16 @@ class _Builder:
         for student in students:
             chosen = list(dict.fromkeys(rng.choices(open_positions, weights, k=rng.randint(4, 9))))
             certified = rng.random() < certified_share
-            application = Application(season=season, student=student,
-                                      status=ApplicationStatus.SUBMITTED if certified or rng.random() < 0.5
-                                      else ApplicationStatus.STARTED)
-            application.submitted_at = season.applications_open_at + timedelta(days=rng.randint(5, 100)) \
-                if application.status == ApplicationStatus.SUBMITTED else None
+            application = Application(
+                season=season,
+                student=student,
+                status=ApplicationStatus.SUBMITTED if certified or rng.random() < 0.5 else ApplicationStatus.STARTED,
+            )
+            application.submitted_at = (
+                season.applications_open_at + timedelta(days=rng.randint(5, 100))
+                if application.status == ApplicationStatus.SUBMITTED
+                else None
+            )
             application.ranks_certified_at = application.submitted_at if certified else None
             application.interests = [PositionInterest(position=p, statement=_statement(p)) for p in chosen]
             application.ranks = [StudentRank(position=p, rank=i) for i, p in enumerate(chosen, 1)]
@@ -218,8 +287,10 @@ class _Builder:
             pool = applicants[id(position)]
             ranked = rng.sample(pool, int(len(pool) * rng.uniform(0.7, 1.0)))
             tier_size = max(1, len(ranked) // rng.choice([3, 4, 8, 50]))
-            db.session.add_all(HostRank(position=position, student=student, rank=1 + i // tier_size)
-                               for i, student in enumerate(ranked))
+            db.session.add_all(
+                HostRank(position=position, student=student, rank=1 + i // tier_size)
+                for i, student in enumerate(ranked)
+            )
             if rng.random() < certified_share:
                 position.ranks_certified_at = season.ranking_close_at - timedelta(days=rng.randint(1, 20))
 
@@ -231,8 +302,7 @@ class _Builder:
             students = returning + [self._new_student(year=year) for _ in range(applicants - len(returning))]
             self._market(season, students, positions, certified_share=1.0)
         db.session.flush()
-        run = match_runs.create_run(self.coordinator, season, MatchMode.STABLE, seed=year,
-                                    label=f"Main match {year}")
+        run = match_runs.create_run(self.coordinator, season, MatchMode.STABLE, seed=year, label=f"Main match {year}")
         run_queue.execute_run(run)
         for placement in match_runs.publish_run(self.coordinator, run):
             self._outcome(placement, year)
@@ -247,8 +317,15 @@ class _Builder:
             placement.status = PlacementStatus.WITHDRAWN
         else:
             placement.status = PlacementStatus.COMPLETED
-            placement.outcome = (Outcome.HIRED if roll > 0.86 else Outcome.RETURNED if roll > 0.78
-                                 else Outcome.CONTINUING_STUDY if roll > 0.6 else Outcome.NONE)
+            placement.outcome = (
+                Outcome.HIRED
+                if roll > 0.86
+                else Outcome.RETURNED
+                if roll > 0.78
+                else Outcome.CONTINUING_STUDY
+                if roll > 0.6
+                else Outcome.NONE
+            )
 
     def _current_season(self) -> None:
         season = self._season(CURRENT_YEAR, Phase.APPLICATIONS)
@@ -264,21 +341,35 @@ class _Builder:
 
     def _other_program(self) -> None:
         """A second partnership on the same installation, to show that programs see only their own data."""
-        other = Program(slug="eastern-mfg", name="Eastern CT Manufacturing Internships",
-                        region="Eastern Connecticut manufacturing partnership")
+        other = Program(
+            slug="eastern-mfg",
+            name="Eastern CT Manufacturing Internships",
+            region="Eastern Connecticut manufacturing partnership",
+        )
         db.session.add(other)
         self._user(Role.COORDINATOR, "Emery Eastern", "coordinator@eastern.demo", other)
-        db.session.add(Season(program=other, year=CURRENT_YEAR, name=f"Summer {CURRENT_YEAR}",
-                             phase=Phase.DRAFT))
-        db.session.add(HostCompany(program=other, name="Thames Precision Machining", sector="Manufacturing",
-                                   site_town="Norwich", size="medium", approved=True))
+        db.session.add(Season(program=other, year=CURRENT_YEAR, name=f"Summer {CURRENT_YEAR}", phase=Phase.DRAFT))
+        db.session.add(
+            HostCompany(
+                program=other,
+                name="Thames Precision Machining",
+                sector="Manufacturing",
+                site_town="Norwich",
+                size="medium",
+                approved=True,
+            )
+        )
 
 
 def _give_resume(student: User) -> None:
     """A one-page PDF résumé for a demo applicant, stored like an uploaded one."""
     profile = student.profile
-    lines = [student.name, f"{profile.major}, {profile.college.name}, class of {profile.class_year}",
-             "Skills: " + ", ".join(skill.name for skill in profile.skills), student.email]
+    lines = [
+        student.name,
+        f"{profile.major}, {profile.college.name}, class of {profile.class_year}",
+        "Skills: " + ", ".join(skill.name for skill in profile.skills),
+        student.email,
+    ]
     stored = f"demo-{secrets.token_hex(12)}.pdf"
     folder = Path(current_app.config["UPLOAD_FOLDER"]) / "resumes"
     folder.mkdir(parents=True, exist_ok=True)
@@ -289,15 +380,25 @@ def _give_resume(student: User) -> None:
 
 def one_page_pdf(lines: list[str]) -> bytes:
     """A minimal valid PDF with the lines in Helvetica (Latin-1 text only)."""
+
     def escape(text: str) -> str:
-        return text.encode("latin-1", "replace").decode("latin-1").replace("\\", "\\\\") \
-            .replace("(", "\\(").replace(")", "\\)")
+        return (
+            text.encode("latin-1", "replace")
+            .decode("latin-1")
+            .replace("\\", "\\\\")
+            .replace("(", "\\(")
+            .replace(")", "\\)")
+        )
+
     text = "BT /F1 12 Tf 72 720 Td 16 TL " + " ".join(f"({escape(line)}) '" for line in lines) + " ET"
-    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-               "/Resources << /Font << /F1 5 0 R >> >> >>",
-               f"<< /Length {len(text)} >>\nstream\n{text}\nendstream",
-               "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(text)} >>\nstream\n{text}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for number, body in enumerate(objects, 1):
         offsets.append(len(out))

@@ -28,6 +28,7 @@ def _plain_text(multiline: bool):
             if problem:
                 field.errors.clear()  # this is the one thing to fix: other messages would mislead
                 raise StopValidation(problem)
+
     return check
 
 

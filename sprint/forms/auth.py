@@ -18,10 +18,19 @@ class LoginForm(Form):
 
 def _new_password_fields(label: str = "Password") -> tuple[PasswordField, PasswordField]:
     """A new password and its repetition (made fresh for each form, so they sit where declared)."""
-    return (PasswordField(label, description=PASSWORD_HELP, validators=[
-                DataRequired(), Length(min=10, max=200, message="Choose a password of at least 10 characters.")]),
-            PasswordField("Repeat the password",
-                          validators=[DataRequired(), EqualTo("password", "The two passwords differ.")]))
+    return (
+        PasswordField(
+            label,
+            description=PASSWORD_HELP,
+            validators=[
+                DataRequired(),
+                Length(min=10, max=200, message="Choose a password of at least 10 characters."),
+            ],
+        ),
+        PasswordField(
+            "Repeat the password", validators=[DataRequired(), EqualTo("password", "The two passwords differ.")]
+        ),
+    )
 
 
 class NewPasswordMixin:

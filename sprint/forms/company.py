@@ -24,8 +24,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..services.market.positions import date_problem, pay_problem
 from ..models import WorkMode
+from ..services.market.positions import date_problem, pay_problem
 from . import AmountField, Form, options
 
 SIZES = options([("small", "Under 50 staff"), ("medium", "50 to 499 staff"), ("large", "500 staff or more")])
@@ -50,15 +50,21 @@ class PositionForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=160)])
     team = StringField("Team", validators=[Optional(), Length(max=120)])
     description = TextAreaField("What the intern will do", validators=[DataRequired(), Length(max=6000)])
-    required_skills = StringField("Required skills", validators=[Optional(), Length(max=600)],
-                                  description="Separate with commas. Skills, not degrees.")
+    required_skills = StringField(
+        "Required skills",
+        validators=[Optional(), Length(max=600)],
+        description="Separate with commas. Skills, not degrees.",
+    )
     preferred_skills = StringField("Preferred skills", validators=[Optional(), Length(max=600)])
     slots = IntegerField("Intern slots", validators=[InputRequired(), NumberRange(1, 50)])
-    hourly_pay = AmountField("Hourly pay ($)", places=2,
-                              validators=[InputRequired("Pay is required: SPRINT places only paid internships."),
-                                          NumberRange(1, 500)])
-    hours_per_week = IntegerField("Hours per week", validators=[InputRequired("Hours are required."),
-                                                                NumberRange(1, 60)])
+    hourly_pay = AmountField(
+        "Hourly pay ($)",
+        places=2,
+        validators=[InputRequired("Pay is required: SPRINT places only paid internships."), NumberRange(1, 500)],
+    )
+    hours_per_week = IntegerField(
+        "Hours per week", validators=[InputRequired("Hours are required."), NumberRange(1, 60)]
+    )
     start_date = DateField("Start date", validators=[DataRequired()])
     end_date = DateField("End date", validators=[DataRequired()])
     site_town = StringField("Site town", validators=[DataRequired(), Length(max=120)])
@@ -68,8 +74,10 @@ class PositionForm(Form):
     def __init__(self, *args, season_year: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.season_year = season_year
-        self.hourly_pay.description = (f"At least ${current_app.config['PAY_FLOOR']:.2f} an hour, Connecticut's "
-                                       "minimum wage. Every student sees the pay.")
+        self.hourly_pay.description = (
+            f"At least ${current_app.config['PAY_FLOOR']:.2f} an hour, Connecticut's "
+            "minimum wage. Every student sees the pay."
+        )
         if season_year:
             self.start_date.description = f"In {season_year}, the year of the season."
 

@@ -24,13 +24,19 @@ class ButtonForm(Form):
 
 
 class ConfirmForm(ButtonForm):  # Form refuses control characters in the reason, as in every field
-    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=REASON_MAX)],
-                           description="Your program coordinator sees it.")
+    reason = TextAreaField(
+        "Reason (optional)",
+        validators=[Optional(), Length(max=REASON_MAX)],
+        description="Your program coordinator sees it.",
+    )
 
 
 class StaffConfirmForm(ConfirmForm):
-    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=REASON_MAX)],
-                           description="Kept in the audit log with this change.")
+    reason = TextAreaField(
+        "Reason (optional)",
+        validators=[Optional(), Length(max=REASON_MAX)],
+        description="Kept in the audit log with this change.",
+    )
 
 
 class PhaseForm(StaffConfirmForm):

@@ -27,6 +27,7 @@ from ..models import ExtensionKind, HostSize
 from ..services.support import local_time
 from . import Form, options
 
+
 class LocalDateTimeField(DateTimeLocalField):
     """A date and time typed in the program's time zone (the form's `meta={"zone": ...}`).
 
@@ -34,8 +35,7 @@ class LocalDateTimeField(DateTimeLocalField):
     time, and what is typed is converted by `local_time.to_utc`, the one place that does it."""
 
     def __init__(self, label: str, validators=None, **kwargs) -> None:
-        super().__init__(label, validators or [Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-                         **kwargs)
+        super().__init__(label, validators or [Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], **kwargs)
         self.zone = getattr(self.meta, "zone", None) or local_time.zone(None)
         self.description = f"Date and time in {local_time.zone_label(self.zone)}; daylight saving is handled."
 
@@ -56,8 +56,13 @@ def _date_field(label: str) -> LocalDateTimeField:
     return LocalDateTimeField(label, validators=[Optional()])
 
 
-DATE_FIELDS = ("applications_open_at", "applications_close_at", "ranking_close_at", "match_published_at",
-               "offer_deadline_at")
+DATE_FIELDS = (
+    "applications_open_at",
+    "applications_close_at",
+    "ranking_close_at",
+    "match_published_at",
+    "offer_deadline_at",
+)
 
 
 def dates_of(form: Form) -> dict:
@@ -81,9 +86,10 @@ class SeasonForm(Form):
     ranking_close_at = _date_field("Ranking closes")
     match_published_at = _date_field("Match publication")
     offer_deadline_at = _date_field("Offer deadline")
-    copy_positions = BooleanField("Copy last year's positions as drafts",
-                                  description="Same hosts, dates moved by a year, skills copied; "
-                                              "hosts review and open them.")
+    copy_positions = BooleanField(
+        "Copy last year's positions as drafts",
+        description="Same hosts, dates moved by a year, skills copied; hosts review and open them.",
+    )
 
 
 class PhaseForm(Form):
@@ -94,26 +100,51 @@ class NewHostForm(Form):
     name = StringField("Company name", validators=[DataRequired(), Length(max=200)])
     sector = StringField("Sector", validators=[Optional(), Length(max=120)])
     site_town = StringField("Site town", validators=[Optional(), Length(max=120)])
-    size = SelectField("Size", choices=options([(HostSize.SMALL, "Small (under 50 staff)"),
-                                                (HostSize.MEDIUM, "Medium (50 to 499)"),
-                                                (HostSize.LARGE, "Large (500 and over)")]))
-    owner_email = EmailField("First owner's email", validators=[DataRequired(), Email(), Length(max=254)],
-                             description="We email them an invitation to set up the company's team.")
+    size = SelectField(
+        "Size",
+        choices=options(
+            [
+                (HostSize.SMALL, "Small (under 50 staff)"),
+                (HostSize.MEDIUM, "Medium (50 to 499)"),
+                (HostSize.LARGE, "Large (500 and over)"),
+            ]
+        ),
+    )
+    owner_email = EmailField(
+        "First owner's email",
+        validators=[DataRequired(), Email(), Length(max=254)],
+        description="We email them an invitation to set up the company's team.",
+    )
 
 
 class ExtensionForm(Form):
-    email = EmailField("Person's email", validators=[DataRequired(), Email(), Length(max=254)],
-                       description="A student or host member of your program.")
-    kind = SelectField("Deadline", choices=options([(ExtensionKind.APPLICATIONS, "Applications"),
-                                                    (ExtensionKind.RANKING, "Ranking"),
-                                                    (ExtensionKind.OFFER, "Offer response")]))
+    email = EmailField(
+        "Person's email",
+        validators=[DataRequired(), Email(), Length(max=254)],
+        description="A student or host member of your program.",
+    )
+    kind = SelectField(
+        "Deadline",
+        choices=options(
+            [
+                (ExtensionKind.APPLICATIONS, "Applications"),
+                (ExtensionKind.RANKING, "Ranking"),
+                (ExtensionKind.OFFER, "Offer response"),
+            ]
+        ),
+    )
     until = LocalDateTimeField("New deadline", validators=[InputRequired(message="Choose the new deadline.")])
-    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=1000)],
-                           description="Kept on record with the extension.")
+    reason = TextAreaField(
+        "Reason", validators=[DataRequired(), Length(max=1000)], description="Kept on record with the extension."
+    )
 
 
-IMPORT_KINDS = (("colleges", "Colleges"), ("hosts", "Host companies"), ("positions", "Positions"),
-                ("students", "Students"))
+IMPORT_KINDS = (
+    ("colleges", "Colleges"),
+    ("hosts", "Host companies"),
+    ("positions", "Positions"),
+    ("students", "Students"),
+)
 
 
 class ImportForm(Form):

@@ -15,8 +15,9 @@ class LiaisonFilterForm(Form):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    seasons = SelectMultipleField("Seasons", coerce=int, validators=[Optional()],
-                                  description="None selected means every season.")
+    seasons = SelectMultipleField(
+        "Seasons", coerce=int, validators=[Optional()], description="None selected means every season."
+    )
     major = SelectField("Major", validators=[Optional()])
 
     def fill(self, choices) -> LiaisonFilterForm:
@@ -28,8 +29,11 @@ class LiaisonFilterForm(Form):
 class FilterForm(LiaisonFilterForm):
     """Every dashboard page's filters: seasons, college kind, host and major (and program, for admins)."""
 
-    kind = SelectField("College kind", default="",
-                       choices=options([("", "All kinds"), *((kind.value, kind.label) for kind in CollegeKind)]))
+    kind = SelectField(
+        "College kind",
+        default="",
+        choices=options([("", "All kinds"), *((kind.value, kind.label) for kind in CollegeKind)]),
+    )
     host = SelectField("Host company", coerce=int, default=0)
     program = SelectField("Program", coerce=int, default=0)
 
@@ -41,5 +45,6 @@ class FilterForm(LiaisonFilterForm):
 
 
 class LiaisonInviteForm(Form):
-    email = EmailField("Email of the college's career office contact",
-                       validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        "Email of the college's career office contact", validators=[DataRequired(), Email(), Length(max=254)]
+    )

@@ -58,25 +58,32 @@ class _HostCapacity(SubForm):
 
 class RunForm(Form):
     mode = SelectField("Mode", choices=MODES, default=MatchMode.STABLE)
-    seed = IntegerField("Seed", default=1, validators=[InputRequired("Give a seed (0 or more)."),
-                                                       NumberRange(min=0, max=2**31 - 1, message="Use 0 or more.")],
-                        description="The same seed and input give the same matching; ties are broken by it.")
-    time_limit = IntegerField("Time limit (seconds)", default=20,
-                              validators=[InputRequired(), NumberRange(min=1, max=MAX_TIME_LIMIT_S)])
+    seed = IntegerField(
+        "Seed",
+        default=1,
+        validators=[
+            InputRequired("Give a seed (0 or more)."),
+            NumberRange(min=0, max=2**31 - 1, message="Use 0 or more."),
+        ],
+        description="The same seed and input give the same matching; ties are broken by it.",
+    )
+    time_limit = IntegerField(
+        "Time limit (seconds)", default=20, validators=[InputRequired(), NumberRange(min=1, max=MAX_TIME_LIMIT_S)]
+    )
     label = StringField("Label", validators=[Length(max=120)], description="For example: “cap 2 per host”.")
     cap_per = SelectField("College cap", choices=CAP_SCOPES, default="")
     cap_max = IntegerField("At most this many students from one college", validators=NUMBER)
     floor_first_generation = IntegerField("At least this many first-generation students placed", validators=NUMBER)
     floor_pell_eligible = IntegerField("At least this many Pell-eligible students placed", validators=NUMBER)
     floor_cc_transfer = IntegerField("At least this many community-college transfers placed", validators=NUMBER)
-    floor_community_college = IntegerField("At least this many community-college students placed",
-                                           validators=NUMBER)
+    floor_community_college = IntegerField("At least this many community-college students placed", validators=NUMBER)
     host_capacity = FieldList(FormField(_HostCapacity), min_entries=2, max_entries=40)
     locks = FieldList(FormField(_Pair), min_entries=2, max_entries=40)
     forbids = FieldList(FormField(_Pair), min_entries=2, max_entries=40)
 
-    def set_choices(self, students: list[tuple[int, str]], positions: list[tuple[int, str]],
-                    hosts: list[tuple[int, str]]) -> None:
+    def set_choices(
+        self, students: list[tuple[int, str]], positions: list[tuple[int, str]], hosts: list[tuple[int, str]]
+    ) -> None:
         for entry in [*self.locks, *self.forbids]:
             entry.form.student.choices = options([(0, "(none)"), *students])
             entry.form.position.choices = options([(0, "(none)"), *positions])
@@ -85,34 +92,44 @@ class RunForm(Form):
 
     def settings(self) -> dict:
         """The fields of the service's RunSettings, as the coordinator filled them in."""
+
         def pairs(entries: FieldList) -> list[tuple[int, int, str]]:
             return [(e.form.student.data, e.form.position.data, e.form.reason.data) for e in entries if _chosen(e.form)]
 
         return dict(
-            mode=self.mode.data, seed=self.seed.data, time_limit_s=float(self.time_limit.data),
-            label=self.label.data or "", cap_per=self.cap_per.data or "", cap_max=self.cap_max.data,
+            mode=self.mode.data,
+            seed=self.seed.data,
+            time_limit_s=float(self.time_limit.data),
+            label=self.label.data or "",
+            cap_per=self.cap_per.data or "",
+            cap_max=self.cap_max.data,
             floors={group: getattr(self, f"floor_{group}").data or 0 for group in GROUPS},
             host_capacity=[(e.form.host.data, e.form.total.data) for e in self.host_capacity if _chosen(e.form)],
-            locks=pairs(self.locks), forbids=pairs(self.forbids))
+            locks=pairs(self.locks),
+            forbids=pairs(self.forbids),
+        )
 
 
 class EndPlacementForm(Form):
     kind = SelectField("What happened")  # choices: the service's endings, set by the view
-    reason = TextAreaField("Reason", validators=[DataRequired("Give a reason; it goes into the audit log."),
-                                                 Length(max=500)])
+    reason = TextAreaField(
+        "Reason", validators=[DataRequired("Give a reason; it goes into the audit log."), Length(max=500)]
+    )
 
 
 class MovePlacementForm(Form):
     position = SelectField("Move to", coerce=int)
-    reason = TextAreaField("Reason", validators=[DataRequired("Give a reason; it goes into the audit log."),
-                                                 Length(max=500)])
+    reason = TextAreaField(
+        "Reason", validators=[DataRequired("Give a reason; it goes into the audit log."), Length(max=500)]
+    )
 
 
 class AddPlacementForm(Form):
     student = SelectField("Student", coerce=int)
     position = SelectField("Position", coerce=int)
-    reason = TextAreaField("Reason", validators=[DataRequired("Give a reason; it goes into the audit log."),
-                                                 Length(max=500)])
+    reason = TextAreaField(
+        "Reason", validators=[DataRequired("Give a reason; it goes into the audit log."), Length(max=500)]
+    )
 
 
 class AuditFilterForm(Form):
@@ -127,4 +144,3 @@ class AuditFilterForm(Form):
     def validate_until(self, field) -> None:
         if field.data and self.since.data and field.data < self.since.data:
             raise ValidationError("The end date comes before the start date.")
-

@@ -13,16 +13,21 @@ from . import Form, options
 class InviteForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField("Role", choices=options([("host", "Host company member"), ("coordinator", "Coordinator")]))
-    host = SelectField("Host company", coerce=int, validators=[Optional()],
-                       description="Needed when inviting a host company member.")
-    host_role = SelectField("Role at the company",
-                            choices=options([("owner", "Owner (manages the team)"), ("member", "Member")]))
+    host = SelectField(
+        "Host company", coerce=int, validators=[Optional()], description="Needed when inviting a host company member."
+    )
+    host_role = SelectField(
+        "Role at the company", choices=options([("owner", "Owner (manages the team)"), ("member", "Member")])
+    )
 
 
 def _time_zone_field() -> SelectField:
-    return SelectField("Time zone", default=local_time.DEFAULT_ZONE,
-                       choices=options((name, name.replace("_", " ")) for name in local_time.zone_names()),
-                       description="Every date and time the program's people read or type is in this zone.")
+    return SelectField(
+        "Time zone",
+        default=local_time.DEFAULT_ZONE,
+        choices=options((name, name.replace("_", " ")) for name in local_time.zone_names()),
+        description="Every date and time the program's people read or type is in this zone.",
+    )
 
 
 class MoveStudentForm(Form):
@@ -36,9 +41,15 @@ class TimeZoneForm(Form):
 
 class ProgramForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    slug = StringField("Short name", description="Lower-case letters, digits and dashes, e.g. sprint.",
-                       validators=[DataRequired(), Length(max=40),
-                                   Regexp(r"^[a-z0-9-]+$", message="Use lower-case letters, digits and dashes.")])
+    slug = StringField(
+        "Short name",
+        description="Lower-case letters, digits and dashes, e.g. sprint.",
+        validators=[
+            DataRequired(),
+            Length(max=40),
+            Regexp(r"^[a-z0-9-]+$", message="Use lower-case letters, digits and dashes."),
+        ],
+    )
     region = StringField("Region", validators=[Optional(), Length(max=120)])
     contact_email = EmailField("Contact email", validators=[Optional(), Email(), Length(max=254)])
     time_zone = _time_zone_field()

@@ -19,28 +19,64 @@ from ..models import WorkMode
 from . import AmountField, Form, options
 
 YES_NO_UNSAID = options([("", "Prefer not to say"), ("yes", "Yes"), ("no", "No")])
-GENDERS = options([("", "Prefer not to say"), ("Woman", "Woman"), ("Man", "Man"),
-                   ("Non-binary", "Non-binary"), ("Self-described", "I describe myself another way")])
-RACE_ETHNICITY = options([(value, value) for value in (
-    "American Indian or Alaska Native", "Asian", "Black or African American", "Hispanic or Latino",
-    "Middle Eastern or North African", "Native Hawaiian or Pacific Islander", "White")])
+GENDERS = options(
+    [
+        ("", "Prefer not to say"),
+        ("Woman", "Woman"),
+        ("Man", "Man"),
+        ("Non-binary", "Non-binary"),
+        ("Self-described", "I describe myself another way"),
+    ]
+)
+RACE_ETHNICITY = options(
+    [
+        (value, value)
+        for value in (
+            "American Indian or Alaska Native",
+            "Asian",
+            "Black or African American",
+            "Hispanic or Latino",
+            "Middle Eastern or North African",
+            "Native Hawaiian or Pacific Islander",
+            "White",
+        )
+    ]
+)
 WORK_MODES = options([("", "Any"), *((mode.value, mode.label) for mode in WorkMode)])
 
 
 class ProfileForm(Form):
-    college = SelectField("College", coerce=int, validators=[Optional()],
-                          description="Choose your college. Not listed? Leave this and type it below.")
-    other_college = StringField("College not in the list", validators=[Optional(), Length(max=200)],
-                                description="A coordinator will confirm it.")
-    other_college_state = StringField("Its state (two letters)", validators=[
-        Optional(), Regexp(r"^[A-Za-z]{2}$", message="Use the two-letter state code, e.g. CT.")])
+    college = SelectField(
+        "College",
+        coerce=int,
+        validators=[Optional()],
+        description="Choose your college. Not listed? Leave this and type it below.",
+    )
+    other_college = StringField(
+        "College not in the list",
+        validators=[Optional(), Length(max=200)],
+        description="A coordinator will confirm it.",
+    )
+    other_college_state = StringField(
+        "Its state (two letters)",
+        validators=[Optional(), Regexp(r"^[A-Za-z]{2}$", message="Use the two-letter state code, e.g. CT.")],
+    )
     major = StringField("Major or program of study", validators=[DataRequired(), Length(max=120)])
     class_year = IntegerField("Expected graduation year", validators=[DataRequired(), NumberRange(2000, 2100)])
-    skills = StringField("Skills", validators=[Optional(), Length(max=600)],
-                         description="Separate skills with commas, e.g. cell culture, Python, Excel. "
-                                     "Hosts see these first: skills count more than degrees here.")
-    phone = TelField("Phone", validators=[Optional(), Length(max=40),
-                                          Regexp(r"^[0-9+()\-. ]*$", message="Use digits, spaces and + ( ) - only.")])
+    skills = StringField(
+        "Skills",
+        validators=[Optional(), Length(max=600)],
+        description="Separate skills with commas, e.g. cell culture, Python, Excel. "
+        "Hosts see these first: skills count more than degrees here.",
+    )
+    phone = TelField(
+        "Phone",
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(r"^[0-9+()\-. ]*$", message="Use digits, spaces and + ( ) - only."),
+        ],
+    )
     home_town = StringField("Home town", validators=[Optional(), Length(max=120)])
     work_authorized = BooleanField("I am authorized to work in the United States this summer")
     age_confirmed = BooleanField("I will be 18 or older when the internship starts")
@@ -48,8 +84,9 @@ class ProfileForm(Form):
     pell_eligible = SelectField("Eligible for a Pell grant", choices=YES_NO_UNSAID, default="")
     cc_transfer = SelectField("Transferred from a community college", choices=YES_NO_UNSAID, default="")
     gender = SelectField("Gender", choices=GENDERS, default="")
-    race_ethnicity = SelectMultipleField("Race and ethnicity (choose any)", choices=RACE_ETHNICITY,
-                                         validators=[Optional()])
+    race_ethnicity = SelectMultipleField(
+        "Race and ethnicity (choose any)", choices=RACE_ETHNICITY, validators=[Optional()]
+    )
 
     self_id_fields = ("first_generation", "pell_eligible", "cc_transfer", "gender", "race_ethnicity")
 
@@ -74,9 +111,13 @@ class PositionSearchForm(Form):
 
 
 class ApplyForm(Form):
-    statement = TextAreaField("Why this position? (a few sentences)",
-                              validators=[DataRequired("Write a short statement for the host."),
-                                          Length(min=20, max=2000, message="Write between 20 and 2,000 characters.")])
+    statement = TextAreaField(
+        "Why this position? (a few sentences)",
+        validators=[
+            DataRequired("Write a short statement for the host."),
+            Length(min=20, max=2000, message="Write between 20 and 2,000 characters."),
+        ],
+    )
 
 
 class RankListForm(Form):

@@ -13,8 +13,8 @@ from ..extensions import db
 from .enums import ApplicationStatus, ExtensionKind, PositionStatus, WorkMode, one_of, utcnow
 
 if TYPE_CHECKING:
-    from .programs import Season
     from .people import HostCompany, Skill, User
+    from .programs import Season
 
 
 class Position(db.Model):
@@ -53,7 +53,8 @@ class Position(db.Model):
     host: Mapped[HostCompany] = relationship(lazy="joined")
     season: Mapped[Season] = relationship()
     skill_links: Mapped[list[PositionSkill]] = relationship(
-        back_populates="position", cascade="all, delete-orphan", lazy="selectin")
+        back_populates="position", cascade="all, delete-orphan", lazy="selectin"
+    )
 
     @property
     def required_skills(self) -> list[str]:
@@ -67,8 +68,7 @@ class Position(db.Model):
 class PositionSkill(db.Model):
     """A skill a position requires (required=True) or would like (required=False)."""
 
-    position_id: Mapped[int] = mapped_column(
-        ForeignKey("position.id", ondelete="CASCADE"), primary_key=True)
+    position_id: Mapped[int] = mapped_column(ForeignKey("position.id", ondelete="CASCADE"), primary_key=True)
     skill_id: Mapped[int] = mapped_column(ForeignKey("skill.id", ondelete="CASCADE"), primary_key=True)
     required: Mapped[bool] = mapped_column(default=True)
 
@@ -93,9 +93,11 @@ class Application(db.Model):
     season: Mapped[Season] = relationship()
     student: Mapped[User] = relationship()
     interests: Mapped[list[PositionInterest]] = relationship(
-        back_populates="application", cascade="all, delete-orphan", lazy="selectin")
+        back_populates="application", cascade="all, delete-orphan", lazy="selectin"
+    )
     ranks: Mapped[list[StudentRank]] = relationship(
-        back_populates="application", cascade="all, delete-orphan", order_by="StudentRank.rank", lazy="selectin")
+        back_populates="application", cascade="all, delete-orphan", order_by="StudentRank.rank", lazy="selectin"
+    )
 
 
 class PositionInterest(db.Model):

@@ -12,9 +12,9 @@ from ..extensions import db
 from .enums import MatchMode, Outcome, PlacementStatus, RunStatus, one_of, utcnow
 
 if TYPE_CHECKING:
-    from .programs import Season
     from .market import Position
     from .people import User
+    from .programs import Season
 
 ACTIVE_PLACEMENT = "status IN ('offered', 'accepted', 'completed')"
 
@@ -27,9 +27,14 @@ class MatchRun(db.Model):
         one_of("status", RunStatus),
         CheckConstraint("round IN (1, 2)", name="round_valid"),
         # At most one published run per season and round.
-        Index("uq_match_run_published", "season_id", "round", unique=True,
-              sqlite_where=text("published_at IS NOT NULL"),
-              postgresql_where=text("published_at IS NOT NULL")),
+        Index(
+            "uq_match_run_published",
+            "season_id",
+            "round",
+            unique=True,
+            sqlite_where=text("published_at IS NOT NULL"),
+            postgresql_where=text("published_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,8 +62,7 @@ class MatchRun(db.Model):
 
     season: Mapped[Season] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
-    assignments: Mapped[list[MatchAssignment]] = relationship(
-        back_populates="run", cascade="all, delete-orphan")
+    assignments: Mapped[list[MatchAssignment]] = relationship(back_populates="run", cascade="all, delete-orphan")
 
 
 class MatchAssignment(db.Model):
@@ -102,8 +106,14 @@ class Placement(db.Model):
         one_of("outcome", Outcome),
         CheckConstraint("round IN (1, 2, 3)", name="round_valid"),  # 3 = placed by hand
         # A student holds at most one live placement per season.
-        Index("uq_placement_active", "season_id", "student_id", unique=True,
-              sqlite_where=text(ACTIVE_PLACEMENT), postgresql_where=text(ACTIVE_PLACEMENT)),
+        Index(
+            "uq_placement_active",
+            "season_id",
+            "student_id",
+            unique=True,
+            sqlite_where=text(ACTIVE_PLACEMENT),
+            postgresql_where=text(ACTIVE_PLACEMENT),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

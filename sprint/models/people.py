@@ -50,7 +50,8 @@ class User(UserMixin, db.Model):
     program: Mapped[Program | None] = relationship(lazy="joined")  # its time zone renders every page
     college: Mapped[College | None] = relationship()
     profile: Mapped[StudentProfile | None] = relationship(
-        back_populates="user", uselist=False, foreign_keys="StudentProfile.user_id", lazy="joined")
+        back_populates="user", uselist=False, foreign_keys="StudentProfile.user_id", lazy="joined"
+    )
     membership: Mapped[HostMember | None] = relationship(back_populates="user", uselist=False)
 
     @property

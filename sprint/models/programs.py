@@ -24,8 +24,7 @@ class Program(db.Model):
     region: Mapped[str] = mapped_column(String(120), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     # the IANA name of the zone every date and time of the program is read and typed in
-    time_zone: Mapped[str] = mapped_column(String(64), default="America/New_York",
-                                           server_default="America/New_York")
+    time_zone: Mapped[str] = mapped_column(String(64), default="America/New_York", server_default="America/New_York")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     seasons: Mapped[list[Season]] = relationship(back_populates="program", order_by="Season.year")
@@ -41,13 +40,17 @@ class Season(db.Model):
         CheckConstraint("year BETWEEN 2000 AND 2100", name="year_sane"),
         CheckConstraint(
             "applications_close_at IS NULL OR applications_open_at IS NULL"
-            " OR applications_open_at < applications_close_at", name="applications_window"),
+            " OR applications_open_at < applications_close_at",
+            name="applications_window",
+        ),
         CheckConstraint(
-            "ranking_close_at IS NULL OR applications_close_at IS NULL"
-            " OR applications_close_at <= ranking_close_at", name="ranking_after_applications"),
+            "ranking_close_at IS NULL OR applications_close_at IS NULL OR applications_close_at <= ranking_close_at",
+            name="ranking_after_applications",
+        ),
         CheckConstraint(
-            "offer_deadline_at IS NULL OR match_published_at IS NULL"
-            " OR match_published_at < offer_deadline_at", name="offers_after_publication"),
+            "offer_deadline_at IS NULL OR match_published_at IS NULL OR match_published_at < offer_deadline_at",
+            name="offers_after_publication",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

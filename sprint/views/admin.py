@@ -8,9 +8,7 @@ from flask_login import current_user
 from ..access import role_required
 from ..extensions import db
 from ..forms import options
-from ..forms.staff import (
-    CollegeForm, DirectorySearchForm, InviteForm, MoveStudentForm, ProgramForm, TimeZoneForm
-)
+from ..forms.staff import CollegeForm, DirectorySearchForm, InviteForm, MoveStudentForm, ProgramForm, TimeZoneForm
 from ..models import College, Program, Role
 from ..services.accounts import users
 from ..services.directory import colleges
@@ -31,13 +29,17 @@ def dashboard():
     form = ProgramForm()
     if form.validate_on_submit():
         with errors_shown_on(form):
-            program = programs.create_program(current_user, form.name.data, form.slug.data,
-                                              form.region.data or "", form.contact_email.data or "",
-                                              form.time_zone.data)
+            program = programs.create_program(
+                current_user,
+                form.name.data,
+                form.slug.data,
+                form.region.data or "",
+                form.contact_email.data or "",
+                form.time_zone.data,
+            )
             flash(f"{program.name} is created. Invite its first coordinator.", "success")
             return redirect(url_for("admin.program", program_id=program.id))
-    return render_template("admin/dashboard.html", form=form, programs=programs.program_summaries()), \
-        status_for(form)
+    return render_template("admin/dashboard.html", form=form, programs=programs.program_summaries()), status_for(form)
 
 
 def _invite_form(bound: bool = True) -> InviteForm:
@@ -56,10 +58,15 @@ def program(program_id: int):
             users.invite(current_user, form.email.data, Role.COORDINATOR, program=program)
             flash(f"Invitation sent to {form.email.data}.", "success")
             return redirect(url_for("admin.program", program_id=program.id))
-    return render_template("admin/program.html", program=program, form=form,
-                           zone_form=TimeZoneForm(time_zone=program.time_zone), move_form=_move_form(program),
-                           figures=queries.season_figures(program.id),
-                           people=queries.program_people_counts(program.id)), status_for(form)
+    return render_template(
+        "admin/program.html",
+        program=program,
+        form=form,
+        zone_form=TimeZoneForm(time_zone=program.time_zone),
+        move_form=_move_form(program),
+        figures=queries.season_figures(program.id),
+        people=queries.program_people_counts(program.id),
+    ), status_for(form)
 
 
 @bp.post("/programs/<int:program_id>/time-zone")
@@ -91,18 +98,24 @@ def move_student(program_id: int):
             programs.move_student(current_user, student, target)
             flash(f"{student.name} now belongs to {target.name}.", "success")
             return redirect(url_for("admin.program", program_id=program.id))
-    return render_template("admin/program.html", program=program, form=_invite_form(bound=False),
-                           zone_form=TimeZoneForm(time_zone=program.time_zone), move_form=form,
-                           figures=queries.season_figures(program.id),
-                           people=queries.program_people_counts(program.id)), 400
+    return render_template(
+        "admin/program.html",
+        program=program,
+        form=_invite_form(bound=False),
+        zone_form=TimeZoneForm(time_zone=program.time_zone),
+        move_form=form,
+        figures=queries.season_figures(program.id),
+        people=queries.program_people_counts(program.id),
+    ), 400
 
 
 @bp.get("/colleges", endpoint="colleges")
 def college_list():
     form = valid_or_400(DirectorySearchForm(request.args))
     page = colleges.college_page(form.q.data or "", bool(form.unconfirmed.data), request.args.get("page", 1, type=int))
-    return render_template("admin/colleges.html", page=page, search=form.q.data or "",
-                           unconfirmed=bool(form.unconfirmed.data))
+    return render_template(
+        "admin/colleges.html", page=page, search=form.q.data or "", unconfirmed=bool(form.unconfirmed.data)
+    )
 
 
 @bp.route("/colleges/<int:college_id>", methods=["GET", "POST"])
@@ -114,5 +127,6 @@ def college(college_id: int):
             colleges.update_college(current_user, college, form.name.data, form.kind.data, form.confirmed.data)
             flash(f"{college.name} saved.", "success")
             return redirect(url_for("admin.colleges", unconfirmed=1))
-    return render_template("admin/college.html", form=form, college=college,
-                           history=colleges.history_of(college)), status_for(form)
+    return render_template(
+        "admin/college.html", form=form, college=college, history=colleges.history_of(college)
+    ), status_for(form)

@@ -9,14 +9,19 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 from flask_wtf import FlaskForm
 
-from ..services.errors import ServiceError
 from ..extensions import limiter
 from ..forms import options
 from ..forms.auth import (
-    AcceptInvitationForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
 )
 from ..login_limits import LoginLimits, remember_device
 from ..services.accounts import users
+from ..services.errors import ServiceError
 from ..services.season import programs
 from .forms_support import errors_shown_on, status_for
 
@@ -55,8 +60,11 @@ def login():
             return remember_device(redirect(_safe_next(request.args.get("next"))), user.email)
         if not limits.count_failure():
             return _too_many_attempts(form, limits)
-        flash("That email and password do not match an account. If you just signed up, open the link "
-              "we emailed you first.", "danger")
+        flash(
+            "That email and password do not match an account. If you just signed up, open the link "
+            "we emailed you first.",
+            "danger",
+        )
     return render_template("auth/login.html", form=form), status_for(form)
 
 
@@ -67,8 +75,11 @@ def _remember_cookie() -> str:
 def _too_many_attempts(form: LoginForm, limits: LoginLimits):
     wait = limits.retry_after()
     minutes = max(1, round(wait / 60))
-    flash(f"Too many failed logins for this account or from your network. Try again in about {minutes} "
-          f"minute{'' if minutes == 1 else 's'}, or reset your password.", "danger")
+    flash(
+        f"Too many failed logins for this account or from your network. Try again in about {minutes} "
+        f"minute{'' if minutes == 1 else 's'}, or reset your password.",
+        "danger",
+    )
     return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
 
 
@@ -89,8 +100,7 @@ def account():
         with errors_shown_on(form):
             user = users.change_password(current_user, form.current_password.data, form.password.data)
             _start_session(user, remember=_remember_cookie() in request.cookies)
-            flash("Your password is changed. You stay logged in here; every other device is logged out.",
-                  "success")
+            flash("Your password is changed. You stay logged in here; every other device is logged out.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form), status_for(form)
 
@@ -106,8 +116,10 @@ def logout_everywhere():
     return redirect(url_for("main.index"))
 
 
-SIGNED_UP = ("Check your email: we sent a link to {email}. Open it to finish signing up "
-             "(if the address already has an account, the email tells you how to log in).")
+SIGNED_UP = (
+    "Check your email: we sent a link to {email}. Open it to finish signing up "
+    "(if the address already has an account, the email tells you how to log in)."
+)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -133,8 +145,9 @@ def register(slug: str | None = None):
             users.register_student(chosen, form.name.data, form.email.data, form.password.data)
             flash(SIGNED_UP.format(email=users.normalise_email(form.email.data)), "info")
             return redirect(url_for("auth.login"))
-    return render_template("auth/register.html", form=form, program=program, choices=choices), \
-        status_for(form) if choices else (400 if request.method == "POST" else 200)
+    return render_template("auth/register.html", form=form, program=program, choices=choices), status_for(
+        form
+    ) if choices else (400 if request.method == "POST" else 200)
 
 
 @bp.get("/register/confirm/<token>")
@@ -142,8 +155,12 @@ def confirm_sign_up(token: str):
     try:
         user = users.confirm_sign_up(token)
     except ServiceError as error:
-        return render_template("auth/invitation_invalid.html", message=str(error), title="Sign-up link",
-                               heading="This sign-up link cannot be used"), 400
+        return render_template(
+            "auth/invitation_invalid.html",
+            message=str(error),
+            title="Sign-up link",
+            heading="This sign-up link cannot be used",
+        ), 400
     _start_session(user)
     flash("Your email is confirmed and your account is ready. Start with your profile.", "success")
     return redirect(url_for("student.dashboard"))
@@ -184,5 +201,4 @@ def accept_invitation(token: str):
             _start_session(user)
             flash("Welcome to SPRINT Placement.", "success")
             return redirect(url_for("main.index"))
-    return render_template("auth/accept_invitation.html", form=form, invitation=invitation), \
-        status_for(form)
+    return render_template("auth/accept_invitation.html", form=form, invitation=invitation), status_for(form)

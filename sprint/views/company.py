@@ -8,10 +8,15 @@ from flask_login import current_user
 from ..access import role_required
 from ..extensions import db
 from ..forms import options
-from ..forms.confirm import ConfirmForm
 from ..forms.company import (
-    ApplicantFilterForm, CompanyForm, HostRankForm, InviteColleagueForm, PositionForm, ReviewForm
+    ApplicantFilterForm,
+    CompanyForm,
+    HostRankForm,
+    InviteColleagueForm,
+    PositionForm,
+    ReviewForm,
 )
+from ..forms.confirm import ConfirmForm
 from ..models import HostMember, HostMemberRole, Position, Role, User
 from ..plurals import counted
 from ..services.accounts import users
@@ -47,9 +52,15 @@ def _own_position(position_id: int) -> Position:
 def dashboard():
     host, season = current_user.host, _season()
     rows = queries.host_positions(host, season)
-    return render_template("company/dashboard.html", host=host, season=season, positions=rows,
-                           can=open_actions.for_host(current_user, season) if season else None,
-                           team=queries.host_team(host), is_owner=current_user.membership.role == HostMemberRole.OWNER)
+    return render_template(
+        "company/dashboard.html",
+        host=host,
+        season=season,
+        positions=rows,
+        can=open_actions.for_host(current_user, season) if season else None,
+        team=queries.host_team(host),
+        is_owner=current_user.membership.role == HostMemberRole.OWNER,
+    )
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -61,8 +72,9 @@ def profile():
             host_portal.update_company(current_user, host, form.data)
             flash("The company profile is saved.", "success")
             return redirect(url_for("company.profile"))
-    return render_template("company/profile.html", form=form, host=host,
-                           is_owner=current_user.membership.role == HostMemberRole.OWNER), status_for(form)
+    return render_template(
+        "company/profile.html", form=form, host=host, is_owner=current_user.membership.role == HostMemberRole.OWNER
+    ), status_for(form)
 
 
 @bp.route("/team", methods=["GET", "POST"])
@@ -74,9 +86,13 @@ def team():
             users.invite(current_user, form.email.data, Role.HOST, host, HostMemberRole(form.host_role.data))
             flash(f"We emailed an invitation to {form.email.data}.", "success")
             return redirect(url_for("company.team"))
-    return render_template("company/team.html", form=form, host=host, team=queries.host_team(host),
-                           is_owner=current_user.membership.role == HostMemberRole.OWNER), \
-        status_for(form)
+    return render_template(
+        "company/team.html",
+        form=form,
+        host=host,
+        team=queries.host_team(host),
+        is_owner=current_user.membership.role == HostMemberRole.OWNER,
+    ), status_for(form)
 
 
 @bp.route("/team/<int:membership_id>/remove", methods=["GET", "POST"])
@@ -91,14 +107,20 @@ def remove_member(membership_id: int):
             host_portal.remove_member(current_user, membership, form.reason.data or "")
             flash("You left the company." if leaving else "The colleague no longer has access.", "success")
             return redirect(url_for("main.index") if leaving else url_for("company.team"))
-    return render_template("company/remove_member.html", membership=membership, leaving=leaving, form=form,
-                           can=open_actions.remove_member(current_user, membership)), status_for(form)
+    return render_template(
+        "company/remove_member.html",
+        membership=membership,
+        leaving=leaving,
+        form=form,
+        can=open_actions.remove_member(current_user, membership),
+    ), status_for(form)
 
 
 def _closed(season, action, position: Position | None = None):
     """The page in place of a position form that can no longer be sent; a POST is refused (409)."""
-    return render_template("company/position_closed.html", season=season, action=action, position=position), \
-        409 if request.method == "POST" else 200
+    return render_template(
+        "company/position_closed.html", season=season, action=action, position=position
+    ), 409 if request.method == "POST" else 200
 
 
 @bp.route("/positions/new", methods=["GET", "POST"])
@@ -126,16 +148,22 @@ def edit_position(position_id: int):
     can = open_actions.for_position(current_user, position)
     if not can.change:
         return _closed(position.season, can.change, position)
-    form = (PositionForm(data=positions.form_data(position), season_year=position.season.year)
-            if request.method == "GET" else PositionForm(season_year=position.season.year))
+    form = (
+        PositionForm(data=positions.form_data(position), season_year=position.season.year)
+        if request.method == "GET"
+        else PositionForm(season_year=position.season.year)
+    )
     if form.validate_on_submit():
         with errors_shown_on(form):
             changes = positions.update_position(current_user, position, form.data)
-            flash(f"Saved {counted(len(changes), 'change')} to {position.title}."
-                  if changes else "Nothing changed.", "success")
+            flash(
+                f"Saved {counted(len(changes), 'change')} to {position.title}." if changes else "Nothing changed.",
+                "success",
+            )
             return redirect(url_for("company.dashboard"))
-    return render_template("company/position_form.html", form=form, position=position,
-                           season=position.season), status_for(form)
+    return render_template(
+        "company/position_form.html", form=form, position=position, season=position.season
+    ), status_for(form)
 
 
 @bp.route("/positions/<int:position_id>/withdraw", methods=["GET", "POST"])
@@ -147,9 +175,13 @@ def withdraw_position(position_id: int):
             positions.withdraw_position(current_user, position, form.reason.data or "")
             flash(f"{position.title} is withdrawn; students can no longer apply to it.", "success")
             return redirect(url_for("company.dashboard"))
-    return render_template("company/withdraw_position.html", position=position, form=form,
-                           can=open_actions.for_position(current_user, position),
-                           applicants=positions.applicant_count(position)), status_for(form)
+    return render_template(
+        "company/withdraw_position.html",
+        position=position,
+        form=form,
+        can=open_actions.for_position(current_user, position),
+        applicants=positions.applicant_count(position),
+    ), status_for(form)
 
 
 @bp.get("/applicants")
@@ -158,14 +190,21 @@ def applicants():
     if season is None:
         abort(404)
     form = ApplicantFilterForm(request.args)
-    form.position.choices = options([(0, "All positions")] + [
-        (p.id, p.title) for p in positions.positions_of(host, season)])
+    form.position.choices = options(
+        [(0, "All positions")] + [(p.id, p.title) for p in positions.positions_of(host, season)]
+    )
     form.college.choices = options([(0, "All colleges")] + [(c.id, c.name) for c in profiles.colleges()])
     valid = form.validate()
     page = host_portal.applicants(
-        host, season, position_id=form.position.data if valid else None, skill=form.skill.data if valid else "",
-        college_id=form.college.data if valid else None, major=form.major.data if valid else "",
-        class_year=form.class_year.data if valid else None, page=request.args.get("page", 1, type=int))
+        host,
+        season,
+        position_id=form.position.data if valid else None,
+        skill=form.skill.data if valid else "",
+        college_id=form.college.data if valid else None,
+        major=form.major.data if valid else "",
+        class_year=form.class_year.data if valid else None,
+        page=request.args.get("page", 1, type=int),
+    )
     return render_template("company/applicants.html", form=form, page=page, season=season), 200 if valid else 400
 
 
@@ -183,8 +222,14 @@ def applicant(student_id: int):
     review = host_portal.review_of(host, student)
     if request.method == "GET" and review is not None:
         form.note.data, form.interviewed.data = review.note, review.interviewed
-    return render_template("company/applicant.html", student=student, profile=student.profile, form=form,
-                           review=review, interests=host_portal.interests_in_host(host, student)), status_for(form)
+    return render_template(
+        "company/applicant.html",
+        student=student,
+        profile=student.profile,
+        form=form,
+        review=review,
+        interests=host_portal.interests_in_host(host, student),
+    ), status_for(form)
 
 
 @bp.route("/positions/<int:position_id>/ranks", methods=["GET", "POST"])
@@ -193,10 +238,19 @@ def ranks(position_id: int):
     form = HostRankForm()
     if form.validate_on_submit():
         with errors_shown_on(form):
-            rankings.save_host_ranks(current_user, position, rank_inputs(request.form), form.version.data,
-                                     certify=form.action.data == "certify")
-            flash("The list is certified: it will be used in the match." if form.action.data == "certify"
-                  else "Draft saved. Certify the list before the deadline.", "success")
+            rankings.save_host_ranks(
+                current_user,
+                position,
+                rank_inputs(request.form),
+                form.version.data,
+                certify=form.action.data == "certify",
+            )
+            flash(
+                "The list is certified: it will be used in the match."
+                if form.action.data == "certify"
+                else "Draft saved. Certify the list before the deadline.",
+                "success",
+            )
             return redirect(url_for("company.ranks", position_id=position.id))
     return _render_ranks(position, form), status_for(form)
 
@@ -205,9 +259,14 @@ def _render_ranks(position: Position, form: HostRankForm):
     people = rankings.candidates(position)
     form.version.data = position.ranks_version
     ranked = sum(rank is not None for _, rank in people)
-    return render_template("company/ranks.html", position=position, form=form, people=people,
-                           can=open_actions.for_position(current_user, position),
-                           health=rankings.host_health(position, ranked))
+    return render_template(
+        "company/ranks.html",
+        position=position,
+        form=form,
+        people=people,
+        can=open_actions.for_position(current_user, position),
+        health=rankings.host_health(position, ranked),
+    )
 
 
 @bp.get("/results")
@@ -216,6 +275,10 @@ def results():
     if season is None:
         abort(404)
     published = bool(outcomes.published_runs(season))
-    return render_template("company/results.html", season=season, published=published,
-                           results=host_portal.results(host, season) if published else None,
-                           positions={p.id: p for p in positions.positions_of(host, season)})
+    return render_template(
+        "company/results.html",
+        season=season,
+        published=published,
+        results=host_portal.results(host, season) if published else None,
+        positions={p.id: p for p in positions.positions_of(host, season)},
+    )

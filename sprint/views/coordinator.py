@@ -15,21 +15,27 @@ from flask import (
 from flask_login import current_user
 
 from ..access import role_required
-from ..services.errors import StaleEdit
 from ..extensions import db
 from ..forms import options
-from ..forms.coordinator import (
-    SeasonDatesForm, SeasonForm, ExtensionForm, ImportConfirmForm, ImportForm, NewHostForm, dates_of
-)
 from ..forms.confirm import PhaseForm, StaffConfirmForm
+from ..forms.coordinator import (
+    ExtensionForm,
+    ImportConfirmForm,
+    ImportForm,
+    NewHostForm,
+    SeasonDatesForm,
+    SeasonForm,
+    dates_of,
+)
 from ..forms.staff import DirectorySearchForm, InviteForm, TimeZoneForm
 from ..models import ExtensionKind, HostCompany, HostMemberRole, Phase, Role
 from ..services.accounts import users
-from ..services.support import local_time
 from ..services.directory import audit_log, csv_import, directories, edits, progress
-from ..services.season import deadline_extensions, manage, programs, queries
-from ..services.support.csv_export import to_csv_bytes
 from ..services.directory.csv_import_kinds import KINDS, template_rows
+from ..services.errors import StaleEdit
+from ..services.season import deadline_extensions, manage, programs, queries
+from ..services.support import local_time
+from ..services.support.csv_export import to_csv_bytes
 from .forms_support import errors_flashed, errors_shown_on, status_for, valid_or_400
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
@@ -46,11 +52,15 @@ def dashboard():
     program_id = current_user.program_id
     figures = queries.season_figures(program_id)
     shown = queries.pick_season([row.season for row in figures], staff=True).shown
-    return render_template("coordinator/dashboard.html", program=current_user.program, figures=figures,
-                           now=next((row for row in figures if row.season is shown), None),
-                           sign_up=url_for("auth.register", slug=current_user.program.slug, _external=True),
-                           zone_form=TimeZoneForm(time_zone=current_user.program.time_zone),
-                           people=queries.program_people_counts(program_id))
+    return render_template(
+        "coordinator/dashboard.html",
+        program=current_user.program,
+        figures=figures,
+        now=next((row for row in figures if row.season is shown), None),
+        sign_up=url_for("auth.register", slug=current_user.program.slug, _external=True),
+        zone_form=TimeZoneForm(time_zone=current_user.program.time_zone),
+        people=queries.program_people_counts(program_id),
+    )
 
 
 @bp.post("/time-zone")
@@ -72,14 +82,14 @@ def invite():
     if form.validate_on_submit():
         host = db.session.get(HostCompany, form.host.data) if form.role.data == Role.HOST else None
         with errors_shown_on(form):
-            users.invite(current_user, form.email.data, Role(form.role.data), host,
-                            HostMemberRole(form.host_role.data))
+            users.invite(current_user, form.email.data, Role(form.role.data), host, HostMemberRole(form.host_role.data))
             flash(f"Invitation sent to {form.email.data}.", "success")
             return redirect(url_for("coordinator.invite"))
     return render_template("coordinator/invite.html", form=form), status_for(form)
 
 
 # --- seasons ----------------------------------------------------------------------------------
+
 
 @bp.get("/seasons")
 def season_list():
@@ -96,8 +106,9 @@ def new_season():
     form = SeasonForm(meta=_zone())
     if form.validate_on_submit():
         with errors_shown_on(form):
-            season = manage.create_season(current_user, form.year.data, form.name.data, dates_of(form),
-                                        copy_positions=form.copy_positions.data)
+            season = manage.create_season(
+                current_user, form.year.data, form.name.data, dates_of(form), copy_positions=form.copy_positions.data
+            )
             flash(f"{season.name} created in draft.", "success")
             return redirect(url_for("coordinator.season", season_id=season.id))
     return render_template("coordinator/season_form.html", form=form, season=None), status_for(form)
@@ -106,10 +117,14 @@ def new_season():
 @bp.get("/seasons/<int:season_id>")
 def season(season_id: int):
     season = manage.season_for(current_user, season_id)
-    return render_template("coordinator/progress.html", season=season, progress=progress.progress_of(season),
-                           moves=manage.phase_moves(season),
-                           history=audit_log.history("Season", season.id, ["season.phase_changed"]),
-                           phase_labels={str(phase): phase.label for phase in Phase})
+    return render_template(
+        "coordinator/progress.html",
+        season=season,
+        progress=progress.progress_of(season),
+        moves=manage.phase_moves(season),
+        history=audit_log.history("Season", season.id, ["season.phase_changed"]),
+        phase_labels={str(phase): phase.label for phase in Phase},
+    )
 
 
 @bp.route("/seasons/<int:season_id>/dates", methods=["GET", "POST"])
@@ -147,7 +162,7 @@ def move_phase(season_id: int):
         return _phase_page(season, form.target.data, form, 400)
     with errors_flashed():
         manage.move_phase(current_user, season, Phase(form.target.data), form.reason.data or "")
-        flash(f"{season.name} is now in \"{Phase(season.phase).label}\".", "success")
+        flash(f'{season.name} is now in "{Phase(season.phase).label}".', "success")
     return redirect(url_for("coordinator.season", season_id=season.id))
 
 
@@ -157,24 +172,27 @@ def extensions(season_id: int):
     form = ExtensionForm(meta=_zone())
     if form.validate_on_submit():
         with errors_shown_on(form):
-            extension = deadline_extensions.grant_extension(current_user, season, form.email.data,
-                                                            ExtensionKind(form.kind.data), form.until.data,
-                                                            form.reason.data)
+            extension = deadline_extensions.grant_extension(
+                current_user, season, form.email.data, ExtensionKind(form.kind.data), form.until.data, form.reason.data
+            )
             flash(f"Extended the {form.kind.data} deadline for {extension.user.name}.", "success")
             return redirect(url_for("coordinator.extensions", season_id=season.id))
-    return render_template("coordinator/extensions.html", season=season, form=form,
-                           extensions=deadline_extensions.extensions_of(season)), status_for(form)
+    return render_template(
+        "coordinator/extensions.html", season=season, form=form, extensions=deadline_extensions.extensions_of(season)
+    ), status_for(form)
 
 
 # --- directories ------------------------------------------------------------------------------
+
 
 def _listing_args(kind: str):
     listing = directories.LISTINGS.get(kind) or abort(404)
     season = None
     if listing.needs_season:
         season_id = request.args.get("season", type=int)
-        season = (manage.season_for(current_user, season_id) if season_id
-                  else queries.staff_season(current_user.program_id))
+        season = (
+            manage.season_for(current_user, season_id) if season_id else queries.staff_season(current_user.program_id)
+        )
     filter_ = request.args.get("filter", "")
     filter_ = filter_ if filter_ in dict(listing.filters) else ""
     return listing, season, valid_or_400(DirectorySearchForm(request.args)).q.data or "", filter_
@@ -188,10 +206,18 @@ def directory_home():
 @bp.get("/directory/<kind>")
 def directory(kind: str):
     listing, season, search, filter_ = _listing_args(kind)
-    page = directories.page_of(current_user.program_id, kind, season, search, filter_,
-                               page=request.args.get("page", 1, type=int))
-    return render_template("coordinator/directory.html", listing=listing, season=season, search=search,
-                           filter=filter_, page=page, seasons=queries.seasons_of(current_user.program_id))
+    page = directories.page_of(
+        current_user.program_id, kind, season, search, filter_, page=request.args.get("page", 1, type=int)
+    )
+    return render_template(
+        "coordinator/directory.html",
+        listing=listing,
+        season=season,
+        search=search,
+        filter=filter_,
+        page=page,
+        seasons=queries.seasons_of(current_user.program_id),
+    )
 
 
 @bp.get("/directory/<kind>.csv")
@@ -199,9 +225,11 @@ def directory_csv(kind: str):
     listing, season, search, filter_ = _listing_args(kind)
     rows = directories.all_rows(current_user.program_id, kind, season, search, filter_)
     name = "-".join(part for part in (kind, filter_, str(season.year) if season else "") if part)
-    return Response(to_csv_bytes([header for _, header in listing.columns], rows, _zone()["zone"]),
-                    mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return Response(
+        to_csv_bytes([header for _, header in listing.columns], rows, _zone()["zone"]),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
 
 
 @bp.post("/hosts/<int:host_id>/approve")
@@ -227,9 +255,14 @@ def new_host():
     form = NewHostForm()
     if form.validate_on_submit():
         with errors_shown_on(form):
-            host = edits.create_host_with_owner(current_user, form.name.data, form.sector.data,
-                                                          form.site_town.data, form.size.data,
-                                                          form.owner_email.data)
+            host = edits.create_host_with_owner(
+                current_user,
+                form.name.data,
+                form.sector.data,
+                form.site_town.data,
+                form.size.data,
+                form.owner_email.data,
+            )
             flash(f"{host.name} added; an invitation went to {form.owner_email.data}.", "success")
             return redirect(url_for("coordinator.directory", kind="hosts", q=host.name))
     return render_template("coordinator/new_host.html", form=form), status_for(form)
@@ -249,19 +282,23 @@ def staff_active(user_id: int, action: str):
 
 # --- CSV import -------------------------------------------------------------------------------
 
+
 @bp.route("/import", methods=["GET", "POST"])
 def import_csv():
     form = ImportForm()
-    form.season.choices = options([(c.id, c.name) for c in queries.seasons_of(current_user.program_id)]
-                                 or [(0, "(no season yet)")])
+    form.season.choices = options(
+        [(c.id, c.name) for c in queries.seasons_of(current_user.program_id)] or [(0, "(no season yet)")]
+    )
     if form.validate_on_submit():
         content = form.file.data.read(csv_import.MAX_BYTES + 1)
         season = manage.season_for(current_user, form.season.data) if KINDS[form.kind.data].needs_season else None
         result = csv_import.preview(current_user, form.kind.data, content, season)
-        confirm = ImportConfirmForm(payload=csv_import.sign_upload(current_user, form.kind.data, season, content)
-                                    if result.ok else "")
-        return render_template("coordinator/import_preview.html", result=result, confirm=confirm,
-                               season=season, spec=KINDS[form.kind.data]), 200 if result.ok else 422
+        confirm = ImportConfirmForm(
+            payload=csv_import.sign_upload(current_user, form.kind.data, season, content) if result.ok else ""
+        )
+        return render_template(
+            "coordinator/import_preview.html", result=result, confirm=confirm, season=season, spec=KINDS[form.kind.data]
+        ), 200 if result.ok else 422
     return render_template("coordinator/import.html", form=form, kinds=KINDS), status_for(form)
 
 
@@ -276,8 +313,11 @@ def import_confirm():
         except StaleEdit as error:  # confirmed twice: the first confirmation did the import
             flash(str(error), "info")
         else:
-            flash(f"Imported {kind}: {len(result.new)} added, {len(result.changed)} updated, "
-                  f"{result.unchanged} already up to date.", "success")
+            flash(
+                f"Imported {kind}: {len(result.new)} added, {len(result.changed)} updated, "
+                f"{result.unchanged} already up to date.",
+                "success",
+            )
             return redirect(url_for("coordinator.directory", kind=kind))
     return redirect(url_for("coordinator.import_csv"))
 
@@ -287,5 +327,8 @@ def import_template(kind: str):
     if kind not in KINDS:
         abort(404)
     header, example = template_rows(kind, current_user.program_id)
-    return Response(to_csv_bytes(header, [example]), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="sprint-{kind}-template.csv"'})
+    return Response(
+        to_csv_bytes(header, [example]),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="sprint-{kind}-template.csv"'},
+    )

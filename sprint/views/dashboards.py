@@ -16,20 +16,26 @@ from flask import (
 from flask_login import current_user
 
 from ..access import role_required
-from ..services.errors import NotAllowed
 from ..extensions import db
 from ..forms.dashboards import FilterForm, LiaisonInviteForm
 from ..models import College, Role
 from ..services.accounts import users
 from ..services.dashboards import charts, common, pages
+from ..services.errors import NotAllowed
 from ..services.support.csv_export import to_csv_bytes
 from ..templating import page_zone
 from .forms_support import errors_shown_on, status_for
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
 PAGE_NAMES = "overview, colleges, hosts, quality, equity, report"
-TABS = [("overview", "Overview"), ("colleges", "Colleges"), ("hosts", "Hosts"),
-        ("quality", "Match quality"), ("equity", "Equity"), ("report", "Season report")]
+TABS = [
+    ("overview", "Overview"),
+    ("colleges", "Colleges"),
+    ("hosts", "Hosts"),
+    ("quality", "Match quality"),
+    ("equity", "Equity"),
+    ("report", "Season report"),
+]
 
 
 @bp.before_request
@@ -87,8 +93,11 @@ class PageUrls:
         return url_for(DRILL_DOWNS[table.drills_to], subject=ids[index], **self.query)
 
     def tab(self, name: str) -> str:
-        return url_for("dashboards.page" if name != "overview" else "dashboards.overview",
-                       **({"name": name} if name != "overview" else {}), **self.query)
+        return url_for(
+            "dashboards.page" if name != "overview" else "dashboards.overview",
+            **({"name": name} if name != "overview" else {}),
+            **self.query,
+        )
 
 
 def _load(name: str, subject: int | None = None):
@@ -102,8 +111,12 @@ def _load(name: str, subject: int | None = None):
     form = FilterForm(formdata=request.args).fill(filter_choices(program))
     if not form.validate():
         return program, form, None
-    filters = common.DashboardFilters(years=tuple(sorted(set(form.seasons.data or []))), kind=form.kind.data or "",
-                                 host_id=form.host.data or None, major=form.major.data or "")
+    filters = common.DashboardFilters(
+        years=tuple(sorted(set(form.seasons.data or []))),
+        kind=form.kind.data or "",
+        host_id=form.host.data or None,
+        major=form.major.data or "",
+    )
     try:
         page = pages.build(program, name, filters, subject)
     except LookupError:
@@ -123,8 +136,9 @@ def _render(name: str, subject: int | None = None):
     if page is None:
         return render_template("dashboards/invalid.html", form=form, program=program, tabs=TABS), 400
     template = "dashboards/report.html" if name == "report" else "dashboards/page.html"
-    return render_template(template, page=page, form=form, tabs=TABS,
-                           urls=PageUrls("dashboards", page, _query(program, page.filters)))
+    return render_template(
+        template, page=page, form=form, tabs=TABS, urls=PageUrls("dashboards", page, _query(program, page.filters))
+    )
 
 
 @bp.get("/")
@@ -174,8 +188,11 @@ def chart(name: str, key: str, subject: int | None = None):
 
 
 def csv_response(table: common.Table, filename: str) -> Response:
-    return Response(to_csv_bytes(table.columns, table.rows, page_zone()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})
+    return Response(
+        to_csv_bytes(table.columns, table.rows, page_zone()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+    )
 
 
 def svg_response(table: common.Table) -> Response:
@@ -197,7 +214,6 @@ def invite_liaison(college_id: int):
     if form.validate_on_submit():
         with errors_shown_on(form):
             users.invite(current_user, form.email.data, Role.LIAISON, program=program, college=college_)
-            flash(f"Invitation sent to {form.email.data}: they will see {college_.name}'s students only.",
-                  "success")
+            flash(f"Invitation sent to {form.email.data}: they will see {college_.name}'s students only.", "success")
             return redirect(url_for("dashboards.college", subject=college_.id))
     return render_template("dashboards/invite_liaison.html", form=form, college=college_), status_for(form)

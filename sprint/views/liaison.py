@@ -34,8 +34,9 @@ def dashboard():
     form, page = _load()
     if page is None:
         return render_template("dashboards/invalid.html", form=form, program=current_user.program, tabs=[]), 400
-    return render_template("liaison/dashboard.html", page=page, form=form,
-                           urls=PageUrls("liaison", page, filter_query(page.filters)))
+    return render_template(
+        "liaison/dashboard.html", page=page, form=form, urls=PageUrls("liaison", page, filter_query(page.filters))
+    )
 
 
 @bp.get("/export/<key>.csv")

@@ -13,10 +13,10 @@ from ..forms.runs import AddPlacementForm, AuditFilterForm, EndPlacementForm, Mo
 from ..models import PlacementStatus, Role
 from ..plurals import counted
 from ..services.directory import audit_log
-from ..services.support import local_time
-from ..services.matching import match_quality, match_runs, placement_changes, run_reports, second_round
 from ..services.market import open_actions
+from ..services.matching import match_quality, match_runs, placement_changes, run_reports, second_round
 from ..services.season import manage, queries
+from ..services.support import local_time
 from .forms_support import errors_flashed, errors_shown_on, status_for
 
 bp = Blueprint("runs", __name__, url_prefix="/coordinator/runs")
@@ -34,9 +34,14 @@ def index():
     chosen = request.args.get("season", type=int)
     season = manage.season_for(current_user, chosen) if chosen else queries.staff_season(current_user.program_id)
     runs = run_reports.runs_of(season) if season else []
-    return render_template("runs/index.html", seasons=choices, season=season, runs=runs,
-                           open_seats=second_round.open_seats(season) if season else 0,
-                           can=open_actions.for_season(season, runs) if season else None)
+    return render_template(
+        "runs/index.html",
+        seasons=choices,
+        season=season,
+        runs=runs,
+        open_seats=second_round.open_seats(season) if season else 0,
+        can=open_actions.for_season(season, runs) if season else None,
+    )
 
 
 @bp.route("/seasons/<int:season_id>/new", methods=["GET", "POST"])
@@ -60,27 +65,40 @@ def new(season_id: int):
 def show(run_id: int):
     run = run_reports.run_for(current_user, run_id)
     figures = run_reports.figures(run, request.args.get("page", 1, type=int))
-    return render_template("runs/show.html", run=run, f=figures, form=FlaskForm(),
-                           page=request.args.get("page", 1, type=int), publish=open_actions.publish(run),
-                           definition=match_quality.DEFINITION,
-                           published_reason=audit_log.latest_reasons("MatchRun", [run.id], ["run.published"]).get(run.id)
-                           if run.published_at else None)
+    return render_template(
+        "runs/show.html",
+        run=run,
+        f=figures,
+        form=FlaskForm(),
+        page=request.args.get("page", 1, type=int),
+        publish=open_actions.publish(run),
+        definition=match_quality.DEFINITION,
+        published_reason=audit_log.latest_reasons("MatchRun", [run.id], ["run.published"]).get(run.id)
+        if run.published_at
+        else None,
+    )
 
 
 @bp.get("/<int:run_id>/status.json")
 def status(run_id: int):
     run = run_reports.run_for(current_user, run_id)
-    return jsonify(id=run.id, status=run.status, error=run.error, solve_seconds=run.solve_seconds,
-                   started_at=run.started_at.isoformat() if run.started_at else None,
-                   time_limit_s=run.parameters.get("time_limit_s"))
+    return jsonify(
+        id=run.id,
+        status=run.status,
+        error=run.error,
+        solve_seconds=run.solve_seconds,
+        started_at=run.started_at.isoformat() if run.started_at else None,
+        time_limit_s=run.parameters.get("time_limit_s"),
+    )
 
 
 @bp.get("/<int:run_id>/explain/<key>")
 def explain(run_id: int, key: str):
     run = run_reports.run_for(current_user, run_id)
     found = run_reports.explanation(run, key) or abort(404)
-    return render_template("runs/explain.html", run=run, name=found[0], where=found[1], reasons=found[2],
-                           student=key.startswith("s"))
+    return render_template(
+        "runs/explain.html", run=run, name=found[0], where=found[1], reasons=found[2], student=key.startswith("s")
+    )
 
 
 @bp.get("/<int:run_id>/verify")
@@ -101,8 +119,9 @@ def confirm_publish(run_id: int):
             placements = match_runs.publish(current_user, run, form.reason.data or "", form.unstable_ok.data)
             flash(f"Published: {counted(len(placements), 'offer')} sent; lists are locked.", "success")
             return redirect(url_for("runs.placements", season_id=run.season_id))
-    return render_template("runs/publish.html", run=run, f=run_reports.figures(run), form=form,
-                           publish=open_actions.publish(run)), status_for(form)
+    return render_template(
+        "runs/publish.html", run=run, f=run_reports.figures(run), form=form, publish=open_actions.publish(run)
+    ), status_for(form)
 
 
 @bp.post("/<int:run_id>/<any(rerun, restart):action>")
@@ -125,8 +144,9 @@ def compare():
         flash("Choose two different runs of the same season to compare.", "danger")
         return redirect(url_for("runs.index", season=first.season_id))
     a, b, moves, counts = run_reports.compare(first, second)
-    return render_template("runs/compare.html", a=a, b=b, moves=moves, counts=counts,
-                           definition=match_quality.DEFINITION)
+    return render_template(
+        "runs/compare.html", a=a, b=b, moves=moves, counts=counts, definition=match_quality.DEFINITION
+    )
 
 
 @bp.get("/seasons/<int:season_id>/placements")
@@ -136,8 +156,15 @@ def placements(season_id: int):
     status = request.args.get("status", "")
     status = status if status in {value.value for value in PlacementStatus} else ""
     rows, total = placement_changes.placements_of(season, status, page)
-    return render_template("runs/placements.html", season=season, rows=rows, total=total, page=page,
-                           pages=max(1, -(-total // 50)), status=status)
+    return render_template(
+        "runs/placements.html",
+        season=season,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // 50)),
+        status=status,
+    )
 
 
 @bp.route("/placements/<int:placement_id>", methods=["GET", "POST"])
@@ -182,10 +209,15 @@ def audit():
     form.person.choices = options([(0, "Everyone"), *people])
     form.record.choices = options([("", "All records"), *((t, t) for t in types)])
     valid = form.validate()
-    rows, pages = audit_log.events(current_user.program_id, form.person.data if valid else None,
-                                   form.record.data if valid else "", form.since.data if valid else None,
-                                   form.until.data if valid else None, request.args.get("page", 1, type=int),
-                                   local_time.zone_of(current_user.program))
-    return render_template("runs/audit.html", form=form, rows=rows, pages=pages,
-                           page=request.args.get("page", 1, type=int)), 200 if valid else 400
-
+    rows, pages = audit_log.events(
+        current_user.program_id,
+        form.person.data if valid else None,
+        form.record.data if valid else "",
+        form.since.data if valid else None,
+        form.until.data if valid else None,
+        request.args.get("page", 1, type=int),
+        local_time.zone_of(current_user.program),
+    )
+    return render_template(
+        "runs/audit.html", form=form, rows=rows, pages=pages, page=request.args.get("page", 1, type=int)
+    ), 200 if valid else 400

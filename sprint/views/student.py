@@ -7,12 +7,12 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..access import role_required
-from ..services.errors import ServiceError, StaleEdit
 from ..extensions import db
 from ..forms import options
 from ..forms.confirm import ButtonForm, ConfirmForm
 from ..forms.student import ApplyForm, PositionSearchForm, ProfileForm, RankListForm, ResumeForm
 from ..models import Placement, PositionInterest, Role
+from ..services.errors import ServiceError, StaleEdit
 from ..services.market import applications, offers, open_actions, positions, profiles, rankings
 from ..services.matching import outcomes
 from ..services.season import deadlines, queries
@@ -47,16 +47,20 @@ def _dashboard_page():
     outcome = outcomes.outcome_for(current_user, season) if season else None
     can = open_actions.for_student(current_user, season) if season else None
     return render_template(
-        "student/dashboard.html", season=season, application=application,
+        "student/dashboard.html",
+        season=season,
+        application=application,
         interests=applications.active_interests(application),
         health=rankings.student_health(application) if application else [],
-        outcome=outcome, can=can,
+        outcome=outcome,
+        can=can,
         offer=open_actions.for_offer(current_user, outcome.placement) if outcome and outcome.placement else None,
         missing=profiles.profile_missing(current_user.profile),
         open_positions=queries.open_positions_count(season),
         placements=queries.placements_of(current_user),
         deadlines=can.deadlines if can else {},
-        answer_form=FlaskForm())
+        answer_form=FlaskForm(),
+    )
 
 
 def _profile_form(bound: bool = True) -> ProfileForm:
@@ -64,8 +68,10 @@ def _profile_form(bound: bool = True) -> ProfileForm:
     profile = current_user.profile
     submitted = bound and request.method == "POST"
     form = ProfileForm() if submitted else ProfileForm(formdata=None, obj=profile)
-    form.college.choices = options([(0, "Choose your college")] + [
-        (college.id, f"{college.name} ({college.state})") for college in profiles.colleges()])
+    form.college.choices = options(
+        [(0, "Choose your college")]
+        + [(college.id, f"{college.name} ({college.state})") for college in profiles.colleges()]
+    )
     if not submitted:
         form.college.data = profile.college_id or 0
         form.skills.data = ", ".join(profile.skill_names)
@@ -84,8 +90,9 @@ def profile():
             profiles.update_profile(current_user, form.data)
             flash("Your profile is saved.", "success")
             return redirect(url_for("student.profile"))
-    return render_template("student/profile.html", form=form, resume_form=ResumeForm(),
-                           profile=current_user.profile), status_for(form)
+    return render_template(
+        "student/profile.html", form=form, resume_form=ResumeForm(), profile=current_user.profile
+    ), status_for(form)
 
 
 @bp.post("/resume")
@@ -97,8 +104,9 @@ def upload_resume():
             profiles.save_resume(current_user, upload.read(), upload.filename)
             flash("Your résumé is uploaded.", "success")
             return redirect(url_for("student.profile"))
-    return render_template("student/profile.html", form=_profile_form(bound=False), resume_form=resume_form,
-                           profile=current_user.profile), 400
+    return render_template(
+        "student/profile.html", form=_profile_form(bound=False), resume_form=resume_form, profile=current_user.profile
+    ), 400
 
 
 @bp.get("/positions")
@@ -108,12 +116,15 @@ def browse():
         return redirect(url_for("student.dashboard"))
     form = PositionSearchForm(request.args)
     valid = form.validate()  # a refused search (a control character, too long) lists everything, with a 400
-    filters = positions.PositionFilters(**{k: v for k, v in form.data.items() if v}) if valid else positions.PositionFilters()
+    filters = (
+        positions.PositionFilters(**{k: v for k, v in form.data.items() if v}) if valid else positions.PositionFilters()
+    )
     page = positions.browse(season, filters, request.args.get("page", 1, type=int))
     applied = applications.applied_position_ids(current_user, season)
     scores = {position.id: positions.score_for(current_user, position) for position in page.items}
-    return render_template("student/positions.html", season=season, form=form, page=page, applied=applied,
-                           scores=scores), 200 if valid else 400
+    return render_template(
+        "student/positions.html", season=season, form=form, page=page, applied=applied, scores=scores
+    ), 200 if valid else 400
 
 
 @bp.route("/positions/<int:position_id>", methods=["GET", "POST"])
@@ -129,10 +140,15 @@ def position(position_id: int):
             flash(f"You applied to {position.title}. It is now at the bottom of your rank list.", "success")
             return redirect(url_for("student.ranks"))
     applied = position.id in applications.applied_position_ids(current_user, season)
-    return render_template("student/position.html", position=position, form=form, applied=applied,
-                           can=open_actions.for_student(current_user, season),
-                           score=positions.score_for(current_user, position),
-                           missing=profiles.profile_missing(current_user.profile)), status_for(form)
+    return render_template(
+        "student/position.html",
+        position=position,
+        form=form,
+        applied=applied,
+        can=open_actions.for_student(current_user, season),
+        score=positions.score_for(current_user, position),
+        missing=profiles.profile_missing(current_user.profile),
+    ), status_for(form)
 
 
 @bp.route("/applications/<int:interest_id>/withdraw", methods=["GET", "POST"])
@@ -162,14 +178,23 @@ def ranks():
     form = RankListForm()
     if form.validate_on_submit() and application is not None:
         try:
-            rankings.save_student_ranks(current_user, application, rank_inputs(request.form), form.version.data,
-                                        certify=form.action.data == "certify")
+            rankings.save_student_ranks(
+                current_user,
+                application,
+                rank_inputs(request.form),
+                form.version.data,
+                certify=form.action.data == "certify",
+            )
         except ServiceError as error:
             show_error(form, error)  # a lost race shows the current list, as the message says; else what was typed
             typed = None if isinstance(error, StaleEdit) else rank_inputs(request.form)
             return _render_ranks(season, application, form, typed), status_for(form)
-        flash("Your rank list is certified: it will be used in the match." if form.action.data == "certify"
-              else "Your draft is saved. Certify it before the deadline.", "success")
+        flash(
+            "Your rank list is certified: it will be used in the match."
+            if form.action.data == "certify"
+            else "Your draft is saved. Certify it before the deadline.",
+            "success",
+        )
         return redirect(url_for("student.ranks"))
     return _render_ranks(season, application, form), status_for(form)
 
@@ -177,8 +202,15 @@ def ranks():
 def _render_ranks(season, application, form, submitted=None):
     form.version.data = application.ranks_version if application else 0
     lines = rankings.lines_to_show(application, submitted) if application else []
-    return render_template("student/ranks.html", season=season, application=application, form=form, lines=lines,
-                           health=rankings.student_health(application), can=open_actions.for_student(current_user, season))
+    return render_template(
+        "student/ranks.html",
+        season=season,
+        application=application,
+        form=form,
+        lines=lines,
+        health=rankings.student_health(application),
+        can=open_actions.for_student(current_user, season),
+    )
 
 
 def _own_placement(placement_id: int) -> Placement:
@@ -197,9 +229,13 @@ def accept_offer(placement_id: int):
             offers.respond(current_user, placement, accept=True)
             flash("Congratulations! You accepted the offer.", "success")
             return redirect(url_for("student.dashboard"))
-    return render_template("student/accept_offer.html", placement=placement, form=form,
-                           can=open_actions.for_offer(current_user, placement),
-                           deadline=deadlines.response_deadline(current_user, placement)), status_for(form)
+    return render_template(
+        "student/accept_offer.html",
+        placement=placement,
+        form=form,
+        can=open_actions.for_offer(current_user, placement),
+        deadline=deadlines.response_deadline(current_user, placement),
+    ), status_for(form)
 
 
 @bp.route("/offers/<int:placement_id>/decline", methods=["GET", "POST"])
@@ -209,12 +245,19 @@ def decline_offer(placement_id: int):
     if form.confirmed:
         with errors_shown_on(form):  # a second answer from another tab: 409 with the offer as it is now
             offers.respond(current_user, placement, accept=False, reason=form.reason.data or "")
-            flash("You declined the offer. You can take the decline back from this page until the offer's "
-                  "deadline, as long as the seat has not been offered to another student.", "success")
+            flash(
+                "You declined the offer. You can take the decline back from this page until the offer's "
+                "deadline, as long as the seat has not been offered to another student.",
+                "success",
+            )
             return redirect(url_for("student.dashboard"))
-    return render_template("student/decline_offer.html", placement=placement, form=form,
-                           can=open_actions.for_offer(current_user, placement),
-                           deadline=deadlines.response_deadline(current_user, placement)), status_for(form)
+    return render_template(
+        "student/decline_offer.html",
+        placement=placement,
+        form=form,
+        can=open_actions.for_offer(current_user, placement),
+        deadline=deadlines.response_deadline(current_user, placement),
+    ), status_for(form)
 
 
 @bp.post("/offers/<int:placement_id>/undo-decline")

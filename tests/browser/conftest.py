@@ -23,8 +23,16 @@ from sprint import create_app
 from sprint.extensions import db
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 VIEWPORT = {"width": 1280, "height": 800}
 HERE = Path(__file__).resolve().parent
 
@@ -39,8 +47,11 @@ def pytest_collection_modifyitems(config, items) -> None:
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     """Launch Debian's Chromium, never a downloaded browser; missing Chromium is a failure, not a skip."""
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run "
-                    "the browser tests; CI does this in .ci/run.", pytrace=False)
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run "
+            "the browser tests; CI does this in .ci/run.",
+            pytrace=False,
+        )
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
@@ -67,18 +78,20 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("live")
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "browser-tests-secret-key-0123456789-abcdefghij",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.sqlite'}",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"timeout": 30}},
-        "WTF_CSRF_ENABLED": True,
-        "RATELIMIT_ENABLED": False,
-        "MAIL_BACKEND": "locmem",
-        "RUNS_INLINE": False,  # the real background worker thread
-        "UPLOAD_FOLDER": str(folder / "uploads"),
-        "MAIL_FILE_PATH": str(folder / "outbox"),
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "browser-tests-secret-key-0123456789-abcdefghij",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.sqlite'}",
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"timeout": 30}},
+            "WTF_CSRF_ENABLED": True,
+            "RATELIMIT_ENABLED": False,
+            "MAIL_BACKEND": "locmem",
+            "RUNS_INLINE": False,  # the real background worker thread
+            "UPLOAD_FOLDER": str(folder / "uploads"),
+            "MAIL_FILE_PATH": str(folder / "outbox"),
+        }
+    )
     with app.app_context():
         db.create_all()
     server = make_server("127.0.0.1", 0, app, threaded=True)

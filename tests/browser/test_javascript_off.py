@@ -7,7 +7,7 @@ from browser_support import demo_host_id, log_in, rank_rows
 from playwright.sync_api import Page, expect
 
 from sprint.extensions import db
-from sprint.models import Season, Phase, Position, PositionInterest
+from sprint.models import Phase, Position, PositionInterest, Season
 
 
 @pytest.fixture
@@ -16,7 +16,6 @@ def no_js(context_for) -> Page:
     page.goto("/")
     assert page.evaluate("1 + 1") == 2  # evaluate still works: only the page's own scripts are off
     return page
-
 
 
 def test_student_rank_list_without_javascript(no_js: Page, demo) -> None:
@@ -45,11 +44,15 @@ def test_host_rank_list_without_javascript(no_js: Page, demo) -> None:
     def position_with_applicants() -> int:
         host_id = demo_host_id()
         counts = db.session.execute(
-            db.select(Position.id, db.func.count(PositionInterest.id)).join(PositionInterest)
+            db.select(Position.id, db.func.count(PositionInterest.id))
+            .join(PositionInterest)
             .join(Season, Season.id == Position.season_id)  # the current season: past ones are closed
-            .where(Position.host_id == host_id, PositionInterest.withdrawn_at.is_(None),
-                   Season.phase == Phase.APPLICATIONS)
-            .group_by(Position.id).order_by(db.func.count(PositionInterest.id).desc())).first()
+            .where(
+                Position.host_id == host_id, PositionInterest.withdrawn_at.is_(None), Season.phase == Phase.APPLICATIONS
+            )
+            .group_by(Position.id)
+            .order_by(db.func.count(PositionInterest.id).desc())
+        ).first()
         assert counts is not None and counts[1] >= 3
         return counts[0]
 
@@ -92,7 +95,7 @@ def test_withdrawing_an_application_is_confirmed_on_its_own_page_without_javascr
 
 
 def test_a_phase_move_is_cancelled_or_confirmed_without_javascript(no_js: Page, demo) -> None:
-    from sprint.models import Season, Phase
+    from sprint.models import Phase, Season
 
     season_id = demo.run(lambda: db.session.scalar(db.select(Season.id).where(Season.phase == Phase.APPLICATIONS)))
     page = no_js

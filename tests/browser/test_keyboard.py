@@ -31,7 +31,6 @@ def tab_until(page: Page, matches, limit: int = 80, key: str = "Tab") -> dict:
     raise AssertionError(f"{limit} presses of {key} never reached the element; last focus: {focused(page)}")
 
 
-
 def keyboard_login(page: Page) -> None:
     page.goto("/login")
     # The email field has the focus when the page opens; Chromium applies autofocus at its next
@@ -63,8 +62,16 @@ def test_skip_link_and_navigation_by_keyboard(page: Page, demo) -> None:
         seen.append(now["text"])
         if now["text"] == "Log out":
             break
-    assert seen[:8] == ["Skip to main content", "SPRINT Placement", "My season", "Positions", "Rank list",
-                        "Profile", "Account", "Log out"], seen
+    assert seen[:8] == [
+        "Skip to main content",
+        "SPRINT Placement",
+        "My season",
+        "Positions",
+        "Rank list",
+        "Profile",
+        "Account",
+        "Log out",
+    ], seen
     # Shift+Tab walks back the same way.
     page.keyboard.press("Shift+Tab")
     assert focused(page)["text"] == "Account"

@@ -19,17 +19,23 @@ def confirmation_pages(role: str, found: dict) -> list[str]:
     def lookup() -> dict:
         student = db.session.scalar(db.select(User.id).where(User.email == "student@sprint.demo"))
         member = db.session.scalar(db.select(User).where(User.email == "member@sprint.demo"))
-        interest = db.session.scalar(db.select(PositionInterest.id).join(PositionInterest.application)
-                                     .where(PositionInterest.withdrawn_at.is_(None),
-                                            PositionInterest.application.has(student_id=student)).limit(1))
+        interest = db.session.scalar(
+            db.select(PositionInterest.id)
+            .join(PositionInterest.application)
+            .where(PositionInterest.withdrawn_at.is_(None), PositionInterest.application.has(student_id=student))
+            .limit(1)
+        )
         membership = db.session.scalar(db.select(HostMember.id).where(HostMember.user_id == member.id))
         return {"interest": interest, "member": member.id, "membership": membership}
 
     return {
         "student": ["/student/applications/{interest}/withdraw"],
         "host": ["/company/team/{membership}/remove", f"/company/positions/{found['host_position']}/withdraw"],
-        "coordinator": ["/coordinator/staff/{member}/deactivate", f"/coordinator/hosts/{found['host']}/unapprove",
-                        f"/coordinator/seasons/{found['season']}/phase/ranking"],
+        "coordinator": [
+            "/coordinator/staff/{member}/deactivate",
+            f"/coordinator/hosts/{found['host']}/unapprove",
+            f"/coordinator/seasons/{found['season']}/phase/ranking",
+        ],
     }.get(role, []), lookup
 
 

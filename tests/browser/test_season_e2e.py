@@ -24,13 +24,29 @@ import pytest
 from browser_support import SCREENSHOTS, log_in, screenshot
 from playwright.sync_api import Page, expect
 
+from sprint.demo.loader import one_page_pdf
 from sprint.extensions import db
 from sprint.models import (
-    Application, ApplicationStatus, College, Season, HostCompany, HostMember, HostMemberRole, HostRank,
-    MatchRun, Placement, Position, PositionInterest, Program, Role, RunStatus, StudentProfile, StudentRank,
-    User, utcnow
+    Application,
+    ApplicationStatus,
+    College,
+    HostCompany,
+    HostMember,
+    HostMemberRole,
+    HostRank,
+    MatchRun,
+    Placement,
+    Position,
+    PositionInterest,
+    Program,
+    Role,
+    RunStatus,
+    Season,
+    StudentProfile,
+    StudentRank,
+    User,
+    utcnow,
 )
-from sprint.demo.loader import one_page_pdf
 
 PASSWORD = "shoreline season 2027"
 COORDINATOR, MEMBER = "coordinator@shoreline.example.org", "member@elmcity.example.org"
@@ -54,12 +70,15 @@ def shoreline(live_server):
         db.session.add(program)
         db.session.flush()
         _user(Role.COORDINATOR, "Cleo Coordinator", COORDINATOR, program)
-        harbor = HostCompany(program_id=program.id, name="Harbor Labs", sector="Biotech", site_town="Guilford",
-                             approved=True)
-        elm = HostCompany(program_id=program.id, name="Elm City Robotics", sector="Robotics",
-                          site_town="New Haven", approved=True)
-        db.session.add_all([harbor, elm, College(name="Shoreline Community College", kind="community",
-                                                 state="CT", confirmed=True)])
+        harbor = HostCompany(
+            program_id=program.id, name="Harbor Labs", sector="Biotech", site_town="Guilford", approved=True
+        )
+        elm = HostCompany(
+            program_id=program.id, name="Elm City Robotics", sector="Robotics", site_town="New Haven", approved=True
+        )
+        db.session.add_all(
+            [harbor, elm, College(name="Shoreline Community College", kind="community", state="CT", confirmed=True)]
+        )
         member = _user(Role.HOST, "Mika Member", MEMBER, program)
         db.session.flush()
         db.session.add(HostMember(host_id=elm.id, user_id=member.id, role=HostMemberRole.MEMBER))
@@ -74,10 +93,20 @@ def _harbor_positions(shoreline) -> None:
     """Harbor Labs' two positions in the new season (posted earlier, in the story)."""
     season = _season(shoreline)
     for title in ("Bench Assistant", "Field Technician"):
-        db.session.add(Position(host_id=shoreline["harbor"], season_id=season.id, title=title, slots=1,
-                                description=f"{title} for the summer.", hourly_pay=Decimal("21.00"),
-                                hours_per_week=35, start_date=date(2027, 6, 7), end_date=date(2027, 8, 13),
-                                site_town="Guilford"))
+        db.session.add(
+            Position(
+                host_id=shoreline["harbor"],
+                season_id=season.id,
+                title=title,
+                slots=1,
+                description=f"{title} for the summer.",
+                hourly_pay=Decimal("21.00"),
+                hours_per_week=35,
+                start_date=date(2027, 6, 7),
+                end_date=date(2027, 8, 13),
+                site_town="Guilford",
+            )
+        )
     db.session.commit()
 
 
@@ -88,8 +117,9 @@ def _season(shoreline) -> Season:
 def _ids(shoreline) -> dict[str, int]:
     season = _season(shoreline)
     ids = {p.title: p.id for p in db.session.scalars(db.select(Position).where(Position.season_id == season.id))}
-    ids.update({u.email: u.id for u in db.session.scalars(db.select(User).where(
-        User.program_id == shoreline["program"]))})
+    ids.update(
+        {u.email: u.id for u in db.session.scalars(db.select(User).where(User.program_id == shoreline["program"]))}
+    )
     return ids
 
 
@@ -102,12 +132,26 @@ def _background_students(shoreline) -> None:
     people = {}
     for name, email in (("Dev Decliner", DEV), ("Wren Waiting", WREN)):
         user = _user(Role.STUDENT, name, email, program)
-        db.session.add(StudentProfile(user=user, college_id=college.id, major="Biology", class_year=2028,
-                                      work_authorized=True, age_confirmed=True))
-        application = Application(season_id=season.id, student=user, status=ApplicationStatus.SUBMITTED,
-                                  submitted_at=now, ranks_certified_at=now)
-        application.interests = [PositionInterest(position_id=pid, statement="I would love to learn here.")
-                                 for pid in order]
+        db.session.add(
+            StudentProfile(
+                user=user,
+                college_id=college.id,
+                major="Biology",
+                class_year=2028,
+                work_authorized=True,
+                age_confirmed=True,
+            )
+        )
+        application = Application(
+            season_id=season.id,
+            student=user,
+            status=ApplicationStatus.SUBMITTED,
+            submitted_at=now,
+            ranks_certified_at=now,
+        )
+        application.interests = [
+            PositionInterest(position_id=pid, statement="I would love to learn here.") for pid in order
+        ]
         application.ranks = [StudentRank(position_id=pid, rank=n) for n, pid in enumerate(order, 1)]
         db.session.add(application)
         people[email] = user
@@ -142,8 +186,13 @@ def coordinator_opens_season(page: Page) -> None:
     page.goto("/coordinator/seasons/new")
     page.get_by_label("Year", exact=True).fill("2027")
     page.get_by_label("Name", exact=True).fill("Summer 2027")
-    for label, days in (("Applications open", -1), ("Applications close", 20), ("Ranking closes", 30),
-                        ("Match publication", 35), ("Offer deadline", 45)):
+    for label, days in (
+        ("Applications open", -1),
+        ("Applications close", 20),
+        ("Ranking closes", 30),
+        ("Match publication", 35),
+        ("Offer deadline", 45),
+    ):
         page.get_by_label(label).fill(_when(days))
     page.get_by_role("button", name="Create season").click()
     expect(page.locator(".alert-success")).to_be_visible()
@@ -193,9 +242,15 @@ def student_registers_and_applies(page: Page, shoreline, live_server) -> None:
     page.get_by_label("I will be 18 or older").check()
     page.get_by_role("button", name="Save profile").click()
     expect(page.get_by_text("Your profile is saved.")).to_be_visible()
-    page.get_by_label("Résumé (PDF, at most 5 MB)").set_input_files(files=[{
-        "name": "uma-resume.pdf", "mimeType": "application/pdf",
-        "buffer": one_page_pdf(["Uma Student", "Python, soldering, CAD"])}])
+    page.get_by_label("Résumé (PDF, at most 5 MB)").set_input_files(
+        files=[
+            {
+                "name": "uma-resume.pdf",
+                "mimeType": "application/pdf",
+                "buffer": one_page_pdf(["Uma Student", "Python, soldering, CAD"]),
+            }
+        ]
+    )
     page.get_by_role("button", name="Upload résumé").click()
     expect(page.get_by_text("Your résumé is uploaded.")).to_be_visible()
     _shot(page, "student-profile")
@@ -233,8 +288,10 @@ def student_ranks_by_drag_and_keyboard(page: Page) -> None:
     _shot(page, "student-rank-list", docs=True)
     page.get_by_role("button", name="Certify my list").click()
     expect(page.get_by_text("Your rank list is certified")).to_be_visible()
-    assert [page.get_by_label(re.compile(f"^Rank of {t}")).input_value()
-            for t in ("Bench Assistant", "Robotics Intern", "Field Technician")] == ["1", "2", "3"]
+    assert [
+        page.get_by_label(re.compile(f"^Rank of {t}")).input_value()
+        for t in ("Bench Assistant", "Robotics Intern", "Field Technician")
+    ] == ["1", "2", "3"]
 
 
 def host_ranks_with_tie(page: Page) -> None:
@@ -291,14 +348,18 @@ def test_whole_season(live_server, shoreline, context_for) -> None:
     run_id = coordinator_runs_compares_publishes(coordinator, season_id)
 
     def placements():
-        rows = db.session.execute(db.select(User.email, Position.title, Placement.round, Placement.status)
-                                  .join(User, User.id == Placement.student_id)
-                                  .join(Position, Position.id == Placement.position_id)
-                                  .where(Placement.season_id == season_id)).all()
+        rows = db.session.execute(
+            db.select(User.email, Position.title, Placement.round, Placement.status)
+            .join(User, User.id == Placement.student_id)
+            .join(Position, Position.id == Placement.position_id)
+            .where(Placement.season_id == season_id)
+        ).all()
         return sorted((email, title, rnd, str(status)) for email, title, rnd, status in rows)
 
-    assert live_server.run(placements) == [(DEV, "Bench Assistant", 1, "offered"),
-                                           (UMA, "Robotics Intern", 1, "offered")]
+    assert live_server.run(placements) == [
+        (DEV, "Bench Assistant", 1, "offered"),
+        (UMA, "Robotics Intern", 1, "offered"),
+    ]
     assert {UMA, DEV, WREN} <= {address for message in live_server.outbox() for address in message.to}
 
     # Uma reads why she got this result and accepts.
@@ -307,7 +368,8 @@ def test_whole_season(live_server, shoreline, context_for) -> None:
     expect(uma.get_by_role("heading", name="Why this result")).to_be_visible()
     expect(uma.get_by_text("First round", exact=True)).to_be_visible()  # the reasons are labelled by round
     expect(uma.locator("h3:has-text('Why this result') ~ ul li").first).to_contain_text(
-        "had no seat for you under its host's ranking and the match rules (hosts' rankings stay confidential)")
+        "had no seat for you under its host's ranking and the match rules (hosts' rankings stay confidential)"
+    )
     _shot(uma, "student-result")
     uma.get_by_role("link", name="Accept the offer…").click()  # a page says what accepting means
     uma.get_by_role("button", name="Accept the offer").click()
@@ -334,9 +396,11 @@ def test_whole_season(live_server, shoreline, context_for) -> None:
     coordinator.get_by_role("link", name=re.compile("^Publish round 2")).click()
     coordinator.get_by_role("button", name=re.compile("^Publish and send 1 student email")).click()
     expect(coordinator.get_by_text("published").first).to_be_visible()
-    assert live_server.run(placements) == [(DEV, "Bench Assistant", 1, "declined"),
-                                           (UMA, "Robotics Intern", 1, "accepted"),
-                                           (WREN, "Bench Assistant", 2, "offered")]
+    assert live_server.run(placements) == [
+        (DEV, "Bench Assistant", 1, "declined"),
+        (UMA, "Robotics Intern", 1, "accepted"),
+        (WREN, "Bench Assistant", 2, "offered"),
+    ]
     dev.goto("/student/")  # the seat went to Wren: the decline can no longer be taken back
     expect(dev.get_by_text("The seat has been offered to another student.")).to_be_visible()
     expect(dev.get_by_role("button", name="Take back my decline")).to_have_count(0)
@@ -352,6 +416,11 @@ def test_whole_season(live_server, shoreline, context_for) -> None:
     expect(coordinator.locator(".card", has_text="applied in 2027")).to_contain_text("3")
     _shot(coordinator, "dashboard-overview", docs=True)
     assert run_id > 0
-    runs_done = live_server.run(lambda: db.session.scalar(db.select(db.func.count(MatchRun.id)).where(
-        MatchRun.season_id == season_id, MatchRun.status == RunStatus.DONE)))
+    runs_done = live_server.run(
+        lambda: db.session.scalar(
+            db.select(db.func.count(MatchRun.id)).where(
+                MatchRun.season_id == season_id, MatchRun.status == RunStatus.DONE
+            )
+        )
+    )
     assert runs_done == 3

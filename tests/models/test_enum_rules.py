@@ -11,12 +11,15 @@ from sprint.models import MatchMode, WorkMode
 from sprint.models.enums import ACCEPTED_PLACEMENTS, LIVE_PLACEMENTS, PlacementStatus
 
 
-@pytest.mark.parametrize(("mode", "label", "stable", "side_constraints"), [
-    (MatchMode.STABLE, "Stable, students propose", True, False),
-    (MatchMode.STABLE_HOSTS, "Stable, hosts propose", True, False),
-    (MatchMode.MAX_STABLE, "Max-stable (allows side constraints)", True, True),
-    (MatchMode.WELFARE, "Welfare: most placements, best ranks (allows side constraints)", False, True),
-])
+@pytest.mark.parametrize(
+    ("mode", "label", "stable", "side_constraints"),
+    [
+        (MatchMode.STABLE, "Stable, students propose", True, False),
+        (MatchMode.STABLE_HOSTS, "Stable, hosts propose", True, False),
+        (MatchMode.MAX_STABLE, "Max-stable (allows side constraints)", True, True),
+        (MatchMode.WELFARE, "Welfare: most placements, best ranks (allows side constraints)", False, True),
+    ],
+)
 def test_each_match_mode_knows_its_label_stability_and_side_constraints(mode, label, stable, side_constraints):
     assert (mode.label, mode.is_stable, mode.allows_side_constraints) == (label, stable, side_constraints)
 
@@ -41,9 +44,18 @@ def test_the_position_facts_macro_reads_the_work_mode_label_from_the_enum(app):
 
     from flask import render_template_string
 
-    position = SimpleNamespace(hourly_pay=20, hours_per_week=30, start_date=None, end_date=None, site_town="Erie",
-                               work_mode="onsite", slots=1, housing_help=False)
+    position = SimpleNamespace(
+        hourly_pay=20,
+        hours_per_week=30,
+        start_date=None,
+        end_date=None,
+        site_town="Erie",
+        work_mode="onsite",
+        slots=1,
+        housing_help=False,
+    )
     with app.test_request_context():
-        html = render_template_string('{% from "_macros.html" import position_facts %}{{ position_facts(p) }}',
-                                      p=position)
+        html = render_template_string(
+            '{% from "_macros.html" import position_facts %}{{ position_facts(p) }}', p=position
+        )
     assert "Erie · on site" in html

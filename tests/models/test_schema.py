@@ -17,8 +17,21 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from sprint.extensions import db
 from sprint.models import (
-    Application, AuditEvent, College, HostCompany, HostRank, MatchRun, Placement, Position, Program, Role, Season,
-    StudentProfile, StudentRank, User, utcnow
+    Application,
+    AuditEvent,
+    College,
+    HostCompany,
+    HostRank,
+    MatchRun,
+    Placement,
+    Position,
+    Program,
+    Role,
+    Season,
+    StudentProfile,
+    StudentRank,
+    User,
+    utcnow,
 )
 
 
@@ -29,15 +42,16 @@ def _schema_differences() -> list:
 
 
 def _check_constraints_in_models() -> dict[str, set[str]]:
-    return {table.name: {c.name for c in table.constraints if isinstance(c, CheckConstraint)}
-            for table in db.metadata.sorted_tables}
+    return {
+        table.name: {c.name for c in table.constraints if isinstance(c, CheckConstraint)}
+        for table in db.metadata.sorted_tables
+    }
 
 
 def _check_constraints_in_database() -> dict[str, set[str]]:
     """Alembic's comparison skips CHECK constraints, so compare their names here."""
     inspector = inspect(db.engine)
-    return {name: {c["name"] for c in inspector.get_check_constraints(name)}
-            for name in db.metadata.tables}
+    return {name: {c["name"] for c in inspector.get_check_constraints(name)} for name in db.metadata.tables}
 
 
 def test_migrations_build_the_schema_from_empty_and_agree_with_the_models(appctx):
@@ -77,19 +91,38 @@ def test_the_season_rename_keeps_every_row_and_its_links_both_ways(appctx):
     _empty_database_at("b7e2c41d9a05")  # the last schema that said "cycle"
     with db.engine.begin() as connection:
         program = connection.execute(Program.__table__.insert().values(slug="m", name="M")).inserted_primary_key[0]
-        season = connection.execute(_before_the_season_rename(Season).insert().values(
-            program_id=program, year=2027, name="Summer 2027", phase="ranking")).inserted_primary_key[0]
-        host = connection.execute(HostCompany.__table__.insert().values(
-            program_id=program, name="Lab Co")).inserted_primary_key[0]
-        position = connection.execute(_before_the_season_rename(Position).insert().values(
-            host_id=host, cycle_id=season, title="Lab intern", hourly_pay=Decimal("20.00"), hours_per_week=30,
-            start_date=date(2027, 6, 1), end_date=date(2027, 8, 1))).inserted_primary_key[0]
-        student = connection.execute(User.__table__.insert().values(
-            email="s@example.org", name="S", role=Role.STUDENT, program_id=program,
-            password_hash="x")).inserted_primary_key[0]
+        season = connection.execute(
+            _before_the_season_rename(Season)
+            .insert()
+            .values(program_id=program, year=2027, name="Summer 2027", phase="ranking")
+        ).inserted_primary_key[0]
+        host = connection.execute(
+            HostCompany.__table__.insert().values(program_id=program, name="Lab Co")
+        ).inserted_primary_key[0]
+        position = connection.execute(
+            _before_the_season_rename(Position)
+            .insert()
+            .values(
+                host_id=host,
+                cycle_id=season,
+                title="Lab intern",
+                hourly_pay=Decimal("20.00"),
+                hours_per_week=30,
+                start_date=date(2027, 6, 1),
+                end_date=date(2027, 8, 1),
+            )
+        ).inserted_primary_key[0]
+        student = connection.execute(
+            User.__table__.insert().values(
+                email="s@example.org", name="S", role=Role.STUDENT, program_id=program, password_hash="x"
+            )
+        ).inserted_primary_key[0]
         connection.execute(_before_the_season_rename(Application).insert().values(cycle_id=season, student_id=student))
-        connection.execute(AuditEvent.__table__.insert().values(
-            program_id=program, action="cycle.phase_changed", object_type="Cycle", object_id=season))
+        connection.execute(
+            AuditEvent.__table__.insert().values(
+                program_id=program, action="cycle.phase_changed", object_type="Cycle", object_id=season
+            )
+        )
 
     upgrade()
 
@@ -110,7 +143,9 @@ def test_the_season_rename_keeps_every_row_and_its_links_both_ways(appctx):
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT cycle_id FROM position").scalar() == season
         assert connection.exec_driver_sql("SELECT action, object_type FROM audit_event").one() == (
-            "cycle.phase_changed", "Cycle")
+            "cycle.phase_changed",
+            "Cycle",
+        )
         assert connection.exec_driver_sql("SELECT count(*) FROM cycle").scalar() == 2
     upgrade()
 
@@ -120,18 +155,34 @@ def test_the_explanations_migration_moves_each_persons_reasons_to_a_row_and_back
     with db.engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     upgrade(revision="259b3da745b9")  # the schema before run_explanation
-    reasons = {"students": {"s1": [{"reason": "no_slots", "text": "No seat was left."}]},
-               "positions": {"p2": [{"reason": "preferred", "text": "Took s3 first."}]}}
+    reasons = {
+        "students": {"s1": [{"reason": "no_slots", "text": "No seat was left."}]},
+        "positions": {"p2": [{"reason": "preferred", "text": "Took s3 first."}]},
+    }
     with db.engine.begin() as connection:
-        programs = sa_table("program", sa_column("id"), sa_column("slug"), sa_column("name"),
-                            sa_column("region"), sa_column("contact_email"), sa_column("created_at"))
-        connection.execute(programs.insert().values(  # the columns of that revision only
-            slug="m", name="M", region="", contact_email="", created_at=utcnow()))
+        programs = sa_table(
+            "program",
+            sa_column("id"),
+            sa_column("slug"),
+            sa_column("name"),
+            sa_column("region"),
+            sa_column("contact_email"),
+            sa_column("created_at"),
+        )
+        connection.execute(
+            programs.insert().values(  # the columns of that revision only
+                slug="m", name="M", region="", contact_email="", created_at=utcnow()
+            )
+        )
         program = connection.execute(db.text("SELECT id FROM program WHERE slug = 'm'")).scalar()
-        season = connection.execute(_before_the_season_rename(Season).insert().values(
-            program_id=program, year=2027, name="S", phase="ranking")).inserted_primary_key[0]
-        connection.execute(_before_the_season_rename(MatchRun).insert().values(
-            cycle_id=season, mode="stable", status="done", result={"assignments": [], "explanations": reasons}))
+        season = connection.execute(
+            _before_the_season_rename(Season).insert().values(program_id=program, year=2027, name="S", phase="ranking")
+        ).inserted_primary_key[0]
+        connection.execute(
+            _before_the_season_rename(MatchRun)
+            .insert()
+            .values(cycle_id=season, mode="stable", status="done", result={"assignments": [], "explanations": reasons})
+        )
 
     upgrade()
 
@@ -146,7 +197,9 @@ def test_the_explanations_migration_moves_each_persons_reasons_to_a_row_and_back
 
     with db.engine.connect() as connection:
         assert connection.execute(db.select(MatchRun.__table__.c.result)).scalar() == {
-            "assignments": [], "explanations": reasons}
+            "assignments": [],
+            "explanations": reasons,
+        }
     upgrade()
 
 
@@ -160,9 +213,16 @@ def world(make):
 
 
 def _position(season, host, **overrides) -> Position:
-    fields = dict(host_id=host.id, season_id=season.id, title="Lab intern", slots=1,
-                  hourly_pay=Decimal("20"), hours_per_week=40,
-                  start_date=date(2027, 6, 1), end_date=date(2027, 8, 1))
+    fields = dict(
+        host_id=host.id,
+        season_id=season.id,
+        title="Lab intern",
+        slots=1,
+        hourly_pay=Decimal("20"),
+        hours_per_week=40,
+        start_date=date(2027, 6, 1),
+        end_date=date(2027, 8, 1),
+    )
     fields.update(overrides)
     return Position(**fields)
 
@@ -174,15 +234,18 @@ def _rejected(*rows) -> None:
     db.session.rollback()
 
 
-@pytest.mark.parametrize("overrides", [
-    {"hourly_pay": Decimal("0")},  # unpaid: the program places only paid internships
-    {"hours_per_week": 0},
-    {"hours_per_week": 80},
-    {"slots": -1},
-    {"end_date": date(2027, 5, 1)},  # ends before it starts
-    {"work_mode": "space"},
-    {"hourly_pay": None},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"hourly_pay": Decimal("0")},  # unpaid: the program places only paid internships
+        {"hours_per_week": 0},
+        {"hours_per_week": 80},
+        {"slots": -1},
+        {"end_date": date(2027, 5, 1)},  # ends before it starts
+        {"work_mode": "space"},
+        {"hourly_pay": None},
+    ],
+)
 def test_positions_must_be_paid_and_sane(appctx, world, overrides):
     _, season, host, _ = world
 
@@ -196,8 +259,10 @@ def test_a_student_ranks_each_position_once_and_each_rank_once(appctx, world):
     db.session.add_all([first, second, application])
     db.session.commit()
 
-    _rejected(StudentRank(application=application, position=first, rank=1),
-              StudentRank(application=application, position=second, rank=1))
+    _rejected(
+        StudentRank(application=application, position=first, rank=1),
+        StudentRank(application=application, position=second, rank=1),
+    )
     _rejected(StudentRank(application_id=application.id, position_id=first.id, rank=0))
 
 
@@ -208,8 +273,12 @@ def test_a_host_ranks_a_student_once_but_may_tie_ranks(appctx, world, make):
     db.session.add(position)
     db.session.commit()
 
-    db.session.add_all([HostRank(position_id=position.id, student_id=student.id, rank=1),
-                        HostRank(position_id=position.id, student_id=other.id, rank=1)])
+    db.session.add_all(
+        [
+            HostRank(position_id=position.id, student_id=student.id, rank=1),
+            HostRank(position_id=position.id, student_id=other.id, rank=1),
+        ]
+    )
     db.session.commit()  # a tie is fine
 
     _rejected(HostRank(position_id=position.id, student_id=student.id, rank=2))
@@ -220,8 +289,7 @@ def test_a_student_holds_one_live_placement_per_season(appctx, world):
     position = _position(season, host)
     db.session.add(position)
     db.session.commit()
-    db.session.add(Placement(season_id=season.id, student_id=student.id, position_id=position.id,
-                             status="declined"))
+    db.session.add(Placement(season_id=season.id, student_id=student.id, position_id=position.id, status="declined"))
     db.session.add(Placement(season_id=season.id, student_id=student.id, position_id=position.id))
     db.session.commit()  # a declined offer does not count
 
@@ -264,8 +332,15 @@ def test_season_dates_must_be_in_order(appctx, world):
     program, _, _, _ = world
     now = utcnow()
 
-    _rejected(Season(program_id=program.id, year=2030, name="Bad", applications_open_at=now,
-                    applications_close_at=now - timedelta(days=1)))
+    _rejected(
+        Season(
+            program_id=program.id,
+            year=2030,
+            name="Bad",
+            applications_open_at=now,
+            applications_close_at=now - timedelta(days=1),
+        )
+    )
     _rejected(Season(program_id=program.id, year=2027, name="Twice"))  # one season per year
 
 

@@ -12,7 +12,8 @@ ON_POSTGRESQL = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 postgresql_only = pytest.mark.skipif(
     not ON_POSTGRESQL,
     reason="PostgreSQL-only check: real concurrent transactions need a database server (TEST_DATABASE_URL); "
-           "CI runs the suite on PostgreSQL too")
+    "CI runs the suite on PostgreSQL too",
+)
 
 
 def at_once(calls: list[Callable[[], object]]) -> list[object]:

@@ -42,10 +42,16 @@ def test_invitation_and_import_welcome_links_use_the_base_url(app, client, make,
     local = "http://127.0.0.1:5000"  # a trusted host that is not the base URL's
     client.post("/login", data={"email": coordinator.email, "password": "correct horse battery"}, base_url=local)
 
-    client.post("/coordinator/invite", data={"email": "new@harbor.example", "role": "host", "host": host.id,
-                                             "host_role": "member"}, base_url=local)
-    preview = client.post("/coordinator/import", base_url=local, data={
-        "kind": "students", "file": (io.BytesIO(b"email,name\nana@example.edu,Ana Rivera\n"), "s.csv")})
+    client.post(
+        "/coordinator/invite",
+        data={"email": "new@harbor.example", "role": "host", "host": host.id, "host_role": "member"},
+        base_url=local,
+    )
+    preview = client.post(
+        "/coordinator/import",
+        base_url=local,
+        data={"kind": "students", "file": (io.BytesIO(b"email,name\nana@example.edu,Ana Rivera\n"), "s.csv")},
+    )
     payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', preview.get_data(as_text=True)).group(1)
     client.post("/coordinator/import/confirm", data={"payload": payload}, base_url=local)
 

@@ -10,12 +10,25 @@ import io
 import re
 
 import pytest
-
 from races import at_once, postgresql_only
+
 from sprint.extensions import db
 from sprint.models import (
-    Application, CandidateReview, HostRank, ImportReceipt, Invitation, MatchRun, Phase,
-    Placement, Position, PositionInterest, Role, Skill, StudentProfile, StudentRank, User
+    Application,
+    CandidateReview,
+    HostRank,
+    ImportReceipt,
+    Invitation,
+    MatchRun,
+    Phase,
+    Placement,
+    Position,
+    PositionInterest,
+    Role,
+    Skill,
+    StudentProfile,
+    StudentRank,
+    User,
 )
 from sprint.services.market import profiles
 
@@ -31,6 +44,7 @@ def market(app, make):
     student = make.user(Role.STUDENT, program)
     with app.app_context():
         from sprint.models import College, Skill
+
         college = College(name="Gateway CC", state="CT")
         db.session.add(college)
         db.session.flush()
@@ -83,13 +97,13 @@ def test_applying_to_ten_positions_at_once_gives_ten_distinct_ranks(app, make, l
     tabs = [logged_in(student) for _ in range(TABS)]
     form = {"statement": "I would love to learn the lab's methods."}
 
-    results = at_once([lambda tab=tab, p=p: tab.post(f"/student/positions/{p.id}", data=form)
-                       for tab, p in zip(tabs, others)])
+    results = at_once(
+        [lambda tab=tab, p=p: tab.post(f"/student/positions/{p.id}", data=form) for tab, p in zip(tabs, others)]
+    )
 
     assert _statuses(results) == [302] * TABS
     with app.app_context():
         assert sorted(db.session.scalars(db.select(StudentRank.rank))) == list(range(1, TABS + 1))
-
 
 
 @postgresql_only
@@ -126,12 +140,25 @@ def test_ten_people_adding_the_same_new_skill_at_once_share_one_row(app, make, l
     program, season, host, position, student = market
     members = [make.member(host) for _ in range(TABS)]
     tabs = [logged_in(member) for member in members]
-    form = {"title": "x", "description": "Work.", "slots": "1", "hourly_pay": "20", "hours_per_week": "40",
-            "start_date": "2027-06-01", "end_date": "2027-08-13", "site_town": "New Haven", "work_mode": "onsite",
-            "required_skills": "brand new skill"}
+    form = {
+        "title": "x",
+        "description": "Work.",
+        "slots": "1",
+        "hourly_pay": "20",
+        "hours_per_week": "40",
+        "start_date": "2027-06-01",
+        "end_date": "2027-08-13",
+        "site_town": "New Haven",
+        "work_mode": "onsite",
+        "required_skills": "brand new skill",
+    }
 
-    results = at_once([lambda tab=tab, n=n: tab.post("/company/positions/new", data={**form, "title": f"Role {n}"})
-                       for n, tab in enumerate(tabs)])
+    results = at_once(
+        [
+            lambda tab=tab, n=n: tab.post("/company/positions/new", data={**form, "title": f"Role {n}"})
+            for n, tab in enumerate(tabs)
+        ]
+    )
 
     assert _statuses(results) == [302] * TABS
     with app.app_context():
@@ -144,8 +171,12 @@ def test_ten_notes_on_one_applicant_at_once_keep_one_review(app, make, logged_in
     make.application(season, student, position)
     tabs = [logged_in(make.member(host)) for _ in range(TABS)]
 
-    results = at_once([lambda tab=tab, n=n: tab.post(f"/company/applicants/{student.id}", data={"note": f"Note {n}"})
-                       for n, tab in enumerate(tabs)])
+    results = at_once(
+        [
+            lambda tab=tab, n=n: tab.post(f"/company/applicants/{student.id}", data={"note": f"Note {n}"})
+            for n, tab in enumerate(tabs)
+        ]
+    )
 
     assert _statuses(results) == [302] * TABS
     with app.app_context():
@@ -173,15 +204,19 @@ def test_accepting_and_declining_one_offer_at_once_records_one_answer(app, make,
     assert _statuses(results) == [302] + [409] * (TABS - 1)
     with app.app_context():
         from sprint.models import AuditEvent
+
         assert _count(AuditEvent, AuditEvent.action.like("offer.%")) == 1
 
 
 def _positions_preview(client, season, host) -> str:
-    csv = (f"host,title,slots,hourly_pay,hours_per_week,start_date,end_date\n"
-           f"{host.name},Controls intern,2,21.50,40,2027-06-07,2027-08-13\n"
-           f"{host.name},QC intern,1,20,40,2027-06-07,2027-08-13\n").encode()
-    preview = client.post("/coordinator/import", data={"kind": "positions", "season": season.id,
-                                                       "file": (io.BytesIO(csv), "p.csv")})
+    csv = (
+        f"host,title,slots,hourly_pay,hours_per_week,start_date,end_date\n"
+        f"{host.name},Controls intern,2,21.50,40,2027-06-07,2027-08-13\n"
+        f"{host.name},QC intern,1,20,40,2027-06-07,2027-08-13\n"
+    ).encode()
+    preview = client.post(
+        "/coordinator/import", data={"kind": "positions", "season": season.id, "file": (io.BytesIO(csv), "p.csv")}
+    )
     return re.search(r'name="payload" type="hidden" value="([^"]+)"', preview.get_data(as_text=True)).group(1)
 
 
@@ -206,8 +241,12 @@ def test_ten_simultaneous_confirmations_of_one_import_create_each_position_once(
     tabs = [logged_in(coordinator) for _ in range(TABS)]
     payload = _positions_preview(tabs[0], season, host)
 
-    results = at_once([lambda tab=tab: tab.post("/coordinator/import/confirm", data={"payload": payload},
-                                                follow_redirects=True) for tab in tabs])
+    results = at_once(
+        [
+            lambda tab=tab: tab.post("/coordinator/import/confirm", data={"payload": payload}, follow_redirects=True)
+            for tab in tabs
+        ]
+    )
 
     pages = [result.get_data(as_text=True) for result in results]
     assert sum("2 added" in page for page in pages) == 1
@@ -219,8 +258,17 @@ def test_ten_simultaneous_confirmations_of_one_import_create_each_position_once(
 def test_a_host_cannot_post_two_positions_with_one_title(app, client, login, make, market):
     program, season, host, position, student = market
     login(make.member(host))
-    form = {"title": "lab intern", "description": "Work.", "slots": "1", "hourly_pay": "20", "hours_per_week": "40",
-            "start_date": "2027-06-01", "end_date": "2027-08-13", "site_town": "New Haven", "work_mode": "onsite"}
+    form = {
+        "title": "lab intern",
+        "description": "Work.",
+        "slots": "1",
+        "hourly_pay": "20",
+        "hours_per_week": "40",
+        "start_date": "2027-06-01",
+        "end_date": "2027-08-13",
+        "site_town": "New Haven",
+        "work_mode": "onsite",
+    }
 
     response = client.post("/company/positions/new", data=form)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from races import at_once
+
 from sprint import create_app
 from sprint.config import ConfigError
 from sprint.extensions import db, limiter
@@ -16,13 +16,26 @@ RIGHT, WRONG = "correct horse battery", "wrong guess!"
 @pytest.fixture
 def limited(app):
     """A second app with rate limiting on (the suite's app has it off): 3 failures per account, 5 per address."""
+
     def make(**settings):
-        limited_app = create_app({**{key: app.config[key] for key in (
-            "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "MAIL_BACKEND", "UPLOAD_FOLDER", "SERVER_NAME")},
-            "TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
-            "LOGIN_FAILURES_PER_ACCOUNT": "3 per minute", "LOGIN_FAILURES_PER_ADDRESS": "5 per minute", **settings})
+        limited_app = create_app(
+            {
+                **{
+                    key: app.config[key]
+                    for key in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "MAIL_BACKEND", "UPLOAD_FOLDER", "SERVER_NAME")
+                },
+                "TESTING": True,
+                "WTF_CSRF_ENABLED": False,
+                "RATELIMIT_ENABLED": True,
+                "RATELIMIT_STORAGE_URI": "memory://",
+                "LOGIN_FAILURES_PER_ACCOUNT": "3 per minute",
+                "LOGIN_FAILURES_PER_ADDRESS": "5 per minute",
+                **settings,
+            }
+        )
         made.append(limited_app)
         return limited_app
+
     made = []
     yield make
     for limited_app in made:
@@ -33,8 +46,9 @@ def limited(app):
 
 
 def _login(client, email, password, address="10.0.0.1", **extra):
-    return client.post("/login", data={"email": email, "password": password},
-                       environ_base={"REMOTE_ADDR": address}, **extra).status_code
+    return client.post(
+        "/login", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address}, **extra
+    ).status_code
 
 
 def test_successful_logins_never_use_up_a_campus_address(limited, make):
@@ -82,8 +96,9 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(limited, make):
     students = [make.user(Role.STUDENT, program) for _ in range(6)]
     client = app.test_client()
 
-    from_one = [_login(client, s.email, WRONG, "10.0.0.1", headers={"X-Forwarded-For": "203.0.113.5"})
-                for s in students]
+    from_one = [
+        _login(client, s.email, WRONG, "10.0.0.1", headers={"X-Forwarded-For": "203.0.113.5"}) for s in students
+    ]
     from_another = _login(client, students[0].email, RIGHT, "10.0.0.1", headers={"X-Forwarded-For": "198.51.100.8"})
 
     assert from_one[-1] == 429 and from_another == 302
@@ -95,8 +110,10 @@ def test_without_a_trusted_proxy_a_forwarded_header_is_ignored(limited, make):
     students = [make.user(Role.STUDENT, program) for _ in range(6)]
     client = app.test_client()
 
-    statuses = [_login(client, s.email, WRONG, "10.0.0.1", headers={"X-Forwarded-For": f"198.51.100.{i}"})
-                for i, s in enumerate(students)]
+    statuses = [
+        _login(client, s.email, WRONG, "10.0.0.1", headers={"X-Forwarded-For": f"198.51.100.{i}"})
+        for i, s in enumerate(students)
+    ]
 
     assert statuses[-1] == 429  # the attacker cannot pick a new address per guess
 
@@ -106,8 +123,9 @@ def test_concurrent_wrong_guesses_get_exactly_the_allowance(limited, make):
     student = make.user(Role.STUDENT, make.program())
     clients = [app.test_client() for _ in range(12)]
 
-    statuses = at_once([lambda c=c, i=i: _login(c, student.email, WRONG, f"203.0.113.{i}")
-                        for i, c in enumerate(clients)])
+    statuses = at_once(
+        [lambda c=c, i=i: _login(c, student.email, WRONG, f"203.0.113.{i}") for i, c in enumerate(clients)]
+    )
 
     assert sorted(statuses) == [400] * 3 + [429] * 9
 
@@ -119,8 +137,9 @@ def test_the_answer_to_too_many_attempts_says_when_to_come_back(limited, make):
     for _ in range(3):
         _login(client, student.email, WRONG)
 
-    response = client.post("/login", data={"email": student.email, "password": WRONG},
-                           environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    response = client.post(
+        "/login", data={"email": student.email, "password": WRONG}, environ_base={"REMOTE_ADDR": "10.0.0.1"}
+    )
 
     assert response.status_code == 429 and 1 <= int(response.headers["Retry-After"]) <= 60
     assert "Too many failed logins" in response.get_data(as_text=True)

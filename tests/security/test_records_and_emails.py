@@ -9,10 +9,18 @@ from flask_mailman import EmailMessage
 
 from sprint.extensions import db
 from sprint.models import (
-    Application, ApplicationStatus, Phase, Placement, PlacementStatus, PositionInterest, Role, User, utcnow
+    Application,
+    ApplicationStatus,
+    Phase,
+    Placement,
+    PlacementStatus,
+    PositionInterest,
+    Role,
+    User,
+    utcnow,
 )
-from sprint.services.support import notify
 from sprint.services.market import profiles
+from sprint.services.support import notify
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -21,9 +29,15 @@ def test_a_line_break_in_a_stored_title_does_not_break_the_application_email(app
     title = "Lab\r\nBcc: x@evil.example intern"
     position = SimpleNamespace(title=title, host=SimpleNamespace(name="Elm Bio"), site_town="New Haven")
     with app.test_request_context():
-        sent = notify.send_email("ana@example.edu", f"Application received: {title}", "application_received",
-                                 student=SimpleNamespace(name="Ana"), position=position,
-                                 season=SimpleNamespace(name="Summer 2027", ranking_close_at=None), program=None)
+        sent = notify.send_email(
+            "ana@example.edu",
+            f"Application received: {title}",
+            "application_received",
+            student=SimpleNamespace(name="Ana"),
+            position=position,
+            season=SimpleNamespace(name="Summer 2027", ranking_close_at=None),
+            program=None,
+        )
 
     assert sent is True and outbox[0].subject == "[SPRINT] Application received: Lab Bcc: x@evil.example intern"
     assert outbox[0].bcc == []
@@ -39,9 +53,12 @@ def test_one_email_that_fails_does_not_stop_the_batch(app, monkeypatch, outbox):
 
     monkeypatch.setattr(EmailMessage, "send", send)
     with app.test_request_context():
-        results = [notify.send_email(to, "Your result", "results_published_unmatched", user=None, season=None, round=1,
-                                     program=None)
-                   for to in ("a@example.org", "broken@example.org", "c@example.org")]
+        results = [
+            notify.send_email(
+                to, "Your result", "results_published_unmatched", user=None, season=None, round=1, program=None
+            )
+            for to in ("a@example.org", "broken@example.org", "c@example.org")
+        ]
 
     assert results == [True, False, True] and [m.to for m in outbox] == [["a@example.org"], ["c@example.org"]]
 
@@ -52,15 +69,26 @@ def seasons_of_a_host(app, make):
     program = make.program()
     past, live = make.season(program, 2026, Phase.CLOSED), make.season(program, 2027, Phase.APPLICATIONS)
     host = make.host(program)
-    return program, past, live, host, make.member(host), make.position(host, past, title="2026 intern"), \
-        make.position(host, live, title="2027 intern")
+    return (
+        program,
+        past,
+        live,
+        host,
+        make.member(host),
+        make.position(host, past, title="2026 intern"),
+        make.position(host, live, title="2027 intern"),
+    )
 
 
 def _student(app, make, program, season, position, status=ApplicationStatus.SUBMITTED):
     student = make.user(Role.STUDENT, program)
     with app.app_context():
-        application = Application(season_id=season.id, student_id=student.id, status=status,
-                                  submitted_at=utcnow() if status == ApplicationStatus.SUBMITTED else None)
+        application = Application(
+            season_id=season.id,
+            student_id=student.id,
+            status=status,
+            submitted_at=utcnow() if status == ApplicationStatus.SUBMITTED else None,
+        )
         application.interests = [PositionInterest(position_id=position.id, statement="Keen")]
         db.session.add(application)
         db.session.commit()
@@ -101,8 +129,11 @@ def test_a_host_keeps_seeing_its_own_intern_after_the_season(app, client, make, 
     program, past, live, host, member, old, current = seasons_of_a_host
     student = _student(app, make, program, past, old)
     with app.app_context():
-        db.session.add(Placement(season_id=past.id, student_id=student.id, position_id=old.id, round=1,
-                                 status=PlacementStatus.COMPLETED))
+        db.session.add(
+            Placement(
+                season_id=past.id, student_id=student.id, position_id=old.id, round=1, status=PlacementStatus.COMPLETED
+            )
+        )
         db.session.commit()
     login(member)
 
@@ -125,6 +156,7 @@ def test_an_uploaded_file_name_is_one_plain_line_in_the_page_and_the_download(ap
     student = make.user(Role.STUDENT, make.program())
     login(student)
     import io
+
     name = "<b onmouseover=alert(1)>\tcurrículum\x07.pdf"
 
     client.post("/student/resume", data={"resume": (io.BytesIO(PDF), name)})

@@ -21,8 +21,11 @@ def program(make):
 
 
 def _sign_up(client, program, email: str):
-    return client.post("/register", data={"name": "Probe Person", "email": email, "program": program.id,
-                                           "password": PASSWORD, "confirm": PASSWORD}, follow_redirects=True)
+    return client.post(
+        "/register",
+        data={"name": "Probe Person", "email": email, "program": program.id, "password": PASSWORD, "confirm": PASSWORD},
+        follow_redirects=True,
+    )
 
 
 def _answer(response) -> tuple[int, str]:
@@ -52,7 +55,9 @@ def test_logging_in_with_the_probes_password_tells_nothing_either(app, make, pro
     _sign_up(client, program, "taken@example.org")
     _sign_up(client, program, "fresh@example.org")
 
-    answers = [_answer(client.post("/login", data={"email": email, "password": PASSWORD}))
-               for email in ("taken@example.org", "fresh@example.org")]
+    answers = [
+        _answer(client.post("/login", data={"email": email, "password": PASSWORD}))
+        for email in ("taken@example.org", "fresh@example.org")
+    ]
 
     assert answers[0] == answers[1] and answers[0][0] == 400

@@ -47,8 +47,9 @@ def test_logout_deletes_the_keep_me_logged_in_cookie(client, make):
 def test_the_remember_cookie_lasts_thirty_days_not_a_year(app, client, make):
     student = make.user(Role.STUDENT, make.program())
 
-    response = client.post("/login", data={"email": student.email, "password": "correct horse battery",
-                                           "remember": "y"})
+    response = client.post(
+        "/login", data={"email": student.email, "password": "correct horse battery", "remember": "y"}
+    )
 
     header = next(value for value in response.headers.getlist("Set-Cookie") if value.startswith(COOKIE_NAME))
     expires = parse_date(re.search(r"Expires=([^;]+)", header).group(1))
@@ -90,8 +91,10 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(app, clien
     login(student)
     other_device = _copy_of(app, client)
 
-    response = client.post("/account", data={"current_password": "correct horse battery",
-                                             "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    response = client.post(
+        "/account",
+        data={"current_password": "correct horse battery", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
 
     assert response.status_code == 302
     assert _logged_in(client.get("/student/"))
@@ -104,8 +107,9 @@ def test_a_wrong_current_password_changes_nothing(app, client, make, login):
     student = make.user(Role.STUDENT, make.program())
     login(student)
 
-    response = client.post("/account", data={"current_password": "not my password",
-                                             "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    response = client.post(
+        "/account", data={"current_password": "not my password", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
 
     assert response.status_code == 400 and "not your current password" in response.get_data(as_text=True)
     with app.app_context():
@@ -133,12 +137,18 @@ def test_every_role_has_the_account_page_with_log_out_everywhere(app, client, ma
         user = make.member(make.host(program))
     elif role == Role.LIAISON:
         from sprint.models import College
+
         with app.app_context():
             college = College(name="Gateway CC", state="CT")
             db.session.add(college)
             db.session.commit()
-            user = User(email="liaison@example.org", name="Lia Son", role=Role.LIAISON, program_id=program.id,
-                        college_id=college.id)
+            user = User(
+                email="liaison@example.org",
+                name="Lia Son",
+                role=Role.LIAISON,
+                program_id=program.id,
+                college_id=college.id,
+            )
             user.set_password("correct horse battery")
             db.session.add(user)
             db.session.commit()

@@ -7,11 +7,10 @@ import io
 
 import pytest
 
-from sprint.services.errors import NotAllowed
 from sprint.extensions import db
 from sprint.models import AuditEvent, College, Role, StudentProfile, User
-from sprint.services.directory import audit_log
-from sprint.services.directory import colleges
+from sprint.services.directory import audit_log, colleges
+from sprint.services.errors import NotAllowed
 
 
 @pytest.fixture
@@ -19,15 +18,20 @@ def shared(app, make):
     """One college used by students of program 1 and program 2; program 3 does not use it."""
     programs = [make.program(name=f"Program {n}") for n in (1, 2, 3)]
     students = [make.user(Role.STUDENT, program) for program in programs[:2]]
-    people = {"coordinator1": make.user(Role.COORDINATOR, programs[0]),
-              "coordinator2": make.user(Role.COORDINATOR, programs[1]),
-              "coordinator3": make.user(Role.COORDINATOR, programs[2]), "admin": make.user(Role.ADMIN)}
+    people = {
+        "coordinator1": make.user(Role.COORDINATOR, programs[0]),
+        "coordinator2": make.user(Role.COORDINATOR, programs[1]),
+        "coordinator3": make.user(Role.COORDINATOR, programs[2]),
+        "admin": make.user(Role.ADMIN),
+    }
     with app.app_context():
         college = College(name="Gateway Community College", state="CT", kind="community")
         db.session.add(college)
         db.session.flush()
         for student in students:
-            db.session.scalar(db.select(StudentProfile).where(StudentProfile.user_id == student.id)).college_id = college.id
+            db.session.scalar(
+                db.select(StudentProfile).where(StudentProfile.user_id == student.id)
+            ).college_id = college.id
         db.session.commit()
         college_id = college.id
     return programs, people, college_id
@@ -45,8 +49,13 @@ def test_a_coordinator_cannot_edit_a_shared_college(app, client, login, shared):
     with app.app_context():
         assert db.session.get(College, college_id).name == "Gateway Community College"
         with pytest.raises(NotAllowed):
-            colleges.update_college(db.session.get(User, people["coordinator2"].id), db.session.get(College, college_id),
-                                    "Renamed", "other", False)
+            colleges.update_college(
+                db.session.get(User, people["coordinator2"].id),
+                db.session.get(College, college_id),
+                "Renamed",
+                "other",
+                False,
+            )
 
 
 def test_a_coordinators_college_import_cannot_change_a_shared_college(app, client, login, shared):
@@ -67,8 +76,9 @@ def test_an_admins_change_shows_in_the_audit_log_of_every_program_that_uses_the_
     programs, people, college_id = shared
     login(people["admin"])
 
-    response = client.post(f"/admin/colleges/{college_id}", data={"name": "Gateway CC (New Haven)",
-                                                                  "kind": "community", "confirmed": "y"})
+    response = client.post(
+        f"/admin/colleges/{college_id}", data={"name": "Gateway CC (New Haven)", "kind": "community", "confirmed": "y"}
+    )
 
     assert response.status_code == 302
     with app.app_context():
@@ -96,7 +106,8 @@ def test_the_admin_list_shows_colleges_to_confirm(app, client, login, shared):
 def test_program_audit_events_stay_in_their_program(app, shared):
     programs, people, college_id = shared
     with app.app_context():
-        db.session.add(AuditEvent(program_id=programs[0].id, action="host.approved", object_type="HostCompany",
-                                  object_id=1))
+        db.session.add(
+            AuditEvent(program_id=programs[0].id, action="host.approved", object_type="HostCompany", object_id=1)
+        )
         db.session.commit()
         assert audit_log.events(programs[1].id)[0] == []

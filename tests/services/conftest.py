@@ -9,29 +9,47 @@ import pytest
 
 from sprint.extensions import db
 from sprint.models import (
-    College, Season, HostCompany, HostMember, HostMemberRole, Position, Program, Role, Skill, StudentProfile, User,
-    utcnow
+    College,
+    HostCompany,
+    HostMember,
+    HostMemberRole,
+    Position,
+    Program,
+    Role,
+    Season,
+    Skill,
+    StudentProfile,
+    User,
+    utcnow,
 )
 
 
 def _person(program: Program, name: str, role: Role) -> User:
     """A user nobody logs in as: no password hash, which takes a while."""
-    return User(email=f"{name.split()[0].lower()}@example.org", name=name, role=role, program_id=program.id,
-                password_hash="!")
+    return User(
+        email=f"{name.split()[0].lower()}@example.org", name=name, role=role, program_id=program.id, password_hash="!"
+    )
 
 
 def _student(program: Program, name: str, college: College, skill: Skill) -> User:
     """A student with everything `profiles.profile_missing` asks for before a student may apply."""
     student = _person(program, name, Role.STUDENT)
-    student.profile = StudentProfile(college=college, major="Biology", class_year=2028, skills=[skill],
-                                     resume_file="cv-test.pdf", resume_name="cv.pdf", resume_uploaded_at=utcnow(),
-                                     work_authorized=True, age_confirmed=True)
+    student.profile = StudentProfile(
+        college=college,
+        major="Biology",
+        class_year=2028,
+        skills=[skill],
+        resume_file="cv-test.pdf",
+        resume_name="cv.pdf",
+        resume_uploaded_at=utcnow(),
+        work_authorized=True,
+        age_confirmed=True,
+    )
     db.session.add(student)
     return student
 
 
-DATES = ("applications_open_at", "applications_close_at", "ranking_close_at", "match_published_at",
-         "offer_deadline_at")
+DATES = ("applications_open_at", "applications_close_at", "ranking_close_at", "match_published_at", "offer_deadline_at")
 
 
 @dataclass
@@ -83,7 +101,15 @@ def market(appctx, make) -> Market:
     db.session.add_all([member, stranger])
     db.session.commit()
     return Market(
-        program=db.session.get(Program, program.id), season=db.session.get(Season, season.id),
-        host=db.session.get(HostCompany, host.id), member=member, stranger=stranger, ana=ana, ben=ben,
+        program=db.session.get(Program, program.id),
+        season=db.session.get(Season, season.id),
+        host=db.session.get(HostCompany, host.id),
+        member=member,
+        stranger=stranger,
+        ana=ana,
+        ben=ben,
         positions={key: db.session.get(Position, position.id) for key, position in positions.items()},
-        elsewhere=db.session.get(Position, elsewhere.id), college=college, skill=skill)
+        elsewhere=db.session.get(Position, elsewhere.id),
+        college=college,
+        skill=skill,
+    )

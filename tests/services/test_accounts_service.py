@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from sprint.services.errors import NotAllowed, ServiceError
 from sprint.extensions import db
 from sprint.models import HostCompany, HostMemberRole, Invitation, Role, User
 from sprint.services.accounts import users
+from sprint.services.errors import NotAllowed, ServiceError
 
 
 def test_coordinator_cannot_invite_into_another_programs_host(appctx, make):
@@ -48,12 +48,15 @@ def test_students_are_not_invited(appctx, make):
         users.invite(coordinator, "s@example.org", Role.STUDENT)
 
 
-@pytest.mark.parametrize("password, message", [
-    ("short", "at least 10"),
-    ("aaaaaaaaaaaa", "too easy"),
-    ("password123", "too easy"),
-    ("my-jordan.lee-password", "email address"),
-])
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("short", "at least 10"),
+        ("aaaaaaaaaaaa", "too easy"),
+        ("password123", "too easy"),
+        ("my-jordan.lee-password", "email address"),
+    ],
+)
 def test_password_policy(password, message):
     with pytest.raises(ServiceError, match=message):
         users.check_password_policy(password, "jordan.lee@example.org")

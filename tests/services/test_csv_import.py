@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from sprint.services.errors import NotAllowed, ServiceError
 from sprint.extensions import db
-from sprint.models import AuditEvent, College, Season, HostCompany, Phase, Position, Role, User
+from sprint.models import AuditEvent, College, HostCompany, Phase, Position, Role, Season, User
 from sprint.services.directory import csv_import
+from sprint.services.errors import NotAllowed, ServiceError
 
 COLLEGES = (
     "name,state,town,kind\r\n"
@@ -45,8 +45,10 @@ def test_valid_colleges_preview_then_import_and_the_same_file_twice_changes_noth
 
 
 def test_a_bad_row_imports_nothing_and_every_problem_is_reported_with_its_line(appctx, actor):
-    content = (COLLEGES + "Somewhere College,Connecticut,Hartford,private\r\n"
-               ",CT,Hartford,community\r\nYale,CT,New Haven,ivy\r\n").encode()
+    content = (
+        COLLEGES + "Somewhere College,Connecticut,Hartford,private\r\n"
+        ",CT,Hartford,community\r\nYale,CT,New Haven,ivy\r\n"
+    ).encode()
 
     preview = csv_import.preview(_me(actor), "colleges", content)
     with pytest.raises(ServiceError, match="Nothing was imported"):
@@ -64,10 +66,12 @@ def test_line_numbers_count_quoted_cells_that_span_lines_and_repeated_keys(appct
     make.host(actor[1], name="Harbor Robotics")
     make.season(actor[1], 2028)
     season = db.session.scalar(db.select(Season))
-    content = (b"host,title,slots,hourly_pay,hours_per_week,start_date,end_date,description\n"
-               b'Harbor Robotics,Controls,2,21.50,40,2028-06-01,2028-08-01,"Line one\nline two, with ""quotes"""\n'
-               b"Harbor Robotics,Controls,1,21.50,40,2028-06-01,2028-08-01,again\n"
-               b"Nobody Inc,Welder,1,0,40,2028-06-01,2028-08-01,\n")
+    content = (
+        b"host,title,slots,hourly_pay,hours_per_week,start_date,end_date,description\n"
+        b'Harbor Robotics,Controls,2,21.50,40,2028-06-01,2028-08-01,"Line one\nline two, with ""quotes"""\n'
+        b"Harbor Robotics,Controls,1,21.50,40,2028-06-01,2028-08-01,again\n"
+        b"Nobody Inc,Welder,1,0,40,2028-06-01,2028-08-01,\n"
+    )
 
     preview = csv_import.preview(_me(actor), "positions", content, season)
 
@@ -75,15 +79,16 @@ def test_line_numbers_count_quoted_cells_that_span_lines_and_repeated_keys(appct
         (4, "repeats the position on line 2."),
         (5, 'host "Nobody Inc" is not a host of your program; import or add it first.'),
     ]
-    assert [(line, values["description"]) for line, values in preview.new] == [
-        (2, 'Line one\nline two, with "quotes"')]
+    assert [(line, values["description"]) for line, values in preview.new] == [(2, 'Line one\nline two, with "quotes"')]
 
 
 def test_positions_import_into_the_season_and_skills_come_along(appctx, actor, make):
     make.host(actor[1], name="Harbor Robotics")
     season = db.session.get(Season, make.season(actor[1], 2028, Phase.DRAFT).id)
-    content = (b"host,title,slots,hourly_pay,hours_per_week,start_date,end_date,required_skills,preferred_skills\n"
-               b"harbor robotics,Controls intern,2,$21.50,40,2028-06-01,2028-08-01,Python; soldering,CAD\n")
+    content = (
+        b"host,title,slots,hourly_pay,hours_per_week,start_date,end_date,required_skills,preferred_skills\n"
+        b"harbor robotics,Controls intern,2,$21.50,40,2028-06-01,2028-08-01,Python; soldering,CAD\n"
+    )
 
     csv_import.run_import(_me(actor), "positions", content, season)
     again = csv_import.run_import(_me(actor), "positions", content, season)
@@ -96,8 +101,9 @@ def test_positions_import_into_the_season_and_skills_come_along(appctx, actor, m
 
 def test_hosts_import_updates_a_changed_row_only(appctx, actor, make):
     make.host(actor[1], name="Harbor Robotics", approved=False)
-    content = (b"Name,Sector,Site Town,Size\nHarbor Robotics,Robotics,New Haven,medium\n"
-               b"Elm Labs,Biotech,Branford,small\n")
+    content = (
+        b"Name,Sector,Site Town,Size\nHarbor Robotics,Robotics,New Haven,medium\nElm Labs,Biotech,Branford,small\n"
+    )
 
     result = csv_import.run_import(_me(actor), "hosts", content)
 
@@ -111,8 +117,10 @@ def test_hosts_import_updates_a_changed_row_only(appctx, actor, make):
 def test_imported_students_get_an_account_without_a_known_password_and_an_invitation(appctx, actor, outbox):
     db.session.add(College(name="Gateway Community College", state="CT"))
     db.session.commit()
-    content = (b"email,name,college,college_state,major,class_year\n"
-               b"Ana@Example.edu,Ana Rivera,gateway community college,CT,Biology,2028\n")
+    content = (
+        b"email,name,college,college_state,major,class_year\n"
+        b"Ana@Example.edu,Ana Rivera,gateway community college,CT,Biology,2028\n"
+    )
 
     csv_import.run_import(_me(actor), "students", content)
     csv_import.run_import(_me(actor), "students", content)
@@ -137,14 +145,17 @@ def test_a_student_row_for_someone_elses_account_is_refused(appctx, actor, make)
     ]
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"", "The file is empty."),
-    (b"name,state\n", "header row but no data rows"),
-    (b"name,town\nX,Y\n", "Missing columns: state."),
-    (b"name,state,colour\nX,CT,red\n", "Unknown columns: colour. The columns are: name, state, town, kind."),
-    ("name,state\nCaf\u00e9 College,CT\n".encode("cp1252"), "not UTF-8"),
-    (("name,state\n" + "C,CT\n" * 5001).encode(), "more than 5,000 rows"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The file is empty."),
+        (b"name,state\n", "header row but no data rows"),
+        (b"name,town\nX,Y\n", "Missing columns: state."),
+        (b"name,state,colour\nX,CT,red\n", "Unknown columns: colour. The columns are: name, state, town, kind."),
+        ("name,state\nCaf\u00e9 College,CT\n".encode("cp1252"), "not UTF-8"),
+        (("name,state\n" + "C,CT\n" * 5001).encode(), "more than 5,000 rows"),
+    ],
+)
 def test_file_level_problems_are_explained(appctx, actor, content, message):
     preview = csv_import.preview(_me(actor), "colleges", content)
 
@@ -171,14 +182,17 @@ def test_a_signed_upload_is_only_good_for_the_coordinator_who_made_it(appctx, ac
         csv_import.read_upload(_me(actor), token[:-3] + "abc")
 
 
-@pytest.mark.parametrize("pay, message", [("9.00", "minimum wage"), ("NaN", "Pay is required"),
-                                          ("21.505", "dollars and cents")])
+@pytest.mark.parametrize(
+    "pay, message", [("9.00", "minimum wage"), ("NaN", "Pay is required"), ("21.505", "dollars and cents")]
+)
 def test_imported_positions_follow_the_same_pay_rule_as_the_form(appctx, actor, make, pay, message):
     make.host(actor[1], name="Harbor Robotics")
     make.season(actor[1], 2028)
     season = db.session.scalar(db.select(Season))
-    content = ("host,title,slots,hourly_pay,hours_per_week,start_date,end_date\n"
-               f"Harbor Robotics,Controls,2,{pay},40,2028-06-01,2028-08-01\n").encode()
+    content = (
+        "host,title,slots,hourly_pay,hours_per_week,start_date,end_date\n"
+        f"Harbor Robotics,Controls,2,{pay},40,2028-06-01,2028-08-01\n"
+    ).encode()
 
     preview = csv_import.preview(_me(actor), "positions", content, season)
 

@@ -9,14 +9,14 @@ from decimal import Decimal
 
 import pytest
 
-from sprint.services.errors import NotAllowed
 from sprint.extensions import db
-from sprint.models import Season, Phase, Program, Role, User
+from sprint.models import Phase, Program, Role, Season, User
 from sprint.services.dashboards import common, pages
 from sprint.services.dashboards.common import DashboardFilters, median_from_counts, rate, suppress
 from sprint.services.dashboards.equity import GroupRow
 from sprint.services.dashboards.hosts import HostSeasonRow
 from sprint.services.dashboards.program import QualityRow, TrendRow
+from sprint.services.errors import NotAllowed
 
 
 def page(world, name, filters=None, subject=None):
@@ -56,14 +56,43 @@ def test_overview_headlines_funnel_and_trend(appctx, dash_world):
     assert figures["median pay 2025"] == Decimal("23.5")
     seasons = overview.table("seasons")
     assert seasons.rows == [
-        TrendRow(2024, applied=3, ranked=3, matched=2, accepted=2, completed=2, later=1, colleges=2, hosts=1,
-                 slots=2, filled=2, median_pay=Decimal(20)),
-        TrendRow(2025, applied=4, ranked=4, matched=3, accepted=1, completed=0, later=0, colleges=3, hosts=2,
-                 slots=3, filled=2, median_pay=Decimal("23.5")),
+        TrendRow(
+            2024,
+            applied=3,
+            ranked=3,
+            matched=2,
+            accepted=2,
+            completed=2,
+            later=1,
+            colleges=2,
+            hosts=1,
+            slots=2,
+            filled=2,
+            median_pay=Decimal(20),
+        ),
+        TrendRow(
+            2025,
+            applied=4,
+            ranked=4,
+            matched=3,
+            accepted=1,
+            completed=0,
+            later=0,
+            colleges=3,
+            hosts=2,
+            slots=3,
+            filled=2,
+            median_pay=Decimal("23.5"),
+        ),
     ]
     assert column(overview.table("funnel"), "Students") == {
-        "Applied": 4, "Ranked (certified)": 4, "Matched": 3, "Accepted": 1, "Completed": 0,
-        "Later hired or returned": 0}
+        "Applied": 4,
+        "Ranked (certified)": 4,
+        "Matched": 3,
+        "Accepted": 1,
+        "Completed": 0,
+        "Later hired or returned": 0,
+    }
 
 
 def test_overview_season_filter_and_other_programs_stay_out(appctx, dash_world):
@@ -121,8 +150,10 @@ def test_a_season_not_yet_matched_has_no_rates_rather_than_zero(appctx, dash_wor
     hosts = page(dash_world, "hosts")
     assert column(hosts.table("seasons"), "Fill rate")[2025] is None
     assert str(column(hosts.table("hosts"), "Fill rate")["Harbor Labs"]) == "100.0%"  # p24's 2 seats, 2024 only
-    figures = {label: (value, hint) for label, value, hint in page(dash_world, "college",
-                                                                    subject=dash_world.colleges["A"]).figures}
+    figures = {
+        label: (value, hint)
+        for label, value, hint in page(dash_world, "college", subject=dash_world.colleges["A"]).figures
+    }
     assert str(figures["placement rate"][0]) == "50.0%"  # 2024 only: s5's 2025 is not counted yet
     assert figures["placement rate"][1] == "program: 66.7%"
 
@@ -140,7 +171,9 @@ def test_one_college_against_the_program(appctx, dash_world):
 
     seasons = college.table("seasons")
     assert [(row.season, row.applicants, row.placed, row.placement_rate) for row in seasons.rows] == [
-        (2024, 1, 1, 1.0), (2025, 1, 0, 0.0)]
+        (2024, 1, 1, 1.0),
+        (2025, 1, 0, 0.0),
+    ]
     assert str(column(seasons, "Program placement rate")[2024]) == "66.7%"
     students = {row.student for row in college.table("students").rows}
     assert students == {"Student3 Dash", "Student6 Dash"}  # s4 never submitted
@@ -152,7 +185,8 @@ def test_hosts_seats_returning_hires_and_pay(appctx, dash_world):
 
     assert hosts.table("seasons").rows == [
         HostSeasonRow(2024, hosts=1, returning=0, slots=2, filled=2, fill_rate=1.0, hired=1),
-        HostSeasonRow(2025, hosts=2, returning=1, slots=3, filled=2, fill_rate=rate(2, 3), hired=0)]
+        HostSeasonRow(2025, hosts=2, returning=1, slots=3, filled=2, fill_rate=rate(2, 3), hired=0),
+    ]
     by_host = {row.host: row for row in hosts.table("hosts").rows}
     harbor, elm = by_host["Harbor Labs"], by_host["Elm Robotics"]
     assert (harbor.seasons, harbor.positions, harbor.slots, harbor.filled, harbor.hired) == (2, 2, 3, 3, 1)
@@ -175,10 +209,30 @@ def test_match_quality_shares_unmatched_unfilled_and_round_two(appctx, dash_worl
     quality = page(dash_world, "quality")
 
     assert quality.table("seasons").rows == [
-        QualityRow(2024, certified=3, matched=2, unmatched=1, first_choice=0.5, top_three=1.0, slots=2, unfilled=0,
-                   round2=0, round2_first=0),
-        QualityRow(2025, certified=4, matched=3, unmatched=1, first_choice=rate(1, 3), top_three=1.0, slots=3,
-                   unfilled=1, round2=1, round2_first=0),
+        QualityRow(
+            2024,
+            certified=3,
+            matched=2,
+            unmatched=1,
+            first_choice=0.5,
+            top_three=1.0,
+            slots=2,
+            unfilled=0,
+            round2=0,
+            round2_first=0,
+        ),
+        QualityRow(
+            2025,
+            certified=4,
+            matched=3,
+            unmatched=1,
+            first_choice=rate(1, 3),
+            top_three=1.0,
+            slots=3,
+            unfilled=1,
+            round2=1,
+            round2_first=0,
+        ),
     ]
     assert quality.table("student_ranks").rows == [(1, 1, 1), (2, 1, 1), (3, 0, 1)]  # rank, then 2024, 2025
     assert quality.table("host_ranks").rows == [(1, 1, 2), (2, 1, 1)]
@@ -187,8 +241,11 @@ def test_match_quality_shares_unmatched_unfilled_and_round_two(appctx, dash_worl
 def test_equity_suppresses_every_small_cell(appctx, dash_world):
     tables = {table.key: table for table in page(dash_world, "equity").tables}
 
-    assert tables["all"].rows == [GroupRow("All students", applicants=7, placed="<5", placement_rate="<5",
-                                           first_choice="<5", first_choice_rate="<5")]
+    assert tables["all"].rows == [
+        GroupRow(
+            "All students", applicants=7, placed="<5", placement_rate="<5", first_choice="<5", first_choice_rate="<5"
+        )
+    ]
     assert column(tables["community"], "Applicants") == {"Community college": "<5", "Other colleges": "<5"}
 
 
@@ -205,9 +262,9 @@ def test_only_coordinators_and_admins_get_a_program(appctx, dash_world):
 
 
 def test_only_the_programs_coordinators_invite_a_college_liaison(appctx, dash_world, make, outbox):
-    from sprint.services.errors import ServiceError
     from sprint.models import College, Invitation
     from sprint.services.accounts import users
+    from sprint.services.errors import ServiceError
 
     coordinator = db.session.get(User, dash_world.coordinator.id)
     other = db.session.get(User, dash_world.other_coordinator.id)

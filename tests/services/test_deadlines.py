@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from sprint.services.errors import ServiceError
 from sprint.extensions import db
-from sprint.models import Season, DeadlineExtension, ExtensionKind, Phase, Role, User
+from sprint.models import DeadlineExtension, ExtensionKind, Phase, Role, Season, User
+from sprint.services.errors import ServiceError
 from sprint.services.season import deadlines
 
 
@@ -64,17 +64,20 @@ def test_check_open_refuses_after_the_deadline_and_allows_before(appctx, world):
         deadlines.check_open(student, season, ExtensionKind.OFFER, now=season.offer_deadline_at + timedelta(seconds=1))
 
 
-@pytest.mark.parametrize(("phase", "kind", "allowed"), [
-    (Phase.DRAFT, ExtensionKind.APPLICATIONS, False),
-    (Phase.APPLICATIONS, ExtensionKind.APPLICATIONS, True),
-    (Phase.RANKING, ExtensionKind.APPLICATIONS, False),
-    (Phase.APPLICATIONS, ExtensionKind.RANKING, True),
-    (Phase.RANKING, ExtensionKind.RANKING, True),
-    (Phase.MATCHING, ExtensionKind.RANKING, False),
-    (Phase.MATCHING, ExtensionKind.OFFER, False),
-    (Phase.PUBLISHED, ExtensionKind.OFFER, True),
-    (Phase.CLOSED, ExtensionKind.OFFER, False),
-])
+@pytest.mark.parametrize(
+    ("phase", "kind", "allowed"),
+    [
+        (Phase.DRAFT, ExtensionKind.APPLICATIONS, False),
+        (Phase.APPLICATIONS, ExtensionKind.APPLICATIONS, True),
+        (Phase.RANKING, ExtensionKind.APPLICATIONS, False),
+        (Phase.APPLICATIONS, ExtensionKind.RANKING, True),
+        (Phase.RANKING, ExtensionKind.RANKING, True),
+        (Phase.MATCHING, ExtensionKind.RANKING, False),
+        (Phase.MATCHING, ExtensionKind.OFFER, False),
+        (Phase.PUBLISHED, ExtensionKind.OFFER, True),
+        (Phase.CLOSED, ExtensionKind.OFFER, False),
+    ],
+)
 def test_phase_allows_each_kind_only_in_its_phases(phase, kind, allowed):
     assert deadlines.phase_allows(Season(phase=phase), kind) is allowed
 
@@ -84,14 +87,21 @@ def test_all_of_a_persons_deadlines_at_once_take_the_later_of_extension_and_seas
     season = db.session.get(Season, season.id)
     earlier = season.ranking_close_at - timedelta(days=2)
     later = season.offer_deadline_at + timedelta(days=3)
-    db.session.add_all([DeadlineExtension(season_id=season.id, user_id=student.id, kind=ExtensionKind.RANKING,
-                                          until=earlier, reason="Asked early"),
-                        DeadlineExtension(season_id=season.id, user_id=student.id, kind=ExtensionKind.OFFER,
-                                          until=later, reason="Travelling")])
+    db.session.add_all(
+        [
+            DeadlineExtension(
+                season_id=season.id, user_id=student.id, kind=ExtensionKind.RANKING, until=earlier, reason="Asked early"
+            ),
+            DeadlineExtension(
+                season_id=season.id, user_id=student.id, kind=ExtensionKind.OFFER, until=later, reason="Travelling"
+            ),
+        ]
+    )
     db.session.commit()
 
     assert deadlines.deadlines_for(student, season) == {
         ExtensionKind.APPLICATIONS: season.applications_close_at,
         ExtensionKind.RANKING: season.ranking_close_at,  # an extension earlier than the season's date changes nothing
-        ExtensionKind.OFFER: later}
+        ExtensionKind.OFFER: later,
+    }
     assert deadlines.deadlines_for(other, season)[ExtensionKind.OFFER] == season.offer_deadline_at

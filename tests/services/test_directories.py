@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from sprint.services.errors import NotAllowed, ServiceError
 from sprint.extensions import db
 from sprint.models import (
-    AuditEvent, College, Season, HostCompany, HostSize, Invitation, Phase, Role, StudentProfile, User
+    AuditEvent,
+    College,
+    HostCompany,
+    HostSize,
+    Invitation,
+    Phase,
+    Role,
+    Season,
+    StudentProfile,
+    User,
 )
 from sprint.services.directory import colleges, directories, edits
+from sprint.services.errors import NotAllowed, ServiceError
 from sprint.services.season import queries
 
 
@@ -58,7 +67,9 @@ def test_host_approval_shows_and_hides_its_positions(appctx, make, program):
     actor = db.session.get(User, coordinator.id)
     world = db.session.get(Season, season.id)
     assert queries.open_positions_count(world) == 0
-    assert [row["name"] for row in directories.page_of(program.id, "hosts", world, filter_="unapproved").items] == [host.name]
+    assert [row["name"] for row in directories.page_of(program.id, "hosts", world, filter_="unapproved").items] == [
+        host.name
+    ]
 
     edits.set_host_approval(actor, edits.host_for(actor, host.id), True)
     assert queries.open_positions_count(world) == 1
@@ -111,8 +122,9 @@ def test_a_new_host_and_its_owners_invitation_are_made_together(appctx, make, pr
     actor = db.session.get(User, make.user(Role.COORDINATOR, program).id)
     make.user(Role.STUDENT, program, email="taken@example.org")
 
-    host = edits.create_host_with_owner(actor, "Harbor Robotics", "Robotics", "New Haven",
-                                                  HostSize.SMALL, "Owner@Harbor.example")
+    host = edits.create_host_with_owner(
+        actor, "Harbor Robotics", "Robotics", "New Haven", HostSize.SMALL, "Owner@Harbor.example"
+    )
     with pytest.raises(ServiceError, match="already has an account") as raised:
         edits.create_host_with_owner(actor, "Second Co", "", "", HostSize.SMALL, "taken@example.org")
 

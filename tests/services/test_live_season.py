@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from sprint.models import Season, Phase
+from sprint.models import Phase, Season
 from sprint.services.season.queries import pick_season
 
 LIVE = {Phase.APPLICATIONS, Phase.RANKING, Phase.MATCHING, Phase.PUBLISHED}
@@ -15,8 +15,10 @@ WHO = {"newcomer": set(), "took part in 2027": {1}, "in 2028": {2}, "in both": {
 
 
 def _seasons(old: Phase, new: Phase) -> tuple[Season, Season]:
-    return (Season(id=1, program_id=1, year=2027, name="Summer 2027", phase=old),
-            Season(id=2, program_id=1, year=2028, name="Summer 2028", phase=new))
+    return (
+        Season(id=1, program_id=1, year=2027, name="Summer 2027", phase=old),
+        Season(id=2, program_id=1, year=2028, name="Summer 2028", phase=new),
+    )
 
 
 def _expected_for_people(old: Phase, new: Phase, taking_part: set[int]) -> int | None:

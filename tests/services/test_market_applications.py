@@ -6,12 +6,19 @@ from datetime import timedelta
 
 import pytest
 
-from sprint.services.errors import NotFound, ServiceError, StaleEdit
 from sprint.extensions import db
 from sprint.models import (
-    Application, ApplicationStatus, AuditEvent, DeadlineExtension, ExtensionKind, Phase, PositionInterest,
-    PositionStatus, utcnow
+    Application,
+    ApplicationStatus,
+    AuditEvent,
+    DeadlineExtension,
+    ExtensionKind,
+    Phase,
+    PositionInterest,
+    PositionStatus,
+    utcnow,
 )
+from sprint.services.errors import NotFound, ServiceError, StaleEdit
 from sprint.services.market import applications, positions
 
 
@@ -32,11 +39,15 @@ def test_applying_submits_the_application_and_puts_the_position_at_the_bottom_of
     application = applications.application_for(market.ana, market.season)
     assert _ranked(application) == [("Position A", 1), ("Position B", 2)]
     assert application.status == ApplicationStatus.SUBMITTED and application.submitted_at is not None
-    assert {i.position.title: i.statement for i in application.interests} == {"Position A": "Keen on labs",
-                                                                             "Position B": "Also keen"}
+    assert {i.position.title: i.statement for i in application.interests} == {
+        "Position A": "Keen on labs",
+        "Position B": "Also keen",
+    }
     assert interest.position_id == b.id and interest.withdrawn_at is None
-    assert [message.subject for message in outbox] == ["[SPRINT] Application received: Position A",
-                                                       "[SPRINT] Application received: Position B"]
+    assert [message.subject for message in outbox] == [
+        "[SPRINT] Application received: Position A",
+        "[SPRINT] Application received: Position B",
+    ]
     assert db.session.scalars(db.select(AuditEvent.action)).all() == ["application.applied"] * 2
 
 
@@ -114,8 +125,15 @@ def test_cannot_apply_outside_the_applications_phase(market, phase):
 def test_an_extension_lets_that_student_alone_apply_after_the_deadline(market):
     market.days_pass(11)
     market.season.phase = Phase.RANKING
-    db.session.add(DeadlineExtension(season_id=market.season.id, user_id=market.ana.id, kind=ExtensionKind.APPLICATIONS,
-                                     until=utcnow() + timedelta(days=2), reason="Ill"))
+    db.session.add(
+        DeadlineExtension(
+            season_id=market.season.id,
+            user_id=market.ana.id,
+            kind=ExtensionKind.APPLICATIONS,
+            until=utcnow() + timedelta(days=2),
+            reason="Ill",
+        )
+    )
     db.session.commit()
 
     applications.apply(market.ana, market.positions["A"], "")
@@ -173,10 +191,14 @@ def test_withdrawing_takes_the_position_off_the_list_and_renumbers_the_rest(mark
     assert _ranked(application) == [("Position A", 1), ("Position C", 2)]
     assert middle.withdrawn_at is not None and application.ranks_certified_at is None
     assert applications.applied_position_ids(market.ana, market.season) == {
-        market.positions["A"].id, market.positions["C"].id}
+        market.positions["A"].id,
+        market.positions["C"].id,
+    }
     event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "application.withdrawn"))
-    assert event.object_id == middle.id and event.details == {"position": middle.position_id,
-                                                               "reason": "Found a closer one"}
+    assert event.object_id == middle.id and event.details == {
+        "position": middle.position_id,
+        "reason": "Found a closer one",
+    }
 
 
 def test_cannot_withdraw_another_students_application(market):

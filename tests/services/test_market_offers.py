@@ -7,11 +7,18 @@ from datetime import timedelta
 
 import pytest
 
-from sprint.services.errors import NotAllowed, ServiceError, StaleEdit
 from sprint.extensions import db
 from sprint.models import (
-    AuditEvent, DeadlineExtension, ExtensionKind, Phase, Placement, PlacementStatus, PositionStatus, utcnow
+    AuditEvent,
+    DeadlineExtension,
+    ExtensionKind,
+    Phase,
+    Placement,
+    PlacementStatus,
+    PositionStatus,
+    utcnow,
 )
+from sprint.services.errors import NotAllowed, ServiceError, StaleEdit
 from sprint.services.market import offers
 
 
@@ -20,8 +27,9 @@ def offer(market) -> Placement:
     """The season is published; Ana holds an offer of Position A (one seat), Ben one of Position B."""
     market.season.phase = Phase.PUBLISHED
     ana = Placement(season_id=market.season.id, student_id=market.ana.id, position_id=market.positions["A"].id)
-    db.session.add_all([ana, Placement(season_id=market.season.id, student_id=market.ben.id,
-                                       position_id=market.positions["B"].id)])
+    db.session.add_all(
+        [ana, Placement(season_id=market.season.id, student_id=market.ben.id, position_id=market.positions["B"].id)]
+    )
     db.session.commit()
     return ana
 
@@ -42,7 +50,8 @@ def test_accepting_an_offer_records_the_answer_and_tells_both_sides(market, offe
     assert db.session.scalar(db.select(AuditEvent.action)) == "offer.accepted"
     assert [(message.to, message.subject) for message in outbox] == [
         (["ana@example.org"], "[SPRINT] You accepted Position A"),
-        (["olive@example.org"], "[SPRINT] Ana Student accepted your offer")]
+        (["olive@example.org"], "[SPRINT] Ana Student accepted your offer"),
+    ]
 
 
 def test_declining_keeps_the_students_reason_for_the_coordinator(market, offer):
@@ -104,8 +113,15 @@ def test_an_offer_without_its_own_deadline_is_due_by_the_seasons_offer_deadline(
 def test_an_offer_extension_lets_that_student_answer_after_the_deadline(market, offer):
     offer.response_deadline = utcnow() - timedelta(hours=1)
     until = utcnow() + timedelta(days=2)
-    db.session.add(DeadlineExtension(season_id=market.season.id, user_id=market.ana.id, kind=ExtensionKind.OFFER,
-                                     until=until, reason="Waiting for a visa"))
+    db.session.add(
+        DeadlineExtension(
+            season_id=market.season.id,
+            user_id=market.ana.id,
+            kind=ExtensionKind.OFFER,
+            until=until,
+            reason="Waiting for a visa",
+        )
+    )
     db.session.commit()
 
     offers.respond(market.ana, offer, accept=True)
@@ -117,8 +133,14 @@ def test_an_offer_extension_lets_that_student_answer_after_the_deadline(market, 
 def test_an_extension_earlier_than_the_offers_own_deadline_does_not_shorten_it(market, offer):
     own = utcnow() + timedelta(days=3)
     offer.response_deadline = own
-    db.session.add(DeadlineExtension(season_id=market.season.id, user_id=market.ana.id, kind=ExtensionKind.OFFER,
-                                     until=utcnow() + timedelta(days=1)))
+    db.session.add(
+        DeadlineExtension(
+            season_id=market.season.id,
+            user_id=market.ana.id,
+            kind=ExtensionKind.OFFER,
+            until=utcnow() + timedelta(days=1),
+        )
+    )
     db.session.commit()
 
     assert offers.response_deadline(market.ana, offer) == own
@@ -144,8 +166,10 @@ def test_taking_back_a_decline_opens_the_offer_again(market, offer, outbox):
     assert offer.status == PlacementStatus.OFFERED and offer.responded_at is None
     assert offer.note == "Declined by the student: Moving\nThe student took back their decline."
     assert db.session.scalar(db.select(AuditEvent.action).order_by(AuditEvent.id.desc())) == "offer.decline_undone"
-    assert [message.subject for message in outbox] == ["[SPRINT] You took back your decline of Position A",
-                                                       "[SPRINT] Ana Student took back their decline of your offer"]
+    assert [message.subject for message in outbox] == [
+        "[SPRINT] You took back your decline of Position A",
+        "[SPRINT] Ana Student took back their decline of your offer",
+    ]
 
 
 def test_only_a_declined_offer_can_be_taken_back(market, offer):
@@ -184,8 +208,15 @@ def test_a_decline_cannot_be_taken_back_once_the_seat_is_offered_to_another_stud
 
 def test_a_decline_cannot_be_taken_back_while_the_student_holds_another_placement(market, offer):
     _declined(market, offer)
-    db.session.add(Placement(season_id=market.season.id, student_id=market.ana.id,
-                             position_id=market.positions["C"].id, round=2, status=PlacementStatus.ACCEPTED))
+    db.session.add(
+        Placement(
+            season_id=market.season.id,
+            student_id=market.ana.id,
+            position_id=market.positions["C"].id,
+            round=2,
+            status=PlacementStatus.ACCEPTED,
+        )
+    )
     db.session.commit()
 
     with pytest.raises(ServiceError, match="You hold another placement this season."):
@@ -195,8 +226,10 @@ def test_a_decline_cannot_be_taken_back_while_the_student_holds_another_placemen
     assert _status(offer) == PlacementStatus.DECLINED
 
 
-@pytest.mark.parametrize(("change", "message"), [("season closed", "Summer 2027 is closed."),
-                                                  ("position withdrawn", "Position A is no longer open.")])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [("season closed", "Summer 2027 is closed."), ("position withdrawn", "Position A is no longer open.")],
+)
 def test_a_decline_cannot_be_taken_back_after_the_season_closes_or_the_position_goes(market, offer, change, message):
     _declined(market, offer)
     if change == "season closed":

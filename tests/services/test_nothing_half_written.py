@@ -9,9 +9,7 @@ from datetime import timedelta
 import pytest
 
 from sprint.extensions import db
-from sprint.models import (
-    Application, AuditEvent, College, Position, Role, User, utcnow
-)
+from sprint.models import Application, AuditEvent, College, Position, Role, User, utcnow
 from sprint.services.errors import NotAllowed, ServiceError
 from sprint.services.market import applications, positions, profiles, rankings
 from sprint.services.season import reminders
@@ -62,8 +60,9 @@ def test_a_refused_position_edit_changes_no_field(world):
     _, member, position = world
 
     with pytest.raises(ServiceError, match="skills in all"):
-        positions.update_position(member, position, _position_form(position, title="Renamed intern",
-                                                                   required_skills=TOO_MANY_SKILLS))
+        positions.update_position(
+            member, position, _position_form(position, title="Renamed intern", required_skills=TOO_MANY_SKILLS)
+        )
     db.session.commit()
 
     assert db.session.get(Position, position.id).title == "Lab intern"
@@ -105,7 +104,9 @@ def test_no_reminder_goes_out_when_its_record_cannot_be_committed(world, outbox,
     monkeypatch.undo()
     db.session.rollback()
 
-    assert outbox == [] and db.session.scalar(db.select(AuditEvent.id).where(
-        AuditEvent.action == "reminders.sent")) is None
+    assert (
+        outbox == []
+        and db.session.scalar(db.select(AuditEvent.id).where(AuditEvent.action == "reminders.sent")) is None
+    )
     counts = reminders.send_deadline_reminders(within_days=3)
     assert (counts.seasons, counts.students, counts.host_members) == (1, 1, 1) and len(outbox) == 2

@@ -7,19 +7,28 @@ import re
 from datetime import timedelta
 
 import pytest
-import solver
 
+import solver
 from sprint import create_app
-from sprint.services.errors import ServiceError
 from sprint.extensions import db
-from sprint.models.enums import LIVE_PLACEMENTS
 from sprint.models import (
-    AuditEvent, Season, HostRank, MatchRun, Phase, Placement, PlacementStatus, Position, RunExplanation,
-    RunStatus, StudentRank, User, utcnow
+    AuditEvent,
+    HostRank,
+    MatchRun,
+    Phase,
+    Placement,
+    PlacementStatus,
+    Position,
+    RunExplanation,
+    RunStatus,
+    Season,
+    StudentRank,
+    User,
+    utcnow,
 )
-from sprint.services.matching import (
-    match_runs, adapter, placement_changes, run_queue, run_reports, second_round
-)
+from sprint.models.enums import LIVE_PLACEMENTS
+from sprint.services.errors import ServiceError
+from sprint.services.matching import adapter, match_runs, placement_changes, run_queue, run_reports, second_round
 from sprint.services.matching.match_runs import RunSettings
 
 MODES = ["stable", "stable-hosts", "max-stable", "welfare"]
@@ -47,8 +56,12 @@ def test_instance_mirrors_the_rows_of_the_season(appctx, small_season):
     students = {entry["id"]: entry for entry in instance["students"]}
     assert set(students) == {f"s{u.id}" for u in small_season.students.values()}
     for user in small_season.students.values():
-        ranked = db.session.scalars(db.select(StudentRank.position_id).join(StudentRank.application)
-                                    .where(StudentRank.application.has(student_id=user.id)).order_by(StudentRank.rank))
+        ranked = db.session.scalars(
+            db.select(StudentRank.position_id)
+            .join(StudentRank.application)
+            .where(StudentRank.application.has(student_id=user.id))
+            .order_by(StudentRank.rank)
+        )
         assert students[f"s{user.id}"]["prefs"] == [f"p{pid}" for pid in ranked]
     position_a = small_season.positions["A"]
     entry = next(p for p in instance["positions"] if p["id"] == f"p{position_a.id}")
@@ -70,17 +83,24 @@ def test_instance_of_the_demo_season_mirrors_its_rows(appctx):
     assert len(instance["students"]) > 200
     sample = instance["students"][:20]
     for entry in sample:
-        ranked = db.session.scalars(db.select(StudentRank.position_id).join(StudentRank.application).where(
-            StudentRank.application.has(student_id=adapter.key_id(entry["id"]), season_id=season.id))
-            .order_by(StudentRank.rank)).all()
-        assert [adapter.key_id(p) for p in entry["prefs"]] == [pid for pid in ranked
-                                                              if f"p{pid}" in {q["id"] for q in instance["positions"]}]
+        ranked = db.session.scalars(
+            db.select(StudentRank.position_id)
+            .join(StudentRank.application)
+            .where(StudentRank.application.has(student_id=adapter.key_id(entry["id"]), season_id=season.id))
+            .order_by(StudentRank.rank)
+        ).all()
+        assert [adapter.key_id(p) for p in entry["prefs"]] == [
+            pid for pid in ranked if f"p{pid}" in {q["id"] for q in instance["positions"]}
+        ]
     for entry in instance["positions"][:10]:
         position = db.session.get(Position, adapter.key_id(entry["id"]))
         assert entry["capacity"] == position.slots and position.season_id == season.id
         listed = [s for tier in entry["prefs"] for s in (tier if isinstance(tier, list) else [tier])]
-        ranks = dict(db.session.execute(db.select(HostRank.student_id, HostRank.rank)
-                                        .where(HostRank.position_id == position.id)).all())
+        ranks = dict(
+            db.session.execute(
+                db.select(HostRank.student_id, HostRank.rank).where(HostRank.position_id == position.id)
+            ).all()
+        )
         tiers_in_order = [ranks[adapter.key_id(s)] for s in listed]
         assert tiers_in_order == sorted(tiers_in_order)
 
@@ -102,9 +122,16 @@ def test_each_mode_runs_and_its_snapshot_gives_the_same_matching_again(appctx, s
 def test_side_constraints_and_reasoned_locks_reach_the_snapshot(appctx, small_season):
     s, p = small_season.students, small_season.positions
 
-    run = _start(small_season, mode="max-stable", cap_per="host", cap_max=3, floors={"first_generation": 2},
-                 host_capacity=[(small_season.hosts[0].id, 2)], locks=[(s[6].id, p["A"].id, "Agreed with host")],
-                 forbids=[(s[1].id, p["B"].id, "Conflict of interest")])
+    run = _start(
+        small_season,
+        mode="max-stable",
+        cap_per="host",
+        cap_max=3,
+        floors={"first_generation": 2},
+        host_capacity=[(small_season.hosts[0].id, 2)],
+        locks=[(s[6].id, p["A"].id, "Agreed with host")],
+        forbids=[(s[1].id, p["B"].id, "Conflict of interest")],
+    )
 
     constraints = run.input_snapshot["constraints"]
     assert constraints["lock"] == [[f"s{s[6].id}", f"p{p['A'].id}"]]
@@ -114,13 +141,16 @@ def test_side_constraints_and_reasoned_locks_reach_the_snapshot(appctx, small_se
     assert _matching(run)[f"s{s[6].id}"] == f"p{p['A'].id}"
 
 
-@pytest.mark.parametrize("settings, message", [
-    ({"mode": "stable", "cap_per": "host", "cap_max": 1}, "max-stable or welfare"),
-    ({"mode": "welfare", "cap_per": "host"}, "college cap needs"),
-    ({"mode": "stable", "locks": [(999999, 1, "why")]}, "not in this match"),
-    ({"mode": "stable", "seed": -1}, "seed"),
-    ({"mode": "welfare", "host_capacity": [(424242, 1)]}, "no open position"),
-])
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"mode": "stable", "cap_per": "host", "cap_max": 1}, "max-stable or welfare"),
+        ({"mode": "welfare", "cap_per": "host"}, "college cap needs"),
+        ({"mode": "stable", "locks": [(999999, 1, "why")]}, "not in this match"),
+        ({"mode": "stable", "seed": -1}, "seed"),
+        ({"mode": "welfare", "host_capacity": [(424242, 1)]}, "no open position"),
+    ],
+)
 def test_bad_settings_are_refused_and_nothing_is_stored(appctx, small_season, settings, message):
     with pytest.raises(ServiceError, match=message):
         _start(small_season, **settings)
@@ -171,10 +201,10 @@ def test_a_decline_then_a_second_round_leaves_accepted_placements_untouched(appc
     second = second_round.start_second_round(actor, season, RunSettings(mode="stable", seed=2))
 
     assert second.round == 2 and second.status == RunStatus.DONE
-    assert [p["capacity"] for p in second.input_snapshot["positions"]
-            if p["id"] == f"p{declined.position_id}"] == [1]
-    assert {adapter.key_id(e["id"]) for e in second.input_snapshot["students"]} == \
-        {u.id for u in small_season.students.values()} - {p.student_id for p in placements}
+    assert [p["capacity"] for p in second.input_snapshot["positions"] if p["id"] == f"p{declined.position_id}"] == [1]
+    assert {adapter.key_id(e["id"]) for e in second.input_snapshot["students"]} == {
+        u.id for u in small_season.students.values()
+    } - {p.student_id for p in placements}
     new = match_runs.publish(actor, second)
     assert {(p.id, p.student_id, p.position_id, p.status) for p in kept} == before
     assert len(new) >= 1 and all(p.round == 2 for p in new)
@@ -188,8 +218,9 @@ def test_a_decline_then_a_second_round_leaves_accepted_placements_untouched(appc
 
 def test_second_round_needs_a_published_first_round(appctx, small_season):
     with pytest.raises(ServiceError, match="after the first round"):
-        second_round.start_second_round(_get(User, small_season.coordinator), _get(Season, small_season.season),
-                                        RunSettings())
+        second_round.start_second_round(
+            _get(User, small_season.coordinator), _get(Season, small_season.season), RunSettings()
+        )
 
 
 def test_manual_changes_respect_seats_need_reasons_and_are_audited(appctx, small_season):
@@ -358,7 +389,6 @@ def test_queued_runs_waiting_for_a_worker_are_not_taken_for_orphans(appctx, smal
     assert (waiting.status, stuck.status) == (RunStatus.QUEUED, RunStatus.FAILED)
 
 
-
 def test_a_run_in_the_web_process_never_turns_the_garbage_collector_off(appctx, small_season, monkeypatch):
     """gc.disable() is process-wide: in the web process it would stop the collector for every request thread,
     for as long as a CP-SAT search takes (up to 600 s)."""
@@ -375,6 +405,7 @@ def test_a_run_in_the_web_process_never_turns_the_garbage_collector_off(appctx, 
         def watched(*args, **kwargs):
             seen.append((name, gc.isenabled()))
             return real(*args, **kwargs)
+
         monkeypatch.setattr(module, name, watched)
 
     watch(solver.cpsat, "solve_cpsat")
@@ -395,6 +426,7 @@ def test_each_app_has_its_own_run_queue(app):
     mine, theirs = run_queue.queue_of(app), run_queue.queue_of(other)
 
     assert mine is not theirs and mine.executor is not theirs.executor and mine.mine is not theirs.mine
+
 
 @NEEDS_SETPRIORITY
 def test_the_solving_thread_runs_at_a_lower_priority_than_the_pages():
@@ -445,15 +477,20 @@ def test_each_persons_reasons_are_a_row_of_their_own_and_a_restart_clears_them(a
     run = _start(small_season, seed=1)
     people = {entry["id"] for side in ("students", "positions") for entry in run.input_snapshot[side]}
 
-    stored = dict(db.session.execute(db.select(RunExplanation.person, RunExplanation.entries)
-                                     .where(RunExplanation.run_id == run.id)).all())
+    stored = dict(
+        db.session.execute(
+            db.select(RunExplanation.person, RunExplanation.entries).where(RunExplanation.run_id == run.id)
+        ).all()
+    )
 
-    again = solver.solve(solver.Problem.from_dict(run.input_snapshot), mode=run.mode,
-                         seed=run.seed).to_dict()["explanations"]
+    again = solver.solve(solver.Problem.from_dict(run.input_snapshot), mode=run.mode, seed=run.seed).to_dict()[
+        "explanations"
+    ]
     assert "explanations" not in run.result
     assert stored == {**again["students"], **again["positions"]} and stored and set(stored) <= people
     run.status = RunStatus.FAILED
     db.session.commit()
     match_runs.restart(_get(User, small_season.coordinator), run)  # solves again (inline in tests)
-    assert db.session.scalar(db.select(db.func.count()).select_from(RunExplanation)
-                             .where(RunExplanation.run_id == run.id)) == len(stored)
+    assert db.session.scalar(
+        db.select(db.func.count()).select_from(RunExplanation).where(RunExplanation.run_id == run.id)
+    ) == len(stored)

@@ -6,20 +6,36 @@ from datetime import date, datetime
 
 import pytest
 
-from sprint.services.errors import NotFound, ServiceError
 from sprint.extensions import db
 from sprint.models import (
-    Application, ApplicationStatus, AuditEvent, College, Season, Phase, Position, PositionSkill,
-    PositionStatus, Role, Skill, StudentRank, User, utcnow
+    Application,
+    ApplicationStatus,
+    AuditEvent,
+    College,
+    Phase,
+    Position,
+    PositionSkill,
+    PositionStatus,
+    Role,
+    Season,
+    Skill,
+    StudentRank,
+    User,
+    utcnow,
 )
-from sprint.services.season import manage
 from sprint.services.directory import progress
+from sprint.services.errors import NotFound, ServiceError
+from sprint.services.season import manage
 
 
 def _dates(**overrides):
-    dates = {"applications_open_at": datetime(2028, 2, 1), "applications_close_at": datetime(2028, 3, 1),
-             "ranking_close_at": datetime(2028, 3, 15), "match_published_at": datetime(2028, 4, 1),
-             "offer_deadline_at": datetime(2028, 4, 8)}
+    dates = {
+        "applications_open_at": datetime(2028, 2, 1),
+        "applications_close_at": datetime(2028, 3, 1),
+        "ranking_close_at": datetime(2028, 3, 15),
+        "match_published_at": datetime(2028, 4, 1),
+        "offer_deadline_at": datetime(2028, 4, 8),
+    }
     return {**dates, **overrides}
 
 
@@ -29,12 +45,15 @@ def coordinator(make):
     return make.user(Role.COORDINATOR, program), program
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("applications_close_at", datetime(2028, 2, 1), "Applications close must be after applications open"),
-    ("ranking_close_at", datetime(2028, 2, 28), "Ranking closes must be on or after applications close"),
-    ("match_published_at", datetime(2028, 3, 14), "Match publication must be on or after ranking closes"),
-    ("offer_deadline_at", datetime(2028, 4, 1), "Offer deadline must be after match publication"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("applications_close_at", datetime(2028, 2, 1), "Applications close must be after applications open"),
+        ("ranking_close_at", datetime(2028, 2, 28), "Ranking closes must be on or after applications close"),
+        ("match_published_at", datetime(2028, 3, 14), "Match publication must be on or after ranking closes"),
+        ("offer_deadline_at", datetime(2028, 4, 1), "Offer deadline must be after match publication"),
+    ],
+)
 def test_dates_out_of_order_are_refused_naming_the_field(appctx, coordinator, field, value, message):
     actor = db.session.get(User, coordinator[0].id)
 
@@ -48,8 +67,9 @@ def test_dates_out_of_order_are_refused_naming_the_field(appctx, coordinator, fi
 def test_equal_close_and_ranking_dates_are_allowed_and_missing_dates_are_fine(appctx, coordinator):
     actor = db.session.get(User, coordinator[0].id)
 
-    season = manage.create_season(actor, 2028, "Summer 2028", _dates(ranking_close_at=datetime(2028, 3, 1),
-                                                                   match_published_at=None))
+    season = manage.create_season(
+        actor, 2028, "Summer 2028", _dates(ranking_close_at=datetime(2028, 3, 1), match_published_at=None)
+    )
 
     assert season.phase == Phase.DRAFT and season.ranking_close_at == season.applications_close_at
 
@@ -85,8 +105,9 @@ def test_creating_with_copy_brings_last_years_positions_as_drafts(appctx, coordi
 
 def test_copy_without_a_previous_season_says_so(appctx, coordinator):
     with pytest.raises(ServiceError, match="no 2027 season to copy"):
-        manage.create_season(db.session.get(User, coordinator[0].id), 2028, "Summer 2028", _dates(),
-                            copy_positions=True)
+        manage.create_season(
+            db.session.get(User, coordinator[0].id), 2028, "Summer 2028", _dates(), copy_positions=True
+        )
     assert db.session.scalar(db.select(db.func.count(Season.id))) == 0
 
 
@@ -106,11 +127,17 @@ def test_phases_move_one_step_forward_with_plain_words(appctx, coordinator, make
     assert event.details == {"before": "applications", "after": "ranking"}
 
 
-@pytest.mark.parametrize(("phase", "target"), [
-    (Phase.DRAFT, Phase.RANKING), (Phase.MATCHING, Phase.RANKING), (Phase.CLOSED, Phase.PUBLISHED),
-    (Phase.PUBLISHED, Phase.MATCHING), (Phase.APPLICATIONS, Phase.MATCHING),
-    (Phase.MATCHING, Phase.PUBLISHED),  # only publishing a run does that
-])
+@pytest.mark.parametrize(
+    ("phase", "target"),
+    [
+        (Phase.DRAFT, Phase.RANKING),
+        (Phase.MATCHING, Phase.RANKING),
+        (Phase.CLOSED, Phase.PUBLISHED),
+        (Phase.PUBLISHED, Phase.MATCHING),
+        (Phase.APPLICATIONS, Phase.MATCHING),
+        (Phase.MATCHING, Phase.PUBLISHED),  # only publishing a run does that
+    ],
+)
 def test_skipping_or_going_back_outside_the_allowed_steps_is_refused(appctx, coordinator, make, phase, target):
     actor, program = coordinator
     season = db.session.get(Season, make.season(program, 2028, phase).id)
@@ -145,11 +172,16 @@ def test_progress_counts_a_small_hand_built_season(appctx, coordinator, make):
     p3 = make.position(lazy, season, slots=4)
     make.position(lazy, season, slots=9, status=PositionStatus.WITHDRAWN)
     students = [make.user(Role.STUDENT, program) for _ in range(4)]
-    statuses = [ApplicationStatus.SUBMITTED, ApplicationStatus.SUBMITTED, ApplicationStatus.STARTED,
-                ApplicationStatus.WITHDRAWN]
+    statuses = [
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.STARTED,
+        ApplicationStatus.WITHDRAWN,
+    ]
     for student, status, ranks in zip(students, statuses, [[p1, p2, p3], [p1], [], [p1]], strict=True):
-        application = Application(season_id=season.id, student_id=student.id, status=status,
-                                  ranks_certified_at=utcnow() if ranks else None)
+        application = Application(
+            season_id=season.id, student_id=student.id, status=status, ranks_certified_at=utcnow() if ranks else None
+        )
         application.ranks = [StudentRank(position_id=p.id, rank=i) for i, p in enumerate(ranks, 1)]
         db.session.add(application)
     db.session.add(College(name="Typed In College", state="CT", confirmed=False))
@@ -161,11 +193,14 @@ def test_progress_counts_a_small_hand_built_season(appctx, coordinator, make):
     assert (figures.positions, figures.slots, figures.positions_certified, figures.drafts) == (3, 7, 2, 0)
     assert (figures.hosts_not_ranked, figures.hosts_unapproved, figures.colleges_to_confirm) == (1, 1, 1)
     assert {row["name"]: (row["positions"], row["slots"]) for row in figures.per_host} == {
-        "Ranked Co": (2, 3), "Lazy Co": (1, 4)}
+        "Ranked Co": (2, 3),
+        "Lazy Co": (1, 4),
+    }
 
 
-def test_the_progress_page_needs_the_same_number_of_queries_whatever_the_season_size(appctx, coordinator, make,
-                                                                                    count_queries):
+def test_the_progress_page_needs_the_same_number_of_queries_whatever_the_season_size(
+    appctx, coordinator, make, count_queries
+):
     program = coordinator[1]
     season = make.season(program, 2028)
     host = make.host(program)
@@ -183,7 +218,7 @@ def test_the_progress_page_needs_the_same_number_of_queries_whatever_the_season_
     with count_queries() as small:
         progress.progress_of(db.session.get(Season, season.id))
     add_students(9)
-    for n in range(9):  # ten times the students, positions and hosts
+    for _ in range(9):  # ten times the students, positions and hosts
         make.position(make.host(program), season)
 
     with count_queries() as large:
@@ -199,12 +234,13 @@ def test_editing_dates_audits_the_changes_and_a_bad_order_changes_nothing(appctx
 
     manage.update_dates(db.session.get(User, actor.id), season, {**_dates(), "match_published_at": None})
     with pytest.raises(ServiceError, match="Offer deadline must be after match publication"):
-        manage.update_dates(db.session.get(User, actor.id), season,
-                            _dates(offer_deadline_at=datetime(2028, 3, 1)))
+        manage.update_dates(db.session.get(User, actor.id), season, _dates(offer_deadline_at=datetime(2028, 3, 1)))
 
     db.session.rollback()
     season = db.session.get(Season, season.id)
     assert season.applications_close_at == datetime(2028, 3, 1) and season.match_published_at is None
     event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "season.dates_changed"))
-    assert event.details["changes"]["applications_close_at"] == [old_close.isoformat(timespec="minutes") + "+00:00",
-                                                                 "2028-03-01T00:00+00:00"]
+    assert event.details["changes"]["applications_close_at"] == [
+        old_close.isoformat(timespec="minutes") + "+00:00",
+        "2028-03-01T00:00+00:00",
+    ]

@@ -22,8 +22,9 @@ def run_cli():
 
     def run(*args: str) -> subprocess.CompletedProcess:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
-        return subprocess.run([sys.executable, "-m", "solver", *args], cwd=ROOT, env=env,
-                               capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "solver", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
 
     return run
 

@@ -12,8 +12,7 @@ from solver import Problem
 from solver.checks import blocking_pairs, violations
 
 # No example database (nothing written outside tests/solver), no deadline (CP-SAT varies).
-PROPERTY = settings(database=None, deadline=None, max_examples=60,
-                    suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(database=None, deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -40,8 +39,11 @@ def _listed(row: dict[str, Any], p: str) -> bool:
 def _position_list(draw: Any, p: str, student_rows: list[dict], ties: bool) -> list[Any]:
     """Mostly the students who listed p (3 in 4 each), sometimes others too."""
     likely = st.integers(0, 3).map(lambda k: k > 0)
-    chosen = [row["id"] for row in student_rows
-              if draw(likely if _listed(row, p) else st.integers(0, 4).map(lambda k: k == 0))]
+    chosen = [
+        row["id"]
+        for row in student_rows
+        if draw(likely if _listed(row, p) else st.integers(0, 4).map(lambda k: k == 0))
+    ]
     chosen = draw(st.permutations(chosen).map(list))
     if not ties or not chosen:
         return chosen
@@ -55,23 +57,44 @@ def _position_list(draw: Any, p: str, student_rows: list[dict], ties: bool) -> l
 
 
 @st.composite
-def instances(draw: Any, *, max_students: int = 5, max_positions: int = 3,
-              ties: bool = True, side: bool = False, overrides: bool = False) -> dict:
+def instances(
+    draw: Any,
+    *,
+    max_students: int = 5,
+    max_positions: int = 3,
+    ties: bool = True,
+    side: bool = False,
+    overrides: bool = False,
+) -> dict:
     """Small random instances: incomplete, one-sided and inconsistent lists."""
     students = [f"s{i}" for i in range(draw(st.integers(0, max_students)))]
     positions = [f"p{i}" for i in range(draw(st.integers(0, max_positions)))]
-    student_rows = [{"id": s, "prefs": draw(prefs_lists(positions, ties)),
-                     "college": draw(st.sampled_from(["c1", "c2"])),
-                     "groups": draw(st.sampled_from([[], ["g"]]))} for s in students]
-    position_rows = [{"id": p, "capacity": draw(st.integers(0, 3).map(lambda k: min(k, 2))),
-                      "prefs": draw(_position_list(p, student_rows, ties)),
-                      "host": draw(st.sampled_from(["h1", "h2"]))} for p in positions]
+    student_rows = [
+        {
+            "id": s,
+            "prefs": draw(prefs_lists(positions, ties)),
+            "college": draw(st.sampled_from(["c1", "c2"])),
+            "groups": draw(st.sampled_from([[], ["g"]])),
+        }
+        for s in students
+    ]
+    position_rows = [
+        {
+            "id": p,
+            "capacity": draw(st.integers(0, 3).map(lambda k: min(k, 2))),
+            "prefs": draw(_position_list(p, student_rows, ties)),
+            "host": draw(st.sampled_from(["h1", "h2"])),
+        }
+        for p in positions
+    ]
     data: dict[str, Any] = {"students": student_rows, "positions": position_rows}
     constraints: dict[str, Any] = {}
     if side and students and positions:
         if draw(st.booleans()):
-            constraints["college_cap"] = {"per": draw(st.sampled_from(["host", "position"])),
-                                          "max": draw(st.integers(1, 2))}
+            constraints["college_cap"] = {
+                "per": draw(st.sampled_from(["host", "position"])),
+                "max": draw(st.integers(1, 2)),
+            }
         if draw(st.booleans()):
             hosts = {p["host"] for p in data["positions"]}
             constraints["host_capacity"] = {h: draw(st.integers(1, 3)) for h in sorted(hosts)}
@@ -81,8 +104,7 @@ def instances(draw: Any, *, max_students: int = 5, max_positions: int = 3,
         pairs = [[s, p] for s in students for p in positions]
         forbid = draw(st.lists(st.sampled_from(pairs), unique_by=tuple, max_size=2))
         lockable = [pair for pair in pairs if pair not in forbid]
-        lock = draw(st.lists(st.sampled_from(lockable), unique_by=lambda x: x[0],
-                             max_size=1)) if lockable else []
+        lock = draw(st.lists(st.sampled_from(lockable), unique_by=lambda x: x[0], max_size=1)) if lockable else []
         caps = {p["id"]: p["capacity"] for p in data["positions"]}
         lock = [pair for pair in lock if caps[pair[1]] > 0]
         constraints.update({"forbid": forbid, "lock": lock})

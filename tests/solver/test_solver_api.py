@@ -15,14 +15,28 @@ from solver.explain import REASONS
 from solver.explain import __doc__ as explain_doc
 
 SCHEMA = Path(solver.__file__).parent / "schema"
-INSTANCE = {"students": [{"id": "s1", "prefs": ["p1"]}, {"id": "s2", "prefs": ["p1"]}],
-            "positions": [{"id": "p1", "capacity": 1, "prefs": ["s2", "s1"]}]}
+INSTANCE = {
+    "students": [{"id": "s1", "prefs": ["p1"]}, {"id": "s2", "prefs": ["p1"]}],
+    "positions": [{"id": "p1", "capacity": 1, "prefs": ["s2", "s1"]}],
+}
 
 
 def test_public_names_are_exported():
-    assert set(solver.__all__) == {"AUDIENCES", "MODES", "SOLVER_VERSION", "CheckReport",
-                                   "InstanceError", "ModeError", "Problem", "Solution", "check",
-                                   "explanation_rows", "generate", "render_explanation", "solve"}
+    assert set(solver.__all__) == {
+        "AUDIENCES",
+        "MODES",
+        "SOLVER_VERSION",
+        "CheckReport",
+        "InstanceError",
+        "ModeError",
+        "Problem",
+        "Solution",
+        "check",
+        "explanation_rows",
+        "generate",
+        "render_explanation",
+        "solve",
+    }
 
 
 def test_result_keys_match_the_result_schema():
@@ -69,8 +83,9 @@ def test_check_reports_a_blocking_pair_and_a_double_assignment():
     problem = Problem.from_dict(INSTANCE)
 
     unstable = check(problem, {"assignments": [{"student": "s1", "position": "p1"}]})
-    doubled = check(problem, {"assignments": [{"student": "s2", "position": "p1"},
-                                              {"student": "s2", "position": "p1"}]})
+    doubled = check(
+        problem, {"assignments": [{"student": "s2", "position": "p1"}, {"student": "s2", "position": "p1"}]}
+    )
 
     assert unstable.feasible and unstable.blocking_pairs == [("s2", "p1")]
     assert not doubled.feasible
@@ -85,21 +100,24 @@ def test_check_names_unknown_ids_in_a_result():
 
 
 def test_importing_the_package_and_checker_loads_no_ortools():
-    code = ("import sys, solver, solver.checks; "
-            "assert not any(m.startswith('ortools') for m in sys.modules)")
+    code = "import sys, solver, solver.checks; assert not any(m.startswith('ortools') for m in sys.modules)"
 
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=Path(solver.__file__).parents[1], check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(solver.__file__).parents[1], check=False
+    )
 
     assert done.returncode == 0, done.stderr
 
 
 def test_stable_mode_does_not_load_ortools():
-    code = ("import sys, solver; p = solver.Problem.from_dict(" + repr(INSTANCE) + "); "
-            "solver.solve(p); assert 'ortools' not in sys.modules")
+    code = (
+        "import sys, solver; p = solver.Problem.from_dict(" + repr(INSTANCE) + "); "
+        "solver.solve(p); assert 'ortools' not in sys.modules"
+    )
 
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=Path(solver.__file__).parents[1], check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(solver.__file__).parents[1], check=False
+    )
 
     assert done.returncode == 0, done.stderr
 
@@ -138,6 +156,7 @@ def test_the_garbage_collector_stays_on_through_deferred_acceptance_and_cp_sat(m
         def wrapped(*args, **kwargs):
             seen.setdefault(name, []).append(gc.isenabled())
             return real(*args, **kwargs)
+
         monkeypatch.setattr(module, name, wrapped)
 
     spy(solver.cpsat, "solve_cpsat")

@@ -10,10 +10,10 @@ import pytest
 def test_generate_solve_check_round_trip(run_cli, tmp_path):
     instance, result = tmp_path / "i.json", tmp_path / "r.json"
 
-    generated = run_cli("generate", "--students", "60", "--tie-prob", "0.2", "--colleges", "3",
-                        "--seed", "5", "--out", str(instance))
-    solved = run_cli("solve", str(instance), "--mode", "stable", "--seed", "2",
-                     "--out", str(result))
+    generated = run_cli(
+        "generate", "--students", "60", "--tie-prob", "0.2", "--colleges", "3", "--seed", "5", "--out", str(instance)
+    )
+    solved = run_cli("solve", str(instance), "--mode", "stable", "--seed", "2", "--out", str(result))
     checked = run_cli("check", str(instance), str(result))
 
     assert (generated.returncode, solved.returncode, checked.returncode) == (0, 0, 0)
@@ -34,9 +34,10 @@ def test_generate_is_deterministic_by_seed(run_cli):
 
 @pytest.mark.parametrize("mode", ["stable-hosts", "max-stable", "welfare"])
 def test_solve_prints_to_stdout_in_every_mode(run_cli, write_json, mode):
-    instance = write_json("i.json", {"students": [{"id": "s1", "prefs": ["p1"]}],
-                                     "positions": [{"id": "p1", "capacity": 1,
-                                                    "prefs": ["s1"]}]})
+    instance = write_json(
+        "i.json",
+        {"students": [{"id": "s1", "prefs": ["p1"]}], "positions": [{"id": "p1", "capacity": 1, "prefs": ["s1"]}]},
+    )
 
     solved = run_cli("solve", instance, "--mode", mode, "--time-limit", "5")
 
@@ -45,10 +46,10 @@ def test_solve_prints_to_stdout_in_every_mode(run_cli, write_json, mode):
 
 
 def test_check_exits_1_on_an_infeasible_result(run_cli, write_json):
-    instance = write_json("i.json", {"students": [{"id": "s1", "prefs": ["p1"]}],
-                                     "positions": [{"id": "p1", "capacity": 1, "prefs": []}]})
-    result = write_json("r.json", {"assignments": [{"student": "s1", "position": "p1"}],
-                                   "solver": {"mode": "stable"}})
+    instance = write_json(
+        "i.json", {"students": [{"id": "s1", "prefs": ["p1"]}], "positions": [{"id": "p1", "capacity": 1, "prefs": []}]}
+    )
+    result = write_json("r.json", {"assignments": [{"student": "s1", "position": "p1"}], "solver": {"mode": "stable"}})
 
     checked = run_cli("check", instance, result)
 
@@ -57,9 +58,10 @@ def test_check_exits_1_on_an_infeasible_result(run_cli, write_json):
 
 
 def test_check_exits_3_on_undeclared_blocking_pairs_in_a_stable_mode(run_cli, write_json):
-    instance = write_json("i.json", {"students": [{"id": "s1", "prefs": ["p1"]}],
-                                     "positions": [{"id": "p1", "capacity": 1,
-                                                    "prefs": ["s1"]}]})
+    instance = write_json(
+        "i.json",
+        {"students": [{"id": "s1", "prefs": ["p1"]}], "positions": [{"id": "p1", "capacity": 1, "prefs": ["s1"]}]},
+    )
     stable = write_json("r.json", {"assignments": [], "solver": {"mode": "stable"}})
     welfare = write_json("w.json", {"assignments": [], "solver": {"mode": "welfare"}})
 
@@ -71,21 +73,24 @@ def test_check_exits_3_on_undeclared_blocking_pairs_in_a_stable_mode(run_cli, wr
     assert informative.returncode == 0
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["solve", "missing.json"], "error: missing.json: cannot read file"),
-    (["solve", "{bad}"], "unknown position 'p9'"),
-    (["solve", "{notjson}"], "not valid JSON"),
-    (["solve", "{caps}"], "cannot honour college_cap"),
-    (["solve", "{bad}", "--mode", "fast"], "invalid choice: 'fast'"),
-    (["check", "{caps}", "{notjson}"], "not valid JSON"),
-    (["frobnicate"], "invalid choice: 'frobnicate'"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["solve", "missing.json"], "error: missing.json: cannot read file"),
+        (["solve", "{bad}"], "unknown position 'p9'"),
+        (["solve", "{notjson}"], "not valid JSON"),
+        (["solve", "{caps}"], "cannot honour college_cap"),
+        (["solve", "{bad}", "--mode", "fast"], "invalid choice: 'fast'"),
+        (["check", "{caps}", "{notjson}"], "not valid JSON"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
 def test_bad_input_gives_one_line_and_exit_2(run_cli, write_json, tmp_path, args, message):
     files = {
-        "{bad}": write_json("bad.json", {"students": [{"id": "s1", "prefs": ["p9"]}],
-                                         "positions": []}),
-        "{caps}": write_json("caps.json", {"students": [], "positions": [], "constraints": {
-            "college_cap": {"per": "host", "max": 1}}}),
+        "{bad}": write_json("bad.json", {"students": [{"id": "s1", "prefs": ["p9"]}], "positions": []}),
+        "{caps}": write_json(
+            "caps.json", {"students": [], "positions": [], "constraints": {"college_cap": {"per": "host", "max": 1}}}
+        ),
         "{notjson}": str(tmp_path / "broken.json"),
     }
     (tmp_path / "broken.json").write_text("{not json")

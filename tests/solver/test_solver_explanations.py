@@ -29,8 +29,7 @@ def _assert_student_entry(problem, match, s, entry, blocking=()):
         assert entry["slots"] == problem.capacities[p] == len(holders)
         assert len(entry["holder_ranks"]) + entry["placed_by_coordinator"] == len(holders)
         assert entry["your_rank"] == problem.position_rank[p][s]
-        assert all(problem.student_ids[q] not in render(entry, "coordinator")
-                   for q in holders)  # no names
+        assert all(problem.student_ids[q] not in render(entry, "coordinator") for q in holders)  # no names
         if reason == "filled":
             assert all(r < entry["your_rank"] for r in entry["holder_ranks"])
         else:
@@ -40,10 +39,12 @@ def _assert_student_entry(problem, match, s, entry, blocking=()):
     elif reason == "college_cap":
         cap = problem.constraints.college_cap
         host = problem.hosts[p]
-        scope = [q for q in range(len(problem.position_ids))
-                 if q == p or (cap.per == "host" and host is not None and problem.hosts[q] == host)]
-        same = [q for q, m in enumerate(match) if m in scope and q != s
-                and problem.colleges[q] == problem.colleges[s]]
+        scope = [
+            q
+            for q in range(len(problem.position_ids))
+            if q == p or (cap.per == "host" and host is not None and problem.hosts[q] == host)
+        ]
+        same = [q for q, m in enumerate(match) if m in scope and q != s and problem.colleges[q] == problem.colleges[s]]
         assert len(same) >= cap.max == entry["cap"]
     else:
         assert reason == "host_capacity"
@@ -53,8 +54,7 @@ def _assert_student_entry(problem, match, s, entry, blocking=()):
 
 
 @PROPERTY
-@given(data=instances(overrides=True), mode=st.sampled_from(["stable", "stable-hosts",
-                                                             "max-stable", "welfare"]))
+@given(data=instances(overrides=True), mode=st.sampled_from(["stable", "stable-hosts", "max-stable", "welfare"]))
 def test_student_explanations_cover_every_better_position_with_a_true_reason(data, mode):
     problem = Problem.from_dict(data)
 
@@ -117,8 +117,7 @@ def _one_text_per_fact(facts_and_texts):
     return {fact: texts for fact, texts in seen.items() if len(texts) > 1}
 
 
-_LEAKS = ("did not rank", "ranked", "their ranks", "yours", "tie", "lottery", "college cap",
-          "capacity of")
+_LEAKS = ("did not rank", "ranked", "their ranks", "yours", "tie", "lottery", "college cap", "capacity of")
 ANY_MODE = st.sampled_from(["stable", "stable-hosts", "max-stable", "welfare"])
 
 
@@ -149,8 +148,7 @@ def test_a_student_reads_nothing_of_a_hosts_ranks(data, mode):
             anonymous = text.replace(entry["position"], "P")
             _reads_no_rank(anonymous)
             # what the student may know: own lock, the coordinator's ban, an empty position
-            known = (s in problem.locked, (s, p) in problem.constraints.forbid,
-                     problem.capacities[p] == 0)
+            known = (s in problem.locked, (s, p) in problem.constraints.forbid, problem.capacities[p] == 0)
             facts.append((known, anonymous))
     assert _one_text_per_fact(facts) == {}
 
@@ -168,27 +166,36 @@ def test_a_host_reads_nothing_of_a_candidates_preferences(data, mode):
             text = render(entry, "host", mode)
             _reads_no_rank(text)
             # what the host may know: the outcome it is told, and coordinator overrides
-            known = (s in problem.locked, (s, p) in problem.constraints.forbid,
-                     problem.capacities[p] == 0, solution.match[s] >= 0)
+            known = (
+                s in problem.locked,
+                (s, p) in problem.constraints.forbid,
+                problem.capacities[p] == 0,
+                solution.match[s] >= 0,
+            )
             facts.append((known, text))
     assert _one_text_per_fact(facts) == {}
 
 
 def test_the_coordinator_reads_the_full_detail():
-    problem = Problem.from_dict({
-        "students": [{"id": "s1", "prefs": ["p1", "p2"]}, {"id": "s2", "prefs": ["p1"]}],
-        "positions": [{"id": "p1", "capacity": 1, "prefs": ["s2", "s1"]},
-                      {"id": "p2", "capacity": 1, "prefs": ["s1"]}]})
+    problem = Problem.from_dict(
+        {
+            "students": [{"id": "s1", "prefs": ["p1", "p2"]}, {"id": "s2", "prefs": ["p1"]}],
+            "positions": [
+                {"id": "p1", "capacity": 1, "prefs": ["s2", "s1"]},
+                {"id": "p2", "capacity": 1, "prefs": ["s1"]},
+            ],
+        }
+    )
 
     explained = solve(problem).explanations
 
     (entry,) = explained["students"]["s1"]
     assert render(entry, "coordinator") == (
-        "p1 filled its 1 slot(s) with candidates it ranked higher than this student "
-        "(their ranks: 1; this student: 2).")
+        "p1 filled its 1 slot(s) with candidates it ranked higher than this student (their ranks: 1; this student: 2)."
+    )
     assert render(entry, "student") == (
-        "p1 had no seat for you under its host's ranking and the match rules "
-        "(hosts' rankings stay confidential).")
+        "p1 had no seat for you under its host's ranking and the match rules (hosts' rankings stay confidential)."
+    )
     (candidate,) = explained["positions"]["p1"]
     assert candidate["matched_elsewhere"] is True
     assert render(candidate, "host") == "This candidate was matched elsewhere."

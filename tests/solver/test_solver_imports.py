@@ -24,8 +24,11 @@ def _imported_roots(path: Path) -> set[str]:
 def test_solver_modules_import_no_web_stack():
     modules = sorted(PACKAGE.rglob("*.py"))
 
-    offenders = {str(path.relative_to(PACKAGE)): sorted(_imported_roots(path) & FORBIDDEN)
-                 for path in modules if _imported_roots(path) & FORBIDDEN}
+    offenders = {
+        str(path.relative_to(PACKAGE)): sorted(_imported_roots(path) & FORBIDDEN)
+        for path in modules
+        if _imported_roots(path) & FORBIDDEN
+    }
 
     assert len(modules) >= 10
     assert offenders == {}
@@ -61,7 +64,7 @@ def test_solver_modules_import_one_another_without_a_cycle():
 
     def visit(module: str, trail: list[str]) -> None:
         if module in trail:
-            cycles.append(trail[trail.index(module):] + [module])
+            cycles.append(trail[trail.index(module) :] + [module])
             return
         for target in sorted(graph.get(module, ())):
             visit(target, trail + [module])

@@ -76,12 +76,10 @@ def test_stable_hosts_equals_the_library_hospital_optimal_answer():
     problem = Problem.from_dict(generate(students=200, seed=3))
     sid, pid = problem.student_ids, problem.position_ids
     residents = {sid[s]: [pid[p] for p in prefs] for s, prefs in enumerate(problem.student_prefs)}
-    hospitals = {pid[p]: [sid[s] for s in prefs] for p, prefs in enumerate(problem.position_prefs)
-                 if prefs}
+    hospitals = {pid[p]: [sid[s] for s in prefs] for p, prefs in enumerate(problem.position_prefs) if prefs}
     capacities = {h: problem.capacities[problem.position_index[h]] for h in hospitals}
 
-    game = _with_big_stack(HospitalResident.create_from_dictionaries, residents, hospitals,
-                           capacities)
+    game = _with_big_stack(HospitalResident.create_from_dictionaries, residents, hospitals, capacities)
     theirs = {r.name: h.name for h, held in game.solve(optimal="hospital").items() for r in held}
 
     assert solve(problem, mode="stable-hosts", explain=False).matching == theirs

@@ -18,6 +18,7 @@ def _spy_limits(monkeypatch, deterministic=None):
         if deterministic is not None:
             made.parameters.max_deterministic_time = deterministic
         return made
+
     monkeypatch.setattr(cpsat, "_solver", recording)
     return limits
 
@@ -38,8 +39,7 @@ def test_the_rank_sum_phase_gets_the_time_the_placements_phase_left(monkeypatch)
 def _solve_cut_short(monkeypatch, students, deterministic):
     """Max-stable with CP-SAT stopped after ``deterministic`` units of its deterministic time."""
     _spy_limits(monkeypatch, deterministic=deterministic)
-    problem = Problem.from_dict(generate(students=students, positions=students // 4,
-                                         tie_prob=0.3, seed=1))
+    problem = Problem.from_dict(generate(students=students, positions=students // 4, tie_prob=0.3, seed=1))
     solution = solve(problem, mode="max-stable", time_limit_s=20, explain=False)
     return solution, solution.solver, solution.stats["matched"]
 

@@ -38,8 +38,7 @@ def test_stable_gives_every_student_their_best_stable_partner(data, seed):
 
     assert list(match) in every
     for s in range(len(match)):
-        assert student_rank(strict, s, match[s]) == min(student_rank(strict, s, m[s])
-                                                        for m in every)
+        assert student_rank(strict, s, match[s]) == min(student_rank(strict, s, m[s]) for m in every)
 
 
 @PROPERTY
@@ -53,8 +52,7 @@ def test_stable_hosts_gives_every_student_their_worst_stable_partner(data, seed)
 
     assert list(match) in every  # the position-optimal stable matching is student-pessimal
     for s in range(len(match)):
-        assert student_rank(strict, s, match[s]) == max(student_rank(strict, s, m[s])
-                                                        for m in every)
+        assert student_rank(strict, s, match[s]) == max(student_rank(strict, s, m[s]) for m in every)
 
 
 @PROPERTY
@@ -82,8 +80,7 @@ def test_max_stable_minimises_blocking_pairs_under_side_constraints(data):
         assert solution.status == "infeasible"
         return
     fewest = min(len(blocking_pairs(problem, m)) for m in feasible)
-    best_size = max(sum(p >= 0 for p in m) for m in feasible
-                    if len(blocking_pairs(problem, m)) == fewest)
+    best_size = max(sum(p >= 0 for p in m) for m in feasible if len(blocking_pairs(problem, m)) == fewest)
     assert solution.status == "optimal"
     assert check(problem, solution).feasible
     assert len(solution.blocking_pairs) == fewest

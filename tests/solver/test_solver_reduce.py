@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from solver_testkit import PROPERTY, all_matchings, instances, stable_matchings
 
 from solver import Problem, solve
-from solver.cpsat_data import CpData
 from solver.checks import blocking_pairs
+from solver.cpsat_data import CpData
 from solver.cpsat_reduce import reduce_pairs
 
 

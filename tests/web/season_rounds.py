@@ -14,6 +14,9 @@ def publish_round(app, world, round_: int = 1) -> dict[int, int]:
         coordinator = db.session.get(User, world.coordinator.id)
         season = db.session.get(Season, world.season.id)
         settings = match_runs.RunSettings(seed=1)
-        run = (match_runs.start_run(coordinator, season, settings) if round_ == 1
-               else second_round.start_second_round(coordinator, season, settings))
+        run = (
+            match_runs.start_run(coordinator, season, settings)
+            if round_ == 1
+            else second_round.start_second_round(coordinator, season, settings)
+        )
         return {p.student_id: p.id for p in match_runs.publish_run(coordinator, run)}

@@ -12,8 +12,17 @@ import re
 
 from werkzeug.routing import Rule
 
-ACTORS = ("anonymous", "student", "other_student", "host", "other_host", "liaison", "other_coordinator",
-          "coordinator", "admin")
+ACTORS = (
+    "anonymous",
+    "student",
+    "other_student",
+    "host",
+    "other_host",
+    "liaison",
+    "other_coordinator",
+    "coordinator",
+    "admin",
+)
 NOBODY: frozenset[str] = frozenset()
 EVERYONE = frozenset(ACTORS)
 USERS = EVERYONE - {"anonymous"}
@@ -152,6 +161,7 @@ def _url(rule: Rule, values: dict, app) -> str:
         args["action"] = "rerun"
     with app.test_request_context():
         from flask import url_for
+
         url = url_for(rule.endpoint, **args)
     if rule.endpoint == "runs.compare":
         url += values["compare"]
@@ -211,8 +221,10 @@ def test_access_matrix(app, world):
         else:
             good = outcome == ("login" if actor == "anonymous" else "denied")
         if not good:
-            wrong.append(f"{method} {url} as {actor}: {response.status_code} ({outcome}), "
-                         f"expected {'allowed' if expected_allowed else 'refused'}")
+            wrong.append(
+                f"{method} {url} as {actor}: {response.status_code} ({outcome}), "
+                f"expected {'allowed' if expected_allowed else 'refused'}"
+            )
         response.close()
         if endpoint == "auth.logout_everywhere" and expected_allowed:  # it ended the session: back in
             client.post("/login", data={"email": people[actor], "password": "correct horse battery"})

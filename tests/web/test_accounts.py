@@ -23,9 +23,17 @@ def _live_program(make, **kwargs):
 def test_student_signs_up_confirms_the_email_and_lands_on_their_page(app, client, make, outbox):
     program = _live_program(make)
 
-    response = client.post("/register", data={
-        "name": "Ada Student", "email": "Ada@Example.org", "program": program.id,
-        "password": PASSWORD, "confirm": PASSWORD}, follow_redirects=True)
+    response = client.post(
+        "/register",
+        data={
+            "name": "Ada Student",
+            "email": "Ada@Example.org",
+            "program": program.id,
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+        follow_redirects=True,
+    )
 
     assert "Check your email: we sent a link to ada@example.org" in response.get_data(as_text=True)
     assert client.get("/student/").status_code == 302  # not logged in before the link is opened
@@ -48,8 +56,16 @@ def test_student_signs_up_confirms_the_email_and_lands_on_their_page(app, client
 def test_a_second_sign_up_before_the_link_replaces_the_first_and_its_link(app, client, make, outbox):
     program = _live_program(make)
     for name in ("First Try", "Second Try"):
-        client.post("/register", data={"name": name, "email": "twice@example.org", "program": program.id,
-                                       "password": PASSWORD + name, "confirm": PASSWORD + name})
+        client.post(
+            "/register",
+            data={
+                "name": name,
+                "email": "twice@example.org",
+                "program": program.id,
+                "password": PASSWORD + name,
+                "confirm": PASSWORD + name,
+            },
+        )
     first, second = _link_in(outbox[-2]), _link_in(outbox[-1])
 
     assert "already used" in client.get(first, follow_redirects=True).get_data(as_text=True)
@@ -60,9 +76,10 @@ def test_a_second_sign_up_before_the_link_replaces_the_first_and_its_link(app, c
 def test_registration_with_a_short_password_is_refused_and_stores_nothing(app, client, make):
     program = _live_program(make)
 
-    response = client.post("/register", data={
-        "name": "Bo", "email": "bo@example.org", "program": program.id,
-        "password": "short", "confirm": "short"})
+    response = client.post(
+        "/register",
+        data={"name": "Bo", "email": "bo@example.org", "program": program.id, "password": "short", "confirm": "short"},
+    )
 
     assert response.status_code == 400
     assert "at least 10 characters" in response.get_data(as_text=True)
@@ -73,9 +90,16 @@ def test_registration_with_a_short_password_is_refused_and_stores_nothing(app, c
 def test_registration_with_a_common_password_is_refused(client, make):
     program = _live_program(make)
 
-    response = client.post("/register", data={
-        "name": "Bo", "email": "bo@example.org", "program": program.id,
-        "password": "password123", "confirm": "password123"})
+    response = client.post(
+        "/register",
+        data={
+            "name": "Bo",
+            "email": "bo@example.org",
+            "program": program.id,
+            "password": "password123",
+            "confirm": "password123",
+        },
+    )
 
     assert response.status_code == 400
     assert "too easy to guess" in response.get_data(as_text=True)
@@ -84,9 +108,16 @@ def test_registration_with_a_common_password_is_refused(client, make):
 def test_registration_with_mismatched_passwords_and_bad_email_shows_both_errors(client, make):
     program = _live_program(make)
 
-    response = client.post("/register", data={
-        "name": "", "email": "not-an-email", "program": program.id,
-        "password": PASSWORD, "confirm": PASSWORD + "x"})
+    response = client.post(
+        "/register",
+        data={
+            "name": "",
+            "email": "not-an-email",
+            "program": program.id,
+            "password": PASSWORD,
+            "confirm": PASSWORD + "x",
+        },
+    )
 
     body = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -171,8 +202,7 @@ def test_password_reset_for_an_unknown_email_sends_nothing_and_says_the_same(cli
 
 
 def test_a_tampered_reset_link_is_refused(client, make):
-    response = client.post("/reset-password/not-a-real-token",
-                           data={"password": PASSWORD, "confirm": PASSWORD})
+    response = client.post("/reset-password/not-a-real-token", data={"password": PASSWORD, "confirm": PASSWORD})
 
     assert response.status_code == 400 and "not valid" in response.get_data(as_text=True)
 
@@ -183,8 +213,10 @@ def test_coordinator_invites_a_host_member_who_joins_by_the_link(app, client, ma
     coordinator = make.user(Role.COORDINATOR, program)
     login(coordinator)
 
-    response = client.post("/coordinator/invite", data={
-        "email": "New.Member@elmcity.example", "role": "host", "host": host.id, "host_role": "member"})
+    response = client.post(
+        "/coordinator/invite",
+        data={"email": "New.Member@elmcity.example", "role": "host", "host": host.id, "host_role": "member"},
+    )
     assert response.status_code == 302
     link = _link_in(outbox[0])
     client.post("/logout")
@@ -209,8 +241,9 @@ def test_host_invitation_without_a_company_is_refused(app, client, make, login, 
     program = make.program()
     login(make.user(Role.COORDINATOR, program))
 
-    response = client.post("/coordinator/invite", data={
-        "email": "x@example.org", "role": "host", "host": 0, "host_role": "member"})
+    response = client.post(
+        "/coordinator/invite", data={"email": "x@example.org", "role": "host", "host": 0, "host_role": "member"}
+    )
 
     assert response.status_code == 400 and "Choose the host company" in response.get_data(as_text=True)
     assert outbox == []
@@ -222,8 +255,10 @@ def test_coordinator_cannot_invite_into_another_programs_host(app, client, make,
     other_host = make.host(make.program(name="Other"))
     login(make.user(Role.COORDINATOR, make.program()))
 
-    response = client.post("/coordinator/invite", data={
-        "email": "x@example.org", "role": "host", "host": other_host.id, "host_role": "member"})
+    response = client.post(
+        "/coordinator/invite",
+        data={"email": "x@example.org", "role": "host", "host": other_host.id, "host_role": "member"},
+    )
 
     assert response.status_code == 400 and "Not a valid choice" in response.get_data(as_text=True)
     assert outbox == []

@@ -99,8 +99,7 @@ def test_security_headers_and_a_strict_content_security_policy(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-HOMES = {Role.STUDENT: "/student/", Role.HOST: "/company/", Role.COORDINATOR: "/coordinator/",
-         Role.ADMIN: "/admin/"}
+HOMES = {Role.STUDENT: "/student/", Role.HOST: "/company/", Role.COORDINATOR: "/coordinator/", Role.ADMIN: "/admin/"}
 
 
 @pytest.mark.parametrize("role", list(HOMES))
@@ -162,9 +161,17 @@ def test_a_post_with_a_csrf_token_is_accepted(base_app, make):
         client = base_app.test_client()
         page = client.get("/register").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        response = client.post("/register", data={
-            "csrf_token": token, "name": "X Y", "email": "xy@example.org", "program": program.id,
-            "password": "correct horse battery", "confirm": "correct horse battery"})
+        response = client.post(
+            "/register",
+            data={
+                "csrf_token": token,
+                "name": "X Y",
+                "email": "xy@example.org",
+                "program": program.id,
+                "password": "correct horse battery",
+                "confirm": "correct horse battery",
+            },
+        )
     finally:
         base_app.config["WTF_CSRF_ENABLED"] = False
 

@@ -10,13 +10,30 @@ from season_rounds import publish_round
 
 from sprint.extensions import db
 from sprint.models import (
-    Season, DeadlineExtension, ExtensionKind, MatchRun, Placement, Position, StudentRank, User, utcnow
+    DeadlineExtension,
+    ExtensionKind,
+    MatchRun,
+    Placement,
+    Position,
+    Season,
+    StudentRank,
+    User,
+    utcnow,
 )
 from sprint.services.matching import match_runs
 
 CONFIRM = {"confirm": "y"}
-POSITION_FORM = {"title": "Late intern", "description": "Work.", "slots": 1, "hourly_pay": "20", "hours_per_week": 40,
-                 "start_date": "2027-06-01", "end_date": "2027-08-13", "site_town": "New Haven", "work_mode": "onsite"}
+POSITION_FORM = {
+    "title": "Late intern",
+    "description": "Work.",
+    "slots": 1,
+    "hourly_pay": "20",
+    "hours_per_week": 40,
+    "start_date": "2027-06-01",
+    "end_date": "2027-08-13",
+    "site_town": "New Haven",
+    "work_mode": "onsite",
+}
 
 
 def _count(app, model) -> int:
@@ -87,8 +104,10 @@ def test_a_new_run_is_not_offered_after_publication_nor_a_second_round_after_it_
     between = client.get(index).get_data(as_text=True)
     publish_round(app, one_seat, round_=2)
     after = client.get(index).get_data(as_text=True)
-    refused = client.post(f"/coordinator/runs/seasons/{one_seat.season.id}/second-round", data={"mode": "stable",
-                                                                                           "seed": 3, "time_limit": 5})
+    refused = client.post(
+        f"/coordinator/runs/seasons/{one_seat.season.id}/second-round",
+        data={"mode": "stable", "seed": 3, "time_limit": 5},
+    )
 
     assert "New run" not in between and "Second round (" in between
     assert "Second round (" not in after and "The second round of Summer 2027 has run" in after
@@ -98,7 +117,10 @@ def test_a_new_run_is_not_offered_after_publication_nor_a_second_round_after_it_
 def _close_ranking(app, one_seat) -> None:
     with app.app_context():
         season = db.session.get(Season, one_seat.season.id)
-        season.applications_close_at, season.ranking_close_at = utcnow() - timedelta(days=2), utcnow() - timedelta(days=1)
+        season.applications_close_at, season.ranking_close_at = (
+            utcnow() - timedelta(days=2),
+            utcnow() - timedelta(days=1),
+        )
         db.session.commit()
 
 
@@ -108,8 +130,9 @@ def test_after_the_ranking_deadline_the_rank_list_is_read_only_and_refused(app, 
 
     page = client.get("/student/ranks").get_data(as_text=True)
     version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
-    posted = client.post("/student/ranks", data={"version": version, "action": "draft",
-                                                 f"rank_{one_seat.position.id}": "1"})
+    posted = client.post(
+        "/student/ranks", data={"version": version, "action": "draft", f"rank_{one_seat.position.id}": "1"}
+    )
 
     assert "Certify my list" not in page and "Save draft" not in page and "readonly" in page
     assert "the deadline has passed" in page and "Withdraw" not in page
@@ -119,15 +142,23 @@ def test_after_the_ranking_deadline_the_rank_list_is_read_only_and_refused(app, 
 def test_an_extension_reopens_the_rank_list_for_that_student_only(app, client, login, one_seat):
     _close_ranking(app, one_seat)
     with app.app_context():
-        db.session.add(DeadlineExtension(season_id=one_seat.season.id, user_id=one_seat.ana.id, kind=ExtensionKind.RANKING,
-                                         until=utcnow() + timedelta(days=3), reason="Hospital stay"))
+        db.session.add(
+            DeadlineExtension(
+                season_id=one_seat.season.id,
+                user_id=one_seat.ana.id,
+                kind=ExtensionKind.RANKING,
+                until=utcnow() + timedelta(days=3),
+                reason="Hospital stay",
+            )
+        )
         db.session.commit()
     login(one_seat.ana)
 
     page = client.get("/student/ranks").get_data(as_text=True)
     version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
-    posted = client.post("/student/ranks", data={"version": version, "action": "certify",
-                                                 f"rank_{one_seat.position.id}": "1"})
+    posted = client.post(
+        "/student/ranks", data={"version": version, "action": "certify", f"rank_{one_seat.position.id}": "1"}
+    )
     client.post("/logout")
     login(one_seat.ben)
     other = client.get("/student/ranks").get_data(as_text=True)
@@ -146,8 +177,9 @@ def test_applying_after_applications_close_is_not_offered_and_refused(app, clien
     assert 'name="statement"' not in page and "Applications for Summer 2027 are closed" in page
     assert posted.status_code == 400
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count(StudentRank.id)).where(
-            StudentRank.position_id == later.id)) == 0
+        assert (
+            db.session.scalar(db.select(db.func.count(StudentRank.id)).where(StudentRank.position_id == later.id)) == 0
+        )
 
 
 def test_an_offer_past_its_deadline_offers_no_answer_buttons(app, client, login, one_seat):

@@ -11,8 +11,17 @@ from season_rounds import publish_round
 
 from sprint.extensions import db
 from sprint.models import (
-    AuditEvent, Season, HostCompany, HostMember, Phase, Placement, PlacementStatus, Position,
-    PositionInterest, User, utcnow
+    AuditEvent,
+    HostCompany,
+    HostMember,
+    Phase,
+    Placement,
+    PlacementStatus,
+    Position,
+    PositionInterest,
+    Season,
+    User,
+    utcnow,
 )
 from sprint.services.matching import match_runs, placement_changes
 
@@ -55,33 +64,45 @@ def _reason_of(app, action: str) -> str | None:
 
 # The bare POST an old one-tap button (or a script) sends changes nothing -------------------------------
 
+
 def _state(app, one_seat) -> tuple:
     with app.app_context():
-        return (db.session.scalar(db.select(Placement.status).where(Placement.student_id == one_seat.ana.id)),
-                db.session.get(PositionInterest, one_seat.interest_id).withdrawn_at,
-                db.session.scalar(db.select(db.func.count(HostMember.id))),
-                db.session.get(Position, one_seat.position.id).status,
-                db.session.get(User, one_seat.colleague.id).active,
-                db.session.get(HostCompany, one_seat.host.id).approved,
-                db.session.get(Season, one_seat.season.id).phase,
-                db.session.scalar(db.select(db.func.count(AuditEvent.id))))
+        return (
+            db.session.scalar(db.select(Placement.status).where(Placement.student_id == one_seat.ana.id)),
+            db.session.get(PositionInterest, one_seat.interest_id).withdrawn_at,
+            db.session.scalar(db.select(db.func.count(HostMember.id))),
+            db.session.get(Position, one_seat.position.id).status,
+            db.session.get(User, one_seat.colleague.id).active,
+            db.session.get(HostCompany, one_seat.host.id).approved,
+            db.session.get(Season, one_seat.season.id).phase,
+            db.session.scalar(db.select(db.func.count(AuditEvent.id))),
+        )
 
 
-@pytest.mark.parametrize("who, url, button", [
-    ("ana", "/student/applications/{interest_id}/withdraw", "Withdraw my application"),
-    ("owner", "/company/team/{colleague_membership}/remove", "Remove Cal Colleague"),
-    ("owner", "/company/positions/{position_id}/withdraw", "Withdraw the position"),
-    ("coordinator", "/coordinator/staff/{colleague_id}/deactivate", "Deactivate the account"),
-    ("coordinator", "/coordinator/hosts/{host_id}/unapprove", "Unapprove Elm Bio"),
-    ("coordinator", "/coordinator/seasons/{season_id}/phase", "Move to “Match being run”"),
-])
+@pytest.mark.parametrize(
+    "who, url, button",
+    [
+        ("ana", "/student/applications/{interest_id}/withdraw", "Withdraw my application"),
+        ("owner", "/company/team/{colleague_membership}/remove", "Remove Cal Colleague"),
+        ("owner", "/company/positions/{position_id}/withdraw", "Withdraw the position"),
+        ("coordinator", "/coordinator/staff/{colleague_id}/deactivate", "Deactivate the account"),
+        ("coordinator", "/coordinator/hosts/{host_id}/unapprove", "Unapprove Elm Bio"),
+        ("coordinator", "/coordinator/seasons/{season_id}/phase", "Move to “Match being run”"),
+    ],
+)
 def test_a_bare_post_before_publication_changes_nothing_and_shows_the_confirmation(
-        app, client, login, one_seat, who, url, button):
+    app, client, login, one_seat, who, url, button
+):
     with app.app_context():
         membership = db.session.scalar(db.select(HostMember.id).where(HostMember.user_id == one_seat.colleague.id))
-    url = url.format(interest_id=one_seat.interest_id, colleague_membership=membership,
-                     position_id=one_seat.position.id, colleague_id=one_seat.colleague.id, host_id=one_seat.host.id,
-                     season_id=one_seat.season.id)
+    url = url.format(
+        interest_id=one_seat.interest_id,
+        colleague_membership=membership,
+        position_id=one_seat.position.id,
+        colleague_id=one_seat.colleague.id,
+        host_id=one_seat.host.id,
+        season_id=one_seat.season.id,
+    )
     login(getattr(one_seat, who))
     before = _state(app, one_seat)
 
@@ -95,8 +116,11 @@ def test_a_bare_post_before_publication_changes_nothing_and_shows_the_confirmati
 
 def _finished_run(app, one_seat) -> int:
     with app.app_context():
-        return match_runs.start_run(db.session.get(User, one_seat.coordinator.id),
-                                    db.session.get(Season, one_seat.season.id), match_runs.RunSettings(seed=1)).id
+        return match_runs.start_run(
+            db.session.get(User, one_seat.coordinator.id),
+            db.session.get(Season, one_seat.season.id),
+            match_runs.RunSettings(seed=1),
+        ).id
 
 
 def test_a_bare_post_to_the_old_decline_address_does_not_decline(app, client, login, one_seat):
@@ -106,7 +130,9 @@ def test_a_bare_post_to_the_old_decline_address_does_not_decline(app, client, lo
     response = client.post(f"/student/offers/{placement_id}/decline")
 
     assert response.status_code == 400
-    assert 'name="confirm" value="y"' in response.get_data(as_text=True) and "Decline the offer" in response.get_data(as_text=True)
+    assert 'name="confirm" value="y"' in response.get_data(as_text=True) and "Decline the offer" in response.get_data(
+        as_text=True
+    )
     assert _placement(app, placement_id).status == PlacementStatus.OFFERED
 
 
@@ -139,8 +165,10 @@ def test_a_bare_post_to_the_old_publish_address_does_not_publish(app, client, lo
 
 # Declining, with a reason the coordinator sees, and taking it back ------------------------------------
 
+
 def test_declining_asks_first_says_what_happens_and_keeps_the_reason_for_the_coordinator(
-        app, client, login, one_seat, outbox):
+    app, client, login, one_seat, outbox
+):
     placement_id = publish_round(app, one_seat)[one_seat.ana.id]
     login(one_seat.ana)
 
@@ -176,8 +204,12 @@ def test_a_decline_is_taken_back_before_the_deadline_while_the_seat_is_free(app,
     assert "Accept the offer" in undone.get_data(as_text=True)
     assert any("took back their decline" in message.subject for message in outbox)
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(
-            AuditEvent.action == "offer.decline_undone")) == 1
+        assert (
+            db.session.scalar(
+                db.select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "offer.decline_undone")
+            )
+            == 1
+        )
 
 
 def test_a_decline_is_not_taken_back_after_the_offer_deadline(app, client, login, one_seat):
@@ -203,9 +235,13 @@ def test_a_decline_is_not_taken_back_once_the_coordinator_placed_someone_there(a
     placement_id = _declined_by_ana(app, client, login, one_seat)
 
     with app.app_context():
-        placement_changes.add_placement(db.session.get(User, one_seat.coordinator.id),
-                                        db.session.get(Season, one_seat.season.id), db.session.get(User, one_seat.ben.id),
-                                        db.session.get(Position, one_seat.position.id), "Ben asked for it")
+        placement_changes.add_placement(
+            db.session.get(User, one_seat.coordinator.id),
+            db.session.get(Season, one_seat.season.id),
+            db.session.get(User, one_seat.ben.id),
+            db.session.get(Position, one_seat.position.id),
+            "Ben asked for it",
+        )
 
     _undo_refused(app, client, placement_id, "offered to another student")
 
@@ -239,12 +275,14 @@ def test_nobody_takes_back_someone_elses_decline(app, client, login, one_seat):
 
 # The other irreversible actions keep their reason where the coordinator looks ---------------------------
 
+
 def test_a_withdrawn_application_keeps_its_reason_in_the_audit_log(app, client, login, one_seat):
     login(one_seat.ana)
 
     page = client.get(f"/student/applications/{one_seat.interest_id}/withdraw").get_data(as_text=True)
-    done = client.post(f"/student/applications/{one_seat.interest_id}/withdraw",
-                       data={**CONFIRM, "reason": "I found a closer lab."})
+    done = client.post(
+        f"/student/applications/{one_seat.interest_id}/withdraw", data={**CONFIRM, "reason": "I found a closer lab."}
+    )
     again = client.post(f"/student/applications/{one_seat.interest_id}/withdraw", data=CONFIRM)
 
     assert "no longer sees you as an applicant" in page
@@ -262,8 +300,9 @@ def test_host_removals_and_withdrawals_show_their_reason_in_the_directory(app, c
     login(one_seat.owner)
 
     removed = client.post(f"/company/team/{membership}/remove", data={**CONFIRM, "reason": "Left the company"})
-    withdrawn = client.post(f"/company/positions/{one_seat.position.id}/withdraw",
-                            data={**CONFIRM, "reason": "Grant ended"})
+    withdrawn = client.post(
+        f"/company/positions/{one_seat.position.id}/withdraw", data={**CONFIRM, "reason": "Grant ended"}
+    )
 
     assert removed.status_code == 302 and withdrawn.status_code == 302
     client.post("/logout")
@@ -279,8 +318,10 @@ def test_a_coordinators_reasons_show_on_the_pages_of_the_records(app, client, lo
 
     client.post(f"/coordinator/staff/{one_seat.colleague.id}/deactivate", data={**CONFIRM, "reason": "On leave"})
     client.post(f"/coordinator/hosts/{one_seat.host.id}/unapprove", data={**CONFIRM, "reason": "Missing insurance"})
-    client.post(f"/coordinator/seasons/{one_seat.season.id}/phase",
-                data={**CONFIRM, "target": "matching", "reason": "All lists are in"})
+    client.post(
+        f"/coordinator/seasons/{one_seat.season.id}/phase",
+        data={**CONFIRM, "target": "matching", "reason": "All lists are in"},
+    )
 
     with app.app_context():
         assert db.session.get(User, one_seat.colleague.id).active is False

@@ -11,9 +11,7 @@ from html import unescape as html_unescape
 import pytest
 
 from sprint.extensions import db
-from sprint.models import (
-    AuditEvent, College, Season, DeadlineExtension, ExtensionKind, HostCompany, Phase, Role, User
-)
+from sprint.models import AuditEvent, College, DeadlineExtension, ExtensionKind, HostCompany, Phase, Role, Season, User
 from sprint.services.season import deadlines
 from sprint.services.support import local_time
 
@@ -27,9 +25,15 @@ def setup(make, login):
     return program, coordinator, season
 
 
-PAGES = ["/coordinator/seasons", "/coordinator/seasons/new", "/coordinator/directory/students",
-         "/coordinator/directory/colleges.csv", "/coordinator/import", "/coordinator/hosts/new",
-         "/coordinator/import/template/students.csv"]
+PAGES = [
+    "/coordinator/seasons",
+    "/coordinator/seasons/new",
+    "/coordinator/directory/students",
+    "/coordinator/directory/colleges.csv",
+    "/coordinator/import",
+    "/coordinator/hosts/new",
+    "/coordinator/import/template/students.csv",
+]
 
 
 @pytest.mark.parametrize("role", [Role.STUDENT, Role.HOST])
@@ -49,9 +53,12 @@ def test_another_programs_coordinator_cannot_reach_this_programs_season(client, 
     other_season = make.season(make.program(), 2027)
     other_host = make.host(make.program())
 
-    for page in (f"/coordinator/seasons/{other_season.id}", f"/coordinator/seasons/{other_season.id}/dates",
-                 f"/coordinator/seasons/{other_season.id}/extensions",
-                 f"/coordinator/directory/students?season={other_season.id}"):
+    for page in (
+        f"/coordinator/seasons/{other_season.id}",
+        f"/coordinator/seasons/{other_season.id}/dates",
+        f"/coordinator/seasons/{other_season.id}/extensions",
+        f"/coordinator/directory/students?season={other_season.id}",
+    ):
         assert client.get(page).status_code == 404, page  # as for a missing id: other programs' ids reveal nothing
     assert client.post(f"/coordinator/hosts/{other_host.id}/approve").status_code == 403
     assert client.post(f"/coordinator/seasons/{other_season.id}/phase", data={"target": "ranking"}).status_code == 404
@@ -59,19 +66,31 @@ def test_another_programs_coordinator_cannot_reach_this_programs_season(client, 
 
 def test_every_set_up_page_renders_for_the_coordinator(client, setup):
     _program, _coordinator, season = setup
-    for page in [*PAGES, f"/coordinator/seasons/{season.id}", f"/coordinator/seasons/{season.id}/dates",
-                 f"/coordinator/seasons/{season.id}/extensions", f"/coordinator/seasons/{season.id}/phase/ranking",
-                 "/coordinator/directory/hosts?filter=not_ranked&page=x",
-                 "/coordinator/directory/positions", "/coordinator/directory/staff"]:
+    for page in [
+        *PAGES,
+        f"/coordinator/seasons/{season.id}",
+        f"/coordinator/seasons/{season.id}/dates",
+        f"/coordinator/seasons/{season.id}/extensions",
+        f"/coordinator/seasons/{season.id}/phase/ranking",
+        "/coordinator/directory/hosts?filter=not_ranked&page=x",
+        "/coordinator/directory/positions",
+        "/coordinator/directory/staff",
+    ]:
         assert client.get(page).status_code == 200, page
     assert client.get("/coordinator/directory/nothing").status_code == 404
     assert client.get(f"/coordinator/seasons/{season.id}/phase/closed").status_code == 404
 
 
 def test_create_a_season_with_bad_dates_shows_the_message_next_to_the_field(app, client, setup):
-    response = client.post("/coordinator/seasons/new", data={
-        "year": "2028", "name": "Summer 2028", "applications_open_at": "2028-03-01T09:00",
-        "applications_close_at": "2028-02-01T09:00"})
+    response = client.post(
+        "/coordinator/seasons/new",
+        data={
+            "year": "2028",
+            "name": "Summer 2028",
+            "applications_open_at": "2028-03-01T09:00",
+            "applications_close_at": "2028-02-01T09:00",
+        },
+    )
 
     assert response.status_code == 400
     assert "Applications close must be after applications open" in response.get_data(as_text=True)
@@ -85,8 +104,11 @@ def test_next_seasons_applications_wait_until_the_running_season_has_published(a
     with app.app_context():
         season_id = db.session.scalar(db.select(Season.id).where(Season.year == 2028))
 
-    refused = client.post(f"/coordinator/seasons/{season_id}/phase",
-                          data={"target": "applications", "confirm": "Confirm"}, follow_redirects=True)
+    refused = client.post(
+        f"/coordinator/seasons/{season_id}/phase",
+        data={"target": "applications", "confirm": "Confirm"},
+        follow_redirects=True,
+    )
 
     assert "Summer 2027 is still at the stage \u201cApplications open\u201d" in refused.get_data(as_text=True)
     with app.app_context():
@@ -102,23 +124,37 @@ def test_create_a_season_then_move_it_forward_after_the_confirmation(app, client
     with app.app_context():  # last year's offers are out: next year's applications may open
         db.session.get(Season, setup[2].id).phase = Phase.PUBLISHED
         db.session.commit()
-    response = client.post("/coordinator/seasons/new", data={
-        "year": "2028", "name": "Summer 2028", "applications_open_at": "2028-02-01T09:00",
-        "applications_close_at": "2028-03-01T17:00", "ranking_close_at": "2028-03-15T17:00"})
+    response = client.post(
+        "/coordinator/seasons/new",
+        data={
+            "year": "2028",
+            "name": "Summer 2028",
+            "applications_open_at": "2028-02-01T09:00",
+            "applications_close_at": "2028-03-01T17:00",
+            "ranking_close_at": "2028-03-15T17:00",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         season_id = db.session.scalar(db.select(Season.id).where(Season.year == 2028))
 
     confirmation = client.get(f"/coordinator/seasons/{season_id}/phase/applications").get_data(as_text=True)
-    moved = client.post(f"/coordinator/seasons/{season_id}/phase", data={"target": "applications", "confirm": "y"},
-                        follow_redirects=True)
+    moved = client.post(
+        f"/coordinator/seasons/{season_id}/phase",
+        data={"target": "applications", "confirm": "y"},
+        follow_redirects=True,
+    )
 
-    assert "Students can see open positions of approved hosts and apply until Mar 1, 2028, 5:00\u202fPM EST" in confirmation
+    assert (
+        "Students can see open positions of approved hosts and apply until Mar 1, 2028, 5:00\u202fPM EST"
+        in confirmation
+    )
     assert "is now in &#34;Applications open&#34;" in moved.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Season, season_id).phase == Phase.APPLICATIONS
-    skipped = client.post(f"/coordinator/seasons/{season_id}/phase", data={"target": "matching", "confirm": "y"},
-                          follow_redirects=True)
+    skipped = client.post(
+        f"/coordinator/seasons/{season_id}/phase", data={"target": "matching", "confirm": "y"}, follow_redirects=True
+    )
     assert "one step at a time" in skipped.get_data(as_text=True)
 
 
@@ -149,14 +185,12 @@ def test_import_preview_with_a_bad_row_then_a_good_file_confirmed_twice(app, cli
     bad = b"name,state\nGood College,CT\nBad College,Connecticut\n"
     good = b"name,state,kind\nGood College,CT,community\n"
 
-    preview = client.post("/coordinator/import", data={"kind": "colleges",
-                                                       "file": (io.BytesIO(bad), "colleges.csv")})
+    preview = client.post("/coordinator/import", data={"kind": "colleges", "file": (io.BytesIO(bad), "colleges.csv")})
     assert preview.status_code == 422
     assert "should be a two-letter code" in preview.get_data(as_text=True)
     assert "Import now" not in preview.get_data(as_text=True)
 
-    preview = client.post("/coordinator/import", data={"kind": "colleges",
-                                                       "file": (io.BytesIO(good), "colleges.csv")})
+    preview = client.post("/coordinator/import", data={"kind": "colleges", "file": (io.BytesIO(good), "colleges.csv")})
     html = preview.get_data(as_text=True)
     payload = html.split('name="payload" type="hidden" value="')[1].split('"')[0]
     first = client.post("/coordinator/import/confirm", data={"payload": payload}, follow_redirects=True)
@@ -166,22 +200,24 @@ def test_import_preview_with_a_bad_row_then_a_good_file_confirmed_twice(app, cli
     assert "This preview was already imported" in second.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(College.id))) == 1
-        assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(
-            AuditEvent.action == "import.colleges")) == 1
+        assert (
+            db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "import.colleges"))
+            == 1
+        )
     forged = client.post("/coordinator/import/confirm", data={"payload": "forged"}, follow_redirects=True)
     assert "not valid" in forged.get_data(as_text=True)
 
 
 def test_the_export_neutralises_formulas(app, client, setup, make):
     program, _coordinator, _season = setup
-    make.user(Role.STUDENT, program, name="=HYPERLINK(\"http://evil\")")
+    make.user(Role.STUDENT, program, name='=HYPERLINK("http://evil")')
 
     response = client.get("/coordinator/directory/students.csv")
 
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:3] == ["Name", "Email", "College"]
-    assert rows[1][0] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[1][0] == '\'=HYPERLINK("http://evil")'
 
 
 def test_an_extension_lets_that_person_rank_after_the_deadline(app, client, setup, make):
@@ -191,12 +227,24 @@ def test_an_extension_lets_that_person_rank_after_the_deadline(app, client, setu
     later = (season.ranking_close_at + timedelta(days=3)).replace(second=0, microsecond=0)
     typed = local_time.to_local(later, local_time.zone(None))  # coordinators type Connecticut time
 
-    response = client.post(f"/coordinator/seasons/{season.id}/extensions", data={
-        "email": "ANA@example.org", "kind": "ranking", "until": typed.strftime("%Y-%m-%dT%H:%M"),
-        "reason": "Family emergency"})
-    client.post(f"/coordinator/seasons/{season.id}/extensions", data={
-        "email": "ana@example.org", "kind": "ranking", "until": (typed + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
-        "reason": "Still away"})
+    response = client.post(
+        f"/coordinator/seasons/{season.id}/extensions",
+        data={
+            "email": "ANA@example.org",
+            "kind": "ranking",
+            "until": typed.strftime("%Y-%m-%dT%H:%M"),
+            "reason": "Family emergency",
+        },
+    )
+    client.post(
+        f"/coordinator/seasons/{season.id}/extensions",
+        data={
+            "email": "ana@example.org",
+            "kind": "ranking",
+            "until": (typed + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+            "reason": "Still away",
+        },
+    )
 
     assert response.status_code == 302
     with app.app_context():
@@ -207,8 +255,10 @@ def test_an_extension_lets_that_person_rank_after_the_deadline(app, client, setu
             deadlines.check_open(db.session.get(User, bo.id), world, ExtensionKind.RANKING, now=after)
         extension = db.session.scalar(db.select(DeadlineExtension))
         assert extension.reason == "Still away" and extension.until == later + timedelta(days=1)
-        assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(
-            AuditEvent.action == "deadline.extended")) == 2
+        assert (
+            db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "deadline.extended"))
+            == 2
+        )
 
 
 def test_an_extension_for_a_stranger_or_a_past_date_is_refused(client, setup, make):
@@ -216,10 +266,14 @@ def test_an_extension_for_a_stranger_or_a_past_date_is_refused(client, setup, ma
     make.user(Role.STUDENT, make.program(), email="other@example.org")
     make.user(Role.STUDENT, program, email="ana@example.org")
 
-    stranger = client.post(f"/coordinator/seasons/{season.id}/extensions", data={
-        "email": "other@example.org", "kind": "ranking", "until": "2099-01-01T00:00", "reason": "x"})
-    early = client.post(f"/coordinator/seasons/{season.id}/extensions", data={
-        "email": "ana@example.org", "kind": "ranking", "until": "2001-01-01T00:00", "reason": "x"})
+    stranger = client.post(
+        f"/coordinator/seasons/{season.id}/extensions",
+        data={"email": "other@example.org", "kind": "ranking", "until": "2099-01-01T00:00", "reason": "x"},
+    )
+    early = client.post(
+        f"/coordinator/seasons/{season.id}/extensions",
+        data={"email": "ana@example.org", "kind": "ranking", "until": "2001-01-01T00:00", "reason": "x"},
+    )
 
     assert stranger.status_code == 400 and "No student or host member" in stranger.get_data(as_text=True)
     assert early.status_code == 400 and "after the season&#39;s deadline" in early.get_data(as_text=True)
@@ -232,8 +286,9 @@ def test_approve_a_host_and_deactivate_a_member_from_the_directory(app, client, 
 
     client.post(f"/coordinator/hosts/{host.id}/approve")
     client.post(f"/coordinator/staff/{member.id}/deactivate", data={"confirm": "y"})
-    refused = client.post(f"/coordinator/staff/{coordinator.id}/deactivate", data={"confirm": "y"},
-                          follow_redirects=True)
+    refused = client.post(
+        f"/coordinator/staff/{coordinator.id}/deactivate", data={"confirm": "y"}, follow_redirects=True
+    )
 
     assert "cannot deactivate your own account" in refused.get_data(as_text=True)
     with app.app_context():
@@ -243,9 +298,17 @@ def test_approve_a_host_and_deactivate_a_member_from_the_directory(app, client, 
 
 
 def test_add_a_host_and_invite_its_owner_in_one_step(app, client, setup, outbox):
-    response = client.post("/coordinator/hosts/new", data={
-        "name": "Harbor Robotics", "sector": "Robotics", "site_town": "New Haven", "size": "small",
-        "owner_email": "owner@harbor.example"}, follow_redirects=True)
+    response = client.post(
+        "/coordinator/hosts/new",
+        data={
+            "name": "Harbor Robotics",
+            "sector": "Robotics",
+            "site_town": "New Haven",
+            "size": "small",
+            "owner_email": "owner@harbor.example",
+        },
+        follow_redirects=True,
+    )
 
     assert "Harbor Robotics added; an invitation went to owner@harbor.example" in response.get_data(as_text=True)
     assert [message.to for message in outbox] == [["owner@harbor.example"]]
@@ -255,12 +318,14 @@ def test_importing_positions_needs_a_season_of_the_program(client, setup, make):
     other_season = make.season(make.program(), 2027)
     content = b"host,title,slots,hourly_pay,hours_per_week,start_date,end_date\n"
 
-    missing = client.post("/coordinator/import", data={"kind": "positions",
-                                                       "file": (io.BytesIO(content), "p.csv")})
-    foreign = client.post("/coordinator/import", data={"kind": "positions", "season": other_season.id,
-                                                       "file": (io.BytesIO(content), "p.csv")})
-    garbage = client.post("/coordinator/import", data={"kind": "positions", "season": "x",
-                                                       "file": (io.BytesIO(content), "p.csv")})
+    missing = client.post("/coordinator/import", data={"kind": "positions", "file": (io.BytesIO(content), "p.csv")})
+    foreign = client.post(
+        "/coordinator/import",
+        data={"kind": "positions", "season": other_season.id, "file": (io.BytesIO(content), "p.csv")},
+    )
+    garbage = client.post(
+        "/coordinator/import", data={"kind": "positions", "season": "x", "file": (io.BytesIO(content), "p.csv")}
+    )
 
     assert missing.status_code == 400 and "Choose the season" in missing.get_data(as_text=True)
     assert foreign.status_code == 404  # another program's season is answered as a missing one
@@ -269,11 +334,21 @@ def test_importing_positions_needs_a_season_of_the_program(client, setup, make):
 
 def test_a_season_with_its_date_boxes_left_empty_is_created(app, client, setup):
     """A browser sends every date box, empty ones as "": they mean "not set yet", not bad input."""
-    empty = {field: "" for field in ("applications_open_at", "applications_close_at", "ranking_close_at",
-                                     "match_published_at", "offer_deadline_at")}
+    empty = {
+        field: ""
+        for field in (
+            "applications_open_at",
+            "applications_close_at",
+            "ranking_close_at",
+            "match_published_at",
+            "offer_deadline_at",
+        )
+    }
 
-    response = client.post("/coordinator/seasons/new", data={"year": "2029", "name": "Summer 2029", **empty,
-                                                             "applications_open_at": "2029-01-15T09:00"})
+    response = client.post(
+        "/coordinator/seasons/new",
+        data={"year": "2029", "name": "Summer 2029", **empty, "applications_open_at": "2029-01-15T09:00"},
+    )
 
     assert response.status_code == 302
     with app.app_context():

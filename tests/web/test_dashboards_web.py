@@ -12,12 +12,29 @@ import pytest
 
 from sprint.extensions import db
 from sprint.models import (
-    Application, ApplicationStatus, College, Season, HostCompany, Phase, Placement, PlacementStatus, Position,
-    Role, StudentProfile, User, utcnow
+    Application,
+    ApplicationStatus,
+    College,
+    HostCompany,
+    Phase,
+    Placement,
+    PlacementStatus,
+    Position,
+    Role,
+    Season,
+    StudentProfile,
+    User,
+    utcnow,
 )
 
-PAGES = ["/dashboards/", "/dashboards/colleges", "/dashboards/hosts", "/dashboards/quality",
-         "/dashboards/equity", "/dashboards/report"]
+PAGES = [
+    "/dashboards/",
+    "/dashboards/colleges",
+    "/dashboards/hosts",
+    "/dashboards/quality",
+    "/dashboards/equity",
+    "/dashboards/report",
+]
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -29,8 +46,9 @@ def read_csv(response):
     return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
 
 
-def add_applicants(app, world, count, year=2025, placed=0, first_choice=0, first_generation=True,
-                   race=None, prefix="Extra"):
+def add_applicants(
+    app, world, count, year=2025, placed=0, first_choice=0, first_generation=True, race=None, prefix="Extra"
+):
     """More submitted applicants in a season of `dash_world` (a new season if need be); the first
     `placed` of them get a live placement, the first `first_choice` of those at their first choice."""
     with app.app_context():
@@ -41,24 +59,53 @@ def add_applicants(app, world, count, year=2025, placed=0, first_choice=0, first
             db.session.flush()
         template = db.session.get(Position, world.positions["p25b"].id)
         host = HostCompany(program_id=world.program.id, name=f"{prefix} host {year}", approved=True)
-        position = Position(host=host, season_id=season.id, title="Extra", slots=count, hourly_pay=template.hourly_pay,
-                            hours_per_week=35, start_date=template.start_date, end_date=template.end_date)
+        position = Position(
+            host=host,
+            season_id=season.id,
+            title="Extra",
+            slots=count,
+            hourly_pay=template.hourly_pay,
+            hours_per_week=35,
+            start_date=template.start_date,
+            end_date=template.end_date,
+        )
         college = College(name=f"{prefix} college {year}", kind="minority_serving")
         db.session.add_all([host, position, college])
         db.session.flush()
         for n in range(count):
-            user = User(email=f"{prefix.lower()}{year}-{n}@dash.example.org", name=f"{prefix} {n}", role=Role.STUDENT,
-                        program_id=world.program.id, password_hash="x")
-            user.profile = StudentProfile(college_id=college.id, major="History", first_generation=first_generation,
-                                          race_ethnicity=race)
+            user = User(
+                email=f"{prefix.lower()}{year}-{n}@dash.example.org",
+                name=f"{prefix} {n}",
+                role=Role.STUDENT,
+                program_id=world.program.id,
+                password_hash="x",
+            )
+            user.profile = StudentProfile(
+                college_id=college.id, major="History", first_generation=first_generation, race_ethnicity=race
+            )
             db.session.add(user)
             db.session.flush()
-            db.session.add(Application(season_id=season.id, student_id=user.id, status=ApplicationStatus.SUBMITTED,
-                                       submitted_at=utcnow(), ranks_certified_at=utcnow()))
+            db.session.add(
+                Application(
+                    season_id=season.id,
+                    student_id=user.id,
+                    status=ApplicationStatus.SUBMITTED,
+                    submitted_at=utcnow(),
+                    ranks_certified_at=utcnow(),
+                )
+            )
             if n < placed:
-                db.session.add(Placement(season_id=season.id, student_id=user.id, position_id=position.id, round=1,
-                                         status=PlacementStatus.COMPLETED, student_rank=1 if n < first_choice else 2,
-                                         position_rank=1))
+                db.session.add(
+                    Placement(
+                        season_id=season.id,
+                        student_id=user.id,
+                        position_id=position.id,
+                        round=1,
+                        status=PlacementStatus.COMPLETED,
+                        student_rank=1 if n < first_choice else 2,
+                        position_rank=1,
+                    )
+                )
         db.session.commit()
 
 
@@ -118,8 +165,13 @@ def test_students_hosts_and_liaisons_cannot_reach_the_dashboards(app, client, da
         login(make.member(dash_world.hosts["H1"]))
     elif role == "liaison":
         login(_liaison(app, make, dash_world, "A"))
-    urls = [*PAGES, *drill_downs(dash_world), "/dashboards/export/overview/seasons.csv",
-            "/dashboards/chart/overview/seasons.svg", f"/dashboards/colleges/{dash_world.colleges['A']}/invite-liaison"]
+    urls = [
+        *PAGES,
+        *drill_downs(dash_world),
+        "/dashboards/export/overview/seasons.csv",
+        "/dashboards/chart/overview/seasons.svg",
+        f"/dashboards/colleges/{dash_world.colleges['A']}/invite-liaison",
+    ]
 
     for url in urls:
         response = client.get(url)
@@ -165,12 +217,14 @@ def test_tables_export_to_csv_with_the_page_numbers(client, coordinator_in):
 
 def test_exports_neutralise_spreadsheet_formulas(app, client, coordinator_in):
     with app.app_context():
-        db.session.get(User, coordinator_in.students[3].id).name = "=HYPERLINK(\"http://evil\")"
+        db.session.get(User, coordinator_in.students[3].id).name = '=HYPERLINK("http://evil")'
         db.session.commit()
 
     rows = read_csv(client.get(f"/dashboards/export/college/{coordinator_in.colleges['B']}/students.csv"))
 
-    assert ["'=HYPERLINK(\"http://evil\")", "2024"] == rows[1][:2] or ["'=HYPERLINK(\"http://evil\")", "2024"] == rows[2][:2]
+    assert ['\'=HYPERLINK("http://evil")', "2024"] == rows[1][:2] or ['\'=HYPERLINK("http://evil")', "2024"] == rows[2][
+        :2
+    ]
 
 
 def test_equity_shows_large_cells_and_hides_small_ones_on_page_chart_and_export(app, client, coordinator_in):
@@ -187,7 +241,14 @@ def test_equity_shows_large_cells_and_hides_small_ones_on_page_chart_and_export(
     assert values == ["75", "83.3"]  # the hidden "Not given" rates are not drawn
     assert "Not given: Placement rate &lt;5" in html
     race = read_csv(client.get("/dashboards/export/equity/race_ethnicity.csv"))
-    assert ["Black", "8", "6", "75.0%", "5", "83.3%"] in race and ["Hispanic or Latino", "8", "6", "75.0%", "5", "83.3%"] in race
+    assert ["Black", "8", "6", "75.0%", "5", "83.3%"] in race and [
+        "Hispanic or Latino",
+        "8",
+        "6",
+        "75.0%",
+        "5",
+        "83.3%",
+    ] in race
 
 
 def test_the_season_report_is_printable_and_suppresses_demographics(client, coordinator_in):
@@ -208,8 +269,12 @@ def _count_queries(client, count_queries, urls):
 
 
 def test_the_number_of_queries_per_page_does_not_grow_with_the_data(app, client, coordinator_in, count_queries):
-    urls = [*PAGES, *drill_downs(coordinator_in), "/dashboards/export/colleges/colleges.csv",
-            "/dashboards/chart/hosts/seasons.svg"]
+    urls = [
+        *PAGES,
+        *drill_downs(coordinator_in),
+        "/dashboards/export/colleges/colleges.csv",
+        "/dashboards/chart/hosts/seasons.svg",
+    ]
     small = _count_queries(client, count_queries, urls)
 
     for n in range(10):  # ten times the world's 8 applicants, 2 hosts and 3 colleges, in each of two seasons
@@ -242,9 +307,13 @@ def test_a_liaison_sees_only_their_own_college(app, client, dash_world, make, lo
     assert "Student3 Dash" not in html and "Outsider" not in html and "Cedar" not in html
     assert client.get("/liaison/chart/seasons.svg").mimetype == "image/svg+xml"
     assert client.get("/liaison/export/nothing.csv").status_code == 404
-    for url in [f"/dashboards/colleges/{dash_world.colleges['B']}", f"/dashboards/export/college/{dash_world.colleges['B']}/students.csv",
-                f"/liaison/colleges/{dash_world.colleges['B']}",
-                f"/liaison/?college={dash_world.colleges['B']}", f"/liaison/?program={dash_world.other.id}"]:
+    for url in [
+        f"/dashboards/colleges/{dash_world.colleges['B']}",
+        f"/dashboards/export/college/{dash_world.colleges['B']}/students.csv",
+        f"/liaison/colleges/{dash_world.colleges['B']}",
+        f"/liaison/?college={dash_world.colleges['B']}",
+        f"/liaison/?program={dash_world.other.id}",
+    ]:
         response = client.get(url)
         assert response.status_code in (403, 404) or "Student3 Dash" not in response.get_data(as_text=True), url
 
@@ -270,14 +339,17 @@ def test_home_page_sends_a_liaison_to_their_college(app, client, dash_world, mak
 def test_a_coordinator_invites_a_liaison_who_then_sees_their_college(app, client, coordinator_in, outbox):
     college_id = coordinator_in.colleges["C"]
 
-    response = client.post(f"/dashboards/colleges/{college_id}/invite-liaison", data={"email": "career@cedar.example.org"})
+    response = client.post(
+        f"/dashboards/colleges/{college_id}/invite-liaison", data={"email": "career@cedar.example.org"}
+    )
 
     assert response.status_code == 302
     assert "the liaison for Cedar College" in outbox[-1].body
     path = re.search(r"http://sprint.test(/invitation/\S+)", outbox[-1].body).group(1)
     client.post("/logout")
-    accepted = client.post(path, data={"name": "Cedar Careers", "password": "long enough phrase 42",
-                                        "confirm": "long enough phrase 42"})
+    accepted = client.post(
+        path, data={"name": "Cedar Careers", "password": "long enough phrase 42", "confirm": "long enough phrase 42"}
+    )
     assert accepted.status_code == 302, accepted.get_data(as_text=True)
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.email == "career@cedar.example.org"))
@@ -285,11 +357,14 @@ def test_a_coordinator_invites_a_liaison_who_then_sees_their_college(app, client
 
 
 def test_a_liaison_invitation_needs_a_valid_email(client, coordinator_in):
-    response = client.post(f"/dashboards/colleges/{coordinator_in.colleges['C']}/invite-liaison",
-                           data={"email": "not an email"})
+    response = client.post(
+        f"/dashboards/colleges/{coordinator_in.colleges['C']}/invite-liaison", data={"email": "not an email"}
+    )
 
     assert response.status_code == 400
-    assert client.post("/dashboards/colleges/999999/invite-liaison", data={"email": "a@b.example.org"}).status_code == 404
+    assert (
+        client.post("/dashboards/colleges/999999/invite-liaison", data={"email": "a@b.example.org"}).status_code == 404
+    )
 
 
 def test_an_admin_picks_the_program_whose_dashboards_they_see(client, dash_world, make, login):

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sprint.demo import facts, loader
 from sprint.extensions import db
-from sprint.models import (
-    Application, College, Season, HostCompany, MatchRun, Placement, Position, Program, User
-)
-from sprint.demo import loader, facts
+from sprint.models import Application, College, HostCompany, MatchRun, Placement, Position, Program, Season, User
 
 MODELS = (Program, Season, College, HostCompany, User, Position, Application, MatchRun, Placement)
 
 
 def _counts(app) -> dict[str, int]:
     with app.app_context():
-        return {model.__name__: db.session.scalar(db.select(db.func.count()).select_from(model))
-                for model in MODELS}
+        return {model.__name__: db.session.scalar(db.select(db.func.count()).select_from(model)) for model in MODELS}
 
 
 def test_demo_loads_once_and_every_demo_login_reaches_its_page(app, runner, client):
@@ -31,8 +28,9 @@ def test_demo_loads_once_and_every_demo_login_reaches_its_page(app, runner, clie
     assert 80 <= counts["College"] <= 90 and counts["HostCompany"] == 31
     assert counts["Placement"] >= 400 and counts["MatchRun"] == 3
     with app.app_context():
-        summers = db.session.scalars(db.select(Season.name).join(Program).where(Program.slug == "sprint")
-                                     .order_by(Season.year)).all()
+        summers = db.session.scalars(
+            db.select(Season.name).join(Program).where(Program.slug == "sprint").order_by(Season.year)
+        ).all()
         assert summers == ["Summer 2024", "Summer 2025", "Summer 2026", "Summer 2027"]
 
     second = runner.invoke(args=["seed-demo"])
@@ -40,13 +38,17 @@ def test_demo_loads_once_and_every_demo_login_reaches_its_page(app, runner, clie
     assert second.exit_code == 0 and "already loaded" in second.output
     assert _counts(app) == counts
 
-    expected = {"admin@sprint.demo": "SPRINT Internships", "coordinator@sprint.demo": "Summer 2026",
-                "host@sprint.demo": "Elm City Biologics", "member@sprint.demo": "Elm City Biologics",
-                "student@sprint.demo": "Summer 2027", "newstudent@sprint.demo": "Your profile still needs",
-                "liaison@sprint.demo": facts.COLLEGES[0][0]}
+    expected = {
+        "admin@sprint.demo": "SPRINT Internships",
+        "coordinator@sprint.demo": "Summer 2026",
+        "host@sprint.demo": "Elm City Biologics",
+        "member@sprint.demo": "Elm City Biologics",
+        "student@sprint.demo": "Summer 2027",
+        "newstudent@sprint.demo": "Your profile still needs",
+        "liaison@sprint.demo": facts.COLLEGES[0][0],
+    }
     for email, text in expected.items():
-        response = client.post("/login", data={"email": email, "password": loader.DEMO_PASSWORD},
-                               follow_redirects=True)
+        response = client.post("/login", data={"email": email, "password": loader.DEMO_PASSWORD}, follow_redirects=True)
         assert response.status_code == 200, email
         assert text in response.get_data(as_text=True), email
         client.post("/logout")
@@ -57,10 +59,17 @@ def test_the_new_demo_student_is_a_genuine_first_visit(app, runner, client):
     with app.app_context():
         newcomer = db.session.scalar(db.select(User).where(User.email == "newstudent@sprint.demo"))
         profile = newcomer.profile
-        assert (profile.college_id, profile.major, profile.class_year, profile.skills, profile.resume_file) == \
-            (None, "", None, [], None)
-        assert db.session.scalar(db.select(db.func.count(Application.id))
-                                 .where(Application.student_id == newcomer.id)) == 0
+        assert (profile.college_id, profile.major, profile.class_year, profile.skills, profile.resume_file) == (
+            None,
+            "",
+            None,
+            [],
+            None,
+        )
+        assert (
+            db.session.scalar(db.select(db.func.count(Application.id)).where(Application.student_id == newcomer.id))
+            == 0
+        )
         assert newcomer.last_login_at is None
 
     client.post("/login", data={"email": "newstudent@sprint.demo", "password": loader.DEMO_PASSWORD})
@@ -72,8 +81,9 @@ def test_the_new_demo_student_is_a_genuine_first_visit(app, runner, client):
 def test_demo_is_the_same_for_the_same_seed(app):
     with app.app_context():
         loader.load_demo(seed=7)
-        placed = db.session.execute(db.select(Placement.student_rank, Placement.position_rank)
-                                    .order_by(Placement.id)).all()
+        placed = db.session.execute(
+            db.select(Placement.student_rank, Placement.position_rank).order_by(Placement.id)
+        ).all()
         emails = db.session.scalars(db.select(User.email).order_by(User.id)).all()
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
@@ -81,6 +91,8 @@ def test_demo_is_the_same_for_the_same_seed(app):
 
         loader.load_demo(seed=7)
 
-        assert db.session.execute(db.select(Placement.student_rank, Placement.position_rank)
-                                  .order_by(Placement.id)).all() == placed
+        assert (
+            db.session.execute(db.select(Placement.student_rank, Placement.position_rank).order_by(Placement.id)).all()
+            == placed
+        )
         assert db.session.scalars(db.select(User.email).order_by(User.id)).all() == emails

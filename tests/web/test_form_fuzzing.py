@@ -12,32 +12,68 @@ from sprint.extensions import db
 
 # (actor, page with the form); the form posts back to the same URL unless the page's form names another.
 FORM_PAGES = [
-    ("anonymous", "/register"), ("anonymous", "/login"), ("anonymous", "/forgot-password"),
+    ("anonymous", "/register"),
+    ("anonymous", "/login"),
+    ("anonymous", "/forgot-password"),
     ("anonymous", "/reset-password/not-a-token"),
-    ("student", "/student/profile"), ("student", "/student/positions/{position_id}"), ("student", "/student/ranks"),
-    ("host", "/company/profile"), ("host", "/company/team"), ("host", "/company/positions/new"),
-    ("host", "/company/positions/{position_id}/edit"), ("host", "/company/applicants/{student_id}"),
+    ("student", "/student/profile"),
+    ("student", "/student/positions/{position_id}"),
+    ("student", "/student/ranks"),
+    ("host", "/company/profile"),
+    ("host", "/company/team"),
+    ("host", "/company/positions/new"),
+    ("host", "/company/positions/{position_id}/edit"),
+    ("host", "/company/applicants/{student_id}"),
     ("host", "/company/positions/{position_id}/ranks"),
-    ("coordinator", "/coordinator/invite"), ("coordinator", "/coordinator/seasons/new"),
-    ("coordinator", "/coordinator/seasons/{season_id}/dates"), ("coordinator", "/coordinator/seasons/{season_id}/extensions"),
-    ("coordinator", "/coordinator/hosts/new"), ("admin", "/admin/colleges/{college_id}"),
+    ("coordinator", "/coordinator/invite"),
+    ("coordinator", "/coordinator/seasons/new"),
+    ("coordinator", "/coordinator/seasons/{season_id}/dates"),
+    ("coordinator", "/coordinator/seasons/{season_id}/extensions"),
+    ("coordinator", "/coordinator/hosts/new"),
+    ("admin", "/admin/colleges/{college_id}"),
     ("coordinator", "/coordinator/runs/seasons/{season_id}/new"),
     ("coordinator", "/coordinator/runs/placements/{placement_id}"),
     ("coordinator", "/coordinator/runs/seasons/{season_id}/placements/add"),
     ("coordinator", "/dashboards/colleges/{college_id}/invite-liaison"),
-    ("admin", "/admin/"), ("admin", "/admin/programs/{program_id}"),
+    ("admin", "/admin/"),
+    ("admin", "/admin/programs/{program_id}"),
     # confirmation pages of irreversible actions: their reason, and their confirming button
-    ("student", "/student/offers/{placement_id}/decline"), ("student", "/student/applications/{interest_id}/withdraw"),
-    ("host", "/company/team/{membership_id}/remove"), ("host", "/company/positions/{spare_position_id}/withdraw"),
-    ("coordinator", "/coordinator/staff/{user_id}/deactivate"), ("coordinator", "/coordinator/hosts/{other_host_id}/unapprove"),
-    ("coordinator", "/coordinator/seasons/{season_id}/phase/closed"), ("coordinator", "/coordinator/runs/{run_id}/publish"),
+    ("student", "/student/offers/{placement_id}/decline"),
+    ("student", "/student/applications/{interest_id}/withdraw"),
+    ("host", "/company/team/{membership_id}/remove"),
+    ("host", "/company/positions/{spare_position_id}/withdraw"),
+    ("coordinator", "/coordinator/staff/{user_id}/deactivate"),
+    ("coordinator", "/coordinator/hosts/{other_host_id}/unapprove"),
+    ("coordinator", "/coordinator/seasons/{season_id}/phase/closed"),
+    ("coordinator", "/coordinator/runs/{run_id}/publish"),
 ]
 
 VALUES = st.one_of(
-    st.text(max_size=40), st.text(alphabet=st.characters(codec="utf-8"), max_size=300),
-    st.integers(-10**12, 10**12).map(str), st.decimals(allow_nan=True, allow_infinity=True).map(str),
-    st.sampled_from(["", " ", "0", "-1", "1e309", "2027-02-30", "9999-12-31", "y", "on", "\x00", "<script>x</script>",
-                     "'; DROP TABLE user; --", "=HYPERLINK(\"x\")", "s1", "p1", "stable", "max-stable"]),
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=300),
+    st.integers(-(10**12), 10**12).map(str),
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "-1",
+            "1e309",
+            "2027-02-30",
+            "9999-12-31",
+            "y",
+            "on",
+            "\x00",
+            "<script>x</script>",
+            "'; DROP TABLE user; --",
+            '=HYPERLINK("x")',
+            "s1",
+            "p1",
+            "stable",
+            "max-stable",
+        ]
+    ),
 )
 
 
@@ -47,8 +83,10 @@ def _field_names(html: str) -> list[str]:
 
 
 def _row_counts() -> dict[str, int]:
-    return {table.name: db.session.scalar(db.select(db.func.count()).select_from(table))
-            for table in db.metadata.sorted_tables}
+    return {
+        table.name: db.session.scalar(db.select(db.func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
 
 
 def test_no_form_answers_a_500_or_writes_half(app, world):
@@ -81,11 +119,16 @@ def test_no_form_answers_a_500_or_writes_half(app, world):
         response.close()
 
     def examples_for(page):
-        @settings(max_examples=12, deadline=None, database=None,
-                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+        @settings(
+            max_examples=12,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        )
         @given(st.data())
         def one_form(data):
             fuzz(*page, data)
+
         return one_form
 
     for page in pages:  # every form gets its own examples
@@ -96,8 +139,13 @@ def test_no_form_answers_a_500_or_writes_half(app, world):
 # Every field of every form, one at a time, with the inputs that once gave 500s: a NUL byte, other
 # control characters, line breaks, non-ASCII digits and a 100,000-character value. The rest of the
 # form keeps the values the page itself shows, so each post gets past the other fields' checks.
-NASTY = {"nul": "ab\x00cd", "control": "a\x01\x1b\x7fb", "line break": "one\r\ntwo", "superscript": "²",
-         "100k": "x" * 100_000}
+NASTY = {
+    "nul": "ab\x00cd",
+    "control": "a\x01\x1b\x7fb",
+    "line break": "one\r\ntwo",
+    "superscript": "²",
+    "100k": "x" * 100_000,
+}
 REFUSED_EVERYWHERE = ("nul", "control")  # no field of any form takes these
 
 

@@ -8,16 +8,27 @@ import re
 import pytest
 
 from sprint.extensions import db
-from sprint.models import (
-    Application, Season, HostRank, Phase, Position, PositionInterest, Role, StudentRank, utcnow
-)
+from sprint.models import Application, HostRank, Phase, Position, PositionInterest, Role, Season, StudentRank, utcnow
 
 PAGES = {
-    "student": ["/student/", "/student/profile", "/student/positions", "/student/positions/{position}",
-                "/student/ranks"],
-    "host": ["/company/", "/company/profile", "/company/team", "/company/positions/new",
-             "/company/positions/{position}/edit", "/company/applicants", "/company/applicants/{student}",
-             "/company/positions/{position}/ranks", "/company/results"],
+    "student": [
+        "/student/",
+        "/student/profile",
+        "/student/positions",
+        "/student/positions/{position}",
+        "/student/ranks",
+    ],
+    "host": [
+        "/company/",
+        "/company/profile",
+        "/company/team",
+        "/company/positions/new",
+        "/company/positions/{position}/edit",
+        "/company/applicants",
+        "/company/applicants/{student}",
+        "/company/positions/{position}/ranks",
+        "/company/results",
+    ],
 }
 _VOLATILE = re.compile(r'(nonce|value)="[A-Za-z0-9_.\-]{20,}"')
 
@@ -29,14 +40,17 @@ def running(app, make):
     season = make.season(program, 2027, Phase.RANKING)
     host = make.host(program, name="Elm Bio")
     member = make.member(host, email="host@example.org")
-    positions = [make.position(host, season, title="Cell culture intern"),
-                 make.position(host, season, title="QC intern")]
+    positions = [
+        make.position(host, season, title="Cell culture intern"),
+        make.position(host, season, title="QC intern"),
+    ]
     student = make.user(Role.STUDENT, program, email="student@example.org")
     coordinator = make.user(Role.COORDINATOR, program, email="coordinator@example.org")
     now = utcnow()
     with app.app_context():
-        application = Application(season_id=season.id, student_id=student.id, status="submitted",
-                                  submitted_at=now, ranks_certified_at=now)
+        application = Application(
+            season_id=season.id, student_id=student.id, status="submitted", submitted_at=now, ranks_certified_at=now
+        )
         application.interests = [PositionInterest(position_id=p.id, statement="Keen") for p in positions]
         application.ranks = [StudentRank(position_id=p.id, rank=i) for i, p in enumerate(positions, 1)]
         db.session.add(application)
@@ -44,8 +58,14 @@ def running(app, make):
             db.session.add(HostRank(position_id=position.id, student_id=student.id, rank=1))
             db.session.get(Position, position.id).ranks_certified_at = now
         db.session.commit()
-    return {"program": program, "season": season, "student": student, "member": member,
-            "coordinator": coordinator, "ids": {"position": positions[0].id, "student": student.id}}
+    return {
+        "program": program,
+        "season": season,
+        "student": student,
+        "member": member,
+        "coordinator": coordinator,
+        "ids": {"position": positions[0].id, "student": student.id},
+    }
 
 
 def _walk(app, user, role: str, ids: dict) -> dict[str, str]:
@@ -67,9 +87,16 @@ def test_creating_next_years_draft_season_changes_no_student_or_host_page(app, r
     assert "Student" in before["host"]["/company/applicants"]
 
     login(running["coordinator"])
-    created = client.post("/coordinator/seasons/new", data={
-        "year": "2028", "name": "Summer 2028", "copy_positions": "y",
-        "applications_open_at": "2027-11-01T09:00", "applications_close_at": "2028-02-15T23:59"})
+    created = client.post(
+        "/coordinator/seasons/new",
+        data={
+            "year": "2028",
+            "name": "Summer 2028",
+            "copy_positions": "y",
+            "applications_open_at": "2027-11-01T09:00",
+            "applications_close_at": "2028-02-15T23:59",
+        },
+    )
 
     assert created.status_code == 302
     with app.app_context():
@@ -116,7 +143,7 @@ def test_with_two_live_seasons_a_student_sees_which_one_and_switches_for_every_p
 
 @pytest.mark.parametrize("target", ["draft", "other program"])
 def test_a_season_outside_the_persons_own_is_never_shown_by_asking_for_it(app, overlap, client, login, make, target):
-    season = (make.season(overlap["program"], 2029, Phase.DRAFT) if target == "draft" else overlap["other"])
+    season = make.season(overlap["program"], 2029, Phase.DRAFT) if target == "draft" else overlap["other"]
     login(overlap["student"])
 
     page = client.get(f"/student/positions?season={season.id}").get_data(as_text=True)

@@ -37,4 +37,4 @@ def test_a_read_only_list_has_no_buttons_and_readonly_inputs(app):
     {% endcall %}"""
     with app.test_request_context():
         html = render_template_string(template, form={"csrf_token": "", "version": ""})
-    assert 'value="1" readonly>' in html and 'data-ranklist=' not in html and "<button" not in html
+    assert 'value="1" readonly>' in html and "data-ranklist=" not in html and "<button" not in html

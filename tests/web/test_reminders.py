@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sprint.extensions import db
-from sprint.models import Application, Season, Role, utcnow
+from sprint.models import Application, Role, Season, utcnow
 
 
 def test_reminders_go_to_uncertified_students_and_hosts_once_a_day(app, runner, make, outbox):
@@ -19,9 +19,14 @@ def test_reminders_go_to_uncertified_students_and_hosts_once_a_day(app, runner, 
         row = db.session.get(Season, season.id)
         row.applications_close_at = utcnow() + timedelta(days=1)
         row.ranking_close_at = utcnow() + timedelta(days=2)
-        db.session.add_all([Application(season_id=season.id, student_id=certified.id, status="submitted",
-                                        ranks_certified_at=utcnow()),
-                            Application(season_id=season.id, student_id=pending.id, status="submitted")])
+        db.session.add_all(
+            [
+                Application(
+                    season_id=season.id, student_id=certified.id, status="submitted", ranks_certified_at=utcnow()
+                ),
+                Application(season_id=season.id, student_id=pending.id, status="submitted"),
+            ]
+        )
         db.session.commit()
 
     first = runner.invoke(args=["send-reminders"])

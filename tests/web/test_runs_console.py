@@ -27,8 +27,11 @@ def _post_run(client, season, **extra):
 
 def _runs(app) -> list[MatchRun]:
     with app.app_context():
-        runs = db.session.scalars(db.select(MatchRun).order_by(MatchRun.id)
-                                   .options(undefer(MatchRun.input_snapshot), undefer(MatchRun.result))).all()
+        runs = db.session.scalars(
+            db.select(MatchRun)
+            .order_by(MatchRun.id)
+            .options(undefer(MatchRun.input_snapshot), undefer(MatchRun.result))
+        ).all()
         for run in runs:
             db.session.expunge(run)
         return runs
@@ -49,21 +52,25 @@ def test_each_mode_runs_from_the_console_and_its_snapshot_reproduces_it(app, cli
     assert rerun.status_code == 302
     first, again = _runs(app)
     assert again.input_hash == first.input_hash and again.input_snapshot == first.input_snapshot
-    assert {a["student"]: a["position"] for a in again.result["assignments"]} == \
-        {a["student"]: a["position"] for a in first.result["assignments"]}
+    assert {a["student"]: a["position"] for a in again.result["assignments"]} == {
+        a["student"]: a["position"] for a in first.result["assignments"]
+    }
     verify = client.get(f"/coordinator/runs/{run.id}/verify").get_data(as_text=True)
     assert "Feasible" in verify
 
 
-@pytest.mark.parametrize("extra, message", [
-    ({"mode": "stable", "cap_per": "host", "cap_max": "2"}, "pick one of those"),
-    ({"mode": "welfare", "cap_max": "-1"}, "Use 0 or more"),
-    ({"seed": "-5"}, "Use 0 or more"),
-    ({"time_limit": "0"}, "between 1 and 600"),
-    ({"locks-0-student": "999999", "locks-0-position": "1", "locks-0-reason": "x"}, "not in this match"),
-    ({"forbids-0-student": "0", "forbids-0-position": "0", "forbids-0-reason": "because"}, "Choose both"),
-    ({"mode": "sideways"}, "Not a valid choice"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ({"mode": "stable", "cap_per": "host", "cap_max": "2"}, "pick one of those"),
+        ({"mode": "welfare", "cap_max": "-1"}, "Use 0 or more"),
+        ({"seed": "-5"}, "Use 0 or more"),
+        ({"time_limit": "0"}, "between 1 and 600"),
+        ({"locks-0-student": "999999", "locks-0-position": "1", "locks-0-reason": "x"}, "not in this match"),
+        ({"forbids-0-student": "0", "forbids-0-position": "0", "forbids-0-reason": "because"}, "Choose both"),
+        ({"mode": "sideways"}, "Not a valid choice"),
+    ],
+)
 def test_bad_run_forms_are_refused_with_a_message_and_store_nothing(app, client, login, small_season, extra, message):
     login(small_season.coordinator)
 
@@ -78,8 +85,11 @@ def test_a_lock_without_a_reason_is_refused(app, client, login, small_season):
     login(small_season.coordinator)
     s, p = small_season.students, small_season.positions
 
-    response = _post_run(client, small_season, **{"locks-0-student": str(s[1].id),
-                                                  "locks-0-position": str(p["A"].id), "locks-0-reason": ""})
+    response = _post_run(
+        client,
+        small_season,
+        **{"locks-0-student": str(s[1].id), "locks-0-position": str(p["A"].id), "locks-0-reason": ""},
+    )
 
     assert response.status_code == 400 and "Give a reason" in response.get_data(as_text=True)
     assert _runs(app) == []
@@ -89,16 +99,27 @@ def test_locks_and_caps_with_reasons_are_kept_with_the_run(app, client, login, s
     login(small_season.coordinator)
     s, p = small_season.students, small_season.positions
 
-    response = _post_run(client, small_season, mode="max-stable", cap_per="position", cap_max="2",
-                         floor_first_generation="1", **{
-                             "locks-0-student": str(s[7].id), "locks-0-position": str(p["D"].id),
-                             "locks-0-reason": "Lives next door", "host_capacity-0-host": str(small_season.hosts[0].id),
-                             "host_capacity-0-total": "2"})
+    response = _post_run(
+        client,
+        small_season,
+        mode="max-stable",
+        cap_per="position",
+        cap_max="2",
+        floor_first_generation="1",
+        **{
+            "locks-0-student": str(s[7].id),
+            "locks-0-position": str(p["D"].id),
+            "locks-0-reason": "Lives next door",
+            "host_capacity-0-host": str(small_season.hosts[0].id),
+            "host_capacity-0-total": "2",
+        },
+    )
 
     assert response.status_code == 302
     (run,) = _runs(app)
     assert run.parameters["reasons"]["lock"] == [
-        {"student": f"s{s[7].id}", "position": f"p{p['D'].id}", "reason": "Lives next door"}]
+        {"student": f"s{s[7].id}", "position": f"p{p['D'].id}", "reason": "Lives next door"}
+    ]
     assert {a["student"]: a["position"] for a in run.result["assignments"]}[f"s{s[7].id}"] == f"p{p['D'].id}"
     page = client.get(f"/coordinator/runs/{run.id}").get_data(as_text=True)
     assert "Lives next door" in page and "College cap: at most 2 per position" in page
@@ -108,8 +129,11 @@ def test_compare_shows_the_cost_of_a_lock_per_person(app, client, login, small_s
     login(small_season.coordinator)
     s, p = small_season.students, small_season.positions
     _post_run(client, small_season)
-    _post_run(client, small_season, **{"locks-0-student": str(s[1].id), "locks-0-position": str(p["C"].id),
-                                       "locks-0-reason": "Try it"})
+    _post_run(
+        client,
+        small_season,
+        **{"locks-0-student": str(s[1].id), "locks-0-position": str(p["C"].id), "locks-0-reason": "Try it"},
+    )
     first, second = _runs(app)
 
     page = client.get(f"/coordinator/runs/compare?a={first.id}&b={second.id}").get_data(as_text=True)
@@ -130,33 +154,37 @@ def test_publish_once_refuse_twice_then_decline_and_fill_in_a_second_round(app, 
     assert "<strong>5 students</strong> get an offer" in confirm and "<strong>2 students</strong>" in confirm
     published = client.post(f"/coordinator/runs/{first.id}/publish", data=CONFIRM, follow_redirects=True)
     again = client.post(f"/coordinator/runs/{first.id}/publish", data=CONFIRM, follow_redirects=True)
-    rival = client.post(f"/coordinator/runs/{other.id}/publish", data={**CONFIRM, "unstable_ok": "y"},
-                        follow_redirects=True)
+    rival = client.post(
+        f"/coordinator/runs/{other.id}/publish", data={**CONFIRM, "unstable_ok": "y"}, follow_redirects=True
+    )
 
     assert "Published: 5 offers sent" in published.get_data(as_text=True)
     assert "already published" in again.get_data(as_text=True)
     assert "already published" in rival.get_data(as_text=True)
     with app.app_context():
         placements = db.session.scalars(db.select(Placement).order_by(Placement.id)).all()
-        assert len(placements) == 5 and db.session.get(type(small_season.season), small_season.season.id).phase \
-            == Phase.PUBLISHED
+        assert (
+            len(placements) == 5
+            and db.session.get(type(small_season.season), small_season.season.id).phase == Phase.PUBLISHED
+        )
         for placement in placements[1:]:
             placement.status = PlacementStatus.ACCEPTED
         db.session.commit()
         accepted = [(p.id, p.student_id, p.position_id) for p in placements[1:]]
         freed_id = placements[0].id
     assert len(outbox) >= 7
-    change = client.post(f"/coordinator/runs/placements/{freed_id}",
-                         data={"end-kind": "withdrawn", "end-reason": "Family move"})
+    change = client.post(
+        f"/coordinator/runs/placements/{freed_id}", data={"end-kind": "withdrawn", "end-reason": "Family move"}
+    )
     assert change.status_code == 302
 
-    second = client.post(f"/coordinator/runs/seasons/{small_season.season.id}/second-round",
-                         data=_form(seed="4"))
+    second = client.post(f"/coordinator/runs/seasons/{small_season.season.id}/second-round", data=_form(seed="4"))
     assert second.status_code == 302
     round_two = _runs(app)[-1]
     assert round_two.round == 2 and round_two.status == RunStatus.DONE
-    published_two = client.post(f"/coordinator/runs/{round_two.id}/publish", data={**CONFIRM, "unstable_ok": "y"},
-                                follow_redirects=True)
+    published_two = client.post(
+        f"/coordinator/runs/{round_two.id}/publish", data={**CONFIRM, "unstable_ok": "y"}, follow_redirects=True
+    )
     assert "Published" in published_two.get_data(as_text=True)
     with app.app_context():
         still = db.session.scalars(db.select(Placement).where(Placement.id.in_([a[0] for a in accepted]))).all()
@@ -190,10 +218,12 @@ def test_manual_placement_needs_a_reason_and_a_free_seat(app, client, login, sma
     unplaced = next(u for u in small_season.students.values() if u.id not in placed)
     url = f"/coordinator/runs/seasons/{small_season.season.id}/placements/add"
 
-    no_reason = client.post(url, data={"student": unplaced.id, "position": small_season.positions["D"].id,
-                                       "reason": ""})
-    full = client.post(url, data={"student": unplaced.id, "position": small_season.positions["D"].id,
-                                  "reason": "Host asked"})
+    no_reason = client.post(
+        url, data={"student": unplaced.id, "position": small_season.positions["D"].id, "reason": ""}
+    )
+    full = client.post(
+        url, data={"student": unplaced.id, "position": small_season.positions["D"].id, "reason": "Host asked"}
+    )
 
     assert no_reason.status_code == 400 and "Give a reason" in no_reason.get_data(as_text=True)
     assert full.status_code == 400 and "no free seat" in full.get_data(as_text=True)
@@ -239,9 +269,13 @@ def test_only_coordinators_of_the_program_reach_the_console(app, client, login, 
     _post_run(client, small_season)
     (run,) = _runs(app)
     client.post("/logout")
-    pages = [f"/coordinator/runs/{run.id}", f"/coordinator/runs/{run.id}/verify",
-             f"/coordinator/runs/{run.id}/status.json", f"/coordinator/runs/seasons/{small_season.season.id}/new",
-             f"/coordinator/runs/seasons/{small_season.season.id}/placements"]
+    pages = [
+        f"/coordinator/runs/{run.id}",
+        f"/coordinator/runs/{run.id}/verify",
+        f"/coordinator/runs/{run.id}/status.json",
+        f"/coordinator/runs/seasons/{small_season.season.id}/new",
+        f"/coordinator/runs/seasons/{small_season.season.id}/placements",
+    ]
 
     assert client.get("/coordinator/runs/").status_code == 302  # anonymous: to the login page
     student = make.user(Role.STUDENT, small_season.program)
@@ -268,8 +302,7 @@ def test_a_post_without_a_csrf_token_is_refused(app, small_season, password):
         client = app.test_client()
         page = client.get("/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        client.post("/login", data={"email": small_season.coordinator.email, "password": password,
-                                    "csrf_token": token})
+        client.post("/login", data={"email": small_season.coordinator.email, "password": password, "csrf_token": token})
 
         response = client.post(f"/coordinator/runs/seasons/{small_season.season.id}/new", data=_form())
 
@@ -280,8 +313,9 @@ def test_a_post_without_a_csrf_token_is_refused(app, small_season, password):
 
 
 def test_cli_runs_a_match_and_prints_a_summary(app, runner, small_season):
-    result = runner.invoke(args=["run-match", "--season-id", str(small_season.season.id), "--mode", "stable",
-                                 "--seed", "1"])
+    result = runner.invoke(
+        args=["run-match", "--season-id", str(small_season.season.id), "--mode", "stable", "--seed", "1"]
+    )
     missing = runner.invoke(args=["run-match", "--season-id", "999999"])
 
     assert result.exit_code == 0, result.output

@@ -11,8 +11,21 @@ import pytest
 
 from sprint.extensions import db
 from sprint.models import (
-    Application, AuditEvent, College, Season, DeadlineExtension, HostMember, HostRank, Placement, Position,
-    PositionInterest, Role, RunExplanation, StudentRank, User, utcnow
+    Application,
+    AuditEvent,
+    College,
+    DeadlineExtension,
+    HostMember,
+    HostRank,
+    Placement,
+    Position,
+    PositionInterest,
+    Role,
+    RunExplanation,
+    Season,
+    StudentRank,
+    User,
+    utcnow,
 )
 from sprint.services.matching import match_runs, run_queue
 from sprint.services.matching.adapter import explanation_texts
@@ -32,7 +45,11 @@ def world(app, make):
         db.session.commit()
         college_id = college.id
     return {
-        "program": program, "season": season, "elm": elm, "harbor": harbor, "college_id": college_id,
+        "program": program,
+        "season": season,
+        "elm": elm,
+        "harbor": harbor,
+        "college_id": college_id,
         "elm_member": make.member(elm, email="elm@example.org"),
         "harbor_member": make.member(harbor, email="harbor@example.org"),
         "p1": make.position(elm, season, slots=1, title="Cell culture intern"),
@@ -43,14 +60,26 @@ def world(app, make):
 
 
 def _complete_profile(client, college_id, **extra):
-    data = {"college": college_id, "major": "Biology", "class_year": 2028, "skills": "cell culture, Python",
-            "phone": "203-555-0100", "home_town": "Hamden", "work_authorized": "y", "age_confirmed": "y",
-            "first_generation": "yes", "pell_eligible": "", "cc_transfer": "no", "gender": "Non-binary"}
+    data = {
+        "college": college_id,
+        "major": "Biology",
+        "class_year": 2028,
+        "skills": "cell culture, Python",
+        "phone": "203-555-0100",
+        "home_town": "Hamden",
+        "work_authorized": "y",
+        "age_confirmed": "y",
+        "first_generation": "yes",
+        "pell_eligible": "",
+        "cc_transfer": "no",
+        "gender": "Non-binary",
+    }
     data.update(extra)
     response = client.post("/student/profile", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)
-    response = client.post("/student/resume", data={"resume": (io.BytesIO(PDF), "cv.pdf")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/student/resume", data={"resume": (io.BytesIO(PDF), "cv.pdf")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 302
 
 
@@ -78,9 +107,16 @@ def test_a_whole_season_for_both_sides(app, client, make, login, world, outbox):
     for position in (p1, p2, p3):
         assert _apply(client, position).status_code == 302
     assert len(outbox) == 3 and "Application received" in outbox[0].subject
-    response = client.post("/student/ranks", data={
-        "version": _version(client, "/student/ranks"), "action": "certify",
-        f"rank_{p3.id}": "1", f"rank_{p1.id}": "2", f"rank_{p2.id}": "3"})
+    response = client.post(
+        "/student/ranks",
+        data={
+            "version": _version(client, "/student/ranks"),
+            "action": "certify",
+            f"rank_{p3.id}": "1",
+            f"rank_{p1.id}": "2",
+            f"rank_{p2.id}": "3",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         application = db.session.scalar(db.select(Application).where(Application.student_id == student.id))
@@ -91,22 +127,35 @@ def test_a_whole_season_for_both_sides(app, client, make, login, world, outbox):
     # A rival applies to QC too; Harbor ranks both students tied, Elm ranks ours.
     rival = _student(make, world, login, client)
     _apply(client, p3)
-    client.post("/student/ranks", data={"version": _version(client, "/student/ranks"), "action": "certify",
-                                        f"rank_{p3.id}": "1"})
+    client.post(
+        "/student/ranks",
+        data={"version": _version(client, "/student/ranks"), "action": "certify", f"rank_{p3.id}": "1"},
+    )
     client.post("/logout")
     login(world["harbor_member"])
     applicants_page = client.get("/company/applicants").get_data(as_text=True)
     assert student.name in applicants_page and rival.name in applicants_page
-    response = client.post(f"/company/positions/{p3.id}/ranks", data={
-        "version": _version(client, f"/company/positions/{p3.id}/ranks"), "action": "certify",
-        f"rank_{student.id}": "1", f"rank_{rival.id}": "1"})
+    response = client.post(
+        f"/company/positions/{p3.id}/ranks",
+        data={
+            "version": _version(client, f"/company/positions/{p3.id}/ranks"),
+            "action": "certify",
+            f"rank_{student.id}": "1",
+            f"rank_{rival.id}": "1",
+        },
+    )
     assert response.status_code == 302
     client.post("/logout")
     login(world["elm_member"])
     for position in (p1, p2):
-        client.post(f"/company/positions/{position.id}/ranks", data={
-            "version": _version(client, f"/company/positions/{position.id}/ranks"), "action": "certify",
-            f"rank_{student.id}": "1"})
+        client.post(
+            f"/company/positions/{position.id}/ranks",
+            data={
+                "version": _version(client, f"/company/positions/{position.id}/ranks"),
+                "action": "certify",
+                f"rank_{student.id}": "1",
+            },
+        )
     client.post("/logout")
     with app.app_context():
         ties = db.session.scalars(db.select(HostRank.rank).where(HostRank.position_id == p3.id)).all()
@@ -195,8 +244,10 @@ def test_a_host_cannot_rank_a_student_who_did_not_apply(app, client, make, login
     outsider = make.user(Role.STUDENT, world["program"])
     login(world["elm_member"])
 
-    response = client.post(f"/company/positions/{world['p1'].id}/ranks", data={
-        "version": "0", "action": "draft", f"rank_{outsider.id}": "1"})
+    response = client.post(
+        f"/company/positions/{world['p1'].id}/ranks",
+        data={"version": "0", "action": "draft", f"rank_{outsider.id}": "1"},
+    )
 
     assert response.status_code == 400 and "only rank students who applied" in response.get_data(as_text=True)
     with app.app_context():
@@ -217,8 +268,15 @@ def test_applying_after_the_deadline_is_refused_and_stores_nothing(app, client, 
         assert db.session.scalar(db.select(db.func.count(PositionInterest.id))) == 0
 
     with app.app_context():  # a coordinator's extension for this student reopens it for them alone
-        db.session.add(DeadlineExtension(season_id=world["season"].id, user_id=student.id, kind="applications",
-                                         until=utcnow() + timedelta(days=2), reason="hospital stay"))
+        db.session.add(
+            DeadlineExtension(
+                season_id=world["season"].id,
+                user_id=student.id,
+                kind="applications",
+                until=utcnow() + timedelta(days=2),
+                reason="hospital stay",
+            )
+        )
         db.session.commit()
     assert _apply(client, world["p1"]).status_code == 302
 
@@ -231,8 +289,9 @@ def test_ranking_after_the_deadline_and_in_the_wrong_phase_is_refused(app, clien
         db.session.get(Season, world["season"].id).phase = "matching"
         db.session.commit()
 
-    response = client.post("/student/ranks", data={"version": version, "action": "certify",
-                                                   f"rank_{world['p1'].id}": "1"})
+    response = client.post(
+        "/student/ranks", data={"version": version, "action": "certify", f"rank_{world['p1'].id}": "1"}
+    )
 
     assert response.status_code == 400 and "not open now" in response.get_data(as_text=True)
     with app.app_context():
@@ -242,8 +301,12 @@ def test_ranking_after_the_deadline_and_in_the_wrong_phase_is_refused(app, clien
 def test_a_late_offer_answer_is_refused(app, client, make, login, world):
     student = _student(make, world, login, client)
     with app.app_context():
-        placement = Placement(season_id=world["season"].id, student_id=student.id, position_id=world["p1"].id,
-                              response_deadline=utcnow() - timedelta(minutes=5))
+        placement = Placement(
+            season_id=world["season"].id,
+            student_id=student.id,
+            position_id=world["p1"].id,
+            response_deadline=utcnow() - timedelta(minutes=5),
+        )
         db.session.add(placement)
         db.session.commit()
         placement_id = placement.id
@@ -270,21 +333,24 @@ def test_a_student_cannot_answer_someone_elses_offer(app, client, make, login, w
         assert db.session.get(Placement, placement_id).status == "offered"
 
 
-@pytest.mark.parametrize("content, name, message", [
-    (b"", "cv.pdf", "empty"),
-    (b"MZ\x90\x00 this is a program", "cv.pdf", "not a PDF"),
-    (b"plain text pretending", "cv.txt", "not a PDF"),
-    (b"%PDF-1.4 but cut off without its end", "cv.pdf", "not a PDF"),
-    (b"%PDF-1.4\n" + b"0" * 3000 + b"\n%%EOF\n", "big.pdf", "the limit is 2 KB"),
-])
-def test_bad_uploads_are_refused_with_a_message(app, client, make, login, world, content, name, message,
-                                                monkeypatch):
+@pytest.mark.parametrize(
+    "content, name, message",
+    [
+        (b"", "cv.pdf", "empty"),
+        (b"MZ\x90\x00 this is a program", "cv.pdf", "not a PDF"),
+        (b"plain text pretending", "cv.txt", "not a PDF"),
+        (b"%PDF-1.4 but cut off without its end", "cv.pdf", "not a PDF"),
+        (b"%PDF-1.4\n" + b"0" * 3000 + b"\n%%EOF\n", "big.pdf", "the limit is 2 KB"),
+    ],
+)
+def test_bad_uploads_are_refused_with_a_message(app, client, make, login, world, content, name, message, monkeypatch):
     monkeypatch.setitem(app.config, "RESUME_MAX_BYTES", 2048)  # small, so the test sends no megabytes
     student = make.user(Role.STUDENT, world["program"])
     login(student)
 
-    response = client.post("/student/resume", data={"resume": (io.BytesIO(content), name)},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/student/resume", data={"resume": (io.BytesIO(content), name)}, content_type="multipart/form-data"
+    )
 
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     with app.app_context():
@@ -302,6 +368,7 @@ def test_replacing_a_resume_removes_the_old_file(app, client, make, login, world
         profile = db.session.get(User, student.id).profile
         assert profile.resume_file != first and profile.resume_name == "new.pdf"
     import os
+
     assert not os.path.exists(os.path.join(app.config["UPLOAD_FOLDER"], "resumes", first))
 
 
@@ -316,9 +383,16 @@ def test_a_student_must_complete_their_profile_before_applying(app, client, make
 def test_an_unlisted_college_is_added_for_a_coordinator_to_confirm(app, client, make, login, world):
     login(make.user(Role.STUDENT, world["program"]))
 
-    response = client.post("/student/profile", data={
-        "college": 0, "other_college": "Paier College", "other_college_state": "ct", "major": "Design",
-        "class_year": 2027})
+    response = client.post(
+        "/student/profile",
+        data={
+            "college": 0,
+            "other_college": "Paier College",
+            "other_college_state": "ct",
+            "major": "Design",
+            "class_year": 2027,
+        },
+    )
 
     assert response.status_code == 302
     with app.app_context():
@@ -331,14 +405,22 @@ def test_rank_list_needs_distinct_numbers(app, client, make, login, world):
     _apply(client, world["p1"])
     _apply(client, world["p2"])
 
-    response = client.post("/student/ranks", data={"version": _version(client, "/student/ranks"),
-                                                   "action": "draft", f"rank_{world['p1'].id}": "1",
-                                                   f"rank_{world['p2'].id}": "1"})
+    response = client.post(
+        "/student/ranks",
+        data={
+            "version": _version(client, "/student/ranks"),
+            "action": "draft",
+            f"rank_{world['p1'].id}": "1",
+            f"rank_{world['p2'].id}": "1",
+        },
+    )
 
     assert response.status_code == 400 and "different rank" in response.get_data(as_text=True)
     with app.app_context():
-        assert [r.position_id for r in db.session.scalars(db.select(StudentRank).order_by(StudentRank.rank))] == \
-            [world["p1"].id, world["p2"].id]
+        assert [r.position_id for r in db.session.scalars(db.select(StudentRank).order_by(StudentRank.rank))] == [
+            world["p1"].id,
+            world["p2"].id,
+        ]
 
 
 def test_two_colleagues_editing_one_rank_list_the_second_is_told(app, client, make, login, world):
@@ -355,7 +437,9 @@ def test_two_colleagues_editing_one_rank_list_the_second_is_told(app, client, ma
 
     response = client.post(url, data={"version": stale_version, "action": "draft", f"rank_{student.id}": "1"})
 
-    assert response.status_code == 409 and "changed in another window or by a colleague" in response.get_data(as_text=True)
+    assert response.status_code == 409 and "changed in another window or by a colleague" in response.get_data(
+        as_text=True
+    )
     with app.app_context():
         assert db.session.scalar(db.select(HostRank.rank)) == 2
 
@@ -370,16 +454,28 @@ def test_withdrawing_an_application_takes_it_off_the_rank_list(app, client, make
     client.post(f"/student/applications/{interest.id}/withdraw", data={"confirm": "y"})
 
     with app.app_context():
-        ranks = db.session.execute(db.select(StudentRank.position_id, StudentRank.rank).order_by(StudentRank.rank)).all()
+        ranks = db.session.execute(
+            db.select(StudentRank.position_id, StudentRank.rank).order_by(StudentRank.rank)
+        ).all()
         assert ranks == [(world["p1"].id, 1), (world["p3"].id, 2)]
 
 
 def test_host_posts_edits_and_withdraws_a_position_with_edits_logged(app, client, login, world):
     login(world["elm_member"])
-    form = {"title": "Bioinformatics intern", "team": "Data", "description": "Analyse sequencing runs.",
-            "required_skills": "Python, statistics", "preferred_skills": "R", "slots": 2, "hourly_pay": "24.50",
-            "hours_per_week": 40, "start_date": "2027-06-01", "end_date": "2027-08-13", "site_town": "New Haven",
-            "work_mode": "hybrid"}
+    form = {
+        "title": "Bioinformatics intern",
+        "team": "Data",
+        "description": "Analyse sequencing runs.",
+        "required_skills": "Python, statistics",
+        "preferred_skills": "R",
+        "slots": 2,
+        "hourly_pay": "24.50",
+        "hours_per_week": 40,
+        "start_date": "2027-06-01",
+        "end_date": "2027-08-13",
+        "site_town": "New Haven",
+        "work_mode": "hybrid",
+    }
 
     assert client.post("/company/positions/new", data=form).status_code == 302
     with app.app_context():
@@ -387,7 +483,9 @@ def test_host_posts_edits_and_withdraws_a_position_with_edits_logged(app, client
         assert position.required_skills == ["python", "statistics"] and position.preferred_skills == ["r"]
         position_id = position.id
 
-    assert client.post(f"/company/positions/{position_id}/edit", data={**form, "hourly_pay": "26.00"}).status_code == 302
+    assert (
+        client.post(f"/company/positions/{position_id}/edit", data={**form, "hourly_pay": "26.00"}).status_code == 302
+    )
     with app.app_context():
         event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "position.edited"))
         assert event.details["changes"]["hourly_pay"] == ["24.50", "26.00"]
@@ -397,17 +495,29 @@ def test_host_posts_edits_and_withdraws_a_position_with_edits_logged(app, client
         assert db.session.get(Position, position_id).status == "withdrawn"
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"hourly_pay": ""}, "Pay is required"),
-    ({"hourly_pay": "9.00"}, "minimum wage"),
-    ({"hours_per_week": ""}, "Hours are required"),
-    ({"end_date": "2027-05-01"}, "end date must be on or after"),
-    ({"slots": "0"}, "Number must be between 1 and 50"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"hourly_pay": ""}, "Pay is required"),
+        ({"hourly_pay": "9.00"}, "minimum wage"),
+        ({"hours_per_week": ""}, "Hours are required"),
+        ({"end_date": "2027-05-01"}, "end date must be on or after"),
+        ({"slots": "0"}, "Number must be between 1 and 50"),
+    ],
+)
 def test_a_position_must_be_paid_and_sane(app, client, login, world, change, message):
     login(world["elm_member"])
-    form = {"title": "Intern", "description": "Work.", "slots": 1, "hourly_pay": "20", "hours_per_week": 40,
-            "start_date": "2027-06-01", "end_date": "2027-08-13", "site_town": "New Haven", "work_mode": "onsite"}
+    form = {
+        "title": "Intern",
+        "description": "Work.",
+        "slots": 1,
+        "hourly_pay": "20",
+        "hours_per_week": 40,
+        "start_date": "2027-06-01",
+        "end_date": "2027-08-13",
+        "site_town": "New Haven",
+        "work_mode": "onsite",
+    }
 
     response = client.post("/company/positions/new", data={**form, **change})
 
@@ -437,9 +547,11 @@ def test_positions_of_an_unapproved_host_are_hidden_from_students(app, client, m
 def test_position_search_filters_by_skill_and_pay(app, client, make, login, world):
     with app.app_context():
         from sprint.services.market import skills
+
         position = db.session.get(Position, world["p4"].id)
         position.hourly_pay = 31
         from sprint.models import PositionSkill
+
         position.skill_links = [PositionSkill(skill=skills.get_or_create(["sql"])[0], required=True)]
         db.session.commit()
     _student(make, world, login, client)
@@ -498,13 +610,16 @@ def _certified_market(app, world, choices: dict, host_ranks: list[tuple]) -> Non
     """Certified lists on both sides, written straight to the database, then a published stable run."""
     with app.app_context():
         for student, positions in choices.items():
-            application = Application(season_id=world["season"].id, student_id=student.id, status="submitted",
-                                      ranks_certified_at=utcnow())
+            application = Application(
+                season_id=world["season"].id, student_id=student.id, status="submitted", ranks_certified_at=utcnow()
+            )
             application.interests = [PositionInterest(position_id=p.id) for p in positions]
             application.ranks = [StudentRank(position_id=p.id, rank=i) for i, p in enumerate(positions, 1)]
             db.session.add(application)
-        db.session.add_all(HostRank(position_id=position.id, student_id=student.id, rank=rank)
-                           for position, student, rank in host_ranks)
+        db.session.add_all(
+            HostRank(position_id=position.id, student_id=student.id, rank=rank)
+            for position, student, rank in host_ranks
+        )
         for position_id in {position.id for position, _, _ in host_ranks}:
             db.session.get(Position, position_id).ranks_certified_at = utcnow()
         db.session.commit()
@@ -515,8 +630,7 @@ def _certified_market(app, world, choices: dict, host_ranks: list[tuple]) -> Non
 def test_host_results_say_a_candidate_matched_elsewhere_but_never_where(app, client, make, login, world):
     first, second = make.user(Role.STUDENT, world["program"]), make.user(Role.STUDENT, world["program"])
     p1, p3 = world["p1"], world["p3"]
-    _certified_market(app, world, {first: [p1], second: [p1, p3]},
-                      [(p1, first, 1), (p1, second, 2), (p3, second, 1)])
+    _certified_market(app, world, {first: [p1], second: [p1, p3]}, [(p1, first, 1), (p1, second, 2), (p3, second, 1)])
     login(world["elm_member"])
 
     page = client.get("/company/results").get_data(as_text=True)
@@ -538,14 +652,30 @@ def _section(page: str, heading: str, end: str) -> str:
 def test_no_student_or_host_ever_reads_a_rank_of_the_other_side(app, client, make, login, world):
     """Every explanation text shown to every student and host of a matched season (ties on both sides,
     full and half-empty positions, unranked and unmatched candidates), against any rank of the other side."""
-    students = [make.user(Role.STUDENT, world["program"], name=f"Student {name}")
-                for name in ("Ada", "Ben", "Cyd", "Dee", "Eli", "Fay")]
+    students = [
+        make.user(Role.STUDENT, world["program"], name=f"Student {name}")
+        for name in ("Ada", "Ben", "Cyd", "Dee", "Eli", "Fay")
+    ]
     ada, ben, cyd, dee, eli, fay = students
     p1, p2, p3, p4 = (world[k] for k in ("p1", "p2", "p3", "p4"))
-    _certified_market(app, world, {ada: [p1, p3], ben: [p1, p2, p4], cyd: [p3, p1, p4], dee: [p1, p3],
-                                    eli: [p2, p1], fay: [p4, p3]},
-                      [(p1, cyd, 1), (p1, ben, 2), (p1, ada, 2), (p1, dee, 3), (p2, eli, 1), (p2, ben, 1),
-                       (p3, dee, 1), (p3, ada, 2), (p3, cyd, 3), (p4, ben, 1), (p4, fay, 2)])
+    _certified_market(
+        app,
+        world,
+        {ada: [p1, p3], ben: [p1, p2, p4], cyd: [p3, p1, p4], dee: [p1, p3], eli: [p2, p1], fay: [p4, p3]},
+        [
+            (p1, cyd, 1),
+            (p1, ben, 2),
+            (p1, ada, 2),
+            (p1, dee, 3),
+            (p2, eli, 1),
+            (p2, ben, 1),
+            (p3, dee, 1),
+            (p3, ada, 2),
+            (p3, cyd, 3),
+            (p4, ben, 1),
+            (p4, fay, 2),
+        ],
+    )
     why = []
     for student in students:
         login(student)
@@ -554,13 +684,19 @@ def test_no_student_or_host_ever_reads_a_rank_of_the_other_side(app, client, mak
     host_pages = []
     for member in (world["elm_member"], world["harbor_member"]):
         login(member)
-        host_pages.append(_section(client.get("/company/results").get_data(as_text=True),
-                                   "Candidates you ranked but did not get", "</main>"))
+        host_pages.append(
+            _section(
+                client.get("/company/results").get_data(as_text=True),
+                "Candidates you ranked but did not get",
+                "</main>",
+            )
+        )
         client.post("/logout")
     with app.app_context():
         stored = db.session.execute(db.select(RunExplanation.person, RunExplanation.entries)).all()
-        host_texts = [text for person, entries in stored if person.startswith("p")
-                      for text in explanation_texts(entries, "host")]
+        host_texts = [
+            text for person, entries in stored if person.startswith("p") for text in explanation_texts(entries, "host")
+        ]
         coordinator = [text for person, entries in stored for text in explanation_texts(entries, "coordinator")]
 
     assert sum("had no seat for you" in section for section in why) >= 3  # the market did explain things
@@ -577,8 +713,17 @@ def test_no_student_or_host_ever_reads_a_rank_of_the_other_side(app, client, mak
 @pytest.mark.parametrize("pay", ["NaN", "sNaN", "Infinity", "-inf"])
 def test_a_pay_that_is_not_a_number_is_refused(app, client, make, login, world, pay):
     login(world["elm_member"])
-    form = {"title": "Intern", "description": "Work.", "slots": 1, "hourly_pay": pay, "hours_per_week": 40,
-            "start_date": "2027-06-01", "end_date": "2027-08-13", "site_town": "New Haven", "work_mode": "onsite"}
+    form = {
+        "title": "Intern",
+        "description": "Work.",
+        "slots": 1,
+        "hourly_pay": pay,
+        "hours_per_week": 40,
+        "start_date": "2027-06-01",
+        "end_date": "2027-08-13",
+        "site_town": "New Haven",
+        "work_mode": "onsite",
+    }
 
     response = client.post("/company/positions/new", data=form)
 
@@ -592,8 +737,7 @@ def test_a_pay_that_is_not_a_number_is_refused(app, client, make, login, world, 
 def test_the_student_reads_why_in_words_with_position_names_not_ids(app, client, make, login, world):
     ours, rival = make.user(Role.STUDENT, world["program"]), make.user(Role.STUDENT, world["program"])
     p1, p3 = world["p1"], world["p3"]
-    _certified_market(app, world, {ours: [p1, p3], rival: [p1]},
-                      [(p1, rival, 1), (p1, ours, 2), (p3, ours, 1)])
+    _certified_market(app, world, {ours: [p1, p3], rival: [p1]}, [(p1, rival, 1), (p1, ours, 2), (p3, ours, 1)])
     login(ours)
 
     page = client.get("/student/").get_data(as_text=True)

@@ -27,11 +27,12 @@ def test_text_people_type_is_rendered_escaped(app, client, make, login):
     student = make.user(Role.STUDENT, program, name=PAYLOAD)
     login(student)
 
-    pages = [client.get("/student/").get_data(as_text=True),
-             client.get("/student/positions").get_data(as_text=True)]
+    pages = [client.get("/student/").get_data(as_text=True), client.get("/student/positions").get_data(as_text=True)]
 
     for page in pages:
-        assert "<script>alert" not in page and "onerror=alert" not in page.replace("&lt;img src=x onerror=alert(1)&gt;", "")
+        assert "<script>alert" not in page and "onerror=alert" not in page.replace(
+            "&lt;img src=x onerror=alert(1)&gt;", ""
+        )
     assert "&lt;script&gt;alert" in pages[1]
     with app.app_context():  # stored as typed: escaping happens when rendering
         assert db.session.scalar(db.select(HostCompany.name)) == PAYLOAD

@@ -68,9 +68,16 @@ def _routes() -> Blueprint:
 
 @pytest.fixture
 def raising(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'errors.sqlite'}",
-                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "SERVER_NAME": "sprint.test"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'errors.sqlite'}",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "SERVER_NAME": "sprint.test",
+        }
+    )
     app.register_blueprint(_routes())
     with app.app_context():
         db.create_all()
@@ -135,12 +142,15 @@ def test_a_flashed_error_goes_on_to_the_redirect_and_keeps_nothing(raising):
 
 # --- "not yours" is a 403, through the app's own pages ------------------------------------------
 
+
 def test_confirming_another_coordinators_import_preview_is_refused_with_403(app, client, login, make):
     program = make.program()
     first, second = make.user(Role.COORDINATOR, program), make.user(Role.COORDINATOR, program)
     login(first)
-    preview = client.post("/coordinator/import", data={
-        "kind": "colleges", "file": (io.BytesIO(b"name,state,kind\nGood College,CT,community\n"), "c.csv")})
+    preview = client.post(
+        "/coordinator/import",
+        data={"kind": "colleges", "file": (io.BytesIO(b"name,state,kind\nGood College,CT,community\n"), "c.csv")},
+    )
     payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', preview.get_data(as_text=True)).group(1)
     client.post("/logout")
     login(second)

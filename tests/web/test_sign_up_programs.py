@@ -8,14 +8,16 @@ import re
 import pytest
 
 from sprint.extensions import db
-from sprint.models import Application, AuditEvent, Season, Phase, Role, User
+from sprint.models import Application, AuditEvent, Phase, Role, Season, User
 
 PASSWORD = "correct horse battery"
 
 
 def _options(page: str) -> list[tuple[str, str, bool]]:
-    return [(value, label, "selected" in attrs) for value, attrs, label in
-            re.findall(r'<option value="([^"]*)"([^>]*)>([^<]*)</option>', page)]
+    return [
+        (value, label, "selected" in attrs)
+        for value, attrs, label in re.findall(r'<option value="([^"]*)"([^>]*)>([^<]*)</option>', page)
+    ]
 
 
 @pytest.fixture
@@ -35,10 +37,20 @@ def test_the_general_page_offers_only_programs_taking_sign_ups_and_preselects_no
     page = client.get("/register").get_data(as_text=True)
 
     assert _options(page) == [("0", "Choose your program", False), (str(sprint.id), "SPRINT Internships", False)]
-    refused = client.post("/register", data={"name": "Uma", "email": "uma@example.org", "program": draft.id,
-                                             "password": PASSWORD, "confirm": PASSWORD})
-    unchosen = client.post("/register", data={"name": "Uma", "email": "uma@example.org", "program": 0,
-                                              "password": PASSWORD, "confirm": PASSWORD})
+    refused = client.post(
+        "/register",
+        data={
+            "name": "Uma",
+            "email": "uma@example.org",
+            "program": draft.id,
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
+    unchosen = client.post(
+        "/register",
+        data={"name": "Uma", "email": "uma@example.org", "program": 0, "password": PASSWORD, "confirm": PASSWORD},
+    )
     assert refused.status_code == 400 and unchosen.status_code == 400
     assert "Choose your program." in unchosen.get_data(as_text=True)
 
@@ -57,8 +69,10 @@ def test_a_programs_own_link_signs_the_student_up_there(app, client, programs, o
 
     assert client.get("/p/no-such-program/register").status_code == 404
     page = client.get("/p/brand-new/register").get_data(as_text=True)
-    client.post("/p/brand-new/register", data={"name": "Uma Student", "email": "uma@example.org",
-                                               "password": PASSWORD, "confirm": PASSWORD})
+    client.post(
+        "/p/brand-new/register",
+        data={"name": "Uma Student", "email": "uma@example.org", "password": PASSWORD, "confirm": PASSWORD},
+    )
     client.get(re.search(r"https?://\S+", outbox[-1].body).group(0).split("sprint.test", 1)[1])
 
     assert "You are signing up for <strong>Brand New Partnership</strong>" in page and "<select" not in page
@@ -80,14 +94,16 @@ def test_an_admin_moves_a_student_to_another_program_audited_in_both(app, client
     student = make.user(Role.STUDENT, fresh, email="lost@example.org")
     login(make.user(Role.ADMIN))
 
-    response = client.post(f"/admin/programs/{fresh.id}/move-student",
-                           data={"move-email": "LOST@example.org", "move-program": sprint.id})
+    response = client.post(
+        f"/admin/programs/{fresh.id}/move-student", data={"move-email": "LOST@example.org", "move-program": sprint.id}
+    )
 
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(User, student.id).program_id == sprint.id
-        events = db.session.scalars(db.select(AuditEvent.program_id).where(
-            AuditEvent.action == "student.moved_program")).all()
+        events = db.session.scalars(
+            db.select(AuditEvent.program_id).where(AuditEvent.action == "student.moved_program")
+        ).all()
         assert sorted(events) == sorted([sprint.id, fresh.id])
 
 
@@ -100,15 +116,20 @@ def test_a_student_in_a_live_season_is_not_moved(app, client, login, make, progr
         db.session.commit()
     login(make.user(Role.ADMIN))
 
-    response = client.post(f"/admin/programs/{sprint.id}/move-student",
-                           data={"move-email": "busy@example.org", "move-program": fresh.id})
+    response = client.post(
+        f"/admin/programs/{sprint.id}/move-student", data={"move-email": "busy@example.org", "move-program": fresh.id}
+    )
 
     assert response.status_code == 400
     assert "takes part in Summer 2027 (Applications open) of SPRINT Internships" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, student.id).program_id == sprint.id
-        assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(
-            AuditEvent.action == "student.moved_program")) == 0
+        assert (
+            db.session.scalar(
+                db.select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "student.moved_program")
+            )
+            == 0
+        )
 
 
 def test_a_coordinator_cannot_move_students(client, login, make, programs):
@@ -116,5 +137,9 @@ def test_a_coordinator_cannot_move_students(client, login, make, programs):
     make.user(Role.STUDENT, sprint, email="s@example.org")
     login(make.user(Role.COORDINATOR, sprint))
 
-    assert client.post(f"/admin/programs/{sprint.id}/move-student",
-                       data={"move-email": "s@example.org", "move-program": fresh.id}).status_code == 403
+    assert (
+        client.post(
+            f"/admin/programs/{sprint.id}/move-student", data={"move-email": "s@example.org", "move-program": fresh.id}
+        ).status_code
+        == 403
+    )

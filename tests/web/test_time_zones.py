@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from sprint.services.errors import ServiceError
 from sprint.extensions import db
-from sprint.models import Season, ExtensionKind, Phase, Program, Role, User
+from sprint.models import ExtensionKind, Phase, Program, Role, Season, User
+from sprint.services.errors import ServiceError
 from sprint.services.season import deadlines, reminders
 from sprint.services.support.local_time import format_when, to_utc, zone
 
@@ -24,9 +24,16 @@ def typed(app, make, login, client):
     program = make.program("SPRINT", slug="sprint")
     coordinator = make.user(Role.COORDINATOR, program)
     login(coordinator)
-    response = client.post("/coordinator/seasons/new", data={
-        "year": "2027", "name": "Summer 2027", "applications_open_at": "2026-11-01T09:00",
-        "applications_close_at": BEFORE_CHANGE[0], "ranking_close_at": AFTER_CHANGE[0]})
+    response = client.post(
+        "/coordinator/seasons/new",
+        data={
+            "year": "2027",
+            "name": "Summer 2027",
+            "applications_open_at": "2026-11-01T09:00",
+            "applications_close_at": BEFORE_CHANGE[0],
+            "ranking_close_at": AFTER_CHANGE[0],
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     with app.app_context():
         season = db.session.scalar(db.select(Season))
@@ -66,8 +73,9 @@ def test_a_student_reads_them_local_and_labelled(app, client, make, login, typed
     assert BEFORE_CHANGE[2] in page and AFTER_CHANGE[2] in page and "UTC" not in page
 
 
-@pytest.mark.parametrize(("kind", "deadline"), [(ExtensionKind.APPLICATIONS, BEFORE_CHANGE),
-                                                (ExtensionKind.RANKING, AFTER_CHANGE)])
+@pytest.mark.parametrize(
+    ("kind", "deadline"), [(ExtensionKind.APPLICATIONS, BEFORE_CHANGE), (ExtensionKind.RANKING, AFTER_CHANGE)]
+)
 def test_a_students_action_is_allowed_up_to_the_instant_shown_and_refused_after(app, make, typed, kind, deadline):
     program, season_id = typed
     student = make.user(Role.STUDENT, Program(id=program.id))
@@ -82,9 +90,14 @@ def test_a_students_action_is_allowed_up_to_the_instant_shown_and_refused_after(
 
 
 def test_a_time_the_clocks_skip_is_refused_with_a_clear_message(app, client, typed):
-    response = client.post(f"/coordinator/seasons/{typed[1]}/dates", data={
-        "applications_open_at": "2026-11-01T09:00", "applications_close_at": "2027-03-14T02:30",
-        "ranking_close_at": AFTER_CHANGE[0]})
+    response = client.post(
+        f"/coordinator/seasons/{typed[1]}/dates",
+        data={
+            "applications_open_at": "2026-11-01T09:00",
+            "applications_close_at": "2027-03-14T02:30",
+            "ranking_close_at": AFTER_CHANGE[0],
+        },
+    )
 
     assert response.status_code == 400
     assert "Mar 14, 2027 has no 2:30 AM in America/New_York" in response.get_data(as_text=True)
@@ -97,6 +110,7 @@ def test_the_reminder_email_uses_the_same_rendering(app, make, typed, outbox):
     student = make.user(Role.STUDENT, Program(id=program.id))
     with app.app_context():
         from sprint.models import Application
+
         db.session.add(Application(season_id=season_id, student_id=student.id, status="submitted"))
         db.session.commit()
 
@@ -140,15 +154,21 @@ def test_only_an_admin_or_the_programs_coordinator_changes_its_zone(app, make):
         with pytest.raises(NotAllowed):
             programs.set_time_zone(db.session.get(User, outsider.id), db.session.get(Program, mine.id), "Asia/Tokyo")
         with pytest.raises(ServiceError, match="not a time zone we know"):
-            programs.set_time_zone(db.session.get(User, make.user(Role.ADMIN).id),
-                                   db.session.get(Program, mine.id), "UTC+5")
+            programs.set_time_zone(
+                db.session.get(User, make.user(Role.ADMIN).id), db.session.get(Program, mine.id), "UTC+5"
+            )
 
 
 def test_the_audit_log_shows_a_date_change_in_local_time(client, typed):
     season_id = typed[1]
-    client.post(f"/coordinator/seasons/{season_id}/dates", data={
-        "applications_open_at": "2026-11-01T09:00", "applications_close_at": BEFORE_CHANGE[0],
-        "ranking_close_at": "2027-03-16T23:59"})
+    client.post(
+        f"/coordinator/seasons/{season_id}/dates",
+        data={
+            "applications_open_at": "2026-11-01T09:00",
+            "applications_close_at": BEFORE_CHANGE[0],
+            "ranking_close_at": "2027-03-16T23:59",
+        },
+    )
 
     log = client.get("/coordinator/runs/audit").get_data(as_text=True)
 

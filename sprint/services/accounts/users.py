@@ -8,13 +8,21 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import NotAllowed, ServiceError
 from ...extensions import db
 from ...links import absolute_url
 from ...models import (
-    College, HostCompany, HostMember, HostMemberRole, Invitation, Program, Role, StudentProfile, User,
-    utcnow
+    College,
+    HostCompany,
+    HostMember,
+    HostMemberRole,
+    Invitation,
+    Program,
+    Role,
+    StudentProfile,
+    User,
+    utcnow,
 )
+from ..errors import NotAllowed, ServiceError
 from ..support import audit
 from ..support.concurrency import lock_row
 from ..support.notify import send_email
@@ -22,10 +30,22 @@ from .tokens import fingerprint, make_token, read_token
 
 MIN_PASSWORD_LENGTH = 10
 REPEAT_WINDOW_S = 60  # the same invitation asked for again within a minute is the one already sent
-COMMON_PASSWORDS = frozenset({
-    "password123", "1234567890", "qwertyuiop", "iloveyou12", "password12", "letmein123",
-    "welcome123", "sprint2027", "internship", "0123456789", "abcdefghij", "passw0rd12",
-})
+COMMON_PASSWORDS = frozenset(
+    {
+        "password123",
+        "1234567890",
+        "qwertyuiop",
+        "iloveyou12",
+        "password12",
+        "letmein123",
+        "welcome123",
+        "sprint2027",
+        "internship",
+        "0123456789",
+        "abcdefghij",
+        "passw0rd12",
+    }
+)
 
 
 def normalise_email(email: str) -> str:
@@ -52,8 +72,7 @@ def _new_user(email: str, name: str, password: str, role: Role, program: Program
     email = normalise_email(email)
     check_password_policy(password, email)
     if _email_taken(email):
-        raise ServiceError("An account with this email already exists. Log in, or reset your password.",
-                           "email")
+        raise ServiceError("An account with this email already exists. Log in, or reset your password.", "email")
     user = User(email=email, name=name.strip(), role=role, program=program)
     user.set_password(password)
     db.session.add(user)
@@ -65,8 +84,9 @@ def _commit_new_account() -> None:
         db.session.commit()
     except IntegrityError as error:  # two sign-ups with one email at the same moment
         db.session.rollback()
-        raise ServiceError("An account with this email already exists. Log in, or reset your password.",
-                           "email") from error
+        raise ServiceError(
+            "An account with this email already exists. Log in, or reset your password.", "email"
+        ) from error
 
 
 def register_student(program: Program, name: str, email: str, password: str) -> None:
@@ -79,9 +99,15 @@ def register_student(program: Program, name: str, email: str, password: str) -> 
     user = db.session.scalar(db.select(User).where(User.email == email))
     if user is not None and user.email_confirmed_at is not None:
         User(password_hash="").set_password(password)  # spend the time a new account does
-        send_email(user.email, "Someone tried to sign up with your email", "sign_up_existing", user=user,
-                   program=user.program, login=absolute_url("auth.login"),
-                   reset=absolute_url("auth.forgot_password"))
+        send_email(
+            user.email,
+            "Someone tried to sign up with your email",
+            "sign_up_existing",
+            user=user,
+            program=user.program,
+            login=absolute_url("auth.login"),
+            reset=absolute_url("auth.forgot_password"),
+        )
         return
     if user is None:
         user = User(email=email, role=Role.STUDENT)
@@ -104,9 +130,15 @@ def register_student(program: Program, name: str, email: str, password: str) -> 
 
 def send_sign_up_link(user: User) -> None:
     token = make_token("sign-up", {"user": user.id, "fp": fingerprint(user.password_hash)})
-    send_email(user.email, "Confirm your email to finish signing up", "sign_up_confirm", user=user,
-               program=user.program, link=absolute_url("auth.confirm_sign_up", token=token),
-               hours=current_app.config["SIGN_UP_MAX_AGE_HOURS"])
+    send_email(
+        user.email,
+        "Confirm your email to finish signing up",
+        "sign_up_confirm",
+        user=user,
+        program=user.program,
+        link=absolute_url("auth.confirm_sign_up", token=token),
+        hours=current_app.config["SIGN_UP_MAX_AGE_HOURS"],
+    )
 
 
 def confirm_sign_up(token: str) -> User:
@@ -114,8 +146,10 @@ def confirm_sign_up(token: str) -> User:
     payload = read_token("sign-up", token, current_app.config["SIGN_UP_MAX_AGE_HOURS"] * 3600)
     user = db.session.get(User, payload.get("user"))
     if user is None or user.email_confirmed_at is not None or payload.get("fp") != fingerprint(user.password_hash):
-        raise ServiceError("This sign-up link was already used, or a newer sign-up replaced it. "
-                           "Log in, or use the newest link we emailed you.")
+        raise ServiceError(
+            "This sign-up link was already used, or a newer sign-up replaced it. "
+            "Log in, or use the newest link we emailed you."
+        )
     user.email_confirmed_at = utcnow()
     audit.record(user, "account.email_confirmed", user, program_id=user.program_id)
     db.session.commit()
@@ -161,8 +195,7 @@ def user_for_session(alternative_id: str) -> User | None:
 
 def end_sessions(user: User) -> None:
     """Every session and remember cookie of the user stops working (the caller commits)."""
-    db.session.execute(db.update(User).where(User.id == user.id)
-                       .values(session_version=User.session_version + 1))
+    db.session.execute(db.update(User).where(User.id == user.id).values(session_version=User.session_version + 1))
     db.session.refresh(user, ["session_version"])
 
 
@@ -193,9 +226,15 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active:
         return
     token = make_token("reset", {"user": user.id, "fp": fingerprint(user.password_hash)})
-    send_email(user.email, "Reset your password", "password_reset", user=user, program=user.program,
-               link=absolute_url("auth.reset_password", token=token),
-               hours=current_app.config["PASSWORD_RESET_MAX_AGE_HOURS"])
+    send_email(
+        user.email,
+        "Reset your password",
+        "password_reset",
+        user=user,
+        program=user.program,
+        link=absolute_url("auth.reset_password", token=token),
+        hours=current_app.config["PASSWORD_RESET_MAX_AGE_HOURS"],
+    )
 
 
 def reset_password(token: str, password: str) -> User:
@@ -207,8 +246,11 @@ def reset_password(token: str, password: str) -> User:
         raise ServiceError("This reset link has already been used. Please ask for a new one.")
     check_password_policy(password, user.email)
     used = db.session.execute(  # the link opened in two tabs: the first new password counts
-        db.update(User).where(User.id == user.id, User.password_hash == user.password_hash)
-        .values(password_hash=User.new_password_hash(password)).execution_options(synchronize_session=False))
+        db.update(User)
+        .where(User.id == user.id, User.password_hash == user.password_hash)
+        .values(password_hash=User.new_password_hash(password))
+        .execution_options(synchronize_session=False)
+    )
     if used.rowcount != 1:
         db.session.rollback()
         raise ServiceError("This reset link has already been used. Please ask for a new one.")
@@ -220,10 +262,17 @@ def reset_password(token: str, password: str) -> User:
     return user
 
 
-def invite(actor: User, email: str, role: Role, host: HostCompany | None = None,
-           host_role: HostMemberRole = HostMemberRole.MEMBER, program: Program | None = None,
-           college: College | None = None) -> Invitation:
-    """Invite a coordinator, a host member or a college liaison into the host's (or the actor's, or the given) program."""
+def invite(
+    actor: User,
+    email: str,
+    role: Role,
+    host: HostCompany | None = None,
+    host_role: HostMemberRole = HostMemberRole.MEMBER,
+    program: Program | None = None,
+    college: College | None = None,
+) -> Invitation:
+    """Invite a coordinator, a host member or a college liaison into the host's program (or the actor's,
+    or the given one)."""
     email = normalise_email(email)
     program = host.program if host is not None else (program or actor.program)
     _check_may_invite(actor, role, host, program, college)
@@ -235,8 +284,9 @@ def invite(actor: User, email: str, role: Role, host: HostCompany | None = None,
     if earlier is not None:  # a double click: that invitation and its email stand
         db.session.commit()
         return earlier
-    invitation = Invitation(program=program, email=email, role=role, host=host,
-                            host_role=host_role, invited_by=actor, college=college)
+    invitation = Invitation(
+        program=program, email=email, role=role, host=host, host_role=host_role, invited_by=actor, college=college
+    )
     db.session.add(invitation)
     db.session.flush()
     audit.record(actor, "invitation.sent", invitation, program_id=program.id, email=email, role=str(role))
@@ -245,19 +295,34 @@ def invite(actor: User, email: str, role: Role, host: HostCompany | None = None,
     return invitation
 
 
-def _just_invited(program: Program, email: str, role: Role, host: HostCompany | None,
-                  college: College | None) -> Invitation | None:
+def _just_invited(
+    program: Program, email: str, role: Role, host: HostCompany | None, college: College | None
+) -> Invitation | None:
     """The same pending invitation sent moments ago (an invitation sent again later is a new one)."""
-    recent = db.session.scalars(db.select(Invitation).where(
-        Invitation.program_id == program.id, Invitation.email == email, Invitation.role == role,
-        Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
-        Invitation.created_at >= utcnow() - timedelta(seconds=REPEAT_WINDOW_S)))
-    return next((invitation for invitation in recent if invitation.host_id == (host.id if host else None)
-                 and invitation.college_id == (college.id if college else None)), None)
+    recent = db.session.scalars(
+        db.select(Invitation).where(
+            Invitation.program_id == program.id,
+            Invitation.email == email,
+            Invitation.role == role,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.created_at >= utcnow() - timedelta(seconds=REPEAT_WINDOW_S),
+        )
+    )
+    return next(
+        (
+            invitation
+            for invitation in recent
+            if invitation.host_id == (host.id if host else None)
+            and invitation.college_id == (college.id if college else None)
+        ),
+        None,
+    )
 
 
-def _check_may_invite(actor: User, role: Role, host: HostCompany | None, program: Program | None,
-                      college: College | None = None) -> None:
+def _check_may_invite(
+    actor: User, role: Role, host: HostCompany | None, program: Program | None, college: College | None = None
+) -> None:
     """Admins invite anyone; coordinators into their program; a host's owner into their host."""
     if role not in (Role.HOST, Role.COORDINATOR, Role.LIAISON):
         raise ServiceError("Only host members, coordinators and college liaisons join by invitation.", "role")
@@ -272,8 +337,12 @@ def _check_may_invite(actor: User, role: Role, host: HostCompany | None, program
     if actor.role == Role.COORDINATOR and actor.program_id == program.id:
         return
     membership = actor.membership
-    if (role == Role.HOST and membership is not None and membership.host_id == host.id
-            and membership.role == HostMemberRole.OWNER):
+    if (
+        role == Role.HOST
+        and membership is not None
+        and membership.host_id == host.id
+        and membership.role == HostMemberRole.OWNER
+    ):
         return
     raise NotAllowed("You may not send this invitation.")
 
@@ -281,10 +350,16 @@ def _check_may_invite(actor: User, role: Role, host: HostCompany | None, program
 def _send_invitation(invitation: Invitation) -> None:
     token = make_token("invite", {"invitation": invitation.id})
     what = f"{invitation.host.name} on {invitation.program.name}" if invitation.host else invitation.program.name
-    send_email(invitation.email, f"You are invited to {what}", "invitation", invitation=invitation,
-               program=invitation.program,
-               what=what, link=absolute_url("auth.accept_invitation", token=token),
-               days=current_app.config["INVITATION_MAX_AGE_DAYS"])
+    send_email(
+        invitation.email,
+        f"You are invited to {what}",
+        "invitation",
+        invitation=invitation,
+        program=invitation.program,
+        what=what,
+        link=absolute_url("auth.accept_invitation", token=token),
+        days=current_app.config["INVITATION_MAX_AGE_DAYS"],
+    )
 
 
 def invitation_from_token(token: str) -> Invitation:

@@ -9,8 +9,12 @@ from pygal.style import Style
 
 from .common import HIDDEN, Percent, Table, show
 
-STYLE = Style(background="white", plot_background="white", font_family="system-ui, sans-serif",
-              colors=("#1f5f8b", "#e07b39", "#3c9d5d", "#8e5ea2", "#c94f4f", "#6c757d"))
+STYLE = Style(
+    background="white",
+    plot_background="white",
+    font_family="system-ui, sans-serif",
+    colors=("#1f5f8b", "#e07b39", "#3c9d5d", "#8e5ea2", "#c94f4f", "#6c757d"),
+)
 KINDS = {"bar": pygal.Bar, "stacked": pygal.StackedBar, "line": pygal.Line, "hbar": pygal.HorizontalBar}
 
 
@@ -44,12 +48,21 @@ def render(table: Table) -> str:
     labels = [show(row[0]) for row in table.rows]
     rows = list(reversed(table.rows)) if chart_spec.kind == "hbar" else table.rows
     chart = KINDS[chart_spec.kind](
-        title=chart_spec.title or table.title, js=[], disable_xml_declaration=True, style=STYLE,
+        title=chart_spec.title or table.title,
+        js=[],
+        disable_xml_declaration=True,
+        style=STYLE,
         x_labels=list(reversed(labels)) if chart_spec.kind == "hbar" else labels,
-        show_legend=len(chart_spec.series) > 1, legend_at_bottom=True, print_values=len(rows) <= 12,
-        x_label_rotation=_rotation(labels) if chart_spec.kind != "hbar" else 0, width=WIDTH, height=420,
-        truncate_label=40, no_data_text="No data",
-        margin_right=56)  # room for the value printed on the last point or the longest bar
+        show_legend=len(chart_spec.series) > 1,
+        legend_at_bottom=True,
+        print_values=len(rows) <= 12,
+        x_label_rotation=_rotation(labels) if chart_spec.kind != "hbar" else 0,
+        width=WIDTH,
+        height=420,
+        truncate_label=40,
+        no_data_text="No data",
+        margin_right=56,
+    )  # room for the value printed on the last point or the longest bar
     for column in chart_spec.series:
         chart.add(table.columns[column], [plotted(row[column]) for row in rows])
     return chart.render()

@@ -8,23 +8,34 @@ queries a page makes does not grow with the data.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from sqlalchemy import Select, and_, exists
 
-from ..errors import NotAllowed
 from ...extensions import db
 from ...models import (
-    Application, ApplicationStatus, College, Season, HostCompany, Phase, Placement, Position,
-    PositionInterest, PositionStatus, Program, Role, StudentProfile, User
+    Application,
+    ApplicationStatus,
+    College,
+    HostCompany,
+    Phase,
+    Placement,
+    Position,
+    PositionInterest,
+    PositionStatus,
+    Program,
+    Role,
+    Season,
+    StudentProfile,
+    User,
 )
+from ...models.enums import ACCEPTED_PLACEMENTS as ACCEPTED  # noqa: F401 (ACCEPTED re-exported)
+from ...models.enums import LIVE_PLACEMENTS as LIVE
+from ..errors import NotAllowed
 from ..season.queries import staff_season
 from ..support.figures import Percent, rate, show  # noqa: F401 (re-exported to the dashboards)
 from ..support.privacy import HIDDEN, SMALL_CELL, suppress, too_small  # noqa: F401 (re-exported to the dashboards)
-
-from ...models.enums import ACCEPTED_PLACEMENTS as ACCEPTED, LIVE_PLACEMENTS as LIVE  # noqa: F401 (ACCEPTED re-exported)
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,7 @@ class DashboardPage:
 
 # --- showing and hiding numbers -------------------------------------------------------------
 
+
 def median_from_counts(counts: Iterable[tuple[object, int]]) -> object | None:
     """The median of a histogram of (value, how many); the mean of the two middle values for even totals."""
     pairs = sorted((value, n) for value, n in counts if value is not None and n)
@@ -118,11 +130,15 @@ def group_medians(rows: Iterable[tuple[object, object, int]]) -> dict[object, ob
 
 # --- scope ----------------------------------------------------------------------------------
 
+
 def program_for(actor: User, program_id: int | None = None) -> Program:
     """The program an actor's dashboards show: a coordinator's own, or the one an admin picks."""
     if actor.role == Role.ADMIN:
-        program = db.session.get(Program, program_id) if program_id else db.session.scalar(
-            db.select(Program).order_by(Program.id).limit(1))
+        program = (
+            db.session.get(Program, program_id)
+            if program_id
+            else db.session.scalar(db.select(Program).order_by(Program.id).limit(1))
+        )
         if program is None:
             raise LookupError("program")
         return program
@@ -144,14 +160,23 @@ class FilterChoices:
 def filter_choices(actor: User, program: Program, majors_ttl: float = 0) -> FilterChoices:
     """The seasons, hosts and majors a program's dashboards can be narrowed to (four queries at most);
     the majors menu is kept `majors_ttl` seconds (the view reads it from the app's config)."""
-    years = list(db.session.scalars(
-        db.select(Season.year).where(Season.program_id == program.id).order_by(Season.year)))
-    hosts = [tuple(row) for row in db.session.execute(
-        db.select(HostCompany.id, HostCompany.name).where(HostCompany.program_id == program.id)
-        .order_by(HostCompany.name))]
+    years = list(
+        db.session.scalars(db.select(Season.year).where(Season.program_id == program.id).order_by(Season.year))
+    )
+    hosts = [
+        tuple(row)
+        for row in db.session.execute(
+            db.select(HostCompany.id, HostCompany.name)
+            .where(HostCompany.program_id == program.id)
+            .order_by(HostCompany.name)
+        )
+    ]
     majors = _majors(program.id, majors_ttl)
-    programs = [tuple(row) for row in db.session.execute(
-        db.select(Program.id, Program.name).order_by(Program.name))] if actor.role == Role.ADMIN else []
+    programs = (
+        [tuple(row) for row in db.session.execute(db.select(Program.id, Program.name).order_by(Program.name))]
+        if actor.role == Role.ADMIN
+        else []
+    )
     return FilterChoices(years, hosts, majors, programs)
 
 
@@ -164,9 +189,15 @@ def _majors(program_id: int, ttl: float) -> list[str]:
     kept = _MAJORS.get(program_id)
     if ttl and kept and kept[0] > time.monotonic():
         return kept[1]
-    majors = list(db.session.scalars(
-        db.select(StudentProfile.major).distinct().join(User, User.id == StudentProfile.user_id)
-        .where(User.program_id == program_id, StudentProfile.major != "").order_by(StudentProfile.major)))
+    majors = list(
+        db.session.scalars(
+            db.select(StudentProfile.major)
+            .distinct()
+            .join(User, User.id == StudentProfile.user_id)
+            .where(User.program_id == program_id, StudentProfile.major != "")
+            .order_by(StudentProfile.major)
+        )
+    )
     _MAJORS[program_id] = (time.monotonic() + ttl, majors)
     return majors
 
@@ -174,8 +205,13 @@ def _majors(program_id: int, ttl: float) -> list[str]:
 def results_out(program: Program) -> set[int]:
     """The seasons whose match results are out (published or closed): only they have placement or
     fill rates; before, a rate would read 0% when it is simply not known yet."""
-    return set(db.session.scalars(db.select(Season.year).where(
-        Season.program_id == program.id, Season.phase.in_((Phase.PUBLISHED, Phase.CLOSED)))))
+    return set(
+        db.session.scalars(
+            db.select(Season.year).where(
+                Season.program_id == program.id, Season.phase.in_((Phase.PUBLISHED, Phase.CLOSED))
+            )
+        )
+    )
 
 
 def current_year(program: Program, filters: DashboardFilters) -> int | None:
@@ -189,41 +225,66 @@ def current_year(program: Program, filters: DashboardFilters) -> int | None:
 
 # --- the three base queries every page narrows ------------------------------------------------
 
+
 def _host_positions(host_id: int) -> Select:
     return db.select(Position.id).where(Position.host_id == host_id)
 
 
-def applicants(program_id: int, filters: DashboardFilters, *columns, college_id: int | None = None,
-               placement_statuses=LIVE, profile: bool = False, college: bool = False) -> Select:
+def applicants(
+    program_id: int,
+    filters: DashboardFilters,
+    *columns,
+    college_id: int | None = None,
+    placement_statuses=LIVE,
+    profile: bool = False,
+    college: bool = False,
+) -> Select:
     """Submitted applications, one row per student and season, with their live placement if any.
 
     (A student holds at most one live placement per season, so the join adds no rows; with
     other `placement_statuses` a student can appear once per placement.) The student profile
     and college are joined only when asked for (`profile`, `college`) or filtered on.
     """
-    on_placement = [Placement.season_id == Application.season_id,
-                    Placement.student_id == Application.student_id, Placement.status.in_(placement_statuses)]
+    on_placement = [
+        Placement.season_id == Application.season_id,
+        Placement.student_id == Application.student_id,
+        Placement.status.in_(placement_statuses),
+    ]
     if filters.host_id:
         on_placement.append(Placement.position_id.in_(_host_positions(filters.host_id)))
-    query = (db.select(*columns).select_from(Application)
-             .join(Season, Season.id == Application.season_id))
+    query = db.select(*columns).select_from(Application).join(Season, Season.id == Application.season_id)
     query = _join_student(query, Application.student_id, filters, college_id, profile, college)
-    query = (query.outerjoin(Placement, and_(*on_placement))
-             .where(Season.program_id == program_id, Application.submitted_at.is_not(None),
-                    Application.status != ApplicationStatus.WITHDRAWN))
+    query = query.outerjoin(Placement, and_(*on_placement)).where(
+        Season.program_id == program_id,
+        Application.submitted_at.is_not(None),
+        Application.status != ApplicationStatus.WITHDRAWN,
+    )
     if filters.host_id:
-        query = query.where(exists().where(
-            PositionInterest.application_id == Application.id,
-            PositionInterest.position_id.in_(_host_positions(filters.host_id))))
+        query = query.where(
+            exists().where(
+                PositionInterest.application_id == Application.id,
+                PositionInterest.position_id.in_(_host_positions(filters.host_id)),
+            )
+        )
     return _student_filters(query, filters, college_id)
 
 
-def placements(program_id: int, filters: DashboardFilters, *columns, statuses=LIVE, college_id: int | None = None,
-               profile: bool = False, college: bool = False) -> Select:
+def placements(
+    program_id: int,
+    filters: DashboardFilters,
+    *columns,
+    statuses=LIVE,
+    college_id: int | None = None,
+    profile: bool = False,
+    college: bool = False,
+) -> Select:
     """Placements (by default the live ones) with their position and season (and profile, college if asked)."""
-    query = (db.select(*columns).select_from(Placement)
-             .join(Position, Position.id == Placement.position_id)
-             .join(Season, Season.id == Placement.season_id))
+    query = (
+        db.select(*columns)
+        .select_from(Placement)
+        .join(Position, Position.id == Placement.position_id)
+        .join(Season, Season.id == Placement.season_id)
+    )
     query = _join_student(query, Placement.student_id, filters, college_id, profile, college)
     query = query.where(Season.program_id == program_id)
     if statuses is not None:
@@ -233,8 +294,9 @@ def placements(program_id: int, filters: DashboardFilters, *columns, statuses=LI
     return _student_filters(query, filters, college_id)
 
 
-def _join_student(query: Select, student_id, filters: DashboardFilters, college_id: int | None, profile: bool,
-                  college: bool) -> Select:
+def _join_student(
+    query: Select, student_id, filters: DashboardFilters, college_id: int | None, profile: bool, college: bool
+) -> Select:
     if profile or college or filters.kind or filters.major or college_id is not None:
         query = query.outerjoin(StudentProfile, StudentProfile.user_id == student_id)
     if college or filters.kind:
@@ -244,10 +306,13 @@ def _join_student(query: Select, student_id, filters: DashboardFilters, college_
 
 def positions(program_id: int, filters: DashboardFilters, *columns) -> Select:
     """Open positions (the seats offered) with their season and host; college kind and major do not apply."""
-    query = (db.select(*columns).select_from(Position)
-             .join(Season, Season.id == Position.season_id)
-             .join(HostCompany, HostCompany.id == Position.host_id)
-             .where(Season.program_id == program_id, Position.status == PositionStatus.OPEN))
+    query = (
+        db.select(*columns)
+        .select_from(Position)
+        .join(Season, Season.id == Position.season_id)
+        .join(HostCompany, HostCompany.id == Position.host_id)
+        .where(Season.program_id == program_id, Position.status == PositionStatus.OPEN)
+    )
     if filters.years:
         query = query.where(Season.year.in_(filters.years))
     if filters.host_id:
@@ -270,4 +335,3 @@ def _student_filters(query: Select, filters: DashboardFilters, college_id: int |
 def rows(query: Select) -> list:
     """All rows of an aggregate query, through Core (no ORM row processing is needed for plain columns)."""
     return list(db.session.connection().execute(query))
-

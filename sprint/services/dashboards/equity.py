@@ -8,10 +8,19 @@ from typing import NamedTuple
 
 from sqlalchemy import Text, cast, func
 
-from ...models import Application, College, CollegeKind, Season, Placement, Program, StudentProfile
+from ...models import Application, College, CollegeKind, Placement, Program, Season, StudentProfile
 from .common import (
-    Chart, DashboardFilters, DashboardPage, Percent, Table, applicants, current_year, rate, results_out, rows,
-    suppress
+    Chart,
+    DashboardFilters,
+    DashboardPage,
+    Percent,
+    Table,
+    applicants,
+    current_year,
+    rate,
+    results_out,
+    rows,
+    suppress,
 )
 
 NOT_GIVEN = "Not given"
@@ -56,24 +65,55 @@ def group_table(key: str, title: str, totals: dict[str, list[int]]) -> Table:
     table_rows = []
     for label in sorted(totals, key=lambda text: (text in (NOT_GIVEN, "No college given"), text)):
         n, placed, first = totals[label]
-        table_rows.append(GroupRow(label, suppress(n), suppress(placed), rate(placed, n, protect=True),
-                                   suppress(first), rate(first, placed, protect=True)))
-    return Table(key, title, COLUMNS, table_rows, Chart("bar", [3, 5], f"Placement and first-choice rates: {title}"),
-                 note=SUPPRESSION_NOTE)
+        table_rows.append(
+            GroupRow(
+                label,
+                suppress(n),
+                suppress(placed),
+                rate(placed, n, protect=True),
+                suppress(first),
+                rate(first, placed, protect=True),
+            )
+        )
+    return Table(
+        key,
+        title,
+        COLUMNS,
+        table_rows,
+        Chart("bar", [3, 5], f"Placement and first-choice rates: {title}"),
+        note=SUPPRESSION_NOTE,
+    )
 
 
 def equity_tables(program: Program, filters: DashboardFilters) -> list[Table]:
     """All group tables from one GROUP BY over the six self-identification dimensions, over the
     seasons whose results are out (an open season's applicants would read as not placed)."""
     community = (College.kind == CollegeKind.COMMUNITY).label("community")
-    cube = rows(applicants(
-        program.id, filters, StudentProfile.first_generation, StudentProfile.pell_eligible,
-        StudentProfile.cc_transfer, community, StudentProfile.gender,
-        cast(StudentProfile.race_ethnicity, Text), func.count(Application.id), func.count(Placement.id),
-        func.count(Placement.id).filter(Placement.student_rank == 1), college=True)
+    cube = rows(
+        applicants(
+            program.id,
+            filters,
+            StudentProfile.first_generation,
+            StudentProfile.pell_eligible,
+            StudentProfile.cc_transfer,
+            community,
+            StudentProfile.gender,
+            cast(StudentProfile.race_ethnicity, Text),
+            func.count(Application.id),
+            func.count(Placement.id),
+            func.count(Placement.id).filter(Placement.student_rank == 1),
+            college=True,
+        )
         .where(Season.year.in_(results_out(program)))
-        .group_by(StudentProfile.first_generation, StudentProfile.pell_eligible, StudentProfile.cc_transfer,
-                  community, StudentProfile.gender, cast(StudentProfile.race_ethnicity, Text)))
+        .group_by(
+            StudentProfile.first_generation,
+            StudentProfile.pell_eligible,
+            StudentProfile.cc_transfer,
+            community,
+            StudentProfile.gender,
+            cast(StudentProfile.race_ethnicity, Text),
+        )
+    )
     sums: dict[str, dict[str, list[int]]] = {key: {} for key, _ in DIMENSIONS}
     everyone = [0, 0, 0]
     for *values, n, placed, first in cube:
@@ -89,10 +129,15 @@ def equity_tables(program: Program, filters: DashboardFilters) -> list[Table]:
 
 def equity(program: Program, filters: DashboardFilters) -> DashboardPage:
     """Placement and first-choice rates by self-identified group, with every small cell suppressed."""
-    return DashboardPage("equity", "Equity", program, filters, tables=equity_tables(program, filters),
-                intro="Seasons whose match results are out. Placement rate: placed students of applicants. "
-                      "First-choice rate: students placed at their first choice, of those placed. "
-                      + SUPPRESSION_NOTE)
+    return DashboardPage(
+        "equity",
+        "Equity",
+        program,
+        filters,
+        tables=equity_tables(program, filters),
+        intro="Seasons whose match results are out. Placement rate: placed students of applicants. "
+        "First-choice rate: students placed at their first choice, of those placed. " + SUPPRESSION_NOTE,
+    )
 
 
 def season_report(program: Program, filters: DashboardFilters) -> DashboardPage:
@@ -102,17 +147,24 @@ def season_report(program: Program, filters: DashboardFilters) -> DashboardPage:
     from .program import overview
 
     # a funders' report is about a finished season: the latest whose results are out
-    year = current_year(program, filters) if filters.years else (max(results_out(program), default=None)
-                                                                 or current_year(program, filters))
+    year = (
+        current_year(program, filters)
+        if filters.years
+        else (max(results_out(program), default=None) or current_year(program, filters))
+    )
     one = replace(filters, years=(year,) if year else ())
     summary = overview(program, one)
     funnel = summary.table("funnel")
     by_college, by_host = colleges(program, one), hosts(program, one)
     report = DashboardPage("report", f"Season report {year or ''}".strip(), program, one)
-    report.figures = _report_figures({row.stage: row.students for row in funnel.rows},
-                                     summary.table("seasons").rows)
-    report.tables = [funnel, by_college.table("kinds"), by_host.table("pay"), by_host.table("hours"),
-                     *equity_tables(program, one)]
+    report.figures = _report_figures({row.stage: row.students for row in funnel.rows}, summary.table("seasons").rows)
+    report.tables = [
+        funnel,
+        by_college.table("kinds"),
+        by_host.table("pay"),
+        by_host.table("hours"),
+        *equity_tables(program, one),
+    ]
     return report
 
 

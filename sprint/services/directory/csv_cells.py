@@ -26,8 +26,9 @@ def choice_cell(cells: dict, name: str, allowed: type, default) -> str:
     if not value:
         return default
     if value not in {member.value for member in allowed}:
-        raise RowProblem(f"{name} \"{cells[name]}\" is not one of: "
-                         + ", ".join(member.value for member in allowed) + ".")
+        raise RowProblem(
+            f'{name} "{cells[name]}" is not one of: ' + ", ".join(member.value for member in allowed) + "."
+        )
     return value
 
 
@@ -36,7 +37,7 @@ def flag_cell(cells: dict, name: str, default: bool) -> bool:
     if not value:
         return default
     if value not in YES | NO:
-        raise RowProblem(f"{name} \"{cells[name]}\" should be yes or no.")
+        raise RowProblem(f'{name} "{cells[name]}" should be yes or no.')
     return value in YES
 
 
@@ -49,7 +50,7 @@ def number_cell(cells: dict, name: str, low: int, high: int, required: bool = Tr
     try:
         number = int(value)
     except ValueError:
-        raise RowProblem(f"{name} \"{value}\" is not a whole number.") from None
+        raise RowProblem(f'{name} "{value}" is not a whole number.') from None
     if not low <= number <= high:
         raise RowProblem(f"{name} {number} is outside {low} to {high}.")
     return number
@@ -60,7 +61,7 @@ def day_cell(cells: dict, name: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise RowProblem(f"{name} \"{value}\" is not a date like 2027-06-01.") from None
+        raise RowProblem(f'{name} "{value}" is not a date like 2027-06-01.') from None
 
 
 def skills_cell(cells: dict, name: str) -> list[str]:

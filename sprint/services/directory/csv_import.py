@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import NotAllowed, ServiceError, StaleEdit
 from ...extensions import db
-from ...models import Season, ImportReceipt, User
-from ..support import audit
-from ..season.manage import season_for
-from .csv_import_kinds import KINDS, Context, RowProblem
-from ..support.plain_text import text_problem
+from ...models import ImportReceipt, Season, User
 from ..accounts.tokens import make_token, read_token
+from ..errors import NotAllowed, ServiceError, StaleEdit
+from ..season.manage import season_for
+from ..support import audit
+from ..support.plain_text import text_problem
+from .csv_import_kinds import KINDS, Context, RowProblem
 
 MAX_ROWS = 5000
 MAX_BYTES = 2 * 1024 * 1024
@@ -55,13 +55,17 @@ def _read(kind: str, content: bytes, result: Preview) -> list[tuple[int, dict[st
     """Rows as {column: text} with the file line each starts on; problems go into `result`."""
     spec = KINDS[kind]
     if len(content) > MAX_BYTES:
-        result.file_errors.append(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it into smaller files.")
+        result.file_errors.append(
+            f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it into smaller files."
+        )
         return []
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        result.file_errors.append("The file is not UTF-8 text. In Excel choose \"Save as\" and "
-                                  "\"CSV UTF-8 (Comma delimited)\", then upload it again.")
+        result.file_errors.append(
+            'The file is not UTF-8 text. In Excel choose "Save as" and '
+            '"CSV UTF-8 (Comma delimited)", then upload it again.'
+        )
         return []
     if not text.strip():
         result.file_errors.append("The file is empty.")
@@ -76,8 +80,9 @@ def _read(kind: str, content: bytes, result: Preview) -> list[tuple[int, dict[st
         if missing:
             result.file_errors.append("Missing columns: " + ", ".join(missing) + ".")
         if unknown:
-            result.file_errors.append("Unknown columns: " + ", ".join(unknown)
-                                      + ". The columns are: " + ", ".join(known) + ".")
+            result.file_errors.append(
+                "Unknown columns: " + ", ".join(unknown) + ". The columns are: " + ", ".join(known) + "."
+            )
         if repeated:
             result.file_errors.append("Columns named twice: " + ", ".join(repeated) + ".")
         if result.file_errors:
@@ -91,7 +96,7 @@ def _read(kind: str, content: bytes, result: Preview) -> list[tuple[int, dict[st
             if len(rows) >= MAX_ROWS:
                 result.file_errors.append(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files.")
                 return []
-            if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
+            if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
                 result.row_errors.append((start, f"has {len(cells)} cells but the header has {len(header)} columns."))
                 continue
             row = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header) if name}
@@ -164,8 +169,9 @@ def preview(actor: User, kind: str, content: bytes, season: Season | None = None
     return _validate(actor, kind, content, season)[0]
 
 
-def run_import(actor: User, kind: str, content: bytes, season: Season | None = None,
-               receipt: str | None = None) -> Preview:
+def run_import(
+    actor: User, kind: str, content: bytes, season: Season | None = None, receipt: str | None = None
+) -> Preview:
     """Import the file in one transaction; any bad row refuses the whole file. With a `receipt`
     (the digest of a signed preview) the import happens once: see `confirm_import`."""
     result, plan, context = _validate(actor, kind, content, season)
@@ -178,14 +184,22 @@ def run_import(actor: User, kind: str, content: bytes, season: Season | None = N
         for current, values in plan:
             spec.write(context, current, values)
         if plan:  # a file that changes nothing (a second submit of the same file) leaves no trace
-            audit.record(actor, f"import.{kind}", season if spec.needs_season else None,
-                         program_id=actor.program_id, new=len(result.new), changed=len(result.changed),
-                         unchanged=result.unchanged)
+            audit.record(
+                actor,
+                f"import.{kind}",
+                season if spec.needs_season else None,
+                program_id=actor.program_id,
+                new=len(result.new),
+                changed=len(result.changed),
+                unchanged=result.unchanged,
+            )
         db.session.commit()
     except IntegrityError as error:  # the same file confirmed twice at the same moment
         db.session.rollback()
-        raise ServiceError("Nothing was imported: some rows were added by someone else meanwhile. "
-                           "Upload the file again to see what is left.") from error
+        raise ServiceError(
+            "Nothing was imported: some rows were added by someone else meanwhile. "
+            "Upload the file again to see what is left."
+        ) from error
     for after_commit in context.after_commit:
         after_commit()
     return result
@@ -196,8 +210,15 @@ PAYLOAD_MAX_AGE = 3600  # a preview can be confirmed for an hour
 
 def sign_upload(actor: User, kind: str, season: Season | None, content: bytes) -> str:
     """The validated file, signed, to post back with the confirmation (nothing kept on the server)."""
-    return make_token("csv-import", {"actor": actor.id, "kind": kind, "season": season.id if season else None,
-                                     "content": base64.b64encode(content).decode("ascii")})
+    return make_token(
+        "csv-import",
+        {
+            "actor": actor.id,
+            "kind": kind,
+            "season": season.id if season else None,
+            "content": base64.b64encode(content).decode("ascii"),
+        },
+    )
 
 
 def confirm_import(actor: User, payload: str) -> tuple[str, Preview]:

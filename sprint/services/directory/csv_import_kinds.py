@@ -13,15 +13,26 @@ from flask import current_app
 from ...extensions import db
 from ...links import absolute_url
 from ...models import (
-    College, CollegeKind, Season, HostCompany, HostSize, Position, PositionSkill, PositionStatus, Role, Skill,
-    StudentProfile, User, WorkMode
+    College,
+    CollegeKind,
+    HostCompany,
+    HostSize,
+    Position,
+    PositionSkill,
+    PositionStatus,
+    Role,
+    Season,
+    Skill,
+    StudentProfile,
+    User,
+    WorkMode,
 )
+from ..accounts.tokens import fingerprint, make_token
 from ..accounts.users import normalise_email
-from .csv_cells import RowProblem, choice_cell, day_cell, flag_cell, number_cell, skills_cell, text_cell
-from ..support.notify import send_email
 from ..market import skills
 from ..market.positions import date_problem, pay_problem
-from ..accounts.tokens import fingerprint, make_token
+from ..support.notify import send_email
+from .csv_cells import RowProblem, choice_cell, day_cell, flag_cell, number_cell, skills_cell, text_cell
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -71,12 +82,17 @@ def _nothing(context: Context, current, values: dict) -> None:
 
 # --- colleges ---------------------------------------------------------------------------------
 
+
 def _college_parse(cells: dict, context: Context) -> dict:
     state = text_cell(cells, "state", 200, required=True).upper()
     if not re.fullmatch(r"[A-Z]{2}", state):
-        raise RowProblem(f"state \"{cells['state']}\" should be a two-letter code such as CT.")
-    return {"name": text_cell(cells, "name", 200, required=True), "state": state,
-            "town": text_cell(cells, "town", 120), "kind": choice_cell(cells, "kind", CollegeKind, CollegeKind.OTHER)}
+        raise RowProblem(f'state "{cells["state"]}" should be a two-letter code such as CT.')
+    return {
+        "name": text_cell(cells, "name", 200, required=True),
+        "state": state,
+        "town": text_cell(cells, "town", 120),
+        "kind": choice_cell(cells, "kind", CollegeKind, CollegeKind.OTHER),
+    }
 
 
 def _college_existing(context: Context, keys: list) -> dict:
@@ -92,23 +108,32 @@ def _college_differs(college: College, values: dict) -> bool:
 def _college_check(context: Context, college: College | None, values: dict) -> None:
     """A coordinator's file adds colleges; one already in the shared directory is not changed by it."""
     if college is not None and _college_differs(college, values):
-        raise RowProblem(f"{college.name} ({college.state}) is already in the directory shared by every program, "
-                         f"as {college.kind_label.lower()}{' in ' + college.town if college.town else ''}"
-                         f"{'' if college.confirmed else ', not confirmed yet'}: only an administrator changes it. "
-                         "Give the same details, or leave the row out.")
+        raise RowProblem(
+            f"{college.name} ({college.state}) is already in the directory shared by every program, "
+            f"as {college.kind_label.lower()}{' in ' + college.town if college.town else ''}"
+            f"{'' if college.confirmed else ', not confirmed yet'}: only an administrator changes it. "
+            "Give the same details, or leave the row out."
+        )
 
 
 def _college_write(context: Context, college: College | None, values: dict) -> None:
-    db.session.add(College(name=values["name"], state=values["state"], town=values["town"], kind=values["kind"],
-                           confirmed=True))
+    db.session.add(
+        College(name=values["name"], state=values["state"], town=values["town"], kind=values["kind"], confirmed=True)
+    )
 
 
 # --- hosts ------------------------------------------------------------------------------------
 
+
 def _host_parse(cells: dict, context: Context) -> dict:
-    return {"name": text_cell(cells, "name", 200, required=True), "sector": text_cell(cells, "sector", 120),
-            "site_town": text_cell(cells, "site_town", 120), "size": choice_cell(cells, "size", HostSize, HostSize.SMALL),
-            "website": text_cell(cells, "website", 300), "approved": flag_cell(cells, "approved", True)}
+    return {
+        "name": text_cell(cells, "name", 200, required=True),
+        "sector": text_cell(cells, "sector", 120),
+        "site_town": text_cell(cells, "site_town", 120),
+        "size": choice_cell(cells, "size", HostSize, HostSize.SMALL),
+        "website": text_cell(cells, "website", 300),
+        "approved": flag_cell(cells, "approved", True),
+    }
 
 
 def _host_existing(context: Context, keys: list) -> dict:
@@ -133,6 +158,7 @@ def _host_write(context: Context, host: HostCompany | None, values: dict) -> Non
 
 # --- positions --------------------------------------------------------------------------------
 
+
 def _hosts_by_name(context: Context) -> dict[str, HostCompany]:
     if "hosts" not in context.lookups:
         context.lookups["hosts"] = _host_existing(context, [])
@@ -142,14 +168,14 @@ def _hosts_by_name(context: Context) -> dict[str, HostCompany]:
 def _position_parse(cells: dict, context: Context) -> dict:
     host = _hosts_by_name(context).get(text_cell(cells, "host", 200, required=True).lower())
     if host is None:
-        raise RowProblem(f"host \"{cells['host']}\" is not a host of your program; import or add it first.")
+        raise RowProblem(f'host "{cells["host"]}" is not a host of your program; import or add it first.')
     try:
         pay = Decimal(cells.get("hourly_pay", "").lstrip("$").replace(",", ""))
     except InvalidOperation:
-        raise RowProblem(f"hourly_pay \"{cells.get('hourly_pay', '')}\" is not an amount like 21.50.") from None
+        raise RowProblem(f'hourly_pay "{cells.get("hourly_pay", "")}" is not an amount like 21.50.') from None
     problem = pay_problem(pay)
     if problem:
-        raise RowProblem(f"hourly_pay \"{cells.get('hourly_pay', '')}\": {problem}")
+        raise RowProblem(f'hourly_pay "{cells.get("hourly_pay", "")}": {problem}')
     start, end = day_cell(cells, "start_date"), day_cell(cells, "end_date")
     if end < start:
         raise RowProblem("end_date is before start_date.")
@@ -158,15 +184,26 @@ def _position_parse(cells: dict, context: Context) -> dict:
         if problem:
             raise RowProblem(f"{name} {day.isoformat()}: {problem}")
     status = choice_cell(cells, "status", PositionStatus, PositionStatus.OPEN)
-    return {"host_id": host.id, "host": host.name, "title": text_cell(cells, "title", 160, required=True),
-            "team": text_cell(cells, "team", 120), "description": text_cell(cells, "description", 5000),
-            "slots": number_cell(cells, "slots", 0, 100), "hourly_pay": pay,
-            "hours_per_week": number_cell(cells, "hours_per_week", 1, 60), "start_date": start, "end_date": end,
-            "site_town": text_cell(cells, "site_town", 120) or host.site_town,
-            "work_mode": choice_cell(cells, "work_mode", WorkMode, WorkMode.ONSITE),
-            "housing_help": flag_cell(cells, "housing_help", False), "status": status,
-            "skills": {**{name: False for name in skills_cell(cells, "preferred_skills")},
-                       **{name: True for name in skills_cell(cells, "required_skills")}}}
+    return {
+        "host_id": host.id,
+        "host": host.name,
+        "title": text_cell(cells, "title", 160, required=True),
+        "team": text_cell(cells, "team", 120),
+        "description": text_cell(cells, "description", 5000),
+        "slots": number_cell(cells, "slots", 0, 100),
+        "hourly_pay": pay,
+        "hours_per_week": number_cell(cells, "hours_per_week", 1, 60),
+        "start_date": start,
+        "end_date": end,
+        "site_town": text_cell(cells, "site_town", 120) or host.site_town,
+        "work_mode": choice_cell(cells, "work_mode", WorkMode, WorkMode.ONSITE),
+        "housing_help": flag_cell(cells, "housing_help", False),
+        "status": status,
+        "skills": {
+            **{name: False for name in skills_cell(cells, "preferred_skills")},
+            **{name: True for name in skills_cell(cells, "required_skills")},
+        },
+    }
 
 
 def _position_existing(context: Context, keys: list) -> dict:
@@ -174,8 +211,19 @@ def _position_existing(context: Context, keys: list) -> dict:
     return {(position.host_id, position.title.lower()): position for position in positions}
 
 
-POSITION_FIELDS = ("team", "description", "slots", "hourly_pay", "hours_per_week", "start_date", "end_date",
-                   "site_town", "work_mode", "housing_help", "status")
+POSITION_FIELDS = (
+    "team",
+    "description",
+    "slots",
+    "hourly_pay",
+    "hours_per_week",
+    "start_date",
+    "end_date",
+    "site_town",
+    "work_mode",
+    "housing_help",
+    "status",
+)
 
 
 def _position_differs(position: Position, values: dict) -> bool:
@@ -190,38 +238,46 @@ def _position_write(context: Context, position: Position | None, values: dict) -
     for name in POSITION_FIELDS:
         setattr(position, name, values[name])
     links = {link.skill.name: link for link in position.skill_links}
-    position.skill_links = [links[name] if name in links else PositionSkill(skill=_skill(context, name))
-                            for name in values["skills"]]
+    position.skill_links = [
+        links[name] if name in links else PositionSkill(skill=_skill(context, name)) for name in values["skills"]
+    ]
     for link in position.skill_links:
         link.required = values["skills"][link.skill.name]
 
 
 # --- students ---------------------------------------------------------------------------------
 
+
 def _college_by_key(context: Context, name: str, state: str) -> College | None:
     cache = context.lookups.setdefault("colleges", {})
     if (name, state) not in cache:
         cache[(name, state)] = db.session.scalar(
-            db.select(College).where(db.func.lower(College.name) == name.lower(), College.state == state))
+            db.select(College).where(db.func.lower(College.name) == name.lower(), College.state == state)
+        )
     return cache[(name, state)]
 
 
 def _student_parse(cells: dict, context: Context) -> dict:
     email = normalise_email(text_cell(cells, "email", 254, required=True))
     if not EMAIL.match(email):
-        raise RowProblem(f"email \"{cells['email']}\" is not an email address.")
+        raise RowProblem(f'email "{cells["email"]}" is not an email address.')
     college_name, state = text_cell(cells, "college", 200), text_cell(cells, "college_state", 2).upper()
     college = None
     if college_name:
         college = _college_by_key(context, college_name, state)
         if college is None:
-            raise RowProblem(f"college \"{college_name}\" ({state or 'no state'}) is not in the directory; "
-                             "import colleges first or check college_state.")
-    return {"email": email, "name": text_cell(cells, "name", 120, required=True),
-            "college_id": college.id if college else None,
-            "college": f"{college.name} ({college.state})" if college else "",  # shown in the preview
-            "major": text_cell(cells, "major", 120),
-            "class_year": number_cell(cells, "class_year", 2000, 2100, required=False)}
+            raise RowProblem(
+                f'college "{college_name}" ({state or "no state"}) is not in the directory; '
+                "import colleges first or check college_state."
+            )
+    return {
+        "email": email,
+        "name": text_cell(cells, "name", 120, required=True),
+        "college_id": college.id if college else None,
+        "college": f"{college.name} ({college.state})" if college else "",  # shown in the preview
+        "major": text_cell(cells, "major", 120),
+        "class_year": number_cell(cells, "class_year", 2000, 2100, required=False),
+    }
 
 
 def _student_existing(context: Context, keys: list) -> dict:
@@ -239,8 +295,11 @@ PROFILE_FIELDS = ("college_id", "major", "class_year")
 
 def _student_differs(user: User, values: dict) -> bool:
     profile = user.profile
-    return user.name != values["name"] or profile is None or any(
-        getattr(profile, name) != values[name] for name in PROFILE_FIELDS)
+    return (
+        user.name != values["name"]
+        or profile is None
+        or any(getattr(profile, name) != values[name] for name in PROFILE_FIELDS)
+    )
 
 
 def _student_write(context: Context, user: User | None, values: dict) -> None:
@@ -259,60 +318,109 @@ def _student_write(context: Context, user: User | None, values: dict) -> None:
 def _welcome(user: User) -> None:
     """Email an imported student a link to choose their password (a password-reset link)."""
     token = make_token("reset", {"user": user.id, "fp": fingerprint(user.password_hash)})
-    send_email(user.email, "Your SPRINT Placement account is ready", "student_imported", user=user,
-               program=user.program, link=absolute_url("auth.reset_password", token=token),
-               hours=current_app.config["PASSWORD_RESET_MAX_AGE_HOURS"])
+    send_email(
+        user.email,
+        "Your SPRINT Placement account is ready",
+        "student_imported",
+        user=user,
+        program=user.program,
+        link=absolute_url("auth.reset_password", token=token),
+        hours=current_app.config["PASSWORD_RESET_MAX_AGE_HOURS"],
+    )
 
 
 def _col(name: str, required: bool, help_: str, example: str, multiline: bool = False) -> Column:
     return Column(name, required, help_, example, multiline)
 
 
-KINDS = {kind.name: kind for kind in (
-    Kind("colleges", "college", False, (
-        _col("name", True, "The college's full name.", "Gateway Community College"),
-        _col("state", True, "Two-letter state code; name + state identify the college.", "CT"),
-        _col("town", False, "Town or city.", "New Haven"),
-        _col("kind", False, "community, public_four_year, private, minority_serving or other.", "community"),
-    ), _college_parse, lambda values: (values["name"], values["state"]), _college_existing, _college_check,
-        _college_differs, _college_write),
-    Kind("hosts", "host", False, (
-        _col("name", True, "The company's name; it identifies the host in your program.", "Harbor Robotics"),
-        _col("sector", False, "Industry, e.g. Biotech.", "Robotics"),
-        _col("site_town", False, "Where interns work.", "New Haven"),
-        _col("size", False, "small (under 50 staff), medium (50 to 499) or large (500+).", "small"),
-        _col("website", False, "Web address.", "https://harbor.example"),
-        _col("approved", False, "yes (default) shows its positions to students; no waits for approval.", "yes"),
-    ), _host_parse, lambda values: values["name"].lower(), _host_existing, _nothing,
-        _host_differs, _host_write),
-    Kind("positions", "position", True, (
-        _col("host", True, "Name of a host already in your program.", "Harbor Robotics"),
-        _col("title", True, "Position title; host + title identify it within the season.", "Controls intern"),
-        _col("slots", True, "Number of interns, 0 to 100.", "2"),
-        _col("hourly_pay", True, "Dollars per hour, at least the minimum wage.", "21.50"),
-        _col("hours_per_week", True, "1 to 60.", "40"),
-        _col("start_date", True, "YYYY-MM-DD.", "2027-06-07"),
-        _col("end_date", True, "YYYY-MM-DD, on or after the start.", "2027-08-13"),
-        _col("site_town", False, "Defaults to the host's town.", "New Haven"),
-        _col("work_mode", False, "onsite (default), hybrid or remote.", "onsite"),
-        _col("team", False, "Team or department.", "Engineering"),
-        _col("description", False, "What the intern will do.", "Help test our robot arms.", multiline=True),
-        _col("required_skills", False, "Skills separated by semicolons.", "python; soldering"),
-        _col("preferred_skills", False, "Skills separated by semicolons.", "cad"),
-        _col("housing_help", False, "yes or no (default).", "no"),
-        _col("status", False, "open (default), draft or withdrawn.", "open"),
-    ), _position_parse, lambda values: (values["host_id"], values["title"].lower()), _position_existing,
-        _nothing, _position_differs, _position_write),
-    Kind("students", "student", False, (
-        _col("email", True, "The student's email; it identifies the account.", "ana@example.edu"),
-        _col("name", True, "Full name.", "Ana Rivera"),
-        _col("college", False, "A college already in the directory.", "Gateway Community College"),
-        _col("college_state", False, "The college's two-letter state (needed with college).", "CT"),
-        _col("major", False, "Major or program of study.", "Biology"),
-        _col("class_year", False, "Graduation year, e.g. 2028.", "2028"),
-    ), _student_parse, lambda values: values["email"], _student_existing, _student_check,
-        _student_differs, _student_write),
-)}
+KINDS = {
+    kind.name: kind
+    for kind in (
+        Kind(
+            "colleges",
+            "college",
+            False,
+            (
+                _col("name", True, "The college's full name.", "Gateway Community College"),
+                _col("state", True, "Two-letter state code; name + state identify the college.", "CT"),
+                _col("town", False, "Town or city.", "New Haven"),
+                _col("kind", False, "community, public_four_year, private, minority_serving or other.", "community"),
+            ),
+            _college_parse,
+            lambda values: (values["name"], values["state"]),
+            _college_existing,
+            _college_check,
+            _college_differs,
+            _college_write,
+        ),
+        Kind(
+            "hosts",
+            "host",
+            False,
+            (
+                _col("name", True, "The company's name; it identifies the host in your program.", "Harbor Robotics"),
+                _col("sector", False, "Industry, e.g. Biotech.", "Robotics"),
+                _col("site_town", False, "Where interns work.", "New Haven"),
+                _col("size", False, "small (under 50 staff), medium (50 to 499) or large (500+).", "small"),
+                _col("website", False, "Web address.", "https://harbor.example"),
+                _col("approved", False, "yes (default) shows its positions to students; no waits for approval.", "yes"),
+            ),
+            _host_parse,
+            lambda values: values["name"].lower(),
+            _host_existing,
+            _nothing,
+            _host_differs,
+            _host_write,
+        ),
+        Kind(
+            "positions",
+            "position",
+            True,
+            (
+                _col("host", True, "Name of a host already in your program.", "Harbor Robotics"),
+                _col("title", True, "Position title; host + title identify it within the season.", "Controls intern"),
+                _col("slots", True, "Number of interns, 0 to 100.", "2"),
+                _col("hourly_pay", True, "Dollars per hour, at least the minimum wage.", "21.50"),
+                _col("hours_per_week", True, "1 to 60.", "40"),
+                _col("start_date", True, "YYYY-MM-DD.", "2027-06-07"),
+                _col("end_date", True, "YYYY-MM-DD, on or after the start.", "2027-08-13"),
+                _col("site_town", False, "Defaults to the host's town.", "New Haven"),
+                _col("work_mode", False, "onsite (default), hybrid or remote.", "onsite"),
+                _col("team", False, "Team or department.", "Engineering"),
+                _col("description", False, "What the intern will do.", "Help test our robot arms.", multiline=True),
+                _col("required_skills", False, "Skills separated by semicolons.", "python; soldering"),
+                _col("preferred_skills", False, "Skills separated by semicolons.", "cad"),
+                _col("housing_help", False, "yes or no (default).", "no"),
+                _col("status", False, "open (default), draft or withdrawn.", "open"),
+            ),
+            _position_parse,
+            lambda values: (values["host_id"], values["title"].lower()),
+            _position_existing,
+            _nothing,
+            _position_differs,
+            _position_write,
+        ),
+        Kind(
+            "students",
+            "student",
+            False,
+            (
+                _col("email", True, "The student's email; it identifies the account.", "ana@example.edu"),
+                _col("name", True, "Full name.", "Ana Rivera"),
+                _col("college", False, "A college already in the directory.", "Gateway Community College"),
+                _col("college_state", False, "The college's two-letter state (needed with college).", "CT"),
+                _col("major", False, "Major or program of study.", "Biology"),
+                _col("class_year", False, "Graduation year, e.g. 2028.", "2028"),
+            ),
+            _student_parse,
+            lambda values: values["email"],
+            _student_existing,
+            _student_check,
+            _student_differs,
+            _student_write,
+        ),
+    )
+}
 
 
 def template_rows(kind: str, program_id: int) -> tuple[list[str], list[str]]:
@@ -326,14 +434,22 @@ def template_rows(kind: str, program_id: int) -> tuple[list[str], list[str]]:
 
 def _existing_examples(kind: str, program_id: int) -> dict[str, str]:
     if kind == "students":
-        college = db.session.scalar(db.select(College).where(College.confirmed.is_(True))
-                                    .order_by(College.kind != CollegeKind.COMMUNITY, College.name).limit(1))
-        return {"college": college.name, "college_state": college.state} if college else \
-            {"college": "", "college_state": ""}
+        college = db.session.scalar(
+            db.select(College)
+            .where(College.confirmed.is_(True))
+            .order_by(College.kind != CollegeKind.COMMUNITY, College.name)
+            .limit(1)
+        )
+        return (
+            {"college": college.name, "college_state": college.state}
+            if college
+            else {"college": "", "college_state": ""}
+        )
     if kind == "positions":
         examples = {}
-        host = db.session.scalar(db.select(HostCompany.name).where(HostCompany.program_id == program_id)
-                                 .order_by(HostCompany.name).limit(1))
+        host = db.session.scalar(
+            db.select(HostCompany.name).where(HostCompany.program_id == program_id).order_by(HostCompany.name).limit(1)
+        )
         year = db.session.scalar(db.select(db.func.max(Season.year)).where(Season.program_id == program_id))
         if host:
             examples["host"] = host

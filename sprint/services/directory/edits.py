@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import NotAllowed, ServiceError
 from ...extensions import db
 from ...models import HostCompany, HostMemberRole, HostSize, Role, User
 from ..accounts import users
+from ..errors import NotAllowed, ServiceError
 from ..support import audit
 
 
@@ -35,15 +35,25 @@ def set_host_approval(actor: User, host: HostCompany, approved: bool, reason: st
     return host
 
 
-def create_host_with_owner(actor: User, name: str, sector: str, site_town: str, size: HostSize,
-                           owner_email: str) -> HostCompany:
+def create_host_with_owner(
+    actor: User, name: str, sector: str, site_town: str, size: HostSize, owner_email: str
+) -> HostCompany:
     """A new (approved) host company and an invitation to its first owner, in one transaction."""
     name = name.strip()
-    if db.session.scalar(db.select(HostCompany.id).where(
-            HostCompany.program_id == actor.program_id, db.func.lower(HostCompany.name) == name.lower())):
+    if db.session.scalar(
+        db.select(HostCompany.id).where(
+            HostCompany.program_id == actor.program_id, db.func.lower(HostCompany.name) == name.lower()
+        )
+    ):
         raise ServiceError(f"{name} is already a host in your program.", "name")
-    host = HostCompany(program_id=actor.program_id, name=name, sector=sector.strip(),
-                       site_town=site_town.strip(), size=HostSize(size), approved=True)
+    host = HostCompany(
+        program_id=actor.program_id,
+        name=name,
+        sector=sector.strip(),
+        site_town=site_town.strip(),
+        size=HostSize(size),
+        approved=True,
+    )
     db.session.add(host)
     try:
         db.session.flush()
@@ -74,7 +84,12 @@ def set_account_active(actor: User, user: User, active: bool, reason: str = "") 
         user.active = active
         if not active:
             users.end_sessions(user)  # logged in right now: out at the next request
-        audit.record(actor, "account.reactivated" if active else "account.deactivated", user, email=user.email,
-                     **audit.said(reason))
+        audit.record(
+            actor,
+            "account.reactivated" if active else "account.deactivated",
+            user,
+            email=user.email,
+            **audit.said(reason),
+        )
         db.session.commit()
     return user

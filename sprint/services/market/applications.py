@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from sqlalchemy.orm import defaultload
 
-from ..errors import NotAllowed, NotFound, ServiceError, StaleEdit
 from ...extensions import db
 from ...models import (
-    Application, ApplicationStatus, Season, ExtensionKind, Position, PositionInterest, PositionStatus, StudentRank, User,
-    utcnow
+    Application,
+    ApplicationStatus,
+    ExtensionKind,
+    Position,
+    PositionInterest,
+    PositionStatus,
+    Season,
+    StudentRank,
+    User,
+    utcnow,
 )
+from ..errors import NotAllowed, NotFound, ServiceError, StaleEdit
+from ..season.deadlines import ensure_open
 from ..support import audit
 from ..support.concurrency import lock_row
-from ..season.deadlines import ensure_open
 from ..support.notify import send_email
 from .profiles import profile_missing
 
@@ -21,23 +29,34 @@ def application_for(student: User, season: Season, fresh: bool = False) -> Appli
     """The student's application with its interests and rank list (and their positions and hosts);
     the positions' skills are left to load if a caller reads them (no student page does). `fresh`
     reads it again from the database even when this request loaded it before (after a lock)."""
-    query = db.select(Application).options(*WITHOUT_SKILLS).where(
-        Application.season_id == season.id, Application.student_id == student.id)
+    query = (
+        db.select(Application)
+        .options(*WITHOUT_SKILLS)
+        .where(Application.season_id == season.id, Application.student_id == student.id)
+    )
     return db.session.scalar(query.execution_options(populate_existing=True) if fresh else query)
 
 
-WITHOUT_SKILLS = (defaultload(Application.ranks).defaultload(StudentRank.position).lazyload(Position.skill_links),
-                  defaultload(Application.interests).defaultload(PositionInterest.position)
-                  .lazyload(Position.skill_links))
+WITHOUT_SKILLS = (
+    defaultload(Application.ranks).defaultload(StudentRank.position).lazyload(Position.skill_links),
+    defaultload(Application.interests).defaultload(PositionInterest.position).lazyload(Position.skill_links),
+)
 
 
 def applied_position_ids(student: User, season: Season) -> set[int]:
     """The positions a student has a live application to in a season: one light query, for pages
     that only mark "applied" (loading the application would load its interests and rank list)."""
-    return set(db.session.scalars(
-        db.select(PositionInterest.position_id).join(Application, Application.id == PositionInterest.application_id)
-        .where(Application.season_id == season.id, Application.student_id == student.id,
-               PositionInterest.withdrawn_at.is_(None))))
+    return set(
+        db.session.scalars(
+            db.select(PositionInterest.position_id)
+            .join(Application, Application.id == PositionInterest.application_id)
+            .where(
+                Application.season_id == season.id,
+                Application.student_id == student.id,
+                PositionInterest.withdrawn_at.is_(None),
+            )
+        )
+    )
 
 
 def active_interests(application: Application | None) -> list[PositionInterest]:
@@ -80,8 +99,15 @@ def apply(student: User, position: Position, statement: str) -> PositionInterest
     db.session.flush()
     audit.record(student, "application.applied", interest, program_id=season.program_id, position=position.id)
     db.session.commit()
-    send_email(student.email, f"Application received: {position.title}", "application_received",
-               student=student, position=position, season=season, program=season.program)
+    send_email(
+        student.email,
+        f"Application received: {position.title}",
+        "application_received",
+        student=student,
+        position=position,
+        season=season,
+        program=season.program,
+    )
     return interest
 
 
@@ -99,11 +125,16 @@ def withdraw_interest(student: User, interest: PositionInterest, reason: str = "
     remaining = [line for line in application.ranks if line.position_id != interest.position_id]
     application.ranks = []
     db.session.flush()
-    application.ranks = [StudentRank(position_id=line.position_id, rank=i)
-                         for i, line in enumerate(remaining, 1)]
+    application.ranks = [StudentRank(position_id=line.position_id, rank=i) for i, line in enumerate(remaining, 1)]
     _uncertify(application)
-    audit.record(student, "application.withdrawn", interest, program_id=application.season.program_id,
-                 position=interest.position_id, **audit.said(reason))
+    audit.record(
+        student,
+        "application.withdrawn",
+        interest,
+        program_id=application.season.program_id,
+        position=interest.position_id,
+        **audit.said(reason),
+    )
     db.session.commit()
 
 

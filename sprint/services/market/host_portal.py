@@ -8,17 +8,31 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
-from ..errors import NotAllowed, ServiceError, StaleEdit
 from ...extensions import db
 from ...models import (
-    Application, ApplicationStatus, CandidateReview, College, Season, HostCompany, HostMember, HostMemberRole,
-    HostRank, Placement, Position, PositionInterest, Skill, StudentProfile, User, utcnow
+    Application,
+    ApplicationStatus,
+    CandidateReview,
+    College,
+    HostCompany,
+    HostMember,
+    HostMemberRole,
+    HostRank,
+    Placement,
+    Position,
+    PositionInterest,
+    Season,
+    Skill,
+    StudentProfile,
+    User,
+    utcnow,
 )
 from ...models.enums import LIVE_PLACEMENTS
+from ..errors import NotAllowed, ServiceError, StaleEdit
 from ..support import audit
-from . import skills
 from ..support.concurrency import insert_missing
 from ..support.paging import Page, paginate_rows
+from . import skills
 from .student_access import host_may_see_student, live_applications_to_host
 
 COMPANY_FIELDS = ("name", "sector", "site_town", "size", "website", "description")
@@ -32,9 +46,13 @@ def _owner(member: User, host: HostCompany) -> None:
 
 def update_company(member: User, host: HostCompany, data: dict) -> None:
     _owner(member, host)
-    taken = db.session.scalar(db.select(HostCompany.id).where(
-        HostCompany.program_id == host.program_id, HostCompany.name == data["name"].strip(),
-        HostCompany.id != host.id))
+    taken = db.session.scalar(
+        db.select(HostCompany.id).where(
+            HostCompany.program_id == host.program_id,
+            HostCompany.name == data["name"].strip(),
+            HostCompany.id != host.id,
+        )
+    )
     if taken is not None:
         raise ServiceError("Another company in the program already uses that name.", "name")
     for name in COMPANY_FIELDS:
@@ -64,10 +82,12 @@ def remove_member(actor: User, membership: HostMember, reason: str = "") -> None
         _owner(actor, host)
     if is_last_owner(membership):
         raise ServiceError(LAST_OWNER)
-    audit.record(actor, "host.member_removed", membership.user, program_id=host.program_id, host=host.name,
-                 **audit.said(reason))
-    removed = db.session.execute(db.delete(HostMember).where(HostMember.id == membership.id)
-                                 .execution_options(synchronize_session=False)).rowcount
+    audit.record(
+        actor, "host.member_removed", membership.user, program_id=host.program_id, host=host.name, **audit.said(reason)
+    )
+    removed = db.session.execute(
+        db.delete(HostMember).where(HostMember.id == membership.id).execution_options(synchronize_session=False)
+    ).rowcount
     if removed != 1:  # removed by another click or colleague a moment ago
         db.session.rollback()
         raise StaleEdit("That person was already removed from the team.")
@@ -85,21 +105,34 @@ class ApplicantRow:
     review: CandidateReview | None
 
 
-def applicants(host: HostCompany, season: Season, position_id: int | None = None, skill: str = "",
-               college_id: int | None = None, major: str = "", class_year: int | None = None,
-               page: int = 1) -> Page:
+def applicants(
+    host: HostCompany,
+    season: Season,
+    position_id: int | None = None,
+    skill: str = "",
+    college_id: int | None = None,
+    major: str = "",
+    class_year: int | None = None,
+    page: int = 1,
+) -> Page:
     """Students who applied to this host's positions in the season, filtered and paginated.
 
     Only what a host may see: no self-identification fields, no other hosts' applicants, no student ranks.
     """
-    query = (db.select(PositionInterest, User, StudentProfile, Position)
-             .options(lazyload(User.profile), lazyload(PositionInterest.position))  # selected already: not joined twice
-             .join(Application, Application.id == PositionInterest.application_id)
-             .join(User, User.id == Application.student_id)
-             .join(StudentProfile, StudentProfile.user_id == User.id)
-             .join(Position, Position.id == PositionInterest.position_id)
-             .where(Position.host_id == host.id, Position.season_id == season.id,
-                    PositionInterest.withdrawn_at.is_(None), Application.status == ApplicationStatus.SUBMITTED))
+    query = (
+        db.select(PositionInterest, User, StudentProfile, Position)
+        .options(lazyload(User.profile), lazyload(PositionInterest.position))  # selected already: not joined twice
+        .join(Application, Application.id == PositionInterest.application_id)
+        .join(User, User.id == Application.student_id)
+        .join(StudentProfile, StudentProfile.user_id == User.id)
+        .join(Position, Position.id == PositionInterest.position_id)
+        .where(
+            Position.host_id == host.id,
+            Position.season_id == season.id,
+            PositionInterest.withdrawn_at.is_(None),
+            Application.status == ApplicationStatus.SUBMITTED,
+        )
+    )
     if position_id:
         query = query.where(Position.id == position_id)
     if skill:
@@ -114,19 +147,34 @@ def applicants(host: HostCompany, season: Season, position_id: int | None = None
     page_ = paginate_rows(query, page, current_app.config["PAGE_SIZE"])
     rows = page_.items
     reviews = _reviews(host, {row.User.id for row in rows})
-    items = [ApplicantRow(row.User, row.StudentProfile, row.StudentProfile.college, row.Position,
-                          row.PositionInterest.statement,
-                          skills.match_score(set(row.StudentProfile.skill_names),
-                                             row.Position.required_skills, row.Position.preferred_skills),
-                          reviews.get(row.User.id)) for row in rows]
+    items = [
+        ApplicantRow(
+            row.User,
+            row.StudentProfile,
+            row.StudentProfile.college,
+            row.Position,
+            row.PositionInterest.statement,
+            skills.match_score(
+                set(row.StudentProfile.skill_names), row.Position.required_skills, row.Position.preferred_skills
+            ),
+            reviews.get(row.User.id),
+        )
+        for row in rows
+    ]
     return Page(items, page_.page, page_.per_page, page_.total)
 
 
 def _reviews(host: HostCompany, student_ids: set[int]) -> dict[int, CandidateReview]:
     if not student_ids:
         return {}
-    return {review.student_id: review for review in db.session.scalars(db.select(CandidateReview).where(
-        CandidateReview.host_id == host.id, CandidateReview.student_id.in_(student_ids)))}
+    return {
+        review.student_id: review
+        for review in db.session.scalars(
+            db.select(CandidateReview).where(
+                CandidateReview.host_id == host.id, CandidateReview.student_id.in_(student_ids)
+            )
+        )
+    }
 
 
 def may_see(host: HostCompany, student: User) -> bool:
@@ -139,10 +187,16 @@ def save_review(member: User, student: User, note: str, interviewed: bool) -> Ca
     host = member.host
     if host is None or not may_see(host, student):
         raise NotAllowed("This student did not apply to your company this season.")
-    insert_missing(CandidateReview, [{"host_id": host.id, "student_id": student.id, "note": "",
-                                      "interviewed": False, "updated_at": utcnow()}], ["host_id", "student_id"])
-    review = db.session.scalar(db.select(CandidateReview).where(
-        CandidateReview.host_id == host.id, CandidateReview.student_id == student.id).with_for_update())
+    insert_missing(
+        CandidateReview,
+        [{"host_id": host.id, "student_id": student.id, "note": "", "interviewed": False, "updated_at": utcnow()}],
+        ["host_id", "student_id"],
+    )
+    review = db.session.scalar(
+        db.select(CandidateReview)
+        .where(CandidateReview.host_id == host.id, CandidateReview.student_id == student.id)
+        .with_for_update()
+    )
     review.note, review.interviewed, review.updated_by_id = note.strip(), interviewed, member.id
     db.session.commit()
     return review
@@ -157,18 +211,31 @@ class HostResults:
 
 def results(host: HostCompany, season: Season) -> HostResults:
     """After publication: the host's interns, and what became of the others it ranked (never where)."""
-    interns = list(db.session.scalars(
-        db.select(Placement).join(Position).where(Position.host_id == host.id, Placement.season_id == season.id)
-        .order_by(Placement.status, Placement.offered_at)))
+    interns = list(
+        db.session.scalars(
+            db.select(Placement)
+            .join(Position)
+            .where(Position.host_id == host.id, Placement.season_id == season.id)
+            .order_by(Placement.status, Placement.offered_at)
+        )
+    )
     placed_here = {(p.position_id, p.student_id) for p in interns if p.status in LIVE_PLACEMENTS}
-    placed_anywhere = set(db.session.scalars(db.select(Placement.student_id).where(
-        Placement.season_id == season.id, Placement.status.in_(LIVE_PLACEMENTS))))
+    placed_anywhere = set(
+        db.session.scalars(
+            db.select(Placement.student_id).where(
+                Placement.season_id == season.id, Placement.status.in_(LIVE_PLACEMENTS)
+            )
+        )
+    )
     elsewhere: dict[int, list[User]] = {}
     unmatched: dict[int, list[User]] = {}
-    rows = db.session.execute(db.select(HostRank.position_id, User).join(User, User.id == HostRank.student_id)
-                              .join(Position, Position.id == HostRank.position_id)
-                              .where(Position.host_id == host.id, Position.season_id == season.id)
-                              .order_by(HostRank.rank, User.name))
+    rows = db.session.execute(
+        db.select(HostRank.position_id, User)
+        .join(User, User.id == HostRank.student_id)
+        .join(Position, Position.id == HostRank.position_id)
+        .where(Position.host_id == host.id, Position.season_id == season.id)
+        .order_by(HostRank.rank, User.name)
+    )
     for position_id, student in rows:
         if (position_id, student.id) in placed_here:
             continue
@@ -183,5 +250,10 @@ def review_of(host: HostCompany, student: User) -> CandidateReview | None:
 
 def interests_in_host(host: HostCompany, student: User) -> list[PositionInterest]:
     """The student's live applications to this host's positions (not to other hosts, not past seasons)."""
-    return list(db.session.scalars(live_applications_to_host(host.id).where(Application.student_id == student.id)
-                                   .order_by(PositionInterest.created_at)))
+    return list(
+        db.session.scalars(
+            live_applications_to_host(host.id)
+            .where(Application.student_id == student.id)
+            .order_by(PositionInterest.created_at)
+        )
+    )

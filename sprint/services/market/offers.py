@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import NotAllowed, ServiceError, StaleEdit
 from ...extensions import db
 from ...models import Phase, Placement, PlacementStatus, User, utcnow
-from ..support import audit
+from ..errors import NotAllowed, ServiceError, StaleEdit
 from ..season.deadlines import response_deadline
+from ..support import audit
 from ..support.local_time import format_when, zone_of
 from ..support.notify import send_email
 from .open_actions import for_offer
@@ -24,15 +24,20 @@ def respond(student: User, placement: Placement, accept: bool, reason: str = "")
         raise StaleEdit(f"You already {placement.status} this offer.")
     deadline = response_deadline(student, placement)
     if deadline is not None and utcnow() > deadline:
-        raise ServiceError(f"The deadline to answer this offer passed on "
-                           f"{format_when(deadline, zone_of(placement.season.program), True)}; "
-                           "ask your coordinator for an extension.")
+        raise ServiceError(
+            f"The deadline to answer this offer passed on "
+            f"{format_when(deadline, zone_of(placement.season.program), True)}; "
+            "ask your coordinator for an extension."
+        )
     if placement.season.phase == Phase.CLOSED:
         raise ServiceError(f"{placement.season.name} is closed; its offers can no longer be answered.")
     status = PlacementStatus.ACCEPTED if accept else PlacementStatus.DECLINED
     answered = db.session.execute(  # one conditional UPDATE: of two answers at once, one counts
-        db.update(Placement).where(Placement.id == placement.id, Placement.status == PlacementStatus.OFFERED)
-        .values(status=status, responded_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+        db.update(Placement)
+        .where(Placement.id == placement.id, Placement.status == PlacementStatus.OFFERED)
+        .values(status=status, responded_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.refresh(placement)
     if answered != 1:
         raise StaleEdit(f"You already {placement.status} this offer.")
@@ -40,8 +45,14 @@ def respond(student: User, placement: Placement, accept: bool, reason: str = "")
     if reason and not accept:
         placement.note = f"{placement.note}\nDeclined by the student: {reason}".strip()
     verb = "accepted" if accept else "declined"
-    audit.record(student, f"offer.{verb}", placement, program_id=placement.season.program_id,
-                 position=placement.position_id, **audit.said(reason))
+    audit.record(
+        student,
+        f"offer.{verb}",
+        placement,
+        program_id=placement.season.program_id,
+        position=placement.position_id,
+        **audit.said(reason),
+    )
     db.session.commit()
     _tell_both(placement, verb, f"You {verb} {placement.position.title}", f"{student.name} {verb} your offer")
     return placement
@@ -54,25 +65,48 @@ def undo_decline(student: User, placement: Placement) -> Placement:
     for_offer(student, placement).undo_decline.require()
     placement.status, placement.responded_at = PlacementStatus.OFFERED, None
     placement.note = f"{placement.note}\nThe student took back their decline.".strip()
-    audit.record(student, "offer.decline_undone", placement, program_id=placement.season.program_id,
-                 position=placement.position_id)
+    audit.record(
+        student,
+        "offer.decline_undone",
+        placement,
+        program_id=placement.season.program_id,
+        position=placement.position_id,
+    )
     try:
         db.session.commit()
     except IntegrityError as error:  # placed elsewhere at the same moment
         db.session.rollback()
         raise ServiceError("You hold another placement this season.") from error
-    _tell_both(placement, "reopened", f"You took back your decline of {placement.position.title}",
-               f"{student.name} took back their decline of your offer")
+    _tell_both(
+        placement,
+        "reopened",
+        f"You took back your decline of {placement.position.title}",
+        f"{student.name} took back their decline of your offer",
+    )
     return placement
 
 
 def _tell_both(placement: Placement, verb: str, student_subject: str, host_subject: str) -> None:
     """Email the student and the host's team what the student did with the offer (the caller has
     committed: an email never goes out for work that did not happen)."""
-    send_email(placement.student.email, student_subject, "offer_answered", placement=placement, verb=verb,
-               to_student=True, deadline=response_deadline(placement.student, placement),
-               program=placement.season.program)
+    send_email(
+        placement.student.email,
+        student_subject,
+        "offer_answered",
+        placement=placement,
+        verb=verb,
+        to_student=True,
+        deadline=response_deadline(placement.student, placement),
+        program=placement.season.program,
+    )
     members = [member.user.email for member in placement.position.host.members]
     if members:
-        send_email(members, host_subject, "offer_answered", placement=placement, verb=verb, to_student=False,
-                   program=placement.season.program)
+        send_email(
+            members,
+            host_subject,
+            "offer_answered",
+            placement=placement,
+            verb=verb,
+            to_student=False,
+            program=placement.season.program,
+        )

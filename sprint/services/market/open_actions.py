@@ -14,20 +14,34 @@ from functools import cached_property
 
 from sqlalchemy import func
 
-from ..errors import ServiceError
 from ...extensions import db
 from ...models import (
-    Season, ExtensionKind, HostMember, HostMemberRole, MatchRun, Phase, Placement, PlacementStatus, Position,
-    PositionStatus, RunStatus, User, utcnow
+    ExtensionKind,
+    HostMember,
+    HostMemberRole,
+    MatchRun,
+    Phase,
+    Placement,
+    PlacementStatus,
+    Position,
+    PositionStatus,
+    RunStatus,
+    Season,
+    User,
+    utcnow,
 )
 from ...models.enums import LIVE_PLACEMENTS
+from ..errors import ServiceError
 from ..season.deadlines import PHASES_FOR, deadlines_for, extension_for, phase_allows, response_deadline
 from .host_portal import LAST_OWNER, is_last_owner
 from .positions import CHANGEABLE, OPEN_FOR_EDITS
 
 PHASES = list(Phase)
-WHAT = {ExtensionKind.APPLICATIONS: "Applications", ExtensionKind.RANKING: "Rank lists",
-        ExtensionKind.OFFER: "Answers to offers"}
+WHAT = {
+    ExtensionKind.APPLICATIONS: "Applications",
+    ExtensionKind.RANKING: "Rank lists",
+    ExtensionKind.OFFER: "Answers to offers",
+}
 
 
 @dataclass(frozen=True)
@@ -59,8 +73,13 @@ def _stage(season: Season) -> str:
     return f"\u201c{Phase(season.phase).label}\u201d"
 
 
-def window(user: User, season: Season, kind: ExtensionKind, now: datetime | None = None,
-           deadlines: dict[ExtensionKind, datetime | None] | None = None) -> Action:
+def window(
+    user: User,
+    season: Season,
+    kind: ExtensionKind,
+    now: datetime | None = None,
+    deadlines: dict[ExtensionKind, datetime | None] | None = None,
+) -> Action:
     """An action bound to one of the person's deadlines, by the rule of `deadlines.ensure_open`: open while
     the phase allows it (or the person holds an extension) and their deadline is ahead."""
     kind, now = ExtensionKind(kind), now or utcnow()
@@ -79,8 +98,12 @@ def window(user: User, season: Season, kind: ExtensionKind, now: datetime | None
 
 def _published(season: Season) -> dict[int, MatchRun]:
     """The season's published runs by round."""
-    return {run.round: run for run in db.session.scalars(db.select(MatchRun).where(
-        MatchRun.season_id == season.id, MatchRun.published_at.is_not(None)))}
+    return {
+        run.round: run
+        for run in db.session.scalars(
+            db.select(MatchRun).where(MatchRun.season_id == season.id, MatchRun.published_at.is_not(None))
+        )
+    }
 
 
 def second_round(season: Season, published: dict[int, MatchRun] | None = None) -> Action:
@@ -96,6 +119,7 @@ def second_round(season: Season, published: dict[int, MatchRun] | None = None) -
 
 
 # Students ---------------------------------------------------------------------------------------------
+
 
 class _Person:
     """One person's actions in one season, each worked out the first time a page asks for it."""
@@ -176,21 +200,32 @@ def _undo(placement: Placement, deadline: datetime | None, now: datetime) -> Act
     position = placement.position
     if position.status != PositionStatus.OPEN:
         return closed(f"{position.title} is no longer open.")
-    holds_another = db.session.scalar(db.select(Placement.id).where(
-        Placement.season_id == placement.season_id, Placement.student_id == placement.student_id,
-        Placement.status.in_(LIVE_PLACEMENTS)))
+    holds_another = db.session.scalar(
+        db.select(Placement.id).where(
+            Placement.season_id == placement.season_id,
+            Placement.student_id == placement.student_id,
+            Placement.status.in_(LIVE_PLACEMENTS),
+        )
+    )
     if holds_another is not None:
         return closed("You hold another placement this season.")
-    taken = db.session.scalar(db.select(func.count(Placement.id)).where(
-        Placement.position_id == position.id, Placement.status.in_(LIVE_PLACEMENTS)))
+    taken = db.session.scalar(
+        db.select(func.count(Placement.id)).where(
+            Placement.position_id == position.id, Placement.status.in_(LIVE_PLACEMENTS)
+        )
+    )
     if taken >= position.slots:
-        since = db.session.scalar(db.select(func.max(Placement.offered_at)).where(
-            Placement.position_id == position.id, Placement.status.in_(LIVE_PLACEMENTS)))
+        since = db.session.scalar(
+            db.select(func.max(Placement.offered_at)).where(
+                Placement.position_id == position.id, Placement.status.in_(LIVE_PLACEMENTS)
+            )
+        )
         return closed("The seat has been offered to another student.", since)
     return Action(True, until=deadline)
 
 
 # Hosts ------------------------------------------------------------------------------------------------
+
 
 class HostActions(_Person):
     @cached_property
@@ -198,16 +233,20 @@ class HostActions(_Person):
         """Post a new position."""
         if Phase(self.season.phase) in OPEN_FOR_EDITS:
             return OPEN
-        return closed(f"New positions for {self.season.name} are closed: the season is at {_stage(self.season)}.",
-                      self.season.phase_changed_at)
+        return closed(
+            f"New positions for {self.season.name} are closed: the season is at {_stage(self.season)}.",
+            self.season.phase_changed_at,
+        )
 
     @cached_property
     def change(self) -> Action:
         """Edit or withdraw a position."""
         if Phase(self.season.phase) in CHANGEABLE:
             return OPEN
-        return closed(f"Positions of {self.season.name} can no longer be changed: the season is at "
-                      f"{_stage(self.season)}.", self.season.phase_changed_at)
+        return closed(
+            f"Positions of {self.season.name} can no longer be changed: the season is at {_stage(self.season)}.",
+            self.season.phase_changed_at,
+        )
 
 
 class PositionActions(HostActions):
@@ -242,8 +281,9 @@ def for_position(member: User, position: Position) -> PositionActions:
 def remove_member(actor: User, membership: HostMember) -> Action:
     """Whether the actor may remove this colleague (an owner) or leave (anyone); the last owner stays."""
     own = actor.membership
-    if actor.id != membership.user_id and (own is None or own.host_id != membership.host_id
-                                           or own.role != HostMemberRole.OWNER):
+    if actor.id != membership.user_id and (
+        own is None or own.host_id != membership.host_id or own.role != HostMemberRole.OWNER
+    ):
         return closed("Only an owner of the company can remove a colleague.")
     if is_last_owner(membership):
         return closed(LAST_OWNER)
@@ -251,6 +291,7 @@ def remove_member(actor: User, membership: HostMember) -> Action:
 
 
 # Coordinators -----------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SeasonActions:
@@ -265,8 +306,9 @@ def for_season(season: Season, runs: list[MatchRun] | None = None) -> SeasonActi
     if phase == Phase.DRAFT:
         first = closed(f"{season.name} is still being set up; open applications first.")
     elif phase in (Phase.PUBLISHED, Phase.CLOSED):
-        first = closed(f"{season.name} is already published; use a second round for the seats left.",
-                       season.phase_changed_at)
+        first = closed(
+            f"{season.name} is already published; use a second round for the seats left.", season.phase_changed_at
+        )
     else:
         first = OPEN
     published = None if runs is None else {run.round: run for run in runs if run.published_at is not None}
@@ -283,8 +325,10 @@ def publish(run: MatchRun) -> Action:
     published = _published(season)
     if run.round in published:
         other = published[run.round]
-        return closed(f"Round {run.round} of {season.name} was published with run #{other.id}; "
-                      "this run stays as the record.", other.published_at)
+        return closed(
+            f"Round {run.round} of {season.name} was published with run #{other.id}; this run stays as the record.",
+            other.published_at,
+        )
     if run.round == 2 and 1 not in published:
         return closed("Publish the first round before a second round.")
     if Phase(season.phase) == Phase.CLOSED:

@@ -10,17 +10,26 @@ from flask import current_app
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import NotAllowed, ServiceError, StaleEdit
 from ...extensions import db
-from ...models import (
-    Season, HostCompany, Phase, Position, PositionInterest, PositionSkill, PositionStatus, Skill, User
-)
+from ...models import HostCompany, Phase, Position, PositionInterest, PositionSkill, PositionStatus, Season, Skill, User
+from ..errors import NotAllowed, ServiceError, StaleEdit
 from ..support import audit
-from . import skills
 from ..support.concurrency import lock_row
+from . import skills
 
-EDITABLE = ("title", "team", "description", "slots", "hourly_pay", "hours_per_week", "start_date",
-            "end_date", "site_town", "work_mode", "housing_help")
+EDITABLE = (
+    "title",
+    "team",
+    "description",
+    "slots",
+    "hourly_pay",
+    "hours_per_week",
+    "start_date",
+    "end_date",
+    "site_town",
+    "work_mode",
+    "housing_help",
+)
 OPEN_FOR_EDITS = (Phase.DRAFT, Phase.APPLICATIONS)  # new positions may be posted
 CHANGEABLE = (*OPEN_FOR_EDITS, Phase.RANKING)  # existing positions may be edited or withdrawn
 
@@ -36,16 +45,25 @@ class PositionFilters:
 
 def browse(season: Season, filters: PositionFilters, page: int):
     """This season's visible positions (open, approved host), searched and paginated."""
-    query = (db.select(Position).join(Position.host)
-             .where(Position.season_id == season.id, Position.status == PositionStatus.OPEN,
-                    HostCompany.approved.is_(True)))
+    query = (
+        db.select(Position)
+        .join(Position.host)
+        .where(Position.season_id == season.id, Position.status == PositionStatus.OPEN, HostCompany.approved.is_(True))
+    )
     if filters.q:
         like = f"%{filters.q.strip()}%"
-        query = query.where(or_(Position.title.ilike(like), Position.description.ilike(like),
-                                Position.team.ilike(like), HostCompany.name.ilike(like)))
+        query = query.where(
+            or_(
+                Position.title.ilike(like),
+                Position.description.ilike(like),
+                Position.team.ilike(like),
+                HostCompany.name.ilike(like),
+            )
+        )
     if filters.skill:
-        query = query.where(Position.skill_links.any(PositionSkill.skill.has(
-            Skill.name == filters.skill.strip().lower())))
+        query = query.where(
+            Position.skill_links.any(PositionSkill.skill.has(Skill.name == filters.skill.strip().lower()))
+        )
     if filters.town:
         query = query.where(Position.site_town.ilike(f"%{filters.town.strip()}%"))
     if filters.min_pay is not None:
@@ -59,8 +77,12 @@ def browse(season: Season, filters: PositionFilters, page: int):
 def visible_position(season: Season, position_id: int) -> Position | None:
     """A position a student of this season may see, or None."""
     position = db.session.get(Position, position_id)
-    if (position is None or position.season_id != season.id or position.status != PositionStatus.OPEN
-            or not position.host.approved):
+    if (
+        position is None
+        or position.season_id != season.id
+        or position.status != PositionStatus.OPEN
+        or not position.host.approved
+    ):
         return None
     return position
 
@@ -71,6 +93,7 @@ def score_for(student: User, position: Position) -> int | None:
 
 
 # Host side ---------------------------------------------------------------------------------------
+
 
 def _check_member(member: User, host: HostCompany) -> None:
     if member.membership is None or member.membership.host_id != host.id:
@@ -121,20 +144,30 @@ def _apply_form(position: Position, data: dict) -> dict[str, tuple]:
     if (required, preferred) != (position.required_skills, position.preferred_skills) or position.id is None:
         if position.id is not None:
             changes["skills"] = (", ".join(position.required_skills), ", ".join(required))
-        position.skill_links = (
-            [PositionSkill(skill=skill, required=True) for skill in skills.get_or_create(required)]
-            + [PositionSkill(skill=skill, required=False) for skill in skills.get_or_create(preferred)])
+        position.skill_links = [
+            PositionSkill(skill=skill, required=True) for skill in skills.get_or_create(required)
+        ] + [PositionSkill(skill=skill, required=False) for skill in skills.get_or_create(preferred)]
     return changes
 
 
 def _check_title_free(host_id: int, season: Season, title: str, position_id: int | None = None) -> None:
     """Host, season and title identify a position (the import matches rows on them)."""
-    taken = db.session.scalar(db.select(Position.id).where(
-        Position.host_id == host_id, Position.season_id == season.id,
-        db.func.lower(Position.title) == title.strip().lower(), Position.id != (position_id or -1)).limit(1))
+    taken = db.session.scalar(
+        db.select(Position.id)
+        .where(
+            Position.host_id == host_id,
+            Position.season_id == season.id,
+            db.func.lower(Position.title) == title.strip().lower(),
+            Position.id != (position_id or -1),
+        )
+        .limit(1)
+    )
     if taken is not None:
-        raise ServiceError(f"You already have a position called \u201c{title.strip()}\u201d in {season.name}: "
-                           "give this one another title, or add slots to that one.", "title")
+        raise ServiceError(
+            f"You already have a position called \u201c{title.strip()}\u201d in {season.name}: "
+            "give this one another title, or add slots to that one.",
+            "title",
+        )
 
 
 def create_position(member: User, host: HostCompany, season: Season, data: dict) -> Position:
@@ -171,8 +204,13 @@ def update_position(member: User, position: Position, data: dict) -> dict:
     with db.session.no_autoflush:
         changes = _apply_form(position, data)
     if changes and phase != Phase.DRAFT:
-        audit.record(member, "position.edited", position, program_id=position.host.program_id,
-                     changes={name: list(pair) for name, pair in changes.items()})
+        audit.record(
+            member,
+            "position.edited",
+            position,
+            program_id=position.host.program_id,
+            changes={name: list(pair) for name, pair in changes.items()},
+        )
     db.session.commit()
     return changes
 
@@ -185,20 +223,30 @@ def withdraw_position(member: User, position: Position, reason: str = "") -> Non
     if position.status == PositionStatus.WITHDRAWN:
         raise ServiceError("This position is already withdrawn.")
     position.status = PositionStatus.WITHDRAWN
-    audit.record(member, "position.withdrawn", position, program_id=position.host.program_id,
-                 **audit.said(reason))
+    audit.record(member, "position.withdrawn", position, program_id=position.host.program_id, **audit.said(reason))
     db.session.commit()
 
 
 def applicant_count(position: Position) -> int:
     """Students with a live application to the position."""
-    return db.session.scalar(db.select(func.count(PositionInterest.id)).where(
-        PositionInterest.position_id == position.id, PositionInterest.withdrawn_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            db.select(func.count(PositionInterest.id)).where(
+                PositionInterest.position_id == position.id, PositionInterest.withdrawn_at.is_(None)
+            )
+        )
+        or 0
+    )
 
 
 def positions_of(host: HostCompany, season: Season) -> list[Position]:
-    return list(db.session.scalars(db.select(Position).where(
-        Position.host_id == host.id, Position.season_id == season.id).order_by(Position.title)))
+    return list(
+        db.session.scalars(
+            db.select(Position)
+            .where(Position.host_id == host.id, Position.season_id == season.id)
+            .order_by(Position.title)
+        )
+    )
 
 
 def form_data(position: Position) -> dict:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from flask import current_app
 
-from ..errors import NotFound, ServiceError
 from ...extensions import db
 from ...models import College, CollegeKind, Role, StudentProfile, User, utcnow
+from ..errors import NotFound, ServiceError
 from ..support import audit
-from . import skills
 from ..support.concurrency import insert_missing, lock_row
 from ..support.plain_text import one_line
+from . import skills
 from .student_access import host_may_see_student
 
 TEXT_FIELDS = ("major", "phone", "home_town")
@@ -57,12 +57,25 @@ def _college(data: dict) -> College | None:
         state = (data.get("other_college_state") or "").strip().upper()
         if len(state) != 2:
             raise ServiceError("Give the two-letter state of the college you typed.", "other_college_state")
-        existing = db.session.scalar(db.select(College).where(
-            db.func.lower(College.name) == typed.lower(), College.state == state))
+        existing = db.session.scalar(
+            db.select(College).where(db.func.lower(College.name) == typed.lower(), College.state == state)
+        )
         if existing is not None:
             return existing
-        insert_missing(College, [{"name": typed, "state": state, "kind": CollegeKind.OTHER, "confirmed": False,
-                                  "town": "", "created_at": utcnow()}], ["name", "state"])
+        insert_missing(
+            College,
+            [
+                {
+                    "name": typed,
+                    "state": state,
+                    "kind": CollegeKind.OTHER,
+                    "confirmed": False,
+                    "town": "",
+                    "created_at": utcnow(),
+                }
+            ],
+            ["name", "state"],
+        )
         return db.session.scalar(db.select(College).where(College.name == typed, College.state == state))
     if data.get("college"):
         return db.session.get(College, data["college"])
@@ -91,6 +104,7 @@ def profile_missing(profile: StudentProfile) -> list[str]:
 
 # Résumés ----------------------------------------------------------------------------------------
 
+
 def _resume_folder() -> Path:
     folder = Path(current_app.config["UPLOAD_FOLDER"]) / "resumes"
     folder.mkdir(parents=True, exist_ok=True)
@@ -105,8 +119,9 @@ def check_pdf(content: bytes) -> None:
     if len(content) > limit:
         raise ServiceError(f"That file is {_size(len(content))}; the limit is {_size(limit)}.", "resume")
     if not content.startswith(b"%PDF-") or b"%%EOF" not in content[-2048:]:
-        raise ServiceError("That file is not a PDF (whatever its name says). Save your résumé as a PDF "
-                           "and upload that.", "resume")
+        raise ServiceError(
+            "That file is not a PDF (whatever its name says). Save your résumé as a PDF and upload that.", "resume"
+        )
 
 
 def _size(n: int) -> str:

@@ -5,22 +5,32 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..errors import NotAllowed, ServiceError
 from ...extensions import db
 from ...models import (
-    Application, ApplicationStatus, ExtensionKind, HostRank, Position, PositionInterest, PositionStatus,
-    StudentRank, User, utcnow
+    Application,
+    ApplicationStatus,
+    ExtensionKind,
+    HostRank,
+    Position,
+    PositionInterest,
+    PositionStatus,
+    StudentRank,
+    User,
+    utcnow,
 )
 from ...plurals import counted
-from ..support import audit
-from .applications import active_interests
-from ..support.concurrency import claim_version, lock_row, undone_on_error
+from ..errors import NotAllowed, ServiceError
 from ..season.deadlines import ensure_open
+from ..support import audit
+from ..support.concurrency import claim_version, lock_row, undone_on_error
+from .applications import active_interests
 
 SHORT_LIST = 3
 RANK = re.compile(r"[0-9]{1,3}")
-CHANGED_ELSEWHERE = ("This rank list was changed in another window or by a colleague since you opened it. "
-                     "Nothing was saved: reload the page to see the current list, then make your changes again.")
+CHANGED_ELSEWHERE = (
+    "This rank list was changed in another window or by a colleague since you opened it. "
+    "Nothing was saved: reload the page to see the current list, then make your changes again."
+)
 
 
 def _parse_rank(raw: str | None, label: str, allow_blank: bool) -> int | None:
@@ -36,8 +46,10 @@ def _parse_rank(raw: str | None, label: str, allow_blank: bool) -> int | None:
 
 # Students -----------------------------------------------------------------------------------------
 
-def save_student_ranks(student: User, application: Application, raw: dict[int, str], version: str | None,
-                       certify: bool = False) -> Application:
+
+def save_student_ranks(
+    student: User, application: Application, raw: dict[int, str], version: str | None, certify: bool = False
+) -> Application:
     """Replace the student's list with the submitted order; each position needs a different rank."""
     if application.student_id != student.id:
         raise NotAllowed("That rank list is not yours.")
@@ -55,8 +67,13 @@ def save_student_ranks(student: User, application: Application, raw: dict[int, s
         application.ranks_certified_at = utcnow()
     elif changed:
         application.ranks_certified_at = None
-    audit.record(student, "ranks.certified" if certify else "ranks.saved", application,
-                 program_id=application.season.program_id, length=len(order))
+    audit.record(
+        student,
+        "ranks.certified" if certify else "ranks.saved",
+        application,
+        program_id=application.season.program_id,
+        length=len(order),
+    )
     db.session.commit()
     return application
 
@@ -108,8 +125,10 @@ def student_health(application: Application | None) -> list[str]:
         return ["Your rank list is empty: apply to positions, then rank them."]
     warnings = []
     if len(application.ranks) < SHORT_LIST:
-        warnings.append(f"Your list has {counted(len(application.ranks), 'position')}. Students who rank at least "
-                        f"{SHORT_LIST} are placed far more often: consider applying to more.")
+        warnings.append(
+            f"Your list has {counted(len(application.ranks), 'position')}. Students who rank at least "
+            f"{SHORT_LIST} are placed far more often: consider applying to more."
+        )
     for line in application.ranks:
         position = line.position
         if position.status == PositionStatus.WITHDRAWN or not position.host.approved:
@@ -117,12 +136,14 @@ def student_health(application: Application | None) -> list[str]:
         elif position.ranks_certified_at is None:
             warnings.append(f"{position.host.name} has not finished ranking for \u201c{position.title}\u201d yet.")
     if application.ranks_certified_at is None:
-        warnings.append("Your list is a draft. Only certified lists take part in the match: certify it before "
-                        "the deadline.")
+        warnings.append(
+            "Your list is a draft. Only certified lists take part in the match: certify it before the deadline."
+        )
     return warnings
 
 
 # Hosts ------------------------------------------------------------------------------------------------
+
 
 def candidates(position: Position) -> list[tuple[User, int | None]]:
     """Students who applied to the position (submitted, not withdrawn) with the host's rank, if any."""
@@ -130,16 +151,20 @@ def candidates(position: Position) -> list[tuple[User, int | None]]:
         db.select(User, HostRank.rank)
         .join(Application, Application.student_id == User.id)
         .join(PositionInterest, PositionInterest.application_id == Application.id)
-        .outerjoin(HostRank, (HostRank.position_id == PositionInterest.position_id)
-                   & (HostRank.student_id == User.id))
-        .where(PositionInterest.position_id == position.id, PositionInterest.withdrawn_at.is_(None),
-               Application.status == ApplicationStatus.SUBMITTED)
-        .order_by(HostRank.rank.is_(None), HostRank.rank, User.name))
+        .outerjoin(HostRank, (HostRank.position_id == PositionInterest.position_id) & (HostRank.student_id == User.id))
+        .where(
+            PositionInterest.position_id == position.id,
+            PositionInterest.withdrawn_at.is_(None),
+            Application.status == ApplicationStatus.SUBMITTED,
+        )
+        .order_by(HostRank.rank.is_(None), HostRank.rank, User.name)
+    )
     return [(user, rank) for user, rank in rows]
 
 
-def save_host_ranks(member: User, position: Position, raw: dict[int, str], version: str | None,
-                    certify: bool = False) -> Position:
+def save_host_ranks(
+    member: User, position: Position, raw: dict[int, str], version: str | None, certify: bool = False
+) -> Position:
     """Replace the position's list; equal numbers are a tie, a blank means do not rank."""
     if member.membership is None or member.membership.host_id != position.host_id:
         raise NotAllowed("You are not a member of this company.")
@@ -155,11 +180,17 @@ def save_host_ranks(member: User, position: Position, raw: dict[int, str], versi
             raise ServiceError("You can only rank students who applied to this position.")
         ranks = {sid: _parse_rank(raw.get(sid), people[sid].name, True) for sid in people}
     db.session.execute(db.delete(HostRank).where(HostRank.position_id == position.id))
-    db.session.add_all(HostRank(position_id=position.id, student_id=sid, rank=rank)
-                       for sid, rank in ranks.items() if rank is not None)
+    db.session.add_all(
+        HostRank(position_id=position.id, student_id=sid, rank=rank) for sid, rank in ranks.items() if rank is not None
+    )
     position.ranks_certified_at = utcnow() if certify else None
-    audit.record(member, "host_ranks.certified" if certify else "host_ranks.saved", position,
-                 program_id=position.host.program_id, ranked=sum(r is not None for r in ranks.values()))
+    audit.record(
+        member,
+        "host_ranks.certified" if certify else "host_ranks.saved",
+        position,
+        program_id=position.host.program_id,
+        ranked=sum(r is not None for r in ranks.values()),
+    )
     db.session.commit()
     return position
 
@@ -167,9 +198,11 @@ def save_host_ranks(member: User, position: Position, raw: dict[int, str], versi
 def host_health(position: Position, ranked: int) -> list[str]:
     warnings = []
     if ranked < 3 * position.slots:
-        warnings.append(f"You ranked {counted(ranked, 'candidate')} for {counted(position.slots, 'slot')}. "
-                        f"Ranking at least {3 * position.slots} "
-                        "(three per slot) makes it much more likely that every slot is filled.")
+        warnings.append(
+            f"You ranked {counted(ranked, 'candidate')} for {counted(position.slots, 'slot')}. "
+            f"Ranking at least {3 * position.slots} "
+            "(three per slot) makes it much more likely that every slot is filled."
+        )
     if position.ranks_certified_at is None:
         warnings.append("This list is a draft. Only certified lists take part in the match.")
     return warnings

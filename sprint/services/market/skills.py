@@ -27,7 +27,9 @@ def get_or_create(names: list[str]) -> list[Skill]:
     missing = [name for name in dict.fromkeys(names) if name not in found]
     if missing:
         insert_missing(Skill, [{"name": name} for name in missing], ["name"])
-        found.update((skill.name, skill) for skill in db.session.scalars(db.select(Skill).where(Skill.name.in_(missing))))
+        found.update(
+            (skill.name, skill) for skill in db.session.scalars(db.select(Skill).where(Skill.name.in_(missing)))
+        )
     return [found[name] for name in names]
 
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, exists, or_
 
 from ...extensions import db
-from ...models import (
-    Application, ApplicationStatus, Season, Placement, Position, PositionInterest
-)
+from ...models import Application, ApplicationStatus, Placement, Position, PositionInterest, Season
 from ...models.enums import LIVE_PLACEMENTS
 from ..season.queries import LIVE_PHASES
 
@@ -26,18 +24,27 @@ def live_season() -> ColumnElement[bool]:
 def live_applications_to_host(host_id: int):
     """SQL: the student's submitted, not withdrawn applications to the host's positions in live seasons
     (PositionInterest rows, joined to their application, position and season)."""
-    return (db.select(PositionInterest)
-            .join(Application, Application.id == PositionInterest.application_id)
-            .join(Position, Position.id == PositionInterest.position_id)
-            .join(Season, Season.id == Position.season_id)
-            .where(Position.host_id == host_id, PositionInterest.withdrawn_at.is_(None),
-                   Application.status == ApplicationStatus.SUBMITTED, live_season()))
+    return (
+        db.select(PositionInterest)
+        .join(Application, Application.id == PositionInterest.application_id)
+        .join(Position, Position.id == PositionInterest.position_id)
+        .join(Season, Season.id == Position.season_id)
+        .where(
+            Position.host_id == host_id,
+            PositionInterest.withdrawn_at.is_(None),
+            Application.status == ApplicationStatus.SUBMITTED,
+            live_season(),
+        )
+    )
 
 
 def host_may_see_student(host_id: int, student_id: int) -> bool:
     applied = live_applications_to_host(host_id).where(Application.student_id == student_id)
-    intern = (db.select(Placement.id).join(Position, Position.id == Placement.position_id)
-              .where(Placement.student_id == student_id, Position.host_id == host_id,
-                     Placement.status.in_(LIVE_PLACEMENTS)))
-    return bool(db.session.scalar(db.select(or_(exists(applied.with_only_columns(PositionInterest.id)),
-                                                exists(intern)))))
+    intern = (
+        db.select(Placement.id)
+        .join(Position, Position.id == Placement.position_id)
+        .where(Placement.student_id == student_id, Position.host_id == host_id, Placement.status.in_(LIVE_PLACEMENTS))
+    )
+    return bool(
+        db.session.scalar(db.select(or_(exists(applied.with_only_columns(PositionInterest.id)), exists(intern))))
+    )

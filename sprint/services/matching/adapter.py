@@ -22,8 +22,22 @@ import solver
 
 from ...extensions import db
 from ...models import (
-    Application, ApplicationStatus, College, CollegeKind, Season, HostCompany, HostRank, MatchAssignment,
-    MatchRun, Position, PositionInterest, PositionStatus, RunExplanation, StudentProfile, StudentRank, User
+    Application,
+    ApplicationStatus,
+    College,
+    CollegeKind,
+    HostCompany,
+    HostRank,
+    MatchAssignment,
+    MatchRun,
+    Position,
+    PositionInterest,
+    PositionStatus,
+    RunExplanation,
+    Season,
+    StudentProfile,
+    StudentRank,
+    User,
 )
 from ...models.enums import GROUPS
 
@@ -62,31 +76,48 @@ def key_id(key: str) -> int:
 _id = key_id
 
 
-def build_instance(season: Season, constraints: dict | None = None,
-                   exclude_students: set[int] = frozenset(), seats_taken: dict[int, int] | None = None) -> dict:
+def build_instance(
+    season: Season,
+    constraints: dict | None = None,
+    exclude_students: set[int] = frozenset(),
+    seats_taken: dict[int, int] | None = None,
+) -> dict:
     """The solver instance for a season: certified students, open positions, both sides' lists.
 
     `exclude_students` and `seats_taken` describe a second round: students already placed
     are left out and positions offer only the seats that remain.
     """
     seats_taken = seats_taken or {}
-    positions = list(db.session.execute(
-        db.select(Position.id, Position.slots, Position.host_id, Position.ranks_certified_at)
-        .join(HostCompany, HostCompany.id == Position.host_id)
-        .where(Position.season_id == season.id, Position.status == PositionStatus.OPEN,
-               HostCompany.approved.is_(True))
-        .order_by(Position.id)))
+    positions = list(
+        db.session.execute(
+            db.select(Position.id, Position.slots, Position.host_id, Position.ranks_certified_at)
+            .join(HostCompany, HostCompany.id == Position.host_id)
+            .where(
+                Position.season_id == season.id, Position.status == PositionStatus.OPEN, HostCompany.approved.is_(True)
+            )
+            .order_by(Position.id)
+        )
+    )
     position_ids = {row.id for row in positions}
     interested = _interests(season)
     students = _student_lists(season, position_ids, interested, exclude_students)
     listed = {key_id(entry["id"]) for entry in students}  # host lists name only students in the match
-    host_lists = _host_lists(season, {row.id for row in positions if row.ranks_certified_at},
-                             {pair for pair in interested if pair[0] in listed})
+    host_lists = _host_lists(
+        season,
+        {row.id for row in positions if row.ranks_certified_at},
+        {pair for pair in interested if pair[0] in listed},
+    )
     return {
         "students": students,
-        "positions": [{"id": position_key(row.id), "host": f"h{row.host_id}",
-                       "capacity": max(row.slots - seats_taken.get(row.id, 0), 0),
-                       "prefs": host_lists.get(row.id, [])} for row in positions],
+        "positions": [
+            {
+                "id": position_key(row.id),
+                "host": f"h{row.host_id}",
+                "capacity": max(row.slots - seats_taken.get(row.id, 0), 0),
+                "prefs": host_lists.get(row.id, []),
+            }
+            for row in positions
+        ],
         "constraints": constraints or {},
     }
 
@@ -96,28 +127,37 @@ def _interests(season: Season) -> set[tuple[int, int]]:
     rows = db.session.execute(
         db.select(Application.student_id, PositionInterest.position_id)
         .join(PositionInterest, PositionInterest.application_id == Application.id)
-        .where(Application.season_id == season.id, PositionInterest.withdrawn_at.is_(None)))
+        .where(Application.season_id == season.id, PositionInterest.withdrawn_at.is_(None))
+    )
     return {(row.student_id, row.position_id) for row in rows}
 
 
-def _student_lists(season: Season, position_ids: set[int], interested: set[tuple[int, int]],
-                   exclude: set[int]) -> list[dict]:
+def _student_lists(
+    season: Season, position_ids: set[int], interested: set[tuple[int, int]], exclude: set[int]
+) -> list[dict]:
     rows = db.session.execute(
         db.select(Application.student_id, StudentRank.position_id, StudentProfile, College.kind)
         .join(StudentRank, StudentRank.application_id == Application.id)
         .join(StudentProfile, StudentProfile.user_id == Application.student_id)
         .outerjoin(College, College.id == StudentProfile.college_id)
-        .where(Application.season_id == season.id, Application.status == ApplicationStatus.SUBMITTED,
-               Application.ranks_certified_at.is_not(None))
-        .order_by(Application.student_id, StudentRank.rank))
+        .where(
+            Application.season_id == season.id,
+            Application.status == ApplicationStatus.SUBMITTED,
+            Application.ranks_certified_at.is_not(None),
+        )
+        .order_by(Application.student_id, StudentRank.rank)
+    )
     students = []
     for student_id, lines in groupby(rows, key=lambda row: row.student_id):
         if student_id in exclude:
             continue
         lines = list(lines)
         profile, kind = lines[0][2], lines[0][3]
-        prefs = [position_key(line.position_id) for line in lines
-                 if line.position_id in position_ids and (student_id, line.position_id) in interested]
+        prefs = [
+            position_key(line.position_id)
+            for line in lines
+            if line.position_id in position_ids and (student_id, line.position_id) in interested
+        ]
         entry = {"id": student_key(student_id), "prefs": prefs, "groups": _groups(profile, kind)}
         if profile.college_id is not None:
             entry["college"] = f"c{profile.college_id}"
@@ -126,8 +166,12 @@ def _student_lists(season: Season, position_ids: set[int], interested: set[tuple
 
 
 def _groups(profile: StudentProfile, college_kind: str | None) -> list[str]:
-    flags = {"first_generation": profile.first_generation, "pell_eligible": profile.pell_eligible,
-             "cc_transfer": profile.cc_transfer, "community_college": college_kind == CollegeKind.COMMUNITY}
+    flags = {
+        "first_generation": profile.first_generation,
+        "pell_eligible": profile.pell_eligible,
+        "cc_transfer": profile.cc_transfer,
+        "community_college": college_kind == CollegeKind.COMMUNITY,
+    }
     return [group for group in GROUPS if flags[group]]
 
 
@@ -136,13 +180,13 @@ def _host_lists(season: Season, certified: set[int], interested: set[tuple[int, 
     rows = db.session.execute(
         db.select(HostRank.position_id, HostRank.student_id, HostRank.rank)
         .join(Position, and_(Position.id == HostRank.position_id, Position.season_id == season.id))
-        .order_by(HostRank.position_id, HostRank.rank, HostRank.student_id))
+        .order_by(HostRank.position_id, HostRank.rank, HostRank.student_id)
+    )
     lists: dict[int, list] = defaultdict(list)
     for (position_id, _rank), tier in groupby(rows, key=lambda row: (row.position_id, row.rank)):
         if position_id not in certified:
             continue
-        members = [student_key(row.student_id) for row in tier
-                   if (row.student_id, position_id) in interested]
+        members = [student_key(row.student_id) for row in tier if (row.student_id, position_id) in interested]
         if members:
             lists[position_id].append(members[0] if len(members) == 1 else members)
     return lists
@@ -161,8 +205,9 @@ def solve_run(run: MatchRun) -> None:
     (the caller commits); raises SolverRefused, storing nothing, when the solver cannot take it."""
     try:
         problem = solver.Problem.from_dict(run.input_snapshot)
-        solution = solver.solve(problem, mode=run.mode, seed=run.seed,
-                                time_limit_s=float(run.parameters.get("time_limit_s", 10.0)))
+        solution = solver.solve(
+            problem, mode=run.mode, seed=run.seed, time_limit_s=float(run.parameters.get("time_limit_s", 10.0))
+        )
     except (solver.InstanceError, solver.ModeError) as error:
         raise SolverRefused(str(error)) from error
     store_result(run, solution.to_dict())
@@ -185,14 +230,23 @@ def store_result(run: MatchRun, result: dict) -> None:
     explanations = result.get("explanations") or {}
     run.result = {key: value for key, value in result.items() if key != "explanations"}
     run.stats = result.get("stats", {})
-    reasons = [{"run_id": run.id, "person": person, "entries": entries}
-               for side in ("students", "positions") for person, entries in (explanations.get(side) or {}).items()]
+    reasons = [
+        {"run_id": run.id, "person": person, "entries": entries}
+        for side in ("students", "positions")
+        for person, entries in (explanations.get(side) or {}).items()
+    ]
     if reasons:
         db.session.execute(insert(RunExplanation), reasons)
-    db.session.add_all(MatchAssignment(
-        run=run, student_id=_id(a["student"]), position_id=_id(a["position"]),
-        student_rank=a.get("student_rank"), position_rank=a.get("position_rank"))
-        for a in result["assignments"])
+    db.session.add_all(
+        MatchAssignment(
+            run=run,
+            student_id=_id(a["student"]),
+            position_id=_id(a["position"]),
+            student_rank=a.get("student_rank"),
+            position_rank=a.get("position_rank"),
+        )
+        for a in result["assignments"]
+    )
 
 
 def labels(season_id: int) -> dict[str, str]:
@@ -203,16 +257,24 @@ def labels(season_id: int) -> dict[str, str]:
     cost ~140 ms on PostgreSQL), read through Core: plain tuples, no ORM rows for 5,000 names.
     """
     connection = db.session.connection()
-    students = connection.execute(db.select(User.id, User.name).join(Application, Application.student_id == User.id)
-                                  .where(Application.season_id == season_id))
+    students = connection.execute(
+        db.select(User.id, User.name)
+        .join(Application, Application.student_id == User.id)
+        .where(Application.season_id == season_id)
+    )
     names = {student_key(student_id): name for student_id, name in students}
     for position_id, title, host_id, host in connection.execute(
-            db.select(Position.id, Position.title, HostCompany.id, HostCompany.name)
-            .join(HostCompany, HostCompany.id == Position.host_id).where(Position.season_id == season_id)):
+        db.select(Position.id, Position.title, HostCompany.id, HostCompany.name)
+        .join(HostCompany, HostCompany.id == Position.host_id)
+        .where(Position.season_id == season_id)
+    ):
         names[position_key(position_id)] = f"{title} ({host})"
         names[host_key(host_id)] = host
-    colleges = (db.select(StudentProfile.college_id).join(Application, Application.student_id == StudentProfile.user_id)
-                .where(Application.season_id == season_id))
+    colleges = (
+        db.select(StudentProfile.college_id)
+        .join(Application, Application.student_id == StudentProfile.user_id)
+        .where(Application.season_id == season_id)
+    )
     for college_id, name in connection.execute(db.select(College.id, College.name).where(College.id.in_(colleges))):
         names[f"c{college_id}"] = name
     return names
@@ -223,8 +285,13 @@ def reasons_of(person: str, runs: list[MatchRun]) -> list[dict]:
     (a row holds the solver's block of columns; older rows hold the list of entries itself)."""
     if not runs:
         return []
-    found = dict(db.session.execute(db.select(RunExplanation.run_id, RunExplanation.entries).where(
-        RunExplanation.run_id.in_([run.id for run in runs]), RunExplanation.person == person)).all())
+    found = dict(
+        db.session.execute(
+            db.select(RunExplanation.run_id, RunExplanation.entries).where(
+                RunExplanation.run_id.in_([run.id for run in runs]), RunExplanation.person == person
+            )
+        ).all()
+    )
     return [entry for run in runs for entry in solver.explanation_rows(found.get(run.id))]
 
 
@@ -238,9 +305,20 @@ def explanation_texts(entries: list[dict] | dict, audience: str, mode: str = "st
 def readable_explanations(entries: list[dict]) -> list[str]:
     """A student's sentences, with position ids replaced by "title at host"."""
     ids = {key_id(entry["position"]) for entry in entries if str(entry.get("position", "")).startswith("p")}
-    names = {position_key(row.id): f"\u201c{row.title}\u201d at {row.name}" for row in db.session.execute(
-        db.select(Position.id, Position.title, HostCompany.name)
-        .join(HostCompany, HostCompany.id == Position.host_id).where(Position.id.in_(ids)))} if ids else {}
+    names = (
+        {
+            position_key(row.id): f"\u201c{row.title}\u201d at {row.name}"
+            for row in db.session.execute(
+                db.select(Position.id, Position.title, HostCompany.name)
+                .join(HostCompany, HostCompany.id == Position.host_id)
+                .where(Position.id.in_(ids))
+            )
+        }
+        if ids
+        else {}
+    )
     pattern = re.compile(r"\bp\d+\b")
-    return [pattern.sub(lambda found: names.get(found.group(0), "a position"), text)
-            for text in explanation_texts(entries, "student")]
+    return [
+        pattern.sub(lambda found: names.get(found.group(0), "a position"), text)
+        for text in explanation_texts(entries, "student")
+    ]

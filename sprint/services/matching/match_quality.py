@@ -6,8 +6,10 @@ from __future__ import annotations
 from ..support.figures import Percent, rate
 
 SHARE_OF = "of the placements the match made"
-DEFINITION = ("At first choice and in top three: of the placements the match made, the share where the student "
-              "got their first choice, or one of their first three.")
+DEFINITION = (
+    "At first choice and in top three: of the placements the match made, the share where the student "
+    "got their first choice, or one of their first three."
+)
 
 
 def choice_shares(first: int, top_three: int, placements: int) -> tuple[Percent | None, Percent | None]:

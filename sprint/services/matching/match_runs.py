@@ -8,19 +8,17 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import ServiceError
 from ...extensions import db
-from ...models import (
-    Season, HostMember, MatchMode, MatchRun, Phase, Placement, RunExplanation, RunStatus, User, utcnow
-)
-from ...plurals import counted
-from ..support import audit
-from . import adapter, run_queue
-from ..support.concurrency import lock_row
+from ...models import HostMember, MatchMode, MatchRun, Phase, Placement, RunExplanation, RunStatus, Season, User, utcnow
 from ...models.enums import GROUPS, MAX_TIME_LIMIT_S
+from ...plurals import counted
+from ..errors import ServiceError
+from ..support import audit
+from ..support.concurrency import lock_row
+from ..support.notify import send_email
+from . import adapter, run_queue
 from .adapter import build_instance, host_key, instance_hash, key_id, position_key, student_key
 from .seats import check_market_unchanged
-from ..support.notify import send_email
 
 REPEAT_WINDOW_S = 10  # the same run asked for again within this many seconds is the one already queued
 
@@ -41,16 +39,28 @@ class RunSettings:
     forbids: list[tuple[int, int, str]] = field(default_factory=list)
 
 
-def create_run(actor: User | None, season, mode: MatchMode = MatchMode.STABLE, seed: int = 0,
-               time_limit_s: float = 10.0, constraints: dict | None = None, label: str = "",
-               round_: int = 1, instance: dict | None = None, reasons: dict | None = None,
-               rerun_of: int | None = None) -> MatchRun:
+def create_run(
+    actor: User | None,
+    season,
+    mode: MatchMode = MatchMode.STABLE,
+    seed: int = 0,
+    time_limit_s: float = 10.0,
+    constraints: dict | None = None,
+    label: str = "",
+    round_: int = 1,
+    instance: dict | None = None,
+    reasons: dict | None = None,
+    rerun_of: int | None = None,
+) -> MatchRun:
     """Freeze the season's market into a queued run; the snapshot never changes afterwards."""
     if seed < 0:
         raise ServiceError("The seed must be zero or a positive whole number.", "seed")
     instance = instance if instance is not None else build_instance(season, constraints)
-    parameters = {"time_limit_s": time_limit_s, "constraints": instance.get("constraints") or {},
-                  "reasons": reasons or {"lock": [], "forbid": []}}
+    parameters = {
+        "time_limit_s": time_limit_s,
+        "constraints": instance.get("constraints") or {},
+        "reasons": reasons or {"lock": [], "forbid": []},
+    }
     if rerun_of is not None:
         parameters["rerun_of"] = rerun_of
     input_hash = instance_hash(instance)
@@ -59,35 +69,72 @@ def create_run(actor: User | None, season, mode: MatchMode = MatchMode.STABLE, s
     if earlier is not None:
         db.session.commit()
         return earlier
-    run = MatchRun(season=season, round=round_, mode=mode, seed=seed, label=label.strip()[:120],
-                   parameters=parameters, solver_version=adapter.SOLVER_VERSION, input_snapshot=instance,
-                   input_hash=input_hash, created_by=actor, status=RunStatus.QUEUED)
+    run = MatchRun(
+        season=season,
+        round=round_,
+        mode=mode,
+        seed=seed,
+        label=label.strip()[:120],
+        parameters=parameters,
+        solver_version=adapter.SOLVER_VERSION,
+        input_snapshot=instance,
+        input_hash=input_hash,
+        created_by=actor,
+        status=RunStatus.QUEUED,
+    )
     db.session.add(run)
     db.session.flush()
-    overrides = [f"{kind} {e['student']} at {e['position']}: {e['reason']}"
-                 for kind in ("lock", "forbid") for e in parameters["reasons"].get(kind, [])]
-    audit.record(actor, "run.created", run, program_id=season.program_id, mode=str(mode), seed=seed,
-                 round=round_, input_hash=run.input_hash, rerun_of=rerun_of, overrides=overrides or None)
+    overrides = [
+        f"{kind} {e['student']} at {e['position']}: {e['reason']}"
+        for kind in ("lock", "forbid")
+        for e in parameters["reasons"].get(kind, [])
+    ]
+    audit.record(
+        actor,
+        "run.created",
+        run,
+        program_id=season.program_id,
+        mode=str(mode),
+        seed=seed,
+        round=round_,
+        input_hash=run.input_hash,
+        rerun_of=rerun_of,
+        overrides=overrides or None,
+    )
     db.session.commit()
     return run
 
 
-def _just_started(actor: User | None, season: Season, round_: int, mode: str, seed: int, input_hash: str,
-                  parameters: dict) -> MatchRun | None:
+def _just_started(
+    actor: User | None, season: Season, round_: int, mode: str, seed: int, input_hash: str, parameters: dict
+) -> MatchRun | None:
     """The run this person queued moments ago with exactly these settings and this market: a double
     click or a second tab gives that run back instead of solving the same match twice."""
     if actor is None:
         return None
-    recent = db.session.scalars(db.select(MatchRun).where(
-        MatchRun.season_id == season.id, MatchRun.round == round_, MatchRun.mode == mode, MatchRun.seed == seed,
-        MatchRun.input_hash == input_hash, MatchRun.created_by_id == actor.id,
-        MatchRun.created_at >= utcnow() - timedelta(seconds=REPEAT_WINDOW_S)))
+    recent = db.session.scalars(
+        db.select(MatchRun).where(
+            MatchRun.season_id == season.id,
+            MatchRun.round == round_,
+            MatchRun.mode == mode,
+            MatchRun.seed == seed,
+            MatchRun.input_hash == input_hash,
+            MatchRun.created_by_id == actor.id,
+            MatchRun.created_at >= utcnow() - timedelta(seconds=REPEAT_WINDOW_S),
+        )
+    )
     return next((run for run in recent if run.parameters == parameters), None)
 
 
-def start_run(actor: User, season: Season, settings: RunSettings, round_: int = 1,
-              exclude_students: set[int] = frozenset(), seats_taken: dict[int, int] | None = None,
-              inline: bool = False) -> MatchRun:
+def start_run(
+    actor: User,
+    season: Season,
+    settings: RunSettings,
+    round_: int = 1,
+    exclude_students: set[int] = frozenset(),
+    seats_taken: dict[int, int] | None = None,
+    inline: bool = False,
+) -> MatchRun:
     """Check the settings against the season's market, snapshot it and queue the run in the background
     (or, `inline`, solve it before returning)."""
     if round_ == 1 and season.phase in (Phase.PUBLISHED, Phase.CLOSED):
@@ -103,8 +150,17 @@ def start_run(actor: User, season: Season, settings: RunSettings, round_: int = 
         adapter.check_instance(instance)
     except adapter.SolverRefused as error:
         raise ServiceError(f"The solver cannot take these settings: {error}") from error
-    run = create_run(actor, season, MatchMode(settings.mode), settings.seed, settings.time_limit_s,
-                     label=settings.label, round_=round_, instance=instance, reasons=reasons)
+    run = create_run(
+        actor,
+        season,
+        MatchMode(settings.mode),
+        settings.seed,
+        settings.time_limit_s,
+        label=settings.label,
+        round_=round_,
+        instance=instance,
+        reasons=reasons,
+    )
     run_queue.enqueue(run, inline)
     return run
 
@@ -118,8 +174,9 @@ def _constraints(settings: RunSettings, instance: dict) -> tuple[dict, dict]:
     constraints: dict = {}
     if settings.cap_per or settings.cap_max is not None:
         if settings.cap_per not in ("host", "position") or not settings.cap_max or settings.cap_max < 1:
-            raise ServiceError("A college cap needs both a scope (host or position) and a maximum of 1 or more.",
-                               "cap_max")
+            raise ServiceError(
+                "A college cap needs both a scope (host or position) and a maximum of 1 or more.", "cap_max"
+            )
         constraints["college_cap"] = {"per": settings.cap_per, "max": settings.cap_max}
     floors = []
     for group, minimum in settings.floors.items():
@@ -141,14 +198,18 @@ def _constraints(settings: RunSettings, instance: dict) -> tuple[dict, dict]:
     if capacity:
         constraints["host_capacity"] = capacity
     if constraints and not MatchMode(settings.mode).allows_side_constraints:
-        raise ServiceError("College caps, group floors and host capacities need the max-stable or welfare "
-                           "mode; pick one of those, or remove the side constraints.", "mode")
+        raise ServiceError(
+            "College caps, group floors and host capacities need the max-stable or welfare "
+            "mode; pick one of those, or remove the side constraints.",
+            "mode",
+        )
     reasons = {"lock": _pairs(settings.locks, instance, "lock"), "forbid": _pairs(settings.forbids, instance, "forbid")}
     locked_students = [entry["student"] for entry in reasons["lock"]]
     if len(set(locked_students)) != len(locked_students):
         raise ServiceError("A student can be locked to one position only.")
     both = {(e["student"], e["position"]) for e in reasons["lock"]} & {
-        (e["student"], e["position"]) for e in reasons["forbid"]}
+        (e["student"], e["position"]) for e in reasons["forbid"]
+    }
     if both:
         raise ServiceError("The same pair cannot be both locked and forbidden.")
     for kind in ("lock", "forbid"):
@@ -180,10 +241,18 @@ def rerun(actor: User, run: MatchRun) -> MatchRun:
     """A new run of the same stored snapshot, mode, seed and time limit: it gives the same matching."""
     if run.input_snapshot is None:
         raise ServiceError("This run has no stored snapshot to re-run.")
-    copy = create_run(actor, run.season, MatchMode(run.mode), run.seed,
-                      float(run.parameters.get("time_limit_s", 10.0)), label=f"Re-run of #{run.id}",
-                      round_=run.round, instance=run.input_snapshot, reasons=run.parameters.get("reasons"),
-                      rerun_of=run.id)
+    copy = create_run(
+        actor,
+        run.season,
+        MatchMode(run.mode),
+        run.seed,
+        float(run.parameters.get("time_limit_s", 10.0)),
+        label=f"Re-run of #{run.id}",
+        round_=run.round,
+        instance=run.input_snapshot,
+        reasons=run.parameters.get("reasons"),
+        rerun_of=run.id,
+    )
     run_queue.enqueue(copy)
     return copy
 
@@ -217,8 +286,9 @@ def publish_run(actor: User | None, run: MatchRun, reason: str = "", unstable_ok
     if run.status != RunStatus.DONE:
         raise ServiceError("Only a finished run can be published.")
     if run.published_at is not None or round_published(season.id, run.round):
-        raise ServiceError(f"Round {run.round} of {season.name} is already published; "
-                           "the other runs stay as the record.")
+        raise ServiceError(
+            f"Round {run.round} of {season.name} is already published; the other runs stay as the record."
+        )
     if run.round == 2:
         if not round_published(season.id, 1):
             raise ServiceError("Publish the first round before a second round.")
@@ -227,22 +297,46 @@ def publish_run(actor: User | None, run: MatchRun, reason: str = "", unstable_ok
         raise ServiceError(f"{season.name} is closed; nothing more can be published.")
     blocking = blocking_pairs(run)
     if blocking and not unstable_ok:
-        raise ServiceError(f"This run has {counted(blocking, 'blocking pair')}: a student and a position "
-                           "who would both rather have each other. Tick \u201cpublish anyway\u201d "
-                           "to publish it as it is.", "unstable_ok")
+        raise ServiceError(
+            f"This run has {counted(blocking, 'blocking pair')}: a student and a position "
+            "who would both rather have each other. Tick \u201cpublish anyway\u201d "
+            "to publish it as it is.",
+            "unstable_ok",
+        )
     now = utcnow()
-    deadline = season.offer_deadline_at if season.offer_deadline_at and season.offer_deadline_at > now \
+    deadline = (
+        season.offer_deadline_at
+        if season.offer_deadline_at and season.offer_deadline_at > now
         else now + timedelta(days=7)
-    placements = [Placement(season_id=season.id, run_id=run.id, student_id=a.student_id, position_id=a.position_id,
-                            round=run.round, student_rank=a.student_rank, position_rank=a.position_rank,
-                            offered_at=now, response_deadline=deadline)
-                  for a in run.assignments]
+    )
+    placements = [
+        Placement(
+            season_id=season.id,
+            run_id=run.id,
+            student_id=a.student_id,
+            position_id=a.position_id,
+            round=run.round,
+            student_rank=a.student_rank,
+            position_rank=a.position_rank,
+            offered_at=now,
+            response_deadline=deadline,
+        )
+        for a in run.assignments
+    ]
     run.published_at, run.published_by_id = now, actor.id if actor else None  # the unique index guards a race
     db.session.add_all(placements)
     if season.phase in (Phase.RANKING, Phase.MATCHING, Phase.APPLICATIONS):
         season.phase, season.phase_changed_at = Phase.PUBLISHED, now  # rank lists are locked from here on
-    audit.record(actor, "run.published", run, program_id=season.program_id, round=run.round,
-                 placements=len(placements), blocking_pairs=blocking or None, **audit.said(reason))
+    audit.record(
+        actor,
+        "run.published",
+        run,
+        program_id=season.program_id,
+        round=run.round,
+        placements=len(placements),
+        blocking_pairs=blocking or None,
+        **audit.said(reason),
+    )
     try:
         db.session.commit()
     except IntegrityError as error:  # another coordinator published at the same moment
@@ -253,8 +347,14 @@ def publish_run(actor: User | None, run: MatchRun, reason: str = "", unstable_ok
 
 def round_published(season_id: int, round_: int) -> bool:
     """Whether a run of this round of the season is published (each round publishes once)."""
-    return db.session.scalar(db.select(MatchRun.id).where(
-        MatchRun.season_id == season_id, MatchRun.round == round_, MatchRun.published_at.is_not(None))) is not None
+    return (
+        db.session.scalar(
+            db.select(MatchRun.id).where(
+                MatchRun.season_id == season_id, MatchRun.round == round_, MatchRun.published_at.is_not(None)
+            )
+        )
+        is not None
+    )
 
 
 def blocking_pairs(run: MatchRun) -> int:
@@ -278,11 +378,26 @@ def _notify(run: MatchRun, placements: list[Placement]) -> None:
     members = db.session.scalars(db.select(HostMember).where(HostMember.host_id.in_(hosts)))
     for user in db.session.scalars(db.select(User).where(User.id.in_(students), User.active.is_(True))):
         placement = placed.get(user.id)
-        send_email(user.email, f"Your {season.name} match result",
-                   "results_published_offer" if placement else "results_published_unmatched",
-                   user=user, season=season, placement=placement, round=run.round, program=season.program)
+        send_email(
+            user.email,
+            f"Your {season.name} match result",
+            "results_published_offer" if placement else "results_published_unmatched",
+            user=user,
+            season=season,
+            placement=placement,
+            round=run.round,
+            program=season.program,
+        )
     for member in members:  # send_email logs a message it cannot send and goes on with the next
         offers = [p for p in placements if p.position.host_id == member.host_id]
-        send_email(member.user.email, f"{season.name} match results for {member.host.name}",
-                   "results_published_host", user=member.user, season=season, host=member.host,
-                   placements=offers, round=run.round, program=season.program)
+        send_email(
+            member.user.email,
+            f"{season.name} match results for {member.host.name}",
+            "results_published_host",
+            user=member.user,
+            season=season,
+            host=member.host,
+            placements=offers,
+            round=run.round,
+            program=season.program,
+        )

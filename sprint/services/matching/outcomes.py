@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...extensions import db
-from ...models import Season, HostMember, HostMemberRole, MatchRun, Placement, User
+from ...models import HostMember, HostMemberRole, MatchRun, Placement, Season, User
 from ...models.enums import LIVE_PLACEMENTS
 from .adapter import readable_explanations, reasons_of
 
@@ -19,8 +19,13 @@ class StudentOutcome:
 
 
 def published_runs(season: Season) -> list[MatchRun]:
-    return list(db.session.scalars(db.select(MatchRun).where(
-        MatchRun.season_id == season.id, MatchRun.published_at.is_not(None)).order_by(MatchRun.round)))
+    return list(
+        db.session.scalars(
+            db.select(MatchRun)
+            .where(MatchRun.season_id == season.id, MatchRun.published_at.is_not(None))
+            .order_by(MatchRun.round)
+        )
+    )
 
 
 def outcome_for(student: User, season: Season) -> StudentOutcome:
@@ -28,14 +33,21 @@ def outcome_for(student: User, season: Season) -> StudentOutcome:
     runs = published_runs(season)
     if not runs:
         return StudentOutcome(None, False)
-    placement = db.session.scalar(db.select(Placement).where(
-        Placement.season_id == season.id, Placement.student_id == student.id)
-        .order_by(Placement.status.in_(LIVE_PLACEMENTS).desc(), Placement.offered_at.desc()).limit(1))
+    placement = db.session.scalar(
+        db.select(Placement)
+        .where(Placement.season_id == season.id, Placement.student_id == student.id)
+        .order_by(Placement.status.in_(LIVE_PLACEMENTS).desc(), Placement.offered_at.desc())
+        .limit(1)
+    )
     key = f"s{student.id}"
     explanation = [(run.round, lines) for run in runs if (lines := readable_explanations(reasons_of(key, [run])))]
     contacts = []
     if placement is not None:
-        contacts = list(db.session.scalars(db.select(User).join(HostMember, HostMember.user_id == User.id)
-                                           .where(HostMember.host_id == placement.position.host_id,
-                                                  HostMember.role == HostMemberRole.OWNER)))
+        contacts = list(
+            db.session.scalars(
+                db.select(User)
+                .join(HostMember, HostMember.user_id == User.id)
+                .where(HostMember.host_id == placement.position.host_id, HostMember.role == HostMemberRole.OWNER)
+            )
+        )
     return StudentOutcome(placement, True, explanation, contacts)

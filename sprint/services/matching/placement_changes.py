@@ -8,13 +8,23 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import ServiceError, StaleEdit
 from ...extensions import db
 from ...models import (
-    Application, ApplicationStatus, Season, HostRank, Phase, Placement, PlacementStatus, Position,
-    PositionStatus, StudentRank, User, utcnow
+    Application,
+    ApplicationStatus,
+    HostRank,
+    Phase,
+    Placement,
+    PlacementStatus,
+    Position,
+    PositionStatus,
+    Season,
+    StudentRank,
+    User,
+    utcnow,
 )
 from ...models.enums import LIVE_PLACEMENTS
+from ..errors import ServiceError, StaleEdit
 from ..support import audit
 from ..support.concurrency import lock_row
 
@@ -51,15 +61,25 @@ def end_placement(actor: User, placement: Placement, kind: str, reason: str) -> 
     status, action, label = ENDINGS[kind]
     before = placement.status
     ended = db.session.execute(  # one conditional UPDATE: a second click (or the student's own
-        db.update(Placement)     # answer at the same moment) finds the placement already changed
+        db.update(Placement)  # answer at the same moment) finds the placement already changed
         .where(Placement.id == placement.id, Placement.status == before)
-        .values(status=status, responded_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+        .values(status=status, responded_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.refresh(placement)
     if ended != 1:
         raise StaleEdit(f"This placement is already {placement.status}; nothing changed.")
     placement.note = _note(placement.note, f"{label}: {reason}")
-    audit.record(actor, action, placement, program_id=placement.season.program_id, student_id=placement.student_id,
-                 position_id=placement.position_id, before=before, reason=reason)
+    audit.record(
+        actor,
+        action,
+        placement,
+        program_id=placement.season.program_id,
+        student_id=placement.student_id,
+        position_id=placement.position_id,
+        before=before,
+        reason=reason,
+    )
     db.session.commit()
     return placement
 
@@ -76,8 +96,16 @@ def move_placement(actor: User, placement: Placement, position: Position, reason
     placement.position_id, placement.round = position.id, BY_HAND
     placement.student_rank, placement.position_rank = _ranks(placement.season, placement.student_id, position.id)
     placement.note = _note(placement.note, f"Moved by coordinator: {reason}")
-    audit.record(actor, "placement.moved", placement, program_id=position.season.program_id,
-                 student_id=placement.student_id, from_position=before, to_position=position.id, reason=reason)
+    audit.record(
+        actor,
+        "placement.moved",
+        placement,
+        program_id=position.season.program_id,
+        student_id=placement.student_id,
+        from_position=before,
+        to_position=position.id,
+        reason=reason,
+    )
     db.session.commit()
     return placement
 
@@ -87,30 +115,57 @@ def add_placement(actor: User, season: Season, student: User, position: Position
     reason = _reason(reason)
     if season.phase != Phase.PUBLISHED:
         raise ServiceError("Placements are added by hand only after the match is published.")
-    applied = db.session.scalar(db.select(Application.id).where(
-        Application.season_id == season.id, Application.student_id == student.id,
-        Application.status == ApplicationStatus.SUBMITTED))
+    applied = db.session.scalar(
+        db.select(Application.id).where(
+            Application.season_id == season.id,
+            Application.student_id == student.id,
+            Application.status == ApplicationStatus.SUBMITTED,
+        )
+    )
     if applied is None:
         raise ServiceError(f"{student.name} has no submitted application this season.", "student")
-    if db.session.scalar(db.select(Placement.id).where(Placement.season_id == season.id, Placement.student_id == student.id,
-                                                       Placement.status.in_(LIVE_PLACEMENTS))) is not None:
+    if (
+        db.session.scalar(
+            db.select(Placement.id).where(
+                Placement.season_id == season.id,
+                Placement.student_id == student.id,
+                Placement.status.in_(LIVE_PLACEMENTS),
+            )
+        )
+        is not None
+    ):
         raise ServiceError(f"{student.name} already holds a placement; move it instead.", "student")
     _check_seat(season, position)
     now = utcnow()
     student_rank, position_rank = _ranks(season, student.id, position.id)
-    placement = Placement(season_id=season.id, student_id=student.id, position_id=position.id, round=BY_HAND,
-                          student_rank=student_rank, position_rank=position_rank, offered_at=now,
-                          response_deadline=season.offer_deadline_at if season.offer_deadline_at and
-                          season.offer_deadline_at > now else None,
-                          note=f"Placed by coordinator: {reason}")
+    placement = Placement(
+        season_id=season.id,
+        student_id=student.id,
+        position_id=position.id,
+        round=BY_HAND,
+        student_rank=student_rank,
+        position_rank=position_rank,
+        offered_at=now,
+        response_deadline=season.offer_deadline_at
+        if season.offer_deadline_at and season.offer_deadline_at > now
+        else None,
+        note=f"Placed by coordinator: {reason}",
+    )
     db.session.add(placement)
     try:
         db.session.flush()  # the unique index on live placements refuses a second one added at once
     except IntegrityError as error:
         db.session.rollback()
         raise StaleEdit(f"{student.name} already holds a placement; move it instead.", "student") from error
-    audit.record(actor, "placement.added", placement, program_id=season.program_id, student_id=student.id,
-                 position_id=position.id, reason=reason)
+    audit.record(
+        actor,
+        "placement.added",
+        placement,
+        program_id=season.program_id,
+        student_id=student.id,
+        position_id=position.id,
+        reason=reason,
+    )
     db.session.commit()
     return placement
 
@@ -130,16 +185,27 @@ def _check_seat(season: Season, position: Position) -> None:
     if position.season_id != season.id or position.status != PositionStatus.OPEN:
         raise ServiceError("Choose an open position of this season.", "position")
     lock_row(Position, position.id)  # two placements into the last seat at once: one waits, then counts
-    live = db.session.scalar(db.select(db.func.count(Placement.id)).where(
-        Placement.position_id == position.id, Placement.status.in_(LIVE_PLACEMENTS)))
+    live = db.session.scalar(
+        db.select(db.func.count(Placement.id)).where(
+            Placement.position_id == position.id, Placement.status.in_(LIVE_PLACEMENTS)
+        )
+    )
     if live >= position.slots:
         raise ServiceError(f"{position.title} has no free seat ({live} of {position.slots} taken).", "position")
 
 
 def _ranks(season: Season, student_id: int, position_id: int) -> tuple[int | None, int | None]:
     """The rank each side gave the other, when they did."""
-    student_rank = db.session.scalar(db.select(StudentRank.rank).join(Application).where(
-        Application.season_id == season.id, Application.student_id == student_id, StudentRank.position_id == position_id))
-    position_rank = db.session.scalar(db.select(HostRank.rank).where(
-        HostRank.position_id == position_id, HostRank.student_id == student_id))
+    student_rank = db.session.scalar(
+        db.select(StudentRank.rank)
+        .join(Application)
+        .where(
+            Application.season_id == season.id,
+            Application.student_id == student_id,
+            StudentRank.position_id == position_id,
+        )
+    )
+    position_rank = db.session.scalar(
+        db.select(HostRank.rank).where(HostRank.position_id == position_id, HostRank.student_id == student_id)
+    )
     return student_rank, position_rank

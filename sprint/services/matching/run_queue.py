@@ -148,14 +148,16 @@ def fail_interrupted() -> int:
     RUN_EXECUTOR "worker", only a run that started that long ago (a queued one waits its turn).
     """
     queue = queue_of()
-    cutoff = min(queue.started_at,
-                 utcnow() - timedelta(seconds=current_app.config.get("RUN_STALE_AFTER_S", 900)))
+    cutoff = min(queue.started_at, utcnow() - timedelta(seconds=current_app.config.get("RUN_STALE_AFTER_S", 900)))
     if current_app.config.get("RUN_EXECUTOR", "thread") == "worker":  # queued runs wait for a worker
         orphaned = and_(MatchRun.status == RunStatus.RUNNING, MatchRun.started_at < cutoff)
     else:
         orphaned = and_(MatchRun.status.in_((RunStatus.QUEUED, RunStatus.RUNNING)), MatchRun.created_at < cutoff)
-    stale = list(db.session.scalars(db.select(MatchRun).where(
-        orphaned, MatchRun.id.not_in(queue.mine) if queue.mine else db.true())))
+    stale = list(
+        db.session.scalars(
+            db.select(MatchRun).where(orphaned, MatchRun.id.not_in(queue.mine) if queue.mine else db.true())
+        )
+    )
     for run in stale:
         run.status, run.error, run.finished_at = RunStatus.FAILED, INTERRUPTED, utcnow()
     if stale:
@@ -167,13 +169,20 @@ def claim_next() -> MatchRun | None:
     """Take the oldest queued run for this process: a conditional UPDATE, so of several workers
     asking at once exactly one gets each run (on SQLite and PostgreSQL alike)."""
     while True:
-        run_id = db.session.scalar(db.select(MatchRun.id).where(MatchRun.status == RunStatus.QUEUED)
-                                   .order_by(MatchRun.created_at, MatchRun.id).limit(1))
+        run_id = db.session.scalar(
+            db.select(MatchRun.id)
+            .where(MatchRun.status == RunStatus.QUEUED)
+            .order_by(MatchRun.created_at, MatchRun.id)
+            .limit(1)
+        )
         if run_id is None:
             db.session.commit()
             return None
-        taken = db.session.execute(update(MatchRun).where(MatchRun.id == run_id, MatchRun.status == RunStatus.QUEUED)
-                                   .values(status=RunStatus.RUNNING, started_at=utcnow()))
+        taken = db.session.execute(
+            update(MatchRun)
+            .where(MatchRun.id == run_id, MatchRun.status == RunStatus.QUEUED)
+            .values(status=RunStatus.RUNNING, started_at=utcnow())
+        )
         db.session.commit()
         if taken.rowcount == 1:
             queue_of().mine.add(run_id)

@@ -12,19 +12,31 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ...extensions import db
-from ..errors import NotFound
 from ...models import (
-    Application, ApplicationStatus, Season, HostCompany, MatchRun, Placement, Position, PositionStatus, User
+    Application,
+    ApplicationStatus,
+    HostCompany,
+    MatchRun,
+    Placement,
+    Position,
+    PositionStatus,
+    Season,
+    User,
 )
-from . import run_queue
+from ..errors import NotFound
 from ..support.figures import show
-from .match_quality import SHARE_OF, choice_shares
-from .adapter import explanation_texts, labels, reasons_of
 from ..support.privacy import suppress
+from . import run_queue
+from .adapter import explanation_texts, labels, reasons_of
+from .match_quality import SHARE_OF, choice_shares
 
 PER_PAGE = 50
-GROUP_LABELS = {"first_generation": "First-generation students", "pell_eligible": "Pell-eligible students",
-                "cc_transfer": "Community-college transfers", "community_college": "Community-college students"}
+GROUP_LABELS = {
+    "first_generation": "First-generation students",
+    "pell_eligible": "Pell-eligible students",
+    "cc_transfer": "Community-college transfers",
+    "community_college": "Community-college students",
+}
 _KEY = re.compile(r"\b[sp]\d+\b")
 
 
@@ -39,24 +51,31 @@ def run_for(actor: User, run_id: int) -> MatchRun:
 def runs_of(season: Season) -> list[MatchRun]:
     """The season's runs, newest first; runs a restart interrupted are marked failed first."""
     run_queue.fail_interrupted()
-    return list(db.session.scalars(db.select(MatchRun).where(MatchRun.season_id == season.id)
-                                   .order_by(MatchRun.id.desc())))
+    return list(
+        db.session.scalars(db.select(MatchRun).where(MatchRun.season_id == season.id).order_by(MatchRun.id.desc()))
+    )
 
 
 def choices_for(season: Season) -> tuple[list[tuple[int, str]], list[tuple[int, str]], list[tuple[int, str]]]:
     """(students with a submitted application, open positions, hosts) of the season, for the forms' lists."""
     students = db.session.execute(
-        db.select(User.id, User.name).join(Application, Application.student_id == User.id)
+        db.select(User.id, User.name)
+        .join(Application, Application.student_id == User.id)
         .where(Application.season_id == season.id, Application.status == ApplicationStatus.SUBMITTED)
-        .order_by(User.name))
+        .order_by(User.name)
+    )
     positions = db.session.execute(
         db.select(Position.id, Position.title, HostCompany.id, HostCompany.name)
         .join(HostCompany, HostCompany.id == Position.host_id)
         .where(Position.season_id == season.id, Position.status == PositionStatus.OPEN, HostCompany.approved.is_(True))
-        .order_by(HostCompany.name, Position.title)).all()
+        .order_by(HostCompany.name, Position.title)
+    ).all()
     hosts = {row[2]: row[3] for row in positions}
-    return ([(sid, f"{name} (#{sid})") for sid, name in students],
-            [(row[0], f"{row[3]}: {row[1]} (#{row[0]})") for row in positions], sorted(hosts.items(), key=lambda h: h[1]))
+    return (
+        [(sid, f"{name} (#{sid})") for sid, name in students],
+        [(row[0], f"{row[3]}: {row[1]} (#{row[0]})") for row in positions],
+        sorted(hosts.items(), key=lambda h: h[1]),
+    )
 
 
 def placement_for(actor: User, placement_id: int) -> Placement:
@@ -74,8 +93,11 @@ def position_in(season: Season, position_id: int) -> Position | None:
 
 def student_in(season: Season, student_id: int) -> User | None:
     """The student if they applied in this season, else None."""
-    return db.session.scalar(db.select(User).join(Application, Application.student_id == User.id).where(
-        User.id == student_id, Application.season_id == season.id))
+    return db.session.scalar(
+        db.select(User)
+        .join(Application, Application.student_id == User.id)
+        .where(User.id == student_id, Application.season_id == season.id)
+    )
 
 
 @dataclass
@@ -119,17 +141,27 @@ def figures(run: MatchRun, page: int = 1, names: dict[str, str] | None = None) -
     colleges = stats.get("placements_per_college", {})
     out.per_college = sorted(((names.get(key, key), suppress(n)) for key, n in colleges.items()))
     out.per_group = [(GROUP_LABELS.get(g, g), suppress(n)) for g, n in stats.get("placements_per_group", {}).items()]
-    out.unmatched = sorted(((key, names.get(key, key)) for key in result.get("unmatched_students", [])),
-                           key=lambda item: item[1])
-    out.unfilled = sorted(((key, names.get(key, key), n) for key, n in result.get("unfilled", {}).items()),
-                          key=lambda item: item[1])
+    out.unmatched = sorted(
+        ((key, names.get(key, key)) for key in result.get("unmatched_students", [])), key=lambda item: item[1]
+    )
+    out.unfilled = sorted(
+        ((key, names.get(key, key), n) for key, n in result.get("unfilled", {}).items()), key=lambda item: item[1]
+    )
     out.blocking = [(names.get(s, s), names.get(p, p)) for s, p in result.get("blocking_pairs", [])]
-    rows = sorted(({**a, "student_name": names.get(a["student"], a["student"]),
-                    "position_name": names.get(a["position"], a["position"])} for a in assignments),
-                  key=lambda row: row["student_name"])
+    rows = sorted(
+        (
+            {
+                **a,
+                "student_name": names.get(a["student"], a["student"]),
+                "position_name": names.get(a["position"], a["position"]),
+            }
+            for a in assignments
+        ),
+        key=lambda row: row["student_name"],
+    )
     out.pages = max(1, -(-len(rows) // PER_PAGE))
     page = min(max(page, 1), out.pages)
-    out.placements = rows[(page - 1) * PER_PAGE: page * PER_PAGE]
+    out.placements = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
     return out
 
 
@@ -142,13 +174,16 @@ def explanation(run: MatchRun, key: str) -> tuple[str, str, list[str]] | None:
     entries = reasons_of(key, [run])
     if side == "students":
         got = next((a for a in run.result["assignments"] if a["student"] == key), None)
-        where = (f"Placed at {names.get(got['position'])} (their choice #{got['student_rank']})" if got
-                 else "Not matched")
+        where = (
+            f"Placed at {names.get(got['position'])} (their choice #{got['student_rank']})" if got else "Not matched"
+        )
     else:
         held = [names.get(a["student"]) for a in run.result["assignments"] if a["position"] == key]
         where = f"Took {len(held)}: {', '.join(sorted(held))}" if held else "Took nobody"
-    texts = [_KEY.sub(lambda m: names.get(m.group(0), m.group(0)), text)
-             for text in explanation_texts(entries, "coordinator", run.mode)]
+    texts = [
+        _KEY.sub(lambda m: names.get(m.group(0), m.group(0)), text)
+        for text in explanation_texts(entries, "coordinator", run.mode)
+    ]
     if side == "positions":
         texts = [f"{names.get(entry.get('student'), '?')}: {text}" for entry, text in zip(entries, texts)]
     return names[key], where, texts
@@ -182,8 +217,15 @@ def compare(first: MatchRun, second: MatchRun) -> tuple[RunFigures, RunFigures, 
         if x and y and x["position"] == y["position"]:
             continue
         kind = "moved" if x and y else "newly matched" if y else "newly unmatched"
-        moves.append(Move(names.get(key, key), names.get(x["position"]) if x else "unmatched",
-                          names.get(y["position"]) if y else "unmatched",
-                          x["student_rank"] if x else None, y["student_rank"] if y else None, kind))
+        moves.append(
+            Move(
+                names.get(key, key),
+                names.get(x["position"]) if x else "unmatched",
+                names.get(y["position"]) if y else "unmatched",
+                x["student_rank"] if x else None,
+                y["student_rank"] if y else None,
+                kind,
+            )
+        )
     moves.sort(key=lambda m: (-(abs(m.rank_change) if m.rank_change is not None else 99), m.name))
     return a, b, moves, Counter(move.kind for move in moves)

@@ -5,25 +5,30 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..errors import ServiceError
 from ...extensions import db
-from ...models import Season, MatchRun, Placement, Position
+from ...models import MatchRun, Placement, Position, Season
 from ...models.enums import LIVE_PLACEMENTS
+from ..errors import ServiceError
 
 
 def market(season: Season) -> tuple[set[int], dict[int, int]]:
     """Students holding a live placement, and live placements per position."""
-    rows = db.session.execute(db.select(Placement.student_id, Placement.position_id).where(
-        Placement.season_id == season.id, Placement.status.in_(LIVE_PLACEMENTS))).all()
+    rows = db.session.execute(
+        db.select(Placement.student_id, Placement.position_id).where(
+            Placement.season_id == season.id, Placement.status.in_(LIVE_PLACEMENTS)
+        )
+    ).all()
     return {row.student_id for row in rows}, dict(Counter(row.position_id for row in rows))
 
 
 def check_market_unchanged(run: MatchRun) -> None:
     """Refuse to publish a second round whose students or seats were taken since it ran."""
     placed, taken = market(run.season)
-    slots = dict(db.session.execute(db.select(Position.id, Position.slots).where(
-        Position.season_id == run.season_id)).all())
+    slots = dict(
+        db.session.execute(db.select(Position.id, Position.slots).where(Position.season_id == run.season_id)).all()
+    )
     wanted = Counter(a.position_id for a in run.assignments)
     if any(a.student_id in placed for a in run.assignments) or any(
-            taken.get(pid, 0) + n > slots.get(pid, 0) for pid, n in wanted.items()):
+        taken.get(pid, 0) + n > slots.get(pid, 0) for pid, n in wanted.items()
+    ):
         raise ServiceError("Placements changed since this second-round run; start a new second-round run.")

@@ -1,3 +1,4 @@
 """The season: a program's partnerships and their yearly seasons.
 
-Creating a season, its dates and phases, per-person deadlines and extensions, the season a page shows, and deadline reminders."""
+Creating a season, its dates and phases, per-person deadlines and extensions, the season a page shows,
+and deadline reminders."""

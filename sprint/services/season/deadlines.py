@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..errors import ServiceError
 from ...extensions import db
-from ...models import Season, DeadlineExtension, ExtensionKind, Phase, Placement, User, utcnow
+from ...models import DeadlineExtension, ExtensionKind, Phase, Placement, Season, User, utcnow
+from ..errors import ServiceError
 from ..support.local_time import format_when, zone_of
 
 SEASON_DATE = {
@@ -33,9 +33,13 @@ PHASES_FOR = {
 
 
 def extension_for(user: User, season: Season, kind: ExtensionKind) -> DeadlineExtension | None:
-    return db.session.scalar(db.select(DeadlineExtension).where(
-        DeadlineExtension.season_id == season.id, DeadlineExtension.user_id == user.id,
-        DeadlineExtension.kind == ExtensionKind(kind)))
+    return db.session.scalar(
+        db.select(DeadlineExtension).where(
+            DeadlineExtension.season_id == season.id,
+            DeadlineExtension.user_id == user.id,
+            DeadlineExtension.kind == ExtensionKind(kind),
+        )
+    )
 
 
 def deadline_for(user: User, season: Season, kind: ExtensionKind) -> datetime | None:
@@ -46,9 +50,14 @@ def deadline_for(user: User, season: Season, kind: ExtensionKind) -> datetime | 
 def deadlines_for(user: User, season: Season) -> dict[ExtensionKind, datetime | None]:
     """Every kind of this person's deadline at once (one query): for each, their extension when it is
     later than the season's date, else the season's."""
-    extensions = {ExtensionKind(kind): until for kind, until in db.session.execute(
-        db.select(DeadlineExtension.kind, DeadlineExtension.until).where(
-            DeadlineExtension.season_id == season.id, DeadlineExtension.user_id == user.id))}
+    extensions = {
+        ExtensionKind(kind): until
+        for kind, until in db.session.execute(
+            db.select(DeadlineExtension.kind, DeadlineExtension.until).where(
+                DeadlineExtension.season_id == season.id, DeadlineExtension.user_id == user.id
+            )
+        )
+    }
     deadlines = {}
     for kind in ExtensionKind:
         season_date, until = getattr(season, SEASON_DATE[kind]), extensions.get(kind)
@@ -68,15 +77,17 @@ def check_open(user: User, season: Season, kind: ExtensionKind, now: datetime | 
     if deadline is not None and (now or utcnow()) > deadline:
         raise ServiceError(
             f"The {DEADLINE_NAME[kind]} deadline passed on {format_when(deadline, zone_of(season.program), True)}; "
-            "ask your coordinator for an extension.")
+            "ask your coordinator for an extension."
+        )
 
 
 def ensure_open(user: User, season: Season, kind: ExtensionKind, action: str) -> None:
     """Refuse `action` unless the phase allows it (or the person holds an extension) and their deadline is ahead."""
     kind = ExtensionKind(kind)
     if not phase_allows(season, kind) and extension_for(user, season, kind) is None:
-        raise ServiceError(f"{action} is not open now: {season.name} is at the stage "
-                           f"\u201c{Phase(season.phase).label}\u201d.")
+        raise ServiceError(
+            f"{action} is not open now: {season.name} is at the stage \u201c{Phase(season.phase).label}\u201d."
+        )
     check_open(user, season, kind)
 
 

@@ -8,15 +8,20 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import NotAllowed, NotFound, ServiceError, StaleEdit
 from ...extensions import db
-from ...models import Season, HostCompany, Phase, Position, PositionSkill, PositionStatus, User, utcnow
+from ...models import HostCompany, Phase, Position, PositionSkill, PositionStatus, Season, User, utcnow
+from ..errors import NotAllowed, NotFound, ServiceError, StaleEdit
 from ..support import audit
 from ..support.local_time import format_when, zone_of
 
 PHASES = list(Phase)
-DATE_FIELDS = ("applications_open_at", "applications_close_at", "ranking_close_at",
-               "match_published_at", "offer_deadline_at")
+DATE_FIELDS = (
+    "applications_open_at",
+    "applications_close_at",
+    "ranking_close_at",
+    "match_published_at",
+    "offer_deadline_at",
+)
 DATE_LABELS = {
     "applications_open_at": "Applications open",
     "applications_close_at": "Applications close",
@@ -50,12 +55,16 @@ def check_dates(dates: dict[str, datetime | None], tz: ZoneInfo) -> None:
             continue
         if second < first or (strict and second == first):
             relation = "after" if strict else "on or after"
-            raise ServiceError(f"{DATE_LABELS[later]} must be {relation} "
-                               f"{DATE_LABELS[earlier].lower()} ({format_when(first, tz, True)}).", later)
+            raise ServiceError(
+                f"{DATE_LABELS[later]} must be {relation} "
+                f"{DATE_LABELS[earlier].lower()} ({format_when(first, tz, True)}).",
+                later,
+            )
 
 
-def create_season(actor: User, year: int, name: str, dates: dict[str, datetime | None],
-                 copy_positions: bool = False) -> Season:
+def create_season(
+    actor: User, year: int, name: str, dates: dict[str, datetime | None], copy_positions: bool = False
+) -> Season:
     """A new season in draft; with copy_positions, last year's positions come along as drafts."""
     check_dates(dates, zone_of(actor.program))
     program_id = actor.program_id
@@ -66,8 +75,13 @@ def create_season(actor: User, year: int, name: str, dates: dict[str, datetime |
         previous = db.session.scalar(db.select(Season).where(Season.program_id == program_id, Season.year == year - 1))
         if previous is None:
             raise ServiceError(f"There is no {year - 1} season to copy positions from.", "copy_positions")
-    season = Season(program_id=program_id, year=year, name=name.strip(), phase=Phase.DRAFT,
-                  **{field: dates.get(field) for field in DATE_FIELDS})
+    season = Season(
+        program_id=program_id,
+        year=year,
+        name=name.strip(),
+        phase=Phase.DRAFT,
+        **{field: dates.get(field) for field in DATE_FIELDS},
+    )
     db.session.add(season)
     db.session.flush()
     copied = _copy_positions(season, previous) if previous is not None else 0
@@ -90,19 +104,33 @@ def _moved_a_year(day: date, years: int) -> date:
 def _copy_positions(season: Season, previous: Season) -> int:
     years = season.year - previous.year
     positions = db.session.scalars(
-        db.select(Position).join(Position.host)
-        .where(Position.season_id == previous.id, Position.status != PositionStatus.WITHDRAWN,
-               HostCompany.program_id == season.program_id))
+        db.select(Position)
+        .join(Position.host)
+        .where(
+            Position.season_id == previous.id,
+            Position.status != PositionStatus.WITHDRAWN,
+            HostCompany.program_id == season.program_id,
+        )
+    )
     count = 0
     for old in positions:
         new = Position(
-            host_id=old.host_id, season=season, title=old.title, team=old.team, description=old.description,
-            slots=old.slots, hourly_pay=old.hourly_pay, hours_per_week=old.hours_per_week,
-            start_date=_moved_a_year(old.start_date, years), end_date=_moved_a_year(old.end_date, years),
-            site_town=old.site_town, work_mode=old.work_mode, housing_help=old.housing_help,
-            status=PositionStatus.DRAFT)
-        new.skill_links = [PositionSkill(skill_id=link.skill_id, required=link.required)
-                           for link in old.skill_links]
+            host_id=old.host_id,
+            season=season,
+            title=old.title,
+            team=old.team,
+            description=old.description,
+            slots=old.slots,
+            hourly_pay=old.hourly_pay,
+            hours_per_week=old.hours_per_week,
+            start_date=_moved_a_year(old.start_date, years),
+            end_date=_moved_a_year(old.end_date, years),
+            site_town=old.site_town,
+            work_mode=old.work_mode,
+            housing_help=old.housing_help,
+            status=PositionStatus.DRAFT,
+        )
+        new.skill_links = [PositionSkill(skill_id=link.skill_id, required=link.required) for link in old.skill_links]
         db.session.add(new)
         count += 1
     return count
@@ -159,26 +187,43 @@ def _describe(season: Season, target: Phase, backwards: bool) -> PhaseMove:
 
     ranking_until = _when(season.ranking_close_at)
     effects = {
-        Phase.DRAFT: ("Students and hosts no longer see this season: their pages show their other "
-                      "live season, if any.",
-                      "Positions, applications and rank lists stay as they are."),
-        Phase.APPLICATIONS: ((f"Students can see open positions of approved hosts and apply until "
-                              f"{_when(season.applications_close_at)}."),
-                             f"Students and hosts can rank until {ranking_until}."),
-        Phase.RANKING: ("Students can no longer apply.",
-                        f"Students and hosts can rank and certify their lists until {ranking_until}."),
-        Phase.MATCHING: ("Students and hosts can no longer change their rank lists.",
-                         "Coordinators can run and compare matches; nobody sees results yet."),
-        Phase.PUBLISHED: (("Nothing changes for students or hosts until you publish a match run; "
-                           "publishing creates the offers and emails everyone."),
-                          f"Students answer their offers by {_when(season.offer_deadline_at)}."),
-        Phase.CLOSED: ("The season becomes read-only: no more offers, answers or changes.",
-                       "Placements and outcomes stay on record for reports."),
+        Phase.DRAFT: (
+            "Students and hosts no longer see this season: their pages show their other live season, if any.",
+            "Positions, applications and rank lists stay as they are.",
+        ),
+        Phase.APPLICATIONS: (
+            (
+                f"Students can see open positions of approved hosts and apply until "
+                f"{_when(season.applications_close_at)}."
+            ),
+            f"Students and hosts can rank until {ranking_until}.",
+        ),
+        Phase.RANKING: (
+            "Students can no longer apply.",
+            f"Students and hosts can rank and certify their lists until {ranking_until}.",
+        ),
+        Phase.MATCHING: (
+            "Students and hosts can no longer change their rank lists.",
+            "Coordinators can run and compare matches; nobody sees results yet.",
+        ),
+        Phase.PUBLISHED: (
+            (
+                "Nothing changes for students or hosts until you publish a match run; "
+                "publishing creates the offers and emails everyone."
+            ),
+            f"Students answer their offers by {_when(season.offer_deadline_at)}.",
+        ),
+        Phase.CLOSED: (
+            "The season becomes read-only: no more offers, answers or changes.",
+            "Placements and outcomes stay on record for reports.",
+        ),
     }[target]
     warning = ""
     if backwards:
-        warning = ("Going back reopens an earlier step. Students and hosts who already acted keep "
-                   "what they did; tell them why the dates changed.")
+        warning = (
+            "Going back reopens an earlier step. Students and hosts who already acted keep "
+            "what they did; tell them why the dates changed."
+        )
     return PhaseMove(target=target, backwards=backwards, effects=effects, warning=warning)
 
 
@@ -188,12 +233,17 @@ BEFORE_RESULTS = (Phase.APPLICATIONS, Phase.RANKING, Phase.MATCHING)
 def _check_one_season_before_results(season: Season) -> None:
     """Students and hosts follow one season at a time until its results are out: a season's
     applications open only once every other live season of the program has published its match."""
-    busy = db.session.scalar(db.select(Season).where(
-        Season.program_id == season.program_id, Season.id != season.id, Season.phase.in_(BEFORE_RESULTS)))
+    busy = db.session.scalar(
+        db.select(Season).where(
+            Season.program_id == season.program_id, Season.id != season.id, Season.phase.in_(BEFORE_RESULTS)
+        )
+    )
     if busy is not None:
-        raise ServiceError(f"{busy.name} is still at the stage \u201c{Phase(busy.phase).label}\u201d. "
-                           f"Open the applications of {season.name} once {busy.name} has published its "
-                           "match, so that students and hosts follow one season at a time.")
+        raise ServiceError(
+            f"{busy.name} is still at the stage \u201c{Phase(busy.phase).label}\u201d. "
+            f"Open the applications of {season.name} once {busy.name} has published its "
+            "match, so that students and hosts follow one season at a time."
+        )
 
 
 def move_phase(actor: User, season: Season, target: Phase, reason: str = "") -> Season:
@@ -203,18 +253,22 @@ def move_phase(actor: User, season: Season, target: Phase, reason: str = "") -> 
         raise NotAllowed("That season is not part of your program.")
     allowed = {move.target for move in phase_moves(season)}
     if target not in allowed:
-        raise ServiceError(f"{season.name} cannot move from \"{Phase(season.phase).label}\" to "
-                           f"\"{Phase(target).label}\"; phases move one step at a time.")
+        raise ServiceError(
+            f'{season.name} cannot move from "{Phase(season.phase).label}" to '
+            f'"{Phase(target).label}"; phases move one step at a time.'
+        )
     if Phase(season.phase) == Phase.DRAFT:
         _check_one_season_before_results(season)
     before = season.phase
     moved = db.session.execute(  # one conditional UPDATE: the same move confirmed twice moves once
-        db.update(Season).where(Season.id == season.id, Season.phase == before)
-        .values(phase=target, phase_changed_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+        db.update(Season)
+        .where(Season.id == season.id, Season.phase == before)
+        .values(phase=target, phase_changed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.refresh(season)
     if moved != 1:
-        raise StaleEdit(f"{season.name} was moved to \"{Phase(season.phase).label}\" meanwhile; nothing changed.")
-    audit.record(actor, "season.phase_changed", season, before=str(before), after=str(target),
-                 **audit.said(reason))
+        raise StaleEdit(f'{season.name} was moved to "{Phase(season.phase).label}" meanwhile; nothing changed.')
+    audit.record(actor, "season.phase_changed", season, before=str(before), after=str(target), **audit.said(reason))
     db.session.commit()
     return season

@@ -9,11 +9,20 @@ from sqlalchemy import exists, func
 
 from ...extensions import db
 from ...models import (
-    Application, ApplicationStatus, Season, HostCompany, HostMember, Phase, Placement, Position,
-    PositionInterest, PositionStatus, Role, User
+    Application,
+    ApplicationStatus,
+    HostCompany,
+    HostMember,
+    Phase,
+    Placement,
+    Position,
+    PositionInterest,
+    PositionStatus,
+    Role,
+    Season,
+    User,
 )
 from ...models.enums import ACCEPTED_PLACEMENTS, LIVE_PLACEMENTS
-
 
 LIVE_PHASES = frozenset({Phase.APPLICATIONS, Phase.RANKING, Phase.MATCHING, Phase.PUBLISHED})
 
@@ -35,8 +44,9 @@ class SeasonView:
         return tuple(season for season in self.choices if season is not self.shown)
 
 
-def pick_season(seasons: Sequence[Season], taking_part: Collection[int] = (), wanted: int | None = None,
-                staff: bool = False) -> SeasonView:
+def pick_season(
+    seasons: Sequence[Season], taking_part: Collection[int] = (), wanted: int | None = None, staff: bool = False
+) -> SeasonView:
     """The one rule for which season a page shows (no queries; `season_shown_to` gathers its input).
 
     Students and hosts see the live seasons (applications opened, not closed) and the closed ones
@@ -45,9 +55,15 @@ def pick_season(seasons: Sequence[Season], taking_part: Collection[int] = (), wa
     newest live season, else the newest closed one (their last result), else, for staff only, the
     newest draft. "The latest year" alone never decides: a new draft changes nobody's page.
     """
-    visible = sorted((season for season in seasons if staff or is_live(season)
-                      or (season.phase == Phase.CLOSED and season.id in taking_part)),
-                     key=lambda season: season.year, reverse=True)
+    visible = sorted(
+        (
+            season
+            for season in seasons
+            if staff or is_live(season) or (season.phase == Phase.CLOSED and season.id in taking_part)
+        ),
+        key=lambda season: season.year,
+        reverse=True,
+    )
     chosen = next((season for season in visible if season.id == wanted), None)
     if chosen is None:
         live = [season for season in visible if is_live(season)]
@@ -67,17 +83,20 @@ def season_shown_to(person: User, wanted: int | None = None) -> SeasonView:
         part = exists().where(Position.season_id == Season.id, Position.host_id == host.id)
     else:
         part = exists().where(Application.season_id == Season.id, Application.student_id == person.id)
-    rows = db.session.execute(db.select(Season, part).where(Season.program_id == program_id)
-                              .order_by(Season.year.desc())).all()
+    rows = db.session.execute(
+        db.select(Season, part).where(Season.program_id == program_id).order_by(Season.year.desc())
+    ).all()
     staff = person.role in (Role.COORDINATOR, Role.ADMIN, Role.LIAISON)
-    return pick_season([season for season, _ in rows], {season.id for season, mine in rows if mine}, wanted,
-                       staff=staff)
+    return pick_season(
+        [season for season, _ in rows], {season.id for season, mine in rows if mine}, wanted, staff=staff
+    )
 
 
 def seasons_of(program_id: int) -> list[Season]:
     """Every season of a program, newest first."""
-    return list(db.session.scalars(
-        db.select(Season).where(Season.program_id == program_id).order_by(Season.year.desc())))
+    return list(
+        db.session.scalars(db.select(Season).where(Season.program_id == program_id).order_by(Season.year.desc()))
+    )
 
 
 def staff_season(program_id: int | None) -> Season | None:
@@ -102,46 +121,79 @@ def season_figures(program_id: int) -> list[SeasonFigures]:
     seasons = seasons_of(program_id)
     ids = [season.id for season in seasons]
     open_positions = (Position.season_id.in_(ids), Position.status != PositionStatus.WITHDRAWN)
-    positions = {row.season_id: row for row in db.session.execute(
-        db.select(Position.season_id, func.count(Position.id).label("n"),
-                  func.coalesce(func.sum(Position.slots), 0).label("slots"),
-                  func.count(Position.host_id.distinct()).label("hosts"))
-        .where(*open_positions).group_by(Position.season_id))}
-    applications = {row.season_id: row for row in db.session.execute(
-        db.select(Application.season_id, func.count(Application.id).label("n"),
-                  func.count(Application.submitted_at).label("submitted"))
-        .where(Application.season_id.in_(ids), Application.status != ApplicationStatus.WITHDRAWN)
-        .group_by(Application.season_id))}
-    placements = {row.season_id: row for row in db.session.execute(
-        db.select(Placement.season_id,
-                  func.count(Placement.id).filter(Placement.status.in_(LIVE_PLACEMENTS)).label("placed"),
-                  func.count(Placement.id).filter(Placement.status.in_(ACCEPTED_PLACEMENTS)).label("accepted"))
-        .where(Placement.season_id.in_(ids)).group_by(Placement.season_id))}
-    return [SeasonFigures(
-        season=season,
-        positions=getattr(positions.get(season.id), "n", 0),
-        slots=getattr(positions.get(season.id), "slots", 0),
-        hosts=getattr(positions.get(season.id), "hosts", 0),
-        applications=getattr(applications.get(season.id), "n", 0),
-        submitted=getattr(applications.get(season.id), "submitted", 0),
-        placed=getattr(placements.get(season.id), "placed", 0),
-        accepted=getattr(placements.get(season.id), "accepted", 0),
-    ) for season in seasons]
+    positions = {
+        row.season_id: row
+        for row in db.session.execute(
+            db.select(
+                Position.season_id,
+                func.count(Position.id).label("n"),
+                func.coalesce(func.sum(Position.slots), 0).label("slots"),
+                func.count(Position.host_id.distinct()).label("hosts"),
+            )
+            .where(*open_positions)
+            .group_by(Position.season_id)
+        )
+    }
+    applications = {
+        row.season_id: row
+        for row in db.session.execute(
+            db.select(
+                Application.season_id,
+                func.count(Application.id).label("n"),
+                func.count(Application.submitted_at).label("submitted"),
+            )
+            .where(Application.season_id.in_(ids), Application.status != ApplicationStatus.WITHDRAWN)
+            .group_by(Application.season_id)
+        )
+    }
+    placements = {
+        row.season_id: row
+        for row in db.session.execute(
+            db.select(
+                Placement.season_id,
+                func.count(Placement.id).filter(Placement.status.in_(LIVE_PLACEMENTS)).label("placed"),
+                func.count(Placement.id).filter(Placement.status.in_(ACCEPTED_PLACEMENTS)).label("accepted"),
+            )
+            .where(Placement.season_id.in_(ids))
+            .group_by(Placement.season_id)
+        )
+    }
+    return [
+        SeasonFigures(
+            season=season,
+            positions=getattr(positions.get(season.id), "n", 0),
+            slots=getattr(positions.get(season.id), "slots", 0),
+            hosts=getattr(positions.get(season.id), "hosts", 0),
+            applications=getattr(applications.get(season.id), "n", 0),
+            submitted=getattr(applications.get(season.id), "submitted", 0),
+            placed=getattr(placements.get(season.id), "placed", 0),
+            accepted=getattr(placements.get(season.id), "accepted", 0),
+        )
+        for season in seasons
+    ]
 
 
 def placements_of(student: User) -> list[Placement]:
-    return list(db.session.scalars(
-        db.select(Placement).where(Placement.student_id == student.id)
-        .order_by(Placement.offered_at.desc())))
+    return list(
+        db.session.scalars(
+            db.select(Placement).where(Placement.student_id == student.id).order_by(Placement.offered_at.desc())
+        )
+    )
 
 
 def open_positions_count(season: Season | None) -> int:
     if season is None:
         return 0
-    return db.session.scalar(
-        db.select(func.count(Position.id)).join(Position.host)
-        .where(Position.season_id == season.id, Position.status == PositionStatus.OPEN,
-               HostCompany.approved.is_(True))) or 0
+    return (
+        db.session.scalar(
+            db.select(func.count(Position.id))
+            .join(Position.host)
+            .where(
+                Position.season_id == season.id, Position.status == PositionStatus.OPEN, HostCompany.approved.is_(True)
+            )
+        )
+        or 0
+    )
 
 
 @dataclass(frozen=True)
@@ -154,25 +206,32 @@ def host_positions(host: HostCompany, season: Season | None) -> list[HostPositio
     """A host's positions in a season with how many students applied to each."""
     if season is None:
         return []
-    applicants = (db.select(func.count(PositionInterest.id))
-                  .where(PositionInterest.position_id == Position.id,
-                         PositionInterest.withdrawn_at.is_(None))
-                  .correlate(Position).scalar_subquery())
+    applicants = (
+        db.select(func.count(PositionInterest.id))
+        .where(PositionInterest.position_id == Position.id, PositionInterest.withdrawn_at.is_(None))
+        .correlate(Position)
+        .scalar_subquery()
+    )
     rows = db.session.execute(
-        db.select(Position, applicants).where(Position.host_id == host.id, Position.season_id == season.id)
-        .order_by(Position.title))
+        db.select(Position, applicants)
+        .where(Position.host_id == host.id, Position.season_id == season.id)
+        .order_by(Position.title)
+    )
     return [HostPositionRow(position, count) for position, count in rows]
 
 
 def host_team(host: HostCompany) -> list[HostMember]:
-    return list(db.session.scalars(
-        db.select(HostMember).join(HostMember.user).where(HostMember.host_id == host.id)
-        .order_by(User.name)))
+    return list(
+        db.session.scalars(
+            db.select(HostMember).join(HostMember.user).where(HostMember.host_id == host.id).order_by(User.name)
+        )
+    )
 
 
 def program_people_counts(program_id: int) -> dict[str, int]:
     rows = db.session.execute(
-        db.select(User.role, func.count(User.id)).where(User.program_id == program_id).group_by(User.role))
+        db.select(User.role, func.count(User.id)).where(User.program_id == program_id).group_by(User.role)
+    )
     counts = {str(role): 0 for role in Role}
     counts.update({role: n for role, n in rows})
     return counts

@@ -8,8 +8,17 @@ from datetime import datetime, timedelta
 
 from ...extensions import db
 from ...models import (
-    Application, ApplicationStatus, AuditEvent, Season, HostCompany, HostMember, Phase, Position,
-    PositionStatus, User, utcnow
+    Application,
+    ApplicationStatus,
+    AuditEvent,
+    HostCompany,
+    HostMember,
+    Phase,
+    Position,
+    PositionStatus,
+    Season,
+    User,
+    utcnow,
 )
 from ..support import audit
 from ..support.local_time import format_when, zone_of
@@ -29,9 +38,15 @@ def send_deadline_reminders(within_days: int = 3, now: datetime | None = None) -
     The record that today's reminders went out is committed first, then the emails are sent: a failed
     commit sends none (the next run sends them), and a run never sends the same day's reminders twice."""
     now = now or utcnow()
-    seasons = list(db.session.scalars(db.select(Season).where(
-        Season.phase.in_((Phase.APPLICATIONS, Phase.RANKING)), Season.ranking_close_at > now,
-        Season.ranking_close_at <= now + timedelta(days=within_days))))
+    seasons = list(
+        db.session.scalars(
+            db.select(Season).where(
+                Season.phase.in_((Phase.APPLICATIONS, Phase.RANKING)),
+                Season.ranking_close_at > now,
+                Season.ranking_close_at <= now + timedelta(days=within_days),
+            )
+        )
+    )
     to_students: list[dict] = []
     to_hosts: list[dict] = []
     done = 0
@@ -50,34 +65,76 @@ def send_deadline_reminders(within_days: int = 3, now: datetime | None = None) -
 
 def _sent_today(season: Season, now: datetime) -> bool:
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    return db.session.scalar(db.select(AuditEvent.id).where(
-        AuditEvent.action == "reminders.sent", AuditEvent.object_type == "Season", AuditEvent.object_id == season.id,
-        AuditEvent.created_at >= start).limit(1)) is not None
+    return (
+        db.session.scalar(
+            db.select(AuditEvent.id)
+            .where(
+                AuditEvent.action == "reminders.sent",
+                AuditEvent.object_type == "Season",
+                AuditEvent.object_id == season.id,
+                AuditEvent.created_at >= start,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _student_reminders(season: Season) -> list[dict]:
     """The reminder email (send_email's arguments) for each student of the season with an uncertified list."""
-    people = list(db.session.scalars(
-        db.select(User).join(Application, Application.student_id == User.id)
-        .where(Application.season_id == season.id, Application.status == ApplicationStatus.SUBMITTED,
-               Application.ranks_certified_at.is_(None), User.active.is_(True))))
+    people = list(
+        db.session.scalars(
+            db.select(User)
+            .join(Application, Application.student_id == User.id)
+            .where(
+                Application.season_id == season.id,
+                Application.status == ApplicationStatus.SUBMITTED,
+                Application.ranks_certified_at.is_(None),
+                User.active.is_(True),
+            )
+        )
+    )
     by = format_when(season.ranking_close_at, zone_of(season.program))
-    return [dict(to=student.email, subject=f"Certify your rank list by {by}", template="reminder_student",
-                 student=student, season=season, program=season.program) for student in people]
+    return [
+        dict(
+            to=student.email,
+            subject=f"Certify your rank list by {by}",
+            template="reminder_student",
+            student=student,
+            season=season,
+            program=season.program,
+        )
+        for student in people
+    ]
 
 
 def _host_reminders(season: Season) -> list[dict]:
     """The reminder email for each host member with an uncertified position in the season, naming them."""
     rows = db.session.execute(
-        db.select(User, Position.title).join(HostMember, HostMember.user_id == User.id)
+        db.select(User, Position.title)
+        .join(HostMember, HostMember.user_id == User.id)
         .join(HostCompany, HostCompany.id == HostMember.host_id)
         .join(Position, Position.host_id == HostCompany.id)
-        .where(Position.season_id == season.id, Position.status == PositionStatus.OPEN,
-               Position.ranks_certified_at.is_(None), User.active.is_(True)))
+        .where(
+            Position.season_id == season.id,
+            Position.status == PositionStatus.OPEN,
+            Position.ranks_certified_at.is_(None),
+            User.active.is_(True),
+        )
+    )
     titles: dict[User, list[str]] = defaultdict(list)
     for user, title in rows:
         titles[user].append(title)
     by = format_when(season.ranking_close_at, zone_of(season.program))
-    return [dict(to=user.email, subject=f"Rank your candidates by {by}", template="reminder_host",
-                 member=user, season=season, titles=sorted(names), program=season.program)
-            for user, names in titles.items()]
+    return [
+        dict(
+            to=user.email,
+            subject=f"Rank your candidates by {by}",
+            template="reminder_host",
+            member=user,
+            season=season,
+            titles=sorted(names),
+            program=season.program,
+        )
+        for user, names in titles.items()
+    ]

@@ -16,11 +16,13 @@ def record(actor: User | None, action: str, obj=None, program_id: int | None = N
     """Add an audit event for `obj` (any model with an id) to the current transaction."""
     if program_id is None:
         program_id = getattr(obj, "program_id", None) or (actor.program_id if actor else None)
-    db.session.add(AuditEvent(
-        program_id=program_id,
-        actor_id=actor.id if actor else None,
-        action=action,
-        object_type=type(obj).__name__ if obj is not None else "",
-        object_id=getattr(obj, "id", None),
-        details=details,
-    ))
+    db.session.add(
+        AuditEvent(
+            program_id=program_id,
+            actor_id=actor.id if actor else None,
+            action=action,
+            object_type=type(obj).__name__ if obj is not None else "",
+            object_id=getattr(obj, "id", None),
+            details=details,
+        )
+    )

@@ -19,8 +19,8 @@ from contextlib import contextmanager
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..errors import StaleEdit
 from ...extensions import db
+from ..errors import StaleEdit
 
 VERSION = re.compile(r"[0-9]{1,9}")
 
@@ -42,9 +42,16 @@ def claim_version(model: type, obj, submitted: str | None, message: str, column:
     """
     text = (submitted or "").strip()
     version = getattr(model, column)
-    claimed = VERSION.fullmatch(text) is not None and db.session.execute(
-        db.update(model).where(model.id == obj.id, version == int(text)).values({column: version + 1})
-        .execution_options(synchronize_session=False)).rowcount == 1
+    claimed = (
+        VERSION.fullmatch(text) is not None
+        and db.session.execute(
+            db.update(model)
+            .where(model.id == obj.id, version == int(text))
+            .values({column: version + 1})
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
     if not claimed:
         raise StaleEdit(message)
     db.session.refresh(obj)

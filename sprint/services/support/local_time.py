@@ -23,8 +23,13 @@ DEFAULT_LOCALE = "en_US"
 @cache
 def zone_names() -> tuple[str, ...]:
     """The zone names a program may choose ("Area/City" names of the IANA database), sorted."""
-    return tuple(sorted(name for name in available_timezones()
-                        if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix", "right"))))
+    return tuple(
+        sorted(
+            name
+            for name in available_timezones()
+            if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix", "right"))
+        )
+    )
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -40,8 +45,10 @@ def zone_of(program) -> ZoneInfo:
 def check_zone_name(name: str) -> str:
     name = (name or "").strip()
     if name not in zone_names():
-        raise ServiceError(f"{name or 'An empty name'} is not a time zone we know; choose one from the list, "
-                           "e.g. America/New_York.", "time_zone")
+        raise ServiceError(
+            f"{name or 'An empty name'} is not a time zone we know; choose one from the list, e.g. America/New_York.",
+            "time_zone",
+        )
     return name
 
 
@@ -54,9 +61,11 @@ def to_utc(local: datetime, tz: ZoneInfo) -> datetime:
     aware = local.replace(tzinfo=tz, fold=0)
     instant = aware.astimezone(UTC)
     if instant.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
-        raise ValueError(f"{format_when(local.replace(tzinfo=None), tz, date_only=True)} has no "
-                         f"{local:%-I:%M %p} in {tz.key}: the clocks skip that hour for daylight saving. "
-                         "Choose a time outside it.")
+        raise ValueError(
+            f"{format_when(local.replace(tzinfo=None), tz, date_only=True)} has no "
+            f"{local:%-I:%M %p} in {tz.key}: the clocks skip that hour for daylight saving. "
+            "Choose a time outside it."
+        )
     return instant.replace(tzinfo=None)
 
 
@@ -65,8 +74,13 @@ def to_local(instant: datetime, tz: ZoneInfo) -> datetime:
     return instant.replace(tzinfo=UTC).astimezone(tz)
 
 
-def format_when(value: datetime | date | None, tz: ZoneInfo, with_time: bool = False,
-                locale: str | None = None, date_only: bool = False) -> str:
+def format_when(
+    value: datetime | date | None,
+    tz: ZoneInfo,
+    with_time: bool = False,
+    locale: str | None = None,
+    date_only: bool = False,
+) -> str:
     """How people read a stored instant: "Mar 15, 2027" or, with_time, "Mar 15, 2027, 11:59 PM EDT".
 
     A `date` (a position's start) is a calendar day and is shown as it is; `date_only` shows the

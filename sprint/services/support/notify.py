@@ -17,8 +17,7 @@ from .local_time import zone_of
 from .plain_text import one_line
 
 
-def send_email(to: str | list[str], subject: str, template: str, *, program: Program | None,
-               **context) -> bool:
+def send_email(to: str | list[str], subject: str, template: str, *, program: Program | None, **context) -> bool:
     """Render the app's email <template> and send it as plain text; False if it was not sent.
 
     `program` is the one the email is about: its time zone renders every date (`|when`), with no
