@@ -16,10 +16,11 @@ from .services.accounts import users
 from .services.errors import ServiceError
 from .services.matching import match_runs, run_queue, run_reports
 from .services.season import reminders
+from .services.support import jobs
 
 
 def init_app(app: Flask) -> None:
-    for command in (setup_db, create_admin, seed_demo, run_match, run_worker, send_reminders):
+    for command in (setup_db, create_admin, seed_demo, run_match, run_worker, worker, send_reminders):
         app.cli.add_command(command)
 
 
@@ -118,6 +119,36 @@ def run_worker(once: bool, poll: float) -> None:
     click.echo(f"Run worker waiting for queued match runs (nice {nice})." if not once else "Solving queued runs.")
     done = run_queue.work(once=once, poll_seconds=poll, should_stop=lambda: bool(stopping))
     click.echo(f"Solved {done} run(s).")
+
+
+@click.command("worker")
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="Jobs run at the same time in this process.",
+)
+@click.option(
+    "--scheduler/--no-scheduler",
+    default=True,
+    show_default=True,
+    help="Queue the periodic jobs too; exactly one worker of an installation should.",
+)
+@with_appcontext
+def worker(threads: int, scheduler: bool) -> None:
+    """Run background jobs from the queue (QUEUE_URL) until stopped (SIGINT or SIGTERM: finish the
+    jobs in hand, then exit), at a lower CPU priority than the web processes."""
+    app = current_app._get_current_object()
+    nice = run_queue.lower_priority(app.config.get("RUN_NICE", 10), whole_process=True)
+    queue = jobs.jobs_of(app)
+    click.echo(
+        f"Worker on {app.config['QUEUE_URL']} queue {queue.huey.name!r}: {threads} thread(s), "
+        f"scheduler {'on' if scheduler else 'off'}, nice {nice}."
+    )
+    queue.huey.create_consumer(
+        workers=threads, worker_type="thread", periodic=scheduler, check_worker_health=True
+    ).run()
 
 
 @click.command("send-reminders")

@@ -47,6 +47,8 @@ class Defaults:
     FORCE_HTTPS = False
     PAGE_SIZE = 25
     RUN_EXECUTOR = "thread"  # or "worker": match runs are solved by `sprint run-worker` processes
+    QUEUE_URL = "sqlite"  # the job queue: instance/queue.sqlite; redis://host:6379/0 in production
+    QUEUE_NAME = "sprint"  # one name per installation sharing a Redis
     RUN_NICE = 10  # how much lower the CPU priority of a solving thread or worker is (Linux nice)
     BABEL_DEFAULT_LOCALE = "en_US"
     BABEL_DEFAULT_TIMEZONE = "America/New_York"  # a program's own zone (Program.time_zone) wins
@@ -84,6 +86,8 @@ def environment_overrides(environ: os._Environ | dict) -> dict:
         "BASE_URL",
         "LOGIN_FAILURES_PER_ACCOUNT",
         "LOGIN_FAILURES_PER_ADDRESS",
+        "QUEUE_URL",
+        "QUEUE_NAME",
     ):
         if environ.get(key):
             overrides[key] = environ[key]

@@ -60,6 +60,7 @@ def base_app(database_url, tmp_path_factory) -> Iterator[Flask]:
             "WTF_CSRF_ENABLED": False,
             "MAIL_BACKEND": "locmem",
             "RATELIMIT_ENABLED": False,
+            "QUEUE_URL": "immediate",  # background jobs run when they are queued
             "RUNS_INLINE": True,  # match runs execute before the request returns
             "SERVER_NAME": "sprint.test",
             "UPLOAD_FOLDER": str(instance / "uploads"),
