@@ -49,6 +49,8 @@ class Defaults:
     RUN_EXECUTOR = "thread"  # or "worker": match runs are solved by `sprint run-worker` processes
     QUEUE_URL = "sqlite"  # the job queue: instance/queue.sqlite; redis://host:6379/0 in production
     QUEUE_NAME = "sprint"  # one name per installation sharing a Redis
+    OUTBOX_BATCH_SIZE = 50  # emails one sender job sends over one SMTP connection
+    OUTBOX_MAX_ATTEMPTS = 8  # temporary failures (1, 2, 4 … 60 min apart, about 2 h) before an email is failed
     RUN_NICE = 10  # how much lower the CPU priority of a solving thread or worker is (Linux nice)
     BABEL_DEFAULT_LOCALE = "en_US"
     BABEL_DEFAULT_TIMEZONE = "America/New_York"  # a program's own zone (Program.time_zone) wins

@@ -27,11 +27,14 @@ from .market import (
     StudentRank,
 )
 from .matching import AuditEvent, ImportReceipt, MatchAssignment, MatchRun, Placement, RunExplanation
+from .outbox import EmailStatus, OutboxEmail
 from .people import HostCompany, HostMember, Invitation, Skill, StudentProfile, User
 from .programs import College, Program, Season
 
 __all__ = [
     "Application",
+    "EmailStatus",
+    "OutboxEmail",
     "ApplicationStatus",
     "CandidateReview",
     "DeadlineExtension",

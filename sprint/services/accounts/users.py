@@ -108,6 +108,7 @@ def register_student(program: Program, name: str, email: str, password: str) -> 
             login=absolute_url("auth.login"),
             reset=absolute_url("auth.forgot_password"),
         )
+        db.session.commit()  # the note's outbox row
         return
     if user is None:
         user = User(email=email, role=Role.STUDENT)
@@ -120,12 +121,12 @@ def register_student(program: Program, name: str, email: str, password: str) -> 
     db.session.flush()
     user.email_confirmed_at = None  # after the INSERT: the column's default (confirmed) is for everyone else
     audit.record(user, "account.registered", user, program_id=program.id)
+    send_sign_up_link(user)
     try:
         db.session.commit()
     except IntegrityError:  # the same email signed up at the same moment: that sign-up's link stands
         db.session.rollback()
         return
-    send_sign_up_link(user)
 
 
 def send_sign_up_link(user: User) -> None:
@@ -173,6 +174,7 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if user.email_confirmed_at is None:  # the same answer as a wrong password; the link goes out again
         send_sign_up_link(user)
+        db.session.commit()
         return None
     user.last_login_at = utcnow()
     db.session.commit()
@@ -235,6 +237,7 @@ def request_password_reset(email: str) -> None:
         link=absolute_url("auth.reset_password", token=token),
         hours=current_app.config["PASSWORD_RESET_MAX_AGE_HOURS"],
     )
+    db.session.commit()
 
 
 def reset_password(token: str, password: str) -> User:
@@ -290,8 +293,8 @@ def invite(
     db.session.add(invitation)
     db.session.flush()
     audit.record(actor, "invitation.sent", invitation, program_id=program.id, email=email, role=str(role))
+    _send_invitation(invitation)  # in the same transaction: no email for an invitation that does not exist
     db.session.commit()
-    _send_invitation(invitation)  # after the commit: no email for an invitation that does not exist
     return invitation
 
 

@@ -193,6 +193,10 @@ def run_import(
                 changed=len(result.changed),
                 unchanged=result.unchanged,
             )
+        if context.before_commit:
+            db.session.flush()  # the new accounts' ids go into their emailed links
+            for queue_emails in context.before_commit:  # outbox rows of this transaction
+                queue_emails()
         db.session.commit()
     except IntegrityError as error:  # the same file confirmed twice at the same moment
         db.session.rollback()
@@ -200,8 +204,6 @@ def run_import(
             "Nothing was imported: some rows were added by someone else meanwhile. "
             "Upload the file again to see what is left."
         ) from error
-    for after_commit in context.after_commit:
-        after_commit()
     return result
 
 

@@ -43,7 +43,7 @@ class Context:
     program_id: int
     season: Season | None
     lookups: dict = field(default_factory=dict)
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    before_commit: list[Callable[[], None]] = field(default_factory=list)  # after a flush: the emails
 
 
 @dataclass(frozen=True)
@@ -307,7 +307,7 @@ def _student_write(context: Context, user: User | None, values: dict) -> None:
         user = User(email=values["email"], role=Role.STUDENT, program_id=context.program_id, name=values["name"])
         user.set_password(secrets.token_urlsafe(32))  # nobody knows it: the student sets one from the email
         db.session.add(user)
-        context.after_commit.append(lambda user=user: _welcome(user))
+        context.before_commit.append(lambda user=user: _welcome(user))
     if user.profile is None:
         user.profile = StudentProfile()
     user.name = values["name"]

@@ -98,7 +98,6 @@ def apply(student: User, position: Position, statement: str) -> PositionInterest
     db.session.add(application)
     db.session.flush()
     audit.record(student, "application.applied", interest, program_id=season.program_id, position=position.id)
-    db.session.commit()
     send_email(
         student.email,
         f"Application received: {position.title}",
@@ -108,6 +107,7 @@ def apply(student: User, position: Position, statement: str) -> PositionInterest
         season=season,
         program=season.program,
     )
+    db.session.commit()
     return interest
 
 

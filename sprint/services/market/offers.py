@@ -53,8 +53,8 @@ def respond(student: User, placement: Placement, accept: bool, reason: str = "")
         position=placement.position_id,
         **audit.said(reason),
     )
-    db.session.commit()
     _tell_both(placement, verb, f"You {verb} {placement.position.title}", f"{student.name} {verb} your offer")
+    db.session.commit()
     return placement
 
 
@@ -73,22 +73,23 @@ def undo_decline(student: User, placement: Placement) -> Placement:
         position=placement.position_id,
     )
     try:
+        db.session.flush()
+        _tell_both(
+            placement,
+            "reopened",
+            f"You took back your decline of {placement.position.title}",
+            f"{student.name} took back their decline of your offer",
+        )
         db.session.commit()
     except IntegrityError as error:  # placed elsewhere at the same moment
         db.session.rollback()
         raise ServiceError("You hold another placement this season.") from error
-    _tell_both(
-        placement,
-        "reopened",
-        f"You took back your decline of {placement.position.title}",
-        f"{student.name} took back their decline of your offer",
-    )
     return placement
 
 
 def _tell_both(placement: Placement, verb: str, student_subject: str, host_subject: str) -> None:
-    """Email the student and the host's team what the student did with the offer (the caller has
-    committed: an email never goes out for work that did not happen)."""
+    """Email the student and the host's team what the student did with the offer (outbox rows of the
+    caller's transaction: an email never goes out for work that did not happen)."""
     send_email(
         placement.student.email,
         student_subject,

@@ -7,9 +7,22 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import HostMember, MatchMode, MatchRun, Phase, Placement, RunExplanation, RunStatus, Season, User, utcnow
+from ...models import (
+    HostMember,
+    MatchMode,
+    MatchRun,
+    Phase,
+    Placement,
+    Position,
+    RunExplanation,
+    RunStatus,
+    Season,
+    User,
+    utcnow,
+)
 from ...models.enums import GROUPS, MAX_TIME_LIMIT_S
 from ...plurals import counted
 from ..errors import ServiceError
@@ -278,7 +291,9 @@ def verify(run: MatchRun) -> adapter.Verification:
     return adapter.verify(run.input_snapshot, run.result)
 
 
-def publish_run(actor: User | None, run: MatchRun, reason: str = "", unstable_ok: bool = False) -> list[Placement]:
+def publish_run(
+    actor: User | None, run: MatchRun, reason: str = "", unstable_ok: bool = False, notify: bool = False
+) -> list[Placement]:
     """Turn a finished run into offers, in one transaction; a season publishes each round once.
 
     A run with blocking pairs is published only when the coordinator says so (`unstable_ok`)."""
@@ -338,6 +353,9 @@ def publish_run(actor: User | None, run: MatchRun, reason: str = "", unstable_ok
         **audit.said(reason),
     )
     try:
+        if notify:  # the emails are outbox rows of this transaction: published and told, or neither
+            db.session.flush()
+            _notify(run, placements)
         db.session.commit()
     except IntegrityError as error:  # another coordinator published at the same moment
         db.session.rollback()
@@ -364,14 +382,14 @@ def blocking_pairs(run: MatchRun) -> int:
 
 def publish(actor: User, run: MatchRun, reason: str = "", unstable_ok: bool = False) -> list[Placement]:
     """Publish a run and tell every student in it and every host member what came of it."""
-    placements = publish_run(actor, run, reason, unstable_ok)
-    _notify(run, placements)
-    return placements
+    return publish_run(actor, run, reason, unstable_ok, notify=True)
 
 
 def _notify(run: MatchRun, placements: list[Placement]) -> None:
-    """Emails after the commit: an unsent email never undoes a publication, it is logged instead."""
+    """The emails, queued in the publication's transaction (jobs send them after its commit)."""
     season = run.season
+    positions = {placement.position_id for placement in placements}  # loaded once, not per email
+    list(db.session.scalars(db.select(Position).where(Position.id.in_(positions)).options(selectinload(Position.host))))
     placed = {placement.student_id: placement for placement in placements}
     students = [key_id(entry["id"]) for entry in run.input_snapshot["students"]]
     hosts = {key_id(entry["host"]) for entry in run.input_snapshot["positions"] if entry.get("host")}
@@ -388,7 +406,7 @@ def _notify(run: MatchRun, placements: list[Placement]) -> None:
             round=run.round,
             program=season.program,
         )
-    for member in members:  # send_email logs a message it cannot send and goes on with the next
+    for member in members:
         offers = [p for p in placements if p.position.host_id == member.host_id]
         send_email(
             member.user.email,

@@ -35,7 +35,7 @@ class ReminderCounts:
 def send_deadline_reminders(within_days: int = 3, now: datetime | None = None) -> ReminderCounts:
     """Remind students with uncertified lists and hosts with uncertified positions, once a day per season.
 
-    The record that today's reminders went out is committed first, then the emails are sent: a failed
+    The record that today's reminders went out and the emails (outbox rows) commit together: a failed
     commit sends none (the next run sends them), and a run never sends the same day's reminders twice."""
     now = now or utcnow()
     seasons = list(
@@ -57,9 +57,9 @@ def send_deadline_reminders(within_days: int = 3, now: datetime | None = None) -
         to_hosts += _host_reminders(season)
         audit.record(None, "reminders.sent", season, program_id=season.program_id)
         done += 1
-    db.session.commit()
-    for email in to_students + to_hosts:
+    for email in to_students + to_hosts:  # outbox rows, committed with the record or not at all
         send_email(**email)
+    db.session.commit()
     return ReminderCounts(done, len(to_students), len(to_hosts))
 
 

@@ -1,24 +1,27 @@
-"""Email through the configured backend (files in instance/outbox in development, SMTP in production).
+"""Emails: rendered now, written to the outbox in the caller's transaction, sent by jobs.
 
-Emails are sent after the work is committed, and one that cannot be sent (a mail server outage, an
-address the server refuses) is logged, never raised: it must not undo the work or stop the rest
-of a batch. Subjects are built from names people typed, so they are flattened to one line first.
-Services say what is sent and when; the text comes from the renderer the app registered
-(`sprint.email_text`, on the web side), so no service renders a template itself.
+`send_email` renders the message and adds one outbox row per recipient to the caller's session:
+the rows are inserted when the caller commits its work (and sent only then, by the
+`support.send_outbox` job; see outbox.py), so work that is rolled back sends nothing, and a mail
+server outage never slows a request or undoes its work. A caller whose use case writes nothing
+else commits after calling it. Subjects are built from names people typed, so they are flattened
+to one line first. Services say what is sent and when; the text comes from the renderer the app
+registered (`sprint.email_text`, on the web side), so no service renders a template itself.
 """
 
 from __future__ import annotations
 
 from flask import current_app
-from flask_mailman import EmailMessage
 
 from ...models import Program
 from .local_time import zone_of
+from .outbox import queue_email
 from .plain_text import one_line
 
 
 def send_email(to: str | list[str], subject: str, template: str, *, program: Program | None, **context) -> bool:
-    """Render the app's email <template> and send it as plain text; False if it was not sent.
+    """Render the app's email <template> as plain text and queue it for each recipient; False if it
+    could not be rendered (logged: the caller's work goes on).
 
     `program` is the one the email is about: its time zone renders every date (`|when`), with no
     request needed, so background jobs send the same text as pages do."""
@@ -26,8 +29,10 @@ def send_email(to: str | list[str], subject: str, template: str, *, program: Pro
     try:
         render = current_app.extensions["sprint.render_email"]
         body = render(template, program=program, time_zone=zone_of(program), **context)
-        EmailMessage(subject=one_line(f"[SPRINT] {subject}"), body=body, to=recipients).send()
-    except Exception:  # noqa: BLE001 - any failure of one message is logged and the caller goes on
-        current_app.logger.exception("Email %r to %s was not sent", template, ", ".join(recipients))
+    except Exception:  # noqa: BLE001 - a message that cannot be rendered is logged and the caller goes on
+        current_app.logger.exception("Email %r to %s could not be rendered", template, ", ".join(recipients))
         return False
+    title = one_line(f"[SPRINT] {subject}")[:300]
+    for recipient in recipients:
+        queue_email(recipient, title, template, body, program.id if program is not None else None)
     return True
