@@ -28,13 +28,13 @@ from ..forms.coordinator import (
     dates_of,
 )
 from ..forms.staff import DirectorySearchForm, InviteForm, TimeZoneForm
-from ..models import ExtensionKind, HostCompany, HostMemberRole, Phase, Role
+from ..models import ExtensionKind, HostCompany, HostMemberRole, OutboxEmail, Phase, Role
 from ..services.accounts import users
 from ..services.directory import audit_log, csv_import, directories, edits, progress
 from ..services.directory.csv_import_kinds import KINDS, template_rows
 from ..services.errors import StaleEdit
 from ..services.season import deadline_extensions, manage, programs, queries
-from ..services.support import local_time
+from ..services.support import local_time, outbox
 from ..services.support.csv_export import to_csv_bytes
 from .forms_support import errors_flashed, errors_shown_on, status_for, valid_or_400
 
@@ -332,3 +332,20 @@ def import_template(kind: str):
         mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="sprint-{kind}-template.csv"'},
     )
+
+
+@bp.get("/email")
+def email():
+    program_id = current_user.program_id
+    return render_template(
+        "coordinator/email.html",
+        failed=outbox.failed_emails(program_id),
+        waiting=outbox.waiting_count(program_id),
+    )
+
+
+@bp.post("/email/<int:email_id>/resend")
+def resend_email(email_id: int):
+    sent = outbox.resend(current_user, db.get_or_404(OutboxEmail, email_id))
+    flash(f"The email to {sent.recipient} is queued to be sent again.", "success")
+    return redirect(url_for("coordinator.email"))

@@ -93,6 +93,8 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "coordinator.import_csv": (COORDINATORS, COORDINATORS),
     "coordinator.import_confirm": (NOBODY, COORDINATORS),
     "coordinator.import_template": (COORDINATORS, NOBODY),
+    "coordinator.email": (COORDINATORS, NOBODY),
+    "coordinator.resend_email": (NOBODY, COORDINATOR),
     "runs.index": (COORDINATORS, NOBODY),
     "runs.new": (COORDINATOR, COORDINATOR),
     "runs.second_round": (COORDINATOR, COORDINATOR),
@@ -192,8 +194,28 @@ def _outcome(response) -> str:
     return "allowed"
 
 
+def _failed_email(app, program_id: int) -> int:
+    """A failed email of the world's program, for the Resend route."""
+    from sprint.extensions import db
+    from sprint.models import EmailStatus, OutboxEmail
+
+    with app.app_context():
+        email = OutboxEmail(
+            program_id=program_id,
+            recipient="x@example.org",
+            subject="S",
+            template="t",
+            body="B",
+            status=EmailStatus.FAILED,
+        )
+        db.session.add(email)
+        db.session.commit()
+        return email.id
+
+
 def test_access_matrix(app, world):
     people, values = world
+    values = {**values, "email_id": _failed_email(app, values["program_id"])}
     clients = {actor: app.test_client() for actor in ACTORS}
     for actor, email in people.items():
         response = clients[actor].post("/login", data={"email": email, "password": "correct horse battery"})

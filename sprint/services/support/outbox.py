@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from ...extensions import db, mail
 from ...models import EmailStatus, OutboxEmail, User, utcnow
-from ..errors import NotAllowed, ServiceError
+from ..errors import NotAllowed
 from . import audit, jobs
 
 SEND_JOB = "support.send_outbox"
@@ -102,25 +102,35 @@ def release_stale(now: datetime | None = None) -> int:
 
 
 def claim_batch(size: int, now: datetime | None = None) -> list[OutboxEmail]:
-    """Mark up to `size` due rows "sending" under a token of this batch and return them. One
-    UPDATE that re-checks the status: on PostgreSQL its row locks (SKIP LOCKED in the choice of
-    rows) and on SQLite its write lock mean a row is claimed by one sender only."""
+    """Mark up to `size` due rows "sending" under a token of this batch and return them.
+
+    The UPDATE re-checks the status, so a row is claimed by one sender only: on PostgreSQL the rows
+    are chosen FOR UPDATE SKIP LOCKED (a second sender takes the next ones), on SQLite the write lock
+    serialises the UPDATEs and a sender that lost every row to another one chooses again."""
     now = now or utcnow()
     token = uuid.uuid4().hex
-    due = (
-        db.select(OutboxEmail.id)
-        .where(OutboxEmail.status == EmailStatus.PENDING, OutboxEmail.next_attempt_at <= now)
-        .order_by(OutboxEmail.id)
-        .limit(size)
-        .with_for_update(skip_locked=True)
-    )
-    db.session.execute(
-        update(OutboxEmail)
-        .where(OutboxEmail.id.in_(due.scalar_subquery()), OutboxEmail.status == EmailStatus.PENDING)
-        .values(status=EmailStatus.SENDING, claimed_by=token, claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    for _ in range(5):
+        due = list(
+            db.session.scalars(
+                db.select(OutboxEmail.id)
+                .where(OutboxEmail.status == EmailStatus.PENDING, OutboxEmail.next_attempt_at <= now)
+                .order_by(OutboxEmail.id)
+                .limit(size)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        if not due:
+            db.session.commit()
+            return []
+        claimed = db.session.execute(
+            update(OutboxEmail)
+            .where(OutboxEmail.id.in_(due), OutboxEmail.status == EmailStatus.PENDING)
+            .values(status=EmailStatus.SENDING, claimed_by=token, claimed_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.commit()
+        if claimed:
+            break
     return list(
         db.session.scalars(db.select(OutboxEmail).where(OutboxEmail.claimed_by == token).order_by(OutboxEmail.id))
     )
@@ -262,11 +272,12 @@ def waiting_count(program_id: int) -> int:
 
 
 def resend(actor: User, email: OutboxEmail) -> OutboxEmail:
-    """A coordinator sends a failed email again: it is pending with a fresh count of attempts."""
+    """A coordinator sends a failed email again: it is pending with a fresh count of attempts (an
+    email that is no longer failed is left as it is)."""
     if email.program_id is None or email.program_id != actor.program_id:
         raise NotAllowed("This email is not one of your program's.")
-    if email.status != EmailStatus.FAILED:
-        raise ServiceError("Only a failed email can be sent again.")
+    if email.status != EmailStatus.FAILED:  # a second click, or another coordinator was first
+        return email
     email.status, email.attempts, email.next_attempt_at = EmailStatus.PENDING, 0, utcnow()
     email.claimed_by = email.claimed_at = None
     audit.record(actor, "email.resent", email, program_id=email.program_id, recipient=email.recipient)
