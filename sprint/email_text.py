@@ -6,11 +6,13 @@ which asks the app for this renderer (`init_app` registers it), so no service re
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app
 
 
 def render_email(template: str, **context) -> str:
-    return render_template(f"email/{template}.txt", **context)
+    """The template with the app's filters and globals, without the page context (no request, no
+    current user: a publication renders thousands of these in one request)."""
+    return current_app.jinja_env.get_template(f"email/{template}.txt").render(**context)
 
 
 def init_app(app: Flask) -> None:

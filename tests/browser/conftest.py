@@ -87,6 +87,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
             "WTF_CSRF_ENABLED": True,
             "RATELIMIT_ENABLED": False,
             "MAIL_BACKEND": "locmem",
+            "QUEUE_URL": "immediate",  # the outbox's sender runs when an email is committed
             "RUNS_INLINE": False,  # the real background worker thread
             "UPLOAD_FOLDER": str(folder / "uploads"),
             "MAIL_FILE_PATH": str(folder / "outbox"),

@@ -11,6 +11,8 @@ from sprint.extensions import db
 from sprint.models import (
     Application,
     ApplicationStatus,
+    EmailStatus,
+    OutboxEmail,
     Phase,
     Placement,
     PlacementStatus,
@@ -38,6 +40,7 @@ def test_a_line_break_in_a_stored_title_does_not_break_the_application_email(app
             season=SimpleNamespace(name="Summer 2027", ranking_close_at=None),
             program=None,
         )
+        db.session.commit()
 
     assert sent is True and outbox[0].subject == "[SPRINT] Application received: Lab Bcc: x@evil.example intern"
     assert outbox[0].bcc == []
@@ -59,8 +62,11 @@ def test_one_email_that_fails_does_not_stop_the_batch(app, monkeypatch, outbox):
             )
             for to in ("a@example.org", "broken@example.org", "c@example.org")
         ]
+        db.session.commit()  # the sender runs after the commit (at once in the tests' queue)
 
-    assert results == [True, False, True] and [m.to for m in outbox] == [["a@example.org"], ["c@example.org"]]
+        assert results == [True, True, True] and [m.to for m in outbox] == [["a@example.org"], ["c@example.org"]]
+        broken = db.session.scalar(db.select(OutboxEmail).where(OutboxEmail.recipient == "broken@example.org"))
+        assert broken.status == EmailStatus.PENDING and broken.attempts == 1  # tried again later
 
 
 @pytest.fixture

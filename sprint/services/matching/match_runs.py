@@ -386,15 +386,19 @@ def publish(actor: User, run: MatchRun, reason: str = "", unstable_ok: bool = Fa
 
 
 def _notify(run: MatchRun, placements: list[Placement]) -> None:
-    """The emails, queued in the publication's transaction (jobs send them after its commit)."""
+    """The emails, queued in the publication's transaction (jobs send them after its commit). Every
+    row the texts name is loaded up front and held here (the session only keeps weak references),
+    so thousands of emails cost a few queries, not a few per email."""
     season = run.season
-    positions = {placement.position_id for placement in placements}  # loaded once, not per email
-    list(db.session.scalars(db.select(Position).where(Position.id.in_(positions)).options(selectinload(Position.host))))
+    positions = {placement.position_id for placement in placements}
+    held = list(
+        db.session.scalars(db.select(Position).where(Position.id.in_(positions)).options(selectinload(Position.host)))
+    )
     placed = {placement.student_id: placement for placement in placements}
     students = [key_id(entry["id"]) for entry in run.input_snapshot["students"]]
     hosts = {key_id(entry["host"]) for entry in run.input_snapshot["positions"] if entry.get("host")}
-    members = db.session.scalars(db.select(HostMember).where(HostMember.host_id.in_(hosts)))
-    for user in db.session.scalars(db.select(User).where(User.id.in_(students), User.active.is_(True))):
+    people = list(db.session.scalars(db.select(User).where(User.id.in_(students), User.active.is_(True))))
+    for user in people:
         placement = placed.get(user.id)
         send_email(
             user.email,
@@ -406,8 +410,15 @@ def _notify(run: MatchRun, placements: list[Placement]) -> None:
             round=run.round,
             program=season.program,
         )
+    offers_of: dict[int, list[Placement]] = {}
+    for placement in placements:
+        offers_of.setdefault(placement.position.host_id, []).append(placement)
+    members = db.session.scalars(
+        db.select(HostMember)
+        .where(HostMember.host_id.in_(hosts))
+        .options(selectinload(HostMember.user), selectinload(HostMember.host))
+    )
     for member in members:
-        offers = [p for p in placements if p.position.host_id == member.host_id]
         send_email(
             member.user.email,
             f"{season.name} match results for {member.host.name}",
@@ -415,7 +426,8 @@ def _notify(run: MatchRun, placements: list[Placement]) -> None:
             user=member.user,
             season=season,
             host=member.host,
-            placements=offers,
+            placements=offers_of.get(member.host_id, []),
             round=run.round,
             program=season.program,
         )
+    del held

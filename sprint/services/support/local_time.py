@@ -9,7 +9,7 @@ Neither needs a request: background jobs pass the program's zone explicitly.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel import dates as babel_dates
@@ -74,6 +74,7 @@ def to_local(instant: datetime, tz: ZoneInfo) -> datetime:
     return instant.replace(tzinfo=UTC).astimezone(tz)
 
 
+@lru_cache(maxsize=4096)  # a publication's thousands of emails share a few deadlines
 def format_when(
     value: datetime | date | None,
     tz: ZoneInfo,
