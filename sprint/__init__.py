@@ -55,7 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     email_text.init_app(app)
     cli.init_app(app)
     run_queue.init_app(app)
-    jobs.init_app(app, [*jobs.JOBS, *outbox.JOBS])
+    jobs.init_app(app, [*jobs.JOBS, *outbox.JOBS, *run_queue.JOBS])
     return app
 
 

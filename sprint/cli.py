@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
@@ -20,7 +18,7 @@ from .services.support import jobs
 
 
 def init_app(app: Flask) -> None:
-    for command in (setup_db, create_admin, seed_demo, run_match, run_worker, worker, send_reminders):
+    for command in (setup_db, create_admin, seed_demo, run_match, worker, send_reminders):
         app.cli.add_command(command)
 
 
@@ -98,27 +96,6 @@ def run_match(season_id: int, mode: str, seed: int, time_limit: int, label: str)
     click.echo(
         f"  first choice {figures.first_choice}, top three {figures.top_three}, blocking pairs {len(figures.blocking)}"
     )
-
-
-@click.command("run-worker")
-@click.option("--once", is_flag=True, help="Solve the runs queued now, then exit (instead of waiting for more).")
-@click.option(
-    "--poll",
-    type=click.FloatRange(0.1, 60),
-    default=2.0,
-    show_default=True,
-    help="Seconds between looks at the queue when it is empty.",
-)
-@with_appcontext
-def run_worker(once: bool, poll: float) -> None:
-    """Solve queued match runs, at a lower CPU priority (for RUN_EXECUTOR=worker; stops on SIGTERM
-    after the run in hand)."""
-    stopping: list[int] = []
-    signal.signal(signal.SIGTERM, lambda number, _frame: stopping.append(number))
-    nice = run_queue.lower_priority(current_app.config.get("RUN_NICE", 10), whole_process=True)
-    click.echo(f"Run worker waiting for queued match runs (nice {nice})." if not once else "Solving queued runs.")
-    done = run_queue.work(once=once, poll_seconds=poll, should_stop=lambda: bool(stopping))
-    click.echo(f"Solved {done} run(s).")
 
 
 @click.command("worker")

@@ -46,12 +46,14 @@ class Defaults:
     RESUME_MAX_BYTES = 5 * 1024 * 1024
     FORCE_HTTPS = False
     PAGE_SIZE = 25
-    RUN_EXECUTOR = "thread"  # or "worker": match runs are solved by `sprint run-worker` processes
     QUEUE_URL = "sqlite"  # the job queue: instance/queue.sqlite; redis://host:6379/0 in production
     QUEUE_NAME = "sprint"  # one name per installation sharing a Redis
     OUTBOX_BATCH_SIZE = 50  # emails one sender job sends over one SMTP connection
     OUTBOX_MAX_ATTEMPTS = 8  # temporary failures (1, 2, 4 … 60 min apart, about 2 h) before an email is failed
     RUN_NICE = 10  # how much lower the CPU priority of a solving thread or worker is (Linux nice)
+    RUN_IN_WEB = True  # with the SQLite queue only: the web process solves match runs in a thread of its own
+    RUN_HEARTBEAT_S = 10  # a worker solving a run writes its heartbeat this often
+    RUN_LEASE_S = 60  # a running run whose heartbeat is older than this lost its worker: marked failed
     BABEL_DEFAULT_LOCALE = "en_US"
     BABEL_DEFAULT_TIMEZONE = "America/New_York"  # a program's own zone (Program.time_zone) wins
     PAY_FLOOR = 16.94  # Connecticut minimum wage from January 2026, dollars per hour
@@ -62,6 +64,7 @@ class Production(Defaults):
     """Selected with SPRINT_ENV=production."""
 
     MAIL_BACKEND = "smtp"
+    RUN_IN_WEB = False  # match runs are solved by `sprint worker` processes
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     FORCE_HTTPS = True
@@ -99,8 +102,8 @@ def environment_overrides(environ: os._Environ | dict) -> dict:
         overrides["TRUSTED_PROXIES"] = int(environ["TRUSTED_PROXIES"])
     if environ.get("RATELIMIT_ALLOW_MEMORY"):
         overrides["RATELIMIT_ALLOW_MEMORY"] = _yes(environ["RATELIMIT_ALLOW_MEMORY"])
-    if environ.get("RUN_EXECUTOR") in ("thread", "worker"):
-        overrides["RUN_EXECUTOR"] = environ["RUN_EXECUTOR"]
+    if environ.get("RUN_IN_WEB"):
+        overrides["RUN_IN_WEB"] = _yes(environ["RUN_IN_WEB"])
     if environ.get("MAIL_PORT"):
         overrides["MAIL_PORT"] = int(environ["MAIL_PORT"])
     if environ.get("MAIL_USE_TLS"):

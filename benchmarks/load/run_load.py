@@ -6,7 +6,7 @@
 
 For each database: a fresh database (PostgreSQL `sprint_load` on 127.0.0.1, dropped at the end, or
 a temp SQLite file), `sprint setup-db`, build_data.py (5,000 applicants, 300 hosts), gunicorn
-(4 workers x 4 threads on 127.0.0.1:5201) with RUN_EXECUTOR=worker and one `sprint run-worker`
+(4 workers x 4 threads on 127.0.0.1:5201) with RUN_IN_WEB=0 and one `sprint worker`
 process (the production layout; `--executor thread` solves in a gunicorn worker instead), then
 locust headless. Locust logs every simulated user in first (scrypt password checks are CPU-heavy;
 they are timed apart). From the last login on, a max-stable match run of the season is in
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         "--executor",
         choices=["worker", "thread"],
         default="worker",
-        help="where the match run is solved: a `sprint run-worker` process (production layout) "
+        help="where the match run is solved: a `sprint worker` process (production layout) "
         "or a thread of a gunicorn worker",
     )
     parser.add_argument("--out", default=str(Path(tempfile.gettempdir()) / "sprint-load"))
@@ -110,7 +110,7 @@ def run_one(db: str, args, out: Path) -> dict:
         SPRINT_INSTANCE_PATH=str(instance),
         SECRET_KEY=secrets.token_hex(32),
         PYTHONUNBUFFERED="1",
-        RUN_EXECUTOR=args.executor,
+        RUN_IN_WEB="1" if args.executor == "thread" else "0",
     )
     banner(f"{db}: migrate and build the data")
     step(["sprint", "setup-db"], env, 120)
@@ -123,10 +123,10 @@ def run_one(db: str, args, out: Path) -> dict:
     worker = None
     if args.executor == "worker":
         worker = subprocess.Popen(
-            [str(VENV_BIN / "sprint"), "run-worker", "--poll", "0.5"],
+            [str(VENV_BIN / "sprint"), "worker"],
             env=env,
             cwd=ROOT,
-            stdout=(out / f"{db}-run-worker.log").open("w"),
+            stdout=(out / f"{db}-worker.log").open("w"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )

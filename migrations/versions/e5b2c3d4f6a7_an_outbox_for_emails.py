@@ -1,7 +1,7 @@
 """an outbox for emails: every message is a row, sent by background jobs
 
 Revision ID: e5b2c3d4f6a7
-Revises: c3f8a1d6e2b4
+Revises: d4a1b2c3e5f6
 Create Date: 2026-12-02 14:30:00
 
 Each email is written in the same transaction as the work it reports, with its text already
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e5b2c3d4f6a7"
-down_revision = "c3f8a1d6e2b4"
+down_revision = "d4a1b2c3e5f6"
 branch_labels = None
 depends_on = None
 

@@ -55,6 +55,7 @@ class MatchRun(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]  # UTC; written every few seconds while a worker solves the run
     finished_at: Mapped[datetime | None]
     solve_seconds: Mapped[float | None]
     published_at: Mapped[datetime | None]

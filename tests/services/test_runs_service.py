@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -30,6 +31,7 @@ from sprint.models.enums import LIVE_PLACEMENTS
 from sprint.services.errors import ServiceError
 from sprint.services.matching import adapter, match_runs, placement_changes, run_queue, run_reports, second_round
 from sprint.services.matching.match_runs import RunSettings
+from sprint.services.support import jobs
 
 MODES = ["stable", "stable-hosts", "max-stable", "welfare"]
 # CPU priorities per thread exist only where os.setpriority does (POSIX; Linux on this machine and CI)
@@ -249,30 +251,46 @@ def test_manual_changes_respect_seats_need_reasons_and_are_audited(appctx, small
     assert {"placement.cancelled", "placement.added", "run.published", "run.created"} <= actions
 
 
-def test_a_run_left_running_by_a_stopped_process_is_marked_failed_and_can_start_again(appctx, small_season):
-    run = _start(small_season, seed=1)
-    long_ago = min(run_queue.queue_of().started_at, utcnow() - timedelta(minutes=15)) - timedelta(minutes=1)
-    run.status, run.created_at = RunStatus.RUNNING, long_ago
-    run_queue.queue_of().mine.discard(run.id)
+def _running(run: MatchRun, heartbeat_at) -> MatchRun:
+    """The run as a worker solving it would leave it, its last heartbeat at `heartbeat_at`."""
+    run.status, run.started_at, run.heartbeat_at = RunStatus.RUNNING, heartbeat_at, heartbeat_at
     db.session.commit()
-
-    runs = run_reports.runs_of(_get(Season, small_season.season))
-
-    assert runs[0].status == RunStatus.FAILED and "restart" in runs[0].error
-    match_runs.restart(_get(User, small_season.coordinator), runs[0])
-    assert runs[0].status == RunStatus.DONE and runs[0].error == ""
-    assert run_reports.runs_of(_get(Season, small_season.season))[0].status == RunStatus.DONE
+    return run
 
 
-def test_a_recent_run_of_another_live_worker_is_left_alone(appctx, small_season):
-    run = _start(small_season, seed=1)
-    run.status, run.created_at = RunStatus.RUNNING, utcnow() - timedelta(minutes=5)
-    run_queue.queue_of().mine.discard(run.id)  # as if another worker process had queued it five minutes ago
-    db.session.commit()
+def test_a_run_whose_heartbeat_stopped_is_swept_to_failed_and_can_start_again(appctx, small_season):
+    beat = datetime(2027, 3, 20, 14, 0, 5)  # 10:00 AM in New Haven (daylight time)
+    run = _running(_start(small_season, seed=1), beat)
 
-    runs = run_reports.runs_of(_get(Season, small_season.season))
+    assert run_queue.sweep_stale(now=beat + timedelta(seconds=61)) == 1
 
-    assert runs[0].status == RunStatus.RUNNING
+    db.session.refresh(run)
+    assert run.status == RunStatus.FAILED
+    assert run.error == (
+        "The worker solving this run stopped at Mar 20, 2027, 10:00\u202fAM EDT before it finished; start it again."
+    )
+    match_runs.restart(_get(User, small_season.coordinator), run)
+    assert run.status == RunStatus.DONE and run.error == "" and len(run.assignments) == 5
+
+
+def test_a_fresh_heartbeat_is_left_alone(appctx, small_season):
+    beat = utcnow()
+    run = _running(_start(small_season, seed=1), beat)
+
+    assert run_queue.sweep_stale(now=beat + timedelta(seconds=59)) == 0
+    runs = run_reports.runs_of(_get(Season, small_season.season))  # the page sweeps with the real clock
+
+    assert runs[0].status == RunStatus.RUNNING and runs[0].id == run.id
+
+
+def test_the_runs_pages_show_a_run_whose_worker_stopped_as_failed(appctx, small_season):
+    run = _running(_start(small_season, seed=1), utcnow() - timedelta(minutes=2))
+    run_id = run.id
+    other = _running(_start(small_season, mode="welfare", seed=1), utcnow() - timedelta(minutes=2))
+
+    assert run_reports.run_for(_get(User, small_season.coordinator), run_id).status == RunStatus.FAILED
+    assert run_reports.runs_of(_get(Season, small_season.season))[0].id == other.id
+    assert _get(MatchRun, other).status == RunStatus.FAILED and "stopped at" in _get(MatchRun, other).error
 
 
 def test_compare_lists_who_moves_and_by_how_many_ranks(appctx, small_season):
@@ -330,63 +348,132 @@ def test_two_publications_racing_yield_one(appctx, small_season, monkeypatch):
     assert db.session.scalar(db.select(db.func.count(Placement.id))) == len(first.assignments)
 
 
-def test_the_background_worker_solves_a_queued_run_in_its_own_context(app, small_season):
+def test_the_web_processs_solving_thread_solves_a_queued_run_in_its_own_context(app, small_season):
     with app.app_context():
         season = _get(Season, small_season.season)
         run_id = match_runs.create_run(_get(User, small_season.coordinator), season, seed=1).id
 
-    run_queue._in_context(app, run_id)  # what the worker thread runs
+    run_queue._in_context(app, run_id)  # what the embedded solving thread runs
 
     with app.app_context():
         run = db.session.get(MatchRun, run_id)
         assert run.status == RunStatus.DONE and run.started_at and run.finished_at and run.solve_seconds is not None
-        assert len(run.assignments) == 5
+        assert run.heartbeat_at is not None and len(run.assignments) == 5
 
 
-def test_with_separate_workers_the_web_only_queues_and_run_worker_solves(app, runner, small_season, monkeypatch):
-    monkeypatch.setitem(app.config, "RUNS_INLINE", False)
-    monkeypatch.setitem(app.config, "RUN_EXECUTOR", "worker")
-    monkeypatch.setitem(app.config, "RUN_NICE", 0)  # the worker runs in the test process: keep its priority
-    with app.app_context():
-        first, second = _start(small_season, seed=1), _start(small_season, mode="welfare", seed=1)
-        assert [first.status, second.status] == [RunStatus.QUEUED, RunStatus.QUEUED]
-        ids = [first.id, second.id]
+def test_starting_a_run_queues_a_job_that_solves_it(appctx, small_season, monkeypatch):
+    monkeypatch.setitem(appctx.config, "RUNS_INLINE", False)  # through the queue ("immediate" in tests)
+    queued: list = []
+    real = jobs.enqueue
+    monkeypatch.setattr(jobs, "enqueue", lambda name, *args, **kw: queued.append((name, args)) or real(name, *args))
 
-    result = runner.invoke(args=["run-worker", "--once"])
-
-    assert result.exit_code == 0, result.output
-    assert "Solved 2 run(s)." in result.output
-    with app.app_context():
-        runs = [db.session.get(MatchRun, run_id) for run_id in ids]
-        assert [run.status for run in runs] == [RunStatus.DONE, RunStatus.DONE]
-        assert all(len(run.assignments) == 5 and run.started_at for run in runs)
-        assert run_queue.claim_next() is None  # nothing left in the queue
-
-
-def test_a_queued_run_is_claimed_by_one_worker_only(appctx, small_season, monkeypatch):
-    monkeypatch.setitem(appctx.config, "RUNS_INLINE", False)
-    monkeypatch.setitem(appctx.config, "RUN_EXECUTOR", "worker")
     run = _start(small_season, seed=1)
 
-    claimed = run_queue.claim_next()
+    assert queued == [("matching.execute_run", (run.id,))]
+    assert run.status == RunStatus.DONE and len(run.assignments) == 5  # the job ran in its own session
 
-    assert claimed is not None and claimed.id == run.id and claimed.status == RunStatus.RUNNING
-    assert run_queue.claim_next() is None  # a second worker asking now gets nothing
+
+def test_a_second_execution_of_a_run_does_nothing(appctx, small_season, monkeypatch):
+    solved: list[int] = []
+    real = run_queue.solve_run
+    monkeypatch.setattr(run_queue, "solve_run", lambda run: solved.append(run.id) or real(run))
+    run = match_runs.create_run(_get(User, small_season.coordinator), _get(Season, small_season.season), seed=1)
+
+    claimed_at = run_queue.claim(run.id)
+    assert claimed_at is not None and run_queue.claim(run.id) is None  # a second claim is refused
+    assert run_queue.execute_queued(run.id) is None  # so is a second execution while it runs
+    assert _get(MatchRun, run).status == RunStatus.RUNNING and solved == []
+
+    done = match_runs.create_run(_get(User, small_season.coordinator), _get(Season, small_season.season), seed=2)
+    jobs.enqueue("matching.execute_run", done.id)
+    jobs.enqueue("matching.execute_run", done.id)  # the same run queued twice: solved once
+    db.session.expire_all()  # the jobs wrote in sessions of their own
+    assert solved == [done.id] and _get(MatchRun, done).status == RunStatus.DONE
+
+
+def test_a_worker_whose_run_was_swept_meanwhile_stores_nothing(appctx, small_season):
+    run = match_runs.create_run(_get(User, small_season.coordinator), _get(Season, small_season.season), seed=1)
+    claimed_at = run_queue.claim(run.id)
+    assert run_queue.sweep_stale(now=utcnow() + timedelta(minutes=2)) == 1  # its heartbeat "stopped"
+
+    run_queue._solve(db.session.get(MatchRun, run.id), claimed_at)  # ...but the worker was only slow
+
+    run = _get(MatchRun, run)
+    assert run.status == RunStatus.FAILED and "stopped at" in run.error
+    assert run.assignments == [] and run.result is None
+
+
+def test_the_heartbeat_beats_until_it_stops_or_the_run_is_not_its_own(appctx, small_season):
+    run = match_runs.create_run(_get(User, small_season.coordinator), _get(Season, small_season.season), seed=1)
+    claimed_at = run_queue.claim(run.id)
+    first = _get(MatchRun, run).heartbeat_at
+
+    with run_queue.Heartbeat(db.engine, run.id, claimed_at, interval=0.05) as heartbeat:
+        deadline = time.monotonic() + 10
+        while db.session.scalar(db.select(MatchRun.heartbeat_at).where(MatchRun.id == run.id)) == first:
+            assert time.monotonic() < deadline, "no heartbeat written"
+            db.session.commit()
+            time.sleep(0.05)
+    assert not heartbeat.thread.is_alive()
+
+    db.session.execute(db.update(MatchRun).where(MatchRun.id == run.id).values(status=RunStatus.FAILED))
+    db.session.commit()
+    assert run_queue.Heartbeat(db.engine, run.id, claimed_at, interval=1).beat() is False
+
+
+def test_a_run_the_queue_cannot_take_fails_with_a_clear_message(appctx, small_season, monkeypatch):
+    monkeypatch.setitem(appctx.config, "RUNS_INLINE", False)
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(jobs, "enqueue", unreachable)
+
+    run = _start(small_season, seed=1)
+
+    assert run.status == RunStatus.FAILED and "could not be reached" in run.error
+
+
+def test_only_the_sqlite_queue_with_run_in_web_solves_in_the_web_process(tmp_path):
+    def app_with(queue_url: str, in_web: bool):
+        return create_app(
+            {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "QUEUE_URL": queue_url, "RUN_IN_WEB": in_web}
+        )
+
+    assert run_queue.solves_in_web(app_with(f"sqlite:///{tmp_path / 'queue.sqlite'}", True))
+    assert not run_queue.solves_in_web(app_with(f"sqlite:///{tmp_path / 'queue.sqlite'}", False))
+    assert not run_queue.solves_in_web(app_with("redis://127.0.0.1:6379/15", True))  # production: workers only
+    assert not run_queue.solves_in_web(app_with("immediate", True))
+
+
+def test_in_the_embedded_mode_the_web_thread_solves_and_takes_on_a_stopped_processs_queued_runs(
+    appctx, small_season, monkeypatch
+):
+    monkeypatch.setitem(appctx.config, "RUNS_INLINE", False)
+    monkeypatch.setitem(appctx.config, "RUN_NICE", 0)  # the thread is the test process's: keep its priority
+    monkeypatch.setattr(run_queue, "solves_in_web", lambda app=None: True)
+    monkeypatch.setattr(jobs, "enqueue", lambda *args, **kwargs: pytest.fail("the embedded mode queues no job"))
+    queue = run_queue.queue_of()
+    orphan = match_runs.create_run(_get(User, small_season.coordinator), _get(Season, small_season.season), seed=2)
+    orphan.created_at = queue.started_at - timedelta(minutes=1)  # queued by a web process that restarted
+    db.session.commit()
+
+    run = _start(small_season, seed=1)
+    run_reports.runs_of(_get(Season, small_season.season))  # finds the orphan and solves it here
+    queue.executor.submit(lambda: None).result(timeout=60)  # one thread: both runs are done by now
+    db.session.expire_all()
+
+    assert [_get(MatchRun, r).status for r in (run, orphan)] == [RunStatus.DONE, RunStatus.DONE]
 
 
 def test_queued_runs_waiting_for_a_worker_are_not_taken_for_orphans(appctx, small_season, monkeypatch):
-    monkeypatch.setitem(appctx.config, "RUNS_INLINE", False)
-    monkeypatch.setitem(appctx.config, "RUN_EXECUTOR", "worker")
-    waiting, stuck = _start(small_season, seed=1), _start(small_season, seed=2)
-    long_ago = min(run_queue.queue_of().started_at, utcnow() - timedelta(minutes=15)) - timedelta(minutes=1)
-    waiting.created_at = long_ago
-    stuck.status, stuck.created_at, stuck.started_at = RunStatus.RUNNING, long_ago, long_ago
-    run_queue.queue_of().mine.difference_update({waiting.id, stuck.id})
+    waiting = match_runs.create_run(_get(User, small_season.coordinator), _get(Season, small_season.season), seed=1)
+    waiting.created_at = utcnow() - timedelta(hours=1)
     db.session.commit()
 
-    assert run_queue.fail_interrupted() == 1
+    run_reports.runs_of(_get(Season, small_season.season))
 
-    assert (waiting.status, stuck.status) == (RunStatus.QUEUED, RunStatus.FAILED)
+    assert _get(MatchRun, waiting).status == RunStatus.QUEUED  # its job waits in the queue
 
 
 def test_a_run_in_the_web_process_never_turns_the_garbage_collector_off(appctx, small_season, monkeypatch):
@@ -426,6 +513,7 @@ def test_each_app_has_its_own_run_queue(app):
     mine, theirs = run_queue.queue_of(app), run_queue.queue_of(other)
 
     assert mine is not theirs and mine.executor is not theirs.executor and mine.mine is not theirs.mine
+    assert jobs.jobs_of(app).tasks["matching.execute_run"] is not jobs.jobs_of(other).tasks["matching.execute_run"]
 
 
 @NEEDS_SETPRIORITY
@@ -460,7 +548,7 @@ def test_the_background_thread_is_lowered_once_however_many_runs_it_solves(app, 
 
 
 @NEEDS_SETPRIORITY
-def test_a_run_worker_lowers_its_whole_scheduling_group(tmp_path, monkeypatch):
+def test_a_worker_lowers_its_whole_scheduling_group(tmp_path, monkeypatch):
     import threading
 
     group = tmp_path / "autogroup"

@@ -10,6 +10,7 @@ from sqlalchemy.orm import undefer
 from sprint.extensions import db
 from sprint.models import AuditEvent, MatchRun, Phase, Placement, PlacementStatus, Role, RunStatus
 from sprint.services.matching import adapter
+from sprint.services.support import jobs
 
 MODES = ["stable", "stable-hosts", "max-stable", "welfare"]
 CONFIRM = {"confirm": "y"}  # the confirmation page's button
@@ -328,13 +329,13 @@ def test_cli_runs_a_match_and_prints_a_summary(app, runner, small_season):
 
 
 def test_cli_solves_inline_without_changing_the_apps_config(app, runner, small_season, monkeypatch):
-    monkeypatch.setitem(app.config, "RUNS_INLINE", False)
-    monkeypatch.setitem(app.config, "RUN_EXECUTOR", "worker")  # the web would only queue
+    monkeypatch.setitem(app.config, "RUNS_INLINE", False)  # the web would queue a job
+    monkeypatch.setattr(jobs, "enqueue", lambda *args, **kwargs: pytest.fail("the CLI queues no job"))
 
     result = runner.invoke(args=["run-match", "--season-id", str(small_season.season.id), "--seed", "1"])
 
     assert result.exit_code == 0, result.output
-    assert (app.config["RUNS_INLINE"], app.config["RUN_EXECUTOR"]) == (False, "worker")
+    assert app.config["RUNS_INLINE"] is False
     with app.app_context():
         assert db.session.scalar(db.select(MatchRun.status)) == RunStatus.DONE
 

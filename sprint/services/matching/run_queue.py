@@ -1,44 +1,61 @@
-"""Background execution of match runs, with their state in the database.
+"""Match runs on the job queue, with their state in the database.
 
-A run's state lives in its row (queued, running, done, failed), so any page can show it. Where a
-queued run executes is set by RUN_EXECUTOR:
+A run's state lives in its row (queued, running, done, failed), so any page can show it. Starting
+a run commits the queued row, then hands it over:
 
-- "thread" (the default, nothing else to start): one worker thread in the web process;
-- "worker": the web processes only queue; `sprint run-worker` processes (as many as wanted, on
-  any machine that reaches the database) claim queued runs one at a time and solve them.
+- to the job queue (`jobs`, QUEUE_URL): the job `matching.execute_run(run_id)`, which any
+  `sprint worker` runs, on any machine that reaches the database and the queue;
+- in the embedded default (the SQLite queue with RUN_IN_WEB on, as in development) to one
+  solving thread of the web process itself, through the same function, so `sprint run` alone
+  solves runs. Production (a Redis queue) never solves in the web process.
+- With RUNS_INLINE set (tests), or `inline` asked for (the CLI), the caller solves it before
+  `enqueue` returns; with the "immediate" queue of the tests, the job runs as it is queued.
 
-Either way the solving thread runs at a lower CPU priority (RUN_NICE, Linux nice value), so a
-long CP-SAT search on match day does not slow down the pages students and hosts are using.
-A run still queued or running that was created before this app started belongs to a
-process that has stopped: `fail_interrupted` marks it failed, and it can be started again.
-With RUNS_INLINE set (tests), or `inline` asked for (the CLI), a run executes before `enqueue` returns.
+Whoever executes a run first claims it: a conditional UPDATE from queued to running, so of two
+executions of one run (two jobs, a job and the web thread) exactly one solves it. While solving,
+a small thread writes the time into the run's heartbeat_at every RUN_HEARTBEAT_S seconds on a
+connection of its own. A run still running whose heartbeat is older than RUN_LEASE_S lost its
+worker (killed, machine gone): `sweep_stale`, a periodic job and every look at the runs, marks it
+failed, and it can be started again. A worker that comes back after its run was swept stores
+nothing: the final write, too, is conditional on its own claim.
 
-The executor and the runs it queued belong to the app (`init_app` puts a `RunQueue` in
-`app.extensions`), not to the module: two apps in one process share nothing.
+Solving runs at a lower CPU priority (RUN_NICE, Linux nice value): `sprint worker` lowers its
+whole process, the web process's solving thread lowers itself, so a long CP-SAT search on match
+day does not slow down the pages students and hosts are using.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import and_, update
+from huey import SqliteHuey, crontab
+from sqlalchemy import and_, func, update
+from sqlalchemy.engine import Engine
 
 from ...extensions import db
 from ...models import MatchRun, RunStatus, utcnow
+from ..support import jobs
+from ..support.local_time import format_when, zone_of
 from .adapter import SolverRefused, solve_run
 
 AUTOGROUP = "/proc/self/autogroup"
-INTERRUPTED = "Interrupted by a restart of the application before it finished; start it again."
+HEARTBEAT_S = 10.0  # RUN_HEARTBEAT_S: how often a solving worker says it is alive
+LEASE_S = 60.0  # RUN_LEASE_S: a running run whose heartbeat is older than this has lost its worker
+STOPPED = "The worker solving this run stopped at {when} before it finished; start it again."
+NOT_QUEUED = "The job queue could not be reached to queue this run; start it again."
+
+log = logging.getLogger(__name__)
 
 
 class RunQueue:
-    """One app's run executor: its worker thread (started with the first run it is given, at a lower
-    CPU priority) and the runs it queued, which are never "interrupted" while the app lives."""
+    """One app's embedded solver: its solving thread (started with the first run it is given, at a
+    lower CPU priority) and the runs handed to it, which `check_runs` never takes for orphans."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
@@ -47,6 +64,7 @@ class RunQueue:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sprint-run", initializer=self._lower)
 
     def submit(self, run_id: int) -> None:
+        self.mine.add(run_id)
         self.executor.submit(_in_context, self.app, run_id)
 
     def _lower(self) -> None:  # once, when the executor starts its thread (it reuses it for every run)
@@ -58,39 +76,240 @@ def init_app(app: Flask) -> None:
 
 
 def queue_of(app: Flask | None = None) -> RunQueue:
-    """The current app's run queue."""
+    """The current app's embedded solver."""
     return (app or current_app).extensions["sprint.run_queue"]
 
 
+def solves_in_web(app: Flask | None = None) -> bool:
+    """Whether this app's web process solves runs itself: only with RUN_IN_WEB and the SQLite queue."""
+    app = app or current_app
+    return bool(app.config.get("RUN_IN_WEB")) and isinstance(jobs.jobs_of(app).huey, SqliteHuey)
+
+
 def enqueue(run: MatchRun, inline: bool = False) -> None:
-    """Execute the run in the background (or at once with `inline` or RUNS_INLINE set); a run that is no
-    longer queued (the same run asked for twice) is left as it is."""
+    """Hand a queued (and committed) run to whoever executes runs here; see the module's text. A run
+    that is no longer queued (the same run asked for twice) is left as it is."""
     if run.status != RunStatus.QUEUED:
         return
-    queue = queue_of()
-    queue.mine.add(run.id)
+    run_id = run.id
     if inline or current_app.config.get("RUNS_INLINE"):
-        _execute(run)
-    elif current_app.config.get("RUN_EXECUTOR", "thread") == "thread":
-        queue.submit(run.id)
-    # "worker": the row is queued; a `sprint run-worker` process claims it
+        execute_queued(run_id)
+    elif solves_in_web():
+        queue_of().submit(run_id)
+    else:
+        try:
+            jobs.enqueue("matching.execute_run", run_id)
+        except Exception as error:  # Redis down: the run must not wait for a job that does not exist
+            current_app.logger.exception("Could not queue match run %s", run_id)
+            db.session.rollback()
+            _finish(run_id, None, RunStatus.FAILED, f"{NOT_QUEUED} ({error})", None, was=RunStatus.QUEUED)
+            db.session.commit()
+    db.session.expire(run)  # solved by another session (the immediate queue), or soon: read it afresh
+
+
+def claim(run_id: int) -> datetime | None:
+    """Take a queued run for this execution: a conditional UPDATE from queued to running, so of
+    several executions asking at once exactly one gets it (on SQLite and PostgreSQL alike).
+    Returns the claim's start time (which names this attempt), or None if it was not queued."""
+    now = utcnow()
+    taken = db.session.execute(
+        update(MatchRun)
+        .where(MatchRun.id == run_id, MatchRun.status == RunStatus.QUEUED)
+        .values(status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, error="", finished_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return now if taken.rowcount == 1 else None
+
+
+def execute_queued(run_id: int) -> MatchRun | None:
+    """The job `matching.execute_run`: claim the run, solve it while a heartbeat says so, store the
+    result. Does nothing (returns None) when the run is not queued: another execution has it."""
+    claimed_at = claim(run_id)
+    if claimed_at is None:
+        log.info("Match run %s is not queued any more; nothing to do", run_id)
+        return None
+    run = db.session.get(MatchRun, run_id)
+    interval = float(current_app.config.get("RUN_HEARTBEAT_S", HEARTBEAT_S))
+    with Heartbeat(db.engine, run_id, claimed_at, interval):
+        _solve(run, claimed_at)
+    return run
 
 
 def execute_run(run: MatchRun) -> MatchRun:
-    """Solve a queued run from its snapshot and store the result; a failure is recorded, not raised."""
-    run.status, run.started_at, run.error = RunStatus.RUNNING, utcnow(), ""
-    db.session.commit()
-    started = time.perf_counter()
+    """Solve a queued run here and now, in the current session (the demo loader, tests)."""
+    execute_queued(run.id)
+    db.session.refresh(run)
+    return run
+
+
+def _solve(run: MatchRun, claimed_at: datetime) -> None:
+    run_id, started = run.id, time.perf_counter()
     try:
         solve_run(run)
-    except SolverRefused as error:
-        run.status, run.error = RunStatus.FAILED, str(error)
+        status, error = RunStatus.DONE, ""
+    except SolverRefused as refused:
+        status, error = RunStatus.FAILED, str(refused)
+    except Exception as unexpected:  # whatever broke, the run must not stay "running"
+        current_app.logger.exception("Match run %s failed", run_id)
+        db.session.rollback()
+        status, error = RunStatus.FAILED, f"Unexpected error: {unexpected}"
+    seconds = round(time.perf_counter() - started, 3)
+    try:
+        kept = _finish(run_id, claimed_at, status, error, seconds)
+    except Exception:  # the database went away: the heartbeat stops, and the sweep fails the run
+        current_app.logger.exception("Could not store the end of match run %s", run_id)
+        db.session.rollback()
+        return
+    if kept:
+        db.session.commit()
     else:
-        run.status = RunStatus.DONE
-    run.solve_seconds = round(time.perf_counter() - started, 3)
-    run.finished_at = utcnow()
+        db.session.rollback()
+        log.warning("Match run %s was taken from this worker (its heartbeat stopped); its result is dropped", run_id)
+
+
+def _finish(
+    run_id: int,
+    claimed_at: datetime | None,
+    status: str,
+    error: str,
+    seconds: float | None,
+    was: str = RunStatus.RUNNING,
+) -> bool:
+    """Write a run's end if it is still this attempt's (the caller commits); False when it is not."""
+    mine = and_(MatchRun.id == run_id, MatchRun.status == was)
+    if claimed_at is not None:
+        mine = and_(mine, MatchRun.started_at == claimed_at)
+    ended = db.session.execute(
+        update(MatchRun)
+        .where(mine)
+        .values(status=status, error=error, solve_seconds=seconds, finished_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return ended.rowcount == 1
+
+
+class Heartbeat:
+    """While a run is solved, a thread that writes the time into its heartbeat_at every `interval`
+    seconds, on a connection of its own (the solving session may be busy for minutes). It stops
+    by itself if the run stopped being this attempt's (swept as stale)."""
+
+    def __init__(self, engine: Engine, run_id: int, claimed_at: datetime, interval: float) -> None:
+        self.engine, self.run_id, self.claimed_at, self.interval = engine, run_id, claimed_at, interval
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"sprint-run-{run_id}-heartbeat", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        if not _in_memory(self.engine):  # one shared connection: nobody else could see a stale run anyway
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopping.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=30)
+
+    def beat(self) -> bool:
+        """One heartbeat; False when the run is no longer this attempt's."""
+        with self.engine.begin() as connection:
+            written = connection.execute(
+                update(MatchRun.__table__)
+                .where(
+                    MatchRun.id == self.run_id,
+                    MatchRun.status == RunStatus.RUNNING,
+                    MatchRun.started_at == self.claimed_at,
+                )
+                .values(heartbeat_at=utcnow())
+            )
+        return written.rowcount == 1
+
+    def _beat(self) -> None:
+        while not self.stopping.wait(self.interval):
+            try:
+                if not self.beat():
+                    if not self.stopping.is_set():
+                        log.warning("Match run %s is no longer this worker's; heartbeat stopped", self.run_id)
+                    return
+            except Exception:  # a busy or unreachable database: try again at the next beat
+                if not self.stopping.is_set():
+                    log.warning("Heartbeat of match run %s not written", self.run_id, exc_info=True)
+
+
+def _in_memory(engine: Engine) -> bool:
+    return engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:")
+
+
+def _last_sign_of_life():
+    return func.coalesce(MatchRun.heartbeat_at, MatchRun.started_at, MatchRun.created_at)
+
+
+def sweep_stale(now: datetime | None = None, run_id: int | None = None) -> int:
+    """Mark failed every running run (or just `run_id`) whose heartbeat is older than RUN_LEASE_S:
+    its worker stopped. Returns how many; each can be started again."""
+    now = now or utcnow()
+    cutoff = now - timedelta(seconds=float(current_app.config.get("RUN_LEASE_S", LEASE_S)))
+    stale = and_(MatchRun.status == RunStatus.RUNNING, _last_sign_of_life() < cutoff)
+    if run_id is not None:
+        stale = and_(stale, MatchRun.id == run_id)
+    swept = 0
+    for run in db.session.scalars(db.select(MatchRun).where(stale)):
+        last = run.heartbeat_at or run.started_at or run.created_at
+        message = STOPPED.format(when=format_when(last, zone_of(run.season.program), with_time=True))
+        failed = db.session.execute(  # again conditional: a heartbeat may have come in meanwhile
+            update(MatchRun)
+            .where(stale, MatchRun.id == run.id)
+            .values(status=RunStatus.FAILED, error=message, finished_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        swept += failed.rowcount
     db.session.commit()
-    return run
+    if swept:
+        log.warning("%s match run(s) lost their worker and were marked failed", swept)
+    return swept
+
+
+def check_lease(run: MatchRun) -> None:
+    """A page reads a running run: if its worker stopped, say so now rather than at the next sweep."""
+    if run.status == RunStatus.RUNNING and sweep_stale(run_id=run.id):
+        db.session.refresh(run)
+
+
+def check_runs() -> None:
+    """Before the runs are listed: fail those whose worker stopped, and in the embedded mode take on
+    the queued runs of a web process that stopped (a restart), which nobody else would solve (the
+    claim keeps a run another live process has from being solved twice)."""
+    sweep_stale()
+    if not solves_in_web():
+        return
+    queue = queue_of()
+    orphans = db.session.scalars(
+        db.select(MatchRun.id).where(MatchRun.status == RunStatus.QUEUED, MatchRun.created_at < queue.started_at)
+    ).all()
+    for run_id in orphans:
+        if run_id not in queue.mine:
+            queue.submit(run_id)
+
+
+def sweep_and_watch() -> None:
+    """The periodic job (every minute): sweep, and check each running run again at the moment its
+    heartbeat would go stale, so a stopped worker is noticed about RUN_LEASE_S after its last beat
+    rather than up to a minute later."""
+    sweep_stale()
+    lease = timedelta(seconds=float(current_app.config.get("RUN_LEASE_S", LEASE_S)))
+    running = db.session.execute(
+        db.select(MatchRun.id, _last_sign_of_life()).where(MatchRun.status == RunStatus.RUNNING)
+    ).all()
+    for run_id, last in running:
+        when = (last + lease + timedelta(seconds=1)).replace(tzinfo=UTC)  # Huey reads a naive eta as local time
+        jobs.enqueue("matching.check_lease", run_id, eta=when)
+
+
+def _execute_job(run_id: int) -> None:  # a job returns nothing: Huey would store the run as its result
+    execute_queued(run_id)
+
+
+def _check_lease_job(run_id: int) -> None:
+    sweep_stale(run_id=run_id)
 
 
 def lower_priority(nice: int, whole_process: bool = False) -> int | None:
@@ -98,7 +317,7 @@ def lower_priority(nice: int, whole_process: bool = False) -> int | None:
     thread, and threads it starts, CP-SAT's among them, inherit it); returns the new value, or
     None where the platform has no such call.
 
-    With `whole_process` (a `sprint run-worker`), the process's scheduling group is lowered too:
+    With `whole_process` (a `sprint worker`), the process's scheduling group is lowered too:
     Linux's autogroup shares the CPU between sessions first and applies nice values only inside
     one, so a worker started in its own session would otherwise get as much CPU as all the web
     workers together.
@@ -118,89 +337,16 @@ def lower_priority(nice: int, whole_process: bool = False) -> int | None:
 
 
 def _in_context(app: Flask, run_id: int) -> None:
-    """What the app's worker thread runs for one queued run (lowered once, when the executor started it)."""
+    """What the web process's solving thread runs for one run (lowered once, when it started)."""
     with app.app_context():
         try:
-            run = db.session.get(MatchRun, run_id)
-            if run is not None and run.status == RunStatus.QUEUED:
-                _execute(run)
+            execute_queued(run_id)
         finally:
             db.session.remove()
 
 
-def _execute(run: MatchRun) -> None:
-    run_id = run.id
-    try:
-        execute_run(run)
-    except Exception as error:  # whatever broke, the run must not stay "running"
-        current_app.logger.exception("Match run %s failed", run_id)
-        db.session.rollback()
-        run = db.session.get(MatchRun, run_id)
-        run.status, run.error, run.finished_at = RunStatus.FAILED, f"Unexpected error: {error}", utcnow()
-        db.session.commit()
-
-
-def fail_interrupted() -> int:
-    """Mark runs left queued or running by a stopped process as failed; returns how many.
-
-    With several web workers another live process may own a run, so a run counts as orphaned only
-    once it is older than this app and older than any run may take (RUN_STALE_AFTER_S); with
-    RUN_EXECUTOR "worker", only a run that started that long ago (a queued one waits its turn).
-    """
-    queue = queue_of()
-    cutoff = min(queue.started_at, utcnow() - timedelta(seconds=current_app.config.get("RUN_STALE_AFTER_S", 900)))
-    if current_app.config.get("RUN_EXECUTOR", "thread") == "worker":  # queued runs wait for a worker
-        orphaned = and_(MatchRun.status == RunStatus.RUNNING, MatchRun.started_at < cutoff)
-    else:
-        orphaned = and_(MatchRun.status.in_((RunStatus.QUEUED, RunStatus.RUNNING)), MatchRun.created_at < cutoff)
-    stale = list(
-        db.session.scalars(
-            db.select(MatchRun).where(orphaned, MatchRun.id.not_in(queue.mine) if queue.mine else db.true())
-        )
-    )
-    for run in stale:
-        run.status, run.error, run.finished_at = RunStatus.FAILED, INTERRUPTED, utcnow()
-    if stale:
-        db.session.commit()
-    return len(stale)
-
-
-def claim_next() -> MatchRun | None:
-    """Take the oldest queued run for this process: a conditional UPDATE, so of several workers
-    asking at once exactly one gets each run (on SQLite and PostgreSQL alike)."""
-    while True:
-        run_id = db.session.scalar(
-            db.select(MatchRun.id)
-            .where(MatchRun.status == RunStatus.QUEUED)
-            .order_by(MatchRun.created_at, MatchRun.id)
-            .limit(1)
-        )
-        if run_id is None:
-            db.session.commit()
-            return None
-        taken = db.session.execute(
-            update(MatchRun)
-            .where(MatchRun.id == run_id, MatchRun.status == RunStatus.QUEUED)
-            .values(status=RunStatus.RUNNING, started_at=utcnow())
-        )
-        db.session.commit()
-        if taken.rowcount == 1:
-            queue_of().mine.add(run_id)
-            return db.session.get(MatchRun, run_id)
-
-
-def work(once: bool = False, poll_seconds: float = 2.0, should_stop=lambda: False) -> int:
-    """The loop of `sprint run-worker`: solve queued runs one after another; returns how many it ran.
-    With `once`, stop when no run is queued instead of waiting for the next."""
-    done = 0
-    while not should_stop():
-        run = claim_next()
-        if run is None:
-            if once:
-                break
-            time.sleep(poll_seconds)
-            continue
-        _execute(run)
-        db.session.remove()
-        done += 1
-    return done
+JOBS = (
+    jobs.Job("matching.execute_run", _execute_job),
+    jobs.Job("matching.sweep_runs", sweep_and_watch, every=crontab(minute="*")),
+    jobs.Job("matching.check_lease", _check_lease_job),
+)

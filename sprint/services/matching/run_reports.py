@@ -45,12 +45,13 @@ def run_for(actor: User, run_id: int) -> MatchRun:
     run = db.session.get(MatchRun, run_id) if run_id else None
     if run is None or run.season.program_id != actor.program_id:
         raise NotFound("There is no such match run in your program.")
+    run_queue.check_lease(run)  # a running run whose worker stopped shows as failed at once
     return run
 
 
 def runs_of(season: Season) -> list[MatchRun]:
-    """The season's runs, newest first; runs a restart interrupted are marked failed first."""
-    run_queue.fail_interrupted()
+    """The season's runs, newest first; runs whose worker stopped are marked failed first."""
+    run_queue.check_runs()
     return list(
         db.session.scalars(db.select(MatchRun).where(MatchRun.season_id == season.id).order_by(MatchRun.id.desc()))
     )
