@@ -47,6 +47,15 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class AccessLogRequestIdFilter(logging.Filter):
+    """For gunicorn's access lines (docs/deploy/gunicorn.conf.py): the id the app answered with."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        atoms = record.args if isinstance(record.args, dict) else {}
+        record.request_id = atoms.get("{x-request-id}o") or "-"
+        return True
+
+
 def log_formatter(kind: str) -> logging.Formatter:
     """The formatter LOG_FORMAT names."""
     if kind == "json":
