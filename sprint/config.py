@@ -8,6 +8,7 @@ the SPRINT_ name wins. The README's settings table lists every one."""
 
 from __future__ import annotations
 
+import copy
 import os
 import secrets
 from datetime import timedelta
@@ -128,6 +129,9 @@ def environment_overrides(environ: os._Environ | dict) -> dict:
 def load_prefixed_settings(config: Config, environ: os._Environ | dict) -> None:
     """SPRINT_<NAME> variables into `config` (Flask's from_prefixed_env), each then read as its
     setting's type: a SECRET_KEY of digits stays a string, "yes" is true, "a,b" is a list."""
+    for key, value in config.items():  # SPRINT_X__key writes into the dict: never into the defaults' own
+        if isinstance(value, dict):
+            config[key] = copy.deepcopy(value)
     config.from_prefixed_env(PREFIX)
     for variable in PROCESS_VARIABLES:
         config.pop(variable[len(PREFIX) + 1 :], None)

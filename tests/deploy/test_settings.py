@@ -43,6 +43,7 @@ def test_prefixed_variables_set_settings_as_their_types(environment):
     assert config["PAGE_SIZE"] == 50
     assert config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True, "pool_size": 7}
     assert "ENV" not in config and "INSTANCE_PATH" not in config  # those two choose the settings
+    assert Defaults.SQLALCHEMY_ENGINE_OPTIONS == {"pool_pre_ping": True}  # the next app starts from the defaults
 
 
 def test_the_prefixed_name_wins_over_its_alias_and_both_normalise_the_database_url(environment):
