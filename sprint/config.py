@@ -154,7 +154,7 @@ NONE_DEFAULT_TYPES = {
 def parse_setting(setting: str, value: object, raw: str | None = None) -> object:
     """A value from the environment as the type of its default (unknown settings stay as given).
     A value that cannot be read so stops the app with the setting's name."""
-    default = getattr(Defaults, setting, None)
+    default = getattr(Production, setting, None)  # Production: every default, and its own few
     kind = NONE_DEFAULT_TYPES.get(setting, type(default) if default is not None else None)
     text = raw if raw is not None else value
     try:

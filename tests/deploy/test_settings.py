@@ -68,6 +68,7 @@ def test_a_value_that_does_not_read_as_its_type_stops_the_app_naming_the_setting
     ("setting", "raw", "expected"),
     [
         ("MAIL_USE_TLS", "off", False),
+        ("REMEMBER_COOKIE_SECURE", "yes", True),  # production's own setting
         ("RATELIMIT_ALLOW_MEMORY", "1", True),
         ("MAIL_PORT", "587", 587),
         ("SENTRY_TRACES_SAMPLE_RATE", "0.25", 0.25),
