@@ -9,7 +9,7 @@ from flask import Flask
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import access, cli, email_text, errors, templating
+from . import access, cli, email_text, errors, observability, templating
 from .config import (
     Defaults,
     Production,
@@ -17,25 +17,43 @@ from .config import (
     check_production,
     environment_overrides,
     instance_secret_key,
+    load_prefixed_settings,
+    normalise_database_url,
     trusted_hosts,
 )
 from .extensions import CONTENT_SECURITY_POLICY, babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
 from .services.accounts.users import user_for_session
 from .services.matching import run_queue
-from .services.support import jobs, outbox
+from .services.support import job_status, jobs, outbox
 from .templating import page_zone
 from .views import admin, auth, company, coordinator, dashboards, liaison, main, runs, student
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+
+
+def shipped(name: str) -> Path:
+    """templates/ or migrations/: inside the package when installed from a wheel (pyproject.toml maps
+    them there), at the top of the checkout otherwise."""
+    inside = PACKAGE / name
+    return inside if inside.is_dir() else ROOT / name
+
+
+def default_instance_path() -> str | None:
+    """SPRINT_INSTANCE_PATH, else the checkout's instance/; installed from a wheel, Flask's own choice
+    (<prefix>/var/sprint-instance)."""
+    if os.environ.get("SPRINT_INSTANCE_PATH"):
+        return os.environ["SPRINT_INSTANCE_PATH"]
+    return str(ROOT / "instance") if (ROOT / "pyproject.toml").exists() else None
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, instance/config.py (or the test dict), then the environment."""
     app = Flask(
         __name__,
-        instance_path=os.environ.get("SPRINT_INSTANCE_PATH", str(ROOT / "instance")),
+        instance_path=default_instance_path(),
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
+        template_folder=str(shipped("templates")),
     )
     production = os.environ.get("SPRINT_ENV") == "production"
     app.config.from_object(Production if production else Defaults)
@@ -43,9 +61,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.update(environment_overrides(os.environ))
+        load_prefixed_settings(app.config, os.environ)
     else:
         app.config.update(test_config)
     _finish_config(app, production)
+    observability.init_app(app)
     _trust_proxies(app)
     _init_extensions(app)
     _register_blueprints(app)
@@ -56,11 +76,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     run_queue.init_app(app)
     jobs.init_app(app, [*jobs.JOBS, *outbox.JOBS, *run_queue.JOBS])
+    job_status.record_failures(jobs.jobs_of(app))
     return app
 
 
 def _finish_config(app: Flask, production: bool) -> None:
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    uri = app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / uri[10:])
     if production:
@@ -83,7 +104,7 @@ def _trust_proxies(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(shipped("migrations")))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."

@@ -1,17 +1,27 @@
-"""Configuration: defaults, then instance/config.py, then the environment."""
+"""Configuration: defaults, then instance/config.py, then the environment.
+
+Every setting below can be set in the environment as SPRINT_<NAME> (Flask's `from_prefixed_env`:
+the value is read as JSON where it parses, so `SPRINT_TRUSTED_PROXIES=1` is a number and
+`SPRINT_REQUIRE_WORKER=true` a boolean; `SPRINT_SQLALCHEMY_ENGINE_OPTIONS__pool_size=10` sets one
+key of a dict). A few conventional names (DATABASE_URL, SECRET_KEY, ...; `ALIASES`) are read too;
+the SPRINT_ name wins. The README's settings table lists every one."""
 
 from __future__ import annotations
 
+import copy
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from flask import Config
+
 
 class Defaults:
     """Settings for development on SQLite; production overrides a few of them."""
 
+    SECRET_KEY: str | None = None  # required in production; in development generated into instance/secret_key
     SQLALCHEMY_DATABASE_URI = "sqlite:///sprint.sqlite"  # relative to instance/
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
@@ -19,6 +29,12 @@ class Defaults:
     BOOTSTRAP_BOOTSWATCH_THEME = None
     MAIL_BACKEND = "file"  # one file per message in instance/outbox
     MAIL_DEFAULT_SENDER = "SPRINT Placement <no-reply@sprint.local>"
+    MAIL_SERVER = "localhost"  # SMTP (Flask-Mailman's defaults, listed so the environment can set them)
+    MAIL_PORT = 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
     RATELIMIT_STORAGE_URI = "memory://"  # production refuses it unless RATELIMIT_ALLOW_MEMORY is set
     RATELIMIT_ALLOW_MEMORY = False
     RATELIMIT_STRATEGY = "moving-window"  # "10 per minute" means any 60 seconds, not each clock minute
@@ -58,6 +74,12 @@ class Defaults:
     BABEL_DEFAULT_TIMEZONE = "America/New_York"  # a program's own zone (Program.time_zone) wins
     PAY_FLOOR = 16.94  # Connecticut minimum wage from January 2026, dollars per hour
     ENV_NAME = "development"
+    LOG_FORMAT = "plain"  # or "json": one JSON object per line (sprint/observability.py)
+    LOG_LEVEL = "INFO"
+    SENTRY_DSN = ""  # errors reported to Sentry only when set
+    SENTRY_TRACES_SAMPLE_RATE = 0.0  # share of requests traced for Sentry's performance pages
+    REQUIRE_WORKER = False  # /healthz answers 503 when no scheduling worker was seen lately
+    WORKER_STALE_MINUTES = 5  # how long since a worker was seen before /healthz reports it
 
 
 class Production(Defaults):
@@ -69,50 +91,106 @@ class Production(Defaults):
     REMEMBER_COOKIE_SECURE = True
     FORCE_HTTPS = True
     ENV_NAME = "production"
+    LOG_FORMAT = "json"
 
 
 class ConfigError(RuntimeError):
     """The configuration is unsafe or incomplete; the app refuses to start."""
 
 
+PREFIX = "SPRINT"
+# The unprefixed names hosting platforms and older set-ups use, and the setting each one sets.
+ALIASES = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY": "SECRET_KEY",
+    "BASE_URL": "BASE_URL",
+    "TRUSTED_HOSTS": "TRUSTED_HOSTS",
+    "TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "MAIL_SERVER": "MAIL_SERVER",
+    "MAIL_PORT": "MAIL_PORT",
+    "MAIL_USERNAME": "MAIL_USERNAME",
+    "MAIL_PASSWORD": "MAIL_PASSWORD",
+    "MAIL_USE_TLS": "MAIL_USE_TLS",
+    "MAIL_DEFAULT_SENDER": "MAIL_DEFAULT_SENDER",
+    "MAIL_BACKEND": "MAIL_BACKEND",
+    "RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "RATELIMIT_ALLOW_MEMORY": "RATELIMIT_ALLOW_MEMORY",
+    "LOGIN_FAILURES_PER_ACCOUNT": "LOGIN_FAILURES_PER_ACCOUNT",
+    "LOGIN_FAILURES_PER_ADDRESS": "LOGIN_FAILURES_PER_ADDRESS",
+    "QUEUE_URL": "QUEUE_URL",
+    "QUEUE_NAME": "QUEUE_NAME",
+    "RUN_IN_WEB": "RUN_IN_WEB",
+    "SENTRY_DSN": "SENTRY_DSN",
+}
+# Read by create_app before any setting (they choose the settings and the instance folder).
+PROCESS_VARIABLES = ("SPRINT_ENV", "SPRINT_INSTANCE_PATH")
+
+
 def environment_overrides(environ: os._Environ | dict) -> dict:
-    """Settings taken from the process environment (12-factor style)."""
-    overrides: dict = {}
-    if environ.get("DATABASE_URL"):
-        overrides["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
-    for key in (
-        "SECRET_KEY",
-        "MAIL_SERVER",
-        "MAIL_USERNAME",
-        "MAIL_PASSWORD",
-        "MAIL_DEFAULT_SENDER",
-        "RATELIMIT_STORAGE_URI",
-        "MAIL_BACKEND",
-        "BASE_URL",
-        "LOGIN_FAILURES_PER_ACCOUNT",
-        "LOGIN_FAILURES_PER_ADDRESS",
-        "QUEUE_URL",
-        "QUEUE_NAME",
-    ):
-        if environ.get(key):
-            overrides[key] = environ[key]
-    if environ.get("TRUSTED_HOSTS"):
-        overrides["TRUSTED_HOSTS"] = [host.strip() for host in environ["TRUSTED_HOSTS"].split(",") if host.strip()]
-    if environ.get("TRUSTED_PROXIES"):
-        overrides["TRUSTED_PROXIES"] = int(environ["TRUSTED_PROXIES"])
-    if environ.get("RATELIMIT_ALLOW_MEMORY"):
-        overrides["RATELIMIT_ALLOW_MEMORY"] = _yes(environ["RATELIMIT_ALLOW_MEMORY"])
-    if environ.get("RUN_IN_WEB"):
-        overrides["RUN_IN_WEB"] = _yes(environ["RUN_IN_WEB"])
-    if environ.get("MAIL_PORT"):
-        overrides["MAIL_PORT"] = int(environ["MAIL_PORT"])
-    if environ.get("MAIL_USE_TLS"):
-        overrides["MAIL_USE_TLS"] = _yes(environ["MAIL_USE_TLS"])
-    return overrides
+    """Settings taken from the unprefixed names in ALIASES (an empty value counts as unset)."""
+    return {setting: parse_setting(setting, environ[name]) for name, setting in ALIASES.items() if environ.get(name)}
 
 
-def _yes(value: str) -> bool:
-    return value.strip().lower() in {"1", "true", "yes"}
+def load_prefixed_settings(config: Config, environ: os._Environ | dict) -> None:
+    """SPRINT_<NAME> variables into `config` (Flask's from_prefixed_env), each then read as its
+    setting's type: a SECRET_KEY of digits stays a string, "yes" is true, "a,b" is a list."""
+    for key, value in config.items():  # SPRINT_X__key writes into the dict: never into the defaults' own
+        if isinstance(value, dict):
+            config[key] = copy.deepcopy(value)
+    config.from_prefixed_env(PREFIX)
+    for variable in PROCESS_VARIABLES:
+        config.pop(variable[len(PREFIX) + 1 :], None)
+    for name, raw in environ.items():
+        setting = name[len(PREFIX) + 1 :]
+        if name.startswith(PREFIX + "_") and name not in PROCESS_VARIABLES and "__" not in setting:
+            config[setting] = parse_setting(setting, config[setting], raw)
+
+
+# Settings whose default is None, and the type they take when set.
+NONE_DEFAULT_TYPES = {
+    "SECRET_KEY": str,
+    "TRUSTED_HOSTS": list,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "WTF_CSRF_TIME_LIMIT": int,
+}
+
+
+def parse_setting(setting: str, value: object, raw: str | None = None) -> object:
+    """A value from the environment as the type of its default (unknown settings stay as given).
+    A value that cannot be read so stops the app with the setting's name."""
+    default = getattr(Production, setting, None)  # Production: every default, and its own few
+    kind = NONE_DEFAULT_TYPES.get(setting, type(default) if default is not None else None)
+    text = raw if raw is not None else value
+    try:
+        if kind is None or value is None:
+            return value
+        if kind is str:
+            return str(text)
+        if kind is bool:
+            return value if isinstance(value, bool) else _yes_or_no(str(text))
+        if kind is int:
+            return int(str(text).strip())
+        if kind is float:
+            return float(str(text).strip())
+        if kind is list:
+            return value if isinstance(value, list) else [item.strip() for item in str(text).split(",") if item.strip()]
+        if kind is timedelta:
+            return value if isinstance(value, timedelta) else timedelta(seconds=float(str(text)))
+        if kind is dict and not isinstance(value, dict):
+            raise ValueError("expected a JSON object")
+    except ValueError as error:
+        raise ConfigError(f"Refusing to start: {setting}={text!r} is not a valid {kind.__name__} ({error}).") from None
+    return value
+
+
+def _yes_or_no(value: str) -> bool:
+    word = value.strip().lower()
+    if word in {"1", "true", "yes", "on"}:
+        return True
+    if word in {"", "0", "false", "no", "off"}:
+        return False
+    raise ValueError("say true or false")
 
 
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"  # where `sprint run` serves

@@ -13,6 +13,7 @@ from ..models import College, Program, Role
 from ..services.accounts import users
 from ..services.directory import colleges
 from ..services.season import programs, queries
+from ..services.support import job_status
 from .forms_support import errors_shown_on, status_for, valid_or_400
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -39,7 +40,9 @@ def dashboard():
             )
             flash(f"{program.name} is created. Invite its first coordinator.", "success")
             return redirect(url_for("admin.program", program_id=program.id))
-    return render_template("admin/dashboard.html", form=form, programs=programs.program_summaries()), status_for(form)
+    return render_template(
+        "admin/dashboard.html", form=form, programs=programs.program_summaries(), background=job_status.job_status()
+    ), status_for(form)
 
 
 def _invite_form(bound: bool = True) -> InviteForm:

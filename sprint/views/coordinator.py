@@ -34,7 +34,7 @@ from ..services.directory import audit_log, csv_import, directories, edits, prog
 from ..services.directory.csv_import_kinds import KINDS, template_rows
 from ..services.errors import StaleEdit
 from ..services.season import deadline_extensions, manage, programs, queries
-from ..services.support import local_time, outbox
+from ..services.support import job_status, local_time, outbox
 from ..services.support.csv_export import to_csv_bytes
 from .forms_support import errors_flashed, errors_shown_on, status_for, valid_or_400
 
@@ -60,6 +60,7 @@ def dashboard():
         sign_up=url_for("auth.register", slug=current_user.program.slug, _external=True),
         zone_form=TimeZoneForm(time_zone=current_user.program.time_zone),
         people=queries.program_people_counts(program_id),
+        background=job_status.job_status(),
     )
 
 

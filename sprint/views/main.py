@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..models import Role, User
 from ..services.market import profiles
+from ..services.support.health import check_health
 
 bp = Blueprint("main", __name__)
 
@@ -31,7 +32,12 @@ def index():
 
 @bp.get("/healthz")
 def health():
-    return {"status": "ok"}
+    """For load balancers and monitors: 200 when the database and the queue answer, else 503 naming
+    what failed; the worker is reported, and fails the check only with REQUIRE_WORKER."""
+    healthy, body = check_health(
+        require_worker=current_app.config["REQUIRE_WORKER"], stale_minutes=current_app.config["WORKER_STALE_MINUTES"]
+    )
+    return body, 200 if healthy else 503
 
 
 @bp.get("/resumes/<int:student_id>")

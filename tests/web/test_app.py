@@ -179,4 +179,6 @@ def test_a_post_with_a_csrf_token_is_accepted(base_app, make):
 
 
 def test_health_check(client):
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    body = client.get("/healthz").get_json()
+
+    assert (body["status"], body["database"], body["queue"], body["worker"]) == ("ok", "ok", "ok", "immediate")
