@@ -119,6 +119,7 @@ def worker(threads: int, scheduler: bool) -> None:
     app = current_app._get_current_object()
     nice = run_queue.lower_priority(app.config.get("RUN_NICE", 10), whole_process=True)
     queue = jobs.jobs_of(app)
+    queue.in_web = False  # a worker queues what its jobs queue, for any worker to take
     click.echo(
         f"Worker on {app.config['QUEUE_URL']} queue {queue.huey.name!r}: {threads} thread(s), "
         f"scheduler {'on' if scheduler else 'off'}, nice {nice}."

@@ -17,12 +17,13 @@ from sprint.services.support import jobs
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _app(tmp_path: Path, queue_url: str):
+def _app(tmp_path: Path, queue_url: str, in_web: bool = False):
     return create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "k" * 32,
             "QUEUE_URL": queue_url,
+            "RUN_IN_WEB": in_web,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'app.sqlite'}",
         }
     )
@@ -92,3 +93,17 @@ def test_a_worker_runs_the_jobs_of_the_embedded_sqlite_queue(tmp_path):
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="set REDIS_URL (.ci/run does) to test the Redis queue")
 def test_a_worker_runs_the_jobs_of_a_redis_queue(tmp_path):
     _worker_runs_queued_jobs(tmp_path, os.environ["REDIS_URL"])
+
+
+def test_the_embedded_default_does_work_queued_for_now_in_the_web_process_without_a_worker(tmp_path):
+    app = _app(tmp_path, f"sqlite:///{tmp_path / 'queue.sqlite'}", in_web=True)
+    with app.app_context():
+        jobs.enqueue("support.worker_alive").result(timeout=30)
+
+    assert jobs.worker_last_seen(app) is not None
+    assert jobs.jobs_of(app).depth()["pending"] == 0
+
+
+def test_with_redis_or_run_in_web_off_the_web_process_only_queues(tmp_path):
+    assert not jobs.jobs_of(_app(tmp_path, "sqlite", in_web=False)).in_web
+    assert not jobs.jobs_of(_app(tmp_path / "r", "redis://127.0.0.1:6379/15", in_web=True)).in_web

@@ -2,8 +2,10 @@
 
 Where the queue lives is QUEUE_URL:
 
-- "sqlite" (the default): a SQLite file in instance/ (`queue.sqlite`), so a newcomer needs no server;
-  `sprint worker` in a second terminal runs the jobs (`sprint run` alone still serves every page);
+- "sqlite" (the default): a SQLite file in instance/ (`queue.sqlite`), so a newcomer needs no server.
+  With RUN_IN_WEB on (the development default) the web process does the work queued for now in a
+  thread of its own, so `sprint run` alone sends the emails and solves the runs; `sprint worker` in a
+  second terminal adds the periodic jobs (retries, reminders) and the work scheduled for later;
 - "redis://host:6379/0" (production): every web process and every worker, on any machine, share it;
 - "immediate" (the tests): a job runs when it is queued, in the caller's thread.
 
@@ -15,6 +17,7 @@ nothing registers itself by being imported. Every job runs in an app context of 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,6 +62,10 @@ class Jobs:
     def __init__(self, app: Flask, huey: Huey) -> None:
         self.app, self.huey = app, huey
         self.tasks: dict[str, TaskWrapper] = {}
+        self.functions: dict[str, Callable[..., object]] = {}
+        # The embedded default: work queued for now runs in one thread of the web process itself.
+        self.in_web = bool(app.config.get("RUN_IN_WEB")) and isinstance(huey, SqliteHuey)
+        self._executor: ThreadPoolExecutor | None = None
 
     def register(self, job: Job) -> None:
         if job.name in self.tasks:
@@ -70,6 +77,7 @@ class Jobs:
                 return job.run(*args, **kwargs)
 
         in_app_context.__name__ = job.name
+        self.functions[job.name] = in_app_context
         options = dict(retries=job.retries, retry_delay=job.retry_delay, name=job.name)
         if job.every is not None:
             self.tasks[job.name] = self.huey.periodic_task(job.every, **options)(in_app_context)
@@ -79,9 +87,20 @@ class Jobs:
     def enqueue(self, name: str, *args, delay: float | None = None, eta: datetime | None = None):
         """Queue job `name` with these arguments (now, after `delay` seconds, or at `eta`, UTC)."""
         task = self.tasks[name]
+        if delay is None and eta is None and self.in_web:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sprint-job")
+            return self._executor.submit(self._logged, name, *args)
         if delay is None and eta is None:
             return task(*args)
         return task.schedule(args=args, delay=delay, eta=eta)
+
+    def _logged(self, name: str, *args) -> object:
+        try:
+            return self.functions[name](*args)
+        except Exception:  # noqa: BLE001 - a failed job is logged; the rows it works on say what is left
+            self.app.logger.exception("Background job %s failed in the web process", name)
+            return None
 
     def depth(self) -> dict[str, int]:
         """How much work waits: jobs queued now, and jobs scheduled for later."""
