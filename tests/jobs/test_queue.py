@@ -12,7 +12,7 @@ import pytest
 from huey import MemoryHuey, RedisHuey, SqliteHuey
 
 from sprint import create_app
-from sprint.services.support import jobs
+from sprint.services.support import job_status, jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -102,6 +102,8 @@ def test_the_embedded_default_does_work_queued_for_now_in_the_web_process_withou
 
     assert jobs.worker_last_seen(app) is not None
     assert jobs.jobs_of(app).depth()["pending"] == 0
+    with app.app_context():
+        assert job_status.job_status().in_web  # the dashboards say this process does the work
 
 
 def test_with_redis_or_run_in_web_off_the_web_process_only_queues(tmp_path):

@@ -34,6 +34,7 @@ class Failure:
 class JobStatus:
     reachable: bool
     immediate: bool = False  # the tests' mode: jobs run when queued, no worker needed
+    in_web: bool = False  # the embedded default: this web process does the work queued for now
     pending: int = 0
     scheduled: int = 0
     worker_seen_at: datetime | None = None  # UTC, naive
@@ -82,6 +83,7 @@ def job_status() -> JobStatus:
     return JobStatus(
         reachable=True,
         immediate=bool(queue.huey.immediate),
+        in_web=queue.in_web,
         pending=depth["pending"],
         scheduled=depth["scheduled"],
         worker_seen_at=seen.astimezone(UTC).replace(tzinfo=None) if seen else None,
