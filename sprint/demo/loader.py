@@ -304,7 +304,8 @@ class _Builder:
         db.session.flush()
         run = match_runs.create_run(self.coordinator, season, MatchMode.STABLE, seed=year, label=f"Main match {year}")
         run_queue.execute_run(run)
-        for placement in match_runs.publish_run(self.coordinator, run):
+        match_runs.publish_run(self.coordinator, run)
+        for placement in match_runs.offers_of(run):
             self._outcome(placement, year)
         season.phase = Phase.CLOSED
 

@@ -60,6 +60,10 @@ class MatchRun(db.Model):
     solve_seconds: Mapped[float | None]
     published_at: Mapped[datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # The publication's emails are written by a job after it commits: due (UTC) until that job has
+    # put them in the outbox, then queued. Both empty: published without emails (the demo, tests).
+    emails_due_at: Mapped[datetime | None]
+    emails_queued_at: Mapped[datetime | None]
 
     season: Mapped[Season] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

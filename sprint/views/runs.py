@@ -116,8 +116,11 @@ def confirm_publish(run_id: int):
     form = PublishForm()
     if form.confirmed:
         with errors_shown_on(form):
-            placements = match_runs.publish(current_user, run, form.reason.data or "", form.unstable_ok.data)
-            flash(f"Published: {counted(len(placements), 'offer')} sent; lists are locked.", "success")
+            offers = match_runs.publish(current_user, run, form.reason.data or "", form.unstable_ok.data)
+            flash(
+                f"Published: {counted(offers, 'offer')} made; lists are locked, and the emails are on their way.",
+                "success",
+            )
             return redirect(url_for("runs.placements", season_id=run.season_id))
     return render_template(
         "runs/publish.html", run=run, f=run_reports.figures(run), form=form, publish=open_actions.publish(run)

@@ -17,6 +17,7 @@ from sprint.models import (
     EmailStatus,
     MatchRun,
     OutboxEmail,
+    Placement,
     Role,
     Season,
     StudentProfile,
@@ -24,7 +25,7 @@ from sprint.models import (
     User,
     utcnow,
 )
-from sprint.services.matching import match_runs
+from sprint.services.matching import match_runs, publication_emails
 from sprint.services.matching.match_runs import RunSettings
 from sprint.services.support import jobs, outbox
 from sprint.services.support.notify import send_email
@@ -296,10 +297,8 @@ def test_a_resend_without_a_csrf_token_is_refused(app, make, login, client):
     assert response.status_code == 400
 
 
-def test_publishing_to_many_students_only_writes_rows_and_sends_after_the_request(
-    app, client, login, small_season, queued, smtp
-):
-    extra = 150
+def _season_of_many(app, small_season, queued, extra: int) -> int:
+    """The small season with `extra` more students who all want position A, and a finished run of it."""
     with app.app_context():
         position_id = small_season.positions["A"].id
         for n in range(extra):
@@ -322,22 +321,64 @@ def test_publishing_to_many_students_only_writes_rows_and_sends_after_the_reques
         coordinator = db.session.get(User, small_season.coordinator.id)
         run = match_runs.start_run(coordinator, db.session.get(Season, small_season.season.id), RunSettings())
         _run_queued(queued)  # the run itself, if it went on the queue
-        run_id = run.id
-        assert db.session.get(MatchRun, run_id).status == "done"
+        assert db.session.get(MatchRun, run.id).status == "done"
+        return run.id
+
+
+def test_publishing_to_many_students_writes_no_email_in_the_request_and_each_once_afterwards(
+    app, client, login, small_season, queued, smtp
+):
+    extra = 150
+    run_id = _season_of_many(app, small_season, queued, extra)
     login(small_season.coordinator)
 
     response = client.post(f"/coordinator/runs/{run_id}/publish", data={"confirm": "y"})
 
     assert response.status_code == 302
     with app.app_context():
+        assert _rows() == []  # the request commits the offers and a mark, nothing more
+        run = db.session.get(MatchRun, run_id)
+        assert run.emails_due_at is not None and run.emails_queued_at is None
+        assert db.session.scalar(db.select(db.func.count(Placement.id))) >= 4
+    assert queued.pending_count() == 1 and smtp.opened == 0
+
+    _run_queued(queued)  # the emails job, then the senders it queues
+
+    with app.app_context():
         rows = _rows()
         students = [row for row in rows if "match result" in row.subject and "results" in row.template]
         assert len(students) >= 7 + extra
-        assert {row.status for row in rows} == {EmailStatus.PENDING}
-    assert smtp.delivered == [] and smtp.opened == 0  # nothing sent inside the request
+        assert {row.status for row in rows} == {EmailStatus.SENT}
+        run = db.session.get(MatchRun, run_id)
+        assert run.emails_due_at is None and run.emails_queued_at is not None
+        assert publication_emails.write(run_id) == 0  # a second job (queued twice) writes nothing
+        assert publication_emails.write_overdue(utcnow() + timedelta(hours=1)) == 0
+    assert len(smtp.delivered) == len(rows) == len(set(smtp.delivered))
 
-    _run_queued(queued)
+
+def test_a_lost_emails_job_is_made_good_by_the_periodic_job_and_a_failed_one_leaves_them_due(
+    app, client, login, small_season, queued, smtp, monkeypatch
+):
+    run_id = _season_of_many(app, small_season, queued, 3)
+    login(small_season.coordinator)
+    client.post(f"/coordinator/runs/{run_id}/publish", data={"confirm": "y"})
+    queued.flush()  # the queue lost the job (a Redis flush, a crash before it was stored)
 
     with app.app_context():
-        assert {row.status for row in _rows()} == {EmailStatus.SENT}
-    assert len(smtp.delivered) == len(rows) == len(set(smtp.delivered))
+        assert publication_emails.write_overdue() == 0  # not overdue yet: its job may still come
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("the worker died while writing")
+
+        monkeypatch.setattr(publication_emails, "send_email", broken)
+        with pytest.raises(RuntimeError):
+            publication_emails.write(run_id)
+        db.session.rollback()
+        monkeypatch.undo()
+        assert _rows() == [] and db.session.get(MatchRun, run_id).emails_due_at is not None  # still due
+
+        written = publication_emails.write_overdue(utcnow() + publication_emails.LOST_AFTER + timedelta(seconds=1))
+        rows = _rows()
+        students = [row.recipient for row in rows if row.template != "results_published_host"]
+        assert written == len(rows) and len(students) == len(set(students)) == 7 + 3
+        assert publication_emails.write_overdue(utcnow() + timedelta(hours=1)) == 0  # once only

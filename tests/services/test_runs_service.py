@@ -174,7 +174,8 @@ def test_publish_creates_offers_notifies_locks_and_refuses_a_second_time(appctx,
     other = _start(small_season, mode="welfare", seed=1)
     actor = _get(User, small_season.coordinator)
 
-    placements = match_runs.publish(actor, first)
+    match_runs.publish(actor, first)
+    placements = match_runs.offers_of(first)
 
     season = _get(Season, small_season.season)
     assert season.phase == Phase.PUBLISHED
@@ -191,7 +192,8 @@ def test_publish_creates_offers_notifies_locks_and_refuses_a_second_time(appctx,
 def test_a_decline_then_a_second_round_leaves_accepted_placements_untouched(appctx, small_season, outbox):
     actor = _get(User, small_season.coordinator)
     run = _start(small_season, mode="stable", seed=1)
-    placements = match_runs.publish(actor, run)
+    match_runs.publish(actor, run)
+    placements = match_runs.offers_of(run)
     declined, kept = placements[0], placements[1:]
     for placement in kept:
         placement.status = PlacementStatus.ACCEPTED
@@ -207,7 +209,8 @@ def test_a_decline_then_a_second_round_leaves_accepted_placements_untouched(appc
     assert {adapter.key_id(e["id"]) for e in second.input_snapshot["students"]} == {
         u.id for u in small_season.students.values()
     } - {p.student_id for p in placements}
-    new = match_runs.publish(actor, second)
+    match_runs.publish(actor, second)
+    new = match_runs.offers_of(second)
     assert {(p.id, p.student_id, p.position_id, p.status) for p in kept} == before
     assert len(new) >= 1 and all(p.round == 2 for p in new)
     assert declined.student_id not in {p.student_id for p in new}  # they said no; no second offer
@@ -227,7 +230,9 @@ def test_second_round_needs_a_published_first_round(appctx, small_season):
 
 def test_manual_changes_respect_seats_need_reasons_and_are_audited(appctx, small_season):
     actor = _get(User, small_season.coordinator)
-    placements = match_runs.publish(actor, _start(small_season, seed=1))
+    run = _start(small_season, seed=1)
+    match_runs.publish(actor, run)
+    placements = match_runs.offers_of(run)
     season = _get(Season, small_season.season)
     full = _get(Position, small_season.positions["D"])
     mover = next(p for p in placements if p.position_id != full.id)
@@ -323,7 +328,9 @@ def test_run_figures_suppress_small_group_cells_and_name_people(appctx, small_se
 
 def test_suggestions_rank_open_positions_by_skills(appctx, small_season):
     actor = _get(User, small_season.coordinator)
-    placements = match_runs.publish(actor, _start(small_season, seed=1))
+    run = _start(small_season, seed=1)
+    match_runs.publish(actor, run)
+    placements = match_runs.offers_of(run)
     placement_changes.end_placement(actor, placements[0], "withdrawn", "Moved away")
 
     per_student, per_position = second_round.suggestions(_get(Season, small_season.season))

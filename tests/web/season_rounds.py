@@ -19,4 +19,5 @@ def publish_round(app, world, round_: int = 1) -> dict[int, int]:
             if round_ == 1
             else second_round.start_second_round(coordinator, season, settings)
         )
-        return {p.student_id: p.id for p in match_runs.publish_run(coordinator, run)}
+        match_runs.publish_run(coordinator, run)
+        return {p.student_id: p.id for p in match_runs.offers_of(run)}

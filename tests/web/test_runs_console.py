@@ -159,7 +159,7 @@ def test_publish_once_refuse_twice_then_decline_and_fill_in_a_second_round(app, 
         f"/coordinator/runs/{other.id}/publish", data={**CONFIRM, "unstable_ok": "y"}, follow_redirects=True
     )
 
-    assert "Published: 5 offers sent" in published.get_data(as_text=True)
+    assert "Published: 5 offers made" in published.get_data(as_text=True)
     assert "already published" in again.get_data(as_text=True)
     assert "already published" in rival.get_data(as_text=True)
     with app.app_context():

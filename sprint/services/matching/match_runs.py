@@ -5,18 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import (
-    HostMember,
+    MatchAssignment,
     MatchMode,
     MatchRun,
     Phase,
     Placement,
-    Position,
     RunExplanation,
     RunStatus,
     Season,
@@ -28,9 +26,8 @@ from ...plurals import counted
 from ..errors import ServiceError
 from ..support import audit
 from ..support.concurrency import lock_row
-from ..support.notify import send_email
-from . import adapter, run_queue
-from .adapter import build_instance, host_key, instance_hash, key_id, position_key, student_key
+from . import adapter, publication_emails, run_queue
+from .adapter import build_instance, host_key, instance_hash, position_key, student_key
 from .seats import check_market_unchanged
 
 REPEAT_WINDOW_S = 10  # the same run asked for again within this many seconds is the one already queued
@@ -293,8 +290,9 @@ def verify(run: MatchRun) -> adapter.Verification:
 
 def publish_run(
     actor: User | None, run: MatchRun, reason: str = "", unstable_ok: bool = False, notify: bool = False
-) -> list[Placement]:
-    """Turn a finished run into offers, in one transaction; a season publishes each round once.
+) -> int:
+    """Turn a finished run into offers, in one transaction, and say how many; a season publishes each
+    round once (`offers_of` reads the offers back).
 
     A run with blocking pairs is published only when the coordinator says so (`unstable_ok`)."""
     season = run.season
@@ -324,22 +322,32 @@ def publish_run(
         if season.offer_deadline_at and season.offer_deadline_at > now
         else now + timedelta(days=7)
     )
-    placements = [
-        Placement(
+    offers = [
+        dict(
             season_id=season.id,
             run_id=run.id,
-            student_id=a.student_id,
-            position_id=a.position_id,
+            student_id=student_id,
+            position_id=position_id,
             round=run.round,
-            student_rank=a.student_rank,
-            position_rank=a.position_rank,
+            student_rank=student_rank,
+            position_rank=position_rank,
             offered_at=now,
             response_deadline=deadline,
         )
-        for a in run.assignments
+        for student_id, position_id, student_rank, position_rank in db.session.execute(
+            db.select(
+                MatchAssignment.student_id,
+                MatchAssignment.position_id,
+                MatchAssignment.student_rank,
+                MatchAssignment.position_rank,
+            )
+            .where(MatchAssignment.run_id == run.id)
+            .order_by(MatchAssignment.id)
+        )
     ]
     run.published_at, run.published_by_id = now, actor.id if actor else None  # the unique index guards a race
-    db.session.add_all(placements)
+    if notify:  # a job writes the emails once this commits (publication_emails); marked in the same commit
+        run.emails_due_at = now
     if season.phase in (Phase.RANKING, Phase.MATCHING, Phase.APPLICATIONS):
         season.phase, season.phase_changed_at = Phase.PUBLISHED, now  # rank lists are locked from here on
     audit.record(
@@ -348,19 +356,26 @@ def publish_run(
         run,
         program_id=season.program_id,
         round=run.round,
-        placements=len(placements),
+        placements=len(offers),
         blocking_pairs=blocking or None,
         **audit.said(reason),
     )
     try:
-        if notify:  # the emails are outbox rows of this transaction: published and told, or neither
-            db.session.flush()
-            _notify(run, placements)
+        db.session.flush()  # the run's published_at first: a second publication of the round fails here
+        if offers:
+            db.session.execute(insert(Placement), offers)  # one statement, however many offers
         db.session.commit()
     except IntegrityError as error:  # another coordinator published at the same moment
         db.session.rollback()
         raise ServiceError(f"Round {run.round} of {season.name} is already published.") from error
-    return placements
+    if notify:
+        publication_emails.queue(run.id)
+    return len(offers)
+
+
+def offers_of(run: MatchRun) -> list[Placement]:
+    """The placements a published run made, in the order it made them."""
+    return list(db.session.scalars(db.select(Placement).where(Placement.run_id == run.id).order_by(Placement.id)))
 
 
 def round_published(season_id: int, round_: int) -> bool:
@@ -380,54 +395,7 @@ def blocking_pairs(run: MatchRun) -> int:
     return len((run.result or {}).get("blocking_pairs") or [])
 
 
-def publish(actor: User, run: MatchRun, reason: str = "", unstable_ok: bool = False) -> list[Placement]:
-    """Publish a run and tell every student in it and every host member what came of it."""
+def publish(actor: User, run: MatchRun, reason: str = "", unstable_ok: bool = False) -> int:
+    """Publish a run and tell every student in it and every host member what came of it (by email,
+    written and sent in the background once the publication has committed)."""
     return publish_run(actor, run, reason, unstable_ok, notify=True)
-
-
-def _notify(run: MatchRun, placements: list[Placement]) -> None:
-    """The emails, queued in the publication's transaction (jobs send them after its commit). Every
-    row the texts name is loaded up front and held here (the session only keeps weak references),
-    so thousands of emails cost a few queries, not a few per email."""
-    season = run.season
-    positions = {placement.position_id for placement in placements}
-    held = list(
-        db.session.scalars(db.select(Position).where(Position.id.in_(positions)).options(selectinload(Position.host)))
-    )
-    placed = {placement.student_id: placement for placement in placements}
-    students = [key_id(entry["id"]) for entry in run.input_snapshot["students"]]
-    hosts = {key_id(entry["host"]) for entry in run.input_snapshot["positions"] if entry.get("host")}
-    people = list(db.session.scalars(db.select(User).where(User.id.in_(students), User.active.is_(True))))
-    for user in people:
-        placement = placed.get(user.id)
-        send_email(
-            user.email,
-            f"Your {season.name} match result",
-            "results_published_offer" if placement else "results_published_unmatched",
-            user=user,
-            season=season,
-            placement=placement,
-            round=run.round,
-            program=season.program,
-        )
-    offers_of: dict[int, list[Placement]] = {}
-    for placement in placements:
-        offers_of.setdefault(placement.position.host_id, []).append(placement)
-    members = db.session.scalars(
-        db.select(HostMember)
-        .where(HostMember.host_id.in_(hosts))
-        .options(selectinload(HostMember.user), selectinload(HostMember.host))
-    )
-    for member in members:
-        send_email(
-            member.user.email,
-            f"{season.name} match results for {member.host.name}",
-            "results_published_host",
-            user=member.user,
-            season=season,
-            host=member.host,
-            placements=offers_of.get(member.host_id, []),
-            round=run.round,
-            program=season.program,
-        )
-    del held
