@@ -236,3 +236,33 @@ def test_the_periodic_sweep_fails_a_run_a_minute_without_heartbeat_and_watches_t
     scheduled = jobs.jobs_of(app).huey.scheduled()  # the "immediate" queue keeps future jobs aside
     assert [(task.name, task.args) for task in scheduled][-1:] == [("matching.check_lease", (fresh_id,))]
     jobs.jobs_of(app).huey.storage.flush_schedule()
+
+
+def test_a_queued_run_whose_job_was_lost_is_queued_again_once(app, small_season, monkeypatch):
+    """Redis restarted empty (or the job was never stored): the run would wait forever. The sweep
+    queues it again after two minutes, once, and leaves a run whose job is still waiting alone."""
+    huey = jobs.jobs_of(app).huey
+    huey.immediate = False  # keep jobs as a worker would see them
+    app.config["RUNS_INLINE"] = False
+    try:
+        with app.app_context():
+            season = db.session.get(Season, small_season.season.id)
+            coordinator = db.session.get(User, small_season.coordinator.id)
+            lost = match_runs.create_run(coordinator, season, seed=1)
+            waiting = match_runs.create_run(coordinator, season, seed=2)
+            run_queue.enqueue(waiting)
+            lost_id, waiting_id = lost.id, waiting.id
+            later = utcnow() + run_queue.REQUEUE_AFTER + timedelta(seconds=1)
+
+            assert run_queue.requeue_lost() == 0  # two minutes have not passed
+            assert run_queue.requeue_lost(later) == 1
+            assert run_queue.requeue_lost(later) == 0  # its job is in the queue now
+            held = sorted(task.args[0] for task in huey.pending() if task.name == run_queue.EXECUTE_JOB)
+            assert held == sorted([lost_id, waiting_id])
+            while (task := huey.dequeue()) is not None:
+                huey.execute(task)
+        assert _row(app, lost_id).status == _row(app, waiting_id).status == RunStatus.DONE
+    finally:
+        huey.flush()
+        huey.immediate = True
+        app.config["RUNS_INLINE"] = True

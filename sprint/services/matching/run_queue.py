@@ -49,6 +49,8 @@ HEARTBEAT_S = 10.0  # RUN_HEARTBEAT_S: how often a solving worker says it is ali
 LEASE_S = 60.0  # RUN_LEASE_S: a running run whose heartbeat is older than this has lost its worker
 STOPPED = "The worker solving this run stopped at {when} before it finished; start it again."
 NOT_QUEUED = "The job queue could not be reached to queue this run; start it again."
+REQUEUE_AFTER = timedelta(minutes=2)  # a run queued this long whose job the queue lacks is queued again
+EXECUTE_JOB = "matching.execute_run"
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +100,7 @@ def enqueue(run: MatchRun, inline: bool = False) -> None:
         queue_of().submit(run_id)
     else:
         try:
-            jobs.enqueue("matching.execute_run", run_id)
+            jobs.enqueue(EXECUTE_JOB, run_id)
         except Exception as error:  # Redis down: the run must not wait for a job that does not exist
             current_app.logger.exception("Could not queue match run %s", run_id)
             db.session.rollback()
@@ -290,11 +292,34 @@ def check_runs() -> None:
             queue.submit(run_id)
 
 
+def requeue_lost(now: datetime | None = None) -> int:
+    """Queued runs whose job the queue no longer holds (lost with a Redis that restarted empty, or a
+    queue that failed between the run's commit and its job): queue them again; how many. A run
+    queued twice is still solved once (the claim)."""
+    if solves_in_web():
+        return 0  # the web process takes on its own orphans (check_runs)
+    now = now or utcnow()
+    waiting = db.session.scalars(
+        db.select(MatchRun.id).where(MatchRun.status == RunStatus.QUEUED, MatchRun.created_at < now - REQUEUE_AFTER)
+    ).all()
+    if not waiting:
+        return 0
+    huey = jobs.jobs_of().huey
+    held = {task.args[0] for task in (*huey.pending(), *huey.scheduled()) if task.name == EXECUTE_JOB and task.args}
+    lost = [run_id for run_id in waiting if run_id not in held]
+    for run_id in lost:
+        jobs.enqueue(EXECUTE_JOB, run_id)
+    if lost:
+        log.warning("Match run(s) %s were queued but their job was gone; queued again", lost)
+    return len(lost)
+
+
 def sweep_and_watch() -> None:
-    """The periodic job (every minute): sweep, and check each running run again at the moment its
-    heartbeat would go stale, so a stopped worker is noticed about RUN_LEASE_S after its last beat
-    rather than up to a minute later."""
+    """The periodic job (every minute): sweep, queue again the runs whose job was lost, and check
+    each running run again at the moment its heartbeat would go stale, so a stopped worker is
+    noticed about RUN_LEASE_S after its last beat rather than up to a minute later."""
     sweep_stale()
+    requeue_lost()
     lease = timedelta(seconds=float(current_app.config.get("RUN_LEASE_S", LEASE_S)))
     running = db.session.execute(
         db.select(MatchRun.id, _last_sign_of_life()).where(MatchRun.status == RunStatus.RUNNING)
@@ -346,7 +371,7 @@ def _in_context(app: Flask, run_id: int) -> None:
 
 
 JOBS = (
-    jobs.Job("matching.execute_run", _execute_job),
+    jobs.Job(EXECUTE_JOB, _execute_job),
     jobs.Job("matching.sweep_runs", sweep_and_watch, every=crontab(minute="*")),
     jobs.Job("matching.check_lease", _check_lease_job),
 )

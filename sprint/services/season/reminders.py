@@ -1,10 +1,14 @@
-"""Deadline reminders, sent by `sprint send-reminders` from a daily scheduler (cron, systemd timer)."""
+"""Deadline reminders: the queue's scheduler runs `send_daily_reminders` every hour, and each season's
+reminders go out once a day, from 9 AM in its program's time zone (`sprint send-reminders` sends
+the day's reminders at once, by hand)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from huey import crontab
 
 from ...extensions import db
 from ...models import (
@@ -20,9 +24,12 @@ from ...models import (
     User,
     utcnow,
 )
-from ..support import audit
-from ..support.local_time import format_when, zone_of
+from ..support import audit, jobs
+from ..support.concurrency import lock_row
+from ..support.local_time import format_when, to_local, to_utc, zone_of
 from ..support.notify import send_email
+
+REMINDER_HOUR = 9  # local time in the program's zone: reminders are not sent before this hour
 
 
 @dataclass(frozen=True)
@@ -32,8 +39,9 @@ class ReminderCounts:
     host_members: int = 0
 
 
-def send_deadline_reminders(within_days: int = 3, now: datetime | None = None) -> ReminderCounts:
-    """Remind students with uncertified lists and hosts with uncertified positions, once a day per season.
+def send_deadline_reminders(within_days: int = 3, now: datetime | None = None, from_hour: int = 0) -> ReminderCounts:
+    """Remind students with uncertified lists and hosts with uncertified positions, once a day per
+    season (a day in the program's time zone), for seasons whose local time is `from_hour` or later.
 
     The record that today's reminders went out and the emails (outbox rows) commit together: a failed
     commit sends none (the next run sends them), and a run never sends the same day's reminders twice."""
@@ -51,11 +59,15 @@ def send_deadline_reminders(within_days: int = 3, now: datetime | None = None) -
     to_hosts: list[dict] = []
     done = 0
     for season in seasons:
-        if _sent_today(season, now):
+        zone = zone_of(season.program)
+        if to_local(now, zone).hour < from_hour:
+            continue
+        lock_row(Season, season.id)  # two schedulers at once: the second waits, then sees the record
+        if _sent_today(season, now, zone):
             continue
         to_students += _student_reminders(season)
         to_hosts += _host_reminders(season)
-        audit.record(None, "reminders.sent", season, program_id=season.program_id)
+        audit.record(None, "reminders.sent", season, program_id=season.program_id, at=now)
         done += 1
     for email in to_students + to_hosts:  # outbox rows, committed with the record or not at all
         send_email(**email)
@@ -63,8 +75,17 @@ def send_deadline_reminders(within_days: int = 3, now: datetime | None = None) -
     return ReminderCounts(done, len(to_students), len(to_hosts))
 
 
-def _sent_today(season: Season, now: datetime) -> bool:
-    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+def send_daily_reminders() -> ReminderCounts:
+    """The periodic job (hourly): the day's reminders of every season where it is 9 AM or later."""
+    return send_deadline_reminders(from_hour=REMINDER_HOUR)
+
+
+JOBS = (jobs.Job("season.send_reminders", send_daily_reminders, every=crontab(minute="0")),)
+
+
+def _sent_today(season: Season, now: datetime, zone) -> bool:
+    """Whether this season's reminders went out on the program's local day that holds `now`."""
+    start = to_utc(to_local(now, zone).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None), zone)
     return (
         db.session.scalar(
             db.select(AuditEvent.id)
@@ -73,6 +94,7 @@ def _sent_today(season: Season, now: datetime) -> bool:
                 AuditEvent.object_type == "Season",
                 AuditEvent.object_id == season.id,
                 AuditEvent.created_at >= start,
+                AuditEvent.created_at < start + timedelta(days=1, hours=1),  # a day of 25 hours
             )
             .limit(1)
         )

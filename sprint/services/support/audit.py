@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ...extensions import db
 from ...models import AuditEvent, User
 
@@ -12,8 +14,11 @@ def said(reason: str | None) -> dict[str, str]:
     return {"reason": reason} if reason else {}
 
 
-def record(actor: User | None, action: str, obj=None, program_id: int | None = None, **details) -> None:
-    """Add an audit event for `obj` (any model with an id) to the current transaction."""
+def record(
+    actor: User | None, action: str, obj=None, program_id: int | None = None, at: datetime | None = None, **details
+) -> None:
+    """Add an audit event for `obj` (any model with an id) to the current transaction (`at`: when, UTC,
+    if not now: the clock a scheduled job reasons with)."""
     if program_id is None:
         program_id = getattr(obj, "program_id", None) or (actor.program_id if actor else None)
     db.session.add(
@@ -24,5 +29,6 @@ def record(actor: User | None, action: str, obj=None, program_id: int | None = N
             object_type=type(obj).__name__ if obj is not None else "",
             object_id=getattr(obj, "id", None),
             details=details,
+            **({"created_at": at} if at is not None else {}),
         )
     )
