@@ -11,7 +11,8 @@ next time. It logs every accepted message, so the benchmark counts deliveries an
 Each scenario starts from a copy of one built database (SQLite files in a temporary folder):
 a season of N students with submitted lists, one member per host, and a finished stable run.
 The coordinator publishes it through the Flask test client, exactly as the browser posts the
-form ("publish request": it commits the offers; a job writes the emails into the outbox); then a Huey consumer with 1 or 4 worker threads (and the scheduler,
+form ("publish request": it commits the offers; a job writes the emails into the outbox);
+then a Huey consumer with 1 or 4 worker threads (and the scheduler,
 whose every-minute job retries the refused messages) sends the outbox, and the clock stops when
 the sink has the last message ("last delivered", from the publish click).
 """

@@ -9,11 +9,11 @@ from ..access import role_required
 from ..extensions import db
 from ..forms import options
 from ..forms.staff import CollegeForm, DirectorySearchForm, InviteForm, MoveStudentForm, ProgramForm, TimeZoneForm
-from ..models import College, Program, Role
+from ..models import College, OutboxEmail, Program, Role
 from ..services.accounts import users
 from ..services.directory import colleges
 from ..services.season import programs, queries
-from ..services.support import job_status
+from ..services.support import job_status, outbox
 from .forms_support import errors_shown_on, status_for, valid_or_400
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -133,3 +133,21 @@ def college(college_id: int):
     return render_template(
         "admin/college.html", form=form, college=college, history=colleges.history_of(college)
     ), status_for(form)
+
+
+@bp.get("/email")
+def email():
+    return render_template(
+        "admin/email.html",
+        failed=outbox.failed_emails(None),
+        waiting=outbox.waiting_count(None),
+        resend_endpoint="admin.resend_email",
+        program_names=dict(db.session.execute(db.select(Program.id, Program.name)).all()),
+    )
+
+
+@bp.post("/email/<int:email_id>/resend")
+def resend_email(email_id: int):
+    sent = outbox.resend(current_user, db.get_or_404(OutboxEmail, email_id))
+    flash(f"The email to {sent.recipient} is queued to be sent again.", "success")
+    return redirect(url_for("admin.email"))

@@ -342,6 +342,7 @@ def email():
         "coordinator/email.html",
         failed=outbox.failed_emails(program_id),
         waiting=outbox.waiting_count(program_id),
+        resend_endpoint="coordinator.resend_email",
     )
 
 

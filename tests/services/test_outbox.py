@@ -279,6 +279,40 @@ def test_another_programs_coordinator_cannot_resend(app, client, login, make):
         assert db.session.get(OutboxEmail, row_id).status == EmailStatus.FAILED
 
 
+def test_the_administrator_sees_every_programs_failed_emails_and_resends_them(app, client, login, make, smtp):
+    """Emails that belong to no program (an administrator's invitation) or to any program are the
+    administrator's to see; coordinators never see them, students get no page at all."""
+    program, other = make.program(), make.program(name="Other Partnership")
+    with app.app_context():
+        rows = [
+            OutboxEmail(program_id=owner, recipient=to, subject="S", template="t", body="B", status=EmailStatus.FAILED)
+            for owner, to in ((program.id, "a@example.org"), (other.id, "b@example.org"), (None, "c@example.org"))
+        ]
+        for row in rows:
+            row.last_error = "550 No such user"
+        db.session.add_all(rows)
+        db.session.commit()
+        ids = [row.id for row in rows]
+    login(make.user(Role.COORDINATOR, program))
+    coordinator_page = client.get("/coordinator/email").get_data(as_text=True)
+    assert "a@example.org" in coordinator_page and "b@example.org" not in coordinator_page
+    assert "c@example.org" not in coordinator_page and client.get("/admin/email").status_code == 403
+    assert client.post(f"/coordinator/email/{ids[2]}/resend").status_code == 403
+    client.post("/logout")
+    login(make.user(Role.ADMIN))
+
+    page = client.get("/admin/email").get_data(as_text=True)
+    assert [f"{n}@example.org" in page for n in "abc"] == [True] * 3 and "Other Partnership" in page
+    assert "none (installation)" in page and "/admin/email" in client.get("/admin/").get_data(as_text=True)
+    assert client.post(f"/admin/email/{ids[1]}/resend").status_code == 302
+    assert client.post("/admin/email/999999/resend").status_code == 404
+
+    with app.app_context():
+        assert db.session.get(OutboxEmail, ids[1]).status == EmailStatus.SENT
+        assert db.session.get(OutboxEmail, ids[0]).status == EmailStatus.FAILED
+    assert smtp.delivered == ["b@example.org"]
+
+
 def test_a_resend_without_a_csrf_token_is_refused(app, make, login, client):
     program = make.program()
     with app.app_context():

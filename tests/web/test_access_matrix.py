@@ -125,6 +125,8 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "admin.college": (ADMIN, ADMIN),  # the college directory is shared: only admins change it
     "admin.time_zone": (NOBODY, ADMIN),
     "admin.move_student": (NOBODY, ADMIN),
+    "admin.email": (ADMIN, NOBODY),
+    "admin.resend_email": (NOBODY, ADMIN),
 }
 SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}  # files, not records
 

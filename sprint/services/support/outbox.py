@@ -24,11 +24,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_mailman import EmailMessage
 from huey import crontab
-from sqlalchemy import event, func, insert, update
+from sqlalchemy import event, func, insert, true, update
 from sqlalchemy.orm import Session
 
 from ...extensions import db, mail
-from ...models import EmailStatus, OutboxEmail, User, utcnow
+from ...models import EmailStatus, OutboxEmail, Role, User, utcnow
 from ..errors import NotAllowed
 from . import audit, jobs
 
@@ -249,32 +249,36 @@ JOBS = (
 # For coordinators
 
 
-def failed_emails(program_id: int, limit: int = 200) -> list[OutboxEmail]:
-    """The program's emails that were given up on, newest first."""
+def _of(program_id: int | None):
+    """The rows of one program, or (None: an administrator) of every program and of none."""
+    return OutboxEmail.program_id == program_id if program_id is not None else true()
+
+
+def failed_emails(program_id: int | None, limit: int = 200) -> list[OutboxEmail]:
+    """The program's emails that were given up on (None: the whole installation's), newest first."""
     return list(
         db.session.scalars(
             db.select(OutboxEmail)
-            .where(OutboxEmail.program_id == program_id, OutboxEmail.status == EmailStatus.FAILED)
+            .where(_of(program_id), OutboxEmail.status == EmailStatus.FAILED)
             .order_by(OutboxEmail.id.desc())
             .limit(limit)
         )
     )
 
 
-def waiting_count(program_id: int) -> int:
-    """How many of the program's emails wait to be sent (pending or being sent)."""
+def waiting_count(program_id: int | None) -> int:
+    """How many of the program's emails (None: the installation's) wait to be sent."""
     return db.session.scalar(
         db.select(func.count(OutboxEmail.id)).where(
-            OutboxEmail.program_id == program_id,
-            OutboxEmail.status.in_((EmailStatus.PENDING, EmailStatus.SENDING)),
+            _of(program_id), OutboxEmail.status.in_((EmailStatus.PENDING, EmailStatus.SENDING))
         )
     )
 
 
 def resend(actor: User, email: OutboxEmail) -> OutboxEmail:
-    """A coordinator sends a failed email again: it is pending with a fresh count of attempts (an
-    email that is no longer failed is left as it is)."""
-    if email.program_id is None or email.program_id != actor.program_id:
+    """A coordinator (for the program's emails) or an administrator (for any) sends a failed email
+    again: it is pending with a fresh count of attempts (an email no longer failed is left as it is)."""
+    if actor.role != Role.ADMIN and (email.program_id is None or email.program_id != actor.program_id):
         raise NotAllowed("This email is not one of your program's.")
     if email.status != EmailStatus.FAILED:  # a second click, or another coordinator was first
         return email
