@@ -23,7 +23,7 @@ from .config import (
 )
 from .extensions import CONTENT_SECURITY_POLICY, babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
 from .services.accounts.users import user_for_session
-from .services.matching import run_queue
+from .services.matching import run_queue, scheduled_publication
 from .services.support import job_status, jobs, outbox
 from .templating import page_zone
 from .views import admin, auth, company, coordinator, dashboards, liaison, main, runs, student
@@ -75,7 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     email_text.init_app(app)
     cli.init_app(app)
     run_queue.init_app(app)
-    jobs.init_app(app, [*jobs.JOBS, *outbox.JOBS, *run_queue.JOBS])
+    jobs.init_app(app, [*jobs.JOBS, *outbox.JOBS, *run_queue.JOBS, *scheduled_publication.JOBS])
     job_status.record_failures(jobs.jobs_of(app))
     return app
 
