@@ -23,7 +23,7 @@ from .config import (
 )
 from .extensions import CONTENT_SECURITY_POLICY, babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
 from .services.accounts.users import user_for_session
-from .services.matching import publication_emails, run_queue
+from .services.matching import publication_emails, run_queue, scheduled_publication
 from .services.season import reminders
 from .services.support import job_status, jobs, outbox
 from .templating import page_zone
@@ -76,7 +76,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     email_text.init_app(app)
     cli.init_app(app)
     run_queue.init_app(app)
-    jobs.init_app(app, [*jobs.JOBS, *outbox.JOBS, *run_queue.JOBS, *publication_emails.JOBS, *reminders.JOBS])
+    jobs.init_app(
+        app,
+        [
+            *jobs.JOBS,
+            *outbox.JOBS,
+            *run_queue.JOBS,
+            *publication_emails.JOBS,
+            *scheduled_publication.JOBS,
+            *reminders.JOBS,
+        ],
+    )
     job_status.record_failures(jobs.jobs_of(app))
     return app
 

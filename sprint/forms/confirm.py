@@ -5,9 +5,10 @@ confirms nothing: the view shows the confirmation page instead."""
 from __future__ import annotations
 
 from wtforms import BooleanField, HiddenField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from . import Form
+from .coordinator import LocalDateTimeField
 
 REASON_MAX = 500
 
@@ -45,3 +46,17 @@ class PhaseForm(StaffConfirmForm):
 
 class PublishForm(StaffConfirmForm):
     unstable_ok = BooleanField("Publish anyway: I have read the blocking pairs above and accept them")
+
+
+class SchedulePublicationForm(PublishForm):
+    """Publish later: the same reason and "publish anyway", and when (typed in the program's zone)."""
+
+    publish_at = LocalDateTimeField(
+        "Publish at ({zone})", validators=[InputRequired(message="Choose the date and time to publish.")]
+    )
+    reason = TextAreaField(
+        "Reason (optional)",
+        validators=[Optional(), Length(max=300)],
+        description="Kept in the audit log with the publication.",
+    )
+    confirm = SubmitField("Schedule publication")

@@ -32,11 +32,13 @@ class LocalDateTimeField(DateTimeLocalField):
     """A date and time typed in the program's time zone (the form's `meta={"zone": ...}`).
 
     `.data` is the stored instant (naive UTC) both ways: a saved value is shown back in local
-    time, and what is typed is converted by `local_time.to_utc`, the one place that does it."""
+    time, and what is typed is converted by `local_time.to_utc`, the one place that does it.
+    "{zone}" in the label becomes the zone's short name ("Publish at ({zone})": "Publish at (ET)")."""
 
     def __init__(self, label: str, validators=None, **kwargs) -> None:
         super().__init__(label, validators or [Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], **kwargs)
         self.zone = getattr(self.meta, "zone", None) or local_time.zone(None)
+        self.label.text = self.label.text.replace("{zone}", local_time.zone_abbreviation(self.zone))
         self.description = f"Date and time in {local_time.zone_label(self.zone)}; daylight saving is handled."
 
     def process_formdata(self, valuelist) -> None:

@@ -11,6 +11,7 @@ from .enums import (
     Phase,
     PlacementStatus,
     PositionStatus,
+    PublicationStatus,
     Role,
     RunStatus,
     WorkMode,
@@ -26,7 +27,15 @@ from .market import (
     PositionSkill,
     StudentRank,
 )
-from .matching import AuditEvent, ImportReceipt, MatchAssignment, MatchRun, Placement, RunExplanation
+from .matching import (
+    AuditEvent,
+    ImportReceipt,
+    MatchAssignment,
+    MatchRun,
+    Placement,
+    RunExplanation,
+    ScheduledPublication,
+)
 from .outbox import EmailStatus, OutboxEmail
 from .people import HostCompany, HostMember, Invitation, Skill, StudentProfile, User
 from .programs import College, Program, Season
@@ -63,8 +72,10 @@ __all__ = [
     "PositionSkill",
     "PositionStatus",
     "Program",
+    "PublicationStatus",
     "Role",
     "RunStatus",
+    "ScheduledPublication",
     "Skill",
     "StudentProfile",
     "StudentRank",

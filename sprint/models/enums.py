@@ -136,6 +136,15 @@ class RunStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class PublicationStatus(enum.StrEnum):
+    """A scheduled publication of a run: waiting for its time, then done, cancelled or refused."""
+
+    SCHEDULED = "scheduled"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
 class PlacementStatus(enum.StrEnum):
     OFFERED = "offered"
     ACCEPTED = "accepted"

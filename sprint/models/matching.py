@@ -9,7 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .enums import MatchMode, Outcome, PlacementStatus, RunStatus, one_of, utcnow
+from .enums import MatchMode, Outcome, PlacementStatus, PublicationStatus, RunStatus, one_of, utcnow
 
 if TYPE_CHECKING:
     from .market import Position
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .programs import Season
 
 ACTIVE_PLACEMENT = "status IN ('offered', 'accepted', 'completed')"
+WAITING_PUBLICATION = "status = 'scheduled'"
 
 
 class MatchRun(db.Model):
@@ -101,6 +102,45 @@ class RunExplanation(db.Model):
     run_id: Mapped[int] = mapped_column(ForeignKey("match_run.id", ondelete="CASCADE"), primary_key=True)
     person: Mapped[str] = mapped_column(String(20), primary_key=True)
     entries: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class ScheduledPublication(db.Model):
+    """A coordinator's "publish run #12 at Mar 20, 10:00 AM": the every-minute job publishes it at
+    that time, with the reason and the "publish anyway" they gave, in their name."""
+
+    __table_args__ = (
+        one_of("status", PublicationStatus),
+        CheckConstraint("round IN (1, 2)", name="round_valid"),
+        # At most one waiting publication per season and round.
+        Index(
+            "uq_scheduled_publication_waiting",
+            "season_id",
+            "round",
+            unique=True,
+            sqlite_where=text(WAITING_PUBLICATION),
+            postgresql_where=text(WAITING_PUBLICATION),
+        ),
+        Index("ix_scheduled_publication_due", "status", "publish_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    season_id: Mapped[int] = mapped_column(ForeignKey("season.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("match_run.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(default=1)
+    publish_at: Mapped[datetime]  # UTC
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    unstable_ok: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(10), default=PublicationStatus.SCHEDULED)
+    error: Mapped[str] = mapped_column(Text, default="")  # why it failed, in words
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    finished_at: Mapped[datetime | None]  # published, cancelled or failed
+
+    season: Mapped[Season] = relationship()
+    run: Mapped[MatchRun] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
 
 
 class Placement(db.Model):

@@ -33,6 +33,7 @@ from ..services.accounts import users
 from ..services.directory import audit_log, csv_import, directories, edits, progress
 from ..services.directory.csv_import_kinds import KINDS, template_rows
 from ..services.errors import StaleEdit
+from ..services.matching import scheduled_publication
 from ..services.season import deadline_extensions, manage, programs, queries
 from ..services.support import job_status, local_time, outbox
 from ..services.support.csv_export import to_csv_bytes
@@ -124,6 +125,7 @@ def season(season_id: int):
         progress=progress.progress_of(season),
         moves=manage.phase_moves(season),
         history=audit_log.history("Season", season.id, ["season.phase_changed"]),
+        scheduled=scheduled_publication.waiting_in(season),
         phase_labels={str(phase): phase.label for phase in Phase},
     )
 

@@ -8,13 +8,20 @@ from flask_wtf import FlaskForm
 
 from ..access import role_required
 from ..forms import options
-from ..forms.confirm import PublishForm
+from ..forms.confirm import PublishForm, SchedulePublicationForm
 from ..forms.runs import AddPlacementForm, AuditFilterForm, EndPlacementForm, MovePlacementForm, RunForm
 from ..models import PlacementStatus, Role
 from ..plurals import counted
 from ..services.directory import audit_log
 from ..services.market import open_actions
-from ..services.matching import match_quality, match_runs, placement_changes, run_reports, second_round
+from ..services.matching import (
+    match_quality,
+    match_runs,
+    placement_changes,
+    run_reports,
+    scheduled_publication,
+    second_round,
+)
 from ..services.season import manage, queries
 from ..services.support import local_time
 from .forms_support import errors_flashed, errors_shown_on, status_for
@@ -41,6 +48,7 @@ def index():
         runs=runs,
         open_seats=second_round.open_seats(season) if season else 0,
         can=open_actions.for_season(season, runs) if season else None,
+        scheduled=scheduled_publication.latest_by_run([run.id for run in runs]),
     )
 
 
@@ -72,6 +80,7 @@ def show(run_id: int):
         form=FlaskForm(),
         page=request.args.get("page", 1, type=int),
         publish=open_actions.publish(run),
+        scheduled=scheduled_publication.latest_by_run([run.id]).get(run.id),
         definition=match_quality.DEFINITION,
         published_reason=audit_log.latest_reasons("MatchRun", [run.id], ["run.published"]).get(run.id)
         if run.published_at
@@ -122,9 +131,49 @@ def confirm_publish(run_id: int):
                 "success",
             )
             return redirect(url_for("runs.placements", season_id=run.season_id))
+    return _publish_page(run, form, _schedule_form()), status_for(form)
+
+
+@bp.post("/<int:run_id>/schedule")
+def schedule_publication(run_id: int):
+    run = run_reports.run_for(current_user, run_id)
+    form = _schedule_form()
+    if form.confirmed:
+        with errors_shown_on(form):
+            scheduled = scheduled_publication.schedule(
+                current_user, run, form.publish_at.data, form.reason.data or "", form.unstable_ok.data
+            )
+            when = local_time.format_when(scheduled.publish_at, local_time.zone_of(current_user.program), True)
+            flash(f"Run #{run.id} publishes {when}; you can cancel it until then.", "success")
+            return redirect(url_for("runs.show", run_id=run.id))
+    return _publish_page(run, PublishForm(formdata=None), form), status_for(form)
+
+
+def _schedule_form() -> SchedulePublicationForm:
+    return SchedulePublicationForm(prefix="schedule", meta={"zone": local_time.zone_of(current_user.program)})
+
+
+def _publish_page(run, form: PublishForm, schedule: SchedulePublicationForm) -> str:
     return render_template(
-        "runs/publish.html", run=run, f=run_reports.figures(run), form=form, publish=open_actions.publish(run)
-    ), status_for(form)
+        "runs/publish.html",
+        run=run,
+        f=run_reports.figures(run),
+        form=form,
+        schedule=schedule,
+        waiting=scheduled_publication.waiting_for(run.season, run.round),
+        publish=open_actions.publish(run),
+    )
+
+
+@bp.post("/scheduled/<int:scheduled_id>/cancel")
+def cancel_publication(scheduled_id: int):
+    scheduled = scheduled_publication.scheduled_for(current_user, scheduled_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    with errors_flashed():
+        scheduled_publication.cancel(current_user, scheduled)
+        flash(f"The scheduled publication of run #{scheduled.run_id} is cancelled.", "success")
+    return redirect(url_for("runs.show", run_id=scheduled.run_id))
 
 
 @bp.post("/<int:run_id>/<any(rerun, restart):action>")

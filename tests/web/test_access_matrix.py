@@ -104,6 +104,8 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "runs.explain": (COORDINATOR, NOBODY),
     "runs.compare": (COORDINATOR, NOBODY),
     "runs.confirm_publish": (COORDINATOR, COORDINATOR),
+    "runs.schedule_publication": (NOBODY, COORDINATOR),
+    "runs.cancel_publication": (NOBODY, COORDINATOR),
     "runs.act": (NOBODY, COORDINATOR),
     "runs.placements": (COORDINATOR, NOBODY),
     "runs.placement": (COORDINATOR, COORDINATOR),
@@ -215,9 +217,29 @@ def _failed_email(app, program_id: int) -> int:
         return email.id
 
 
+def _scheduled_publication(app, season_id: int, run_id: int) -> int:
+    """A publication of the world's second run waiting for its time, for the Cancel route."""
+    from datetime import timedelta
+
+    from sprint.extensions import db
+    from sprint.models import ScheduledPublication, utcnow
+
+    with app.app_context():
+        scheduled = ScheduledPublication(
+            season_id=season_id, run_id=run_id, round=2, publish_at=utcnow() + timedelta(days=1)
+        )
+        db.session.add(scheduled)
+        db.session.commit()
+        return scheduled.id
+
+
 def test_access_matrix(app, world):
     people, values = world
-    values = {**values, "email_id": _failed_email(app, values["program_id"])}
+    values = {
+        **values,
+        "email_id": _failed_email(app, values["program_id"]),
+        "scheduled_id": _scheduled_publication(app, values["season_id"], values["run_id"]),
+    }
     clients = {actor: app.test_client() for actor in ACTORS}
     for actor, email in people.items():
         response = clients[actor].post("/login", data={"email": email, "password": "correct horse battery"})

@@ -101,6 +101,11 @@ def format_when(
     return pattern.replace("{1}", day).replace("{0}", time_text)
 
 
+def zone_abbreviation(tz: ZoneInfo, locale: str | None = None) -> str:
+    """ "ET": the zone's short name all year round, for a field's label."""
+    return babel_dates.get_timezone_name(tz, "short", zone_variant="generic", locale=str(locale or DEFAULT_LOCALE))
+
+
 def zone_label(tz: ZoneInfo, locale: str | None = None) -> str:
     """ "Eastern Time (America/New_York)": for forms that say which zone to type in."""
     name = babel_dates.get_timezone_name(tz, "long", zone_variant="generic", locale=str(locale or DEFAULT_LOCALE))
