@@ -416,3 +416,16 @@ def test_a_lost_emails_job_is_made_good_by_the_periodic_job_and_a_failed_one_lea
         students = [row.recipient for row in rows if row.template != "results_published_host"]
         assert written == len(rows) and len(students) == len(set(students)) == 7 + 3
         assert publication_emails.write_overdue(utcnow() + timedelta(hours=1)) == 0  # once only
+
+
+def test_only_the_apps_own_sessions_write_queued_emails(appctx, queued):
+    """The outbox hooks listen to the app's sessions, not to every SQLAlchemy session in the process
+    (a benchmark's, a migration's, another library's)."""
+    from sqlalchemy.orm import Session
+
+    row = dict(program_id=None, recipient="x@example.org", subject="S", template="t", body="B")
+    with Session(db.engine) as other:
+        other.info[outbox.QUEUED_KEY] = [{**row, "status": EmailStatus.PENDING, "attempts": 0}]
+        other.commit()
+
+    assert _rows() == [] and queued.pending_count() == 0

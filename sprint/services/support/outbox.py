@@ -56,7 +56,7 @@ def queue_email(recipient: str, subject: str, template: str, body: str, program_
     )
 
 
-@event.listens_for(Session, "before_commit")
+@event.listens_for(db.session, "before_commit")
 def _insert_queued(session: Session) -> None:
     rows = session.info.get(QUEUED_KEY)
     if rows:
@@ -66,13 +66,13 @@ def _insert_queued(session: Session) -> None:
     session.info.pop(QUEUED_KEY, None)
 
 
-@event.listens_for(Session, "after_rollback")
+@event.listens_for(db.session, "after_rollback")
 def _forget_queued(session: Session) -> None:
     session.info.pop(QUEUED_KEY, None)
     session.info.pop("sprint.outbox.inserted", None)
 
 
-@event.listens_for(Session, "after_commit")
+@event.listens_for(db.session, "after_commit")
 def _start_sender(session: Session) -> None:
     if session.info.pop("sprint.outbox.inserted", False):
         start_sender()
