@@ -18,26 +18,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from bench_support import fresh_database
 
 from sprint import create_app
 from sprint.demo import loader
 from sprint.extensions import db
 from sprint.models import Phase, Program, Season
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PG_DATABASE = "sprint_helper_runs_bench"
-
-
-def _database(kind: str, folder: Path) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{folder / 'bench.sqlite'}"
-    engine = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {PG_DATABASE}"))
-        connection.execute(text(f"CREATE DATABASE {PG_DATABASE}"))
-    engine.dispose()
-    return f"{PG_SERVER}/{PG_DATABASE}"
 
 
 def main() -> None:
@@ -51,7 +39,7 @@ def main() -> None:
             {
                 "TESTING": True,
                 "SECRET_KEY": "benchmark-secret-key-0123456789-abcdefghij",
-                "SQLALCHEMY_DATABASE_URI": _database(args.db, Path(folder)),
+                "SQLALCHEMY_DATABASE_URI": fresh_database(args.db, Path(folder), PG_DATABASE),
                 "WTF_CSRF_ENABLED": False,
                 "MAIL_BACKEND": "locmem",
                 "RATELIMIT_ENABLED": False,

@@ -25,11 +25,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks" / "load")]
 
+from bench_support import drop_database, fresh_database  # noqa: E402
 from build_data import _Scaler  # noqa: E402
 
 from sprint import create_app  # noqa: E402
@@ -39,27 +38,7 @@ from sprint.models import MatchMode, MatchRun, Program, RunStatus, Season, User 
 from sprint.services.matching import match_runs  # noqa: E402
 from sprint.services.support import jobs  # noqa: E402
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PG_DATABASE = "sprint_kill_bench"
-
-
-def _database(kind: str, folder: Path) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{folder / 'bench.sqlite'}"
-    engine = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {PG_DATABASE}"))
-        connection.execute(text(f"CREATE DATABASE {PG_DATABASE}"))
-    engine.dispose()
-    return f"{PG_SERVER}/{PG_DATABASE}"
-
-
-def _drop(kind: str) -> None:
-    if kind == "postgresql":
-        engine = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-        with engine.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))
-        engine.dispose()
 
 
 def _worker(folder: Path, database_url: str, log: str, *options: str) -> subprocess.Popen:
@@ -109,7 +88,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        database_url = _database(args.db, folder)
+        database_url = fresh_database(args.db, folder, PG_DATABASE)
         app = create_app(
             {
                 "TESTING": True,
@@ -185,7 +164,7 @@ def main() -> None:
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
-            _drop(args.db)
+            drop_database(args.db, PG_DATABASE)
 
 
 if __name__ == "__main__":
