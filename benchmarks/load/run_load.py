@@ -7,7 +7,8 @@
 For each database: a fresh database (PostgreSQL `sprint_load` on 127.0.0.1, dropped at the end, or
 a temp SQLite file), `sprint setup-db`, build_data.py (5,000 applicants, 300 hosts), gunicorn
 (4 workers x 4 threads on 127.0.0.1:5201) with RUN_IN_WEB=0 and one `sprint worker`
-process (the production layout; `--executor thread` solves in a gunicorn worker instead), then
+process (the production layout, its queue on Redis database 11 with PostgreSQL and the embedded
+SQLite queue with SQLite; `--executor thread` solves in a gunicorn worker instead), then
 locust headless. Locust logs every simulated user in first (scrypt password checks are CPU-heavy;
 they are timed apart). From the last login on, a max-stable match run of the season is in
 progress: when one finishes, the script presses "Re-run" on it, until locust stops. After
@@ -45,6 +46,9 @@ PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PG_DATABASE = "sprint_load"
 COORDINATOR = ("coordinator@sprint.demo", "sprint-demo-2027")
 TARGET_P95_MS = 150
+
+
+LOAD_REDIS = "redis://127.0.0.1:6379/11"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,6 +116,9 @@ def run_one(db: str, args, out: Path) -> dict:
         PYTHONUNBUFFERED="1",
         RUN_IN_WEB="1" if args.executor == "thread" else "0",
     )
+    if db == "pg":  # production: the queue on Redis (emptied first), shared by gunicorn and the worker
+        env["SPRINT_QUEUE_URL"] = LOAD_REDIS
+        step(["python", "-c", f"import redis; redis.Redis.from_url({LOAD_REDIS!r}).flushdb()"], env, 30)
     banner(f"{db}: migrate and build the data")
     step(["sprint", "setup-db"], env, 120)
     started = time.perf_counter()
