@@ -14,6 +14,7 @@ from sprint.extensions import db
 from sprint.models import (
     AuditEvent,
     MatchRun,
+    Phase,
     Placement,
     PublicationStatus,
     Role,
@@ -219,21 +220,38 @@ def test_publish_due_publishes_a_due_one_once_and_leaves_a_future_one(appctx, sm
     assert _actions() == ["publication.scheduled", "publication.published"]
 
 
-def test_a_round_published_by_hand_meanwhile_makes_it_fail_with_the_reason(appctx, small_season):
+def test_a_round_published_by_hand_meanwhile_cancels_the_waiting_publication_with_the_reason(appctx, small_season):
     scheduled_run, by_hand = _start(small_season), _start(small_season, seed=2)
     scheduled = scheduled_publication.schedule(_coordinator(small_season), scheduled_run, _in(1))
     match_runs.publish(_coordinator(small_season), by_hand)
 
-    published = scheduled_publication.publish_due(now=_in(2))
+    (row,) = _rows()
+    assert row.id == scheduled.id and row.status == PublicationStatus.CANCELLED and row.finished_at is not None
+    assert row.error == f"Round 1 was published with run #{by_hand.id} before this time."
+    assert row.cancelled_by_id == _coordinator(small_season).id
+    assert scheduled_publication.waiting_in(db.session.get(Season, small_season.season.id)) == []
+
+    assert scheduled_publication.publish_due(now=_in(2)) == 0
+    assert _rows()[0].status == PublicationStatus.CANCELLED
+    assert db.session.get(MatchRun, scheduled_run.id).published_at is None
+
+
+def test_a_publication_the_rules_refuse_at_its_time_fails_with_the_reason(appctx, small_season):
+    run = _start(small_season)
+    scheduled = scheduled_publication.schedule(_coordinator(small_season), run, _in(1))
+    season = db.session.get(Season, small_season.season.id)
+    season.phase = Phase.CLOSED  # closed before the time came
+    db.session.commit()
+
+    assert scheduled_publication.publish_due(now=_in(2)) == 0
 
     (row,) = _rows()
-    assert published == 0 and row.id == scheduled.id
-    assert row.status == PublicationStatus.FAILED and row.finished_at is not None
-    assert row.error == "Round 1 of Summer 2027 is already published; the other runs stay as the record."
-    assert db.session.get(MatchRun, scheduled_run.id).published_at is None
+    assert row.id == scheduled.id and row.status == PublicationStatus.FAILED and row.finished_at is not None
+    assert "closed" in row.error
+    assert db.session.get(MatchRun, run.id).published_at is None
     failed = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "publication.failed"))
     assert failed.details["error"] == row.error and failed.program_id == small_season.program.id
-    assert scheduled_publication.latest_by_run([scheduled_run.id])[scheduled_run.id].id == row.id
+    assert scheduled_publication.latest_by_run([run.id])[run.id].id == row.id
 
 
 def test_a_coordinator_deactivated_since_cannot_publish_in_their_name(appctx, small_season):

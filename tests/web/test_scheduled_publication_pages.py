@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from sprint.extensions import db
-from sprint.models import MatchRun, PublicationStatus, Role, ScheduledPublication, Season, User, utcnow
+from sprint.models import MatchRun, Phase, PublicationStatus, Role, ScheduledPublication, Season, User, utcnow
 from sprint.services.matching import match_runs, scheduled_publication
 from sprint.services.matching.match_runs import RunSettings
 from sprint.services.support.local_time import to_local, zone
@@ -156,21 +156,36 @@ def test_the_runs_index_shows_it_and_cancel_stops_it(client, login, small_season
 
 
 def test_a_failed_one_shows_its_error_on_the_run_page(client, login, small_season, app):
-    scheduled_run, by_hand = _run(app, small_season), _run(app, small_season, seed=2)
+    scheduled_run = _run(app, small_season)
     login(small_season.coordinator)
     _schedule(client, scheduled_run, _typed(utcnow() + timedelta(hours=1)))
-    client.post(f"/coordinator/runs/{by_hand}/publish", data={"confirm": "y"})
     with app.app_context():
+        db.session.get(Season, small_season.season.id).phase = Phase.CLOSED  # closed before the time came
+        db.session.commit()
         scheduled_publication.publish_due(now=utcnow() + timedelta(hours=2))
 
     page = client.get(f"/coordinator/runs/{scheduled_run}").get_data(as_text=True)
     index = client.get(f"/coordinator/runs/?season={small_season.season.id}").get_data(as_text=True)
 
     assert f"The publication of run #{scheduled_run} scheduled for" in page
-    assert "failed: Round 1 of Summer 2027 is already published" in page
+    assert "failed: Summer 2027 is closed; nothing more can be published." in page
     assert "scheduled publication failed" in index
     with app.app_context():
         assert db.session.get(MatchRun, scheduled_run).published_at is None
+
+
+def test_publishing_the_round_by_hand_takes_the_waiting_publication_off_the_pages(client, login, small_season, app):
+    scheduled_run, by_hand = _run(app, small_season), _run(app, small_season, seed=2)
+    login(small_season.coordinator)
+    _schedule(client, scheduled_run, _typed(utcnow() + timedelta(hours=1)))
+    assert "publishes" in client.get(f"/coordinator/runs/?season={small_season.season.id}").get_data(as_text=True)
+
+    client.post(f"/coordinator/runs/{by_hand}/publish", data={"confirm": "y"})
+
+    index = client.get(f"/coordinator/runs/?season={small_season.season.id}").get_data(as_text=True)
+    assert f"Run #{scheduled_run} publishes" not in index and "Cancel" not in index
+    with app.app_context():
+        assert db.session.scalar(db.select(ScheduledPublication.status)) == "cancelled"
 
 
 def test_only_the_runs_program_coordinators_schedule_or_cancel(client, login, small_season, app, make):

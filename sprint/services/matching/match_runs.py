@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
@@ -15,8 +15,10 @@ from ...models import (
     MatchRun,
     Phase,
     Placement,
+    PublicationStatus,
     RunExplanation,
     RunStatus,
+    ScheduledPublication,
     Season,
     User,
     utcnow,
@@ -364,6 +366,21 @@ def publish_run(
         db.session.flush()  # the run's published_at first: a second publication of the round fails here
         if offers:
             db.session.execute(insert(Placement), offers)  # one statement, however many offers
+        db.session.execute(  # a publication of the round still waiting for its time has nothing left to do
+            update(ScheduledPublication)
+            .where(
+                ScheduledPublication.season_id == season.id,
+                ScheduledPublication.round == run.round,
+                ScheduledPublication.status == PublicationStatus.SCHEDULED,
+            )
+            .values(
+                status=PublicationStatus.CANCELLED,
+                cancelled_by_id=actor.id if actor else None,
+                finished_at=now,
+                error=f"Round {run.round} was published with run #{run.id} before this time.",
+            )
+            .execution_options(synchronize_session=False)
+        )
         db.session.commit()
     except IntegrityError as error:  # another coordinator published at the same moment
         db.session.rollback()
