@@ -310,14 +310,7 @@ def publish_run(
         check_market_unchanged(run)
     if season.phase == Phase.CLOSED:
         raise ServiceError(f"{season.name} is closed; nothing more can be published.")
-    blocking = blocking_pairs(run)
-    if blocking and not unstable_ok:
-        raise ServiceError(
-            f"This run has {counted(blocking, 'blocking pair')}: a student and a position "
-            "who would both rather have each other. Tick \u201cpublish anyway\u201d "
-            "to publish it as it is.",
-            "unstable_ok",
-        )
+    blocking = check_blocking(run, unstable_ok)
     now = utcnow()
     deadline = (
         season.offer_deadline_at
@@ -405,6 +398,19 @@ def round_published(season_id: int, round_: int) -> bool:
         )
         is not None
     )
+
+
+def check_blocking(run: MatchRun, unstable_ok: bool, doing: str = "publish") -> int:
+    """The run's blocking pairs, refused unless the coordinator ticked "publish anyway"."""
+    blocking = blocking_pairs(run)
+    if blocking and not unstable_ok:
+        raise ServiceError(
+            f"This run has {counted(blocking, 'blocking pair')}: a student and a position "
+            "who would both rather have each other. Tick \u201cpublish anyway\u201d "
+            f"to {doing} it as it is.",
+            "unstable_ok",
+        )
+    return blocking
 
 
 def blocking_pairs(run: MatchRun) -> int:

@@ -30,10 +30,6 @@ from . import match_runs
 from .seats import check_market_unchanged
 
 MAX_AHEAD_DAYS = 60  # a publication may be scheduled at most this far ahead
-BLOCKING = (
-    "This run has blocking pairs: a student and a position who would both rather have each other. "
-    "Tick \u201cpublish anyway\u201d to schedule it as it is."
-)
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +45,7 @@ def schedule(
     open_actions.publish(run).require()
     if run.round == 2:
         check_market_unchanged(run)
-    if match_runs.blocking_pairs(run) and not unstable_ok:
-        raise ServiceError(BLOCKING, "unstable_ok")
+    match_runs.check_blocking(run, unstable_ok, "schedule")
     _check_time(publish_at, season)
     waiting = waiting_for(season, run.round)
     if waiting is not None:
