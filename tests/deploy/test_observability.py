@@ -184,6 +184,10 @@ class _Collector(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers["Content-Length"] or 0))
         if self.headers.get("Content-Encoding") == "gzip":
             body = gzip.decompress(body)
+        elif self.headers.get("Content-Encoding") == "br":  # sentry-sdk's choice when brotli is installed
+            import brotli
+
+            body = brotli.decompress(body)
         self.received.append((self.path, self.headers.get("Content-Encoding"), body))
         self.send_response(200)
         self.end_headers()
