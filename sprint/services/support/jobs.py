@@ -4,8 +4,9 @@ Where the queue lives is QUEUE_URL:
 
 - "sqlite" (the default): a SQLite file in instance/ (`queue.sqlite`), so a newcomer needs no server.
   With RUN_IN_WEB on (the development default) the web process does the work queued for now in a
-  thread of its own, so `sprint run` alone sends the emails and solves the runs; `sprint worker` in a
-  second terminal adds the periodic jobs (retries, reminders) and the work scheduled for later;
+  thread of its own, and from its first request runs a one-thread Huey consumer with the scheduler
+  (the periodic jobs: retries, reminders, scheduled publications, and the work queued for later),
+  so `sprint run` alone runs everything; `sprint worker` is for more hands;
 - "redis://host:6379/0" (production): every web process and every worker, on any machine, share it;
 - "immediate" (the tests): a job runs when it is queued, in the caller's thread.
 
@@ -16,6 +17,7 @@ nothing registers itself by being imported. Every job runs in an app context of 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
+from huey.consumer import Consumer
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ class Jobs:
         # The embedded default: work queued for now runs in one thread of the web process itself.
         self.in_web = bool(app.config.get("RUN_IN_WEB")) and isinstance(huey, SqliteHuey)
         self._executor: ThreadPoolExecutor | None = None
+        self._consumer: Consumer | None = None
+        self._consumer_lock = threading.Lock()
 
     def register(self, job: Job) -> None:
         if job.name in self.tasks:
@@ -102,6 +107,31 @@ class Jobs:
             self.app.logger.exception("Background job %s failed in the web process", name)
             return None
 
+    def start_in_web_worker(self) -> None:
+        """The embedded default: a Huey consumer of one thread, with the scheduler, inside this web
+        process (daemon threads), so no second process is needed for the periodic jobs and the work
+        queued for later. Started by the first request, not with the app: CLI commands build it too.
+        Huey's own `start` also sets signal handlers, which only a main thread may: its scheduler
+        and worker threads are started here instead."""
+        if self._consumer is not None or not self.in_web:
+            return
+        with self._consumer_lock:
+            if self._consumer is not None:
+                return
+            consumer = self.huey.create_consumer(
+                workers=1, worker_type="thread", periodic=True, check_worker_health=False
+            )
+            consumer.scheduler.start()
+            for _, thread in consumer.worker_threads:
+                thread.start()
+            self._consumer = consumer
+
+    def stop_in_web_worker(self) -> None:
+        """Stop the embedded consumer (the tests, or a process shutting down)."""
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            consumer.stop(graceful=True)
+
     def depth(self) -> dict[str, int]:
         """How much work waits: jobs queued now, and jobs scheduled for later."""
         return {"pending": self.huey.pending_count(), "scheduled": self.huey.scheduled_count()}
@@ -130,6 +160,8 @@ def init_app(app: Flask, jobs: Iterable[Job]) -> Jobs:
     for job in jobs:
         queue.register(job)
     app.extensions["sprint.jobs"] = queue
+    if queue.in_web:
+        app.before_request(queue.start_in_web_worker)
     return queue
 
 
