@@ -17,6 +17,7 @@ nothing registers itself by being imported. Every job runs in an app context of 
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -121,6 +122,7 @@ class Jobs:
             consumer = self.huey.create_consumer(
                 workers=1, worker_type="thread", periodic=True, check_worker_health=False
             )
+            logging.getLogger("huey").setLevel(logging.WARNING)  # the web console is for requests, not each job
             consumer.scheduler.start()
             for _, thread in consumer.worker_threads:
                 thread.start()
