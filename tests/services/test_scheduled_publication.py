@@ -294,6 +294,24 @@ def test_a_publication_that_breaks_halfway_leaves_nothing_and_the_next_minute_re
 
     assert (broken, retried) == (0, 1)
     assert [row.status for row in _rows()] == [PublicationStatus.PUBLISHED] and _placements() == 5
+    assert _rows()[0].error == ""  # the failed attempt's note is gone with the publication
+
+
+def test_a_failed_attempt_is_said_on_the_waiting_publication(appctx, small_season, monkeypatch):
+    run = _start(small_season)
+    scheduled_publication.schedule(_coordinator(small_season), run, _in(1))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(match_runs, "publish", broken)
+    scheduled_publication.publish_due(now=_in(2))
+
+    (row,) = _rows()
+    assert row.status == PublicationStatus.SCHEDULED
+    assert row.error.startswith("The attempt at ") and row.error.endswith(
+        "failed (RuntimeError); it is tried again every minute."
+    )
 
 
 def test_a_worker_that_finds_it_claimed_does_nothing(appctx, small_season, monkeypatch):

@@ -228,3 +228,19 @@ def test_cancel_without_a_csrf_token_is_refused(app, small_season, password):
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert [row[2] for row in _rows(app)] == [PublicationStatus.SCHEDULED]
+
+
+def test_a_failed_attempt_shows_on_the_run_page_while_it_stays_scheduled(client, login, small_season, app, monkeypatch):
+    run_id = _run(app, small_season)
+    login(small_season.coordinator)
+    _schedule(client, run_id, _typed(utcnow() + timedelta(hours=1)))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(match_runs, "publish", broken)
+    with app.app_context():
+        scheduled_publication.publish_due(now=utcnow() + timedelta(hours=2))
+
+    page = client.get(f"/coordinator/runs/{run_id}").get_data(as_text=True)
+    assert f"Run #{run_id} publishes" in page and "failed (RuntimeError); it is tried again every minute." in page

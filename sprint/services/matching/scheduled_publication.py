@@ -161,7 +161,7 @@ def _publish_one(scheduled_id: int, now: datetime) -> bool:
             ScheduledPublication.status == PublicationStatus.SCHEDULED,
             ScheduledPublication.publish_at <= now,
         )
-        .values(status=PublicationStatus.PUBLISHED, finished_at=now)
+        .values(status=PublicationStatus.PUBLISHED, finished_at=now, error="")
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
@@ -184,12 +184,29 @@ def _publish_one(scheduled_id: int, now: datetime) -> bool:
         db.session.rollback()
         _fail(scheduled_id, str(refused), now)
         return False
-    except Exception:  # the database went away, a bug: nothing was written; the next minute tries again
+    except Exception as error:  # the database went away, a bug: nothing was written; the next minute tries again
         db.session.rollback()
         log.exception("Scheduled publication %s could not be published; it stays scheduled", scheduled_id)
+        _note_attempt(scheduled_id, error, now)
         return False
     log.info("Scheduled publication %s published run %s", scheduled_id, run.id)
     return True
+
+
+def _note_attempt(scheduled_id: int, error: Exception, now: datetime) -> None:
+    """Say on the waiting row that its last attempt failed, for the pages (it stays scheduled)."""
+    try:
+        scheduled = db.session.get(ScheduledPublication, scheduled_id)
+        when = format_when(now, zone_of(scheduled.season.program), with_time=True)
+        db.session.execute(
+            update(ScheduledPublication)
+            .where(ScheduledPublication.id == scheduled_id, ScheduledPublication.status == PublicationStatus.SCHEDULED)
+            .values(error=f"The attempt at {when} failed ({type(error).__name__}); it is tried again every minute.")
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - the database itself is gone: the log has it
+        db.session.rollback()
 
 
 def _publisher(scheduled: ScheduledPublication) -> User:
