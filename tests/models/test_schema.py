@@ -70,10 +70,16 @@ def test_migrations_build_the_schema_from_empty_and_agree_with_the_models(appctx
     assert set(db.metadata.tables) <= set(inspect(db.engine).get_table_names())
 
 
+ADDED_AFTER_THE_RENAME = {"expired_offers"}  # season, b8e5f6a7c9d0
+
+
 def _before_the_season_rename(model) -> Table:
-    """The model's table as the migrations before c3f8a1d6e2b4 built it: `cycle`, `cycle_id`."""
+    """The model's table as the migrations before c3f8a1d6e2b4 built it: `cycle`, `cycle_id`, without
+    the columns later migrations added."""
     columns = []
     for column in model.__table__.columns:
+        if column.name in ADDED_AFTER_THE_RENAME:
+            continue
         copy = column._copy()
         copy.name = copy.key = column.name.replace("season", "cycle")
         columns.append(copy)
