@@ -250,3 +250,19 @@ def test_expire_due_expires_an_extended_offer_only_after_the_extension(appctx, b
     assert _status(board, "ben") == "offered"
     offers_board.expire_due(board.now + timedelta(days=3, minutes=1))
     assert _status(board, "ben") == "expired"
+
+
+def test_the_expiry_runs_every_five_minutes_from_the_apps_queue(app, board):
+    from datetime import datetime
+
+    from sprint.services.support import jobs
+
+    task = jobs.jobs_of(app).tasks["matching.expire_offers"].task_class()
+    assert task.validate_datetime(datetime(2027, 4, 5, 12, 5)) and not task.validate_datetime(
+        datetime(2027, 4, 5, 12, 7)
+    )
+    with app.app_context():
+        season = db.session.get(Season, board.season_id)
+        season.expired_offers = ExpiredOffers.DECLINE
+        db.session.commit()
+        assert jobs.jobs_of(app).functions["matching.expire_offers"]() == 1  # in an app context of its own
