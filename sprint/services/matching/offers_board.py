@@ -277,7 +277,8 @@ def _pending(season: Season, now: datetime) -> list[OfferRow]:
 
 def pending_count(season: Season, now: datetime | None = None) -> int:
     """How many students the "remind" button would email."""
-    return len(_pending(season, now or utcnow()))
+    query = _board_query(season, OfferFilters(), now or utcnow(), answerable=True).order_by(None)
+    return db.session.scalar(db.select(db.func.count()).select_from(query.subquery())) or 0
 
 
 def _reminded_since(season: Season, since: datetime) -> AuditEvent | None:
