@@ -23,7 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..models import ExtensionKind, HostSize
+from ..models import ExpiredOffers, ExtensionKind, HostSize
 from ..services.support import local_time
 from . import Form, options
 
@@ -78,6 +78,12 @@ class SeasonDatesForm(Form):
     ranking_close_at = _date_field("Ranking closes")
     match_published_at = _date_field("Match publication")
     offer_deadline_at = _date_field("Offer deadline")
+    expired_offers = SelectField(
+        "An offer still unanswered at its deadline",
+        choices=options([(choice.value, choice.label) for choice in ExpiredOffers]),
+        validators=[DataRequired()],
+        description="The deadline is the student's own: an extension you grant moves it later.",
+    )
 
 
 class SeasonForm(Form):

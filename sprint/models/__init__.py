@@ -3,6 +3,7 @@
 from .enums import (
     ApplicationStatus,
     CollegeKind,
+    ExpiredOffers,
     ExtensionKind,
     HostMemberRole,
     HostSize,
@@ -47,6 +48,7 @@ __all__ = [
     "ApplicationStatus",
     "CandidateReview",
     "DeadlineExtension",
+    "ExpiredOffers",
     "ExtensionKind",
     "AuditEvent",
     "College",

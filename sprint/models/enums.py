@@ -151,6 +151,21 @@ class PlacementStatus(enum.StrEnum):
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
     COMPLETED = "completed"
+    EXPIRED = "expired"  # unanswered at its deadline, in a season whose offers expire: the seat is freed
+
+
+class ExpiredOffers(enum.StrEnum):
+    """What a season does with an offer still unanswered at its (effective) deadline."""
+
+    DECLINE = "decline"  # it expires at the deadline and counts as declined: the seat is freed
+    WAIT = "wait"  # it stays pending; the coordinator decides
+
+    @property
+    def label(self) -> str:
+        return {
+            "decline": "Count as declined at the deadline (the offer expires and its seat is freed)",
+            "wait": "Wait: the offer stays pending until the coordinator decides",
+        }[self.value]
 
 
 GROUPS = ("first_generation", "pell_eligible", "cc_transfer", "community_college")  # what a run's floors can name

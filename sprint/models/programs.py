@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .enums import CollegeKind, Phase, one_of, utcnow
+from .enums import CollegeKind, ExpiredOffers, Phase, one_of, utcnow
 
 if TYPE_CHECKING:
     from .people import HostCompany
@@ -63,6 +63,8 @@ class Season(db.Model):
     ranking_close_at: Mapped[datetime | None]
     match_published_at: Mapped[datetime | None]
     offer_deadline_at: Mapped[datetime | None]
+    # What an offer still unanswered at its deadline becomes (ExpiredOffers): "wait" keeps it pending.
+    expired_offers: Mapped[str] = mapped_column(String(10), default=ExpiredOffers.WAIT, server_default="wait")
     phase_changed_at: Mapped[datetime | None]  # when the phase last moved: the moment actions of the old one closed
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -136,8 +136,8 @@ def season_dates(season_id: int):
     form = SeasonDatesForm(obj=season, meta=_zone())
     if form.validate_on_submit():
         with errors_shown_on(form):
-            manage.update_dates(current_user, season, dates_of(form))
-            flash(f"Dates of {season.name} saved.", "success")
+            manage.update_dates(current_user, season, dates_of(form), form.expired_offers.data)
+            flash(f"Dates and offer settings of {season.name} saved.", "success")
             return redirect(url_for("coordinator.season", season_id=season.id))
     return render_template("coordinator/season_form.html", form=form, season=season), status_for(form)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -10,13 +10,14 @@ from ..access import role_required
 from ..forms import options
 from ..forms.confirm import PublishForm, SchedulePublicationForm
 from ..forms.runs import AddPlacementForm, AuditFilterForm, EndPlacementForm, MovePlacementForm, RunForm
-from ..models import PlacementStatus, Role
+from ..models import Role, utcnow
 from ..plurals import counted
 from ..services.directory import audit_log
 from ..services.market import open_actions
 from ..services.matching import (
     match_quality,
     match_runs,
+    offers_board,
     placement_changes,
     run_reports,
     scheduled_publication,
@@ -24,6 +25,7 @@ from ..services.matching import (
 )
 from ..services.season import manage, queries
 from ..services.support import local_time
+from ..services.support.csv_export import to_csv_bytes
 from .forms_support import errors_flashed, errors_shown_on, status_for
 
 bp = Blueprint("runs", __name__, url_prefix="/coordinator/runs")
@@ -203,20 +205,45 @@ def compare():
 
 @bp.get("/seasons/<int:season_id>/placements")
 def placements(season_id: int):
+    """The offers board: every offer of the season, filtered, with counts and the reminder button."""
     season = manage.season_for(current_user, season_id)
-    page = request.args.get("page", 1, type=int)
-    status = request.args.get("status", "")
-    status = status if status in {value.value for value in PlacementStatus} else ""
-    rows, total = placement_changes.placements_of(season, status, page)
+    filters = offers_board.filters_from(request.args)
+    page = offers_board.offers(season, filters, request.args.get("page", 1, type=int))
     return render_template(
         "runs/placements.html",
         season=season,
-        rows=rows,
-        total=total,
         page=page,
-        pages=max(1, -(-total // 50)),
-        status=status,
+        filters=filters,
+        counts=offers_board.counts(season),
+        hosts=offers_board.hosts_of(season),
+        pending=offers_board.pending_count(season),
+        labels=offers_board.STATUS_LABELS,
+        zone=local_time.zone_abbreviation(local_time.zone_of(season.program)),
+        now=utcnow(),
+        form=FlaskForm(),
     )
+
+
+@bp.get("/seasons/<int:season_id>/offers.csv")
+def offers_csv(season_id: int):
+    season = manage.season_for(current_user, season_id)
+    rows = offers_board.csv_rows(season, offers_board.filters_from(request.args))
+    return Response(
+        to_csv_bytes(offers_board.CSV_HEADERS, rows, local_time.zone_of(season.program)),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="offers-season-{season.id}.csv"'},
+    )
+
+
+@bp.post("/seasons/<int:season_id>/offers/remind")
+def remind_offers(season_id: int):
+    season = manage.season_for(current_user, season_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    with errors_flashed():
+        sent = offers_board.remind_pending(current_user, season)
+        flash(f"Reminder sent to {counted(sent, 'student')} with a pending offer.", "success")
+    return redirect(url_for("runs.placements", season_id=season.id))
 
 
 @bp.route("/placements/<int:placement_id>", methods=["GET", "POST"])

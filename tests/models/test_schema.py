@@ -70,10 +70,16 @@ def test_migrations_build_the_schema_from_empty_and_agree_with_the_models(appctx
     assert set(db.metadata.tables) <= set(inspect(db.engine).get_table_names())
 
 
+ADDED_AFTER_THE_RENAME = {"expired_offers"}  # season, b8e5f6a7c9d0
+
+
 def _before_the_season_rename(model) -> Table:
-    """The model's table as the migrations before c3f8a1d6e2b4 built it: `cycle`, `cycle_id`."""
+    """The model's table as the migrations before c3f8a1d6e2b4 built it: `cycle`, `cycle_id`, without
+    the columns later migrations added."""
     columns = []
     for column in model.__table__.columns:
+        if column.name in ADDED_AFTER_THE_RENAME:
+            continue
         copy = column._copy()
         copy.name = copy.key = column.name.replace("season", "cycle")
         columns.append(copy)
@@ -147,6 +153,70 @@ def test_the_season_rename_keeps_every_row_and_its_links_both_ways(appctx):
             "Cycle",
         )
         assert connection.exec_driver_sql("SELECT count(*) FROM cycle").scalar() == 2
+    upgrade()
+
+
+def test_the_expired_offers_migration_keeps_placements_and_widens_their_status_check(appctx):
+    _empty_database_at("a7d4e5f6b8c9")  # before season.expired_offers and the "expired" status
+    with db.engine.begin() as connection:
+        program = connection.execute(Program.__table__.insert().values(slug="m", name="M")).inserted_primary_key[0]
+        connection.exec_driver_sql(
+            "INSERT INTO season (program_id, year, name, phase, created_at) "
+            f"VALUES ({program}, 2027, 'Summer 2027', 'published', '2027-01-01 00:00:00')"
+        )
+        season = connection.exec_driver_sql("SELECT id FROM season").scalar()
+        host = connection.execute(
+            HostCompany.__table__.insert().values(program_id=program, name="Lab Co")
+        ).inserted_primary_key[0]
+        position = connection.execute(
+            Position.__table__.insert().values(
+                host_id=host,
+                season_id=season,
+                title="Lab intern",
+                hourly_pay=Decimal("20.00"),
+                hours_per_week=30,
+                start_date=date(2027, 6, 1),
+                end_date=date(2027, 8, 1),
+            )
+        ).inserted_primary_key[0]
+        students = [
+            connection.execute(
+                User.__table__.insert().values(
+                    email=f"s{n}@example.org", name=f"S{n}", role=Role.STUDENT, program_id=program, password_hash="x"
+                )
+            ).inserted_primary_key[0]
+            for n in range(3)
+        ]
+        kept = connection.execute(
+            Placement.__table__.insert().values(season_id=season, student_id=students[0], position_id=position)
+        ).inserted_primary_key[0]
+        with pytest.raises(IntegrityError):  # the old check refuses the new status
+            with connection.begin_nested():
+                connection.execute(
+                    Placement.__table__.insert().values(
+                        season_id=season, student_id=students[1], position_id=position, status="expired"
+                    )
+                )
+
+    upgrade()
+
+    assert _schema_differences() == []
+    assert db.session.get(Season, season).expired_offers == "wait"  # nothing changes for existing seasons
+    assert db.session.get(Placement, kept).status == "offered"
+    db.session.add(Placement(season_id=season, student_id=students[1], position_id=position, status="expired"))
+    db.session.commit()
+    db.session.add(Placement(season_id=season, student_id=students[2], position_id=position, status="lost"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    db.session.close()
+
+    downgrade(revision="a7d4e5f6b8c9")
+
+    with db.engine.connect() as connection:
+        statuses = connection.exec_driver_sql("SELECT student_id, status FROM placement ORDER BY id").all()
+        assert statuses == [(students[0], "offered"), (students[1], "declined")]  # expired counted as declined
+        assert "expired_offers" not in {column["name"] for column in inspect(connection).get_columns("season")}
     upgrade()
 
 

@@ -108,6 +108,8 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "runs.cancel_publication": (NOBODY, COORDINATOR),
     "runs.act": (NOBODY, COORDINATOR),
     "runs.placements": (COORDINATOR, NOBODY),
+    "runs.offers_csv": (COORDINATOR, NOBODY),
+    "runs.remind_offers": (NOBODY, COORDINATOR),
     "runs.placement": (COORDINATOR, COORDINATOR),
     "runs.add_placement": (COORDINATOR, COORDINATOR),
     "runs.audit": (COORDINATORS, NOBODY),

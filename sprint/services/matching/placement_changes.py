@@ -41,16 +41,6 @@ def ending_choices() -> list[tuple[str, str]]:
     return [(kind, label) for kind, (_, _, label) in ENDINGS.items()]
 
 
-def placements_of(season: Season, status: str = "", page: int = 1, per_page: int = 50) -> tuple[list[Placement], int]:
-    """A page of the season's placements by student name, and how many there are."""
-    query = db.select(Placement).join(User, User.id == Placement.student_id).where(Placement.season_id == season.id)
-    if status:
-        query = query.where(Placement.status == status)
-    total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(User.name, Placement.id).limit(per_page).offset((page - 1) * per_page))
-    return list(rows), total
-
-
 def end_placement(actor: User, placement: Placement, kind: str, reason: str) -> Placement:
     """Record a decline or withdrawal for the student, or cancel the placement; the seat is freed."""
     if kind not in ENDINGS:

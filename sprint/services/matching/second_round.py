@@ -46,7 +46,8 @@ def start_second_round(actor: User, season: Season, settings: match_runs.RunSett
     declined = set(
         db.session.scalars(
             db.select(Placement.student_id).where(
-                Placement.season_id == season.id, Placement.status == PlacementStatus.DECLINED
+                Placement.season_id == season.id,
+                Placement.status.in_((PlacementStatus.DECLINED, PlacementStatus.EXPIRED)),  # expired counts as declined
             )
         )
     )

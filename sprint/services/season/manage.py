@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
-from ...models import HostCompany, Phase, Position, PositionSkill, PositionStatus, Season, User, utcnow
+from ...models import ExpiredOffers, HostCompany, Phase, Position, PositionSkill, PositionStatus, Season, User, utcnow
 from ..errors import NotAllowed, NotFound, ServiceError, StaleEdit
 from ..support import audit
 from ..support.local_time import format_when, zone_of
@@ -136,15 +136,23 @@ def _copy_positions(season: Season, previous: Season) -> int:
     return count
 
 
-def update_dates(actor: User, season: Season, dates: dict[str, datetime | None]) -> Season:
+def update_dates(
+    actor: User, season: Season, dates: dict[str, datetime | None], expired_offers: str | None = None
+) -> Season:
+    """Save the season's dates and, when given, what an offer unanswered at its deadline becomes."""
     if season.program_id != actor.program_id:
         raise NotAllowed("That season is not part of your program.")
     check_dates(dates, zone_of(season.program))
+    if expired_offers is not None and expired_offers not in {choice.value for choice in ExpiredOffers}:
+        raise ServiceError("Choose what happens to an offer unanswered at its deadline.", "expired_offers")
     changed = {}
     for field in DATE_FIELDS:
         if getattr(season, field) != dates.get(field):
             changed[field] = [_iso(getattr(season, field)), _iso(dates.get(field))]
             setattr(season, field, dates.get(field))
+    if expired_offers is not None and season.expired_offers != expired_offers:
+        changed["expired_offers"] = [season.expired_offers, expired_offers]
+        season.expired_offers = expired_offers
     if changed:
         audit.record(actor, "season.dates_changed", season, changes=changed)
     db.session.commit()
