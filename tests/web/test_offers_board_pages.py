@@ -114,6 +114,11 @@ def test_the_csv_has_the_boards_rows_under_headers_and_follows_the_filters(clien
         "Time left",
         "Responded at",
         "Reason",
+        "Hourly pay",
+        "Hours per week",
+        "Starts",
+        "Ends",
+        "Outcome",
     ]
     assert [row[:6] for row in rows[1:]] == [
         ["Ana Student", "ana@example.org", "Lab Co", "Lab tech", "1", "pending"],

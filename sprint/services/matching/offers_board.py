@@ -25,6 +25,7 @@ from ...models import (
     ExpiredOffers,
     ExtensionKind,
     HostCompany,
+    Outcome,
     Phase,
     Placement,
     PlacementStatus,
@@ -71,6 +72,11 @@ CSV_HEADERS = (
     "Time left",
     "Responded at",
     "Reason",
+    "Hourly pay",
+    "Hours per week",
+    "Starts",
+    "Ends",
+    "Outcome",
 )
 
 
@@ -113,9 +119,13 @@ class OfferRow:
     student_name: str
     student_email: str
     host_name: str
-    position_title: str
+    position: Position
     deadline: datetime | None  # effective: the student's extension included
     reason: str
+
+    @property
+    def position_title(self) -> str:
+        return self.position.title
 
     @property
     def status(self) -> str:
@@ -185,7 +195,7 @@ def _board_query(season: Season, filters: OfferFilters, now: datetime, answerabl
     """The rows of the board; `answerable`: only offers still open to an answer (offered, deadline ahead)."""
     extension, deadline = _effective_deadline()
     query = (
-        db.select(Placement, User.name, User.email, HostCompany.name, Position.title, deadline.label("deadline"))
+        db.select(Placement, User.name, User.email, HostCompany.name, Position, deadline.label("deadline"))
         .join(Season, Season.id == Placement.season_id)
         .join(User, User.id == Placement.student_id)
         .join(Position, Position.id == Placement.position_id)
@@ -213,8 +223,8 @@ def _board_query(season: Season, filters: OfferFilters, now: datetime, answerabl
     return query.order_by(User.name, Placement.id)
 
 
-def _row(placement, name, email, host, title, deadline) -> OfferRow:
-    return OfferRow(placement, name, email, host, title, deadline, reason_of(placement))
+def _row(placement, name, email, host, position, deadline) -> OfferRow:
+    return OfferRow(placement, name, email, host, position, deadline, reason_of(placement))
 
 
 def offers(season: Season, filters: OfferFilters = OfferFilters(), page: int = 1, now: datetime | None = None) -> Page:
@@ -265,6 +275,11 @@ def csv_rows(season: Season, filters: OfferFilters = OfferFilters(), now: dateti
             row.time_left(now),
             row.placement.responded_at,
             row.reason,
+            row.position.hourly_pay,
+            row.position.hours_per_week,
+            row.position.start_date,
+            row.position.end_date,
+            row.placement.outcome if row.placement.outcome != Outcome.NONE else "",
         ]
         for row in rows
     ]
