@@ -128,8 +128,11 @@ def test_healthz_names_the_queue_when_it_does_not_answer(tmp_path, disposed):
 
 
 def test_a_missing_worker_is_reported_and_fails_the_check_only_when_required(tmp_path, disposed):
-    relaxed = _app(tmp_path, QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite'}")
-    strict = _app(tmp_path, QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite'}", REQUIRE_WORKER=True)
+    # Production's layout: a separate worker, none running yet (the embedded default would start
+    # its own scheduler with the first request, and be seen at once).
+    queue = {"QUEUE_URL": f"sqlite:///{tmp_path / 'queue.sqlite'}", "RUN_IN_WEB": False}
+    relaxed = _app(tmp_path, **queue)
+    strict = _app(tmp_path, **queue, REQUIRE_WORKER=True)
     disposed(relaxed), disposed(strict)
 
     before = relaxed.test_client().get("/healthz"), strict.test_client().get("/healthz")
