@@ -30,7 +30,7 @@ from ..forms.coordinator import (
 from ..forms.staff import DirectorySearchForm, InviteForm, TimeZoneForm
 from ..models import ExtensionKind, HostCompany, HostMemberRole, OutboxEmail, Phase, Role
 from ..services.accounts import users
-from ..services.directory import audit_log, csv_import, directories, edits, progress
+from ..services.directory import audit_log, csv_import, directories, edits, progress, student_record
 from ..services.directory.csv_import_kinds import KINDS, template_rows
 from ..services.errors import StaleEdit
 from ..services.matching import scheduled_publication
@@ -233,6 +233,12 @@ def directory_csv(kind: str):
         mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )
+
+
+@bp.get("/students/<int:student_id>")
+def student(student_id: int):
+    """One student's record: every season's application, rank list, placements, extensions, and emails."""
+    return render_template("coordinator/student.html", record=student_record.record_for(current_user, student_id))
 
 
 @bp.post("/hosts/<int:host_id>/approve")

@@ -108,7 +108,13 @@ def explain(run_id: int, key: str):
     run = run_reports.run_for(current_user, run_id)
     found = run_reports.explanation(run, key) or abort(404)
     return render_template(
-        "runs/explain.html", run=run, name=found[0], where=found[1], reasons=found[2], student=key.startswith("s")
+        "runs/explain.html",
+        run=run,
+        name=found[0],
+        where=found[1],
+        reasons=found[2],
+        student=key.startswith("s"),
+        key=key,
     )
 
 

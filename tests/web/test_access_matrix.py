@@ -95,6 +95,7 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "coordinator.import_template": (COORDINATORS, NOBODY),
     "coordinator.email": (COORDINATORS, NOBODY),
     "coordinator.resend_email": (NOBODY, COORDINATOR),
+    "coordinator.student": (COORDINATOR, NOBODY),
     "runs.index": (COORDINATORS, NOBODY),
     "runs.new": (COORDINATOR, COORDINATOR),
     "runs.second_round": (COORDINATOR, COORDINATOR),

@@ -139,7 +139,7 @@ def test_compare_shows_the_cost_of_a_lock_per_person(app, client, login, small_s
 
     page = client.get(f"/coordinator/runs/compare?a={first.id}&b={second.id}").get_data(as_text=True)
 
-    row = re.search(r"<td>Student 1</td>.*?</tr>", page, re.DOTALL).group(0)
+    row = re.search(r">Student 1</a>.*?</tr>", page, re.DOTALL).group(0)  # the name links to the record
     assert "Position A (Host 1)" in row and "Position C (Host 2)" in row and "+2" in row
     same = client.get(f"/coordinator/runs/compare?a={first.id}&b={first.id}")
     assert same.status_code == 302

@@ -27,7 +27,7 @@ from ..errors import NotFound
 from ..support.figures import show
 from ..support.privacy import suppress
 from . import run_queue
-from .adapter import explanation_texts, labels, reasons_of
+from .adapter import explanation_texts, labels, reasons_of, student_key
 from .match_quality import SHARE_OF, choice_shares
 
 PER_PAGE = 50
@@ -101,10 +101,22 @@ def student_in(season: Season, student_id: int) -> User | None:
     )
 
 
+def student_emails(season_id: int) -> dict[str, str]:
+    """Each applicant's email by their run key ("s12"): lists show it beside the name, so two students
+    of the same name are told apart. One query on the season, as `labels`."""
+    rows = db.session.execute(
+        db.select(User.id, User.email)
+        .join(Application, Application.student_id == User.id)
+        .where(Application.season_id == season_id)
+    )
+    return {student_key(student_id): email for student_id, email in rows}
+
+
 @dataclass
 class RunFigures:
     run: MatchRun
     names: dict[str, str]
+    emails: dict[str, str] = field(default_factory=dict)  # student key -> email
     students: int = 0
     matched: int = 0
     slots: int = 0
@@ -123,13 +135,16 @@ class RunFigures:
     pages: int = 1
 
 
-def figures(run: MatchRun, page: int = 1, names: dict[str, str] | None = None) -> RunFigures:
+def figures(
+    run: MatchRun, page: int = 1, names: dict[str, str] | None = None, emails: dict[str, str] | None = None
+) -> RunFigures:
     """Everything the run page shows; `page` picks the slice of the placement list."""
     names = names if names is not None else labels(run.season_id)
     out = RunFigures(run=run, names=names)
     result = run.result
     if not result:
         return out
+    out.emails = emails if emails is not None else student_emails(run.season_id)
     stats = result.get("stats", {})
     assignments = result["assignments"]
     out.students, out.matched = stats.get("students", 0), len(assignments)
@@ -193,6 +208,8 @@ def explanation(run: MatchRun, key: str) -> tuple[str, str, list[str]] | None:
 @dataclass
 class Move:
     name: str
+    key: str  # the student's run key ("s12")
+    email: str
     before: str
     after: str
     rank_before: int | None
@@ -209,7 +226,8 @@ class Move:
 def compare(first: MatchRun, second: MatchRun) -> tuple[RunFigures, RunFigures, list[Move], Counter]:
     """Both runs' figures and who is placed differently, biggest rank changes first."""
     names = labels(first.season_id) | (labels(second.season_id) if second.season_id != first.season_id else {})
-    a, b = figures(first, names=names), figures(second, names=names)
+    emails = student_emails(first.season_id)
+    a, b = figures(first, names=names, emails=emails), figures(second, names=names, emails=emails)
     placed_a = {x["student"]: x for x in (first.result or {}).get("assignments", [])}
     placed_b = {x["student"]: x for x in (second.result or {}).get("assignments", [])}
     moves = []
@@ -221,6 +239,8 @@ def compare(first: MatchRun, second: MatchRun) -> tuple[RunFigures, RunFigures, 
         moves.append(
             Move(
                 names.get(key, key),
+                key,
+                emails.get(key, ""),
                 names.get(x["position"]) if x else "unmatched",
                 names.get(y["position"]) if y else "unmatched",
                 x["student_rank"] if x else None,
