@@ -408,9 +408,11 @@ def dash_world(app, make):
         College,
         MatchRun,
         Outcome,
+        OutcomeKind,
         Placement,
         PlacementStatus,
         RunStatus,
+        StudentOutcome,
     )
 
     program = make.program("Dash", slug="dash")
@@ -492,9 +494,17 @@ def dash_world(app, make):
                     status=status,
                     student_rank=own,
                     position_rank=host_rank,
-                    outcome=outcome,
                 )
             )
+            if outcome == Outcome.HIRED:  # recorded as the app records it: the dashboards read StudentOutcome
+                _db.session.add(
+                    StudentOutcome(
+                        program_id=season.program_id,
+                        student_id=student.id,
+                        season_id=season.id,
+                        kind=OutcomeKind.HIRED_BY_HOST,
+                    )
+                )
         _db.session.commit()
         college_ids = {key: college.id for key, college in colleges.items()}
     return SimpleNamespace(
