@@ -6,6 +6,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app
@@ -30,6 +31,7 @@ from ...models import (
     StudentProfile,
     User,
     WorkMode,
+    utcnow,
 )
 from ...models.enums import ACCEPTED_PLACEMENTS
 from ..accounts.tokens import fingerprint, make_token
@@ -596,5 +598,6 @@ def _existing_examples(kind: str, program_id: int) -> dict[str, str]:
         ).first()
         if found:
             email, year, host = found
-            return {"student_email": email, "season_year": str(year), "date": f"{year}-09-01", "employer": host}
+            day = min(date(year, 9, 1), utcnow().date())  # never in the future, or the template would not import
+            return {"student_email": email, "season_year": str(year), "date": day.isoformat(), "employer": host}
     return {}

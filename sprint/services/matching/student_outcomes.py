@@ -10,11 +10,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from huey import crontab
+
 from ...extensions import db
 from ...models import (
     OutcomeKind,
     OutcomeSource,
     Placement,
+    Position,
     Role,
     Season,
     StudentOutcome,
@@ -24,7 +27,7 @@ from ...models import (
 from ...models.enums import ACCEPTED_PLACEMENTS, HOST_OUTCOMES
 from ..errors import NotAllowed, NotFound
 from ..market.outcome_rules import check, kind_choices, parse_wage  # noqa: F401 (re-exported to the views)
-from ..support import audit
+from ..support import audit, jobs
 
 
 def may_record(actor: User, placement: Placement, kind: str | None = None) -> bool:
@@ -146,6 +149,34 @@ def outcome_in(program_id: int | None, outcome_id: int) -> StudentOutcome:
     return outcome
 
 
+def placement_of_host(host_id: int, placement_id: int) -> Placement:
+    """A placement at one of the host's positions, else NotFound (other hosts' ids reveal nothing)."""
+    placement = db.session.get(Placement, placement_id)
+    if placement is None or placement.position.host_id != host_id:
+        raise NotFound("There is no such intern at your company.")
+    return placement
+
+
+def host_outcomes(host_id: int, season: Season) -> dict[int, list[StudentOutcome]]:
+    """The hires and return offers recorded for the host's interns of the season, by placement id
+    (a host sees only these kinds: what became of them elsewhere is the student's and the program's)."""
+    found = db.session.execute(
+        db.select(StudentOutcome)
+        .join(Placement, Placement.id == StudentOutcome.placement_id)
+        .join(Position, Position.id == Placement.position_id)
+        .where(
+            Position.host_id == host_id,
+            StudentOutcome.season_id == season.id,
+            StudentOutcome.kind.in_(HOST_OUTCOMES),
+        )
+        .order_by(StudentOutcome.kind)
+    ).scalars()
+    by_placement: dict[int, list[StudentOutcome]] = {}
+    for outcome in found:
+        by_placement.setdefault(outcome.placement_id, []).append(outcome)
+    return by_placement
+
+
 def derive_returned(season: Season, actor: User | None = None) -> int:
     """add_returned, committed: the coordinator's button and the daily job."""
     added = add_returned(season, actor)
@@ -201,3 +232,6 @@ def derive_all_returned() -> int:
         )
     ).scalars()
     return sum(derive_returned(season) for season in list(seasons))
+
+
+JOBS = (jobs.Job("matching.derive_returned", derive_all_returned, every=crontab(minute="17", hour="6")),)  # daily, UTC
