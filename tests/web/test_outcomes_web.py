@@ -118,3 +118,52 @@ def test_another_hosts_member_gets_404_for_an_intern_not_theirs(app, client, log
     assert _rows(app) == []
     with app.app_context():
         assert db.session.get(Placement, outcome_world.placements["ben25"]) is not None
+
+
+def test_the_outcomes_import_page_previews_refuses_a_bad_file_then_imports_the_template(
+    app, client, login, outcome_world
+):
+    import io
+
+    login(outcome_world.coordinator)
+    template = client.get("/coordinator/import/template/outcomes.csv")
+    assert (
+        template.status_code == 200
+        and template.get_data(as_text=True).startswith("\ufeffstudent_email,season_year,kind")
+        or template.get_data(as_text=True).startswith("student_email,season_year,kind")
+    )
+    content = template.get_data()
+    bad = content + b"nobody@example.edu,2025,hired_by_host,,,,\r\n"
+
+    refused = client.post("/coordinator/import", data={"kind": "outcomes", "file": (io.BytesIO(bad), "o.csv")})
+    assert refused.status_code == 422 and "not a student of your program" in refused.get_data(as_text=True)
+    assert _rows(app) == []
+
+    preview = client.post("/coordinator/import", data={"kind": "outcomes", "file": (io.BytesIO(content), "o.csv")})
+    html = preview.get_data(as_text=True)
+    payload = html.split('name="payload" type="hidden" value="')[1].split('"')[0]
+    first = client.post("/coordinator/import/confirm", data={"payload": payload}, follow_redirects=True)
+    assert "1 added" in first.get_data(as_text=True)
+    assert len(_rows(app)) == 1
+
+
+def test_the_offers_csv_gives_each_accepted_placement_its_recorded_outcomes(app, client, login, outcome_world):
+    import csv
+    import io
+
+    from sprint.models import User
+    from sprint.services.matching import student_outcomes
+
+    with app.app_context():
+        coordinator = db.session.get(User, outcome_world.coordinator.id)
+        placement = db.session.get(Placement, outcome_world.placements["ben25"])
+        student_outcomes.record(coordinator, placement, "return_offer")
+        student_outcomes.record(coordinator, placement, "hired_in_sector")
+    login(outcome_world.coordinator)
+
+    response = client.get(f"/coordinator/runs/seasons/{outcome_world.s25.id}/offers.csv")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    by_student = {row[0]: row[-1] for row in rows[1:]}
+
+    assert by_student["Ben Ode"] == "Hired elsewhere in the sector; Return offer"
+    assert by_student["Ana Rivera"] == "" and by_student["Cy Park"] == ""
