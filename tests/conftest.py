@@ -408,9 +408,11 @@ def dash_world(app, make):
         College,
         MatchRun,
         Outcome,
+        OutcomeKind,
         Placement,
         PlacementStatus,
         RunStatus,
+        StudentOutcome,
     )
 
     program = make.program("Dash", slug="dash")
@@ -492,9 +494,17 @@ def dash_world(app, make):
                     status=status,
                     student_rank=own,
                     position_rank=host_rank,
-                    outcome=outcome,
                 )
             )
+            if outcome == Outcome.HIRED:  # recorded as the app records it: the dashboards read StudentOutcome
+                _db.session.add(
+                    StudentOutcome(
+                        program_id=season.program_id,
+                        student_id=student.id,
+                        season_id=season.id,
+                        kind=OutcomeKind.HIRED_BY_HOST,
+                    )
+                )
         _db.session.commit()
         college_ids = {key: college.id for key, college in colleges.items()}
     return SimpleNamespace(
@@ -508,4 +518,51 @@ def dash_world(app, make):
         colleges=college_ids,
         seasons={2024: c24, 2025: c25},
         positions={"p24": p24, "p25a": p25a, "p25b": p25b},
+    )
+
+
+@pytest.fixture
+def outcome_world(app, make):
+    """One program with seasons 2025 and 2026; Ana placed (completed) in both, Ben accepted in 2025
+    only, Cy's 2025 offer declined. Another program with its own coordinator."""
+    prog, other = make.program("Outcomes", slug="out"), make.program("Other", slug="oth")
+    coordinator = make.user(Role.COORDINATOR, prog)
+    other_coordinator = make.user(Role.COORDINATOR, other)
+    s25, s26 = make.season(prog, 2025, Phase.CLOSED), make.season(prog, 2026, Phase.CLOSED)
+    host, other_host = make.host(prog, "Harbor Labs"), make.host(prog, "Elm Robotics")
+    member, stranger = make.member(host), make.member(other_host)
+    p25, p26 = make.position(host, s25, slots=3), make.position(host, s26, slots=2)
+    ana = make.user(Role.STUDENT, prog, email="ana@example.edu", name="Ana Rivera")
+    ben = make.user(Role.STUDENT, prog, email="ben@example.edu", name="Ben Ode")
+    cy = make.user(Role.STUDENT, prog, email="cy@example.edu", name="Cy Park")
+    from types import SimpleNamespace
+
+    from sprint.models import Placement, PlacementStatus
+
+    with app.app_context():
+        ids = {}
+        for key, student, season, position, status in [
+            ("ana25", ana, s25, p25, PlacementStatus.COMPLETED),
+            ("ana26", ana, s26, p26, PlacementStatus.ACCEPTED),
+            ("ben25", ben, s25, p25, PlacementStatus.ACCEPTED),
+            ("cy25", cy, s25, p25, PlacementStatus.DECLINED),
+        ]:
+            placement = Placement(
+                season_id=season.id, student_id=student.id, position_id=position.id, round=1, status=status
+            )
+            _db.session.add(placement)
+            _db.session.flush()
+            ids[key] = placement.id
+        _db.session.commit()
+    return SimpleNamespace(
+        program=prog,
+        coordinator=coordinator,
+        other_coordinator=other_coordinator,
+        member=member,
+        stranger=stranger,
+        s25=s25,
+        s26=s26,
+        ana=ana,
+        ben=ben,
+        placements=ids,
     )

@@ -23,6 +23,8 @@ from ..models import (
     HostRank,
     MatchMode,
     Outcome,
+    OutcomeKind,
+    OutcomeSource,
     Phase,
     Placement,
     PlacementStatus,
@@ -33,12 +35,13 @@ from ..models import (
     Role,
     Season,
     Skill,
+    StudentOutcome,
     StudentProfile,
     StudentRank,
     User,
     WorkMode,
 )
-from ..services.matching import match_runs, run_queue
+from ..services.matching import match_runs, run_queue, student_outcomes
 from ..services.support.local_time import DEFAULT_ZONE, to_utc, zone
 from . import facts
 
@@ -307,6 +310,8 @@ class _Builder:
         match_runs.publish_run(self.coordinator, run)
         for placement in match_runs.offers_of(run):
             self._outcome(placement, year)
+        db.session.flush()
+        student_outcomes.add_returned(season)  # the students back from an earlier summer
         season.phase = Phase.CLOSED
 
     def _outcome(self, placement: Placement, year: int) -> None:
@@ -327,6 +332,27 @@ class _Builder:
                 if roll > 0.6
                 else Outcome.NONE
             )
+            kind = {  # the recorded outcome the dashboards read (placement.outcome is kept as it was)
+                Outcome.HIRED: OutcomeKind.HIRED_BY_HOST,
+                Outcome.RETURNED: OutcomeKind.HIRED_IN_SECTOR,
+                Outcome.CONTINUING_STUDY: OutcomeKind.CONTINUING_EDUCATION,
+            }.get(placement.outcome)
+            if kind is not None:
+                hired = kind in (OutcomeKind.HIRED_BY_HOST, OutcomeKind.HIRED_IN_SECTOR)
+                db.session.add(
+                    StudentOutcome(
+                        program_id=self.program.id,
+                        student_id=placement.student_id,
+                        season_id=placement.season_id,
+                        placement=placement,
+                        kind=kind,
+                        occurred_on=date(year, 9, 1),
+                        hourly_wage=placement.position.hourly_pay + 2 if hired else None,
+                        employer=placement.position.host.name if kind == OutcomeKind.HIRED_BY_HOST else "",
+                        source=OutcomeSource.FORM,
+                        recorded_by=self.coordinator,
+                    )
+                )
 
     def _current_season(self) -> None:
         season = self._season(CURRENT_YEAR, Phase.APPLICATIONS)

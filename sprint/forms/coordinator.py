@@ -152,6 +152,7 @@ IMPORT_KINDS = (
     ("hosts", "Host companies"),
     ("positions", "Positions"),
     ("students", "Students"),
+    ("outcomes", "Outcomes of internships (hired, return offers...)"),
 )
 
 

@@ -144,3 +144,13 @@ class AuditFilterForm(Form):
     def validate_until(self, field) -> None:
         if field.data and self.since.data and field.data < self.since.data:
             raise ValidationError("The end date comes before the start date.")
+
+
+class OutcomeForm(Form):
+    """One outcome of a student's internship (the service checks dates, wage and who may record it)."""
+
+    kind = SelectField("Outcome")  # choices: student_outcomes.kind_choices, set by the view
+    occurred_on = DateField("Date", validators=[Optional()])
+    hourly_wage = StringField("Hourly wage ($)", validators=[Optional(), Length(max=12)])
+    employer = StringField("Employer", validators=[Optional(), Length(max=200)])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=500)])

@@ -9,6 +9,8 @@ from .enums import (
     HostSize,
     MatchMode,
     Outcome,
+    OutcomeKind,
+    OutcomeSource,
     Phase,
     PlacementStatus,
     PositionStatus,
@@ -36,6 +38,7 @@ from .matching import (
     Placement,
     RunExplanation,
     ScheduledPublication,
+    StudentOutcome,
 )
 from .outbox import EmailStatus, OutboxEmail
 from .people import HostCompany, HostMember, Invitation, Skill, StudentProfile, User
@@ -65,6 +68,8 @@ __all__ = [
     "MatchMode",
     "MatchRun",
     "Outcome",
+    "OutcomeKind",
+    "OutcomeSource",
     "Phase",
     "Placement",
     "PlacementStatus",
@@ -79,6 +84,7 @@ __all__ = [
     "RunStatus",
     "ScheduledPublication",
     "Skill",
+    "StudentOutcome",
     "StudentProfile",
     "StudentRank",
     "User",

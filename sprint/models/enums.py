@@ -189,3 +189,34 @@ class Outcome(enum.StrEnum):
     RETURNED = "returned"  # came back for another summer
     HIRED = "hired"  # took a job with the host
     CONTINUING_STUDY = "continuing_study"
+
+
+class OutcomeKind(enum.StrEnum):
+    """What became of a student after an internship, as recorded (StudentOutcome)."""
+
+    HIRED_BY_HOST = "hired_by_host"
+    RETURN_OFFER = "return_offer"  # the host offered another summer or a job to come back to
+    RETURNED_NEXT_SUMMER = "returned_next_summer"  # placed again in a later season of the program
+    HIRED_IN_SECTOR = "hired_in_sector"  # a job elsewhere in the sector
+    CONTINUING_EDUCATION = "continuing_education"
+
+    @property
+    def label(self) -> str:
+        return OUTCOME_KIND_LABELS[self]
+
+
+OUTCOME_KIND_LABELS = {
+    OutcomeKind.HIRED_BY_HOST: "Hired by the host",
+    OutcomeKind.RETURN_OFFER: "Return offer",
+    OutcomeKind.RETURNED_NEXT_SUMMER: "Returned next summer",
+    OutcomeKind.HIRED_IN_SECTOR: "Hired elsewhere in the sector",
+    OutcomeKind.CONTINUING_EDUCATION: "Continuing education",
+}
+HIRED_OUTCOMES = (OutcomeKind.HIRED_BY_HOST, OutcomeKind.HIRED_IN_SECTOR)  # what the dashboards count as "hired"
+HOST_OUTCOMES = (OutcomeKind.HIRED_BY_HOST, OutcomeKind.RETURN_OFFER)  # what a host may record for its intern
+
+
+class OutcomeSource(enum.StrEnum):
+    FORM = "form"
+    CSV = "csv"
+    DERIVED = "derived"  # returned_next_summer, read from a later season's placements

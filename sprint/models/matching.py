@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .enums import MatchMode, Outcome, PlacementStatus, PublicationStatus, RunStatus, one_of, utcnow
+from .enums import (
+    MatchMode,
+    Outcome,
+    OutcomeKind,
+    OutcomeSource,
+    PlacementStatus,
+    PublicationStatus,
+    RunStatus,
+    one_of,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from .market import Position
@@ -180,6 +191,43 @@ class Placement(db.Model):
     run: Mapped[MatchRun | None] = relationship()
     student: Mapped[User] = relationship()
     position: Mapped[Position] = relationship()
+
+
+class StudentOutcome(db.Model):
+    """What became of a student after the internship of one season: hired, a return offer, back
+    the next summer... Recorded by a form, a CSV import, or derived from a later season's placement.
+    One row per student, season and kind: recording the same kind again updates it."""
+
+    __table_args__ = (
+        UniqueConstraint("student_id", "season_id", "kind"),
+        one_of("kind", OutcomeKind),
+        one_of("source", OutcomeSource),
+        CheckConstraint("hourly_wage IS NULL OR hourly_wage >= 0", name="hourly_wage_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id", ondelete="CASCADE"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    season_id: Mapped[int] = mapped_column(ForeignKey("season.id", ondelete="CASCADE"), index=True)  # the internship's
+    placement_id: Mapped[int | None] = mapped_column(ForeignKey("placement.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    occurred_on: Mapped[date | None]
+    hourly_wage: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
+    employer: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    source: Mapped[str] = mapped_column(String(10), default=OutcomeSource.FORM)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    student: Mapped[User] = relationship(foreign_keys=[student_id])
+    season: Mapped[Season] = relationship()
+    placement: Mapped[Placement | None] = relationship()
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+
+    @property
+    def kind_label(self) -> str:
+        return OutcomeKind(self.kind).label
 
 
 class AuditEvent(db.Model):

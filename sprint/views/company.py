@@ -17,11 +17,12 @@ from ..forms.company import (
     ReviewForm,
 )
 from ..forms.confirm import ConfirmForm
+from ..forms.runs import OutcomeForm
 from ..models import HostMember, HostMemberRole, Position, Role, User
 from ..plurals import counted
 from ..services.accounts import users
 from ..services.market import host_portal, open_actions, positions, profiles, rankings
-from ..services.matching import outcomes
+from ..services.matching import outcomes, student_outcomes
 from ..services.season import queries
 from .forms_support import errors_shown_on, rank_inputs, status_for
 from .season_choice import shown_season
@@ -271,9 +272,20 @@ def _render_ranks(position: Position, form: HostRankForm):
 
 @bp.get("/results")
 def results():
-    host, season = current_user.host, _season()
+    season = _season()
     if season is None:
         abort(404)
+    return _results_page(season, _host_outcome_form(), None, 200)
+
+
+def _host_outcome_form(blank: bool = False) -> OutcomeForm:
+    form = OutcomeForm(prefix="outcome", **({"formdata": None} if blank else {}))
+    form.kind.choices = options(student_outcomes.kind_choices(host=True))
+    return form
+
+
+def _results_page(season, outcome_form: OutcomeForm, failed_placement_id: int | None, status: int):
+    host = current_user.host
     published = bool(outcomes.published_runs(season))
     return render_template(
         "company/results.html",
@@ -281,4 +293,29 @@ def results():
         published=published,
         results=host_portal.results(host, season) if published else None,
         positions={p.id: p for p in positions.positions_of(host, season)},
-    )
+        outcome_form=outcome_form,
+        blank_outcome=_host_outcome_form(blank=True),
+        failed_placement_id=failed_placement_id,
+        recorded=student_outcomes.host_outcomes(host.id, season) if published else {},
+    ), status
+
+
+@bp.post("/interns/<int:placement_id>/outcome")
+def record_outcome(placement_id: int):
+    """A hire or a return offer for one of the company's interns (the coordinator records the rest)."""
+    placement = student_outcomes.placement_of_host(current_user.membership.host_id, placement_id)
+    form = _host_outcome_form()
+    if form.validate_on_submit():
+        with errors_shown_on(form):
+            recorded = student_outcomes.record(
+                current_user,
+                placement,
+                form.kind.data,
+                form.occurred_on.data,
+                form.hourly_wage.data,
+                form.employer.data or current_user.host.name,
+                form.note.data,
+            )
+            flash(f"{recorded.kind_label} recorded for {placement.student.name}.", "success")
+            return redirect(url_for("company.results", season=placement.season_id))
+    return _results_page(placement.season, form, placement.id, status_for(form))

@@ -9,7 +9,14 @@ from flask_wtf import FlaskForm
 from ..access import role_required
 from ..forms import options
 from ..forms.confirm import PublishForm, SchedulePublicationForm
-from ..forms.runs import AddPlacementForm, AuditFilterForm, EndPlacementForm, MovePlacementForm, RunForm
+from ..forms.runs import (
+    AddPlacementForm,
+    AuditFilterForm,
+    EndPlacementForm,
+    MovePlacementForm,
+    OutcomeForm,
+    RunForm,
+)
 from ..models import Role, utcnow
 from ..plurals import counted
 from ..services.directory import audit_log
@@ -22,6 +29,7 @@ from ..services.matching import (
     run_reports,
     scheduled_publication,
     second_round,
+    student_outcomes,
 )
 from ..services.season import manage, queries
 from ..services.support import local_time
@@ -268,7 +276,72 @@ def placement(placement_id: int):
                 placement_changes.move_placement(current_user, placement, target, move.reason.data)
             flash("Placement updated and recorded in the audit log.", "success")
             return redirect(url_for("runs.placements", season_id=placement.season_id))
-    return render_template("runs/placement.html", placement=placement, end=end, move=move), status_for(form)
+    return _placement_page(placement, end, move, _outcome_form(), status_for(form))
+
+
+def _outcome_form() -> OutcomeForm:
+    form = OutcomeForm(prefix="outcome")
+    form.kind.choices = options(student_outcomes.kind_choices())
+    return form
+
+
+def _placement_page(placement, end, move, outcome: OutcomeForm, status: int):
+    return render_template(
+        "runs/placement.html",
+        placement=placement,
+        end=end,
+        move=move,
+        outcome=outcome,
+        outcomes=student_outcomes.outcomes_of(placement.student),
+    ), status
+
+
+@bp.post("/placements/<int:placement_id>/outcomes")
+def record_outcome(placement_id: int):
+    placement = run_reports.placement_for(current_user, placement_id)
+    form = _outcome_form()
+    if form.validate_on_submit():
+        with errors_shown_on(form):
+            recorded = student_outcomes.record(
+                current_user,
+                placement,
+                form.kind.data,
+                form.occurred_on.data,
+                form.hourly_wage.data,
+                form.employer.data,
+                form.note.data,
+            )
+            flash(f"Outcome recorded: {recorded.kind_label}.", "success")
+            return redirect(url_for("runs.placement", placement_id=placement.id))
+    end, move = EndPlacementForm(prefix="end"), MovePlacementForm(prefix="move")
+    end.kind.choices = options(placement_changes.ending_choices())
+    move.position.choices = options(run_reports.choices_for(placement.season)[1])
+    return _placement_page(placement, end, move, form, status_for(form))
+
+
+@bp.post("/outcomes/<int:outcome_id>/remove")
+def remove_outcome(outcome_id: int):
+    outcome = student_outcomes.outcome_in(current_user.program_id, outcome_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    back = outcome.placement_id
+    with errors_flashed():
+        student_outcomes.remove(current_user, outcome)
+        flash("Outcome removed and recorded in the audit log.", "success")
+    if back is None:
+        return redirect(url_for("runs.index"))
+    return redirect(url_for("runs.placement", placement_id=back))
+
+
+@bp.post("/seasons/<int:season_id>/outcomes/derive")
+def derive_returned(season_id: int):
+    season = manage.season_for(current_user, season_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    with errors_flashed():
+        added = student_outcomes.derive_returned(season, current_user)
+        flash(f"{counted(added, 'student')} from an earlier season recorded as returned next summer.", "success")
+    return redirect(url_for("runs.placements", season_id=season.id))
 
 
 @bp.route("/seasons/<int:season_id>/placements/add", methods=["GET", "POST"])

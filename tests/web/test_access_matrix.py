@@ -73,6 +73,7 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "company.applicant": (HOST, HOST),
     "company.ranks": (HOST, HOST),
     "company.results": (HOSTS, NOBODY),
+    "company.record_outcome": (NOBODY, frozenset({"host"})),  # the other host's member: not its intern, 404
     "coordinator.dashboard": (COORDINATORS, NOBODY),
     "coordinator.invite": (COORDINATORS, COORDINATORS),
     "coordinator.time_zone": (NOBODY, COORDINATORS),  # each sets their own program's
@@ -112,6 +113,9 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "runs.offers_csv": (COORDINATOR, NOBODY),
     "runs.remind_offers": (NOBODY, COORDINATOR),
     "runs.placement": (COORDINATOR, COORDINATOR),
+    "runs.record_outcome": (NOBODY, COORDINATOR),
+    "runs.remove_outcome": (NOBODY, COORDINATOR),
+    "runs.derive_returned": (NOBODY, COORDINATOR),
     "runs.add_placement": (COORDINATOR, COORDINATOR),
     "runs.audit": (COORDINATORS, NOBODY),
     "dashboards.overview": (DASHBOARD_READERS, NOBODY),
@@ -236,12 +240,31 @@ def _scheduled_publication(app, season_id: int, run_id: int) -> int:
         return scheduled.id
 
 
+def _student_outcome(app, values: dict) -> int:
+    """A recorded outcome of the world's student, for the Remove route."""
+    from sprint.extensions import db
+    from sprint.models import StudentOutcome
+
+    with app.app_context():
+        outcome = StudentOutcome(
+            program_id=values["program_id"],
+            student_id=values["student_id"],
+            season_id=values["season_id"],
+            placement_id=values["placement_id"],
+            kind="hired_in_sector",
+        )
+        db.session.add(outcome)
+        db.session.commit()
+        return outcome.id
+
+
 def test_access_matrix(app, world):
     people, values = world
     values = {
         **values,
         "email_id": _failed_email(app, values["program_id"]),
         "scheduled_id": _scheduled_publication(app, values["season_id"], values["run_id"]),
+        "outcome_id": _student_outcome(app, values),
     }
     clients = {actor: app.test_client() for actor in ACTORS}
     for actor, email in people.items():

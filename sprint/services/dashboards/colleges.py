@@ -13,7 +13,6 @@ from ...models import (
     College,
     CollegeKind,
     HostCompany,
-    Outcome,
     Placement,
     PlacementStatus,
     Position,
@@ -23,6 +22,7 @@ from ...models import (
     User,
 )
 from .common import (
+    HIRED_OR_RETURNED,
     Chart,
     DashboardFilters,
     DashboardPage,
@@ -30,6 +30,7 @@ from .common import (
     Table,
     applicants,
     group_medians,
+    outcome_named,
     placements,
     rate,
     results_out,
@@ -376,7 +377,7 @@ def _outcomes_by_year(pid: int, filters: DashboardFilters, college_id: int) -> d
                 filters,
                 Season.year,
                 func.count(Placement.id).filter(Placement.status == PlacementStatus.COMPLETED),
-                func.count(Placement.id).filter(Placement.outcome.in_((Outcome.HIRED, Outcome.RETURNED))),
+                func.count(Placement.id).filter(HIRED_OR_RETURNED),
                 college_id=college_id,
             ).group_by(Season.year)
         )
@@ -472,7 +473,7 @@ def _students_table(pid: int, filters: DashboardFilters, college_id: int) -> Tab
             HostCompany.name,
             Position.title,
             Placement.status,
-            Placement.outcome,
+            outcome_named(),
             college_id=college_id,
             placement_statuses=tuple(PlacementStatus),
             profile=True,

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, exists
+from sqlalchemy import ColumnElement, Select, and_, exists, func
 
 from ...extensions import db
 from ...models import (
@@ -27,15 +27,45 @@ from ...models import (
     Program,
     Role,
     Season,
+    StudentOutcome,
     StudentProfile,
     User,
 )
 from ...models.enums import ACCEPTED_PLACEMENTS as ACCEPTED  # noqa: F401 (ACCEPTED re-exported)
+from ...models.enums import HIRED_OUTCOMES, OutcomeKind
 from ...models.enums import LIVE_PLACEMENTS as LIVE
 from ..errors import NotAllowed
 from ..season.queries import staff_season
 from ..support.figures import Percent, rate, show  # noqa: F401 (re-exported to the dashboards)
 from ..support.privacy import HIDDEN, SMALL_CELL, suppress, too_small  # noqa: F401 (re-exported to the dashboards)
+
+
+def outcome_is(*kinds: OutcomeKind) -> ColumnElement[bool]:
+    """The placement was accepted and a recorded outcome (StudentOutcome) of its student and season is
+    one of `kinds`: the dashboards' "hired" and "returned" read the recorded outcomes, never
+    placement.outcome, which nothing in the app sets."""
+    return and_(
+        Placement.status.in_(ACCEPTED),
+        exists().where(
+            StudentOutcome.student_id == Placement.student_id,
+            StudentOutcome.season_id == Placement.season_id,
+            StudentOutcome.kind.in_(kinds),
+        ),
+    )
+
+
+def outcome_named():
+    """A placement's recorded outcome for a table cell (the first kind by name when there are several)."""
+    return (
+        db.select(func.min(StudentOutcome.kind))
+        .where(StudentOutcome.student_id == Placement.student_id, StudentOutcome.season_id == Placement.season_id)
+        .scalar_subquery()
+    )
+
+
+HIRED = outcome_is(*HIRED_OUTCOMES)  # hired by the host or elsewhere in the sector
+RETURNED = outcome_is(OutcomeKind.RETURNED_NEXT_SUMMER)
+HIRED_OR_RETURNED = outcome_is(*HIRED_OUTCOMES, OutcomeKind.RETURNED_NEXT_SUMMER)
 
 
 @dataclass(frozen=True)

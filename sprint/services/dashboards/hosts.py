@@ -9,9 +9,11 @@ from typing import NamedTuple
 from sqlalchemy import case, func
 
 from ...extensions import db
-from ...models import College, HostCompany, Outcome, Placement, PlacementStatus, Position, Program, Season
+from ...models import College, HostCompany, Placement, PlacementStatus, Position, Program, Season
 from .colleges import kind_label
 from .common import (
+    HIRED,
+    RETURNED,
     Chart,
     DashboardFilters,
     DashboardPage,
@@ -25,7 +27,6 @@ from .common import (
 )
 
 PAY_BAND = 2  # dollars per band in the pay distribution
-HIRED = Placement.outcome == Outcome.HIRED
 NOTE = "Seats offered count open positions; seats filled count live placements under all filters."
 
 
@@ -331,7 +332,7 @@ def _one_host_season_rows(pid: int, mine: DashboardFilters, offered: dict, out: 
                 func.count(Placement.id),
                 func.count(Placement.id).filter(Placement.status == PlacementStatus.COMPLETED),
                 func.count(Placement.id).filter(HIRED),
-                func.count(Placement.id).filter(Placement.outcome == Outcome.RETURNED),
+                func.count(Placement.id).filter(RETURNED),
             ).group_by(Season.year)
         )
     }

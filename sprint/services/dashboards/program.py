@@ -7,10 +7,11 @@ from typing import NamedTuple
 
 from sqlalchemy import and_, case, func
 
-from ...models import Application, Outcome, Placement, PlacementStatus, Position, Program, Season, StudentProfile
+from ...models import Application, Placement, PlacementStatus, Position, Program, Season, StudentProfile
 from ..matching.match_quality import DEFINITION, SHARE_OF, choice_shares
 from .common import (
     ACCEPTED,
+    HIRED_OR_RETURNED,
     LIVE,
     Chart,
     DashboardFilters,
@@ -110,7 +111,7 @@ def _funnel_by_year(pid: int, filters: DashboardFilters) -> dict[int, object]:
             ),
             func.count(Placement.id).filter(Placement.status.in_(ACCEPTED)).label("accepted"),
             func.count(Placement.id).filter(Placement.status == PlacementStatus.COMPLETED).label("completed"),
-            func.count(Placement.id).filter(Placement.outcome.in_((Outcome.HIRED, Outcome.RETURNED))).label("later"),
+            func.count(Placement.id).filter(HIRED_OR_RETURNED).label("later"),
             func.count(Placement.id).filter(Placement.status.in_((PlacementStatus.OFFERED, *ACCEPTED))).label("filled"),
             statuses=None,
         ).group_by(Season.year)

@@ -6,6 +6,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app
@@ -17,19 +18,26 @@ from ...models import (
     CollegeKind,
     HostCompany,
     HostSize,
+    OutcomeKind,
+    OutcomeSource,
+    Placement,
     Position,
     PositionSkill,
     PositionStatus,
     Role,
     Season,
     Skill,
+    StudentOutcome,
     StudentProfile,
     User,
     WorkMode,
+    utcnow,
 )
+from ...models.enums import ACCEPTED_PLACEMENTS
 from ..accounts.tokens import fingerprint, make_token
 from ..accounts.users import normalise_email
-from ..market import skills
+from ..errors import ServiceError
+from ..market import outcome_rules, skills
 from ..market.positions import date_problem, pay_problem
 from ..support.notify import send_email
 from .csv_cells import RowProblem, choice_cell, day_cell, flag_cell, number_cell, skills_cell, text_cell
@@ -329,6 +337,101 @@ def _welcome(user: User) -> None:
     )
 
 
+# --- outcomes ---------------------------------------------------------------------------------
+
+
+def _program_student(context: Context, email: str) -> User | None:
+    cache = context.lookups.setdefault("students", {})
+    if email not in cache:
+        cache[email] = db.session.scalar(
+            db.select(User).where(User.email == email, User.role == Role.STUDENT, User.program_id == context.program_id)
+        )
+    return cache[email]
+
+
+def _program_season(context: Context, year: int) -> Season | None:
+    cache = context.lookups.setdefault("seasons", {})
+    if year not in cache:
+        cache[year] = db.session.scalar(
+            db.select(Season).where(Season.program_id == context.program_id, Season.year == year)
+        )
+    return cache[year]
+
+
+def _outcome_parse(cells: dict, context: Context) -> dict:
+    email = normalise_email(text_cell(cells, "student_email", 254, required=True))
+    student = _program_student(context, email)
+    if student is None:
+        raise RowProblem(f'student_email "{cells["student_email"]}" is not a student of your program.')
+    year = number_cell(cells, "season_year", 2000, 2100)
+    season = _program_season(context, year)
+    if season is None:
+        raise RowProblem(f"season_year {year}: your program has no season of that year.")
+    placement = db.session.scalar(
+        db.select(Placement).where(
+            Placement.season_id == season.id,
+            Placement.student_id == student.id,
+            Placement.status.in_(ACCEPTED_PLACEMENTS),
+        )
+    )
+    if placement is None:
+        raise RowProblem(f"{email} has no accepted placement in {season.name}: outcomes follow an internship.")
+    kind = choice_cell(cells, "kind", OutcomeKind, "")
+    if not kind:
+        raise RowProblem("kind is empty.")
+    day = day_cell(cells, "date") if cells.get("date") else None
+    try:
+        kind, wage, employer, note = outcome_rules.check(
+            placement, kind, day, cells.get("hourly_wage", ""), cells.get("employer", ""), cells.get("note", "")
+        )
+    except ServiceError as error:
+        raise RowProblem(str(error)) from None
+    return {
+        "student_id": student.id,
+        "student_email": f"{email} ({student.name})",  # shown in the preview: the student it matched
+        "season_year": year,
+        "season_id": season.id,
+        "placement_id": placement.id,
+        "kind": str(kind),
+        "occurred_on": day,
+        "date": day.isoformat() if day else "",
+        "hourly_wage": wage,
+        "employer": employer,
+        "note": note,
+    }
+
+
+def _outcome_existing(context: Context, keys: list) -> dict:
+    outcomes = db.session.scalars(
+        db.select(StudentOutcome).where(
+            StudentOutcome.program_id == context.program_id,
+            StudentOutcome.student_id.in_({student_id for student_id, _, _ in keys}),
+        )
+    )
+    return {(outcome.student_id, outcome.season_id, outcome.kind): outcome for outcome in outcomes}
+
+
+OUTCOME_FIELDS = ("placement_id", "occurred_on", "hourly_wage", "employer", "note")
+
+
+def _outcome_differs(outcome: StudentOutcome, values: dict) -> bool:
+    return any(getattr(outcome, name) != values[name] for name in OUTCOME_FIELDS)
+
+
+def _outcome_write(context: Context, outcome: StudentOutcome | None, values: dict) -> None:
+    if outcome is None:
+        outcome = StudentOutcome(
+            program_id=context.program_id,
+            student_id=values["student_id"],
+            season_id=values["season_id"],
+            kind=values["kind"],
+        )
+        db.session.add(outcome)
+    for name in OUTCOME_FIELDS:
+        setattr(outcome, name, values[name])
+    outcome.source, outcome.recorded_by_id = OutcomeSource.CSV, context.actor.id
+
+
 def _col(name: str, required: bool, help_: str, example: str, multiline: bool = False) -> Column:
     return Column(name, required, help_, example, multiline)
 
@@ -419,6 +522,32 @@ KINDS = {
             _student_differs,
             _student_write,
         ),
+        Kind(
+            "outcomes",
+            "outcome",
+            False,
+            (
+                _col("student_email", True, "The email of a student of your program.", "ana@example.edu"),
+                _col("season_year", True, "The year of the season of the internship.", "2026"),
+                _col(
+                    "kind",
+                    True,
+                    "hired_by_host, return_offer, returned_next_summer, hired_in_sector or continuing_education; "
+                    "student + season + kind identify the outcome.",
+                    "hired_by_host",
+                ),
+                _col("date", False, "YYYY-MM-DD, not in the future nor before the season's year.", "2026-09-01"),
+                _col("hourly_wage", False, "Dollars per hour, 0 to 500.", "24.00"),
+                _col("employer", False, "Who hired the student.", "Harbor Robotics"),
+                _col("note", False, "Anything the funder should know.", "Full-time technician"),
+            ),
+            _outcome_parse,
+            lambda values: (values["student_id"], values["season_id"], values["kind"]),
+            _outcome_existing,
+            _nothing,
+            _outcome_differs,
+            _outcome_write,
+        ),
     )
 }
 
@@ -456,4 +585,19 @@ def _existing_examples(kind: str, program_id: int) -> dict[str, str]:
         if year:
             examples |= {"start_date": f"{year}-06-07", "end_date": f"{year}-08-13"}
         return examples
+    if kind == "outcomes":  # an accepted placement of the program, so the template imports as it is
+        found = db.session.execute(
+            db.select(User.email, Season.year, HostCompany.name)
+            .join(Placement, Placement.student_id == User.id)
+            .join(Season, Season.id == Placement.season_id)
+            .join(Position, Position.id == Placement.position_id)
+            .join(HostCompany, HostCompany.id == Position.host_id)
+            .where(Season.program_id == program_id, Placement.status.in_(ACCEPTED_PLACEMENTS))
+            .order_by(Season.year.desc(), User.email)
+            .limit(1)
+        ).first()
+        if found:
+            email, year, host = found
+            day = min(date(year, 9, 1), utcnow().date())  # never in the future, or the template would not import
+            return {"student_email": email, "season_year": str(year), "date": day.isoformat(), "employer": host}
     return {}

@@ -25,15 +25,17 @@ from ...models import (
     ExpiredOffers,
     ExtensionKind,
     HostCompany,
-    Outcome,
+    OutcomeKind,
     Phase,
     Placement,
     PlacementStatus,
     Position,
     Season,
+    StudentOutcome,
     User,
     utcnow,
 )
+from ...models.enums import ACCEPTED_PLACEMENTS
 from ..errors import NotAllowed, ServiceError
 from ..support import audit, jobs
 from ..support.concurrency import lock_row
@@ -263,6 +265,13 @@ def csv_rows(season: Season, filters: OfferFilters = OfferFilters(), now: dateti
     """Every offer that passes the filters (no paging), one list per row under CSV_HEADERS."""
     now = now or utcnow()
     rows = [_row(*row) for row in db.session.execute(_board_query(season, filters, now))]
+    recorded: dict[int, list[str]] = {}  # the recorded outcomes (StudentOutcome), by student, in one query
+    for student_id, kind in db.session.execute(
+        db.select(StudentOutcome.student_id, StudentOutcome.kind)
+        .where(StudentOutcome.season_id == season.id)
+        .order_by(StudentOutcome.kind)
+    ):
+        recorded.setdefault(student_id, []).append(OutcomeKind(kind).label)
     return [
         [
             row.student_name,
@@ -279,7 +288,9 @@ def csv_rows(season: Season, filters: OfferFilters = OfferFilters(), now: dateti
             row.position.hours_per_week,
             row.position.start_date,
             row.position.end_date,
-            row.placement.outcome if row.placement.outcome != Outcome.NONE else "",
+            "; ".join(recorded.get(row.placement.student_id, []))
+            if row.placement.status in ACCEPTED_PLACEMENTS
+            else "",
         ]
         for row in rows
     ]
