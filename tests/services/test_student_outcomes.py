@@ -45,7 +45,11 @@ def test_a_coordinator_records_an_outcome_and_recording_it_again_updates_the_one
         ("hired_by_host", date(2025, 9, 15), Decimal("26.00"), "")
     ]
     assert again.id == rows[0].id and rows[0].season_id == outcome_world.s25.id and rows[0].source == "form"
-    actions = list(db.session.scalars(db.select(AuditEvent.action).where(AuditEvent.action.like("outcome.%"))))
+    actions = list(
+        db.session.scalars(
+            db.select(AuditEvent.action).where(AuditEvent.action.like("outcome.%")).order_by(AuditEvent.id)
+        )
+    )
     assert actions == ["outcome.recorded", "outcome.updated"]
 
 
