@@ -2,7 +2,9 @@
 
 from .enums import (
     ApplicationStatus,
+    CheckInSide,
     CollegeKind,
+    EndReason,
     ExpiredOffers,
     ExtensionKind,
     HostMemberRole,
@@ -17,6 +19,7 @@ from .enums import (
     PublicationStatus,
     Role,
     RunStatus,
+    SummerNotice,
     WorkMode,
     utcnow,
 )
@@ -43,8 +46,18 @@ from .matching import (
 from .outbox import EmailStatus, OutboxEmail
 from .people import HostCompany, HostMember, Invitation, Skill, StudentProfile, User
 from .programs import College, Program, Season
+from .summer import SURVEY_SCALES, CheckIn, EvaluationSkill, InternEvaluation, InternSurvey, SummerEmail
 
 __all__ = [
+    "SURVEY_SCALES",
+    "CheckIn",
+    "CheckInSide",
+    "EndReason",
+    "EvaluationSkill",
+    "InternEvaluation",
+    "InternSurvey",
+    "SummerEmail",
+    "SummerNotice",
     "Application",
     "EmailStatus",
     "OutboxEmail",

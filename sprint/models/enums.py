@@ -152,6 +152,8 @@ class PlacementStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
     COMPLETED = "completed"
     EXPIRED = "expired"  # unanswered at its deadline, in a season whose offers expire: the seat is freed
+    STARTED = "started"  # the host (or a coordinator) confirmed the intern's first day
+    ENDED_EARLY = "ended_early"  # started, then ended before its end date, with a reason
 
 
 class ExpiredOffers(enum.StrEnum):
@@ -170,8 +172,52 @@ class ExpiredOffers(enum.StrEnum):
 
 GROUPS = ("first_generation", "pell_eligible", "cc_transfer", "community_college")  # what a run's floors can name
 MAX_TIME_LIMIT_S = 600  # the longest a coordinator may let one match run solve
-LIVE_PLACEMENTS = (PlacementStatus.OFFERED, PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)  # holds the seat
-ACCEPTED_PLACEMENTS = (PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED)  # the student said yes
+LIVE_PLACEMENTS = (
+    PlacementStatus.OFFERED,
+    PlacementStatus.ACCEPTED,
+    PlacementStatus.STARTED,
+    PlacementStatus.COMPLETED,
+)  # holds the seat
+ACCEPTED_PLACEMENTS = (
+    PlacementStatus.ACCEPTED,
+    PlacementStatus.STARTED,
+    PlacementStatus.COMPLETED,
+    PlacementStatus.ENDED_EARLY,
+)  # the student said yes (and may since have started, completed, or ended early)
+
+
+class EndReason(enum.StrEnum):
+    """Why an internship that started ended before its end date (with free text beside it)."""
+
+    STUDENT_LEFT = "student_left"
+    HOST_ENDED = "host_ended"
+    HEALTH_OR_FAMILY = "health_family"
+    OTHER_JOB = "other_job"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "student_left": "The student chose to leave",
+            "host_ended": "The host ended it",
+            "health_family": "Health or family reasons",
+            "other_job": "The student took another job",
+            "other": "Other (say below)",
+        }[self.value]
+
+
+class CheckInSide(enum.StrEnum):
+    """Who wrote a check-in, a survey or an evaluation: the intern or the host."""
+
+    STUDENT = "student"
+    HOST = "host"
+
+
+class SummerNotice(enum.StrEnum):
+    """The summer's emails, sent once per placement: the daily job records each one it sends."""
+
+    CONFIRM_START = "confirm_start"  # to the host's members at the position's start date
+    END_FORMS = "end_forms"  # to both sides when the end-of-internship forms open
 
 
 class ExtensionKind(enum.StrEnum):

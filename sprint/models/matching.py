@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .people import User
     from .programs import Season
 
-ACTIVE_PLACEMENT = "status IN ('offered', 'accepted', 'completed')"
+ACTIVE_PLACEMENT = "status IN ('offered', 'accepted', 'started', 'completed')"
 WAITING_PUBLICATION = "status = 'scheduled'"
 
 
@@ -161,6 +161,7 @@ class Placement(db.Model):
         one_of("status", PlacementStatus),
         one_of("outcome", Outcome),
         CheckConstraint("round IN (1, 2, 3)", name="round_valid"),  # 3 = placed by hand
+        CheckConstraint("hours_worked IS NULL OR hours_worked >= 0", name="hours_worked_not_negative"),
         # A student holds at most one live placement per season.
         Index(
             "uq_placement_active",
@@ -186,11 +187,21 @@ class Placement(db.Model):
     responded_at: Mapped[datetime | None]
     outcome: Mapped[str] = mapped_column(String(20), default=Outcome.NONE)
     note: Mapped[str] = mapped_column(Text, default="")
+    # The summer (services.summer.lifecycle): dates in the program's time zone, as the host confirmed them.
+    started_on: Mapped[date | None]
+    ended_on: Mapped[date | None]  # completed or ended early on this day
+    hours_worked: Mapped[int | None]  # over the whole internship, when the host gave it
+    end_reason: Mapped[str] = mapped_column(String(20), default="")  # ended early: an EndReason
+    end_detail: Mapped[str] = mapped_column(String(300), default="")  # ended early: the reason in words
+    start_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    end_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     season: Mapped[Season] = relationship()
     run: Mapped[MatchRun | None] = relationship()
-    student: Mapped[User] = relationship()
+    student: Mapped[User] = relationship(foreign_keys=[student_id])
     position: Mapped[Position] = relationship()
+    start_confirmed_by: Mapped[User | None] = relationship(foreign_keys=[start_confirmed_by_id])
+    end_confirmed_by: Mapped[User | None] = relationship(foreign_keys=[end_confirmed_by_id])
 
 
 class StudentOutcome(db.Model):

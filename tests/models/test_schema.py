@@ -156,6 +156,22 @@ def test_the_season_rename_keeps_every_row_and_its_links_both_ways(appctx):
     upgrade()
 
 
+# placement as it was before the summer's columns (e1b8c9d0f2a3), for inserts at older revisions
+OLD_PLACEMENT = sa_table(
+    "placement",
+    sa_column("id"),
+    *(sa_column(name) for name in ("season_id", "student_id", "position_id", "round", "status", "offered_at")),
+    *(sa_column(name) for name in ("outcome", "note")),
+)
+OLD_PLACEMENT_DEFAULTS = {
+    "round": 1,
+    "status": "offered",
+    "offered_at": "2027-01-01 00:00:00",
+    "outcome": "none",
+    "note": "",
+}
+
+
 def test_the_expired_offers_migration_keeps_placements_and_widens_their_status_check(appctx):
     _empty_database_at("a7d4e5f6b8c9")  # before season.expired_offers and the "expired" status
     with db.engine.begin() as connection:
@@ -188,13 +204,18 @@ def test_the_expired_offers_migration_keeps_placements_and_widens_their_status_c
             for n in range(3)
         ]
         kept = connection.execute(
-            Placement.__table__.insert().values(season_id=season, student_id=students[0], position_id=position)
-        ).inserted_primary_key[0]
+            OLD_PLACEMENT.insert()
+            .values(season_id=season, student_id=students[0], position_id=position, **OLD_PLACEMENT_DEFAULTS)
+            .returning(OLD_PLACEMENT.c.id)
+        ).scalar()
         with pytest.raises(IntegrityError):  # the old check refuses the new status
             with connection.begin_nested():
                 connection.execute(
-                    Placement.__table__.insert().values(
-                        season_id=season, student_id=students[1], position_id=position, status="expired"
+                    OLD_PLACEMENT.insert().values(
+                        season_id=season,
+                        student_id=students[1],
+                        position_id=position,
+                        **{**OLD_PLACEMENT_DEFAULTS, "status": "expired"},
                     )
                 )
 
