@@ -25,6 +25,7 @@ from .extensions import CONTENT_SECURITY_POLICY, babel, bootstrap, csrf, db, lim
 from .services.accounts.users import user_for_session
 from .services.matching import offers_board, publication_emails, run_queue, scheduled_publication, student_outcomes
 from .services.season import reminders
+from .services.summer import reminders as summer_reminders
 from .services.support import job_status, jobs, outbox
 from .templating import page_zone
 from .views import admin, auth, company, coordinator, dashboards, liaison, main, runs, student
@@ -87,6 +88,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             *reminders.JOBS,
             *offers_board.JOBS,
             *student_outcomes.JOBS,
+            *summer_reminders.JOBS,
         ],
     )
     job_status.record_failures(jobs.jobs_of(app))

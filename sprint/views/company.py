@@ -18,12 +18,15 @@ from ..forms.company import (
 )
 from ..forms.confirm import ConfirmForm
 from ..forms.runs import OutcomeForm
+from ..forms.summer import CheckInForm, EndForm, EvaluationForm, StartForm
 from ..models import HostMember, HostMemberRole, Position, Role, User
 from ..plurals import counted
 from ..services.accounts import users
 from ..services.market import host_portal, open_actions, positions, profiles, rankings
 from ..services.matching import outcomes, student_outcomes
 from ..services.season import queries
+from ..services.summer import access as summer_access
+from ..services.summer import forms_filled, lifecycle, quality, windows
 from .forms_support import errors_shown_on, rank_inputs, status_for
 from .season_choice import shown_season
 
@@ -297,6 +300,8 @@ def _results_page(season, outcome_form: OutcomeForm, failed_placement_id: int | 
         blank_outcome=_host_outcome_form(blank=True),
         failed_placement_id=failed_placement_id,
         recorded=student_outcomes.host_outcomes(host.id, season) if published else {},
+        quality=quality.own_quality(host, season) if published else None,
+        scales=quality.scale_labels(),
     ), status
 
 
@@ -319,3 +324,101 @@ def record_outcome(placement_id: int):
             flash(f"{recorded.kind_label} recorded for {placement.student.name}.", "success")
             return redirect(url_for("company.results", season=placement.season_id))
     return _results_page(placement.season, form, placement.id, status_for(form))
+
+
+# --- the summer: one page per intern, its start, end, check-in and evaluation -------------------
+
+
+def _own_intern(placement_id: int):
+    return summer_access.placement_of_host(current_user.membership.host_id, placement_id)
+
+
+@bp.get("/interns/<int:placement_id>")
+def intern(placement_id: int):
+    return _intern_page(_own_intern(placement_id), None, 200)
+
+
+def _intern_page(placement, failed, status: int):
+    """The intern's summer page; `failed` is the posted form shown again with its errors."""
+    start = StartForm(prefix="start", formdata=None, started_on=placement.position.start_date)
+    forms = {
+        "start": start,
+        "end": EndForm(prefix="end", formdata=None),
+        "check_in": CheckInForm(prefix="check_in", formdata=None),
+        "evaluation": EvaluationForm(prefix="evaluation", formdata=None),
+    }
+    if failed is not None:
+        forms[failed[0]] = failed[1]
+    return render_template(
+        "company/intern.html",
+        placement=placement,
+        state=forms_filled.state_for(current_user, placement),
+        forms=forms,
+        rules=windows.WINDOW_RULES,
+        published_on=windows.published_on(placement),
+        reasons=dict(lifecycle.end_reason_choices()),
+    ), status
+
+
+def _summer_post(placement_id: int, name: str, form, act):
+    """Validate `form`, run `act(placement)`, flash and go back to the intern's page; else re-render."""
+    placement = _own_intern(placement_id)
+    if form.validate_on_submit():
+        with errors_shown_on(form):
+            flash(act(placement), "success")
+            return redirect(url_for("company.intern", placement_id=placement.id))
+    return _intern_page(placement, (name, form), status_for(form))
+
+
+@bp.post("/interns/<int:placement_id>/start")
+def confirm_start(placement_id: int):
+    form = StartForm(prefix="start")
+
+    def act(placement):
+        lifecycle.confirm_start(current_user, placement, form.started_on.data)
+        return f"{placement.student.name}'s start is confirmed."
+
+    return _summer_post(placement_id, "start", form, act)
+
+
+@bp.post("/interns/<int:placement_id>/end")
+def confirm_end(placement_id: int):
+    form = EndForm(prefix="end")
+
+    def act(placement):
+        lifecycle.confirm_end(
+            current_user,
+            placement,
+            form.outcome.data,
+            form.ended_on.data,
+            form.hours_worked.data,
+            form.end_reason.data,
+            form.end_detail.data,
+        )
+        return f"{placement.student.name}'s internship is recorded as {placement.status.replace('_', ' ')}."
+
+    return _summer_post(placement_id, "end", form, act)
+
+
+@bp.post("/interns/<int:placement_id>/check-in")
+def check_in(placement_id: int):
+    form = CheckInForm(prefix="check_in")
+
+    def act(placement):
+        forms_filled.submit_check_in(current_user, placement, form.going.data, form.note.data, form.wants_call.data)
+        return "Thank you: your check-in is sent to the program's coordinators."
+
+    return _summer_post(placement_id, "check_in", form, act)
+
+
+@bp.post("/interns/<int:placement_id>/evaluation")
+def evaluate(placement_id: int):
+    form = EvaluationForm(prefix="evaluation")
+
+    def act(placement):
+        forms_filled.submit_evaluation(
+            current_user, placement, form.rating.data, form.skills.data, form.comments.data, form.share.data
+        )
+        return f"Your evaluation of {placement.student.name} is saved."
+
+    return _summer_post(placement_id, "evaluation", form, act)

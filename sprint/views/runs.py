@@ -17,6 +17,7 @@ from ..forms.runs import (
     OutcomeForm,
     RunForm,
 )
+from ..forms.summer import CorrectSummerForm, EndForm, StartForm
 from ..models import Role, utcnow
 from ..plurals import counted
 from ..services.directory import audit_log
@@ -32,6 +33,7 @@ from ..services.matching import (
     student_outcomes,
 )
 from ..services.season import manage, queries
+from ..services.summer import forms_filled, lifecycle, quality, windows
 from ..services.support import local_time
 from ..services.support.csv_export import to_csv_bytes
 from .forms_support import errors_flashed, errors_shown_on, status_for
@@ -285,7 +287,23 @@ def _outcome_form() -> OutcomeForm:
     return form
 
 
-def _placement_page(placement, end, move, outcome: OutcomeForm, status: int):
+def _placement_page(placement, end, move, outcome: OutcomeForm, status: int, summer_form=None):
+    forms = {
+        "start": StartForm(prefix="start", formdata=None, started_on=placement.position.start_date),
+        "finish": EndForm(prefix="finish", formdata=None),
+        "correct": CorrectSummerForm(
+            prefix="correct",
+            formdata=None,
+            status=placement.status,
+            started_on=placement.started_on,
+            ended_on=placement.ended_on,
+            hours_worked=placement.hours_worked,
+            end_reason=placement.end_reason,
+            end_detail=placement.end_detail,
+        ),
+    }
+    if summer_form is not None:
+        forms[summer_form[0]] = summer_form[1]
     return render_template(
         "runs/placement.html",
         placement=placement,
@@ -293,6 +311,12 @@ def _placement_page(placement, end, move, outcome: OutcomeForm, status: int):
         move=move,
         outcome=outcome,
         outcomes=student_outcomes.outcomes_of(placement.student),
+        summer=forms,
+        reasons=dict(lifecycle.end_reason_choices()),
+        check_ins=[forms_filled.check_in_of(placement, side) for side in ("student", "host")],
+        evaluation=forms_filled.evaluation_of(placement),
+        survey=forms_filled.survey_of(placement),
+        scales=quality.scale_labels(),
     ), status
 
 
@@ -379,3 +403,84 @@ def audit():
     return render_template(
         "runs/audit.html", form=form, rows=rows, pages=pages, page=request.args.get("page", 1, type=int)
     ), 200 if valid else 400
+
+
+# --- the summer: confirm or correct a placement's start and end; the season's summer page ----------
+
+
+def _summer_post(placement_id: int, name: str, form, act):
+    placement = run_reports.placement_for(current_user, placement_id)
+    if form.validate_on_submit():
+        with errors_shown_on(form):
+            act(placement)
+            flash("The placement's summer is updated and recorded in the audit log.", "success")
+            return redirect(url_for("runs.placement", placement_id=placement.id))
+    end, move = EndPlacementForm(prefix="end"), MovePlacementForm(prefix="move")
+    end.kind.choices = options(placement_changes.ending_choices())
+    move.position.choices = options(run_reports.choices_for(placement.season)[1])
+    return _placement_page(placement, end, move, _outcome_form(), status_for(form), (name, form))
+
+
+@bp.post("/placements/<int:placement_id>/start")
+def confirm_start(placement_id: int):
+    form = StartForm(prefix="start")
+    return _summer_post(
+        placement_id, "start", form, lambda p: lifecycle.confirm_start(current_user, p, form.started_on.data)
+    )
+
+
+@bp.post("/placements/<int:placement_id>/end")
+def confirm_end(placement_id: int):
+    form = EndForm(prefix="finish")
+    return _summer_post(
+        placement_id,
+        "finish",
+        form,
+        lambda p: lifecycle.confirm_end(
+            current_user,
+            p,
+            form.outcome.data,
+            form.ended_on.data,
+            form.hours_worked.data,
+            form.end_reason.data,
+            form.end_detail.data,
+        ),
+    )
+
+
+@bp.post("/placements/<int:placement_id>/summer")
+def correct_summer(placement_id: int):
+    form = CorrectSummerForm(prefix="correct")
+    return _summer_post(
+        placement_id,
+        "correct",
+        form,
+        lambda p: lifecycle.correct(
+            current_user,
+            p,
+            form.status.data,
+            form.started_on.data,
+            form.ended_on.data,
+            form.hours_worked.data,
+            form.end_reason.data,
+            form.end_detail.data,
+            form.why.data,
+        ),
+    )
+
+
+@bp.get("/seasons/<int:season_id>/summer")
+def summer(season_id: int):
+    """The season's summer: check-ins (calls asked for first) and the surveys aggregated per host."""
+    season = manage.season_for(current_user, season_id)
+    return render_template(
+        "runs/summer.html",
+        season=season,
+        check_ins=quality.check_ins(season),
+        calls=quality.calls_wanted(season),
+        hosts=quality.host_quality(season),
+        scales=quality.scale_labels(),
+        definition=quality.DEFINITION,
+        counts=quality.status_counts(season),
+        rules=windows.WINDOW_RULES,
+    )

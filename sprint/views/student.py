@@ -11,11 +11,14 @@ from ..extensions import db
 from ..forms import options
 from ..forms.confirm import ButtonForm, ConfirmForm
 from ..forms.student import ApplyForm, PositionSearchForm, ProfileForm, RankListForm, ResumeForm
+from ..forms.summer import CheckInForm, SurveyForm
 from ..models import Placement, PositionInterest, Role
 from ..services.errors import ServiceError, StaleEdit
 from ..services.market import applications, offers, open_actions, positions, profiles, rankings
 from ..services.matching import outcomes
 from ..services.season import deadlines, queries
+from ..services.summer import access as summer_access
+from ..services.summer import forms_filled, lifecycle, quality, windows
 from .forms_support import errors_shown_on, rank_inputs, show_error, status_for
 from .season_choice import shown_season
 
@@ -60,7 +63,18 @@ def _dashboard_page():
         placements=queries.placements_of(current_user),
         deadlines=can.deadlines if can else {},
         answer_form=FlaskForm(),
+        summer=_summer_of(outcome.placement if outcome else None),
     )
+
+
+def _summer_of(placement):
+    """What of the summer is due on the dashboard: only for an internship the student accepted."""
+    if placement is None or placement.status not in SUMMER_STATUSES:
+        return None
+    return forms_filled.state_for(current_user, placement)
+
+
+SUMMER_STATUSES = ("accepted", "started", "completed", "ended_early")
 
 
 def _profile_form(bound: bool = True) -> ProfileForm:
@@ -271,3 +285,65 @@ def undo_decline(placement_id: int):
             return redirect(url_for("student.dashboard"))
         return _dashboard_page(), status_for(form)
     return redirect(url_for("student.dashboard"))
+
+
+# --- the summer: the intern's page, check-in and survey -------------------------------------------
+
+
+@bp.get("/internships/<int:placement_id>")
+def internship(placement_id: int):
+    return _internship_page(summer_access.placement_of_student(current_user, placement_id), None, 200)
+
+
+def _internship_page(placement, failed, status: int):
+    forms = {
+        "check_in": CheckInForm(prefix="check_in", formdata=None),
+        "survey": SurveyForm(prefix="survey", formdata=None),
+    }
+    if failed is not None:
+        forms[failed[0]] = failed[1]
+    return render_template(
+        "student/internship.html",
+        placement=placement,
+        state=forms_filled.state_for(current_user, placement),
+        forms=forms,
+        rules=windows.WINDOW_RULES,
+        reasons=dict(lifecycle.end_reason_choices()),
+        small_cell=quality.SMALL_CELL,
+    ), status
+
+
+def _summer_post(placement_id: int, name: str, form, act):
+    placement = summer_access.placement_of_student(current_user, placement_id)
+    if form.validate_on_submit():
+        with errors_shown_on(form):
+            flash(act(placement), "success")
+            return redirect(url_for("student.internship", placement_id=placement.id))
+    return _internship_page(placement, (name, form), status_for(form))
+
+
+@bp.post("/internships/<int:placement_id>/check-in")
+def check_in(placement_id: int):
+    form = CheckInForm(prefix="check_in")
+
+    def act(placement):
+        forms_filled.submit_check_in(current_user, placement, form.going.data, form.note.data, form.wants_call.data)
+        return "Thank you: your check-in is sent to the program's coordinators."
+
+    return _summer_post(placement_id, "check_in", form, act)
+
+
+@bp.post("/internships/<int:placement_id>/survey")
+def survey(placement_id: int):
+    form = SurveyForm(prefix="survey")
+
+    def act(placement):
+        scales = {
+            name: getattr(form, name).data for name in ("pay_benefits", "mentorship", "schedule", "safety", "learning")
+        }
+        forms_filled.submit_survey(
+            current_user, placement, scales, form.would_recommend.data == "yes", form.comment.data
+        )
+        return "Thank you: your survey is saved."
+
+    return _summer_post(placement_id, "survey", form, act)

@@ -62,6 +62,9 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "student.accept_offer": (STUDENT, STUDENT),
     "student.decline_offer": (STUDENT, STUDENT),
     "student.undo_decline": (NOBODY, STUDENT),
+    "student.internship": (STUDENT, NOBODY),  # the other student gets a 404
+    "student.check_in": (NOBODY, STUDENT),
+    "student.survey": (NOBODY, STUDENT),
     "company.dashboard": (HOSTS, NOBODY),
     "company.profile": (HOSTS, HOSTS),
     "company.team": (HOSTS, HOSTS),
@@ -74,6 +77,11 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "company.ranks": (HOST, HOST),
     "company.results": (HOSTS, NOBODY),
     "company.record_outcome": (NOBODY, frozenset({"host"})),  # the other host's member: not its intern, 404
+    "company.intern": (HOST, NOBODY),  # the summer: the other host's member gets a 404
+    "company.confirm_start": (NOBODY, HOST),
+    "company.confirm_end": (NOBODY, HOST),
+    "company.check_in": (NOBODY, HOST),
+    "company.evaluate": (NOBODY, HOST),
     "coordinator.dashboard": (COORDINATORS, NOBODY),
     "coordinator.invite": (COORDINATORS, COORDINATORS),
     "coordinator.time_zone": (NOBODY, COORDINATORS),  # each sets their own program's
@@ -117,6 +125,10 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "runs.remove_outcome": (NOBODY, COORDINATOR),
     "runs.derive_returned": (NOBODY, COORDINATOR),
     "runs.add_placement": (COORDINATOR, COORDINATOR),
+    "runs.confirm_start": (NOBODY, COORDINATOR),
+    "runs.confirm_end": (NOBODY, COORDINATOR),
+    "runs.correct_summer": (NOBODY, COORDINATOR),
+    "runs.summer": (COORDINATOR, NOBODY),
     "runs.audit": (COORDINATORS, NOBODY),
     "dashboards.overview": (DASHBOARD_READERS, NOBODY),
     "dashboards.page": (DASHBOARD_READERS, NOBODY),

@@ -52,7 +52,9 @@ STATUS_LABELS = {  # how the board names each status
     PlacementStatus.DECLINED: "declined",
     PlacementStatus.WITHDRAWN: "withdrawn",
     PlacementStatus.EXPIRED: "expired",
+    PlacementStatus.STARTED: "started",
     PlacementStatus.COMPLETED: "completed",
+    PlacementStatus.ENDED_EARLY: "ended early",
 }
 ROUND_LABELS = {1: "1", 2: "2", 3: "by hand"}
 # Lines of a placement's note that carry why it ended (placement_changes and offers write them).
