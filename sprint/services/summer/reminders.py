@@ -76,7 +76,7 @@ def send_summer_emails(now: datetime | None = None) -> SummerEmailCounts:
             placement, SummerNotice.CONFIRM_START
         ):
             continue
-        _send(placement, SummerNotice.CONFIRM_START, _host_emails(placement), "summer_confirm_start.txt", now)
+        _send(placement, SummerNotice.CONFIRM_START, _host_emails(placement), "summer_confirm_start", now)
         starts += 1
     for placement in _placements((PlacementStatus.STARTED, *windows.ENDED)):
         if not windows.end_forms_open(placement, windows.today(placement, now)):
@@ -84,9 +84,9 @@ def send_summer_emails(now: datetime | None = None) -> SummerEmailCounts:
         if _sent(placement, SummerNotice.END_FORMS):
             continue
         if evaluation_of(placement) is None:
-            _send(placement, None, _host_emails(placement), "summer_end_forms_host.txt", now)
+            _send(placement, None, _host_emails(placement), "summer_end_forms_host", now)
         if survey_of(placement) is None:
-            _send(placement, None, [placement.student.email], "summer_end_forms_student.txt", now)
+            _send(placement, None, [placement.student.email], "summer_end_forms_student", now)
         _record(placement, SummerNotice.END_FORMS, now)
         ends += 1
     db.session.commit()
@@ -95,9 +95,9 @@ def send_summer_emails(now: datetime | None = None) -> SummerEmailCounts:
 
 def _send(placement: Placement, kind: SummerNotice | None, to: list[str], template: str, now: datetime) -> None:
     subjects = {
-        "summer_confirm_start.txt": f"Please confirm {placement.student.name}'s start",
-        "summer_end_forms_host.txt": f"End-of-internship evaluation for {placement.student.name}",
-        "summer_end_forms_student.txt": f"Your end-of-internship survey: {placement.position.title}",
+        "summer_confirm_start": f"Please confirm {placement.student.name}'s start",
+        "summer_end_forms_host": f"End-of-internship evaluation for {placement.student.name}",
+        "summer_end_forms_student": f"Your end-of-internship survey: {placement.position.title}",
     }
     if to:
         send_email(to, subjects[template], template, program=placement.season.program, placement=placement)
