@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 from sprint.extensions import db
-from sprint.models import College, Phase, Placement, PlacementStatus, Position, Role, Season, User, utcnow
+from sprint.models import College, MatchRun, Phase, Placement, PlacementStatus, Position, Role, Season, User, utcnow
 from sprint.services.summer import windows
 
 
@@ -33,6 +33,7 @@ def build(make) -> SimpleNamespace:
     liaison.college_id = college.id
     liaison.set_password("correct horse battery")
     db.session.add(liaison)
+    db.session.add(MatchRun(season_id=season.id, status="done", published_at=utcnow() - timedelta(days=60)))
     db.session.commit()
     people.liaison = liaison
     world = SimpleNamespace(program=program, season=season, host=host, other_host=other_host, **vars(people))
