@@ -323,6 +323,9 @@ class _Builder:
             placement.status = PlacementStatus.WITHDRAWN
         else:
             placement.status = PlacementStatus.COMPLETED
+            position = placement.position  # the whole internship, as its host confirmed it
+            placement.started_on, placement.ended_on = position.start_date, position.end_date
+            placement.hours_worked = position.hours_per_week * ((position.end_date - position.start_date).days // 7)
             placement.outcome = (
                 Outcome.HIRED
                 if roll > 0.86
