@@ -35,8 +35,18 @@ def test_work_mode_labels_and_both_forms_take_them_from_the_enum():
 
 
 def test_live_and_accepted_placements():
-    assert set(LIVE_PLACEMENTS) == {PlacementStatus.OFFERED, PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED}
-    assert set(ACCEPTED_PLACEMENTS) == {PlacementStatus.ACCEPTED, PlacementStatus.COMPLETED}
+    assert set(LIVE_PLACEMENTS) == {
+        PlacementStatus.OFFERED,
+        PlacementStatus.ACCEPTED,
+        PlacementStatus.STARTED,
+        PlacementStatus.COMPLETED,
+    }  # a placement that ended early no longer holds its seat
+    assert set(ACCEPTED_PLACEMENTS) == {
+        PlacementStatus.ACCEPTED,
+        PlacementStatus.STARTED,
+        PlacementStatus.COMPLETED,
+        PlacementStatus.ENDED_EARLY,
+    }
 
 
 def test_the_position_facts_macro_reads_the_work_mode_label_from_the_enum(app):

@@ -123,7 +123,9 @@ def test_the_board_lists_every_offer_with_its_status_reason_and_counts(appctx, b
         "declined": 1,
         "withdrawn": 0,
         "expired": 0,
+        "started": 0,
         "completed": 0,
+        "ended_early": 0,
     }
 
 
