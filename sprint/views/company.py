@@ -302,6 +302,7 @@ def _results_page(season, outcome_form: OutcomeForm, failed_placement_id: int | 
         recorded=student_outcomes.host_outcomes(host.id, season) if published else {},
         quality=quality.own_quality(host, season) if published else None,
         scales=quality.scale_labels(),
+        small_cell=quality.SMALL_CELL,
     ), status
 
 

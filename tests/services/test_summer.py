@@ -349,3 +349,16 @@ def test_both_sides_hear_once_when_the_end_forms_open(world):
     assert first.end_forms == 1 and second.end_forms == 0
     assert _emails("summer_end_forms_student") == [world.student.email]
     assert len(_emails("summer_end_forms_host")) == 2  # the host's two members
+
+
+def test_the_summer_emails_are_a_daily_job_in_the_registry(app, world):
+    from datetime import datetime
+
+    from sprint.services.support import jobs
+
+    task = jobs.jobs_of(app).tasks["summer.send_emails"].task_class()
+
+    assert task.validate_datetime(datetime(2027, 6, 5, 13, 45))
+    assert not task.validate_datetime(datetime(2027, 6, 5, 14, 45))
+    assert jobs.jobs_of(app).functions["summer.send_emails"]().start_nudges == 2
+    assert jobs.jobs_of(app).functions["summer.send_emails"]().start_nudges == 0
