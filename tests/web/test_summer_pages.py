@@ -221,3 +221,26 @@ def test_a_coordinator_of_another_program_gets_a_404(client, summer, app, make):
 
     assert client.get(f"/coordinator/runs/placements/{summer.placement_id}").status_code == 404
     assert client.get(f"/coordinator/runs/seasons/{summer.season_id}/summer").status_code == 404
+
+
+def test_a_started_internship_offers_the_end_form_to_the_host_and_the_coordinator(app, client, summer):
+    _set(app, summer.placement_id, status=PlacementStatus.STARTED, started_on=today_here() - timedelta(days=30))
+    with app.app_context():
+        db.session.add(CheckIn(placement_id=summer.placement_id, side="host", going=3, note="Fine", wants_call=True))
+        db.session.commit()
+    _login(client, summer.member)
+    coordinator = app.test_client()
+    _login(coordinator, summer.coordinator)
+
+    host_page = client.get(f"/company/interns/{summer.placement_id}").get_data(as_text=True)
+    ended = client.post(
+        f"/company/interns/{summer.placement_id}/end",
+        data={"end-outcome": "ended_early", "end-ended_on": str(today_here())},
+    )
+    page = coordinator.get(f"/coordinator/runs/placements/{summer.placement_id}")
+
+    assert "Confirm the end" in host_page and "Your check-in" in host_page
+    assert ended.status_code == 400 and "Choose why the internship ended early" in ended.get_data(as_text=True)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Confirm the end" in text and "Asks for a call" in text and "Correct a mistake" in text
