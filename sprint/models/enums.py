@@ -150,7 +150,9 @@ class PlacementStatus(enum.StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
+    STARTED = "started"
     COMPLETED = "completed"
+    ENDED_EARLY = "ended_early"
     EXPIRED = "expired"  # unanswered at its deadline, in a season whose offers expire: the seat is freed
     STARTED = "started"  # the host (or a coordinator) confirmed the intern's first day
     ENDED_EARLY = "ended_early"  # started, then ended before its end date, with a reason

@@ -22,7 +22,7 @@ from ..models import College, Role
 from ..services.accounts import users
 from ..services.dashboards import charts, common, pages
 from ..services.errors import NotAllowed
-from ..services.support.csv_export import to_csv_bytes
+from ..services.support.csv_export import to_csv_bytes, to_csv_sections
 from ..templating import page_zone
 from .forms_support import errors_shown_on, status_for
 
@@ -136,8 +136,14 @@ def _render(name: str, subject: int | None = None):
     if page is None:
         return render_template("dashboards/invalid.html", form=form, program=program, tabs=TABS), 400
     template = "dashboards/report.html" if name == "report" else "dashboards/page.html"
+    query = _query(program, page.filters)
     return render_template(
-        template, page=page, form=form, tabs=TABS, urls=PageUrls("dashboards", page, _query(program, page.filters))
+        template,
+        page=page,
+        form=form,
+        tabs=TABS,
+        urls=PageUrls("dashboards", page, query),
+        report_csv=url_for("dashboards.report_csv", **query),
     )
 
 
@@ -179,6 +185,19 @@ def _table(name: str, key: str, subject: int | None) -> common.Table:
 @bp.get("/export/<name>/<int:subject>/<key>.csv")
 def export(name: str, key: str, subject: int | None = None):
     return csv_response(_table(name, key, subject), f"{name}-{key}")
+
+
+@bp.get("/report.csv")
+def report_csv():
+    """The whole season report in one file: a block per table, its title first, as on the printed page."""
+    page = _load("report")[2]
+    if page is None:
+        abort(400)
+    return Response(
+        to_csv_sections([(table.title, table.columns, table.rows) for table in page.tables], page_zone()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{page.title.lower().replace(" ", "-")}.csv"'},
+    )
 
 
 @bp.get("/chart/<name>/<key>.svg")

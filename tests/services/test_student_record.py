@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -18,9 +19,11 @@ from sprint.models import (
     PositionInterest,
     Role,
     Season,
+    StudentOutcome,
     User,
     utcnow,
 )
+from sprint.models.enums import OutcomeKind
 from sprint.services.directory import student_record
 from sprint.services.errors import NotFound
 from sprint.services.market import offers, rankings
@@ -145,3 +148,34 @@ def test_a_student_with_no_season_has_an_empty_record(appctx, make):
     record = student_record.record_for(db.session.get(User, coordinator.id), ben.id)
 
     assert record.seasons == [] and record.emails == []
+
+
+def test_each_version_of_the_rank_list_is_kept_in_its_order_and_outcomes_are_listed(season_of_ana):
+    w = season_of_ana
+    application = db.session.scalar(
+        db.select(Application).where(Application.student_id == w.ana.id, Application.season_id == w.season.id)
+    )
+    first, second = (line.position_id for line in application.ranks)
+    w.season.phase = Phase.RANKING
+    db.session.commit()
+    rankings.save_student_ranks(w.ana, application, {first: "2", second: "1"}, str(application.ranks_version))
+    db.session.add(
+        StudentOutcome(
+            program_id=w.season.program_id,
+            student_id=w.ana.id,
+            season_id=w.old.id,
+            kind=OutcomeKind.RETURN_OFFER,
+            hourly_wage=Decimal("23.50"),
+            recorded_by_id=w.coordinator.id,
+        )
+    )
+    db.session.commit()
+
+    record = student_record.record_for(w.coordinator, w.ana.id)
+
+    certified, saved = record.seasons[0].rank_history
+    assert (certified.action, saved.action) == ("ranks.certified", "ranks.saved")
+    assert record.version(certified) == ["Lab intern (Elm Bio)", "Data intern (Elm Bio)"]
+    assert record.version(saved) == ["Data intern (Elm Bio)", "Lab intern (Elm Bio)"]
+    assert [(o.kind, o.hourly_wage) for o in record.seasons[1].outcomes] == [("return_offer", Decimal("23.50"))]
+    assert record.seasons[0].outcomes == []

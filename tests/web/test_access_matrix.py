@@ -136,6 +136,7 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "dashboards.host": (frozenset({"coordinator", "admin"}), NOBODY),
     "dashboards.export": (DASHBOARD_READERS, NOBODY),
     "dashboards.chart": (DASHBOARD_READERS, NOBODY),
+    "dashboards.report_csv": (DASHBOARD_READERS, NOBODY),
     "dashboards.invite_liaison": (DASHBOARD_READERS, DASHBOARD_READERS),
     "liaison.dashboard": (LIAISON, NOBODY),
     "liaison.export": (LIAISON, NOBODY),

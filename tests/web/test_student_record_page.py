@@ -98,7 +98,7 @@ def world(app, make):
                 action="ranks.certified",
                 object_type="Application",
                 object_id=application.id,
-                details={"length": 1},
+                details={"length": 1, "positions": [position.id]},  # as rankings.save_student_ranks writes it
             )
         )
         db.session.commit()
@@ -140,11 +140,14 @@ def test_the_page_shows_every_section_in_et_and_never_an_emails_body(client, log
         "Rank list",
         "Placements, offers and answers",
         "Deadline extensions",
+        "Outcomes",
         "Emails sent to sam.lee@example.org",
     ):
         assert heading in page
     assert "Lab intern" in page and "declined" in page and "Moving to Boston" in page
     assert "offer.declined" in page and "Rank list history (1)" in page
+    history = page[page.index("Rank list history") :]
+    assert re.search(r"certified, 1 lines.*?<ol[^>]*>\s*<li>Lab intern \(", history, re.S)  # the version's order
     assert "Family matter" in page and "Your offer" in page
     assert re.search(r"Jul 10, 2099, 12:00\s?PM EDT", page)
     assert "SECRET BODY" not in page

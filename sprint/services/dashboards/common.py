@@ -116,6 +116,7 @@ class DashboardPage:
     figures: list[tuple[str, object, str]] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     intro: str = ""
+    definitions: list[tuple[str, str]] = field(default_factory=list)  # (term, what it counts), shown on the page
     subject: int | None = None
 
     @property

@@ -1,9 +1,8 @@
-"""Equity by self-identified group (aggregate only, small cells suppressed) and the printable season report."""
+"""Equity by self-identified group: aggregate only, small cells suppressed."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import NamedTuple
 
 from sqlalchemy import Text, cast, func
@@ -16,7 +15,6 @@ from .common import (
     Percent,
     Table,
     applicants,
-    current_year,
     rate,
     results_out,
     rows,
@@ -138,45 +136,3 @@ def equity(program: Program, filters: DashboardFilters) -> DashboardPage:
         intro="Seasons whose match results are out. Placement rate: placed students of applicants. "
         "First-choice rate: students placed at their first choice, of those placed. " + SUPPRESSION_NOTE,
     )
-
-
-def season_report(program: Program, filters: DashboardFilters) -> DashboardPage:
-    """The funders' view of one season: participants, colleges, placements, completion, pay, demographics."""
-    from .colleges import colleges
-    from .hosts import hosts
-    from .program import overview
-
-    # a funders' report is about a finished season: the latest whose results are out
-    year = (
-        current_year(program, filters)
-        if filters.years
-        else (max(results_out(program), default=None) or current_year(program, filters))
-    )
-    one = replace(filters, years=(year,) if year else ())
-    summary = overview(program, one)
-    funnel = summary.table("funnel")
-    by_college, by_host = colleges(program, one), hosts(program, one)
-    report = DashboardPage("report", f"Season report {year or ''}".strip(), program, one)
-    report.figures = _report_figures({row.stage: row.students for row in funnel.rows}, summary.table("seasons").rows)
-    report.tables = [
-        funnel,
-        by_college.table("kinds"),
-        by_host.table("pay"),
-        by_host.table("hours"),
-        *equity_tables(program, one),
-    ]
-    return report
-
-
-def _report_figures(stages: dict[str, int], trend: list) -> list:
-    """The report's headlines, from the overview's funnel (by stage) and its one season's trend row."""
-    season = trend[0] if trend else None
-    completed, accepted = stages.get("Completed", 0), stages.get("Accepted", 0)
-    return [
-        ("participants", stages.get("Applied", 0), "students who applied"),
-        ("colleges", season.colleges if season else 0, "represented"),
-        ("host companies", season.hosts if season else 0, ""),
-        ("placements", season.filled if season else 0, f"of {season.slots if season else 0} seats"),
-        ("completed", completed, str(rate(completed, accepted) or "") + " of accepted"),
-        ("median hourly pay", season.median_pay if season else None, ""),
-    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ...models import Program
-from . import colleges, equity, hosts, program
+from . import colleges, equity, funder, hosts, program
 from .common import DashboardFilters, DashboardPage
 
 WHOLE_PROGRAM: dict[str, Callable[[Program, DashboardFilters], DashboardPage]] = {
@@ -14,7 +14,7 @@ WHOLE_PROGRAM: dict[str, Callable[[Program, DashboardFilters], DashboardPage]] =
     "colleges": colleges.colleges,
     "hosts": hosts.hosts,
     "equity": equity.equity,
-    "report": equity.season_report,
+    "report": funder.season_report,
 }
 ONE_SUBJECT: dict[str, Callable[[Program, DashboardFilters, int], DashboardPage]] = {
     "college": colleges.college_page,

@@ -21,12 +21,14 @@ from ...models import (
     Application,
     AuditEvent,
     DeadlineExtension,
+    HostCompany,
     OutboxEmail,
     Placement,
     Position,
     PositionInterest,
     Role,
     Season,
+    StudentOutcome,
     StudentRank,
     User,
 )
@@ -52,6 +54,7 @@ class SeasonRecord:
     placements: list[Placement] = field(default_factory=list)
     placement_history: dict[int, list[AuditEvent]] = field(default_factory=dict)
     extensions: list[DeadlineExtension] = field(default_factory=list)
+    outcomes: list[StudentOutcome] = field(default_factory=list)
 
 
 @dataclass
@@ -60,6 +63,12 @@ class StudentRecord:
     seasons: list[SeasonRecord]
     emails: list[EmailLine]
     emails_capped: bool = False
+    position_names: dict[int, str] = field(default_factory=dict)  # for the rank lists' past versions
+
+    def version(self, event: AuditEvent) -> list[str]:
+        """The positions of one saved or certified version of a rank list, best first (older events
+        did not keep the order: an empty list)."""
+        return [self.position_names.get(pid, f"Position #{pid}") for pid in event.details.get("positions", [])]
 
 
 def student_for(actor: User, student_id: int) -> User:
@@ -96,7 +105,13 @@ def record_for(actor: User, student_id: int) -> StudentRecord:
         .where(DeadlineExtension.user_id == student.id)
         .order_by(DeadlineExtension.created_at)
     ).all()
-    season_ids = {row.season_id for row in (*applications, *placements, *extensions)}
+    outcomes = db.session.scalars(
+        db.select(StudentOutcome)
+        .where(StudentOutcome.student_id == student.id)
+        .options(joinedload(StudentOutcome.recorded_by))
+        .order_by(StudentOutcome.occurred_on, StudentOutcome.id)
+    ).all()
+    season_ids = {row.season_id for row in (*applications, *placements, *extensions, *outcomes)}
     seasons = db.session.scalars(
         db.select(Season).where(Season.id.in_(season_ids)).order_by(Season.year.desc(), Season.id.desc())
     ).all()
@@ -107,9 +122,26 @@ def record_for(actor: User, student_id: int) -> StudentRecord:
         records[placement.season_id].placements.append(placement)
     for extension in extensions:
         records[extension.season_id].extensions.append(extension)
+    for outcome in outcomes:
+        records[outcome.season_id].outcomes.append(outcome)
     _attach_history(records, applications, placements)
     emails, capped = _emails(student)
-    return StudentRecord(student, list(records.values()), emails, capped)
+    record = StudentRecord(student, list(records.values()), emails, capped)
+    record.position_names = _position_names(records.values())
+    return record
+
+
+def _position_names(records) -> dict[int, str]:
+    """ "Title (Host)" of every position named by a past version of the student's rank lists, one query."""
+    ids = {pid for record in records for event in record.rank_history for pid in event.details.get("positions", [])}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Position.id, Position.title, HostCompany.name)
+        .join(HostCompany, HostCompany.id == Position.host_id)
+        .where(Position.id.in_(ids))
+    )
+    return {row.id: f"{row.title} ({row.name})" for row in rows}
 
 
 def _attach_history(records: dict[int, SeasonRecord], applications, placements) -> None:

@@ -73,6 +73,7 @@ def save_student_ranks(
         application,
         program_id=application.season.program_id,
         length=len(order),
+        positions=order,  # this version of the list, best first: the student's record shows each version
     )
     db.session.commit()
     return application

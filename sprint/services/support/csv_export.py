@@ -49,3 +49,14 @@ def to_csv(headers: Iterable[str], rows: Iterable[Iterable[object]], tz: ZoneInf
 
 def to_csv_bytes(headers: Iterable[str], rows: Iterable[Iterable[object]], tz: ZoneInfo | None = None) -> bytes:
     return ("\ufeff" + to_csv(headers, rows, tz)).encode("utf-8")
+
+
+def to_csv_sections(
+    sections: Iterable[tuple[str, Iterable[str], Iterable[Iterable[object]]]], tz: ZoneInfo | None = None
+) -> bytes:
+    """Several tables in one file, each as its title on a row of its own, its header, its rows and a blank
+    row: a report a spreadsheet opens as it prints."""
+    parts = []
+    for title, headers, rows in sections:
+        parts.append(to_csv([title], []) + to_csv(headers, rows, tz) + "\r\n")
+    return ("\ufeff" + "".join(parts)).encode("utf-8")
