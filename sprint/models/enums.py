@@ -150,9 +150,7 @@ class PlacementStatus(enum.StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
-    STARTED = "started"
     COMPLETED = "completed"
-    ENDED_EARLY = "ended_early"
     EXPIRED = "expired"  # unanswered at its deadline, in a season whose offers expire: the seat is freed
     STARTED = "started"  # the host (or a coordinator) confirmed the intern's first day
     ENDED_EARLY = "ended_early"  # started, then ended before its end date, with a reason
@@ -186,6 +184,8 @@ ACCEPTED_PLACEMENTS = (
     PlacementStatus.COMPLETED,
     PlacementStatus.ENDED_EARLY,
 )  # the student said yes (and may since have started, completed, or ended early)
+# what the dashboards count as placed: holding the seat, or having held it until the internship ended early
+PLACED_PLACEMENTS = (*LIVE_PLACEMENTS, PlacementStatus.ENDED_EARLY)
 
 
 class EndReason(enum.StrEnum):

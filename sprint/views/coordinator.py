@@ -35,6 +35,7 @@ from ..services.directory.csv_import_kinds import KINDS, template_rows
 from ..services.errors import StaleEdit
 from ..services.matching import scheduled_publication
 from ..services.season import deadline_extensions, manage, programs, queries
+from ..services.summer import access as summer
 from ..services.support import job_status, local_time, outbox
 from ..services.support.csv_export import to_csv_bytes
 from .forms_support import errors_flashed, errors_shown_on, status_for, valid_or_400
@@ -238,7 +239,11 @@ def directory_csv(kind: str):
 @bp.get("/students/<int:student_id>")
 def student(student_id: int):
     """One student's record: every season's application, rank list, placements, extensions, and emails."""
-    return render_template("coordinator/student.html", record=student_record.record_for(current_user, student_id))
+    record = student_record.record_for(current_user, student_id)
+    evaluations: dict[int, list] = {}  # by placement: the host's evaluations the coordinator may read
+    for evaluation in summer.evaluations_for_student(student_id, None, current_user):
+        evaluations.setdefault(evaluation.placement_id, []).append(evaluation)
+    return render_template("coordinator/student.html", record=record, evaluations=evaluations)
 
 
 @bp.post("/hosts/<int:host_id>/approve")

@@ -60,7 +60,12 @@ def world(app, make):
             ]
         )
         db.session.commit()
-    return type("World", (), dict(program=program, season=season, coordinator=coordinator, host=host))
+    owner = make.member(host, email="owner@labco.example.org")
+    return type(
+        "World",
+        (),
+        dict(program=program, season=season, coordinator=coordinator, host=host, host_owner_email=owner.email),
+    )
 
 
 def _url(world, tail: str = "placements") -> str:
@@ -107,6 +112,7 @@ def test_the_csv_has_the_boards_rows_under_headers_and_follows_the_filters(clien
         "Student",
         "Email",
         "Host",
+        "Host contact",
         "Position",
         "Round",
         "Status",
@@ -118,14 +124,18 @@ def test_the_csv_has_the_boards_rows_under_headers_and_follows_the_filters(clien
         "Hours per week",
         "Starts",
         "Ends",
+        "Started on",
+        "Ended on",
+        "Hours worked",
         "Outcome",
     ]
-    assert [row[:6] for row in rows[1:]] == [
+    assert [row[:3] + row[4:7] for row in rows[1:]] == [
         ["Ana Student", "ana@example.org", "Lab Co", "Lab tech", "1", "pending"],
         ["Ben Student", "ben@example.org", "Lab Co", "Lab tech", "1", "pending"],
     ]
-    assert rows[1][6] == "2099-07-10 12:00 -04:00" and rows[2][6] == "2099-01-10 12:00 -05:00"
-    assert rows[1][7].endswith("left")
+    assert rows[1][3] == world.host_owner_email  # the host's owners, to contact about the placement
+    assert rows[1][7] == "2099-07-10 12:00 -04:00" and rows[2][7] == "2099-01-10 12:00 -05:00"
+    assert rows[1][8].endswith("left")
 
     everything = client.get(_url(world, "offers.csv")).get_data(as_text=True)
     assert "'=Moving to Boston" in everything  # a formula-looking reason stays text in a spreadsheet

@@ -244,3 +244,25 @@ def test_a_started_internship_offers_the_end_form_to_the_host_and_the_coordinato
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Confirm the end" in text and "Asks for a call" in text and "Correct a mistake" in text
+
+
+def test_the_coordinators_student_record_shows_the_internship_and_the_unshared_evaluation(app, client, summer):
+    _set(
+        app,
+        summer.placement_id,
+        status=PlacementStatus.COMPLETED,
+        started_on=today_here() - timedelta(days=30),
+        ended_on=today_here() - timedelta(days=1),
+        hours_worked=212,
+    )
+    with app.app_context():
+        db.session.add(InternEvaluation(placement_id=summer.placement_id, rating=5, comments="Ran the assays alone"))
+        db.session.commit()
+    _login(client, summer.coordinator)
+
+    page = client.get(f"/coordinator/students/{summer.student.id}").get_data(as_text=True)
+
+    assert "212 hours worked" in page and "completed" in page
+    assert "Ran the assays alone" in page and "not shared with the student" in page
+    other = client.get(f"/coordinator/students/{summer.other_student.id}").get_data(as_text=True)
+    assert "Ran the assays alone" not in other

@@ -33,7 +33,7 @@ from ...models import (
 )
 from ...models.enums import ACCEPTED_PLACEMENTS as ACCEPTED  # noqa: F401 (ACCEPTED re-exported)
 from ...models.enums import HIRED_OUTCOMES, OutcomeKind
-from ...models.enums import LIVE_PLACEMENTS as LIVE
+from ...models.enums import PLACED_PLACEMENTS as LIVE  # an internship ended early was still a placement
 from ..errors import NotAllowed
 from ..season.queries import staff_season
 from ..support.figures import Percent, rate, show  # noqa: F401 (re-exported to the dashboards)

@@ -17,7 +17,7 @@ from sqlalchemy import Text, and_, cast, func
 
 from ...extensions import db
 from ...models import Application, College, CollegeKind, Placement, Position, Program, StudentOutcome, StudentProfile
-from ...models.enums import HIRED_OUTCOMES, PlacementStatus
+from ...models.enums import ACCEPTED_PLACEMENTS, HIRED_OUTCOMES, PlacementStatus
 from .common import (
     HIDDEN,
     Chart,
@@ -37,7 +37,7 @@ from .common import (
 )
 from .equity import DIMENSIONS, SUPPRESSION_NOTE, _label
 
-SAID_YES = (PlacementStatus.ACCEPTED, PlacementStatus.STARTED, PlacementStatus.COMPLETED, PlacementStatus.ENDED_EARLY)
+SAID_YES = ACCEPTED_PLACEMENTS
 STARTED = (PlacementStatus.STARTED, PlacementStatus.COMPLETED, PlacementStatus.ENDED_EARLY)
 NO_COLLEGE = "No college given"
 

@@ -25,6 +25,8 @@ from ...models import (
     ExpiredOffers,
     ExtensionKind,
     HostCompany,
+    HostMember,
+    HostMemberRole,
     OutcomeKind,
     Phase,
     Placement,
@@ -69,6 +71,7 @@ CSV_HEADERS = (
     "Student",
     "Email",
     "Host",
+    "Host contact",
     "Position",
     "Round",
     "Status",
@@ -80,6 +83,9 @@ CSV_HEADERS = (
     "Hours per week",
     "Starts",
     "Ends",
+    "Started on",
+    "Ended on",
+    "Hours worked",
     "Outcome",
 )
 
@@ -274,11 +280,22 @@ def csv_rows(season: Season, filters: OfferFilters = OfferFilters(), now: dateti
         .order_by(StudentOutcome.kind)
     ):
         recorded.setdefault(student_id, []).append(OutcomeKind(kind).label)
+    contacts: dict[int, list[str]] = {}  # each host's owners' emails, in one query
+    for host_id, email in db.session.execute(
+        db.select(HostMember.host_id, User.email)
+        .join(User, User.id == HostMember.user_id)
+        .join(Position, Position.host_id == HostMember.host_id)
+        .where(Position.season_id == season.id, HostMember.role == HostMemberRole.OWNER, User.active.is_(True))
+        .distinct()
+        .order_by(HostMember.host_id, User.email)
+    ):
+        contacts.setdefault(host_id, []).append(email)
     return [
         [
             row.student_name,
             row.student_email,
             row.host_name,
+            "; ".join(contacts.get(row.position.host_id, [])),
             row.position_title,
             row.round_label,
             row.status_label,
@@ -290,6 +307,9 @@ def csv_rows(season: Season, filters: OfferFilters = OfferFilters(), now: dateti
             row.position.hours_per_week,
             row.position.start_date,
             row.position.end_date,
+            row.placement.started_on,
+            row.placement.ended_on,
+            row.placement.hours_worked,
             "; ".join(recorded.get(row.placement.student_id, []))
             if row.placement.status in ACCEPTED_PLACEMENTS
             else "",
