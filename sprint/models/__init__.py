@@ -43,6 +43,7 @@ from .matching import (
 from .outbox import EmailStatus, OutboxEmail
 from .people import HostCompany, HostMember, Invitation, Skill, StudentProfile, User
 from .programs import College, Program, Season
+from .vacancy import VacancyApplication, VacancyHostRank, VacancyInvitation, VacancyRound, VacancyStatus
 
 __all__ = [
     "Application",
@@ -89,5 +90,10 @@ __all__ = [
     "StudentRank",
     "User",
     "WorkMode",
+    "VacancyApplication",
+    "VacancyHostRank",
+    "VacancyInvitation",
+    "VacancyRound",
+    "VacancyStatus",
     "utcnow",
 ]
