@@ -23,7 +23,14 @@ from .config import (
 )
 from .extensions import CONTENT_SECURITY_POLICY, babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
 from .services.accounts.users import user_for_session
-from .services.matching import offers_board, publication_emails, run_queue, scheduled_publication, student_outcomes
+from .services.matching import (
+    offers_board,
+    publication_emails,
+    run_queue,
+    scheduled_publication,
+    student_outcomes,
+    vacancy_emails,
+)
 from .services.season import reminders
 from .services.support import job_status, jobs, outbox
 from .templating import page_zone
@@ -87,6 +94,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             *reminders.JOBS,
             *offers_board.JOBS,
             *student_outcomes.JOBS,
+            *vacancy_emails.JOBS,
         ],
     )
     job_status.record_failures(jobs.jobs_of(app))

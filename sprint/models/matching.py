@@ -53,7 +53,9 @@ class MatchRun(db.Model):
     season_id: Mapped[int] = mapped_column(ForeignKey("season.id", ondelete="CASCADE"), index=True)
     round: Mapped[int] = mapped_column(default=1)  # 1 the main match, 2, 3... the rounds after it
     # The vacancy round whose applications and ranks the run matched (none: round 1, or a re-run of round-1 lists).
-    vacancy_round_id: Mapped[int | None] = mapped_column(ForeignKey("vacancy_round.id", ondelete="SET NULL"), index=True)
+    vacancy_round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("vacancy_round.id", ondelete="SET NULL"), index=True
+    )
     label: Mapped[str] = mapped_column(String(120), default="")
     mode: Mapped[str] = mapped_column(String(20), default=MatchMode.STABLE)
     parameters: Mapped[dict] = mapped_column(JSON, default=dict)  # constraints, time limit
