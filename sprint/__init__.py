@@ -34,7 +34,20 @@ from .services.matching import (
 from .services.season import reminders
 from .services.support import job_status, jobs, outbox
 from .templating import page_zone
-from .views import admin, auth, company, coordinator, dashboards, liaison, main, runs, student
+from .views import (
+    admin,
+    auth,
+    company,
+    coordinator,
+    dashboards,
+    liaison,
+    main,
+    runs,
+    student,
+    vacancy_host,
+    vacancy_rounds,
+    vacancy_student,
+)
 
 PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent
@@ -148,5 +161,18 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    for module in (main, auth, student, company, coordinator, runs, admin, dashboards, liaison):
+    for module in (
+        main,
+        auth,
+        student,
+        company,
+        coordinator,
+        runs,
+        admin,
+        dashboards,
+        liaison,
+        vacancy_rounds,
+        vacancy_student,
+        vacancy_host,
+    ):
         app.register_blueprint(module.bp)

@@ -22,7 +22,7 @@ from ..models import HostMember, HostMemberRole, Position, Role, User
 from ..plurals import counted
 from ..services.accounts import users
 from ..services.market import host_portal, open_actions, positions, profiles, rankings
-from ..services.matching import outcomes, student_outcomes
+from ..services.matching import outcomes, student_outcomes, vacancy_hosts
 from ..services.season import queries
 from .forms_support import errors_shown_on, rank_inputs, status_for
 from .season_choice import shown_season
@@ -61,6 +61,7 @@ def dashboard():
         can=open_actions.for_host(current_user, season) if season else None,
         team=queries.host_team(host),
         is_owner=current_user.membership.role == HostMemberRole.OWNER,
+        vacancy=vacancy_hosts.standing(host, season) if season else None,
     )
 
 

@@ -14,7 +14,7 @@ from ..forms.student import ApplyForm, PositionSearchForm, ProfileForm, RankList
 from ..models import Placement, PositionInterest, Role
 from ..services.errors import ServiceError, StaleEdit
 from ..services.market import applications, offers, open_actions, positions, profiles, rankings
-from ..services.matching import outcomes
+from ..services.matching import outcomes, vacancy_students
 from ..services.season import deadlines, queries
 from .forms_support import errors_shown_on, rank_inputs, show_error, status_for
 from .season_choice import shown_season
@@ -60,6 +60,7 @@ def _dashboard_page():
         placements=queries.placements_of(current_user),
         deadlines=can.deadlines if can else {},
         answer_form=FlaskForm(),
+        vacancy=vacancy_students.standing(current_user, season) if season else None,
     )
 
 

@@ -35,6 +35,7 @@ from ...models import (
 )
 from ...models.enums import LIVE_PLACEMENTS
 from ..errors import NotFound, ServiceError
+from ..market.open_actions import OPEN, Action, closed
 from ..support import audit
 from ..support.concurrency import lock_row
 from . import match_runs
@@ -117,15 +118,23 @@ def _check_settings(settings: RoundSettings, now: datetime) -> None:
         raise ServiceError(f"Give offers between 1 and {MAX_OFFER_HOURS} hours to answer.", "offer_hours")
 
 
+def opening(season: Season) -> Action:
+    """Whether the coordinator may open a vacancy round now, by the rules of `open_round`."""
+    if season.phase == Phase.CLOSED:
+        return closed(f"{season.name} is closed.", season.phase_changed_at)
+    if season.phase != Phase.PUBLISHED or not match_runs.round_published(season.id, 1):
+        return closed("A vacancy round comes after round 1 is published, before the season is closed.")
+    if current_round(season) is not None:
+        return closed(f"{season.name} already has an open vacancy round; publish or cancel it first.")
+    return OPEN
+
+
 def open_round(actor: User, season: Season, settings: RoundSettings) -> VacancyRound:
     """Open the season's next vacancy round; emails go out when its window opens (vacancy_emails)."""
     now = utcnow()
     _check_settings(settings, now)
     lock_row(Season, season.id, season)  # two coordinators opening a round at once: the second waits
-    if season.phase != Phase.PUBLISHED or not match_runs.round_published(season.id, 1):
-        raise ServiceError("A vacancy round comes after round 1 is published, before the season is closed.")
-    if current_round(season) is not None:
-        raise ServiceError(f"{season.name} already has an open vacancy round; close or cancel it first.")
+    opening(season).require()
     round_ = VacancyRound(
         season=season,
         number=next_number(season),

@@ -176,3 +176,11 @@ def move(student: User, application: VacancyApplication, step: int) -> None:
     to = min(max(at + step, 0), len(ids) - 1)
     ids.insert(to, ids.pop(at))
     reorder(student, application.round, ids)
+
+
+def position_in_round(round_: VacancyRound, position_id: int) -> Position:
+    """A position of the round's season, else NotFound (another program's ids reveal nothing)."""
+    position = db.session.get(Position, position_id) if position_id else None
+    if position is None or position.season_id != round_.season_id:
+        raise NotFound("There is no such position in this round.")
+    return position
