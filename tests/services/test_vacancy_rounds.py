@@ -23,9 +23,10 @@ from sprint.models import (
     utcnow,
 )
 from sprint.services.errors import ServiceError
-from sprint.services.market import offers
+from sprint.services.market import offers, open_actions
 from sprint.services.matching import (
     match_runs,
+    second_round,
     vacancy_emails,
     vacancy_hosts,
     vacancy_rounds,
@@ -241,3 +242,25 @@ def test_the_round_opened_email_and_the_reminder_go_out_once(appctx, small_seaso
     assert first.opened == len(world.unmatched) + 1 and again == vacancy_emails.RoundEmails()
     assert member.email in recipients and len(recipients) == len(world.unmatched) + 1
     assert reminded.reminded == len(world.unmatched)  # nobody applied; nobody to rank yet
+
+
+def test_the_same_application_sent_twice_at_once_makes_one_row(appctx, small_season, monkeypatch):
+    world = open_vacancy_round(small_season)
+    round_ = db.session.get(VacancyRound, world.round)
+    student = db.session.get(User, world.unmatched[0])
+    position = db.session.get(Position, world.freed)
+    vacancy_students.apply(student, round_, position)
+    monkeypatch.setattr(vacancy_students, "applications_of", lambda *_: [])  # as if the other request had not committed
+
+    with pytest.raises(ServiceError, match="already applied"):
+        vacancy_students.apply(student, round_, position)
+    assert db.session.scalar(db.select(db.func.count(VacancyApplication.id))) == 1
+
+
+def test_the_re_run_on_round_one_lists_closes_once_a_vacancy_round_exists(appctx, small_season):
+    open_vacancy_round(small_season)
+    season = db.session.get(Season, small_season.season.id)
+
+    with pytest.raises(ServiceError, match="has vacancy rounds"):
+        second_round.start_second_round(db.session.get(User, small_season.coordinator.id), season, RunSettings())
+    assert not open_actions.second_round(season)
