@@ -23,12 +23,32 @@ from .config import (
 )
 from .extensions import CONTENT_SECURITY_POLICY, babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
 from .services.accounts.users import user_for_session
-from .services.matching import offers_board, publication_emails, run_queue, scheduled_publication, student_outcomes
+from .services.matching import (
+    offers_board,
+    publication_emails,
+    run_queue,
+    scheduled_publication,
+    student_outcomes,
+    vacancy_emails,
+)
 from .services.season import reminders
 from .services.summer import reminders as summer_reminders
 from .services.support import job_status, jobs, outbox
 from .templating import page_zone
-from .views import admin, auth, company, coordinator, dashboards, liaison, main, runs, student
+from .views import (
+    admin,
+    auth,
+    company,
+    coordinator,
+    dashboards,
+    liaison,
+    main,
+    runs,
+    student,
+    vacancy_host,
+    vacancy_rounds,
+    vacancy_student,
+)
 
 PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent
@@ -89,6 +109,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             *offers_board.JOBS,
             *student_outcomes.JOBS,
             *summer_reminders.JOBS,
+            *vacancy_emails.JOBS,
         ],
     )
     job_status.record_failures(jobs.jobs_of(app))
@@ -142,5 +163,18 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    for module in (main, auth, student, company, coordinator, runs, admin, dashboards, liaison):
+    for module in (
+        main,
+        auth,
+        student,
+        company,
+        coordinator,
+        runs,
+        admin,
+        dashboards,
+        liaison,
+        vacancy_rounds,
+        vacancy_student,
+        vacancy_host,
+    ):
         app.register_blueprint(module.bp)

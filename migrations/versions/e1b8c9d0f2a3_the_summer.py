@@ -1,7 +1,7 @@
 """the summer: a placement starts and completes or ends early; check-ins, evaluations and surveys
 
 Revision ID: e1b8c9d0f2a3
-Revises: c9f6a7b8d0e1
+Revises: d0a7b8c9e1f2
 Create Date: 2026-12-03 13:00:00
 
 placement gains the summer's dates (started_on, ended_on), hours_worked, why it ended early
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e1b8c9d0f2a3"
-down_revision = "c9f6a7b8d0e1"
+down_revision = "d0a7b8c9e1f2"
 branch_labels = None
 depends_on = None
 

@@ -47,6 +47,7 @@ from .outbox import EmailStatus, OutboxEmail
 from .people import HostCompany, HostMember, Invitation, Skill, StudentProfile, User
 from .programs import College, Program, Season
 from .summer import SURVEY_SCALES, CheckIn, EvaluationSkill, InternEvaluation, InternSurvey, SummerEmail
+from .vacancy import VacancyApplication, VacancyHostRank, VacancyInvitation, VacancyRound, VacancyStatus
 
 __all__ = [
     "SURVEY_SCALES",
@@ -102,5 +103,10 @@ __all__ = [
     "StudentRank",
     "User",
     "WorkMode",
+    "VacancyApplication",
+    "VacancyHostRank",
+    "VacancyInvitation",
+    "VacancyRound",
+    "VacancyStatus",
     "utcnow",
 ]

@@ -37,7 +37,7 @@ class MatchRun(db.Model):
     __table_args__ = (
         one_of("mode", MatchMode),
         one_of("status", RunStatus),
-        CheckConstraint("round IN (1, 2)", name="round_valid"),
+        CheckConstraint("round >= 1", name="round_valid"),
         # At most one published run per season and round.
         Index(
             "uq_match_run_published",
@@ -51,7 +51,11 @@ class MatchRun(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     season_id: Mapped[int] = mapped_column(ForeignKey("season.id", ondelete="CASCADE"), index=True)
-    round: Mapped[int] = mapped_column(default=1)
+    round: Mapped[int] = mapped_column(default=1)  # 1 the main match, 2, 3... the rounds after it
+    # The vacancy round whose applications and ranks the run matched (none: round 1, or a re-run of round-1 lists).
+    vacancy_round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("vacancy_round.id", ondelete="SET NULL"), index=True
+    )
     label: Mapped[str] = mapped_column(String(120), default="")
     mode: Mapped[str] = mapped_column(String(20), default=MatchMode.STABLE)
     parameters: Mapped[dict] = mapped_column(JSON, default=dict)  # constraints, time limit
@@ -121,7 +125,7 @@ class ScheduledPublication(db.Model):
 
     __table_args__ = (
         one_of("status", PublicationStatus),
-        CheckConstraint("round IN (1, 2)", name="round_valid"),
+        CheckConstraint("round >= 1", name="round_valid"),
         # At most one waiting publication per season and round.
         Index(
             "uq_scheduled_publication_waiting",
@@ -160,7 +164,7 @@ class Placement(db.Model):
     __table_args__ = (
         one_of("status", PlacementStatus),
         one_of("outcome", Outcome),
-        CheckConstraint("round IN (1, 2, 3)", name="round_valid"),  # 3 = placed by hand
+        CheckConstraint("round >= 0", name="round_valid"),  # 0 = placed by hand
         CheckConstraint("hours_worked IS NULL OR hours_worked >= 0", name="hours_worked_not_negative"),
         # A student holds at most one live placement per season.
         Index(

@@ -23,7 +23,7 @@ from ..models import HostMember, HostMemberRole, Position, Role, User
 from ..plurals import counted
 from ..services.accounts import users
 from ..services.market import host_portal, open_actions, positions, profiles, rankings
-from ..services.matching import outcomes, student_outcomes
+from ..services.matching import outcomes, student_outcomes, vacancy_hosts
 from ..services.season import queries
 from ..services.summer import access as summer_access
 from ..services.summer import forms_filled, lifecycle, quality, windows
@@ -64,6 +64,7 @@ def dashboard():
         can=open_actions.for_host(current_user, season) if season else None,
         team=queries.host_team(host),
         is_owner=current_user.membership.role == HostMemberRole.OWNER,
+        vacancy=vacancy_hosts.standing(host, season) if season else None,
     )
 
 

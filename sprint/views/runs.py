@@ -31,6 +31,7 @@ from ..services.matching import (
     scheduled_publication,
     second_round,
     student_outcomes,
+    vacancy_rounds,
 )
 from ..services.season import manage, queries
 from ..services.summer import forms_filled, lifecycle, quality, windows
@@ -60,6 +61,8 @@ def index():
         runs=runs,
         open_seats=second_round.open_seats(season) if season else 0,
         can=open_actions.for_season(season, runs) if season else None,
+        vacancy=vacancy_rounds.opening(season) if season else None,
+        vacancy_rounds=vacancy_rounds.rounds_of(season) if season else [],
         scheduled=scheduled_publication.latest_by_run([run.id for run in runs]),
     )
 

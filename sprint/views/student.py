@@ -15,7 +15,7 @@ from ..forms.summer import CheckInForm, SurveyForm
 from ..models import Placement, PositionInterest, Role
 from ..services.errors import ServiceError, StaleEdit
 from ..services.market import applications, offers, open_actions, positions, profiles, rankings
-from ..services.matching import outcomes
+from ..services.matching import outcomes, vacancy_students
 from ..services.season import deadlines, queries
 from ..services.summer import access as summer_access
 from ..services.summer import forms_filled, lifecycle, quality, windows
@@ -64,6 +64,7 @@ def _dashboard_page():
         deadlines=can.deadlines if can else {},
         answer_form=FlaskForm(),
         summer=_summer_of(outcome.placement if outcome else None),
+        vacancy=vacancy_students.standing(current_user, season) if season else None,
     )
 
 

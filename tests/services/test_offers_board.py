@@ -161,7 +161,8 @@ def test_the_host_filter_shows_that_hosts_offers(appctx, board):
 
 
 def test_filters_from_url_arguments_ignore_values_that_name_nothing():
-    assert filters_from({"status": "bogus", "round": "9", "host": "x1", "due": "maybe"}) == OfferFilters()
+    assert filters_from({"status": "bogus", "round": "two", "host": "x1", "due": "maybe"}) == OfferFilters()
+    assert filters_from({"round": "0"}).round == 0  # placed by hand
     assert filters_from({"status": "expired", "round": "3", "host": "12", "due": "1"}) == OfferFilters(
         status="expired", round=3, host_id=12, due_soon=True
     )

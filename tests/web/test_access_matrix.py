@@ -108,6 +108,17 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "runs.index": (COORDINATORS, NOBODY),
     "runs.new": (COORDINATOR, COORDINATOR),
     "runs.second_round": (COORDINATOR, COORDINATOR),
+    "vacancy.new": (COORDINATOR, COORDINATOR),  # the other program's coordinator: not their season, 404
+    "vacancy.show": (COORDINATOR, NOBODY),
+    "vacancy.run": (COORDINATOR, COORDINATOR),
+    "vacancy.cancel": (COORDINATOR, COORDINATOR),
+    "vacancy_student.round_page": (STUDENTS, NOBODY),
+    "vacancy_student.apply": (NOBODY, STUDENTS),  # both of the program; the other student is refused with a 400
+    "vacancy_student.withdraw": (NOBODY, STUDENT),  # the student's own application only
+    "vacancy_student.move": (NOBODY, STUDENT),
+    "vacancy_host.overview": (HOSTS, NOBODY),
+    "vacancy_host.ranks": (HOST, HOST),  # the other host: not its position, 404
+    "vacancy_host.invite": (NOBODY, HOST),
     "runs.show": (COORDINATOR, NOBODY),
     "runs.status": (COORDINATOR, NOBODY),
     "runs.verify": (COORDINATOR, NOBODY),
@@ -271,10 +282,35 @@ def _student_outcome(app, values: dict) -> int:
         return outcome.id
 
 
+def _vacancy_round(app, values: dict) -> dict:
+    """An open vacancy round of the world's season with the student's application to the host's position."""
+    from datetime import timedelta
+
+    from sprint.extensions import db
+    from sprint.models import VacancyApplication, VacancyRound, utcnow
+
+    with app.app_context():
+        round_ = VacancyRound(
+            season_id=values["season_id"],
+            number=2,
+            opens_at=utcnow() - timedelta(hours=1),
+            closes_at=utcnow() + timedelta(days=1),
+        )
+        db.session.add(round_)
+        db.session.flush()
+        application = VacancyApplication(
+            round_id=round_.id, student_id=values["student_id"], position_id=values["position_id"], rank=1
+        )
+        db.session.add(application)
+        db.session.commit()
+        return {"round_id": round_.id, "application_id": application.id}
+
+
 def test_access_matrix(app, world):
     people, values = world
     values = {
         **values,
+        **_vacancy_round(app, values),
         "email_id": _failed_email(app, values["program_id"]),
         "scheduled_id": _scheduled_publication(app, values["season_id"], values["run_id"]),
         "outcome_id": _student_outcome(app, values),

@@ -109,8 +109,9 @@ def test_a_new_run_is_not_offered_after_publication_nor_a_second_round_after_it_
         data={"mode": "stable", "seed": 3, "time_limit": 5},
     )
 
-    assert "New run" not in between and "Second round (" in between
-    assert "Second round (" not in after and "The second round of Summer 2027 has run" in after
+    assert "New run" not in between and "Second round: re-run on round-1 lists (" in between
+    assert "Open a vacancy round" in between and "Open a vacancy round" in after  # the default path after round 1
+    assert "re-run on round-1 lists (" not in after and "The second round of Summer 2027 has run" in after
     assert refused.status_code == 400 and "already published" in refused.get_data(as_text=True)
 
 

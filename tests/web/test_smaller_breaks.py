@@ -170,8 +170,8 @@ def test_after_a_second_round_each_reason_is_labelled_with_its_round(app, client
     page = client.get("/student/").get_data(as_text=True)
 
     why = page[page.index("Why this result") :]
-    assert why.index("First round") < why.index("Second round")
-    first_lines = re.findall(r"<li>(.*?)</li>", why[why.index("First round") : why.index("Second round")])
+    assert why.index("First round") < why.index("Round 2 (the seats left")
+    first_lines = re.findall(r"<li>(.*?)</li>", why[why.index("First round") : why.index("Round 2 (the seats left")])
     assert first_lines, "the first round's reasons are listed under it"
 
 

@@ -28,9 +28,9 @@ from .common import (
     rows,
 )
 
-MATCHED_ROUNDS = (1, 2)
+FIRST_MATCHED_ROUND = 1  # round 0 is placed by hand; 2, 3... are the vacancy rounds
 RANK_CAP = 10  # ranks from here on are shown together as "10+"
-FROM_RUNS = "Placements from published match runs, rounds 1 and 2."
+FROM_RUNS = "Placements from published match runs: round 1 and the vacancy rounds after it (2, 3, ...)."
 
 
 class FunnelRow(NamedTuple):
@@ -106,7 +106,7 @@ def _funnel_by_year(pid: int, filters: DashboardFilters) -> dict[int, object]:
             pid,
             filters,
             Season.year.label("year"),
-            func.count(func.distinct(case((Placement.round.in_(MATCHED_ROUNDS), Placement.student_id)))).label(
+            func.count(func.distinct(case((Placement.round >= FIRST_MATCHED_ROUND, Placement.student_id)))).label(
                 "matched"
             ),
             func.count(Placement.id).filter(Placement.status.in_(ACCEPTED)).label("accepted"),
@@ -244,7 +244,7 @@ def _applied_by_year(pid: int, filters: DashboardFilters) -> tuple[dict[int, obj
 
 # --- match quality --------------------------------------------------------------------------
 
-MATCHED = and_(Placement.round.in_(MATCHED_ROUNDS), Placement.run_id.is_not(None))
+MATCHED = and_(Placement.round >= FIRST_MATCHED_ROUND, Placement.run_id.is_not(None))
 
 
 def match_quality(program: Program, filters: DashboardFilters) -> DashboardPage:
@@ -279,9 +279,9 @@ def _quality_summary(pid: int, filters: DashboardFilters) -> dict[int, object]:
             func.count(Placement.id).filter(MATCHED).label("n"),
             func.count(Placement.id).filter(MATCHED, Placement.student_rank == 1).label("first"),
             func.count(Placement.id).filter(MATCHED, Placement.student_rank <= 3).label("top3"),
-            func.count(Placement.id).filter(MATCHED, Placement.round == 2).label("round2"),
+            func.count(Placement.id).filter(MATCHED, Placement.round > FIRST_MATCHED_ROUND).label("round2"),
             func.count(Placement.id)
-            .filter(MATCHED, Placement.round == 2, Placement.student_rank == 1)
+            .filter(MATCHED, Placement.round > FIRST_MATCHED_ROUND, Placement.student_rank == 1)
             .label("round2_first"),
             func.count(Placement.id).filter(Placement.status.in_(LIVE)).label("filled"),
             statuses=None,
@@ -339,7 +339,7 @@ def _quality_table(season_rows: list[QualityRow]) -> Table:
             "Top three",
             "Seats",
             "Unfilled seats",
-            "Placed in round 2",
+            "Placed after round 1",
             "Round 2 first choices",
         ],
         season_rows,

@@ -28,6 +28,7 @@ from ...models import (
     RunStatus,
     Season,
     User,
+    VacancyRound,
     utcnow,
 )
 from ...models.enums import LIVE_PLACEMENTS
@@ -115,6 +116,8 @@ def second_round(season: Season, published: dict[int, MatchRun] | None = None) -
         return closed(f"{season.name} is closed.", season.phase_changed_at)
     if 1 not in published:
         return closed("A second round comes after the first round is published.")
+    if db.session.scalar(db.select(VacancyRound.id).where(VacancyRound.season_id == season.id).limit(1)):
+        return closed(f"The rounds after the first of {season.name} are vacancy rounds.")
     return OPEN
 
 
@@ -329,7 +332,7 @@ def publish(run: MatchRun) -> Action:
             f"Round {run.round} of {season.name} was published with run #{other.id}; this run stays as the record.",
             other.published_at,
         )
-    if run.round == 2 and 1 not in published:
+    if run.round > 1 and 1 not in published:
         return closed("Publish the first round before a second round.")
     if Phase(season.phase) == Phase.CLOSED:
         return closed(f"{season.name} is closed.", season.phase_changed_at)

@@ -38,6 +38,9 @@ from ...models import (
     StudentProfile,
     StudentRank,
     User,
+    VacancyApplication,
+    VacancyHostRank,
+    VacancyRound,
 )
 from ...models.enums import GROUPS
 
@@ -119,6 +122,79 @@ def build_instance(
             for row in positions
         ],
         "constraints": constraints or {},
+    }
+
+
+def build_vacancy_instance(
+    round_: VacancyRound,
+    exclude_students: set[int],
+    seats_taken: dict[int, int],
+    never: set[tuple[int, int]] = frozenset(),
+) -> dict:
+    """The solver instance for a vacancy round: its applications (each student's order is their list)
+    and its host ranks, on the open positions with the seats left. Students in `exclude_students` (a live
+    placement) are left out; `never` holds (student, position) pairs that may not be offered again."""
+    season = round_.season
+    positions = list(
+        db.session.execute(
+            db.select(Position.id, Position.slots, Position.host_id)
+            .join(HostCompany, HostCompany.id == Position.host_id)
+            .where(
+                Position.season_id == season.id, Position.status == PositionStatus.OPEN, HostCompany.approved.is_(True)
+            )
+            .order_by(Position.id)
+        )
+    )
+    seats = {row.id: max(row.slots - seats_taken.get(row.id, 0), 0) for row in positions}
+    rows = db.session.execute(
+        db.select(VacancyApplication.student_id, VacancyApplication.position_id, StudentProfile, College.kind)
+        .join(StudentProfile, StudentProfile.user_id == VacancyApplication.student_id)
+        .outerjoin(College, College.id == StudentProfile.college_id)
+        .where(VacancyApplication.round_id == round_.id)
+        .order_by(VacancyApplication.student_id, VacancyApplication.rank, VacancyApplication.id)
+    )
+    students, applied = [], set()
+    for student_id, lines in groupby(rows, key=lambda row: row.student_id):
+        if student_id in exclude_students:
+            continue
+        lines = list(lines)
+        chosen = [
+            line.position_id
+            for line in lines
+            if seats.get(line.position_id) and (student_id, line.position_id) not in never
+        ]
+        if not chosen:
+            continue
+        applied.update((student_id, position_id) for position_id in chosen)
+        profile, kind = lines[0][2], lines[0][3]
+        entry = {"id": student_key(student_id), "prefs": [position_key(pid) for pid in chosen]}
+        entry["groups"] = _groups(profile, kind)
+        if profile.college_id is not None:
+            entry["college"] = f"c{profile.college_id}"
+        students.append(entry)
+    host_lists: dict[int, list] = defaultdict(list)
+    ranks = db.session.execute(
+        db.select(VacancyHostRank.position_id, VacancyHostRank.student_id, VacancyHostRank.rank)
+        .where(VacancyHostRank.round_id == round_.id)
+        .order_by(VacancyHostRank.position_id, VacancyHostRank.rank, VacancyHostRank.student_id)
+    )
+    for (position_id, _rank), tier in groupby(ranks, key=lambda row: (row.position_id, row.rank)):
+        members = [student_key(row.student_id) for row in tier if (row.student_id, position_id) in applied]
+        if members:
+            host_lists[position_id].append(members[0] if len(members) == 1 else members)
+    return {
+        "students": students,
+        "positions": [
+            {
+                "id": position_key(row.id),
+                "host": f"h{row.host_id}",
+                "capacity": seats[row.id],
+                "prefs": host_lists.get(row.id, []),
+            }
+            for row in positions
+            if seats[row.id]
+        ],
+        "constraints": {},
     }
 
 

@@ -21,6 +21,8 @@ from ...models import (
     ScheduledPublication,
     Season,
     User,
+    VacancyRound,
+    VacancyStatus,
     utcnow,
 )
 from ...models.enums import GROUPS, MAX_TIME_LIMIT_S
@@ -63,6 +65,7 @@ def create_run(
     instance: dict | None = None,
     reasons: dict | None = None,
     rerun_of: int | None = None,
+    vacancy_round_id: int | None = None,
 ) -> MatchRun:
     """Freeze the season's market into a queued run; the snapshot never changes afterwards."""
     if seed < 0:
@@ -84,6 +87,7 @@ def create_run(
     run = MatchRun(
         season=season,
         round=round_,
+        vacancy_round_id=vacancy_round_id,
         mode=mode,
         seed=seed,
         label=label.strip()[:120],
@@ -109,6 +113,7 @@ def create_run(
         mode=str(mode),
         seed=seed,
         round=round_,
+        vacancy_round=vacancy_round_id,
         input_hash=run.input_hash,
         rerun_of=rerun_of,
         overrides=overrides or None,
@@ -146,14 +151,18 @@ def start_run(
     exclude_students: set[int] = frozenset(),
     seats_taken: dict[int, int] | None = None,
     inline: bool = False,
+    instance: dict | None = None,
+    vacancy_round_id: int | None = None,
 ) -> MatchRun:
     """Check the settings against the season's market, snapshot it and queue the run in the background
-    (or, `inline`, solve it before returning)."""
+    (or, `inline`, solve it before returning). A vacancy round passes its own `instance`
+    (`adapter.build_vacancy_instance`)."""
     if round_ == 1 and season.phase in (Phase.PUBLISHED, Phase.CLOSED):
         raise ServiceError(f"{season.name} is already published; use a second round for the seats left.")
     if season.phase == Phase.DRAFT:
         raise ServiceError(f"{season.name} is still being set up; open applications first.")
-    instance = build_instance(season, None, exclude_students, seats_taken)
+    if instance is None:
+        instance = build_instance(season, None, exclude_students, seats_taken)
     if not instance["students"] or not instance["positions"]:
         raise ServiceError("There is nobody to match yet: no certified student lists or no open positions.")
     constraints, reasons = _constraints(settings, instance)
@@ -172,6 +181,7 @@ def start_run(
         round_=round_,
         instance=instance,
         reasons=reasons,
+        vacancy_round_id=vacancy_round_id,
     )
     run_queue.enqueue(run, inline)
     return run
@@ -264,6 +274,7 @@ def rerun(actor: User, run: MatchRun) -> MatchRun:
         instance=run.input_snapshot,
         reasons=run.parameters.get("reasons"),
         rerun_of=run.id,
+        vacancy_round_id=run.vacancy_round_id,
     )
     run_queue.enqueue(copy)
     return copy
@@ -304,19 +315,24 @@ def publish_run(
         raise ServiceError(
             f"Round {run.round} of {season.name} is already published; the other runs stay as the record."
         )
-    if run.round == 2:
+    if run.round > 1:
         if not round_published(season.id, 1):
             raise ServiceError("Publish the first round before a second round.")
         check_market_unchanged(run)
     if season.phase == Phase.CLOSED:
         raise ServiceError(f"{season.name} is closed; nothing more can be published.")
+    vacancy = _vacancy_round_to_publish(run)
     blocking = check_blocking(run, unstable_ok)
     now = utcnow()
-    deadline = (
-        season.offer_deadline_at
-        if season.offer_deadline_at and season.offer_deadline_at > now
-        else now + timedelta(days=7)
-    )
+    if vacancy is not None:  # a vacancy round's offers are answered within its own hours
+        deadline = now + timedelta(hours=vacancy.offer_hours)
+        vacancy.status, vacancy.finished_at = VacancyStatus.PUBLISHED, now
+    else:
+        deadline = (
+            season.offer_deadline_at
+            if season.offer_deadline_at and season.offer_deadline_at > now
+            else now + timedelta(days=7)
+        )
     offers = [
         dict(
             season_id=season.id,
@@ -381,6 +397,24 @@ def publish_run(
     if notify:
         publication_emails.queue(run.id)
     return len(offers)
+
+
+def _vacancy_round_to_publish(run: MatchRun) -> VacancyRound | None:
+    """The open vacancy round a run matched (None for round 1 and a re-run of round-1 lists); refuses a
+    run of a round that is over, and a re-run of old lists under a number a vacancy round holds."""
+    if run.vacancy_round_id is None:
+        taken = db.session.scalar(
+            db.select(VacancyRound.id).where(VacancyRound.season_id == run.season_id, VacancyRound.number == run.round)
+        )
+        if taken is not None:
+            raise ServiceError(f"Round {run.round} is a vacancy round; publish a run of its own applications.")
+        return None
+    vacancy = db.session.get(VacancyRound, run.vacancy_round_id)
+    if vacancy is not None:
+        lock_row(VacancyRound, vacancy.id, vacancy)  # a cancel at the same moment: one of the two wins
+    if vacancy is None or vacancy.status != VacancyStatus.OPEN:
+        raise ServiceError(f"Vacancy round {run.round} is over; its runs stay as the record.")
+    return vacancy
 
 
 def offers_of(run: MatchRun) -> list[Placement]:

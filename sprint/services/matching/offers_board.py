@@ -58,7 +58,7 @@ STATUS_LABELS = {  # how the board names each status
     PlacementStatus.COMPLETED: "completed",
     PlacementStatus.ENDED_EARLY: "ended early",
 }
-ROUND_LABELS = {1: "1", 2: "2", 3: "by hand"}
+ROUND_LABELS = {0: "by hand"}  # other rounds show their number
 # Lines of a placement's note that carry why it ended (placement_changes and offers write them).
 REASON_PREFIXES = (
     "Declined by the student: ",
@@ -104,7 +104,7 @@ class OfferFilters:
         """The filters as URL arguments (for the pager and the CSV link)."""
         values = {
             "status": self.status,
-            "round": str(self.round or ""),
+            "round": "" if self.round is None else str(self.round),
             "host": str(self.host_id or ""),
             "due": "1" if self.due_soon else "",
         }
@@ -117,7 +117,7 @@ def filters_from(args: Mapping[str, str]) -> OfferFilters:
     round_text, host_text = args.get("round", ""), args.get("host", "")
     return OfferFilters(
         status=status if status in {value.value for value in PlacementStatus} else "",
-        round=int(round_text) if round_text in {"1", "2", "3"} else None,
+        round=int(round_text) if round_text.isdigit() and len(round_text) < 4 else None,
         host_id=int(host_text) if host_text.isdigit() and len(host_text) < 10 else None,
         due_soon=args.get("due", "") in {"1", "on", "yes", "true"},
     )

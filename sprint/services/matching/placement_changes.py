@@ -33,7 +33,7 @@ ENDINGS = {  # kind -> (new status, audit action, what the coordinator records)
     "withdrawn": (PlacementStatus.WITHDRAWN, "placement.withdrawn", "Student withdrew (recorded by coordinator)"),
     "cancelled": (PlacementStatus.WITHDRAWN, "placement.cancelled", "Cancelled by coordinator"),
 }
-BY_HAND = 3
+BY_HAND = 0
 
 
 def ending_choices() -> list[tuple[str, str]]:

@@ -43,7 +43,7 @@ def schedule(
     lock_row(Season, run.season_id, run)  # two tabs scheduling the same round: the second waits, then finds it
     season = run.season
     open_actions.publish(run).require()
-    if run.round == 2:
+    if run.round > 1:
         check_market_unchanged(run)
     match_runs.check_blocking(run, unstable_ok, "schedule")
     _check_time(publish_at, season)

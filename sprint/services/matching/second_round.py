@@ -1,4 +1,5 @@
-"""The second round: match the students left without a placement to the seats still open.
+"""The second round on round-1 lists (the option beside vacancy rounds, until one is opened): match the
+students left without a placement to the seats still open, on the rank lists of round 1.
 
 Every live placement (offered, accepted, completed) stays frozen: its student is left out
 of the market and its seat is taken. Declined and withdrawn placements free their seats.
@@ -27,6 +28,7 @@ from ...models import (
     Season,
     StudentProfile,
     User,
+    VacancyRound,
 )
 from ...models.people import student_skill
 from ..errors import ServiceError
@@ -42,6 +44,8 @@ def start_second_round(actor: User, season: Season, settings: match_runs.RunSett
         raise ServiceError("A second round comes after the first round is published.")
     if match_runs.round_published(season.id, 2):
         raise ServiceError(f"The second round of {season.name} is already published; place remaining students by hand.")
+    if db.session.scalar(db.select(VacancyRound.id).where(VacancyRound.season_id == season.id).limit(1)):
+        raise ServiceError(f"{season.name} has vacancy rounds; the rounds after the first are run there.")
     placed, taken = market(season)
     declined = set(
         db.session.scalars(
