@@ -282,9 +282,15 @@ def results():
     return _results_page(season, _host_outcome_form(), None, 200)
 
 
-def _host_outcome_form(blank: bool = False) -> OutcomeForm:
+def _host_outcome_form(blank: bool = False, placement_id: int | None = None) -> OutcomeForm:
+    """The hire or return-offer form; one per intern on the results page, each with its own element
+    ids (the field names stay "outcome-..."), so every label points at its own row's field."""
     form = OutcomeForm(prefix="outcome", **({"formdata": None} if blank else {}))
     form.kind.choices = options(student_outcomes.kind_choices(host=True))
+    if placement_id is not None:
+        for item in form:
+            item.id = f"{item.name}-{placement_id}"
+            item.label.field_id = item.id
     return form
 
 
@@ -298,7 +304,7 @@ def _results_page(season, outcome_form: OutcomeForm, failed_placement_id: int | 
         results=host_portal.results(host, season) if published else None,
         positions={p.id: p for p in positions.positions_of(host, season)},
         outcome_form=outcome_form,
-        blank_outcome=_host_outcome_form(blank=True),
+        blank_outcome=lambda placement_id: _host_outcome_form(blank=True, placement_id=placement_id),
         failed_placement_id=failed_placement_id,
         recorded=student_outcomes.host_outcomes(host.id, season) if published else {},
         quality=quality.own_quality(host, season) if published else None,
@@ -311,7 +317,7 @@ def _results_page(season, outcome_form: OutcomeForm, failed_placement_id: int | 
 def record_outcome(placement_id: int):
     """A hire or a return offer for one of the company's interns (the coordinator records the rest)."""
     placement = student_outcomes.placement_of_host(current_user.membership.host_id, placement_id)
-    form = _host_outcome_form()
+    form = _host_outcome_form(placement_id=placement.id)
     if form.validate_on_submit():
         with errors_shown_on(form):
             recorded = student_outcomes.record(

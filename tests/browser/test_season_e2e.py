@@ -389,7 +389,7 @@ def test_whole_season(live_server, shoreline, context_for) -> None:
 
     # The second round gives the seat to Wren.
     coordinator.goto(f"/coordinator/runs/?season={season_id}")
-    coordinator.get_by_role("link", name=re.compile(r"^Second round \(2 open seats")).click()
+    coordinator.get_by_role("link", name=re.compile(r"^Second round: re-run on round-1 lists \(2 open seats")).click()
     coordinator.get_by_role("button", name="Start the run").click()
     _wait_run_done(coordinator)
     expect(coordinator.get_by_text("1 / 1", exact=True)).to_be_visible()
