@@ -23,6 +23,7 @@ from .config import (
 )
 from .extensions import CONTENT_SECURITY_POLICY, babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
 from .services.accounts.users import user_for_session
+from .services.directory import import_jobs
 from .services.matching import offers_board, publication_emails, run_queue, scheduled_publication, student_outcomes
 from .services.season import reminders
 from .services.support import job_status, jobs, outbox
@@ -87,6 +88,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             *reminders.JOBS,
             *offers_board.JOBS,
             *student_outcomes.JOBS,
+            *import_jobs.JOBS,
         ],
     )
     job_status.record_failures(jobs.jobs_of(app))

@@ -7,6 +7,7 @@ from .enums import (
     ExtensionKind,
     HostMemberRole,
     HostSize,
+    ImportStatus,
     MatchMode,
     Outcome,
     OutcomeKind,
@@ -32,6 +33,7 @@ from .market import (
 )
 from .matching import (
     AuditEvent,
+    ImportJob,
     ImportReceipt,
     MatchAssignment,
     MatchRun,
@@ -62,6 +64,7 @@ __all__ = [
     "HostMemberRole",
     "HostRank",
     "HostSize",
+    "ImportJob",
     "ImportReceipt",
     "Invitation",
     "MatchAssignment",
@@ -81,6 +84,7 @@ __all__ = [
     "Program",
     "PublicationStatus",
     "Role",
+    "ImportStatus",
     "RunStatus",
     "ScheduledPublication",
     "Skill",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app
+from sqlalchemy import insert
 
 from ...extensions import db
 from ...links import absolute_url
@@ -75,6 +75,16 @@ class Kind:
     check: Callable[[Context, object, dict], None]
     differs: Callable[[object, dict], bool]
     write: Callable[[Context, object, dict], None]
+    # Writes a batch of new rows at once (Core executemany, no ORM object per row); None: `write` each.
+    write_new: Callable[[Context, list[dict]], None] | None = None
+
+
+LOOKUP_CHUNK = 1000  # keys per IN (...) when a file's rows are matched with the records they name
+
+
+def chunks(items: list, size: int = LOOKUP_CHUNK) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _skill(context: Context, name: str) -> Skill:
@@ -104,9 +114,12 @@ def _college_parse(cells: dict, context: Context) -> dict:
 
 
 def _college_existing(context: Context, keys: list) -> dict:
-    names = {name for name, _ in keys}
-    colleges = db.session.scalars(db.select(College).where(College.name.in_(names)))
-    return {(college.name, college.state): college for college in colleges}
+    names = sorted({name for name, _ in keys})
+    found = {}
+    for names_chunk in chunks(names):
+        for college in db.session.scalars(db.select(College).where(College.name.in_(names_chunk))):
+            found[(college.name, college.state)] = college
+    return found
 
 
 def _college_differs(college: College, values: dict) -> bool:
@@ -289,8 +302,11 @@ def _student_parse(cells: dict, context: Context) -> dict:
 
 
 def _student_existing(context: Context, keys: list) -> dict:
-    users = db.session.scalars(db.select(User).where(User.email.in_(keys)))
-    return {user.email: user for user in users}
+    found = {}
+    for emails in chunks(sorted(set(keys))):
+        for user in db.session.scalars(db.select(User).where(User.email.in_(emails))):
+            found[user.email] = user
+    return found
 
 
 def _student_check(context: Context, user: User | None, values: dict) -> None:
@@ -313,9 +329,9 @@ def _student_differs(user: User, values: dict) -> bool:
 def _student_write(context: Context, user: User | None, values: dict) -> None:
     if user is None:
         user = User(email=values["email"], role=Role.STUDENT, program_id=context.program_id, name=values["name"])
-        user.set_password(secrets.token_urlsafe(32))  # nobody knows it: the student sets one from the email
+        user.password_hash = User.unusable_password_hash()  # the student chooses one from the email
         db.session.add(user)
-        context.before_commit.append(lambda user=user: _welcome(user))
+        context.before_commit.append(lambda user=user: _welcome(user.id, user.email, user.name, user.password_hash))
     if user.profile is None:
         user.profile = StudentProfile()
     user.name = values["name"]
@@ -323,15 +339,53 @@ def _student_write(context: Context, user: User | None, values: dict) -> None:
         setattr(user.profile, name, values[name])
 
 
-def _welcome(user: User) -> None:
-    """Email an imported student a link to choose their password (a password-reset link)."""
-    token = make_token("reset", {"user": user.id, "fp": fingerprint(user.password_hash)})
+def _students_write_new(context: Context, rows: list[dict]) -> None:
+    """New students in bulk: one executemany for the accounts (their ids come back in order), one for
+    the profiles, and each welcome email added to this transaction's outbox rows (inserted together
+    when it commits)."""
+    accounts = [
+        dict(
+            email=values["email"],
+            name=values["name"],
+            password_hash=User.unusable_password_hash(),
+            role=Role.STUDENT,
+            program_id=context.program_id,
+        )
+        for values in rows
+    ]
+    table = User.__table__
+    ids = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), accounts).scalars()
+    ids = list(ids)
+    db.session.execute(
+        insert(StudentProfile.__table__),
+        [
+            dict(
+                user_id=user_id, college_id=values["college_id"], major=values["major"], class_year=values["class_year"]
+            )
+            for user_id, values in zip(ids, rows, strict=True)
+        ],
+    )
+    for user_id, account in zip(ids, accounts, strict=True):
+        _welcome(user_id, account["email"], account["name"], account["password_hash"], context.actor.program)
+
+
+@dataclass(frozen=True)
+class _Addressee:  # what the welcome email says of the student: no ORM object is built per new row
+    name: str
+    email: str
+
+
+def _welcome(user_id: int, email: str, name: str, password_hash: str, program=None) -> None:
+    """Email an imported student a link to choose their password (a password-reset link, which
+    fingerprints the unusable value stored until then)."""
+    token = make_token("reset", {"user": user_id, "fp": fingerprint(password_hash)})
+    program = program if program is not None else db.session.get(User, user_id).program
     send_email(
-        user.email,
+        email,
         "Your SPRINT Placement account is ready",
         "student_imported",
-        user=user,
-        program=user.program,
+        user=_Addressee(name, email),
+        program=program,
         link=absolute_url("auth.reset_password", token=token),
         hours=current_app.config["PASSWORD_RESET_MAX_AGE_HOURS"],
     )
@@ -402,13 +456,16 @@ def _outcome_parse(cells: dict, context: Context) -> dict:
 
 
 def _outcome_existing(context: Context, keys: list) -> dict:
-    outcomes = db.session.scalars(
-        db.select(StudentOutcome).where(
-            StudentOutcome.program_id == context.program_id,
-            StudentOutcome.student_id.in_({student_id for student_id, _, _ in keys}),
+    found = {}
+    for students in chunks(sorted({student_id for student_id, _, _ in keys})):
+        outcomes = db.session.scalars(
+            db.select(StudentOutcome).where(
+                StudentOutcome.program_id == context.program_id, StudentOutcome.student_id.in_(students)
+            )
         )
-    )
-    return {(outcome.student_id, outcome.season_id, outcome.kind): outcome for outcome in outcomes}
+        for outcome in outcomes:
+            found[(outcome.student_id, outcome.season_id, outcome.kind)] = outcome
+    return found
 
 
 OUTCOME_FIELDS = ("placement_id", "occurred_on", "hourly_wage", "employer", "note")
@@ -521,6 +578,7 @@ KINDS = {
             _student_check,
             _student_differs,
             _student_write,
+            write_new=_students_write_new,
         ),
         Kind(
             "outcomes",
