@@ -119,6 +119,23 @@ def test_an_import_goes_from_upload_to_done_in_a_job_and_its_page_and_status_say
         event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "import.students"))
         assert event.details == {"new": 5, "changed": 0, "unchanged": 0} and event.actor_id == user.id
         assert db.session.get(ImportJob, job_id).content == b""  # the file is not kept once imported
+    ana_email = next(message for message in outbox if message.to == ["ana@example.edu"])
+    link = re.search(r"https?://\S+/reset-password/\S+", ana_email.body).group(0)
+    with app.app_context():  # written once and merged: the same text as the template renders for Ana
+        from sprint.models import Program
+        from sprint.services.support.local_time import zone_of
+
+        program_row = db.session.get(Program, program.id)
+        expected = app.extensions["sprint.render_email"](
+            "student_imported",
+            program=program_row,
+            time_zone=zone_of(program_row),
+            user=ana,
+            link=link,
+            hours=app.config["PASSWORD_RESET_MAX_AGE_HOURS"],
+        )
+    assert ana_email.body.replace("\r\n", "\n").strip() == expected.replace("\r\n", "\n").strip()
+    assert "Hello Ana Rivera," in ana_email.body
     assert sorted(message.to[0] for message in outbox) == [
         "ana@example.edu",
         "ben@example.edu",
@@ -206,21 +223,21 @@ def test_a_row_gone_bad_before_the_job_runs_imports_nothing_and_the_job_says_why
 def test_a_failure_in_the_middle_of_the_writes_leaves_nothing_written(app, client, login, coordinator, monkeypatch):
     login(coordinator[0])
     monkeypatch.setattr(csv_import, "WRITE_CHUNK", 2)  # three batches: the failure comes in the second
-    welcome, calls = csv_import_kinds._welcome, []
+    merge, calls = csv_import_kinds.send_emails_merged, []
 
-    def flaky(*args, **kwargs):
-        calls.append(args[1])
-        if len(calls) == 3:
+    def flaky(messages, *args, **kwargs):
+        calls.append([to for to, _ in messages])
+        if len(calls) == 2:
             raise RuntimeError("mail template broke")
-        return welcome(*args, **kwargs)
+        return merge(messages, *args, **kwargs)
 
-    monkeypatch.setattr(csv_import_kinds, "_welcome", flaky)
+    monkeypatch.setattr(csv_import_kinds, "send_emails_merged", flaky)
 
     confirmed = client.post("/coordinator/import/confirm", data={"payload": _payload(_preview(client))})
 
     job = _job(app, _job_id(confirmed))
     assert job.status == ImportStatus.FAILED and "mail template broke" in job.error
-    assert len(calls) == 3  # two students were written in the first batch, then rolled back
+    assert calls == [["ana@example.edu", "ben@example.edu"], ["cara@example.edu", "dev@example.edu"]]
     assert _count(app, User, User.role == Role.STUDENT) == 0 and _count(app, StudentProfile) == 0
     assert _count(app, OutboxEmail) == 0
 

@@ -34,12 +34,12 @@ from ...models import (
     utcnow,
 )
 from ...models.enums import ACCEPTED_PLACEMENTS
-from ..accounts.tokens import fingerprint, make_token
+from ..accounts.tokens import fingerprint, make_token, token_maker
 from ..accounts.users import normalise_email
 from ..errors import ServiceError
 from ..market import outcome_rules, skills
 from ..market.positions import date_problem, pay_problem
-from ..support.notify import send_email
+from ..support.notify import send_email, send_emails_merged
 from .csv_cells import RowProblem, choice_cell, day_cell, flag_cell, number_cell, skills_cell, text_cell
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -365,8 +365,34 @@ def _students_write_new(context: Context, rows: list[dict]) -> None:
             for user_id, values in zip(ids, rows, strict=True)
         ],
     )
-    for user_id, account in zip(ids, accounts, strict=True):
-        _welcome(user_id, account["email"], account["name"], account["password_hash"], context.actor.program)
+    sign = context.lookups.get("sign") or context.lookups.setdefault("sign", token_maker("reset"))
+    marker = "TOKEN-MARK"  # URL-safe, so the link is built once and each student's token put in its place
+    link = absolute_url("auth.reset_password", token=marker)
+    messages = [
+        (
+            account["email"],
+            {
+                "name": account["name"],
+                "email": account["email"],
+                "link": link.replace(marker, sign({"user": user_id, "fp": fingerprint(account["password_hash"])})),
+            },
+        )
+        for user_id, account in zip(ids, accounts, strict=True)
+    ]
+    send_emails_merged(
+        messages,
+        WELCOME_SUBJECT,
+        "student_imported",
+        program=context.actor.program,
+        context=lambda values: dict(
+            user=_Addressee(values["name"], values["email"]),
+            link=values["link"],
+            hours=current_app.config["PASSWORD_RESET_MAX_AGE_HOURS"],
+        ),
+    )
+
+
+WELCOME_SUBJECT = "Your SPRINT Placement account is ready"
 
 
 @dataclass(frozen=True)
@@ -382,7 +408,7 @@ def _welcome(user_id: int, email: str, name: str, password_hash: str, program=No
     program = program if program is not None else db.session.get(User, user_id).program
     send_email(
         email,
-        "Your SPRINT Placement account is ready",
+        WELCOME_SUBJECT,
         "student_imported",
         user=_Addressee(name, email),
         program=program,
