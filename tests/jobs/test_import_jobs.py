@@ -72,7 +72,7 @@ def _job_id(response) -> int:
 
 
 def test_an_import_goes_from_upload_to_done_in_a_job_and_its_page_and_status_say_so(
-    app, client, login, coordinator, outbox
+    app, client, login, coordinator, outbox, caplog
 ):
     user, program = coordinator
     login(user)
@@ -136,6 +136,7 @@ def test_an_import_goes_from_upload_to_done_in_a_job_and_its_page_and_status_say
         )
     assert ana_email.body.replace("\r\n", "\n").strip() == expected.replace("\r\n", "\n").strip()
     assert "Hello Ana Rivera," in ana_email.body
+    assert "cannot be merged" not in caplog.text  # rendered once for all five, not five times
     assert sorted(message.to[0] for message in outbox) == [
         "ana@example.edu",
         "ben@example.edu",

@@ -340,7 +340,7 @@ def _student_write(context: Context, user: User | None, values: dict) -> None:
 
 
 def _students_write_new(context: Context, rows: list[dict]) -> None:
-    """New students in bulk: one executemany for the accounts (their ids come back in order), one for
+    """New students in bulk: one executemany for the accounts (then one query for their ids), one for
     the profiles, and each welcome email added to this transaction's outbox rows (inserted together
     when it commits)."""
     accounts = [
@@ -353,9 +353,12 @@ def _students_write_new(context: Context, rows: list[dict]) -> None:
         )
         for values in rows
     ]
-    table = User.__table__
-    ids = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), accounts).scalars()
-    ids = list(ids)
+    # A plain executemany, then the ids by email: INSERT ... RETURNING of 1,000 rows is one statement
+    # of 9,000 parameters that the PostgreSQL driver parses anew for every batch (twice as slow).
+    db.session.execute(insert(User.__table__), accounts)
+    emails = [account["email"] for account in accounts]
+    found = dict(db.session.execute(db.select(User.email, User.id).where(User.email.in_(emails))).all())
+    ids = [found[email] for email in emails]
     db.session.execute(
         insert(StudentProfile.__table__),
         [
@@ -373,7 +376,6 @@ def _students_write_new(context: Context, rows: list[dict]) -> None:
             account["email"],
             {
                 "name": account["name"],
-                "email": account["email"],
                 "link": link.replace(marker, sign({"user": user_id, "fp": fingerprint(account["password_hash"])})),
             },
         )
@@ -385,7 +387,7 @@ def _students_write_new(context: Context, rows: list[dict]) -> None:
         "student_imported",
         program=context.actor.program,
         context=lambda values: dict(
-            user=_Addressee(values["name"], values["email"]),
+            user=_Addressee(values["name"]),
             link=values["link"],
             hours=current_app.config["PASSWORD_RESET_MAX_AGE_HOURS"],
         ),
@@ -396,9 +398,8 @@ WELCOME_SUBJECT = "Your SPRINT Placement account is ready"
 
 
 @dataclass(frozen=True)
-class _Addressee:  # what the welcome email says of the student: no ORM object is built per new row
+class _Addressee:  # what the welcome email says of the student (its name): no ORM object per new row
     name: str
-    email: str
 
 
 def _welcome(user_id: int, email: str, name: str, password_hash: str, program=None) -> None:
@@ -410,7 +411,7 @@ def _welcome(user_id: int, email: str, name: str, password_hash: str, program=No
         email,
         WELCOME_SUBJECT,
         "student_imported",
-        user=_Addressee(name, email),
+        user=_Addressee(name),
         program=program,
         link=absolute_url("auth.reset_password", token=token),
         hours=current_app.config["PASSWORD_RESET_MAX_AGE_HOURS"],

@@ -53,8 +53,9 @@ def send_emails_merged(
     (a mail merge): `messages` are (recipient, {name: text}), `context(values)` builds the template's
     context from them. The template is rendered once with a marker in place of each text and every
     message is that text with its own values put back, so 50,000 welcome emails do not cost 50,000
-    renders. If a marker does not come out of the template as it went in (a filter changed it), every
-    message is rendered on its own instead. Returns how many were queued."""
+    renders. Every value must appear in the text: if a marker does not come out of the template as it
+    went in (a filter changed it, or the template does not use it), every message is rendered on its
+    own instead, and a warning says so. Returns how many were queued."""
     if not messages:
         return 0
     markers = {name: f"@@{name}-{secrets.token_hex(8)}@@" for name in messages[0][1]}
@@ -65,6 +66,7 @@ def send_emails_merged(
         current_app.logger.exception("Email %r could not be rendered", template)
         return 0
     if not all(marker in body for marker in markers.values()):
+        current_app.logger.warning("Email %r cannot be merged; rendering each of %s", template, len(messages))
         return sum(send_email(to, subject, template, program=program, **context(values)) for to, values in messages)
     title = one_line(f"[SPRINT] {subject}")[:300]
     program_id = program.id if program is not None else None
