@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app
-from sqlalchemy import insert
+from sqlalchemy import ARRAY, any_, bindparam, insert
 
 from ...extensions import db
 from ...links import absolute_url
@@ -87,6 +87,14 @@ def chunks(items: list, size: int = LOOKUP_CHUNK) -> Iterator[list]:
         yield items[start : start + size]
 
 
+def among(column, values: list):
+    """`column IN (values)`; on PostgreSQL `column = ANY(:array)`, one parameter, which its driver
+    does not have to parse 1,000 placeholders of (the preview of 50,000 rows spends a second on it)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
+
+
 def _skill(context: Context, name: str) -> Skill:
     cache = context.lookups.setdefault("skills", {})
     if name not in cache:
@@ -117,7 +125,7 @@ def _college_existing(context: Context, keys: list) -> dict:
     names = sorted({name for name, _ in keys})
     found = {}
     for names_chunk in chunks(names):
-        for college in db.session.scalars(db.select(College).where(College.name.in_(names_chunk))):
+        for college in db.session.scalars(db.select(College).where(among(College.name, names_chunk))):
             found[(college.name, college.state)] = college
     return found
 
@@ -304,7 +312,7 @@ def _student_parse(cells: dict, context: Context) -> dict:
 def _student_existing(context: Context, keys: list) -> dict:
     found = {}
     for emails in chunks(sorted(set(keys))):
-        for user in db.session.scalars(db.select(User).where(User.email.in_(emails))):
+        for user in db.session.scalars(db.select(User).where(among(User.email, emails))):
             found[user.email] = user
     return found
 
@@ -357,7 +365,7 @@ def _students_write_new(context: Context, rows: list[dict]) -> None:
     # of 9,000 parameters that the PostgreSQL driver parses anew for every batch (twice as slow).
     db.session.execute(insert(User.__table__), accounts)
     emails = [account["email"] for account in accounts]
-    found = dict(db.session.execute(db.select(User.email, User.id).where(User.email.in_(emails))).all())
+    found = dict(db.session.execute(db.select(User.email, User.id).where(among(User.email, emails))).all())
     ids = [found[email] for email in emails]
     db.session.execute(
         insert(StudentProfile.__table__),
@@ -487,7 +495,7 @@ def _outcome_existing(context: Context, keys: list) -> dict:
     for students in chunks(sorted({student_id for student_id, _, _ in keys})):
         outcomes = db.session.scalars(
             db.select(StudentOutcome).where(
-                StudentOutcome.program_id == context.program_id, StudentOutcome.student_id.in_(students)
+                StudentOutcome.program_id == context.program_id, among(StudentOutcome.student_id, students)
             )
         )
         for outcome in outcomes:
