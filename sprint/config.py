@@ -58,7 +58,7 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
-    MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # a résumé is at most 5 MB; the form says so
+    MAX_CONTENT_LENGTH = 9 * 1024 * 1024  # a résumé is at most 5 MB (its form checks); a CSV import 8 MB
     RESUME_MAX_BYTES = 5 * 1024 * 1024
     FORCE_HTTPS = False
     PAGE_SIZE = 25

@@ -9,6 +9,7 @@ from .enums import (
     ExtensionKind,
     HostMemberRole,
     HostSize,
+    ImportStatus,
     MatchMode,
     Outcome,
     OutcomeKind,
@@ -35,6 +36,7 @@ from .market import (
 )
 from .matching import (
     AuditEvent,
+    ImportJob,
     ImportReceipt,
     MatchAssignment,
     MatchRun,
@@ -76,6 +78,7 @@ __all__ = [
     "HostMemberRole",
     "HostRank",
     "HostSize",
+    "ImportJob",
     "ImportReceipt",
     "Invitation",
     "MatchAssignment",
@@ -95,6 +98,7 @@ __all__ = [
     "Program",
     "PublicationStatus",
     "Role",
+    "ImportStatus",
     "RunStatus",
     "ScheduledPublication",
     "Skill",

@@ -136,6 +136,17 @@ class RunStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class ImportStatus(enum.StrEnum):
+    """A CSV import kept on the server: previewed (waiting for the coordinator's confirmation), then
+    queued, running, and done or failed."""
+
+    PREVIEWED = "previewed"
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class PublicationStatus(enum.StrEnum):
     """A scheduled publication of a run: waiting for its time, then done, cancelled or refused."""
 

@@ -6,11 +6,23 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .enums import (
+    ImportStatus,
     MatchMode,
     Outcome,
     OutcomeKind,
@@ -256,6 +268,42 @@ class AuditEvent(db.Model):
     object_id: Mapped[int | None]
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class ImportJob(db.Model):
+    """A validated CSV upload kept on the server from its preview until a background job imports it.
+
+    The confirmation moves it from previewed to queued (a conditional UPDATE: two confirmations of
+    one preview queue it once); the job claims it (queued to running), writes every row and the
+    row's "done" in one transaction. rows_done and heartbeat_at are written on a connection of their
+    own while it runs, so the progress page sees them; `digest` (the sha256 of the upload and its
+    kind, season, coordinator and preview time) is the upload's receipt."""
+
+    __tablename__ = "import_job"
+    __table_args__ = (one_of("status", ImportStatus), Index("ix_import_job_status", "status", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    season_id: Mapped[int | None] = mapped_column(ForeignKey("season.id", ondelete="CASCADE"))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default=ImportStatus.PREVIEWED)
+    rows_total: Mapped[int] = mapped_column(default=0)
+    rows_done: Mapped[int] = mapped_column(default=0)
+    new: Mapped[int] = mapped_column(default=0)
+    changed: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    queued_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
 
     actor: Mapped[User | None] = relationship()
 

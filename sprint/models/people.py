@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,9 @@ student_skill = Table(
     Column("profile_id", ForeignKey("student_profile.id", ondelete="CASCADE"), primary_key=True),
     Column("skill_id", ForeignKey("skill.id", ondelete="CASCADE"), primary_key=True),
 )
+
+
+UNUSABLE_PASSWORD = "!unusable:"  # no werkzeug hash starts with "!": see User.unusable_password_hash
 
 
 class User(UserMixin, db.Model):
@@ -66,10 +70,19 @@ class User(UserMixin, db.Model):
         self.password_hash = self.new_password_hash(password)
 
     @staticmethod
+    def unusable_password_hash() -> str:
+        """A stored value no password matches (an imported account, until its owner chooses one from
+        the emailed link). Random, so each account's reset link fingerprints a value of its own; no
+        hash is computed, so importing 50,000 students spends no time on it."""
+        return UNUSABLE_PASSWORD + secrets.token_urlsafe(24)
+
+    @staticmethod
     def new_password_hash(password: str) -> str:
         return generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
+        if not self.password_hash or self.password_hash.startswith(UNUSABLE_PASSWORD):
+            return False
         return check_password_hash(self.password_hash, password)
 
     def has_role(self, *roles: Role) -> bool:

@@ -7,6 +7,7 @@ from flask import (
     Response,
     abort,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -30,7 +31,7 @@ from ..forms.coordinator import (
 from ..forms.staff import DirectorySearchForm, InviteForm, TimeZoneForm
 from ..models import ExtensionKind, HostCompany, HostMemberRole, OutboxEmail, Phase, Role
 from ..services.accounts import users
-from ..services.directory import audit_log, csv_import, directories, edits, progress, student_record
+from ..services.directory import audit_log, csv_import, directories, edits, import_jobs, progress, student_record
 from ..services.directory.csv_import_kinds import KINDS, template_rows
 from ..services.errors import StaleEdit
 from ..services.matching import scheduled_publication
@@ -307,13 +308,21 @@ def import_csv():
         content = form.file.data.read(csv_import.MAX_BYTES + 1)
         season = manage.season_for(current_user, form.season.data) if KINDS[form.kind.data].needs_season else None
         result = csv_import.preview(current_user, form.kind.data, content, season)
-        confirm = ImportConfirmForm(
-            payload=csv_import.sign_upload(current_user, form.kind.data, season, content) if result.ok else ""
-        )
+        payload = ""
+        if result.ok:  # kept on the server: the confirmation posts its signed id, not the file
+            payload = csv_import.sign_upload(
+                current_user, csv_import.stage(current_user, form.kind.data, season, content, result)
+            )
         return render_template(
-            "coordinator/import_preview.html", result=result, confirm=confirm, season=season, spec=KINDS[form.kind.data]
+            "coordinator/import_preview.html",
+            result=result,
+            confirm=ImportConfirmForm(payload=payload),
+            season=season,
+            spec=KINDS[form.kind.data],
         ), 200 if result.ok else 422
-    return render_template("coordinator/import.html", form=form, kinds=KINDS), status_for(form)
+    return render_template("coordinator/import.html", form=form, kinds=KINDS, max_rows=csv_import.MAX_ROWS), status_for(
+        form
+    )
 
 
 @bp.post("/import/confirm")
@@ -323,17 +332,37 @@ def import_confirm():
         abort(400)
     with errors_flashed():
         try:
-            kind, result = csv_import.confirm_import(current_user, form.payload.data)
-        except StaleEdit as error:  # confirmed twice: the first confirmation did the import
+            job = import_jobs.confirm_import(current_user, form.payload.data)
+        except StaleEdit as error:  # confirmed twice: the first confirmation does the import
             flash(str(error), "info")
         else:
-            flash(
-                f"Imported {kind}: {len(result.new)} added, {len(result.changed)} updated, "
-                f"{result.unchanged} already up to date.",
-                "success",
-            )
-            return redirect(url_for("coordinator.directory", kind=kind))
+            return redirect(url_for("coordinator.import_progress", import_id=job.id))
     return redirect(url_for("coordinator.import_csv"))
+
+
+def _own_import(import_id: int):
+    job = csv_import.job_of(current_user, import_id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/import/<int:import_id>")
+def import_progress(import_id: int):
+    job = _own_import(import_id)
+    return render_template(
+        "coordinator/import_job.html",
+        job=job,
+        progress=csv_import.progress_of(job),
+        has_directory=job.kind in directories.LISTINGS,
+    )
+
+
+@bp.get("/import/<int:import_id>/status.json")
+def import_status(import_id: int):
+    response = jsonify(csv_import.progress_of(_own_import(import_id)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/import/template/<kind>.csv")

@@ -17,7 +17,8 @@ from sprint.models import (
     Application,
     CandidateReview,
     HostRank,
-    ImportReceipt,
+    ImportJob,
+    ImportStatus,
     Invitation,
     MatchRun,
     Phase,
@@ -231,7 +232,7 @@ def test_confirming_one_import_preview_twice_imports_once_and_says_so(app, clien
     assert "2 added" in first.get_data(as_text=True)
     assert "already imported" in second.get_data(as_text=True)
     with app.app_context():
-        assert _count(Position) == 3 and _count(ImportReceipt) == 1
+        assert _count(Position) == 3 and _count(ImportJob, ImportJob.status == ImportStatus.DONE) == 1
 
 
 @postgresql_only

@@ -102,6 +102,8 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "coordinator.import_csv": (COORDINATORS, COORDINATORS),
     "coordinator.import_confirm": (NOBODY, COORDINATORS),
     "coordinator.import_template": (COORDINATORS, NOBODY),
+    "coordinator.import_progress": (COORDINATOR, NOBODY),  # only the coordinator who imported sees it
+    "coordinator.import_status": (COORDINATOR, NOBODY),
     "coordinator.email": (COORDINATORS, NOBODY),
     "coordinator.resend_email": (NOBODY, COORDINATOR),
     "coordinator.student": (COORDINATOR, NOBODY),
@@ -306,6 +308,21 @@ def _vacancy_round(app, values: dict) -> dict:
         return {"round_id": round_.id, "application_id": application.id}
 
 
+def _import_job(app, program_id: int, email: str) -> int:
+    """A finished CSV import of the world's coordinator, for its progress page and status."""
+    from sprint.extensions import db
+    from sprint.models import ImportJob, User
+
+    with app.app_context():
+        actor = db.session.scalar(db.select(User).where(User.email == email))
+        job = ImportJob(
+            program_id=program_id, actor_id=actor.id, kind="hosts", content=b"", digest="0" * 64, status="done"
+        )
+        db.session.add(job)
+        db.session.commit()
+        return job.id
+
+
 def test_access_matrix(app, world):
     people, values = world
     values = {
@@ -314,6 +331,7 @@ def test_access_matrix(app, world):
         "email_id": _failed_email(app, values["program_id"]),
         "scheduled_id": _scheduled_publication(app, values["season_id"], values["run_id"]),
         "outcome_id": _student_outcome(app, values),
+        "import_id": _import_job(app, values["program_id"], people["coordinator"]),
     }
     clients = {actor: app.test_client() for actor in ACTORS}
     for actor, email in people.items():

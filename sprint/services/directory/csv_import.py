@@ -1,32 +1,36 @@
-"""CSV import of colleges, hosts, positions and students: read, validate every row, then import.
+"""CSV import of colleges, hosts, positions, students and outcomes: read, validate every row, then import.
 
-`preview` validates without writing; `run_import` validates the same bytes again and writes
-everything in one transaction, or nothing when any row is bad. Rows are matched on natural keys
-(college name + state; host name in the program; position host + season + title; student email),
-so importing the same file twice changes nothing the second time.
+`preview` validates without writing; a valid preview is kept on the server (`stage`, an ImportJob
+row holding the file), so the confirmation posts a small signed id, and `confirm_import` queues it
+for a background job (import_jobs.py) that validates the same bytes again and writes everything in
+one transaction, or nothing when any row is bad. Rows are matched on natural keys (college name +
+state; host name in the program; position host + season + title; student email), so importing the
+same file twice changes nothing the second time. New rows of a kind with `write_new` (students) are
+written in batches by executemany, with no ORM object per row.
 """
 
 from __future__ import annotations
 
-import base64
 import csv
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
-from ...models import ImportReceipt, Season, User
+from ...models import ImportJob, ImportStatus, Season, User, utcnow
 from ..accounts.tokens import make_token, read_token
-from ..errors import NotAllowed, ServiceError, StaleEdit
-from ..season.manage import season_for
+from ..errors import NotAllowed, ServiceError
 from ..support import audit
 from ..support.plain_text import text_problem
-from .csv_import_kinds import KINDS, Context, RowProblem
+from .csv_import_kinds import KINDS, Context, RowProblem, chunks
 
-MAX_ROWS = 5000
-MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 50_000
+MAX_BYTES = 8 * 1024 * 1024  # 50,000 students take about 5 MB; MAX_CONTENT_LENGTH lets the form through
+WRITE_CHUNK = 1000  # rows per executemany, and how often the job reports its progress
 
 
 @dataclass
@@ -169,87 +173,148 @@ def preview(actor: User, kind: str, content: bytes, season: Season | None = None
     return _validate(actor, kind, content, season)[0]
 
 
-def run_import(
-    actor: User, kind: str, content: bytes, season: Season | None = None, receipt: str | None = None
+Progress = Callable[[int], None]  # told how many of the file's rows are written so far
+
+
+def _write(actor: User, kind: str, result: Preview, plan: list, context: Context, progress: Progress | None) -> None:
+    """Write the validated plan into the session (the caller commits): changed rows one by one, new
+    rows in batches where the kind can (`write_new`), then the audit event and the emails."""
+    spec = KINDS[kind]
+    done = result.unchanged
+    report = progress or (lambda done: None)
+    report(done)
+    batched = spec.write_new is not None
+    for current, values in plan:
+        if current is not None or not batched:
+            spec.write(context, current, values)
+            done += 1
+            if done % WRITE_CHUNK == 0:
+                report(done)
+    if batched:
+        for rows in chunks([values for current, values in plan if current is None], WRITE_CHUNK):
+            spec.write_new(context, rows)
+            done += len(rows)
+            report(done)
+    if plan:  # a file that changes nothing (a second submit of the same file) leaves no trace
+        audit.record(
+            actor,
+            f"import.{kind}",
+            context.season if spec.needs_season else None,
+            program_id=actor.program_id,
+            new=len(result.new),
+            changed=len(result.changed),
+            unchanged=result.unchanged,
+        )
+    if context.before_commit:
+        db.session.flush()  # the new accounts' ids go into their emailed links
+        for queue_emails in context.before_commit:  # outbox rows of this transaction
+            queue_emails()
+    report(done)
+
+
+def import_in_session(
+    actor: User, kind: str, content: bytes, season: Season | None, progress: Progress | None = None
 ) -> Preview:
-    """Import the file in one transaction; any bad row refuses the whole file. With a `receipt`
-    (the digest of a signed preview) the import happens once: see `confirm_import`."""
+    """Validate the file again and write it into the current transaction, not committed: any bad row
+    raises ServiceError before anything is written."""
     result, plan, context = _validate(actor, kind, content, season)
     if not result.ok:
-        raise ServiceError("Nothing was imported: the file has errors. Fix them and upload it again.")
-    spec = KINDS[kind]
-    if receipt is not None:
-        _take_receipt(actor, kind, receipt)
-    try:
-        for current, values in plan:
-            spec.write(context, current, values)
-        if plan:  # a file that changes nothing (a second submit of the same file) leaves no trace
-            audit.record(
-                actor,
-                f"import.{kind}",
-                season if spec.needs_season else None,
-                program_id=actor.program_id,
-                new=len(result.new),
-                changed=len(result.changed),
-                unchanged=result.unchanged,
-            )
-        if context.before_commit:
-            db.session.flush()  # the new accounts' ids go into their emailed links
-            for queue_emails in context.before_commit:  # outbox rows of this transaction
-                queue_emails()
-        db.session.commit()
-    except IntegrityError as error:  # the same file confirmed twice at the same moment
-        db.session.rollback()
+        first = result.file_errors[:1] or [f"line {line}: {reason}" for line, reason in result.row_errors[:1]]
         raise ServiceError(
-            "Nothing was imported: some rows were added by someone else meanwhile. "
-            "Upload the file again to see what is left."
-        ) from error
+            "Nothing was imported: the file has errors "
+            f"({first[0] if first else 'see the preview'}). Fix them and upload it again."
+        )
+    _write(actor, kind, result, plan, context, progress)
+    return result
+
+
+RACED = (
+    "Nothing was imported: some rows were added by someone else meanwhile. Upload the file again to see what is left."
+)
+
+
+def run_import(actor: User, kind: str, content: bytes, season: Season | None = None) -> Preview:
+    """Import the file here and now in one transaction (the CLI, tests); any bad row refuses the whole
+    file. The pages confirm a staged preview instead, imported by a job: see `confirm_import`."""
+    try:
+        result = import_in_session(actor, kind, content, season)
+        db.session.commit()
+    except IntegrityError as error:  # the same rows written by someone else at the same moment
+        db.session.rollback()
+        raise ServiceError(RACED) from error
     return result
 
 
 PAYLOAD_MAX_AGE = 3600  # a preview can be confirmed for an hour
 
 
-def sign_upload(actor: User, kind: str, season: Season | None, content: bytes) -> str:
-    """The validated file, signed, to post back with the confirmation (nothing kept on the server)."""
-    return make_token(
-        "csv-import",
-        {
-            "actor": actor.id,
-            "kind": kind,
-            "season": season.id if season else None,
-            "content": base64.b64encode(content).decode("ascii"),
-        },
+def stage(actor: User, kind: str, season: Season | None, content: bytes, result: Preview) -> ImportJob:
+    """Keep a valid preview's file on the server until it is confirmed (previews older than an hour
+    that nobody confirmed are removed here too). Commits."""
+    db.session.execute(
+        db.delete(ImportJob).where(
+            ImportJob.status == ImportStatus.PREVIEWED,
+            ImportJob.created_at < utcnow() - timedelta(seconds=PAYLOAD_MAX_AGE),
+        )
     )
+    now = utcnow()
+    digest = hashlib.sha256(
+        f"{actor.id}:{kind}:{season.id if season else ''}:{now.isoformat()}:".encode() + content
+    ).hexdigest()
+    job = ImportJob(
+        program_id=actor.program_id,
+        actor_id=actor.id,
+        kind=kind,
+        season_id=season.id if season else None,
+        content=content,
+        digest=digest,
+        status=ImportStatus.PREVIEWED,
+        rows_total=result.total,
+        created_at=now,
+    )
+    db.session.add(job)
+    db.session.commit()
+    return job
 
 
-def confirm_import(actor: User, payload: str) -> tuple[str, Preview]:
-    """Import a signed preview once: the same preview confirmed again, even at the same moment from
-    another tab, imports nothing and says so (StaleEdit)."""
-    kind, season_id, content = read_upload(actor, payload)
-    season = season_for(actor, season_id) if season_id else None
-    digest = hashlib.sha256(payload.encode()).hexdigest()
-    return kind, run_import(actor, kind, content, season, receipt=digest)
+def sign_upload(actor: User, job: ImportJob) -> str:
+    """The staged preview's id, signed, to post back with the confirmation."""
+    return make_token("csv-import", {"actor": actor.id, "job": job.id})
 
 
-def _take_receipt(actor: User, kind: str, digest: str) -> None:
-    """The preview's receipt, first thing in the transaction: a concurrent confirmation of the same
-    preview waits on its unique digest and then fails, before writing any row."""
-    db.session.add(ImportReceipt(digest=digest, program_id=actor.program_id, actor_id=actor.id, kind=kind))
-    try:
-        db.session.flush()
-    except IntegrityError as error:
-        db.session.rollback()
-        earlier = db.session.scalar(db.select(ImportReceipt).where(ImportReceipt.digest == digest))
-        who = f" by {earlier.actor.name}" if earlier is not None and earlier.actor is not None else ""
-        raise StaleEdit(f"This preview was already imported{who}: nothing was imported again.") from error
-
-
-def read_upload(actor: User, payload: str) -> tuple[str, int | None, bytes]:
-    """(kind, season id, content) from a signed upload made by this actor, or ServiceError."""
+def read_upload(actor: User, payload: str) -> ImportJob:
+    """The staged preview a signed payload names, made by this actor, or ServiceError."""
     data = read_token("csv-import", payload, PAYLOAD_MAX_AGE)
     if data.get("actor") != actor.id:
         raise NotAllowed("This preview is not yours: upload the file again yourself.")
-    if data.get("kind") not in KINDS:
-        raise ServiceError("This preview is not valid; upload the file again.")
-    return data["kind"], data.get("season", data.get("cycle")), base64.b64decode(data["content"])
+    job = db.session.get(ImportJob, data.get("job")) if isinstance(data.get("job"), int) else None
+    if job is None or job.actor_id != actor.id or job.program_id != actor.program_id:
+        raise ServiceError("This preview is no longer kept; upload the file again.")
+    return job
+
+
+def job_of(actor: User, job_id: int) -> ImportJob | None:
+    """The coordinator's own import (None for another coordinator's or program's: the page says 404)."""
+    job = db.session.get(ImportJob, job_id)
+    if job is None or job.actor_id != actor.id or job.program_id != actor.program_id:
+        return None
+    return job
+
+
+def progress_of(job: ImportJob) -> dict:
+    """What the progress page and its JSON show of an import."""
+    total = job.rows_total or 0
+    done = total if job.status == ImportStatus.DONE else min(job.rows_done or 0, total)
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "status": str(job.status),
+        "rows_total": total,
+        "rows_done": done,
+        "percent": 100 if job.status == ImportStatus.DONE else (round(100 * done / total) if total else 0),
+        "new": job.new,
+        "changed": job.changed,
+        "unchanged": job.unchanged,
+        "error": job.error or "",
+        "finished": job.status in (ImportStatus.DONE, ImportStatus.FAILED),
+    }
