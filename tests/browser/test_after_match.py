@@ -284,3 +284,40 @@ def test_a_vacancy_round_fills_the_declined_seat_and_the_summer_ends_in_a_hire(l
     expect(coordinator.get_by_text("Hired by the host", exact=False).first).to_be_visible()
     expect(coordinator.get_by_text("280 hours worked")).to_be_visible()
     screenshot(coordinator, "student-record-after-summer")
+
+
+def test_the_pages_after_the_match_pass_axe_and_fit_a_phone(live_server, riverside, context_for) -> None:
+    """Every page of the walk above, for each role, as it stands after it: no serious or critical axe
+    finding, and nothing scrolls sideways at 390 px."""
+    from test_accessibility import audit
+    from test_phone_width import PHONE, overflow
+
+    def found():
+        round_ = db.session.scalar(db.select(VacancyRound).where(VacancyRound.season_id == riverside["season"]))
+        placement = db.session.scalar(db.select(Placement.id).where(Placement.student_id == riverside["di"]))
+        return (round_.id if round_ else None), placement
+
+    round_id, placement_id = live_server.run(found)
+    assert round_id is not None, "run the walk first (it builds the round these pages show)"
+    pages = {
+        DI: ["/student/", "/student/vacancy/", f"/student/internships/{placement_id}"],
+        QUINN: ["/company/vacancy/", "/company/results", f"/company/interns/{placement_id}"],
+        COORDINATOR: [
+            f"/coordinator/vacancy-rounds/{round_id}",
+            f"/coordinator/vacancy-rounds/seasons/{riverside['season']}/new",
+            f"/coordinator/runs/seasons/{riverside['season']}/summer",
+            f"/coordinator/students/{riverside['di']}",
+            f"/dashboards/report?seasons={live_server.run(lambda: db.session.get(Season, riverside['season']).year)}",
+        ],
+    }
+    problems = []
+    for email, paths in pages.items():
+        page = context_for().new_page()
+        log_in(page, email, PASSWORD)
+        page.set_viewport_size(PHONE)  # after logging in: at phone width the menu folds away
+        for path in paths:
+            problems += audit(page, path)
+            wide = overflow(page, path)
+            if wide:
+                problems.append(wide)
+    assert problems == [], "\n".join(problems)
