@@ -29,21 +29,37 @@ CAP_SCOPES = options([("", "No college cap"), ("host", "per host company"), ("po
 NUMBER = (Optional(), NumberRange(min=0, message="Use 0 or more."))
 
 
+EMPTY = (None, "", 0, "0")  # "0" was the old pickers' "(none)", and is still nobody
+
+
 def _chosen(form: SubForm) -> bool:
-    return any(f.data not in (None, "", 0) for f in form if f.name != "csrf_token")
+    return any(f.data not in EMPTY for f in form if f.name != "csrf_token")
 
 
 class _Pair(SubForm):
-    """A lock or a forbid: one student, one position, the reason."""
+    """A lock or a forbid: one student, one position, the reason. The pickers suggest as one types
+    (pickers.js); without JavaScript one types the student's email or number and the position's
+    number, and the service says which it does not know."""
 
-    student = SelectField("Student", coerce=int, validate_choice=False)
-    position = SelectField("Position", coerce=int, validate_choice=False)
+    student = StringField(
+        "Student",
+        validators=[Length(max=254)],
+        description="Email or #number; type a name for suggestions.",
+        render_kw={"data-pick": "student", "autocomplete": "off"},
+    )
+    position = StringField(
+        "Position",
+        validators=[Length(max=40)],
+        description="#number; type a title or host for suggestions.",
+        render_kw={"data-pick": "position", "autocomplete": "off"},
+    )
     reason = StringField("Reason", validators=[Length(max=300)])
 
     def validate_reason(self, field) -> None:
-        if (self.student.data or self.position.data) and not (field.data or "").strip():
+        student, position = self.student.data not in EMPTY, self.position.data not in EMPTY
+        if (student or position) and not (field.data or "").strip():
             raise ValidationError("Give a reason for this pair.")
-        if (field.data or "").strip() and not (self.student.data and self.position.data):
+        if (field.data or "").strip() and not (student and position):
             raise ValidationError("Choose both a student and a position.")
 
 
@@ -81,12 +97,8 @@ class RunForm(Form):
     locks = FieldList(FormField(_Pair), min_entries=2, max_entries=40)
     forbids = FieldList(FormField(_Pair), min_entries=2, max_entries=40)
 
-    def set_choices(
-        self, students: list[tuple[int, str]], positions: list[tuple[int, str]], hosts: list[tuple[int, str]]
-    ) -> None:
-        for entry in [*self.locks, *self.forbids]:
-            entry.form.student.choices = options([(0, "(none)"), *students])
-            entry.form.position.choices = options([(0, "(none)"), *positions])
+    def set_choices(self, hosts: list[tuple[int, str]]) -> None:
+        """The host-capacity lists (a season has tens of hosts; students and positions are searched)."""
         for entry in self.host_capacity:
             entry.form.host.choices = options([(0, "(none)"), *hosts])
 
@@ -94,7 +106,11 @@ class RunForm(Form):
         """The fields of the service's RunSettings, as the coordinator filled them in."""
 
         def pairs(entries: FieldList) -> list[tuple[int, int, str]]:
-            return [(e.form.student.data, e.form.position.data, e.form.reason.data) for e in entries if _chosen(e.form)]
+            return [
+                ((e.form.student.data or "").strip(), (e.form.position.data or "").strip(), e.form.reason.data)
+                for e in entries
+                if e.form.student.data not in EMPTY or e.form.position.data not in EMPTY
+            ]
 
         return dict(
             mode=self.mode.data,

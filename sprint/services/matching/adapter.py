@@ -13,7 +13,7 @@ import hashlib
 import re
 from collections import defaultdict
 from itertools import groupby
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import orjson
 from sqlalchemy import and_, insert
@@ -43,6 +43,7 @@ from ...models import (
     VacancyRound,
 )
 from ...models.enums import GROUPS
+from ..errors import ServiceError
 
 SOLVER_VERSION = solver.SOLVER_VERSION
 
@@ -198,6 +199,128 @@ def build_vacancy_instance(
     }
 
 
+class Market(Protocol):
+    """Which of some ids a run's settings name are in its match (as solver ids), and whom a typed
+    reference to a student means; the run checks its locks, forbids and host totals against it."""
+
+    def student_ref(self, ref: int | str) -> int: ...
+    def students(self, ids: set[int]) -> set[str]: ...
+    def positions(self, ids: set[int]) -> set[str]: ...
+    def hosts(self, ids: set[int]) -> set[str]: ...
+
+
+class InstanceMarket:
+    """A market already built (a vacancy round's, a second round's)."""
+
+    def __init__(self, instance: dict, season: Season | None = None) -> None:
+        self.instance, self.season = instance, season
+
+    def student_ref(self, ref: int | str) -> int:
+        return ref if isinstance(ref, int) else _student_ref(ref, self.season)
+
+    def students(self, ids: set[int]) -> set[str]:
+        return {entry["id"] for entry in self.instance["students"]}
+
+    def positions(self, ids: set[int]) -> set[str]:
+        return {entry["id"] for entry in self.instance["positions"]}
+
+    def hosts(self, ids: set[int]) -> set[str]:
+        return {entry.get("host") for entry in self.instance["positions"]}
+
+
+class SeasonMarket:
+    """The season's market as `build_instance` will build it, asked about only the ids named (a few
+    indexed lookups, however large the season)."""
+
+    def __init__(self, season: Season) -> None:
+        self.season = season
+
+    def student_ref(self, ref: int | str) -> int:
+        return ref if isinstance(ref, int) else _student_ref(ref, self.season)
+
+    def students(self, ids: set[int]) -> set[str]:
+        if not ids:
+            return set()
+        rows = db.session.scalars(
+            db.select(Application.student_id).where(
+                Application.season_id == self.season.id,
+                Application.student_id.in_(ids),
+                Application.status == ApplicationStatus.SUBMITTED,
+                Application.ranks_certified_at.is_not(None),
+            )
+        )
+        return {student_key(student_id) for student_id in rows}
+
+    def _open(self):
+        return (
+            db.select(Position.id, Position.host_id)
+            .join(HostCompany, HostCompany.id == Position.host_id)
+            .where(
+                Position.season_id == self.season.id,
+                Position.status == PositionStatus.OPEN,
+                HostCompany.approved.is_(True),
+            )
+        )
+
+    def positions(self, ids: set[int]) -> set[str]:
+        if not ids:
+            return set()
+        return {position_key(row.id) for row in db.session.execute(self._open().where(Position.id.in_(ids)))}
+
+    def hosts(self, ids: set[int]) -> set[str]:
+        if not ids:
+            return set()
+        return {host_key(row.host_id) for row in db.session.execute(self._open().where(Position.host_id.in_(ids)))}
+
+
+def _student_ref(ref: str, season: Season | None) -> int:
+    """A student as typed: "12", "#12" or an email address (looked up among the season's applicants)."""
+    text = (ref or "").strip()
+    if text.lstrip("#").isdigit():
+        return int(text.lstrip("#"))
+    if "@" in text and season is not None:
+        found = db.session.scalar(
+            db.select(User.id)
+            .join(Application, Application.student_id == User.id)
+            .where(Application.season_id == season.id, User.email == text.lower())
+        )
+        if found is not None:
+            return found
+        raise ServiceError(f"Nobody applied to {season.name} with the email {text}.")
+    raise ServiceError(f"Name the student by email or number (#12), or choose one from the suggestions: “{text}”.")
+
+
+def has_market(season: Season) -> bool:
+    """Whether a run of the season has somebody to match: a certified student list and an open position."""
+    student = db.session.scalar(
+        db.select(Application.id)
+        .where(
+            Application.season_id == season.id,
+            Application.status == ApplicationStatus.SUBMITTED,
+            Application.ranks_certified_at.is_not(None),
+        )
+        .limit(1)
+    )
+    position = db.session.scalar(SeasonMarket(season)._open().with_only_columns(Position.id).limit(1))
+    return student is not None and position is not None
+
+
+def build_snapshot(run: MatchRun) -> None:
+    """The job's first step for a run queued without a snapshot: build the season's instance with the
+    run's constraints, check it, and store it and its hash on the run (the caller commits). Raises
+    SolverRefused with a readable reason when there is nothing to match or the solver cannot take it."""
+    instance = build_instance(run.season, dict(run.parameters.get("constraints") or {}))
+    if not instance["students"] or not instance["positions"]:
+        raise SolverRefused(
+            "Building the input: there is nobody to match any more (no certified student lists or no open positions)."
+        )
+    try:
+        check_instance(instance)
+    except SolverRefused as error:
+        raise SolverRefused(f"Building the input: the solver cannot take these settings: {error}") from error
+    run.input_snapshot, run.input_hash = instance, instance_hash(instance)
+
+
 def _interests(season: Season) -> set[tuple[int, int]]:
     """(student, position) pairs where the student applied and did not withdraw."""
     rows = db.session.execute(
@@ -313,16 +436,19 @@ def store_result(run: MatchRun, result: dict) -> None:
     ]
     if reasons:
         db.session.execute(insert(RunExplanation), reasons)
-    db.session.add_all(
-        MatchAssignment(
-            run=run,
-            student_id=_id(a["student"]),
-            position_id=_id(a["position"]),
-            student_rank=a.get("student_rank"),
-            position_rank=a.get("position_rank"),
-        )
+    assignments = [  # one executemany, no ORM object a row (50,000 of them in a national season)
+        {
+            "run_id": run.id,
+            "student_id": _id(a["student"]),
+            "position_id": _id(a["position"]),
+            "student_rank": a.get("student_rank"),
+            "position_rank": a.get("position_rank"),
+        }
         for a in result["assignments"]
-    )
+    ]
+    if assignments:
+        db.session.execute(insert(MatchAssignment), assignments)
+    db.session.expire(run, ["assignments"])
 
 
 def labels(season_id: int) -> dict[str, str]:

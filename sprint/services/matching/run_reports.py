@@ -79,6 +79,75 @@ def choices_for(season: Season) -> tuple[list[tuple[int, str]], list[tuple[int, 
     )
 
 
+def host_choices(season: Season) -> list[tuple[int, str]]:
+    """The season's hosts with an open position, by name (the run form's host-capacity lists)."""
+    rows = db.session.execute(
+        db.select(HostCompany.id, HostCompany.name)
+        .join(Position, Position.host_id == HostCompany.id)
+        .where(Position.season_id == season.id, Position.status == PositionStatus.OPEN, HostCompany.approved.is_(True))
+        .group_by(HostCompany.id, HostCompany.name)
+        .order_by(HostCompany.name, HostCompany.id)
+    )
+    return [(host_id, name) for host_id, name in rows]
+
+
+PICK_LIMIT = 20  # suggestions a picker shows at most
+
+
+def _prefix(text: str) -> str:
+    """What was typed as a LIKE prefix, its wildcards taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def pick(season: Season, kind: str, typed: str) -> list[tuple[str, str]]:
+    """Up to PICK_LIMIT (value, label) suggestions for a lock/forbid picker: students in the season's
+    match (a certified list) whose name or email starts with `typed`, the value their email; or open
+    positions whose title or host starts with it (or whose number it is), the value "#id"."""
+    typed = " ".join(typed.split())[:120].lower()
+    if len(typed) < 2 and not typed.lstrip("#").isdigit():
+        return []
+    number = int(typed.lstrip("#")) if typed.lstrip("#").isdigit() else None
+    if kind == "student":
+        match = [
+            db.func.lower(User.name).like(_prefix(typed), escape="\\"),
+            User.email.like(_prefix(typed), escape="\\"),
+        ]
+        if number is not None:
+            match.append(User.id == number)
+        rows = db.session.execute(
+            db.select(User.id, User.name, User.email)
+            .join(Application, Application.student_id == User.id)
+            .where(
+                Application.season_id == season.id,
+                Application.status == ApplicationStatus.SUBMITTED,
+                Application.ranks_certified_at.is_not(None),
+                db.or_(*match),
+            )
+            .order_by(User.name, User.id)
+            .limit(PICK_LIMIT)
+        )
+        return [(email, f"{name} <{email}> (#{user_id})") for user_id, name, email in rows]
+    match = [
+        db.func.lower(Position.title).like(_prefix(typed), escape="\\"),
+        db.func.lower(HostCompany.name).like(_prefix(typed), escape="\\"),
+    ]
+    if number is not None:
+        match.append(Position.id == number)
+    rows = db.session.execute(
+        db.select(Position.id, Position.title, HostCompany.name)
+        .join(HostCompany, HostCompany.id == Position.host_id)
+        .where(
+            Position.season_id == season.id,
+            Position.status == PositionStatus.OPEN,
+            HostCompany.approved.is_(True),
+            db.or_(*match),
+        )
+        .order_by(HostCompany.name, Position.title, Position.id)
+        .limit(PICK_LIMIT)
+    )
+    return [(f"#{position_id}", f"{host}: {title} (#{position_id})") for position_id, title, host in rows]
+
+
 def placement_for(actor: User, placement_id: int) -> Placement:
     """The placement if its season belongs to the actor's program, else NotFound (as `run_for`)."""
     placement = db.session.get(Placement, placement_id)
