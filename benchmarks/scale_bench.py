@@ -34,9 +34,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "load"))
 
-from run_load import COORDINATOR, PG_SERVER, VENV_BIN, _token, psql, start_gunicorn, step, stop  # noqa: E402
-
 import run_load  # noqa: E402
+from run_load import COORDINATOR, PG_SERVER, VENV_BIN, _token, psql, start_gunicorn, step, stop  # noqa: E402
 
 ROOT = HERE.parent
 PORT = 5207

@@ -482,6 +482,47 @@ def labels(season_id: int) -> dict[str, str]:
     return names
 
 
+def labels_for(keys: set[str]) -> dict[str, str]:
+    """The display names of just these ids ("s12", "p7", "h3"), as `labels` gives them: a few primary-key
+    lookups, for a page about one person (the whole season's names are 60,000 at national size)."""
+    ids: dict[str, set[int]] = defaultdict(set)
+    for key in keys:
+        if len(key) > 1 and key[0] in "sph" and key[1:].isdigit():
+            ids[key[0]].add(int(key[1:]))
+    names: dict[str, str] = {}
+    if ids["s"]:
+        rows = db.session.execute(db.select(User.id, User.name).where(User.id.in_(ids["s"])))
+        names.update((student_key(user_id), name) for user_id, name in rows)
+    if ids["p"]:
+        rows = db.session.execute(
+            db.select(Position.id, Position.title, HostCompany.name)
+            .join(HostCompany, HostCompany.id == Position.host_id)
+            .where(Position.id.in_(ids["p"]))
+        )
+        names.update((position_key(position_id), f"{title} ({host})") for position_id, title, host in rows)
+    if ids["h"]:
+        rows = db.session.execute(db.select(HostCompany.id, HostCompany.name).where(HostCompany.id.in_(ids["h"])))
+        names.update((host_key(host_id), name) for host_id, name in rows)
+    return names
+
+
+def placed_of(run: MatchRun, key: str) -> list[tuple[str, str, int | None]]:
+    """(student, position, student's rank) of the run's assignments that involve this student or position,
+    read from the indexed assignment rows rather than the run's whole result."""
+    column = MatchAssignment.student_id if key.startswith("s") else MatchAssignment.position_id
+    rows = db.session.execute(
+        db.select(MatchAssignment.student_id, MatchAssignment.position_id, MatchAssignment.student_rank)
+        .where(MatchAssignment.run_id == run.id, column == key_id(key))
+        .order_by(MatchAssignment.id)
+    )
+    return [(student_key(student), position_key(position), rank) for student, position, rank in rows]
+
+
+def has_reasons(run: MatchRun, person: str) -> bool:
+    """Whether the run stored reasons for this person (one primary-key lookup)."""
+    return db.session.get(RunExplanation, (run.id, person)) is not None
+
+
 def reasons_of(person: str, runs: list[MatchRun]) -> list[dict]:
     """One person's stored reasons ("s12", "p7") in these runs, in the runs' order, one dict an entry
     (a row holds the solver's block of columns; older rows hold the list of entries itself)."""

@@ -20,13 +20,14 @@ from ...models import (
     Placement,
     Position,
     PositionStatus,
+    RunStatus,
     Season,
     User,
 )
 from ..errors import NotFound
 from ..support.figures import show
 from ..support.privacy import suppress
-from . import run_queue
+from . import adapter, run_queue
 from .adapter import explanation_texts, labels, reasons_of, student_key
 from .match_quality import SHARE_OF, choice_shares
 
@@ -127,7 +128,8 @@ def pick(season: Season, kind: str, typed: str) -> list[tuple[str, str]]:
             .limit(PICK_LIMIT)
         )
         return [(email, f"{name} <{email}> (#{user_id})") for user_id, name, email in rows]
-    match = [
+    typed = typed.lower()
+    match = [  # 12,000 positions at most in a season: its index, then the prefix on each
         db.func.lower(Position.title).like(_prefix(typed), escape="\\"),
         db.func.lower(HostCompany.name).like(_prefix(typed), escape="\\"),
     ]
@@ -251,24 +253,32 @@ def figures(
 
 
 def explanation(run: MatchRun, key: str) -> tuple[str, str, list[str]] | None:
-    """(name, where they were placed, reasons) for "s<id>" or "p<id>" in this run, or None if not in it."""
+    """(name, where they were placed, reasons) for "s<id>" or "p<id>" in this run, or None if not in it.
+
+    Reads one person's rows (their reasons, their assignments) and the names those mention, never
+    the run's whole result, snapshot or the season's names: the same cost at 150 or 50,000 students."""
     side = "students" if key.startswith("s") else "positions"
-    if not run.result or key not in {entry["id"] for entry in (run.input_snapshot or {}).get(side, [])}:
+    if run.status != RunStatus.DONE or not _KEY.fullmatch(key):
         return None
-    names = labels(run.season_id)
+    if not adapter.has_reasons(run, key) and key not in {  # a run stored without reasons: its snapshot says
+        entry["id"] for entry in (run.input_snapshot or {}).get(side, [])
+    }:
+        return None
     entries = reasons_of(key, [run])
+    placed = adapter.placed_of(run, key)
+    raw = explanation_texts(entries, "coordinator", run.mode)
+    wanted = {key, *(p for _, p, _ in placed), *(s for s, _, _ in placed)}
+    wanted |= {found for text in raw for found in _KEY.findall(text)}
+    wanted |= {entry.get("student") for entry in entries if entry.get("student")}
+    names = adapter.labels_for(wanted)
+    if key not in names:
+        return None
     if side == "students":
-        got = next((a for a in run.result["assignments"] if a["student"] == key), None)
-        where = (
-            f"Placed at {names.get(got['position'])} (their choice #{got['student_rank']})" if got else "Not matched"
-        )
+        where = f"Placed at {names.get(placed[0][1])} (their choice #{placed[0][2]})" if placed else "Not matched"
     else:
-        held = [names.get(a["student"]) for a in run.result["assignments"] if a["position"] == key]
+        held = [names.get(student) for student, _, _ in placed]
         where = f"Took {len(held)}: {', '.join(sorted(held))}" if held else "Took nobody"
-    texts = [
-        _KEY.sub(lambda m: names.get(m.group(0), m.group(0)), text)
-        for text in explanation_texts(entries, "coordinator", run.mode)
-    ]
+    texts = [_KEY.sub(lambda m: names.get(m.group(0), m.group(0)), text) for text in raw]
     if side == "positions":
         texts = [f"{names.get(entry.get('student'), '?')}: {text}" for entry, text in zip(entries, texts)]
     return names[key], where, texts
