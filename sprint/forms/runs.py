@@ -64,11 +64,16 @@ class _Pair(SubForm):
 
 
 class _HostCapacity(SubForm):
-    host = SelectField("Host", coerce=int, validate_choice=False)
+    host = StringField(
+        "Host",
+        validators=[Length(max=40)],
+        description="#number; type a host's name for suggestions.",
+        render_kw={"data-pick": "host", "autocomplete": "off"},
+    )
     total = IntegerField("Total interns", validators=NUMBER)
 
     def validate_total(self, field) -> None:
-        if bool(self.host.data) != (field.data is not None):
+        if (self.host.data not in EMPTY) != (field.data is not None):
             raise ValidationError("Choose a host and give its total.")
 
 
@@ -97,11 +102,6 @@ class RunForm(Form):
     locks = FieldList(FormField(_Pair), min_entries=2, max_entries=40)
     forbids = FieldList(FormField(_Pair), min_entries=2, max_entries=40)
 
-    def set_choices(self, hosts: list[tuple[int, str]]) -> None:
-        """The host-capacity lists (a season has tens of hosts; students and positions are searched)."""
-        for entry in self.host_capacity:
-            entry.form.host.choices = options([(0, "(none)"), *hosts])
-
     def settings(self) -> dict:
         """The fields of the service's RunSettings, as the coordinator filled them in."""
 
@@ -120,7 +120,9 @@ class RunForm(Form):
             cap_per=self.cap_per.data or "",
             cap_max=self.cap_max.data,
             floors={group: getattr(self, f"floor_{group}").data or 0 for group in GROUPS},
-            host_capacity=[(e.form.host.data, e.form.total.data) for e in self.host_capacity if _chosen(e.form)],
+            host_capacity=[
+                ((e.form.host.data or "").strip(), e.form.total.data) for e in self.host_capacity if _chosen(e.form)
+            ],
             locks=pairs(self.locks),
             forbids=pairs(self.forbids),
         )

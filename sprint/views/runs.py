@@ -74,7 +74,6 @@ def new(season_id: int):
     season = manage.season_for(current_user, season_id)
     second = request.endpoint == "runs.second_round"
     form = RunForm()
-    form.set_choices(run_reports.host_choices(season))
     if form.validate_on_submit():
         with errors_shown_on(form):
             start = second_round.start_second_round if second else match_runs.start_run
@@ -87,7 +86,7 @@ def new(season_id: int):
     ), status_for(form)
 
 
-@bp.get("/seasons/<int:season_id>/pick/<any(student, position):kind>")
+@bp.get("/seasons/<int:season_id>/pick/<any(student, position, host):kind>")
 def pick(season_id: int, kind: str):
     """The lock and forbid pickers' suggestions: the season's students in the match, or its open
     positions, whose name (or email, title, host) starts with what was typed; a few at most."""

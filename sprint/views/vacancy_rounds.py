@@ -63,7 +63,6 @@ def show(round_id: int):
 def run(round_id: int):
     round_ = vacancy_rounds.round_for(current_user, round_id)
     form = RunForm()
-    form.set_choices(run_reports.host_choices(round_.season))
     if form.validate_on_submit():
         with errors_shown_on(form):
             started = vacancy_rounds.start_round_run(current_user, round_, match_runs.RunSettings(**form.settings()))

@@ -41,7 +41,7 @@ def test_the_run_form_lists_no_student_or_position_and_offers_searching_pickers(
 
     assert "Student 1" not in page and "Position A" not in page  # nothing listed, whatever the season's size
     assert 'data-pick="student"' in page and 'data-pick="position"' in page and "js/pickers.js" in page
-    assert "Host 1" in page  # the host-capacity lists stay lists: a season has few hosts
+    assert "Host 1" not in page and 'data-pick="host"' in page  # a national season has thousands of hosts
 
 
 def test_the_student_picker_finds_the_seasons_students_by_name_or_email_prefix(client, login, small_season):
@@ -73,6 +73,9 @@ def test_the_position_picker_finds_open_positions_by_title_host_or_number(app, c
         db.session.execute(update(Position).where(Position.id == d.id).values(status=PositionStatus.WITHDRAWN))
         db.session.commit()
     assert _pick(client, small_season, "position", "host 3") == []
+    assert _pick(client, small_season, "host", "host 3") == []  # no open position left
+    host = small_season.hosts[0]
+    assert _pick(client, small_season, "host", "HOST 1") == [{"value": f"#{host.id}", "label": f"Host 1 (#{host.id})"}]
 
 
 def test_without_javascript_a_lock_names_the_student_by_email_and_the_position_by_number(
@@ -120,7 +123,8 @@ def test_a_typed_reference_the_server_does_not_know_is_refused_with_a_clear_mess
 
     for fields, message in cases:
         prefix = next(iter(fields)).split("-")[0]
-        response = client.post(_new_url(small_season), data=_form(**fields, **{f"{prefix}-0-reason": "why"}))
+        reason = {} if prefix == "host_capacity" else {f"{prefix}-0-reason": "why"}
+        response = client.post(_new_url(small_season), data=_form(**{**fields, **reason}))
         assert response.status_code == 400 and message in response.get_data(as_text=True), message
 
     with app.app_context():

@@ -48,9 +48,9 @@ class RunSettings:
     cap_per: str = ""  # "", "host" or "position"
     cap_max: int | None = None
     floors: dict[str, int] = field(default_factory=dict)  # group -> minimum placed
-    host_capacity: list[tuple[int, int]] = field(default_factory=list)  # (host id, total)
-    locks: list[tuple[int, int, str]] = field(default_factory=list)  # (student id, position id, reason)
-    forbids: list[tuple[int, int, str]] = field(default_factory=list)
+    host_capacity: list[tuple[int | str, int]] = field(default_factory=list)  # (host id or "#id", total)
+    locks: list[tuple[int | str, int | str, str]] = field(default_factory=list)  # (student, position, reason)
+    forbids: list[tuple[int | str, int | str, str]] = field(default_factory=list)
 
 
 def create_run(
@@ -247,9 +247,10 @@ def _constraints(settings: RunSettings, market: adapter.Market) -> tuple[dict, d
             floors.append({"group": group, "min": minimum})
     if floors:
         constraints["group_floor"] = floors
-    hosts = market.hosts({host_id for host_id, _ in settings.host_capacity})
+    totals = [(_number(host, "host"), total) for host, total in settings.host_capacity]
+    hosts = market.hosts({host_id for host_id, _ in totals})
     capacity: dict[str, int] = {}
-    for host_id, total in settings.host_capacity:
+    for host_id, total in totals:
         key = host_key(host_id)
         if key not in hosts:
             raise ServiceError(f"Host #{host_id} has no open position in this match.")

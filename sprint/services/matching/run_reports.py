@@ -80,18 +80,6 @@ def choices_for(season: Season) -> tuple[list[tuple[int, str]], list[tuple[int, 
     )
 
 
-def host_choices(season: Season) -> list[tuple[int, str]]:
-    """The season's hosts with an open position, by name (the run form's host-capacity lists)."""
-    rows = db.session.execute(
-        db.select(HostCompany.id, HostCompany.name)
-        .join(Position, Position.host_id == HostCompany.id)
-        .where(Position.season_id == season.id, Position.status == PositionStatus.OPEN, HostCompany.approved.is_(True))
-        .group_by(HostCompany.id, HostCompany.name)
-        .order_by(HostCompany.name, HostCompany.id)
-    )
-    return [(host_id, name) for host_id, name in rows]
-
-
 PICK_LIMIT = 20  # suggestions a picker shows at most
 
 
@@ -102,8 +90,9 @@ def _prefix(text: str) -> str:
 
 def pick(season: Season, kind: str, typed: str) -> list[tuple[str, str]]:
     """Up to PICK_LIMIT (value, label) suggestions for a lock/forbid picker: students in the season's
-    match (a certified list) whose name or email starts with `typed`, the value their email; or open
-    positions whose title or host starts with it (or whose number it is), the value "#id"."""
+    match (a certified list) whose name or email starts with `typed`, the value their email; open
+    positions whose title or host starts with it (or whose number it is), or hosts with an open
+    position, the value "#id"."""
     typed = " ".join(typed.split())[:120].lower()
     if len(typed) < 2 and not typed.lstrip("#").isdigit():
         return []
@@ -129,6 +118,24 @@ def pick(season: Season, kind: str, typed: str) -> list[tuple[str, str]]:
         )
         return [(email, f"{name} <{email}> (#{user_id})") for user_id, name, email in rows]
     typed = typed.lower()
+    if kind == "host":
+        match = [db.func.lower(HostCompany.name).like(_prefix(typed), escape="\\")]
+        if number is not None:
+            match.append(HostCompany.id == number)
+        rows = db.session.execute(
+            db.select(HostCompany.id, HostCompany.name)
+            .join(Position, Position.host_id == HostCompany.id)
+            .where(
+                Position.season_id == season.id,
+                Position.status == PositionStatus.OPEN,
+                HostCompany.approved.is_(True),
+                db.or_(*match),
+            )
+            .group_by(HostCompany.id, HostCompany.name)
+            .order_by(HostCompany.name, HostCompany.id)
+            .limit(PICK_LIMIT)
+        )
+        return [(f"#{host_id}", f"{name} (#{host_id})") for host_id, name in rows]
     match = [  # 12,000 positions at most in a season: its index, then the prefix on each
         db.func.lower(Position.title).like(_prefix(typed), escape="\\"),
         db.func.lower(HostCompany.name).like(_prefix(typed), escape="\\"),
