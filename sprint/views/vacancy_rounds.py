@@ -10,7 +10,7 @@ from ..forms.confirm import ConfirmForm
 from ..forms.runs import RunForm
 from ..forms.vacancy import VacancyRoundForm
 from ..models import Role
-from ..services.matching import match_runs, run_reports, vacancy_rounds
+from ..services.matching import match_runs, vacancy_rounds
 from ..services.season import manage
 from ..services.support import local_time
 from .forms_support import errors_shown_on, status_for
