@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import DateTime, delete, func, insert, literal, update
 from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
@@ -13,8 +13,10 @@ from ...models import (
     MatchAssignment,
     MatchMode,
     MatchRun,
+    Outcome,
     Phase,
     Placement,
+    PlacementStatus,
     PublicationStatus,
     RunExplanation,
     RunStatus,
@@ -389,29 +391,46 @@ def publish_run(
             if season.offer_deadline_at and season.offer_deadline_at > now
             else now + timedelta(days=7)
         )
-    offers = [
-        dict(
-            season_id=season.id,
-            run_id=run.id,
-            student_id=student_id,
-            position_id=position_id,
-            round=run.round,
-            student_rank=student_rank,
-            position_rank=position_rank,
-            offered_at=now,
-            response_deadline=deadline,
-        )
-        for student_id, position_id, student_rank, position_rank in db.session.execute(
+    offered = db.session.scalar(db.select(func.count(MatchAssignment.id)).where(MatchAssignment.run_id == run.id))
+    offers = (  # INSERT ... SELECT from the run's assignments: one statement, no row through Python
+        insert(Placement).from_select(
+            [
+                "season_id",
+                "run_id",
+                "student_id",
+                "position_id",
+                "round",
+                "student_rank",
+                "position_rank",
+                "offered_at",
+                "response_deadline",
+                "status",
+                "outcome",
+                "note",
+                "end_reason",
+                "end_detail",
+            ],
             db.select(
+                literal(season.id),
+                literal(run.id),
                 MatchAssignment.student_id,
                 MatchAssignment.position_id,
+                literal(run.round),
                 MatchAssignment.student_rank,
                 MatchAssignment.position_rank,
+                literal(now, DateTime()),
+                literal(deadline, DateTime()),
+                literal(str(PlacementStatus.OFFERED)),
+                literal(str(Outcome.NONE)),
+                literal(""),
+                literal(""),
+                literal(""),
             )
             .where(MatchAssignment.run_id == run.id)
-            .order_by(MatchAssignment.id)
+            .order_by(MatchAssignment.id),
+            include_defaults=False,
         )
-    ]
+    )
     run.published_at, run.published_by_id = now, actor.id if actor else None  # the unique index guards a race
     if notify:  # a job writes the emails once this commits (publication_emails); marked in the same commit
         run.emails_due_at = now
@@ -423,14 +442,14 @@ def publish_run(
         run,
         program_id=season.program_id,
         round=run.round,
-        placements=len(offers),
+        placements=offered,
         blocking_pairs=blocking or None,
         **audit.said(reason),
     )
     try:
         db.session.flush()  # the run's published_at first: a second publication of the round fails here
-        if offers:
-            db.session.execute(insert(Placement), offers)  # one statement, however many offers
+        if offered:
+            db.session.execute(offers)
         db.session.execute(  # a publication of the round still waiting for its time has nothing left to do
             update(ScheduledPublication)
             .where(
@@ -452,7 +471,7 @@ def publish_run(
         raise ServiceError(f"Round {run.round} of {season.name} is already published.") from error
     if notify:
         publication_emails.queue(run.id)
-    return len(offers)
+    return offered
 
 
 def _vacancy_round_to_publish(run: MatchRun) -> VacancyRound | None:

@@ -7,6 +7,7 @@ cells under five (zero included) are shown as "<5" by `support.privacy`, so that
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from .adapter import explanation_texts, labels, reasons_of, student_key
 from .match_quality import SHARE_OF, choice_shares
 
 PER_PAGE = 50
+LISTED_AT_MOST = 500  # unmatched students and unfilled positions the run page lists (50,000 students: thousands)
 GROUP_LABELS = {
     "first_generation": "First-generation students",
     "pell_eligible": "Pell-eligible students",
@@ -206,7 +208,9 @@ class RunFigures:
     position_histogram: list[tuple[str, int]] = field(default_factory=list)
     per_college: list[tuple[str, str]] = field(default_factory=list)
     per_group: list[tuple[str, str]] = field(default_factory=list)
-    unmatched: list[tuple[str, str]] = field(default_factory=list)  # (key, name)
+    unmatched: list[tuple[str, str]] = field(default_factory=list)  # (key, name), the first LISTED_AT_MOST
+    unmatched_total: int = 0
+    unfilled_total: int = 0
     unfilled: list[tuple[str, str, int]] = field(default_factory=list)  # (key, name, open seats)
     blocking: list[tuple[str, str]] = field(default_factory=list)
     placements: list[dict] = field(default_factory=list)  # one page
@@ -235,11 +239,13 @@ def figures(
     colleges = stats.get("placements_per_college", {})
     out.per_college = sorted(((names.get(key, key), suppress(n)) for key, n in colleges.items()))
     out.per_group = [(GROUP_LABELS.get(g, g), suppress(n)) for g, n in stats.get("placements_per_group", {}).items()]
-    out.unmatched = sorted(
-        ((key, names.get(key, key)) for key in result.get("unmatched_students", [])), key=lambda item: item[1]
+    unmatched, unfilled = result.get("unmatched_students", []), result.get("unfilled", {})
+    out.unmatched_total, out.unfilled_total = len(unmatched), len(unfilled)
+    out.unmatched = heapq.nsmallest(
+        LISTED_AT_MOST, ((key, names.get(key, key)) for key in unmatched), key=lambda item: item[1]
     )
-    out.unfilled = sorted(
-        ((key, names.get(key, key), n) for key, n in result.get("unfilled", {}).items()), key=lambda item: item[1]
+    out.unfilled = heapq.nsmallest(
+        LISTED_AT_MOST, ((key, names.get(key, key), n) for key, n in unfilled.items()), key=lambda item: item[1]
     )
     out.blocking = [(names.get(s, s), names.get(p, p)) for s, p in result.get("blocking_pairs", [])]
     rows = sorted(
