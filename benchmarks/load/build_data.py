@@ -65,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hosts", type=int, default=TARGET_HOSTS, help="host companies in the program")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--summary", help="write the figures as JSON to this file")
+    parser.add_argument("--ranks", type=int, help="every new student lists exactly this many positions (else 4-9)")
+    parser.add_argument("--certified", type=float, default=CERTIFIED_SHARE, help="share of certified lists")
+    parser.add_argument("--positions-per-host", type=int, help="exactly this many positions a new host (else 1-3)")
     args = parser.parse_args(argv)
     app = create_app()
     with app.app_context():
@@ -77,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
             print("This database is already scaled; build_data needs a fresh one.", file=sys.stderr)
             return 2
         demo_seconds = time.perf_counter() - started
-        figures = _Scaler(random.Random(args.seed)).scale(args.students, args.hosts)
+        scaler = _Scaler(random.Random(args.seed))
+        scaler.ranks, scaler.certified, scaler.per_host = args.ranks, args.certified, args.positions_per_host
+        figures = scaler.scale(args.students, args.hosts)
         figures["demo_seconds"] = round(demo_seconds, 1)
         figures["total_seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(figures, indent=2))
@@ -91,6 +96,9 @@ class _Scaler:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.next_id: dict[str, int] = {}
+        self.ranks: int | None = None  # exact list length (scale_bench: 10), else 4-9
+        self.certified = CERTIFIED_SHARE
+        self.per_host: int | None = None
 
     def _ids(self, model, count: int) -> range:
         """`count` fresh primary keys for `model`'s table (sequences are fixed up at the end)."""
@@ -201,7 +209,7 @@ class _Scaler:
         )
         positions, links = [], []
         for host in hosts:
-            for title, team, required, preferred in rng.sample(facts.POSITIONS, rng.randint(1, 3)):
+            for title, team, required, preferred in rng.sample(facts.POSITIONS, self.per_host or rng.randint(1, 3)):
                 start = date(self.season.year, 6, 1) + timedelta(days=rng.choice([0, 7, 14]))
                 positions.append(
                     {
@@ -283,11 +291,16 @@ class _Scaler:
         weights = [popularity[name] for _, _, _, name in open_positions]
         applications, interests, ranks = [], [], []
         applicants: dict[int, list[int]] = {row[0]: [] for row in open_positions}
-        interest_ids = iter(self._ids(PositionInterest, len(students) * 9))
-        rank_ids = iter(self._ids(StudentRank, len(students) * 9))
+        most = max(self.ranks or 9, 9)
+        interest_ids = iter(self._ids(PositionInterest, len(students) * most))
+        rank_ids = iter(self._ids(StudentRank, len(students) * most))
         for app_id, student_id in zip(self._ids(Application, len(students)), students):
-            chosen = list(dict.fromkeys(rng.choices(open_positions, weights, k=rng.randint(4, 9))))
-            certified = rng.random() < CERTIFIED_SHARE
+            chosen = list(dict.fromkeys(rng.choices(open_positions, weights, k=self.ranks or rng.randint(4, 9))))
+            while self.ranks and len(chosen) < min(self.ranks, len(open_positions)):
+                chosen = list(dict.fromkeys([*chosen, *rng.choices(open_positions, weights, k=self.ranks)]))[
+                    : self.ranks
+                ]
+            certified = rng.random() < self.certified
             submitted = certified or rng.random() < 0.5
             submitted_at = season.applications_open_at + timedelta(days=rng.randint(5, 100)) if submitted else None
             applications.append(
@@ -337,7 +350,7 @@ class _Scaler:
                 for i, sid in enumerate(ranked)
                 if (position_id, sid) not in existing
             )
-            if rng.random() < CERTIFIED_SHARE:
+            if rng.random() < self.certified:
                 certified_positions.append(position_id)
         for rid, row in zip(self._ids(HostRank, len(host_ranks)), host_ranks):
             row["id"] = rid

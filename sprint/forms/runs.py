@@ -29,30 +29,51 @@ CAP_SCOPES = options([("", "No college cap"), ("host", "per host company"), ("po
 NUMBER = (Optional(), NumberRange(min=0, message="Use 0 or more."))
 
 
+EMPTY = (None, "", 0, "0")  # "0" was the old pickers' "(none)", and is still nobody
+
+
 def _chosen(form: SubForm) -> bool:
-    return any(f.data not in (None, "", 0) for f in form if f.name != "csrf_token")
+    return any(f.data not in EMPTY for f in form if f.name != "csrf_token")
 
 
 class _Pair(SubForm):
-    """A lock or a forbid: one student, one position, the reason."""
+    """A lock or a forbid: one student, one position, the reason. The pickers suggest as one types
+    (pickers.js); without JavaScript one types the student's email or number and the position's
+    number, and the service says which it does not know."""
 
-    student = SelectField("Student", coerce=int, validate_choice=False)
-    position = SelectField("Position", coerce=int, validate_choice=False)
+    student = StringField(
+        "Student",
+        validators=[Length(max=254)],
+        description="Email or #number; type a name for suggestions.",
+        render_kw={"data-pick": "student", "autocomplete": "off"},
+    )
+    position = StringField(
+        "Position",
+        validators=[Length(max=40)],
+        description="#number; type a title or host for suggestions.",
+        render_kw={"data-pick": "position", "autocomplete": "off"},
+    )
     reason = StringField("Reason", validators=[Length(max=300)])
 
     def validate_reason(self, field) -> None:
-        if (self.student.data or self.position.data) and not (field.data or "").strip():
+        student, position = self.student.data not in EMPTY, self.position.data not in EMPTY
+        if (student or position) and not (field.data or "").strip():
             raise ValidationError("Give a reason for this pair.")
-        if (field.data or "").strip() and not (self.student.data and self.position.data):
+        if (field.data or "").strip() and not (student and position):
             raise ValidationError("Choose both a student and a position.")
 
 
 class _HostCapacity(SubForm):
-    host = SelectField("Host", coerce=int, validate_choice=False)
+    host = StringField(
+        "Host",
+        validators=[Length(max=40)],
+        description="#number; type a host's name for suggestions.",
+        render_kw={"data-pick": "host", "autocomplete": "off"},
+    )
     total = IntegerField("Total interns", validators=NUMBER)
 
     def validate_total(self, field) -> None:
-        if bool(self.host.data) != (field.data is not None):
+        if (self.host.data not in EMPTY) != (field.data is not None):
             raise ValidationError("Choose a host and give its total.")
 
 
@@ -81,20 +102,15 @@ class RunForm(Form):
     locks = FieldList(FormField(_Pair), min_entries=2, max_entries=40)
     forbids = FieldList(FormField(_Pair), min_entries=2, max_entries=40)
 
-    def set_choices(
-        self, students: list[tuple[int, str]], positions: list[tuple[int, str]], hosts: list[tuple[int, str]]
-    ) -> None:
-        for entry in [*self.locks, *self.forbids]:
-            entry.form.student.choices = options([(0, "(none)"), *students])
-            entry.form.position.choices = options([(0, "(none)"), *positions])
-        for entry in self.host_capacity:
-            entry.form.host.choices = options([(0, "(none)"), *hosts])
-
     def settings(self) -> dict:
         """The fields of the service's RunSettings, as the coordinator filled them in."""
 
         def pairs(entries: FieldList) -> list[tuple[int, int, str]]:
-            return [(e.form.student.data, e.form.position.data, e.form.reason.data) for e in entries if _chosen(e.form)]
+            return [
+                ((e.form.student.data or "").strip(), (e.form.position.data or "").strip(), e.form.reason.data)
+                for e in entries
+                if e.form.student.data not in EMPTY or e.form.position.data not in EMPTY
+            ]
 
         return dict(
             mode=self.mode.data,
@@ -104,7 +120,9 @@ class RunForm(Form):
             cap_per=self.cap_per.data or "",
             cap_max=self.cap_max.data,
             floors={group: getattr(self, f"floor_{group}").data or 0 for group in GROUPS},
-            host_capacity=[(e.form.host.data, e.form.total.data) for e in self.host_capacity if _chosen(e.form)],
+            host_capacity=[
+                ((e.form.host.data or "").strip(), e.form.total.data) for e in self.host_capacity if _chosen(e.form)
+            ],
             locks=pairs(self.locks),
             forbids=pairs(self.forbids),
         )

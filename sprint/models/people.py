@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -91,6 +91,13 @@ class User(UserMixin, db.Model):
     @property
     def host(self) -> HostCompany | None:
         return self.membership.host if self.membership else None
+
+
+# The run form's pickers search students by the start of their name or email (run_reports.pick): on
+# PostgreSQL a LIKE 'abc%' uses a b-tree only with text_pattern_ops (the database's collation is not C).
+# (the name as written: a picker asks for the usual capitalisations of what was typed, see pick)
+Index("ix_user_name_prefix", User.name, postgresql_ops={"name": "text_pattern_ops"})
+Index("ix_user_email_prefix", User.email, postgresql_ops={"email": "text_pattern_ops"})
 
 
 class Skill(db.Model):

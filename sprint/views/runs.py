@@ -27,6 +27,7 @@ from ..services.matching import (
     match_runs,
     offers_board,
     placement_changes,
+    run_queue,
     run_reports,
     scheduled_publication,
     second_round,
@@ -73,7 +74,6 @@ def new(season_id: int):
     season = manage.season_for(current_user, season_id)
     second = request.endpoint == "runs.second_round"
     form = RunForm()
-    form.set_choices(*run_reports.choices_for(season))
     if form.validate_on_submit():
         with errors_shown_on(form):
             start = second_round.start_second_round if second else match_runs.start_run
@@ -81,7 +81,18 @@ def new(season_id: int):
             flash(f"Run #{run.id} is {run.status}.", "success")
             return redirect(url_for("runs.show", run_id=run.id))
     hints = second_round.suggestions(season) if second and request.method == "GET" else None
-    return render_template("runs/new.html", form=form, season=season, second=second, hints=hints), status_for(form)
+    return render_template(
+        "runs/new.html", form=form, season=season, second=second, hints=hints, pick_season=season.id
+    ), status_for(form)
+
+
+@bp.get("/seasons/<int:season_id>/pick/<any(student, position, host):kind>")
+def pick(season_id: int, kind: str):
+    """The lock and forbid pickers' suggestions: the season's students in the match, or its open
+    positions, whose name (or email, title, host) starts with what was typed; a few at most."""
+    season = manage.season_for(current_user, season_id)
+    found = run_reports.pick(season, kind, request.args.get("q", ""))
+    return jsonify(results=[{"value": value, "label": label} for value, label in found])
 
 
 @bp.get("/<int:run_id>")
@@ -92,6 +103,7 @@ def show(run_id: int):
         "runs/show.html",
         run=run,
         f=figures,
+        stage=run_queue.stage_of(run),
         form=FlaskForm(),
         page=request.args.get("page", 1, type=int),
         publish=open_actions.publish(run),
@@ -109,6 +121,7 @@ def status(run_id: int):
     return jsonify(
         id=run.id,
         status=run.status,
+        stage=run_queue.stage_of(run),
         error=run.error,
         solve_seconds=run.solve_seconds,
         started_at=run.started_at.isoformat() if run.started_at else None,

@@ -10,7 +10,7 @@ from ..forms.confirm import ConfirmForm
 from ..forms.runs import RunForm
 from ..forms.vacancy import VacancyRoundForm
 from ..models import Role
-from ..services.matching import match_runs, run_reports, vacancy_rounds
+from ..services.matching import match_runs, vacancy_rounds
 from ..services.season import manage
 from ..services.support import local_time
 from .forms_support import errors_shown_on, status_for
@@ -63,7 +63,6 @@ def show(round_id: int):
 def run(round_id: int):
     round_ = vacancy_rounds.round_for(current_user, round_id)
     form = RunForm()
-    form.set_choices(*run_reports.choices_for(round_.season))
     if form.validate_on_submit():
         with errors_shown_on(form):
             started = vacancy_rounds.start_round_run(current_user, round_, match_runs.RunSettings(**form.settings()))

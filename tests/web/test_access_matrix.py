@@ -123,6 +123,7 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "vacancy_host.invite": (NOBODY, HOST),
     "runs.show": (COORDINATOR, NOBODY),
     "runs.status": (COORDINATOR, NOBODY),
+    "runs.pick": (COORDINATOR, NOBODY),
     "runs.verify": (COORDINATOR, NOBODY),
     "runs.explain": (COORDINATOR, NOBODY),
     "runs.compare": (COORDINATOR, NOBODY),

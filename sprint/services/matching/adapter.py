@@ -13,7 +13,7 @@ import hashlib
 import re
 from collections import defaultdict
 from itertools import groupby
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import orjson
 from sqlalchemy import and_, insert
@@ -43,6 +43,7 @@ from ...models import (
     VacancyRound,
 )
 from ...models.enums import GROUPS
+from ..errors import ServiceError
 
 SOLVER_VERSION = solver.SOLVER_VERSION
 
@@ -198,6 +199,128 @@ def build_vacancy_instance(
     }
 
 
+class Market(Protocol):
+    """Which of some ids a run's settings name are in its match (as solver ids), and whom a typed
+    reference to a student means; the run checks its locks, forbids and host totals against it."""
+
+    def student_ref(self, ref: int | str) -> int: ...
+    def students(self, ids: set[int]) -> set[str]: ...
+    def positions(self, ids: set[int]) -> set[str]: ...
+    def hosts(self, ids: set[int]) -> set[str]: ...
+
+
+class InstanceMarket:
+    """A market already built (a vacancy round's, a second round's)."""
+
+    def __init__(self, instance: dict, season: Season | None = None) -> None:
+        self.instance, self.season = instance, season
+
+    def student_ref(self, ref: int | str) -> int:
+        return ref if isinstance(ref, int) else _student_ref(ref, self.season)
+
+    def students(self, ids: set[int]) -> set[str]:
+        return {entry["id"] for entry in self.instance["students"]}
+
+    def positions(self, ids: set[int]) -> set[str]:
+        return {entry["id"] for entry in self.instance["positions"]}
+
+    def hosts(self, ids: set[int]) -> set[str]:
+        return {entry.get("host") for entry in self.instance["positions"]}
+
+
+class SeasonMarket:
+    """The season's market as `build_instance` will build it, asked about only the ids named (a few
+    indexed lookups, however large the season)."""
+
+    def __init__(self, season: Season) -> None:
+        self.season = season
+
+    def student_ref(self, ref: int | str) -> int:
+        return ref if isinstance(ref, int) else _student_ref(ref, self.season)
+
+    def students(self, ids: set[int]) -> set[str]:
+        if not ids:
+            return set()
+        rows = db.session.scalars(
+            db.select(Application.student_id).where(
+                Application.season_id == self.season.id,
+                Application.student_id.in_(ids),
+                Application.status == ApplicationStatus.SUBMITTED,
+                Application.ranks_certified_at.is_not(None),
+            )
+        )
+        return {student_key(student_id) for student_id in rows}
+
+    def _open(self):
+        return (
+            db.select(Position.id, Position.host_id)
+            .join(HostCompany, HostCompany.id == Position.host_id)
+            .where(
+                Position.season_id == self.season.id,
+                Position.status == PositionStatus.OPEN,
+                HostCompany.approved.is_(True),
+            )
+        )
+
+    def positions(self, ids: set[int]) -> set[str]:
+        if not ids:
+            return set()
+        return {position_key(row.id) for row in db.session.execute(self._open().where(Position.id.in_(ids)))}
+
+    def hosts(self, ids: set[int]) -> set[str]:
+        if not ids:
+            return set()
+        return {host_key(row.host_id) for row in db.session.execute(self._open().where(Position.host_id.in_(ids)))}
+
+
+def _student_ref(ref: str, season: Season | None) -> int:
+    """A student as typed: "12", "#12" or an email address (looked up among the season's applicants)."""
+    text = (ref or "").strip()
+    if text.lstrip("#").isdigit():
+        return int(text.lstrip("#"))
+    if "@" in text and season is not None:
+        found = db.session.scalar(
+            db.select(User.id)
+            .join(Application, Application.student_id == User.id)
+            .where(Application.season_id == season.id, User.email == text.lower())
+        )
+        if found is not None:
+            return found
+        raise ServiceError(f"Nobody applied to {season.name} with the email {text}.")
+    raise ServiceError(f"Name the student by email or number (#12), or choose one from the suggestions: “{text}”.")
+
+
+def has_market(season: Season) -> bool:
+    """Whether a run of the season has somebody to match: a certified student list and an open position."""
+    student = db.session.scalar(
+        db.select(Application.id)
+        .where(
+            Application.season_id == season.id,
+            Application.status == ApplicationStatus.SUBMITTED,
+            Application.ranks_certified_at.is_not(None),
+        )
+        .limit(1)
+    )
+    position = db.session.scalar(SeasonMarket(season)._open().with_only_columns(Position.id).limit(1))
+    return student is not None and position is not None
+
+
+def build_snapshot(run: MatchRun) -> None:
+    """The job's first step for a run queued without a snapshot: build the season's instance with the
+    run's constraints, check it, and store it and its hash on the run (the caller commits). Raises
+    SolverRefused with a readable reason when there is nothing to match or the solver cannot take it."""
+    instance = build_instance(run.season, dict(run.parameters.get("constraints") or {}))
+    if not instance["students"] or not instance["positions"]:
+        raise SolverRefused(
+            "Building the input: there is nobody to match any more (no certified student lists or no open positions)."
+        )
+    try:
+        check_instance(instance)
+    except SolverRefused as error:
+        raise SolverRefused(f"Building the input: the solver cannot take these settings: {error}") from error
+    run.input_snapshot, run.input_hash = instance, instance_hash(instance)
+
+
 def _interests(season: Season) -> set[tuple[int, int]]:
     """(student, position) pairs where the student applied and did not withdraw."""
     rows = db.session.execute(
@@ -211,8 +334,18 @@ def _interests(season: Season) -> set[tuple[int, int]]:
 def _student_lists(
     season: Season, position_ids: set[int], interested: set[tuple[int, int]], exclude: set[int]
 ) -> list[dict]:
+    """Each certified student's list, read as plain columns (no ORM profile a student: 50,000 of them
+    in a national season)."""
     rows = db.session.execute(
-        db.select(Application.student_id, StudentRank.position_id, StudentProfile, College.kind)
+        db.select(
+            Application.student_id,
+            StudentRank.position_id,
+            StudentProfile.college_id,
+            StudentProfile.first_generation,
+            StudentProfile.pell_eligible,
+            StudentProfile.cc_transfer,
+            College.kind,
+        )
         .join(StudentRank, StudentRank.application_id == Application.id)
         .join(StudentProfile, StudentProfile.user_id == Application.student_id)
         .outerjoin(College, College.id == StudentProfile.college_id)
@@ -228,20 +361,20 @@ def _student_lists(
         if student_id in exclude:
             continue
         lines = list(lines)
-        profile, kind = lines[0][2], lines[0][3]
+        first = lines[0]
         prefs = [
             position_key(line.position_id)
             for line in lines
             if line.position_id in position_ids and (student_id, line.position_id) in interested
         ]
-        entry = {"id": student_key(student_id), "prefs": prefs, "groups": _groups(profile, kind)}
-        if profile.college_id is not None:
-            entry["college"] = f"c{profile.college_id}"
+        entry = {"id": student_key(student_id), "prefs": prefs, "groups": _groups(first, first.kind)}
+        if first.college_id is not None:
+            entry["college"] = f"c{first.college_id}"
         students.append(entry)
     return students
 
 
-def _groups(profile: StudentProfile, college_kind: str | None) -> list[str]:
+def _groups(profile, college_kind: str | None) -> list[str]:  # a StudentProfile, or a row of its columns
     flags = {
         "first_generation": profile.first_generation,
         "pell_eligible": profile.pell_eligible,
@@ -313,16 +446,19 @@ def store_result(run: MatchRun, result: dict) -> None:
     ]
     if reasons:
         db.session.execute(insert(RunExplanation), reasons)
-    db.session.add_all(
-        MatchAssignment(
-            run=run,
-            student_id=_id(a["student"]),
-            position_id=_id(a["position"]),
-            student_rank=a.get("student_rank"),
-            position_rank=a.get("position_rank"),
-        )
+    assignments = [  # one executemany, no ORM object a row (50,000 of them in a national season)
+        {
+            "run_id": run.id,
+            "student_id": _id(a["student"]),
+            "position_id": _id(a["position"]),
+            "student_rank": a.get("student_rank"),
+            "position_rank": a.get("position_rank"),
+        }
         for a in result["assignments"]
-    )
+    ]
+    if assignments:
+        db.session.execute(insert(MatchAssignment), assignments)
+    db.session.expire(run, ["assignments"])
 
 
 def labels(season_id: int) -> dict[str, str]:
@@ -354,6 +490,47 @@ def labels(season_id: int) -> dict[str, str]:
     for college_id, name in connection.execute(db.select(College.id, College.name).where(College.id.in_(colleges))):
         names[f"c{college_id}"] = name
     return names
+
+
+def labels_for(keys: set[str]) -> dict[str, str]:
+    """The display names of just these ids ("s12", "p7", "h3"), as `labels` gives them: a few primary-key
+    lookups, for a page about one person (the whole season's names are 60,000 at national size)."""
+    ids: dict[str, set[int]] = defaultdict(set)
+    for key in keys:
+        if len(key) > 1 and key[0] in "sph" and key[1:].isdigit():
+            ids[key[0]].add(int(key[1:]))
+    names: dict[str, str] = {}
+    if ids["s"]:
+        rows = db.session.execute(db.select(User.id, User.name).where(User.id.in_(ids["s"])))
+        names.update((student_key(user_id), name) for user_id, name in rows)
+    if ids["p"]:
+        rows = db.session.execute(
+            db.select(Position.id, Position.title, HostCompany.name)
+            .join(HostCompany, HostCompany.id == Position.host_id)
+            .where(Position.id.in_(ids["p"]))
+        )
+        names.update((position_key(position_id), f"{title} ({host})") for position_id, title, host in rows)
+    if ids["h"]:
+        rows = db.session.execute(db.select(HostCompany.id, HostCompany.name).where(HostCompany.id.in_(ids["h"])))
+        names.update((host_key(host_id), name) for host_id, name in rows)
+    return names
+
+
+def placed_of(run: MatchRun, key: str) -> list[tuple[str, str, int | None]]:
+    """(student, position, student's rank) of the run's assignments that involve this student or position,
+    read from the indexed assignment rows rather than the run's whole result."""
+    column = MatchAssignment.student_id if key.startswith("s") else MatchAssignment.position_id
+    rows = db.session.execute(
+        db.select(MatchAssignment.student_id, MatchAssignment.position_id, MatchAssignment.student_rank)
+        .where(MatchAssignment.run_id == run.id, column == key_id(key))
+        .order_by(MatchAssignment.id)
+    )
+    return [(student_key(student), position_key(position), rank) for student, position, rank in rows]
+
+
+def has_reasons(run: MatchRun, person: str) -> bool:
+    """Whether the run stored reasons for this person (one primary-key lookup)."""
+    return db.session.get(RunExplanation, (run.id, person)) is not None
 
 
 def reasons_of(person: str, runs: list[MatchRun]) -> list[dict]:

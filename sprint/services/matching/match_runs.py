@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import DateTime, delete, func, insert, literal, update
 from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
@@ -13,8 +13,10 @@ from ...models import (
     MatchAssignment,
     MatchMode,
     MatchRun,
+    Outcome,
     Phase,
     Placement,
+    PlacementStatus,
     PublicationStatus,
     RunExplanation,
     RunStatus,
@@ -48,9 +50,9 @@ class RunSettings:
     cap_per: str = ""  # "", "host" or "position"
     cap_max: int | None = None
     floors: dict[str, int] = field(default_factory=dict)  # group -> minimum placed
-    host_capacity: list[tuple[int, int]] = field(default_factory=list)  # (host id, total)
-    locks: list[tuple[int, int, str]] = field(default_factory=list)  # (student id, position id, reason)
-    forbids: list[tuple[int, int, str]] = field(default_factory=list)
+    host_capacity: list[tuple[int | str, int]] = field(default_factory=list)  # (host id or "#id", total)
+    locks: list[tuple[int | str, int | str, str]] = field(default_factory=list)  # (student, position, reason)
+    forbids: list[tuple[int | str, int | str, str]] = field(default_factory=list)
 
 
 def create_run(
@@ -66,19 +68,27 @@ def create_run(
     reasons: dict | None = None,
     rerun_of: int | None = None,
     vacancy_round_id: int | None = None,
+    deferred: bool = False,
 ) -> MatchRun:
-    """Freeze the season's market into a queued run; the snapshot never changes afterwards."""
+    """Freeze the season's market into a queued run; the snapshot never changes afterwards.
+
+    `deferred`: the run's job builds the snapshot (`adapter.build_snapshot`) when it starts, so
+    the request that asked for a run of a large season answers at once; the run keeps its
+    `constraints` in its parameters until then, and its input hash stays empty."""
     if seed < 0:
         raise ServiceError("The seed must be zero or a positive whole number.", "seed")
-    instance = instance if instance is not None else build_instance(season, constraints)
+    if not deferred:
+        instance = instance if instance is not None else build_instance(season, constraints)
     parameters = {
         "time_limit_s": time_limit_s,
-        "constraints": instance.get("constraints") or {},
+        "constraints": (constraints or {}) if deferred else (instance.get("constraints") or {}),
         "reasons": reasons or {"lock": [], "forbid": []},
     }
+    if deferred:
+        parameters["snapshot"] = "built by the job"
     if rerun_of is not None:
         parameters["rerun_of"] = rerun_of
-    input_hash = instance_hash(instance)
+    input_hash = "" if deferred else instance_hash(instance)
     lock_row(Season, season.id)  # the same run started from two tabs: the second waits here, then finds it
     earlier = _just_started(actor, season, round_, mode, seed, input_hash, parameters)
     if earlier is not None:
@@ -93,7 +103,7 @@ def create_run(
         label=label.strip()[:120],
         parameters=parameters,
         solver_version=adapter.SOLVER_VERSION,
-        input_snapshot=instance,
+        input_snapshot=None if deferred else instance,
         input_hash=input_hash,
         created_by=actor,
         status=RunStatus.QUEUED,
@@ -126,19 +136,28 @@ def _just_started(
     actor: User | None, season: Season, round_: int, mode: str, seed: int, input_hash: str, parameters: dict
 ) -> MatchRun | None:
     """The run this person queued moments ago with exactly these settings and this market: a double
-    click or a second tab gives that run back instead of solving the same match twice."""
+    click or a second tab gives that run back instead of solving the same match twice. A run whose
+    job builds its snapshot (no hash yet) is the same when its settings are, within the same
+    seconds."""
     if actor is None:
         return None
+    same_market = (
+        MatchRun.parameters.is_not(None)  # settings compared below; the market a few seconds later is the same
+        if not input_hash
+        else MatchRun.input_hash == input_hash
+    )
     recent = db.session.scalars(
-        db.select(MatchRun).where(
+        db.select(MatchRun)
+        .where(
             MatchRun.season_id == season.id,
             MatchRun.round == round_,
             MatchRun.mode == mode,
             MatchRun.seed == seed,
-            MatchRun.input_hash == input_hash,
+            same_market,
             MatchRun.created_by_id == actor.id,
             MatchRun.created_at >= utcnow() - timedelta(seconds=REPEAT_WINDOW_S),
         )
+        .order_by(MatchRun.id)
     )
     return next((run for run in recent if run.parameters == parameters), None)
 
@@ -156,16 +175,38 @@ def start_run(
 ) -> MatchRun:
     """Check the settings against the season's market, snapshot it and queue the run in the background
     (or, `inline`, solve it before returning). A vacancy round passes its own `instance`
-    (`adapter.build_vacancy_instance`)."""
+    (`adapter.build_vacancy_instance`).
+
+    A first-round run of the whole season is checked against the database (the ids it names,
+    that there is somebody to match) and its job builds the snapshot: the request answers at
+    once whatever the season's size. A second round builds its smaller market here."""
     if round_ == 1 and season.phase in (Phase.PUBLISHED, Phase.CLOSED):
         raise ServiceError(f"{season.name} is already published; use a second round for the seats left.")
     if season.phase == Phase.DRAFT:
         raise ServiceError(f"{season.name} is still being set up; open applications first.")
+    if instance is None and round_ == 1 and not exclude_students and not seats_taken:
+        if not adapter.has_market(season):
+            raise ServiceError("There is nobody to match yet: no certified student lists or no open positions.")
+        constraints, reasons = _constraints(settings, adapter.SeasonMarket(season))
+        run = create_run(
+            actor,
+            season,
+            MatchMode(settings.mode),
+            settings.seed,
+            settings.time_limit_s,
+            constraints=constraints,
+            label=settings.label,
+            round_=round_,
+            reasons=reasons,
+            deferred=True,
+        )
+        run_queue.enqueue(run, inline)
+        return run
     if instance is None:
         instance = build_instance(season, None, exclude_students, seats_taken)
     if not instance["students"] or not instance["positions"]:
         raise ServiceError("There is nobody to match yet: no certified student lists or no open positions.")
-    constraints, reasons = _constraints(settings, instance)
+    constraints, reasons = _constraints(settings, adapter.InstanceMarket(instance, season))
     instance["constraints"] = constraints
     try:
         adapter.check_instance(instance)
@@ -187,7 +228,7 @@ def start_run(
     return run
 
 
-def _constraints(settings: RunSettings, instance: dict) -> tuple[dict, dict]:
+def _constraints(settings: RunSettings, market: adapter.Market) -> tuple[dict, dict]:
     """The instance's side constraints from the settings, after checking every rule and id."""
     if settings.mode not in set(MatchMode):
         raise ServiceError("Choose one of the listed modes.", "mode")
@@ -208,9 +249,10 @@ def _constraints(settings: RunSettings, instance: dict) -> tuple[dict, dict]:
             floors.append({"group": group, "min": minimum})
     if floors:
         constraints["group_floor"] = floors
-    hosts = {entry.get("host") for entry in instance["positions"]}
+    totals = [(_number(host, "host"), total) for host, total in settings.host_capacity]
+    hosts = market.hosts({host_id for host_id, _ in totals})
     capacity: dict[str, int] = {}
-    for host_id, total in settings.host_capacity:
+    for host_id, total in totals:
         key = host_key(host_id)
         if key not in hosts:
             raise ServiceError(f"Host #{host_id} has no open position in this match.")
@@ -225,7 +267,7 @@ def _constraints(settings: RunSettings, instance: dict) -> tuple[dict, dict]:
             "mode; pick one of those, or remove the side constraints.",
             "mode",
         )
-    reasons = {"lock": _pairs(settings.locks, instance, "lock"), "forbid": _pairs(settings.forbids, instance, "forbid")}
+    reasons = {"lock": _pairs(settings.locks, market, "lock"), "forbid": _pairs(settings.forbids, market, "forbid")}
     locked_students = [entry["student"] for entry in reasons["lock"]]
     if len(set(locked_students)) != len(locked_students):
         raise ServiceError("A student can be locked to one position only.")
@@ -240,12 +282,18 @@ def _constraints(settings: RunSettings, instance: dict) -> tuple[dict, dict]:
     return constraints, reasons
 
 
-def _pairs(pairs: list[tuple[int, int, str]], instance: dict, kind: str) -> list[dict]:
-    students = {entry["id"] for entry in instance["students"]}
-    positions = {entry["id"] for entry in instance["positions"]}
+def _pairs(pairs: list[tuple[int | str, int | str, str]], market: adapter.Market, kind: str) -> list[dict]:
+    """The locks or forbids as the solver's pairs; a student is named by id, "#id" or email, a position
+    by id or "#id" (what the pickers send, and what a coordinator without JavaScript types)."""
+    resolved = [
+        (market.student_ref(student), _number(position, "position"), (reason or "").strip())
+        for student, position, reason in pairs
+    ]
+    students = market.students({student for student, _, _ in resolved})
+    positions = market.positions({position for _, position, _ in resolved})
     out, seen = [], set()
-    for student_id, position_id, reason in pairs:
-        student, position, reason = student_key(student_id), position_key(position_id), (reason or "").strip()
+    for student_id, position_id, reason in resolved:
+        student, position = student_key(student_id), position_key(position_id)
         if student not in students:
             raise ServiceError(f"Student #{student_id} is not in this match (no certified rank list).")
         if position not in positions:
@@ -257,6 +305,16 @@ def _pairs(pairs: list[tuple[int, int, str]], instance: dict, kind: str) -> list
         seen.add((student, position))
         out.append({"student": student, "position": position, "reason": reason[:300]})
     return out
+
+
+def _number(ref: int | str, what: str) -> int:
+    """A record's id as typed: 12 or "#12"."""
+    if isinstance(ref, int):
+        return ref
+    text = (ref or "").strip().lstrip("#")
+    if not text.isdigit():
+        raise ServiceError(f"Name the {what} by its number (#12), or choose one from the suggestions: “{ref}”.")
+    return int(text)
 
 
 def rerun(actor: User, run: MatchRun) -> MatchRun:
@@ -333,29 +391,46 @@ def publish_run(
             if season.offer_deadline_at and season.offer_deadline_at > now
             else now + timedelta(days=7)
         )
-    offers = [
-        dict(
-            season_id=season.id,
-            run_id=run.id,
-            student_id=student_id,
-            position_id=position_id,
-            round=run.round,
-            student_rank=student_rank,
-            position_rank=position_rank,
-            offered_at=now,
-            response_deadline=deadline,
-        )
-        for student_id, position_id, student_rank, position_rank in db.session.execute(
+    offered = db.session.scalar(db.select(func.count(MatchAssignment.id)).where(MatchAssignment.run_id == run.id))
+    offers = (  # INSERT ... SELECT from the run's assignments: one statement, no row through Python
+        insert(Placement).from_select(
+            [
+                "season_id",
+                "run_id",
+                "student_id",
+                "position_id",
+                "round",
+                "student_rank",
+                "position_rank",
+                "offered_at",
+                "response_deadline",
+                "status",
+                "outcome",
+                "note",
+                "end_reason",
+                "end_detail",
+            ],
             db.select(
+                literal(season.id),
+                literal(run.id),
                 MatchAssignment.student_id,
                 MatchAssignment.position_id,
+                literal(run.round),
                 MatchAssignment.student_rank,
                 MatchAssignment.position_rank,
+                literal(now, DateTime()),
+                literal(deadline, DateTime()),
+                literal(str(PlacementStatus.OFFERED)),
+                literal(str(Outcome.NONE)),
+                literal(""),
+                literal(""),
+                literal(""),
             )
             .where(MatchAssignment.run_id == run.id)
-            .order_by(MatchAssignment.id)
+            .order_by(MatchAssignment.id),
+            include_defaults=False,
         )
-    ]
+    )
     run.published_at, run.published_by_id = now, actor.id if actor else None  # the unique index guards a race
     if notify:  # a job writes the emails once this commits (publication_emails); marked in the same commit
         run.emails_due_at = now
@@ -367,14 +442,14 @@ def publish_run(
         run,
         program_id=season.program_id,
         round=run.round,
-        placements=len(offers),
+        placements=offered,
         blocking_pairs=blocking or None,
         **audit.said(reason),
     )
     try:
         db.session.flush()  # the run's published_at first: a second publication of the round fails here
-        if offers:
-            db.session.execute(insert(Placement), offers)  # one statement, however many offers
+        if offered:
+            db.session.execute(offers)
         db.session.execute(  # a publication of the round still waiting for its time has nothing left to do
             update(ScheduledPublication)
             .where(
@@ -396,7 +471,7 @@ def publish_run(
         raise ServiceError(f"Round {run.round} of {season.name} is already published.") from error
     if notify:
         publication_emails.queue(run.id)
-    return len(offers)
+    return offered
 
 
 def _vacancy_round_to_publish(run: MatchRun) -> VacancyRound | None:

@@ -42,7 +42,7 @@ from ...extensions import db
 from ...models import MatchRun, RunStatus, utcnow
 from ..support import jobs
 from ..support.local_time import format_when, zone_of
-from .adapter import SolverRefused, solve_run
+from .adapter import SolverRefused, build_snapshot, solve_run
 
 AUTOGROUP = "/proc/self/autogroup"
 HEARTBEAT_S = 10.0  # RUN_HEARTBEAT_S: how often a solving worker says it is alive
@@ -146,16 +146,22 @@ def execute_run(run: MatchRun) -> MatchRun:
 
 
 def _solve(run: MatchRun, claimed_at: datetime) -> None:
-    run_id, started = run.id, time.perf_counter()
+    run_id, started, stage = run.id, time.perf_counter(), "solving"
     try:
+        if not run.input_hash:  # queued without a snapshot: this job builds it (the page says so meanwhile)
+            stage = "building the input"
+            build_snapshot(run)
+            db.session.commit()
+            stage = "solving"
         solve_run(run)
         status, error = RunStatus.DONE, ""
     except SolverRefused as refused:
+        db.session.rollback()
         status, error = RunStatus.FAILED, str(refused)
     except Exception as unexpected:  # whatever broke, the run must not stay "running"
-        current_app.logger.exception("Match run %s failed", run_id)
+        current_app.logger.exception("Match run %s failed while %s", run_id, stage)
         db.session.rollback()
-        status, error = RunStatus.FAILED, f"Unexpected error: {unexpected}"
+        status, error = RunStatus.FAILED, f"Unexpected error while {stage}: {unexpected}"
     seconds = round(time.perf_counter() - started, 3)
     try:
         kept = _finish(run_id, claimed_at, status, error, seconds)
@@ -268,6 +274,13 @@ def sweep_stale(now: datetime | None = None, run_id: int | None = None) -> int:
     if swept:
         log.warning("%s match run(s) lost their worker and were marked failed", swept)
     return swept
+
+
+def stage_of(run: MatchRun) -> str:
+    """What a running run is doing: its job builds the input first when it was queued without one."""
+    if run.status != RunStatus.RUNNING:
+        return str(run.status)
+    return "solving" if run.input_hash else "building the input"
 
 
 def check_lease(run: MatchRun) -> None:

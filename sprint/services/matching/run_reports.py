@@ -7,6 +7,7 @@ cells under five (zero included) are shown as "<5" by `support.privacy`, so that
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,17 +21,19 @@ from ...models import (
     Placement,
     Position,
     PositionStatus,
+    RunStatus,
     Season,
     User,
 )
 from ..errors import NotFound
 from ..support.figures import show
 from ..support.privacy import suppress
-from . import run_queue
+from . import adapter, run_queue
 from .adapter import explanation_texts, labels, reasons_of, student_key
 from .match_quality import SHARE_OF, choice_shares
 
 PER_PAGE = 50
+LISTED_AT_MOST = 500  # unmatched students and unfilled positions the run page lists (50,000 students: thousands)
 GROUP_LABELS = {
     "first_generation": "First-generation students",
     "pell_eligible": "Pell-eligible students",
@@ -77,6 +80,83 @@ def choices_for(season: Season) -> tuple[list[tuple[int, str]], list[tuple[int, 
         [(row[0], f"{row[3]}: {row[1]} (#{row[0]})") for row in positions],
         sorted(hosts.items(), key=lambda h: h[1]),
     )
+
+
+PICK_LIMIT = 20  # suggestions a picker shows at most
+
+
+def _prefix(text: str) -> str:
+    """What was typed as a LIKE prefix, its wildcards taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def pick(season: Season, kind: str, typed: str) -> list[tuple[str, str]]:
+    """Up to PICK_LIMIT (value, label) suggestions for a lock/forbid picker: students in the season's
+    match (a certified list) whose name or email starts with `typed`, the value their email; open
+    positions whose title or host starts with it (or whose number it is), or hosts with an open
+    position, the value "#id"."""
+    typed = " ".join(typed.split())[:120].lower()
+    if len(typed) < 2 and not typed.lstrip("#").isdigit():
+        return []
+    number = int(typed.lstrip("#")) if typed.lstrip("#").isdigit() else None
+    if kind == "student":
+        match = [
+            db.func.lower(User.name).like(_prefix(typed), escape="\\"),
+            User.email.like(_prefix(typed), escape="\\"),
+        ]
+        if number is not None:
+            match.append(User.id == number)
+        rows = db.session.execute(
+            db.select(User.id, User.name, User.email)
+            .join(Application, Application.student_id == User.id)
+            .where(
+                Application.season_id == season.id,
+                Application.status == ApplicationStatus.SUBMITTED,
+                Application.ranks_certified_at.is_not(None),
+                db.or_(*match),
+            )
+            .order_by(User.name, User.id)
+            .limit(PICK_LIMIT)
+        )
+        return [(email, f"{name} <{email}> (#{user_id})") for user_id, name, email in rows]
+    typed = typed.lower()
+    if kind == "host":
+        match = [db.func.lower(HostCompany.name).like(_prefix(typed), escape="\\")]
+        if number is not None:
+            match.append(HostCompany.id == number)
+        rows = db.session.execute(
+            db.select(HostCompany.id, HostCompany.name)
+            .join(Position, Position.host_id == HostCompany.id)
+            .where(
+                Position.season_id == season.id,
+                Position.status == PositionStatus.OPEN,
+                HostCompany.approved.is_(True),
+                db.or_(*match),
+            )
+            .group_by(HostCompany.id, HostCompany.name)
+            .order_by(HostCompany.name, HostCompany.id)
+            .limit(PICK_LIMIT)
+        )
+        return [(f"#{host_id}", f"{name} (#{host_id})") for host_id, name in rows]
+    match = [  # 12,000 positions at most in a season: its index, then the prefix on each
+        db.func.lower(Position.title).like(_prefix(typed), escape="\\"),
+        db.func.lower(HostCompany.name).like(_prefix(typed), escape="\\"),
+    ]
+    if number is not None:
+        match.append(Position.id == number)
+    rows = db.session.execute(
+        db.select(Position.id, Position.title, HostCompany.name)
+        .join(HostCompany, HostCompany.id == Position.host_id)
+        .where(
+            Position.season_id == season.id,
+            Position.status == PositionStatus.OPEN,
+            HostCompany.approved.is_(True),
+            db.or_(*match),
+        )
+        .order_by(HostCompany.name, Position.title, Position.id)
+        .limit(PICK_LIMIT)
+    )
+    return [(f"#{position_id}", f"{host}: {title} (#{position_id})") for position_id, title, host in rows]
 
 
 def placement_for(actor: User, placement_id: int) -> Placement:
@@ -128,7 +208,9 @@ class RunFigures:
     position_histogram: list[tuple[str, int]] = field(default_factory=list)
     per_college: list[tuple[str, str]] = field(default_factory=list)
     per_group: list[tuple[str, str]] = field(default_factory=list)
-    unmatched: list[tuple[str, str]] = field(default_factory=list)  # (key, name)
+    unmatched: list[tuple[str, str]] = field(default_factory=list)  # (key, name), the first LISTED_AT_MOST
+    unmatched_total: int = 0
+    unfilled_total: int = 0
     unfilled: list[tuple[str, str, int]] = field(default_factory=list)  # (key, name, open seats)
     blocking: list[tuple[str, str]] = field(default_factory=list)
     placements: list[dict] = field(default_factory=list)  # one page
@@ -157,11 +239,13 @@ def figures(
     colleges = stats.get("placements_per_college", {})
     out.per_college = sorted(((names.get(key, key), suppress(n)) for key, n in colleges.items()))
     out.per_group = [(GROUP_LABELS.get(g, g), suppress(n)) for g, n in stats.get("placements_per_group", {}).items()]
-    out.unmatched = sorted(
-        ((key, names.get(key, key)) for key in result.get("unmatched_students", [])), key=lambda item: item[1]
+    unmatched, unfilled = result.get("unmatched_students", []), result.get("unfilled", {})
+    out.unmatched_total, out.unfilled_total = len(unmatched), len(unfilled)
+    out.unmatched = heapq.nsmallest(
+        LISTED_AT_MOST, ((key, names.get(key, key)) for key in unmatched), key=lambda item: item[1]
     )
-    out.unfilled = sorted(
-        ((key, names.get(key, key), n) for key, n in result.get("unfilled", {}).items()), key=lambda item: item[1]
+    out.unfilled = heapq.nsmallest(
+        LISTED_AT_MOST, ((key, names.get(key, key), n) for key, n in unfilled.items()), key=lambda item: item[1]
     )
     out.blocking = [(names.get(s, s), names.get(p, p)) for s, p in result.get("blocking_pairs", [])]
     rows = sorted(
@@ -182,24 +266,32 @@ def figures(
 
 
 def explanation(run: MatchRun, key: str) -> tuple[str, str, list[str]] | None:
-    """(name, where they were placed, reasons) for "s<id>" or "p<id>" in this run, or None if not in it."""
+    """(name, where they were placed, reasons) for "s<id>" or "p<id>" in this run, or None if not in it.
+
+    Reads one person's rows (their reasons, their assignments) and the names those mention, never
+    the run's whole result, snapshot or the season's names: the same cost at 150 or 50,000 students."""
     side = "students" if key.startswith("s") else "positions"
-    if not run.result or key not in {entry["id"] for entry in (run.input_snapshot or {}).get(side, [])}:
+    if run.status != RunStatus.DONE or not _KEY.fullmatch(key):
         return None
-    names = labels(run.season_id)
+    if not adapter.has_reasons(run, key) and key not in {  # a run stored without reasons: its snapshot says
+        entry["id"] for entry in (run.input_snapshot or {}).get(side, [])
+    }:
+        return None
     entries = reasons_of(key, [run])
+    placed = adapter.placed_of(run, key)
+    raw = explanation_texts(entries, "coordinator", run.mode)
+    wanted = {key, *(p for _, p, _ in placed), *(s for s, _, _ in placed)}
+    wanted |= {found for text in raw for found in _KEY.findall(text)}
+    wanted |= {entry.get("student") for entry in entries if entry.get("student")}
+    names = adapter.labels_for(wanted)
+    if key not in names:
+        return None
     if side == "students":
-        got = next((a for a in run.result["assignments"] if a["student"] == key), None)
-        where = (
-            f"Placed at {names.get(got['position'])} (their choice #{got['student_rank']})" if got else "Not matched"
-        )
+        where = f"Placed at {names.get(placed[0][1])} (their choice #{placed[0][2]})" if placed else "Not matched"
     else:
-        held = [names.get(a["student"]) for a in run.result["assignments"] if a["position"] == key]
+        held = [names.get(student) for student, _, _ in placed]
         where = f"Took {len(held)}: {', '.join(sorted(held))}" if held else "Took nobody"
-    texts = [
-        _KEY.sub(lambda m: names.get(m.group(0), m.group(0)), text)
-        for text in explanation_texts(entries, "coordinator", run.mode)
-    ]
+    texts = [_KEY.sub(lambda m: names.get(m.group(0), m.group(0)), text) for text in raw]
     if side == "positions":
         texts = [f"{names.get(entry.get('student'), '?')}: {text}" for entry, text in zip(entries, texts)]
     return names[key], where, texts

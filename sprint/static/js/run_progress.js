@@ -14,6 +14,8 @@
           window.location.reload();
           return;
         }
+        var stage = document.getElementById("run-stage");
+        if (stage && run.stage) { stage.textContent = run.stage; }
         if (run.started_at && bar) {
           var elapsed = (Date.now() - Date.parse(run.started_at + "Z")) / 1000;
           bar.value = Math.min(elapsed, Number(bar.max));
