@@ -43,8 +43,8 @@ def test_up_and_down_move_one_candidate_between_tiers_and_nobody_else(page: Page
     assert _values(page, [a, b, c]) == {a: "1", b: "2", c: "3"}
     expect(page.locator("[data-ranklist-status]")).to_contain_text("already")
 
-    _move(page, rest[0], "Up") if rest else None  # an unranked candidate joins the last ranked tier
-    if rest:
+    if rest:  # an unranked candidate joins the last ranked tier
+        _move(page, rest[0], "Up")
         assert _values(page, [a, b, c, rest[0]]) == {a: "1", b: "2", c: "3", rest[0]: "3"}
 
     _move(page, b, "Up")  # alone in tier 2: joins tier 1; tier 3 keeps its number (ranks are an order)
@@ -52,3 +52,24 @@ def test_up_and_down_move_one_candidate_between_tiers_and_nobody_else(page: Page
     expect(page.get_by_text("Draft saved")).to_be_visible()
     saved = _values(page, rows)
     assert saved[a] == "1" and saved[b] == "1" and saved[c] == "3"
+
+
+def test_dragging_a_row_onto_another_gives_it_that_rank_and_changes_nobody_else(page: Page, demo) -> None:
+    position_id = demo.run(demo_busiest_position)
+    log_in(page, "host@sprint.demo")
+    page.goto(f"/company/positions/{position_id}/ranks")
+    rows = rank_rows(page)
+    a, b, c, *rest = rows
+    for row in rows:
+        page.locator(f"input[name='{row}']").fill("")
+    for row, rank in {a: "1", b: "2", c: "3"}.items():
+        page.locator(f"input[name='{row}']").fill(rank)
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Draft saved")).to_be_visible()
+
+    page.locator(f"li:has(input[name='{c}'])").drag_to(page.locator(f"li:has(input[name='{a}'])"))
+    assert _values(page, [a, b, c]) == {a: "1", b: "2", c: "1"}
+    expect(page.locator("[data-ranklist-status]")).to_contain_text("rank 1, tied with 1 other")
+    assert sorted(page.locator("[data-tier='1'] .rank-input").evaluate_all("xs => xs.map(x => x.name)")) == sorted(
+        [a, c]
+    )
