@@ -111,6 +111,37 @@ class ApplicantFilterForm(Form):
     class_year = IntegerField("Class year", validators=[Optional(), NumberRange(2000, 2100)])
 
 
+class RankViewForm(Form):
+    """How the host's rank page is sorted and filtered: query arguments, so it works without JavaScript."""
+
+    NAMES = ("sort", "fit", "interview", "ranked")
+
+    class Meta:
+        csrf = False
+
+    sort = SelectField(
+        "Sort by",
+        choices=options([("rank", "Rank (tiers)"), ("fit", "Skills fit, best first"), ("name", "Name")]),
+        default="rank",
+    )
+    fit = SelectField(
+        "Skills fit",
+        coerce=int,
+        choices=options([(0, "Any fit"), (34, "34% or more"), (67, "67% or more")]),
+        default=0,
+    )
+    interview = SelectField(
+        "Interview",
+        choices=options(
+            [("", "Anyone"), ("interviewed", "Marked interviewed"), ("not_interviewed", "Not marked interviewed")]
+        ),
+        default="",
+    )
+    ranked = SelectField(
+        "Ranked", choices=options([("", "Ranked or not"), ("ranked", "Ranked"), ("unranked", "Not ranked")]), default=""
+    )
+
+
 class ReviewForm(Form):
     note = TextAreaField("Private note (your team only)", validators=[Optional(), Length(max=4000)])
     interviewed = BooleanField("Interviewed")

@@ -14,6 +14,7 @@ from ..forms.company import (
     HostRankForm,
     InviteColleagueForm,
     PositionForm,
+    RankViewForm,
     ReviewForm,
 )
 from ..forms.confirm import ConfirmForm
@@ -27,7 +28,7 @@ from ..services.matching import outcomes, student_outcomes, vacancy_hosts
 from ..services.season import queries
 from ..services.summer import access as summer_access
 from ..services.summer import forms_filled, lifecycle, quality, windows
-from .forms_support import errors_shown_on, rank_inputs, status_for
+from .forms_support import errors_shown_on, rank_inputs, status_for, valid_or_400
 from .season_choice import shown_season
 
 bp = Blueprint("company", __name__, url_prefix="/company")
@@ -256,21 +257,28 @@ def ranks(position_id: int):
                 else "Draft saved. Certify the list before the deadline.",
                 "success",
             )
-            return redirect(url_for("company.ranks", position_id=position.id))
+            return redirect(url_for("company.ranks", position_id=position.id, **_rank_view_args()))
     return _render_ranks(position, form), status_for(form)
 
 
+def _rank_view_args() -> dict[str, str]:
+    """The rank page's sort and filters from the query, kept across a save (other arguments dropped)."""
+    return {name: value for name, value in request.args.items() if name in RankViewForm.NAMES and value}
+
+
 def _render_ranks(position: Position, form: HostRankForm):
-    people = rankings.candidates(position)
+    view = valid_or_400(RankViewForm(request.args))
+    page = rankings.rank_page(position, view.sort.data, view.fit.data, view.interview.data, view.ranked.data)
     form.version.data = position.ranks_version
-    ranked = sum(rank is not None for _, rank in people)
     return render_template(
         "company/ranks.html",
         position=position,
         form=form,
-        people=people,
+        view=view,
+        page=page,
+        view_args=_rank_view_args(),
         can=open_actions.for_position(current_user, position),
-        health=rankings.host_health(position, ranked),
+        health=rankings.host_health(position, page.ranked),
     )
 
 

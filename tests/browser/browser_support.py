@@ -51,3 +51,24 @@ def demo_host_id() -> int:
 
     user_id = db.session.scalar(db.select(User.id).where(User.email == "host@sprint.demo"))
     return db.session.scalar(db.select(HostMember.host_id).where(HostMember.user_id == user_id))
+
+
+def demo_busiest_position() -> int:
+    """The demo host's current-season position with the most applicants (at least three; app context)."""
+    from sprint.extensions import db
+    from sprint.models import Phase, Position, PositionInterest, Season
+
+    counts = db.session.execute(
+        db.select(Position.id, db.func.count(PositionInterest.id))
+        .join(PositionInterest)
+        .join(Season, Season.id == Position.season_id)  # the current season: past ones are closed
+        .where(
+            Position.host_id == demo_host_id(),
+            PositionInterest.withdrawn_at.is_(None),
+            Season.phase == Phase.APPLICATIONS,
+        )
+        .group_by(Position.id)
+        .order_by(db.func.count(PositionInterest.id).desc(), Position.id)
+    ).first()
+    assert counts is not None and counts[1] >= 3
+    return counts[0]

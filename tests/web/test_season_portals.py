@@ -746,3 +746,70 @@ def test_the_student_reads_why_in_words_with_position_names_not_ids(app, client,
     assert "\u201cCell culture intern\u201d at Elm Bio had no seat for you under its host" in page
     assert re.search(r"\bp\d+\b", page.split("Why this result")[1].split("</ul>")[0]) is None
     assert rival.name not in page  # never the names of those who got the seat
+
+
+def test_the_host_rank_page_shows_everything_and_never_another_hosts_notes(app, client, make, login, world):
+    ana = _student(make, world, login, client)
+    _apply(client, world["p1"], "Ana's statement: I ran gels all spring.")
+    _apply(client, world["p3"])
+    client.post("/logout")
+    ben = _student(make, world, login, client)
+    assert _apply(client, world["p1"], "Ben's statement: I like robots.").status_code == 302
+    client.post("/logout")
+    login(world["harbor_member"])
+    assert client.post(f"/company/applicants/{ana.id}", data={"note": "Harbor's secret note"}).status_code == 302
+    client.post("/logout")
+    login(world["elm_member"])
+    assert (
+        client.post(f"/company/applicants/{ana.id}", data={"note": "Elm's own note", "interviewed": "y"}).status_code
+        == 302
+    )
+    url = f"/company/positions/{world['p1'].id}/ranks"
+    client.post(
+        url, data={"version": _version(client, url), "action": "draft", f"rank_{ana.id}": "1", f"rank_{ben.id}": ""}
+    )
+
+    page = client.get(url).get_data(as_text=True)
+    assert "Elm&#39;s own note" in page
+    assert "Harbor&#39;s secret note" not in page and "Harbor's secret note" not in page
+    assert "Ana&#39;s statement: I ran gels all spring." in page and "Ben&#39;s statement: I like robots." in page
+    assert "skills match" in page or "no skills listed" in page
+    assert page.count(">Interviewed</span>") == 1 and page.count("Not marked interviewed</span>") == 1
+    assert f'>Résumé<span class="visually-hidden"> of {ana.name}</span>' in page
+    assert 'data-tier="1"' in page and 'data-tier=""' in page and ">Rank 1</h2>" in page and ">Not ranked</h2>" in page
+    assert "Up moves the candidate into the tier above" in page and "ranklist.js" in page
+
+
+def test_the_host_rank_page_filters_without_javascript_and_a_save_keeps_the_hidden_ranks(
+    app, client, make, login, world
+):
+    ana = _student(make, world, login, client)
+    _apply(client, world["p1"])
+    client.post("/logout")
+    ben = _student(make, world, login, client)
+    _apply(client, world["p1"])
+    client.post("/logout")
+    login(world["elm_member"])
+    url = f"/company/positions/{world['p1'].id}/ranks"
+    client.post(
+        url, data={"version": _version(client, url), "action": "draft", f"rank_{ana.id}": "1", f"rank_{ben.id}": ""}
+    )
+
+    page = client.get(url + "?ranked=unranked").get_data(as_text=True)
+    assert f'id="rank_{ben.id}"' in page and f'id="rank_{ana.id}"' not in page
+    assert f'<input type="hidden" name="rank_{ana.id}" value="1">' in page  # the filtered-out rank goes back as it is
+    assert "ranklist.js" not in page and "clear the filters to use them" in page
+    response = client.post(
+        url + "?ranked=unranked",
+        data={"version": _version(client, url), "action": "draft", f"rank_{ana.id}": "1", f"rank_{ben.id}": "2"},
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("?ranked=unranked")
+    with app.app_context():
+        ranks = dict(db.session.execute(db.select(HostRank.student_id, HostRank.rank).order_by(HostRank.id)).all())
+    assert ranks == {ana.id: 1, ben.id: 2}
+    by_name = client.get(url + "?sort=name").get_data(as_text=True)
+    assert by_name.index(f'id="rank_{min((ana, ben), key=lambda s: s.name).id}"') < by_name.index(
+        f'id="rank_{max((ana, ben), key=lambda s: s.name).id}"'
+    )
+    for bad in ("?sort=secret", "?fit=lots", "?ranked=maybe", "?interview=x"):
+        assert client.get(url + bad).status_code == 400

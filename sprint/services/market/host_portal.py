@@ -198,6 +198,10 @@ def save_review(member: User, student: User, note: str, interviewed: bool) -> Ca
         .with_for_update()
     )
     review.note, review.interviewed, review.updated_by_id = note.strip(), interviewed, member.id
+    # The note itself stays private to the team: the audit says that it changed, not what it says.
+    audit.record(
+        member, "review.saved", review, program_id=host.program_id, student_id=student.id, interviewed=interviewed
+    )
     db.session.commit()
     return review
 

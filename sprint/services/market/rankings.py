@@ -9,11 +9,13 @@ from ...extensions import db
 from ...models import (
     Application,
     ApplicationStatus,
+    CandidateReview,
     ExtensionKind,
     HostRank,
     Position,
     PositionInterest,
     PositionStatus,
+    StudentProfile,
     StudentRank,
     User,
     utcnow,
@@ -23,6 +25,7 @@ from ..errors import NotAllowed, ServiceError
 from ..season.deadlines import ensure_open
 from ..support import audit
 from ..support.concurrency import claim_version, lock_row, undone_on_error
+from . import skills
 from .applications import active_interests
 
 SHORT_LIST = 3
@@ -161,6 +164,110 @@ def candidates(position: Position) -> list[tuple[User, int | None]]:
         .order_by(HostRank.rank.is_(None), HostRank.rank, User.name)
     )
     return [(user, rank) for user, rank in rows]
+
+
+# The rank page: everything a host weighs, sorted and filtered by query arguments (works without JavaScript).
+
+RANK_SORTS = ("rank", "fit", "name")
+INTERVIEW_FILTERS = ("", "interviewed", "not_interviewed")
+RANKED_FILTERS = ("", "ranked", "unranked")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One applicant on the host's rank page; `review` is the host team's own note, never another host's."""
+
+    student: User
+    rank: int | None
+    score: int | None  # skills fit to this position, as on the applicants page (None: no skills listed)
+    statement: str  # the student's statement for this position
+    review: CandidateReview | None
+
+    @property
+    def interviewed(self) -> bool:
+        # What the app records today is the team's "interviewed" mark; interview scheduling (booked,
+        # done, no-show) is a later piece of work and will report its status here.
+        return bool(self.review and self.review.interviewed)
+
+
+@dataclass(frozen=True)
+class RankPage:
+    shown: list[Candidate]  # in the chosen order, after the filters
+    hidden: list[Candidate]  # filtered out: their ranks go back with the form unchanged
+    tiers: list[tuple[int | None, list[Candidate]]]  # when sorted by rank: equal ranks, then "not ranked"
+    total: int
+    ranked: int
+    reorderable: bool  # the whole list in rank order: only then do Up, Down and dragging make sense
+
+
+def rank_page(position: Position, sort: str = "rank", fit: int = 0, interview: str = "", ranked: str = "") -> RankPage:
+    """The position's applicants with their rank, fit, the host's note and interview mark, and statement."""
+    if sort not in RANK_SORTS or interview not in INTERVIEW_FILTERS or ranked not in RANKED_FILTERS:
+        raise ServiceError("Unknown sort or filter for the rank page.")
+    rows = db.session.execute(
+        db.select(User, HostRank.rank, PositionInterest.statement, StudentProfile)
+        .join(Application, Application.student_id == User.id)
+        .join(PositionInterest, PositionInterest.application_id == Application.id)
+        .join(StudentProfile, StudentProfile.user_id == User.id)
+        .outerjoin(HostRank, (HostRank.position_id == PositionInterest.position_id) & (HostRank.student_id == User.id))
+        .where(
+            PositionInterest.position_id == position.id,
+            PositionInterest.withdrawn_at.is_(None),
+            Application.status == ApplicationStatus.SUBMITTED,
+        )
+        .order_by(HostRank.rank.is_(None), HostRank.rank, User.name, User.id)
+    ).all()
+    reviews = {
+        review.student_id: review
+        for review in db.session.scalars(
+            db.select(CandidateReview)
+            .where(
+                CandidateReview.host_id == position.host_id,  # this host's notes only
+                CandidateReview.student_id.in_([row.User.id for row in rows]),
+            )
+            .order_by(CandidateReview.id)
+        )
+    }
+    everyone = [
+        Candidate(
+            row.User,
+            row.rank,
+            skills.match_score(
+                set(row.StudentProfile.skill_names), position.required_skills, position.preferred_skills
+            ),
+            row.statement or "",
+            reviews.get(row.User.id),
+        )
+        for row in rows
+    ]
+
+    def wanted(c: Candidate) -> bool:
+        return (
+            (not fit or (c.score is not None and c.score >= fit))
+            and (not interview or c.interviewed == (interview == "interviewed"))
+            and (not ranked or (c.rank is not None) == (ranked == "ranked"))
+        )
+
+    shown = [c for c in everyone if wanted(c)]
+    if sort == "fit":
+        shown.sort(key=lambda c: (c.score is None, -(c.score or 0)))  # stable: rank order within equal fit
+    elif sort == "name":
+        shown.sort(key=lambda c: (c.student.name.lower(), c.student.id))
+    tiers: list[tuple[int | None, list[Candidate]]] = []
+    if sort == "rank":
+        for c in shown:
+            if tiers and tiers[-1][0] == c.rank:
+                tiers[-1][1].append(c)
+            else:
+                tiers.append((c.rank, [c]))
+    return RankPage(
+        shown=shown,
+        hidden=[c for c in everyone if not wanted(c)],
+        tiers=tiers,
+        total=len(everyone),
+        ranked=sum(c.rank is not None for c in everyone),
+        reorderable=sort == "rank" and len(shown) == len(everyone),
+    )
 
 
 def save_host_ranks(
