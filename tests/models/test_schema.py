@@ -128,9 +128,8 @@ def test_the_season_rename_keeps_every_row_and_its_links_both_ways(appctx):
         ).inserted_primary_key[0]
         student = connection.execute(
             _before_the_season_rename(User)
-            .insert().values(
-                email="s@example.org", name="S", role=Role.STUDENT, program_id=program, password_hash="x"
-            )
+            .insert()
+            .values(email="s@example.org", name="S", role=Role.STUDENT, program_id=program, password_hash="x")
         ).inserted_primary_key[0]
         connection.execute(_before_the_season_rename(Application).insert().values(cycle_id=season, student_id=student))
         connection.execute(
