@@ -274,7 +274,9 @@ def remove_slot(member: User, slot: InterviewSlot, reason: str = "", now: dateti
     now = now or utcnow()
     position = slot.position
     _member_of(member, position)
-    interview = db.session.scalar(db.select(Interview).where(Interview.slot_id == slot.id).with_for_update())
+    interview = db.session.scalar(
+        db.select(Interview).where(Interview.slot_id == slot.id).with_for_update(of=Interview)
+    )
     if interview is not None and interview.status != InterviewStatus.BOOKED:
         raise ServiceError("This slot's interview is already marked done or no-show; it stays on record.")
     if interview is not None:
@@ -348,7 +350,7 @@ def invite(member: User, position: Position, student_ids: set[int], now: datetim
         db.select(Interview)
         .where(Interview.position_id == position.id, Interview.student_id.in_(student_ids))
         .order_by(Interview.id)
-        .with_for_update()
+        .with_for_update(of=Interview)
     ).all()
     invited = 0
     for interview in rows:
@@ -590,7 +592,7 @@ def send_reminders(now: datetime | None = None) -> int:
             InterviewSlot.starts_at <= now + REMINDER_BEFORE,
         )
         .order_by(Interview.id)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, of=Interview)
     ).all()
     for interview in due:
         interview.reminded_at = now
