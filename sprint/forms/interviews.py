@@ -21,6 +21,25 @@ WEEKDAY_CHOICES = [
 ]
 
 
+class _When(Form):  # declared first: wtforms shows fields in the order they were created
+    day = DateField("Day", validators=[InputRequired()])
+    start = TimeField("Start time", validators=[InputRequired()])
+
+
+class _Series(Form):
+    first_day = DateField("From", validators=[InputRequired()])
+    last_day = DateField("Until", validators=[InputRequired()])
+    weekdays = SelectMultipleField(
+        "Weekdays",
+        coerce=int,
+        choices=options(WEEKDAY_CHOICES),
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+    )
+    window_start = TimeField("Window starts", validators=[InputRequired()])
+    window_end = TimeField("Window ends", validators=[InputRequired()])
+
+
 class _Details(Form):
     minutes = IntegerField("Length (minutes)", default=30, validators=[InputRequired(), NumberRange(10, 240)])
     format = SelectField(
@@ -33,23 +52,12 @@ class _Details(Form):
     interviewer = StringField("Interviewer", validators=[Optional(), Length(max=120)])
 
 
-class SlotForm(_Details):
-    day = DateField("Day", validators=[InputRequired()])
-    start = TimeField("Start time", validators=[InputRequired()])
+class SlotForm(_When, _Details):
+    """One slot: a day and a start time in the program's zone, and its details."""
 
 
-class SeriesForm(_Details):
-    first_day = DateField("From", validators=[InputRequired()])
-    last_day = DateField("Until", validators=[InputRequired()])
-    weekdays = SelectMultipleField(
-        "Weekdays",
-        coerce=int,
-        choices=options(WEEKDAY_CHOICES),
-        option_widget=CheckboxInput(),
-        widget=ListWidget(prefix_label=False),
-    )
-    window_start = TimeField("Window starts", validators=[InputRequired()])
-    window_end = TimeField("Window ends", validators=[InputRequired()])
+class SeriesForm(_Series, _Details):
+    """A weekly series: weekdays between two dates, back-to-back slots within a daily window."""
 
 
 class CutoffForm(Form):
