@@ -54,7 +54,10 @@ OPEN_PHASES = (Phase.APPLICATIONS, Phase.RANKING)
 LINK = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 REMINDER_BEFORE = timedelta(hours=24)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-TAKEN = "That time was just booked by someone else. Nothing changed: choose another time."
+
+
+def _taken() -> str:
+    return _("That time was just booked by someone else. Nothing changed: choose another time.")
 
 
 # Who may do what -----------------------------------------------------------------------------------
@@ -432,7 +435,7 @@ def book(student: User, interview: Interview, slot: InterviewSlot, now: datetime
         db.session.flush()  # the unique slot_id: of two bookings of one slot, one flush fails here
     except IntegrityError as error:
         db.session.rollback()
-        raise StaleEdit(_(TAKEN)) from error
+        raise StaleEdit(_taken()) from error
     db.session.refresh(interview)
     audit.record(
         student,
@@ -448,7 +451,7 @@ def book(student: User, interview: Interview, slot: InterviewSlot, now: datetime
         db.session.commit()
     except IntegrityError as error:  # PostgreSQL: the other booking committed first
         db.session.rollback()
-        raise StaleEdit(_(TAKEN)) from error
+        raise StaleEdit(_taken()) from error
     return interview
 
 
@@ -737,7 +740,17 @@ def interview_of_student(student: User, interview_id: int) -> Interview:
 
 
 def describe(slot: InterviewSlot) -> str:
-    """One line: "Tue, Feb 2, 2027, 1:00 PM EST, 30 min, video call with Dana"."""
+    """One line: "Feb 2, 2027, 1:00 PM EST, 30 min, video call with Dana" (students read it too)."""
     when = format_when(slot.starts_at, zone_of(slot.position.host.program), True)
-    who = f" with {slot.interviewer}" if slot.interviewer else ""
-    return one_line(f"{when}, {slot.minutes} min, {slot.format_label.lower()}{who}")
+    how = {"onsite": _("on site"), "video": _("video call"), "phone": _("phone call")}[slot.format]
+    if slot.interviewer:
+        return one_line(
+            _(
+                "%(when)s, %(minutes)s min, %(how)s with %(who)s",
+                when=when,
+                minutes=slot.minutes,
+                how=how,
+                who=slot.interviewer,
+            )
+        )
+    return one_line(_("%(when)s, %(minutes)s min, %(how)s", when=when, minutes=slot.minutes, how=how))
