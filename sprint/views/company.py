@@ -22,7 +22,7 @@ from ..forms.confirm import ConfirmForm
 from ..forms.interviews import CutoffForm, MarkForm, SeriesForm, SlotForm
 from ..forms.runs import OutcomeForm
 from ..forms.summer import CheckInForm, EndForm, EvaluationForm, StartForm
-from ..models import HostMember, HostMemberRole, Position, Role, User
+from ..models import HostMember, HostMemberRole, Position, Role, User, utcnow
 from ..plurals import counted
 from ..services.accounts import users
 from ..services.market import host_portal, interviews, open_actions, positions, profiles, rankings
@@ -472,6 +472,7 @@ def _interviews_page(position: Position, failed=None, status: int = 200):
         mark_form=MarkForm(formdata=None),
         button=FlaskForm(),
         zone=zone_label(zone_of(current_user.program)),
+        now=utcnow(),  # Done and No-show are offered once an interview's time has come
     ), status
 
 
