@@ -319,3 +319,16 @@ def test_the_feed_lists_interviews_and_deadlines_and_a_reset_revokes_the_old_lin
     assert interview_calendar.user_for_feed(old) is None
     assert interview_calendar.user_for_feed(interview_calendar.feed_token(_get(User, ana))).id == ana.id
     assert interview_calendar.user_for_feed("forged") is None
+
+
+def test_the_sent_email_carries_the_ics_as_a_calendar_attachment(appctx, market, outbox):
+    program, season, host, member, position, ana, ben, _ = market
+    slot = _slot(member, position)
+    rows = _invited(market)
+    interviews.book(_get(User, ana), rows[ana], slot)
+    sent = [m for m in outbox if ana.email in m.to and "booked" in m.subject]
+    assert len(sent) == 1
+    (name, content, mimetype), *_ = sent[0].attachments
+    assert name == "invite.ics" and mimetype.startswith("text/calendar") and "method=REQUEST" in mimetype
+    event = next(iter(Calendar.from_ical(content).walk("VEVENT")))
+    assert event.decoded("DTSTART").replace(tzinfo=None) == slot.starts_at
