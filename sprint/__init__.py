@@ -24,6 +24,7 @@ from .config import (
 from .extensions import CONTENT_SECURITY_POLICY, babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
 from .services.accounts.users import user_for_session
 from .services.directory import import_jobs
+from .services.market import interviews
 from .services.matching import (
     offers_board,
     publication_emails,
@@ -112,6 +113,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             *summer_reminders.JOBS,
             *vacancy_emails.JOBS,
             *import_jobs.JOBS,
+            *interviews.JOBS,
         ],
     )
     job_status.record_failures(jobs.jobs_of(app))

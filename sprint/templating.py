@@ -21,6 +21,7 @@ NAV_FOR_ROLE = {
         ("student.dashboard", "My season"),
         ("student.browse", "Positions"),
         ("student.ranks", "Rank list"),
+        ("student.interviews_page", "Interviews"),
         ("student.profile", "Profile"),
     ],
     Role.HOST: [

@@ -7,6 +7,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from datetime import time as datetime_time
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from ..models import (
     HostCompany,
     HostMember,
     HostRank,
+    Interview,
     MatchMode,
     Outcome,
     OutcomeKind,
@@ -41,6 +43,7 @@ from ..models import (
     User,
     WorkMode,
 )
+from ..services.market import interviews, rankings
 from ..services.matching import match_runs, run_queue, student_outcomes
 from ..services.support.local_time import DEFAULT_ZONE, to_utc, zone
 from . import facts
@@ -111,6 +114,7 @@ class _Builder:
         liaison = self._user(Role.LIAISON, "Lee Liaison", "liaison@sprint.demo", self.program)
         liaison.college = self.colleges[0]
         db.session.commit()
+        self._interviews()
 
     def counts(self) -> dict[str, int]:
         def count(model) -> int:
@@ -368,6 +372,51 @@ class _Builder:
         for student in students:
             _give_resume(student)
         self._market(season, students, positions, certified_share=0.85)
+
+    def _interviews(self) -> None:
+        """The demo host's busiest current position: Tuesday and Thursday afternoon slots in January,
+        six applicants invited and three booked, so the outbox holds calendar invitations (.ics)."""
+        season = db.session.scalar(
+            db.select(Season).where(Season.program_id == self.program.id, Season.year == CURRENT_YEAR)
+        )
+        owner = db.session.scalar(db.select(User).where(User.email == "host@sprint.demo"))
+        busiest = db.session.execute(
+            db.select(Position.id, db.func.count(PositionInterest.id))
+            .join(PositionInterest, PositionInterest.position_id == Position.id)
+            .join(Application, Application.id == PositionInterest.application_id)
+            .where(
+                Position.host_id == owner.membership.host_id,
+                Position.season_id == season.id,
+                Application.status == ApplicationStatus.SUBMITTED,
+            )
+            .group_by(Position.id)
+            .order_by(db.func.count(PositionInterest.id).desc(), Position.id)
+        ).first()
+        if busiest is None:
+            return
+        position = db.session.get(Position, busiest[0])
+        before = datetime(CURRENT_YEAR - 1, 12, 1)  # the demo's "now": its slots are bookable whenever it loads
+        details = interviews.SlotDetails(
+            30, "video", link="https://meet.sprint.demo/interviews", interviewer="Harper Host"
+        )
+        slots = interviews.add_series(
+            owner,
+            position,
+            date(CURRENT_YEAR, 1, 12),
+            date(CURRENT_YEAR, 1, 28),
+            [1, 3],
+            datetime_time(13),
+            datetime_time(16),
+            details,
+            now=before,
+        )
+        applicants = sorted(student.id for student, _ in rankings.candidates(position))[:6]
+        interviews.invite(owner, position, set(applicants), now=before)
+        for n, student_id in enumerate(applicants[:3]):
+            interview = db.session.scalar(
+                db.select(Interview).where(Interview.position_id == position.id, Interview.student_id == student_id)
+            )
+            interviews.book(db.session.get(User, student_id), interview, slots[n * 7], now=before)
 
     def _other_program(self) -> None:
         """A second partnership on the same installation, to show that programs see only their own data."""

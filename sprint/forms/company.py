@@ -24,7 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..models import WorkMode
+from ..models import InterviewStatus, WorkMode
 from ..services.market.positions import date_problem, pay_problem
 from . import AmountField, Form, options
 
@@ -133,7 +133,13 @@ class RankViewForm(Form):
     interview = SelectField(
         "Interview",
         choices=options(
-            [("", "Anyone"), ("interviewed", "Marked interviewed"), ("not_interviewed", "Not marked interviewed")]
+            [
+                ("", "Anyone"),
+                ("interviewed", "Marked interviewed"),
+                ("not_interviewed", "Not marked interviewed"),
+                ("not_invited", "Not invited to interview"),
+            ]
+            + [(status.value, f"Interview: {status.label.lower()}") for status in InterviewStatus]
         ),
         default="",
     )

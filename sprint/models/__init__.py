@@ -24,6 +24,7 @@ from .enums import (
     WorkMode,
     utcnow,
 )
+from .interviews import Interview, InterviewFormat, InterviewSlot, InterviewStatus
 from .market import (
     Application,
     CandidateReview,
@@ -52,6 +53,10 @@ from .summer import SURVEY_SCALES, CheckIn, EvaluationSkill, InternEvaluation, I
 from .vacancy import VacancyApplication, VacancyHostRank, VacancyInvitation, VacancyRound, VacancyStatus
 
 __all__ = [
+    "Interview",
+    "InterviewFormat",
+    "InterviewSlot",
+    "InterviewStatus",
     "SURVEY_SCALES",
     "CheckIn",
     "CheckInSide",

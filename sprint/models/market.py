@@ -47,6 +47,8 @@ class Position(db.Model):
     status: Mapped[str] = mapped_column(String(12), default=PositionStatus.OPEN, index=True)
     ranks_certified_at: Mapped[datetime | None]  # the host certified its rank list
     ranks_version: Mapped[int] = mapped_column(default=0)  # bumped on each save, for concurrent edits
+    # an interview booked for this position may be moved or declined until this many hours before it
+    interview_cutoff_hours: Mapped[int] = mapped_column(default=24, server_default="24")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

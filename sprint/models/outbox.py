@@ -43,3 +43,6 @@ class OutboxEmail(db.Model):
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # one optional text attachment (an interview's .ics): its file name says its type
+    attachment_name: Mapped[str | None] = mapped_column(String(120))
+    attachment: Mapped[str | None] = mapped_column(Text)

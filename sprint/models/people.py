@@ -46,6 +46,8 @@ class User(UserMixin, db.Model):
     # Part of every session and "keep me logged in" cookie; bumping it ends them all (log out
     # everywhere, a password change or reset, deactivation).
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Part of the private calendar feed's link; bumping it ("reset my calendar link") ends the old link.
+    calendar_key: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     # None only for a self sign-up whose emailed link is not opened yet (it cannot log in until then)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 from flask_wtf import FlaskForm
@@ -22,6 +23,7 @@ from ..forms.auth import (
 from ..login_limits import LoginLimits, remember_device
 from ..services.accounts import users
 from ..services.errors import ServiceError
+from ..services.market import interview_calendar
 from ..services.season import programs
 from .forms_support import errors_shown_on, status_for
 
@@ -102,7 +104,22 @@ def account():
             _start_session(user, remember=_remember_cookie() in request.cookies)
             flash("Your password is changed. You stay logged in here; every other device is logged out.", "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form), status_for(form)
+    return render_template(
+        "auth/account.html",
+        form=form,
+        calendar_url=url_for("main.calendar_feed", token=interview_calendar.feed_token(current_user), _external=True),
+        calendar_form=FlaskForm(),
+    ), status_for(form)
+
+
+@bp.post("/account/calendar/reset")
+@login_required
+def reset_calendar():
+    """A new private calendar link; the old one stops working at once."""
+    if FlaskForm().validate_on_submit():
+        interview_calendar.reset_feed(current_user)
+        flash(_("Your calendar link is new: the old one no longer works."), "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.post("/account/logout-everywhere")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from ..access import role_required
 from ..extensions import db
@@ -18,17 +19,19 @@ from ..forms.company import (
     ReviewForm,
 )
 from ..forms.confirm import ConfirmForm
+from ..forms.interviews import CutoffForm, MarkForm, SeriesForm, SlotForm
 from ..forms.runs import OutcomeForm
 from ..forms.summer import CheckInForm, EndForm, EvaluationForm, StartForm
-from ..models import HostMember, HostMemberRole, Position, Role, User
+from ..models import HostMember, HostMemberRole, Position, Role, User, utcnow
 from ..plurals import counted
 from ..services.accounts import users
-from ..services.market import host_portal, open_actions, positions, profiles, rankings
+from ..services.market import host_portal, interviews, open_actions, positions, profiles, rankings
 from ..services.matching import outcomes, student_outcomes, vacancy_hosts
 from ..services.season import queries
 from ..services.summer import access as summer_access
 from ..services.summer import forms_filled, lifecycle, quality, windows
-from .forms_support import errors_shown_on, rank_inputs, status_for, valid_or_400
+from ..services.support.local_time import zone_label, zone_of
+from .forms_support import errors_flashed, errors_shown_on, rank_inputs, status_for, valid_or_400
 from .season_choice import shown_season
 
 bp = Blueprint("company", __name__, url_prefix="/company")
@@ -211,7 +214,15 @@ def applicants():
         class_year=form.class_year.data if valid else None,
         page=request.args.get("page", 1, type=int),
     )
-    return render_template("company/applicants.html", form=form, page=page, season=season), 200 if valid else 400
+    keys = {(row.position.id, row.student.id) for row in page.items}
+    return render_template(
+        "company/applicants.html",
+        form=form,
+        page=page,
+        season=season,
+        interviews=interviews.statuses(host.id, keys),
+        invite_form=FlaskForm(),
+    ), 200 if valid else 400
 
 
 @bp.route("/applicants/<int:student_id>", methods=["GET", "POST"])
@@ -438,3 +449,137 @@ def evaluate(placement_id: int):
         return f"Your evaluation of {placement.student.name} is saved."
 
     return _summer_post(placement_id, "evaluation", form, act)
+
+
+# --- interviews: slots, invitations and outcomes (services/market/interviews.py) --------------------
+
+
+def _interviews_page(position: Position, failed=None, status: int = 200):
+    forms = {
+        "slot": SlotForm(prefix="slot", formdata=None),
+        "series": SeriesForm(prefix="series", formdata=None),
+        "cutoff": CutoffForm(prefix="cutoff", formdata=None, hours=position.interview_cutoff_hours),
+    }
+    if failed is not None:
+        forms[failed[0]] = failed[1]
+    return render_template(
+        "company/interviews.html",
+        position=position,
+        forms=forms,
+        data=interviews.for_position(position),
+        candidates=rankings.candidates(position),
+        describe=interviews.describe,
+        mark_form=MarkForm(formdata=None),
+        button=FlaskForm(),
+        zone=zone_label(zone_of(current_user.program)),
+        now=utcnow(),  # Done and No-show are offered once an interview's time has come
+    ), status
+
+
+@bp.get("/positions/<int:position_id>/interviews")
+def position_interviews(position_id: int):
+    return _interviews_page(_own_position(position_id))
+
+
+def _interviews_post(position_id: int, name: str, form, act):
+    position = _own_position(position_id)
+    if form.validate_on_submit():
+        with errors_shown_on(form):
+            flash(act(position), "success")
+            return redirect(url_for("company.position_interviews", position_id=position.id))
+    return _interviews_page(position, (name, form), status_for(form))
+
+
+def _details(form) -> interviews.SlotDetails:
+    return interviews.check_details(
+        form.minutes.data, form.format.data, form.address.data, form.link.data, form.interviewer.data
+    )
+
+
+@bp.post("/positions/<int:position_id>/interviews/slot")
+def add_interview_slot(position_id: int):
+    form = SlotForm(prefix="slot")
+
+    def act(position):
+        slot = interviews.add_slot(current_user, position, form.day.data, form.start.data, _details(form))
+        return f"Slot published: {interviews.describe(slot)}."
+
+    return _interviews_post(position_id, "slot", form, act)
+
+
+@bp.post("/positions/<int:position_id>/interviews/series")
+def add_interview_series(position_id: int):
+    form = SeriesForm(prefix="series")
+
+    def act(position):
+        slots = interviews.add_series(
+            current_user,
+            position,
+            form.first_day.data,
+            form.last_day.data,
+            form.weekdays.data or [],
+            form.window_start.data,
+            form.window_end.data,
+            _details(form),
+        )
+        return f"Published {counted(len(slots), 'slot')}."
+
+    return _interviews_post(position_id, "series", form, act)
+
+
+@bp.post("/positions/<int:position_id>/interviews/cutoff")
+def interview_cutoff(position_id: int):
+    form = CutoffForm(prefix="cutoff")
+
+    def act(position):
+        interviews.set_cutoff(current_user, position, form.hours.data)
+        return f"Students may move or decline until {form.hours.data} hours before their interview."
+
+    return _interviews_post(position_id, "cutoff", form, act)
+
+
+@bp.post("/interviews/invite")
+def invite_interviews():
+    """Invite the ticked applicants ("<position id>:<student id>" values), from the applicants list or a
+    position's interview page."""
+    back = request.form.get("back") == "applicants"
+    picks: dict[int, set[int]] = {}
+    for value in request.form.getlist("pick"):
+        position_id, _, student_id = value.partition(":")
+        if not (position_id.isascii() and position_id.isdigit() and student_id.isascii() and student_id.isdigit()):
+            abort(400)
+        picks.setdefault(int(position_id), set()).add(int(student_id))
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    owned = [(_own_position(position_id), ids) for position_id, ids in sorted(picks.items())]
+    if not owned:
+        flash("Tick at least one applicant to invite.", "danger")
+    with errors_flashed():
+        invited = sum(interviews.invite(current_user, position, ids) for position, ids in owned)
+        if owned:
+            flash(f"Invited {counted(invited, 'applicant')} to book an interview.", "success")
+    if back or len(owned) != 1:
+        return redirect(url_for("company.applicants"))
+    return redirect(url_for("company.position_interviews", position_id=owned[0][0].id))
+
+
+@bp.post("/interview-slots/<int:slot_id>/remove")
+def remove_interview_slot(slot_id: int):
+    slot = interviews.slot_of_host(current_user.membership.host_id, slot_id)
+    position_id = slot.position_id
+    if FlaskForm().validate_on_submit():
+        with errors_flashed():
+            done = interviews.remove_slot(current_user, slot)
+            flash("The slot is cancelled; the student is told." if done == "cancelled" else "Slot deleted.", "success")
+    return redirect(url_for("company.position_interviews", position_id=position_id))
+
+
+@bp.post("/interviews/<int:interview_id>/mark")
+def mark_interview(interview_id: int):
+    interview = interviews.interview_of_host(current_user.membership.host_id, interview_id)
+    form = MarkForm()
+    if form.validate_on_submit():
+        with errors_flashed():
+            interviews.mark(current_user, interview, form.outcome.data)
+            flash(f"{interview.student.name}: interview {interview.status_label.lower()}.", "success")
+    return redirect(url_for("company.position_interviews", position_id=interview.position_id))

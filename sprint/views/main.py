@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..models import Role, User
-from ..services.market import profiles
+from ..services.market import interview_calendar, profiles
 from ..services.support.health import check_health
 
 bp = Blueprint("main", __name__)
@@ -63,3 +63,14 @@ def old_season_link(rest: str):
     new_path = request.path.replace("/cycles", "/seasons", 1)
     query = urlencode([("season" if key == "cycle" else key, value) for key, value in request.args.items(multi=True)])
     return redirect(new_path + (f"?{query}" if query else ""), 308)
+
+
+@bp.get("/calendar/<token>.ics")
+def calendar_feed(token: str):
+    """A person's private calendar feed (no login: the signed link is the key; reset, it is a 404)."""
+    user = interview_calendar.user_for_feed(token)
+    if user is None:
+        abort(404)
+    response = current_app.response_class(interview_calendar.feed(user), mimetype="text/calendar")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -10,16 +11,17 @@ from ..access import role_required
 from ..extensions import db
 from ..forms import options
 from ..forms.confirm import ButtonForm, ConfirmForm
+from ..forms.interviews import BookForm
 from ..forms.student import ApplyForm, PositionSearchForm, ProfileForm, RankListForm, ResumeForm
 from ..forms.summer import CheckInForm, SurveyForm
 from ..models import Placement, PositionInterest, Role
 from ..services.errors import ServiceError, StaleEdit
-from ..services.market import applications, offers, open_actions, positions, profiles, rankings
+from ..services.market import applications, interviews, offers, open_actions, positions, profiles, rankings
 from ..services.matching import outcomes, vacancy_students
 from ..services.season import deadlines, queries
 from ..services.summer import access as summer_access
 from ..services.summer import forms_filled, lifecycle, quality, windows
-from .forms_support import errors_shown_on, rank_inputs, show_error, status_for
+from .forms_support import errors_flashed, errors_shown_on, rank_inputs, show_error, status_for
 from .season_choice import shown_season
 
 bp = Blueprint("student", __name__, url_prefix="/student")
@@ -65,6 +67,9 @@ def _dashboard_page():
         answer_form=FlaskForm(),
         summer=_summer_of(outcome.placement if outcome else None),
         vacancy=vacancy_students.standing(current_user, season) if season else None,
+        interviews_waiting=interviews.open_count(current_user),
+        interview_rows=interviews.for_student(current_user),
+        describe=interviews.describe,
     )
 
 
@@ -348,3 +353,42 @@ def survey(placement_id: int):
         return "Thank you: your survey is saved."
 
     return _summer_post(placement_id, "survey", form, act)
+
+
+# --- interviews: the student's invitations, book, move or decline -----------------------------------
+
+
+@bp.get("/interviews")
+def interviews_page():
+    return render_template(
+        "student/interviews.html",
+        rows=interviews.for_student(current_user),
+        describe=interviews.describe,
+        book_form=BookForm(formdata=None),
+        button=FlaskForm(),
+    )
+
+
+@bp.post("/interviews/<int:interview_id>/book")
+def book_interview(interview_id: int):
+    interview = interviews.interview_of_student(current_user, interview_id)
+    form = BookForm()
+    if form.validate_on_submit():
+        slot = interviews.slot_of_host(interview.position.host_id, form.slot.data)
+        moving = interview.status == "booked"
+        with errors_flashed():
+            interviews.book(current_user, interview, slot)
+            flash(_("Your interview is moved.") if moving else _("Your interview is booked."), "success")
+    else:
+        flash(_("Choose a time."), "danger")
+    return redirect(url_for("student.interviews_page"))
+
+
+@bp.post("/interviews/<int:interview_id>/decline")
+def decline_interview(interview_id: int):
+    interview = interviews.interview_of_student(current_user, interview_id)
+    if FlaskForm().validate_on_submit():
+        with errors_flashed():
+            interviews.decline(current_user, interview)
+            flash(_("You declined the interview."), "success")
+    return redirect(url_for("student.interviews_page"))

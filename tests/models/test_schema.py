@@ -70,7 +70,15 @@ def test_migrations_build_the_schema_from_empty_and_agree_with_the_models(appctx
     assert set(db.metadata.tables) <= set(inspect(db.engine).get_table_names())
 
 
-ADDED_AFTER_THE_RENAME = {"expired_offers"}  # season, b8e5f6a7c9d0
+ADDED_AFTER_THE_RENAME = {"expired_offers", "interview_cutoff_hours", "calendar_key"}  # b8e5f6a7c9d0, b4e1f2a3c5d6
+ADDED_LATER = {"interview_cutoff_hours", "calendar_key"}  # b4e1f2a3c5d6
+
+
+def _before_interviews(model) -> Table:
+    """The model's table without the columns b4e1f2a3c5d6 (interview scheduling) added."""
+    return Table(
+        model.__tablename__, MetaData(), *(c._copy() for c in model.__table__.columns if c.name not in ADDED_LATER)
+    )
 
 
 def _before_the_season_rename(model) -> Table:
@@ -119,9 +127,9 @@ def test_the_season_rename_keeps_every_row_and_its_links_both_ways(appctx):
             )
         ).inserted_primary_key[0]
         student = connection.execute(
-            User.__table__.insert().values(
-                email="s@example.org", name="S", role=Role.STUDENT, program_id=program, password_hash="x"
-            )
+            _before_the_season_rename(User)
+            .insert()
+            .values(email="s@example.org", name="S", role=Role.STUDENT, program_id=program, password_hash="x")
         ).inserted_primary_key[0]
         connection.execute(_before_the_season_rename(Application).insert().values(cycle_id=season, student_id=student))
         connection.execute(
@@ -185,7 +193,9 @@ def test_the_expired_offers_migration_keeps_placements_and_widens_their_status_c
             HostCompany.__table__.insert().values(program_id=program, name="Lab Co")
         ).inserted_primary_key[0]
         position = connection.execute(
-            Position.__table__.insert().values(
+            _before_interviews(Position)
+            .insert()
+            .values(
                 host_id=host,
                 season_id=season,
                 title="Lab intern",
@@ -197,7 +207,9 @@ def test_the_expired_offers_migration_keeps_placements_and_widens_their_status_c
         ).inserted_primary_key[0]
         students = [
             connection.execute(
-                User.__table__.insert().values(
+                _before_interviews(User)
+                .insert()
+                .values(
                     email=f"s{n}@example.org", name=f"S{n}", role=Role.STUDENT, program_id=program, password_hash="x"
                 )
             ).inserted_primary_key[0]

@@ -82,6 +82,18 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "company.confirm_end": (NOBODY, HOST),
     "company.check_in": (NOBODY, HOST),
     "company.evaluate": (NOBODY, HOST),
+    "company.position_interviews": (HOST, NOBODY),  # interviews: the other host's member gets 404s
+    "company.add_interview_slot": (NOBODY, HOST),
+    "company.add_interview_series": (NOBODY, HOST),
+    "company.interview_cutoff": (NOBODY, HOST),
+    "company.invite_interviews": (NOBODY, HOSTS),  # nothing ticked: each host's own (empty) request
+    "company.remove_interview_slot": (NOBODY, HOST),
+    "company.mark_interview": (NOBODY, HOST),
+    "student.interviews_page": (STUDENTS, NOBODY),  # each sees only their own invitations
+    "student.book_interview": (NOBODY, STUDENT),  # the other student: not their invitation, 404
+    "student.decline_interview": (NOBODY, STUDENT),
+    "main.calendar_feed": (EVERYONE, NOBODY),  # the signed link is the key (a reset or forged one: 404)
+    "auth.reset_calendar": (NOBODY, USERS),
     "coordinator.dashboard": (COORDINATORS, NOBODY),
     "coordinator.invite": (COORDINATORS, COORDINATORS),
     "coordinator.time_zone": (NOBODY, COORDINATORS),  # each sets their own program's
@@ -199,6 +211,8 @@ def _url(rule: Rule, values: dict, app) -> str:
         args["host_id"] = values["other_host_id"]  # keep the student's host visible for the checks after
     if rule.endpoint == "runs.act":
         args["action"] = "rerun"
+    if rule.endpoint == "main.calendar_feed":
+        args["token"] = values["feed_token"]
     with app.test_request_context():
         from flask import url_for
 
@@ -324,6 +338,33 @@ def _import_job(app, program_id: int, email: str) -> int:
         return job.id
 
 
+def _interview(app, values: dict) -> dict:
+    """A slot of the world's position booked by the world's student, and the student's feed link."""
+    from datetime import timedelta
+
+    from sprint.extensions import db
+    from sprint.models import Interview, InterviewSlot, User, utcnow
+    from sprint.services.market import interview_calendar
+
+    with app.test_request_context():
+        slot = InterviewSlot(
+            position_id=values["position_id"], starts_at=utcnow() + timedelta(days=3), minutes=30, format="phone"
+        )
+        db.session.add(slot)
+        db.session.flush()
+        interview = Interview(
+            position_id=values["position_id"],
+            student_id=values["student_id"],
+            slot_id=slot.id,
+            status="booked",
+            starts_at=slot.starts_at,
+        )
+        db.session.add(interview)
+        db.session.commit()
+        token = interview_calendar.feed_token(db.session.get(User, values["student_id"]))
+        return {"slot_id": slot.id, "interview_id": interview.id, "feed_token": token}
+
+
 def test_access_matrix(app, world):
     people, values = world
     values = {
@@ -333,6 +374,7 @@ def test_access_matrix(app, world):
         "scheduled_id": _scheduled_publication(app, values["season_id"], values["run_id"]),
         "outcome_id": _student_outcome(app, values),
         "import_id": _import_job(app, values["program_id"], people["coordinator"]),
+        **_interview(app, values),
     }
     clients = {actor: app.test_client() for actor in ACTORS}
     for actor, email in people.items():

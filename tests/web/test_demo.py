@@ -96,3 +96,19 @@ def test_demo_is_the_same_for_the_same_seed(app):
             == placed
         )
         assert db.session.scalars(db.select(User.email).order_by(User.id)).all() == emails
+
+
+def test_the_demo_host_has_interview_slots_invitations_and_calendar_emails(app):
+    from icalendar import Calendar
+
+    from sprint.models import Interview, InterviewSlot, OutboxEmail
+
+    with app.app_context():
+        loader.load_demo()
+        assert db.session.scalar(db.select(db.func.count(InterviewSlot.id))) == 36  # Tue and Thu 1-4 pm, 3 weeks
+        statuses = sorted(db.session.scalars(db.select(Interview.status)))
+        assert statuses == ["booked"] * 3 + ["invited"] * 3
+        invitation = db.session.scalars(
+            db.select(OutboxEmail).where(OutboxEmail.attachment_name == "invite.ics")
+        ).first()
+        assert Calendar.from_ical(invitation.attachment)["METHOD"] == "REQUEST"

@@ -12,6 +12,8 @@ from ...models import (
     CandidateReview,
     ExtensionKind,
     HostRank,
+    Interview,
+    InterviewStatus,
     Position,
     PositionInterest,
     PositionStatus,
@@ -169,7 +171,7 @@ def candidates(position: Position) -> list[tuple[User, int | None]]:
 # The rank page: everything a host weighs, sorted and filtered by query arguments (works without JavaScript).
 
 RANK_SORTS = ("rank", "fit", "name")
-INTERVIEW_FILTERS = ("", "interviewed", "not_interviewed")
+INTERVIEW_FILTERS = ("", "interviewed", "not_interviewed", "not_invited", *InterviewStatus)
 RANKED_FILTERS = ("", "ranked", "unranked")
 
 
@@ -182,12 +184,20 @@ class Candidate:
     score: int | None  # skills fit to this position, as on the applicants page (None: no skills listed)
     statement: str  # the student's statement for this position
     review: CandidateReview | None
+    interview: Interview | None = None  # the position's scheduled interview (services/market/interviews.py)
 
     @property
     def interviewed(self) -> bool:
-        # What the app records today is the team's "interviewed" mark; interview scheduling (booked,
-        # done, no-show) is a later piece of work and will report its status here.
-        return bool(self.review and self.review.interviewed)
+        # The team's mark; marking a scheduled interview done sets it too, so the two never disagree.
+        done = self.interview is not None and self.interview.status == InterviewStatus.DONE
+        return bool(self.review and self.review.interviewed) or done
+
+    def interview_is(self, wanted: str) -> bool:
+        if wanted in ("interviewed", "not_interviewed"):
+            return self.interviewed == (wanted == "interviewed")
+        if wanted == "not_invited":
+            return self.interview is None
+        return self.interview is not None and self.interview.status == wanted
 
 
 @dataclass(frozen=True)
@@ -228,6 +238,10 @@ def rank_page(position: Position, sort: str = "rank", fit: int = 0, interview: s
             .order_by(CandidateReview.id)
         )
     }
+    interviews = {
+        interview.student_id: interview
+        for interview in db.session.scalars(db.select(Interview).where(Interview.position_id == position.id))
+    }
     everyone = [
         Candidate(
             row.User,
@@ -237,6 +251,7 @@ def rank_page(position: Position, sort: str = "rank", fit: int = 0, interview: s
             ),
             row.statement or "",
             reviews.get(row.User.id),
+            interviews.get(row.User.id),
         )
         for row in rows
     ]
@@ -244,7 +259,7 @@ def rank_page(position: Position, sort: str = "rank", fit: int = 0, interview: s
     def wanted(c: Candidate) -> bool:
         return (
             (not fit or (c.score is not None and c.score >= fit))
-            and (not interview or c.interviewed == (interview == "interviewed"))
+            and (not interview or c.interview_is(interview))
             and (not ranked or (c.rank is not None) == (ranked == "ranked"))
         )
 

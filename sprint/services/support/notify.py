@@ -22,12 +22,21 @@ from .outbox import queue_email
 from .plain_text import one_line
 
 
-def send_email(to: str | list[str], subject: str, template: str, *, program: Program | None, **context) -> bool:
+def send_email(
+    to: str | list[str],
+    subject: str,
+    template: str,
+    *,
+    program: Program | None,
+    attachment: tuple[str, str] | None = None,
+    **context,
+) -> bool:
     """Render the app's email <template> as plain text and queue it for each recipient; False if it
     could not be rendered (logged: the caller's work goes on).
 
     `program` is the one the email is about: its time zone renders every date (`|when`), with no
-    request needed, so background jobs send the same text as pages do."""
+    request needed, so background jobs send the same text as pages do. `attachment` (file name,
+    text) goes with every copy (an interview's .ics)."""
     recipients = [to] if isinstance(to, str) else list(to)
     try:
         render = current_app.extensions["sprint.render_email"]
@@ -37,7 +46,7 @@ def send_email(to: str | list[str], subject: str, template: str, *, program: Pro
         return False
     title = one_line(f"[SPRINT] {subject}")[:300]
     for recipient in recipients:
-        queue_email(recipient, title, template, body, program.id if program is not None else None)
+        queue_email(recipient, title, template, body, program.id if program is not None else None, attachment)
     return True
 
 

@@ -16,6 +16,7 @@ sender every minute as well, so a mail server that is down for an hour loses not
 
 from __future__ import annotations
 
+import mimetypes
 import smtplib
 import uuid
 from dataclasses import dataclass
@@ -38,8 +39,16 @@ STALE_AFTER = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=1)
 
 
-def queue_email(recipient: str, subject: str, template: str, body: str, program_id: int | None) -> None:
-    """Add one message to the caller's transaction: it is inserted, and sent, only if that commits."""
+def queue_email(
+    recipient: str,
+    subject: str,
+    template: str,
+    body: str,
+    program_id: int | None,
+    attachment: tuple[str, str] | None = None,
+) -> None:
+    """Add one message to the caller's transaction: it is inserted, and sent, only if that commits.
+    `attachment` is one optional text file, (file name, text): an interview's "invite.ics"."""
     now = utcnow()
     db.session().info.setdefault(QUEUED_KEY, []).append(
         dict(
@@ -52,6 +61,8 @@ def queue_email(recipient: str, subject: str, template: str, body: str, program_
             attempts=0,
             next_attempt_at=now,
             created_at=now,
+            attachment_name=attachment[0] if attachment else None,
+            attachment=attachment[1] if attachment else None,
         )
     )
 
@@ -191,6 +202,8 @@ def send_batch(rows: list[OutboxEmail]) -> int:
     try:
         for row in rows:
             message = EmailMessage(row.subject, row.body, to=[row.recipient], connection=connection)
+            if row.attachment_name and row.attachment is not None:
+                message.attach(row.attachment_name, row.attachment, _attachment_type(row.attachment_name))
             try:
                 message.send()
             except Exception as error:  # noqa: BLE001 - one message's failure is recorded, the batch goes on
@@ -215,6 +228,14 @@ def send_batch(rows: list[OutboxEmail]) -> int:
         except Exception:  # noqa: BLE001, S110 - closing a broken connection
             pass
     return sent
+
+
+def _attachment_type(name: str) -> str:
+    """The MIME type of an attachment by its file name; a calendar invitation says its METHOD too."""
+    if name.endswith(".ics"):
+        method = "CANCEL" if "cancel" in name else "REQUEST"
+        return f"text/calendar; charset=utf-8; method={method}"
+    return mimetypes.guess_type(name)[0] or "text/plain"
 
 
 def send_outbox() -> int:
