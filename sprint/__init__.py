@@ -32,6 +32,7 @@ from .services.matching import (
     student_outcomes,
     vacancy_emails,
 )
+from .services.messages import email_digest
 from .services.season import reminders
 from .services.summer import reminders as summer_reminders
 from .services.support import job_status, jobs, outbox
@@ -44,6 +45,7 @@ from .views import (
     dashboards,
     liaison,
     main,
+    messages,
     runs,
     student,
     vacancy_host,
@@ -112,6 +114,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             *summer_reminders.JOBS,
             *vacancy_emails.JOBS,
             *import_jobs.JOBS,
+            *email_digest.JOBS,
         ],
     )
     job_status.record_failures(jobs.jobs_of(app))
@@ -180,3 +183,5 @@ def _register_blueprints(app: Flask) -> None:
         vacancy_host,
     ):
         app.register_blueprint(module.bp)
+    for blueprint in messages.BLUEPRINTS:
+        app.register_blueprint(blueprint)

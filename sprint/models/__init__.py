@@ -45,6 +45,7 @@ from .matching import (
     ScheduledPublication,
     StudentOutcome,
 )
+from .messages import Message, MessageThread, ThreadRead
 from .outbox import EmailStatus, OutboxEmail
 from .people import HostCompany, HostMember, Invitation, Skill, StudentProfile, User
 from .programs import College, Program, Season
@@ -112,5 +113,8 @@ __all__ = [
     "VacancyInvitation",
     "VacancyRound",
     "VacancyStatus",
+    "Message",
+    "MessageThread",
+    "ThreadRead",
     "utcnow",
 ]
