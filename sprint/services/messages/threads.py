@@ -34,7 +34,7 @@ from ...models import (
 from ..errors import NotFound, ServiceError, StaleEdit, TooMany
 from ..season.queries import LIVE_PHASES, is_live
 from ..support import audit
-from ..support.concurrency import insert_missing, undone_on_error
+from ..support.concurrency import insert_missing, lock_row, undone_on_error
 from ..support.paging import Page, paginate_rows
 from ..support.plain_text import text_problem
 
@@ -119,10 +119,8 @@ def post(actor: User, interest: PositionInterest, body: str | None) -> Message:
         ["interest_id"],
     )
     with undone_on_error():  # a refusal below takes the new thread row back with it
-        thread = db.session.scalar(
-            db.select(MessageThread).where(MessageThread.interest_id == interest.id).with_for_update()
-        )
-        db.session.refresh(thread)  # closed by a coordinator a moment ago?
+        thread = db.session.scalar(db.select(MessageThread).where(MessageThread.interest_id == interest.id))
+        lock_row(MessageThread, thread.id, thread)  # and re-read: closed by a coordinator a moment ago?
         if thread.closed_at is not None:
             raise ServiceError(why_read_only(interest, thread))
         _check_caps(actor, thread, side, now)
@@ -320,9 +318,10 @@ def coordinator_thread(coordinator: User, thread_id: int) -> ThreadPage:
 
 def close_thread(coordinator: User, thread_id: int, reason: str) -> MessageThread:
     """A coordinator closes a thread of their program, with a reason: it takes no new messages."""
-    thread = db.session.get(MessageThread, thread_id, with_for_update=True)
+    thread = db.session.get(MessageThread, thread_id)
     if thread is None or thread.program_id != coordinator.program_id:
         raise NotFound("No such conversation in your program.")
+    lock_row(MessageThread, thread.id, thread)  # two coordinators at once: the second sees it closed
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("Say why the conversation is closed: the reason is kept in the audit log.", "reason")
