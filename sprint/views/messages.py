@@ -58,7 +58,7 @@ def _menu() -> dict:
 
 
 def _post_limit() -> str:
-    return current_app.config.get("MESSAGES_POST_LIMIT", "10 per minute; 60 per hour")
+    return current_app.config["MESSAGES_POST_LIMIT"]
 
 
 def _per_person() -> str:
