@@ -46,11 +46,10 @@ def _coordinator_guard() -> None:  # every thread below is scoped to the coordin
 
 @student_bp.app_context_processor
 def _menu() -> dict:
-    """The menu's Messages link with the person's unread count (base.html)."""
+    """The menu's Messages link with the person's unread count (base.html), for students and host members;
+    coordinators reach the program's threads from their overview (their menu is full at desktop width)."""
     if not getattr(current_user, "is_authenticated", False):
         return {}
-    if current_user.role == Role.COORDINATOR:
-        return {"messages_menu": ("coordinator_messages.threads", "Messages", 0)}
     endpoint = {Role.STUDENT: "student_messages.inbox", Role.HOST: "host_messages.inbox"}.get(current_user.role)
     if endpoint is None or threads.side_of_user(current_user) is None:
         return {}

@@ -65,3 +65,20 @@ def test_a_student_and_a_host_member_exchange_messages(page: Page, context_for, 
     host.reload()
     screenshot(host, "messages-host-phone")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_coordinator_reads_the_programs_threads_and_closes_one(page: Page, demo) -> None:
+    log_in(page, "coordinator@sprint.demo")
+    page.goto("/coordinator/")
+    page.get_by_role("link", name="Conversations between hosts and applicants").click()
+    page.get_by_label("Status").select_option("open")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("heading", name="Messages between hosts and applicants")).to_be_visible()
+    screenshot(page, "messages-coordinator-list")
+    page.locator("table a[href^='/coordinator/messages/']").first.click()
+    expect(page.locator("#latest")).to_be_visible()
+    page.get_by_label("Reason for closing").fill("Asked how the host will rank")
+    page.get_by_role("button", name="Close the conversation").click()
+    expect(page.get_by_text("The conversation is closed")).to_be_visible()
+    expect(page.get_by_text("Reason: Asked how the host will rank")).to_be_visible()
+    screenshot(page, "messages-coordinator-closed")
