@@ -262,3 +262,15 @@ def test_a_withdrawn_application_is_read_only(appctx, talk):
 
     with pytest.raises(ServiceError, match="withdrawn"):
         _post(talk.owner, talk.interest_id, "Still keen?")
+
+
+def test_the_digest_runs_every_ten_minutes_as_a_job_of_the_app(app):
+    from datetime import datetime
+
+    from sprint.services.support import jobs
+
+    (job,) = email_digest.JOBS
+
+    assert "messages.email_digest" in jobs.jobs_of(app).tasks
+    assert job.every(datetime(2027, 3, 1, 9, 10)) and job.every(datetime(2027, 3, 1, 9, 0))
+    assert not job.every(datetime(2027, 3, 1, 9, 15))
