@@ -33,6 +33,7 @@ from .services.matching import (
     student_outcomes,
     vacancy_emails,
 )
+from .services.messages import email_digest
 from .services.season import reminders
 from .services.summer import reminders as summer_reminders
 from .services.support import job_status, jobs, outbox
@@ -45,6 +46,7 @@ from .views import (
     dashboards,
     liaison,
     main,
+    messages,
     runs,
     student,
     vacancy_host,
@@ -114,6 +116,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             *vacancy_emails.JOBS,
             *import_jobs.JOBS,
             *interviews.JOBS,
+            *email_digest.JOBS,
         ],
     )
     job_status.record_failures(jobs.jobs_of(app))
@@ -182,3 +185,5 @@ def _register_blueprints(app: Flask) -> None:
         vacancy_host,
     ):
         app.register_blueprint(module.bp)
+    for blueprint in messages.BLUEPRINTS:
+        app.register_blueprint(blueprint)

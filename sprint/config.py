@@ -43,6 +43,7 @@ class Defaults:
     # Failed logins only (a correct password costs nothing): per account, and per client address.
     LOGIN_FAILURES_PER_ACCOUNT = "10 per minute; 50 per hour"
     LOGIN_FAILURES_PER_ADDRESS = "30 per minute; 300 per hour"
+    MESSAGES_POST_LIMIT = "10 per minute; 60 per hour"  # per person, on top of the service's caps
     TRUSTED_PROXIES = 0  # how many proxies in front of the app set X-Forwarded-For/-Proto (ProxyFix)
     BASE_URL = ""  # e.g. https://placement.example.org: every emailed link starts with it
     TRUSTED_HOSTS: list[str] | None = None  # None: the BASE_URL's host (and localhost outside production)

@@ -7,10 +7,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import SecurityError
 
 from .extensions import db
-from .services.errors import NotAllowed, NotFound, ServiceError, StaleEdit
+from .services.errors import NotAllowed, NotFound, ServiceError, StaleEdit, TooMany
 
 # The status that answers each service error; a subclass takes its nearest listed class's.
-STATUS_OF = {NotFound: 404, NotAllowed: 403, StaleEdit: 409, ServiceError: 400}
+STATUS_OF = {NotFound: 404, NotAllowed: 403, StaleEdit: 409, TooMany: 429, ServiceError: 400}
 
 
 def status_of(error: ServiceError) -> int:

@@ -24,6 +24,8 @@ from ..models import (
     HostRank,
     Interview,
     MatchMode,
+    Message,
+    MessageThread,
     Outcome,
     OutcomeKind,
     OutcomeSource,
@@ -40,8 +42,10 @@ from ..models import (
     StudentOutcome,
     StudentProfile,
     StudentRank,
+    ThreadRead,
     User,
     WorkMode,
+    utcnow,
 )
 from ..services.market import interviews, rankings
 from ..services.matching import match_runs, run_queue, student_outcomes
@@ -372,6 +376,55 @@ class _Builder:
         for student in students:
             _give_resume(student)
         self._market(season, students, positions, certified_share=0.85)
+        self._message_threads(season, demo_student)
+
+    def _message_threads(self, season: Season, demo_student: User) -> None:
+        """Two conversations: the demo student's about their first application (the host's answer waits
+        unread for them), and another applicant's question to the demo host's team (waiting for them)."""
+        db.session.flush()
+        in_season = (
+            db.select(PositionInterest)
+            .join(Position, Position.id == PositionInterest.position_id)
+            .join(Application, Application.id == PositionInterest.application_id)
+            .where(Position.season_id == season.id)
+            .order_by(PositionInterest.id)
+        )
+        ours = db.session.scalars(in_season.where(Application.student_id == demo_student.id).limit(1)).all()
+        theirs = db.session.scalars(
+            in_season.where(Position.host_id == self.hosts[0].id, Application.student_id != demo_student.id).limit(1)
+        ).all()
+        talks = [
+            (
+                ours,
+                [
+                    "Hello! Is the lab reachable by bus from downtown New Haven?",
+                    "Yes: the 212 stops at our door, and we reimburse the fare.",
+                ],
+            ),
+            (theirs, ["Could I visit the lab before the summer starts?"]),
+        ]
+        now = utcnow()
+        for found, lines in talks:
+            for interest in found:
+                student = interest.application.student
+                member = interest.position.host.members[0].user
+                thread = MessageThread(interest=interest, program_id=self.program.id, created_at=now)
+                for n, text in enumerate(lines):
+                    at = now - timedelta(hours=len(lines) - n)
+                    thread.messages.append(
+                        Message(
+                            author=member if n % 2 else student,
+                            from_host=bool(n % 2),
+                            body=text,
+                            created_at=at,
+                            notified_at=at,
+                        )
+                    )
+                thread.last_message_at = thread.messages[-1].created_at
+                db.session.add(thread)
+                db.session.flush()
+                last = thread.messages[-1]
+                db.session.add(ThreadRead(thread_id=thread.id, user_id=last.author.id, last_read_id=last.id))
 
     def _interviews(self) -> None:
         """The demo host's busiest current position: Tuesday and Thursday afternoon slots in January,

@@ -46,6 +46,7 @@ from .matching import (
     ScheduledPublication,
     StudentOutcome,
 )
+from .messages import Message, MessageThread, ThreadRead
 from .outbox import EmailStatus, OutboxEmail
 from .people import HostCompany, HostMember, Invitation, Skill, StudentProfile, User
 from .programs import College, Program, Season
@@ -117,5 +118,8 @@ __all__ = [
     "VacancyInvitation",
     "VacancyRound",
     "VacancyStatus",
+    "Message",
+    "MessageThread",
+    "ThreadRead",
     "utcnow",
 ]

@@ -22,3 +22,7 @@ class NotFound(ServiceError):
 
 class StaleEdit(ServiceError):
     """Someone (or another tab) changed the record first; nothing was written (409)."""
+
+
+class TooMany(ServiceError):
+    """The actor did this too often in a short time; nothing was written (429)."""

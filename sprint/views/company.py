@@ -27,6 +27,7 @@ from ..plurals import counted
 from ..services.accounts import users
 from ..services.market import host_portal, interviews, open_actions, positions, profiles, rankings
 from ..services.matching import outcomes, student_outcomes, vacancy_hosts
+from ..services.messages import threads as message_threads
 from ..services.season import queries
 from ..services.summer import access as summer_access
 from ..services.summer import forms_filled, lifecycle, quality, windows
@@ -245,7 +246,8 @@ def applicant(student_id: int):
         profile=student.profile,
         form=form,
         review=review,
-        interests=host_portal.interests_in_host(host, student),
+        interests=(interests := host_portal.interests_in_host(host, student)),
+        message_rows=message_threads.threads_of(current_user, interests),
     ), status_for(form)
 
 

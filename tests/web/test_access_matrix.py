@@ -175,6 +175,13 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "admin.move_student": (NOBODY, ADMIN),
     "admin.email": (ADMIN, NOBODY),
     "admin.resend_email": (NOBODY, ADMIN),
+    "student_messages.inbox": (STUDENTS, NOBODY),
+    "student_messages.thread": (STUDENT, STUDENT),  # the other student: not their application, 404
+    "host_messages.inbox": (HOSTS, NOBODY),
+    "host_messages.thread": (HOST, HOST),  # the other host's member: not its applicant, 404
+    "coordinator_messages.threads": (COORDINATORS, NOBODY),
+    "coordinator_messages.thread": (COORDINATOR, NOBODY),  # the other program's coordinator: 404
+    "coordinator_messages.close": (NOBODY, COORDINATOR),
 }
 SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}  # files, not records
 
@@ -365,6 +372,19 @@ def _interview(app, values: dict) -> dict:
         return {"slot_id": slot.id, "interview_id": interview.id, "feed_token": token}
 
 
+def _message_thread(app, values: dict) -> int:
+    """A thread about the world's application, with one message from the student."""
+    from sprint.extensions import db
+    from sprint.models import Message, MessageThread
+
+    with app.app_context():
+        thread = MessageThread(interest_id=values["interest_id"], program_id=values["program_id"])
+        thread.messages = [Message(author_id=values["student_id"], from_host=False, body="Hello")]
+        db.session.add(thread)
+        db.session.commit()
+        return thread.id
+
+
 def test_access_matrix(app, world):
     people, values = world
     values = {
@@ -375,6 +395,7 @@ def test_access_matrix(app, world):
         "outcome_id": _student_outcome(app, values),
         "import_id": _import_job(app, values["program_id"], people["coordinator"]),
         **_interview(app, values),
+        "thread_id": _message_thread(app, values),
     }
     clients = {actor: app.test_client() for actor in ACTORS}
     for actor, email in people.items():
