@@ -64,6 +64,9 @@ def login():
             return _too_many_attempts(form, limits)
         user = users.authenticate(form.email.data, form.password.data)
         if user is not None:
+            chosen = request.cookies.get(i18n.COOKIE)
+            if user.locale is None and chosen in i18n.LOCALES:  # switched before logging in: keep it
+                users.set_locale(user, chosen)
             _start_session(user, remember=form.remember.data)
             flash(gettext("Welcome, %(name)s.", name=user.name), "success")
             return remember_device(redirect(_safe_next(request.args.get("next"))), user.email)

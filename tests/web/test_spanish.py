@@ -104,6 +104,19 @@ def test_the_switch_goes_back_only_to_a_local_path(client, target):
     assert response.location in ("/", "http://sprint.test/")  # the home page, never the other site
 
 
+def test_a_choice_made_before_logging_in_is_saved_on_the_account(app, make, client, password):
+    program = make.program()
+    student, chosen_before = make.user(Role.STUDENT, program), make.user(Role.STUDENT, program)
+    _set_locale(app, chosen_before, "en")
+    client.post("/language", data={"locale": "es", "next": "/login"})
+    client.post("/login", data={"email": student.email, "password": password})
+    assert _locale_of(app, student) == "es"
+    client.post("/logout")
+    client.post("/login", data={"email": chosen_before.email, "password": password})
+    assert _locale_of(app, chosen_before) == "en"  # a saved choice is not overwritten by the cookie
+    assert '<html lang="en">' in client.get("/student/").get_data(as_text=True)
+
+
 def test_the_switch_refuses_another_language_and_a_get(client):
     response = client.post("/language", data={"locale": "fr", "next": "/"})
     assert response.status_code == 400
