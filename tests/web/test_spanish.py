@@ -153,7 +153,10 @@ def test_the_student_pages_in_spanish(app, market, login, client):
     with app.app_context():
         deadline = local_time.to_local(season.ranking_close_at, local_time.zone_of(program))
     assert format_date(deadline, "medium", locale="es") in dashboard  # "15 mar 2027" style
-    assert re.search(r"\d{1,2} (ene|feb|mar|abr|may|jun|jul|ago|sept|oct|nov|dic) \d{4}", dashboard)
+    spanish_time = (
+        r"\d{1,2} (ene|feb|mar|abr|may|jun|jul|ago|sept|oct|nov|dic) \d{4}, \d{1,2}:\d\d\s?[ap]\.\s?m\. E[SD]T"
+    )
+    assert re.search(spanish_time, dashboard)  # "15 mar 2027, 11:59 p.m. EDT": US Spanish names the zone
 
 
 def test_a_form_error_in_spanish(app, market, login, client):
