@@ -150,10 +150,12 @@ def test_a_student_completes_the_rank_list_in_spanish(live_server, context_for, 
     expect(page.get_by_text("Tu borrador se guardó. Certifícalo antes de la fecha límite.")).to_be_visible()
     assert rank_rows(page) == [third, second, first]
 
-    if width >= 576:  # the Up and Down buttons (the script shows them): Subir moves the second row up
-        page.locator(f"li:has(input[name='{second}']) [data-move='up']").click()
-        expect(page.locator("[data-ranklist-status]")).to_contain_text("pasó al lugar 1 de 3")
+    # the Up and Down buttons (the script shows them): Subir moves the second row to the top
+    page.locator(f"li:has(input[name='{second}'])").get_by_role("button", name="Subir").click()
+    expect(page.locator("[data-ranklist-status]")).to_contain_text("pasó al lugar 1 de 3")
+    assert rank_rows(page) == [second, third, first]
     _fits(page)
+    page.locator("ol.ranklist").scroll_into_view_if_needed()  # the rows and their buttons in the picture
     screenshot(page, f"es-rank-list-{name}")
 
     page.get_by_role("button", name="Certificar mi lista").click()
