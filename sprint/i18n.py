@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from babel import numbers
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -25,9 +25,15 @@ def select_locale() -> str:
     """Flask-Babel's locale selector (background jobs have no request: English unless forced)."""
     if not has_request_context():
         return DEFAULT_LOCALE
-    saved = getattr(current_user, "locale", None) if getattr(current_user, "is_authenticated", False) else None
-    if saved in LOCALES:
-        return saved
+    if not g.get("_choosing_locale"):  # loading the user may translate a message itself: no loop
+        g._choosing_locale = True
+        try:
+            user = current_user
+            saved = getattr(user, "locale", None) if getattr(user, "is_authenticated", False) else None
+        finally:
+            g._choosing_locale = False
+        if saved in LOCALES:
+            return saved
     chosen = request.cookies.get(COOKIE)
     if chosen in LOCALES:
         return chosen

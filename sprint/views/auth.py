@@ -141,7 +141,11 @@ def account():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         with errors_shown_on(form):
-            user = users.change_password(current_user, form.current_password.data, form.password.data)
+            user = users.change_password(
+                current_user._get_current_object(),  # the user, not the proxy: the new session holds it
+                form.current_password.data,
+                form.password.data,
+            )
             _start_session(user, remember=_remember_cookie() in request.cookies)
             flash(
                 gettext("Your password is changed. You stay logged in here; every other device is logged out."),

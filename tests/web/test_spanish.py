@@ -196,6 +196,8 @@ def test_the_offer_pages_and_flash_in_spanish(app, world, client):
 def test_error_pages_in_spanish(client):
     page = client.get("/no-such-page", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert "No encontramos esa página" in page and "Ir a tu página de inicio" in page
+    login = client.get("/student/", headers={"Accept-Language": "es"}, follow_redirects=True).get_data(as_text=True)
+    assert "Inicia sesión para ver esa página." in login  # Flask-Login's message, in the visitor's language
 
 
 def test_an_email_to_a_spanish_speaking_student_is_in_spanish(app, make):

@@ -125,6 +125,14 @@ def test_every_student_facing_string_is_wrapped_for_translation(template):
     assert untranslated == [], f"wrap these in _() in {template.relative_to(ROOT)}: {untranslated}"
 
 
+@pytest.mark.parametrize(
+    "template", sorted(TEMPLATES.glob("**/*.html")), ids=lambda path: str(path.relative_to(TEMPLATES))
+)
+def test_no_template_hides_the_gettext_function(template):
+    """`{% set _ = list.append(x) %}` would make every later `_('...')` in that scope call None (a 500)."""
+    assert not re.search(r"{%-?\s*set\s+_\s*=", template.read_text()), "name the throwaway variable otherwise"
+
+
 def test_the_checker_finds_bare_text():
     """The check above can fail: bare text, a bare attribute and a bare string constant are found."""
     source = (
