@@ -6,10 +6,11 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import access, cli, email_text, errors, observability, templating
+from . import access, cli, email_text, errors, i18n, observability, templating
 from .config import (
     Defaults,
     Production,
@@ -98,6 +99,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     access.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    i18n.init_app(app)
     email_text.init_app(app)
     cli.init_app(app)
     run_queue.init_app(app)
@@ -150,12 +152,17 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(shipped("migrations")))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message = lazy_gettext("Please log in to see that page.")
     login_manager.login_message_category = "info"
     csrf.init_app(app)
     mail.init_app(app)
     bootstrap.init_app(app)
-    babel.init_app(app, timezone_selector=lambda: page_zone().key)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        timezone_selector=lambda: page_zone().key,
+        default_translation_directories=str(PACKAGE / "translations"),
+    )
     limiter.init_app(app)
     Talisman(  # one per app: Talisman keeps its settings on the instance
         app,

@@ -25,6 +25,7 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI = "sqlite:///sprint.sqlite"  # relative to instance/
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
+    WTF_I18N_ENABLED = True  # WTForms' own messages ("This field is required.") in the page's language
     BOOTSTRAP_SERVE_LOCAL = True  # never a CDN: the app works offline
     BOOTSTRAP_BOOTSWATCH_THEME = None
     MAIL_BACKEND = "file"  # one file per message in instance/outbox

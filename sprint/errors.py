@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, Response, render_template
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import SecurityError
 
@@ -30,14 +32,14 @@ def discard_failed_call() -> None:
 
 
 TITLES = {
-    400: "That request could not be understood",
-    403: "You do not have access to that page",
-    404: "We could not find that page",
-    405: "That action is not available here",
-    409: "That was already done or changed meanwhile",
-    413: "That file is too large",
-    429: "Too many attempts",
-    500: "Something went wrong on our side",
+    400: _l("That request could not be understood"),
+    403: _l("You do not have access to that page"),
+    404: _l("We could not find that page"),
+    405: _l("That action is not available here"),
+    409: _l("That was already done or changed meanwhile"),
+    413: _l("That file is too large"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong on our side"),
 }
 
 
@@ -63,7 +65,9 @@ def init_app(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         return render(
             400,
-            "The form was out of date or missing its security token. Please go back, reload the page and try again.",
+            gettext(
+                "The form was out of date or missing its security token. Please go back, reload the page and try again."
+            ),
         )
 
     @app.errorhandler(ServiceError)

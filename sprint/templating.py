@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import Flask, has_request_context, request, url_for
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import pass_context
 
-from .models import MatchMode, Role, Season, WorkMode
+from .models import MatchMode, Phase, Role, Season, WorkMode
 from .plurals import counted
 from .services.support import local_time
 
 NAV_FOR_ROLE = {
     Role.STUDENT: [
-        ("student.dashboard", "My season"),
-        ("student.browse", "Positions"),
-        ("student.ranks", "Rank list"),
-        ("student.interviews_page", "Interviews"),
-        ("student.profile", "Profile"),
+        ("student.dashboard", _l("My season")),
+        ("student.browse", _l("Positions")),
+        ("student.ranks", _l("Rank list")),
+        ("student.interviews_page", _l("Interviews")),
+        ("student.profile", _l("Profile")),
     ],
     Role.HOST: [
         ("company.dashboard", "Positions"),
@@ -48,10 +48,6 @@ NAV_FOR_ROLE = {
         ("dashboards.overview", "Dashboards"),
     ],
 }
-
-
-def money(value: Decimal | float | None) -> str:
-    return "" if value is None else f"${value:,.2f}"
 
 
 def page_zone() -> ZoneInfo:
@@ -94,13 +90,31 @@ def switch_url(season: Season) -> str:
     return url_for(request.endpoint, **{**request.args.to_dict(), "page": None, "season": season.id})
 
 
+WORK_MODE_LABELS = {WorkMode.ONSITE: _l("On site"), WorkMode.HYBRID: _l("Hybrid"), WorkMode.REMOTE: _l("Remote")}
+
+
 def work_mode(value: str) -> str:
-    """`|work_mode`: where a position is worked, as people read it ("On site")."""
-    return WorkMode(value).label
+    """`|work_mode`: where a position is worked, as people read it ("On site"), in the page's language."""
+    return str(WORK_MODE_LABELS[WorkMode(value)])
+
+
+PHASE_LABELS = {
+    Phase.DRAFT: _l("Being set up"),
+    Phase.APPLICATIONS: _l("Applications open"),
+    Phase.RANKING: _l("Ranking"),
+    Phase.MATCHING: _l("Match being run"),
+    Phase.PUBLISHED: _l("Results published"),
+    Phase.CLOSED: _l("Closed"),
+}
+
+
+def phase_label(phase: Phase) -> str:
+    """A season's phase as people read it ("Applications open"), in the page's language."""
+    return str(PHASE_LABELS.get(phase, phase.label))
 
 
 def init_app(app: Flask) -> None:
-    app.add_template_filter(money)
+    app.add_template_global(phase_label)
     app.add_template_filter(work_mode)
     app.add_template_global(MatchMode, "MatchMode")
     app.add_template_filter(when)

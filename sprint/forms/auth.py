@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from . import Form
+from . import Form, options
 
-PASSWORD_HELP = "At least 10 characters. A short phrase of a few words works well."
+PASSWORD_HELP = _l("At least 10 characters. A short phrase of a few words works well.")
 
 
 class LoginForm(Form):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
-    remember = BooleanField("Keep me logged in on this device")
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Keep me logged in on this device"))
 
 
 def _new_password_fields(label: str = "Password") -> tuple[PasswordField, PasswordField]:
@@ -24,11 +25,11 @@ def _new_password_fields(label: str = "Password") -> tuple[PasswordField, Passwo
             description=PASSWORD_HELP,
             validators=[
                 DataRequired(),
-                Length(min=10, max=200, message="Choose a password of at least 10 characters."),
+                Length(min=10, max=200, message=_l("Choose a password of at least 10 characters.")),
             ],
         ),
         PasswordField(
-            "Repeat the password", validators=[DataRequired(), EqualTo("password", "The two passwords differ.")]
+            _l("Repeat the password"), validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))]
         ),
     )
 
@@ -40,14 +41,14 @@ class NewPasswordMixin:
 class RegisterForm(Form):
     """Who you are first, then the program, then the password (fields show in this order)."""
 
-    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    program = SelectField("Program", coerce=int, validators=[DataRequired(message="Choose your program.")])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    program = SelectField(_l("Program"), coerce=int, validators=[DataRequired(message=_l("Choose your program."))])
     password, confirm = _new_password_fields()
 
 
 class ForgotPasswordForm(Form):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
 class ResetPasswordForm(NewPasswordMixin, Form):
@@ -55,10 +56,17 @@ class ResetPasswordForm(NewPasswordMixin, Form):
 
 
 class AcceptInvitationForm(Form):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     password, confirm = _new_password_fields()
 
 
 class ChangePasswordForm(Form):
-    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
-    password, confirm = _new_password_fields("New password")
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    password, confirm = _new_password_fields(_l("New password"))
+
+
+class LanguageForm(Form):
+    """The language switch in every page's footer: a button per language, and the page to go back to."""
+
+    locale = SelectField(choices=options([("en", "English"), ("es", "Español")]), validators=[DataRequired()])
+    next = StringField(validators=[Optional(), Length(max=2000)])

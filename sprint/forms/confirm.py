@@ -4,6 +4,7 @@ confirms nothing: the view shows the confirmation page instead."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -16,7 +17,7 @@ REASON_MAX = 500
 class ButtonForm(Form):
     """A confirmation with nothing to fill in (accepting an offer): only its confirming button acts."""
 
-    confirm = SubmitField("Confirm")
+    confirm = SubmitField(_l("Confirm"))
 
     @property
     def confirmed(self) -> bool:
@@ -26,9 +27,9 @@ class ButtonForm(Form):
 
 class ConfirmForm(ButtonForm):  # Form refuses control characters in the reason, as in every field
     reason = TextAreaField(
-        "Reason (optional)",
+        _l("Reason (optional)"),
         validators=[Optional(), Length(max=REASON_MAX)],
-        description="Your program coordinator sees it.",
+        description=_l("Your program coordinator sees it."),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -37,7 +38,7 @@ class VacancyRoundForm(Form):
 
 class VacancyApplyForm(Form):
     note = TextAreaField(
-        "Note to the host (optional)",
+        _l("Note to the host (optional)"),
         validators=[Optional(), Length(max=1000)],
-        description="A line or two on why this position; the host sees it with your profile and résumé.",
+        description=_l("A line or two on why this position; the host sees it with your profile and résumé."),
     )

@@ -52,6 +52,9 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None]
     # None only for a self sign-up whose emailed link is not opened yet (it cannot log in until then)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    # "en" or "es" once the person picks a language (the switch in every page's footer); None: not
+    # chosen, so pages follow the browser and emails are in English (sprint/i18n.py)
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     program: Mapped[Program | None] = relationship(lazy="joined")  # its time zone renders every page
     college: Mapped[College | None] = relationship()

@@ -5,17 +5,19 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 from flask_wtf import FlaskForm
 
+from .. import i18n
 from ..extensions import limiter
 from ..forms import options
 from ..forms.auth import (
     AcceptInvitationForm,
     ChangePasswordForm,
     ForgotPasswordForm,
+    LanguageForm,
     LoginForm,
     RegisterForm,
     ResetPasswordForm,
@@ -35,8 +37,14 @@ def _login_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow a `next` that stays on this site."""
-    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+    """Only follow a `next` that stays on this site (browsers read a backslash as a slash: "/\\evil")."""
+    if (
+        target
+        and urlsplit(target).netloc == ""
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+    ):
         return target
     return url_for("main.index")
 
@@ -57,14 +65,19 @@ def login():
             return _too_many_attempts(form, limits)
         user = users.authenticate(form.email.data, form.password.data)
         if user is not None:
+            chosen = request.cookies.get(i18n.COOKIE)
+            if user.locale is None and chosen in i18n.LOCALES:  # switched before logging in: keep it
+                users.set_locale(user, chosen)
             _start_session(user, remember=form.remember.data)
-            flash(f"Welcome, {user.name}.", "success")
+            flash(gettext("Welcome, %(name)s.", name=user.name), "success")
             return remember_device(redirect(_safe_next(request.args.get("next"))), user.email)
         if not limits.count_failure():
             return _too_many_attempts(form, limits)
         flash(
-            "That email and password do not match an account. If you just signed up, open the link "
-            "we emailed you first.",
+            gettext(
+                "That email and password do not match an account. If you just signed up, open the link "
+                "we emailed you first."
+            ),
             "danger",
         )
     return render_template("auth/login.html", form=form), status_for(form)
@@ -78,11 +91,40 @@ def _too_many_attempts(form: LoginForm, limits: LoginLimits):
     wait = limits.retry_after()
     minutes = max(1, round(wait / 60))
     flash(
-        f"Too many failed logins for this account or from your network. Try again in about {minutes} "
-        f"minute{'' if minutes == 1 else 's'}, or reset your password.",
+        ngettext(
+            "Too many failed logins for this account or from your network. Try again in about %(num)d "
+            "minute, or reset your password.",
+            "Too many failed logins for this account or from your network. Try again in about %(num)d "
+            "minutes, or reset your password.",
+            minutes,
+        ),
         "danger",
     )
     return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
+
+
+@bp.post("/language")
+def language():
+    """The language switch: saved on the person when logged in, in a cookie for everyone (so it
+    holds before login and after logout); back to the page it was pressed on."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        abort(400, description=gettext("Choose English or Spanish."))
+    if current_user.is_authenticated:
+        try:
+            users.set_locale(current_user, form.locale.data)
+        except ServiceError as error:
+            abort(400, description=str(error))
+    response = redirect(_safe_next(form.next.data))
+    response.set_cookie(
+        i18n.COOKIE,
+        form.locale.data,
+        max_age=i18n.COOKIE_MAX_AGE,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 @bp.post("/logout")
@@ -90,7 +132,7 @@ def _too_many_attempts(form: LoginForm, limits: LoginLimits):
 def logout():
     session.clear()
     logout_user()  # after the clear: it leaves the mark that deletes the "keep me logged in" cookie
-    flash("You are logged out.", "info")
+    flash(gettext("You are logged out."), "info")
     return redirect(url_for("main.index"))
 
 
@@ -100,9 +142,16 @@ def account():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         with errors_shown_on(form):
-            user = users.change_password(current_user, form.current_password.data, form.password.data)
+            user = users.change_password(
+                current_user._get_current_object(),  # the user, not the proxy: the new session holds it
+                form.current_password.data,
+                form.password.data,
+            )
             _start_session(user, remember=_remember_cookie() in request.cookies)
-            flash("Your password is changed. You stay logged in here; every other device is logged out.", "success")
+            flash(
+                gettext("Your password is changed. You stay logged in here; every other device is logged out."),
+                "success",
+            )
             return redirect(url_for("auth.account"))
     return render_template(
         "auth/account.html",
@@ -118,7 +167,7 @@ def reset_calendar():
     """A new private calendar link; the old one stops working at once."""
     if FlaskForm().validate_on_submit():
         interview_calendar.reset_feed(current_user)
-        flash(_("Your calendar link is new: the old one no longer works."), "success")
+        flash(gettext("Your calendar link is new: the old one no longer works."), "success")
     return redirect(url_for("auth.account"))
 
 
@@ -129,14 +178,8 @@ def logout_everywhere():
         users.log_out_everywhere(current_user)
         session.clear()
         logout_user()
-        flash("You are logged out on every device, this one included.", "info")
+        flash(gettext("You are logged out on every device, this one included."), "info")
     return redirect(url_for("main.index"))
-
-
-SIGNED_UP = (
-    "Check your email: we sent a link to {email}. Open it to finish signing up "
-    "(if the address already has an account, the email tells you how to log in)."
-)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -155,12 +198,17 @@ def register(slug: str | None = None):
     if program:
         del form.program
     else:
-        form.program.choices = options([(0, "Choose your program"), *((p.id, p.name) for p in choices)])
+        form.program.choices = options([(0, gettext("Choose your program")), *((p.id, p.name) for p in choices)])
     if choices and form.validate_on_submit():
         chosen = program or next(p for p in choices if p.id == form.program.data)
         with errors_shown_on(form):
             users.register_student(chosen, form.name.data, form.email.data, form.password.data)
-            flash(SIGNED_UP.format(email=users.normalise_email(form.email.data)), "info")
+            signed_up = gettext(
+                "Check your email: we sent a link to %(email)s. Open it to finish signing up "
+                "(if the address already has an account, the email tells you how to log in).",
+                email=users.normalise_email(form.email.data),
+            )
+            flash(signed_up, "info")
             return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form, program=program, choices=choices), status_for(
         form
@@ -175,11 +223,11 @@ def confirm_sign_up(token: str):
         return render_template(
             "auth/invitation_invalid.html",
             message=str(error),
-            title="Sign-up link",
-            heading="This sign-up link cannot be used",
+            title=gettext("Sign-up link"),
+            heading=gettext("This sign-up link cannot be used"),
         ), 400
     _start_session(user)
-    flash("Your email is confirmed and your account is ready. Start with your profile.", "success")
+    flash(gettext("Your email is confirmed and your account is ready. Start with your profile."), "success")
     return redirect(url_for("student.dashboard"))
 
 
@@ -189,7 +237,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         users.request_password_reset(form.email.data)
-        flash("If that address has an account, we have emailed it a link to reset the password.", "info")
+        flash(gettext("If that address has an account, we have emailed it a link to reset the password."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form), status_for(form)
 
@@ -200,7 +248,7 @@ def reset_password(token: str):
     if form.validate_on_submit():
         with errors_shown_on(form):
             users.reset_password(token, form.password.data)
-            flash("Your password is changed. Log in with the new one.", "success")
+            flash(gettext("Your password is changed. Log in with the new one."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form), status_for(form)
 
@@ -216,6 +264,6 @@ def accept_invitation(token: str):
         with errors_shown_on(form):
             user = users.accept_invitation(token, form.name.data, form.password.data)
             _start_session(user)
-            flash("Welcome to SPRINT Placement.", "success")
+            flash(gettext("Welcome to SPRINT Placement."), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/accept_invitation.html", form=form, invitation=invitation), status_for(form)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -36,7 +36,7 @@ def _guard() -> None:  # every page in this blueprint is for students only
 def _season():
     season = shown_season()
     if season is None:
-        flash("Your program has not opened a season yet.", "info")
+        flash(gettext("Your program has not opened a season yet."), "info")
     return season
 
 
@@ -89,7 +89,7 @@ def _profile_form(bound: bool = True) -> ProfileForm:
     submitted = bound and request.method == "POST"
     form = ProfileForm() if submitted else ProfileForm(formdata=None, obj=profile)
     form.college.choices = options(
-        [(0, "Choose your college")]
+        [(0, gettext("Choose your college"))]
         + [(college.id, f"{college.name} ({college.state})") for college in profiles.colleges()]
     )
     if not submitted:
@@ -108,7 +108,7 @@ def profile():
     if form.validate_on_submit():
         with errors_shown_on(form):
             profiles.update_profile(current_user, form.data)
-            flash("Your profile is saved.", "success")
+            flash(gettext("Your profile is saved."), "success")
             return redirect(url_for("student.profile"))
     return render_template(
         "student/profile.html", form=form, resume_form=ResumeForm(), profile=current_user.profile
@@ -122,7 +122,7 @@ def upload_resume():
         upload = resume_form.resume.data
         with errors_shown_on(resume_form):
             profiles.save_resume(current_user, upload.read(), upload.filename)
-            flash("Your résumé is uploaded.", "success")
+            flash(gettext("Your résumé is uploaded."), "success")
             return redirect(url_for("student.profile"))
     return render_template(
         "student/profile.html", form=_profile_form(bound=False), resume_form=resume_form, profile=current_user.profile
@@ -157,7 +157,10 @@ def position(position_id: int):
     if form.validate_on_submit():
         with errors_shown_on(form):
             applications.apply(current_user, position, form.statement.data)
-            flash(f"You applied to {position.title}. It is now at the bottom of your rank list.", "success")
+            flash(
+                gettext("You applied to %(title)s. It is now at the bottom of your rank list.", title=position.title),
+                "success",
+            )
             return redirect(url_for("student.ranks"))
     applied = position.id in applications.applied_position_ids(current_user, season)
     return render_template(
@@ -177,13 +180,13 @@ def withdraw(interest_id: int):
     if interest.application.student_id != current_user.id:
         abort(404)
     if interest.withdrawn_at is not None:
-        flash(f"You already withdrew your application to {interest.position.title}.", "info")
+        flash(gettext("You already withdrew your application to %(title)s.", title=interest.position.title), "info")
         return redirect(url_for("student.ranks"))
     form = ConfirmForm()
     if form.confirmed:
         with errors_shown_on(form):
             applications.withdraw_interest(current_user, interest, form.reason.data or "")
-            flash(f"You withdrew your application to {interest.position.title}.", "success")
+            flash(gettext("You withdrew your application to %(title)s.", title=interest.position.title), "success")
             return redirect(url_for("student.ranks"))
     can = open_actions.for_student(current_user, interest.application.season)
     return render_template("student/withdraw.html", interest=interest, form=form, can=can), status_for(form)
@@ -210,9 +213,9 @@ def ranks():
             typed = None if isinstance(error, StaleEdit) else rank_inputs(request.form)
             return _render_ranks(season, application, form, typed), status_for(form)
         flash(
-            "Your rank list is certified: it will be used in the match."
+            gettext("Your rank list is certified: it will be used in the match.")
             if form.action.data == "certify"
-            else "Your draft is saved. Certify it before the deadline.",
+            else gettext("Your draft is saved. Certify it before the deadline."),
             "success",
         )
         return redirect(url_for("student.ranks"))
@@ -247,7 +250,7 @@ def accept_offer(placement_id: int):
     if form.confirmed:
         with errors_shown_on(form):  # a second answer from another tab: 409 with the offer as it is now
             offers.respond(current_user, placement, accept=True)
-            flash("Congratulations! You accepted the offer.", "success")
+            flash(gettext("Congratulations! You accepted the offer."), "success")
             return redirect(url_for("student.dashboard"))
     return render_template(
         "student/accept_offer.html",
@@ -266,8 +269,10 @@ def decline_offer(placement_id: int):
         with errors_shown_on(form):  # a second answer from another tab: 409 with the offer as it is now
             offers.respond(current_user, placement, accept=False, reason=form.reason.data or "")
             flash(
-                "You declined the offer. You can take the decline back from this page until the offer's "
-                "deadline, as long as the seat has not been offered to another student.",
+                gettext(
+                    "You declined the offer. You can take the decline back from this page until the offer's "
+                    "deadline, as long as the seat has not been offered to another student."
+                ),
                 "success",
             )
             return redirect(url_for("student.dashboard"))
@@ -287,7 +292,12 @@ def undo_decline(placement_id: int):
     if form.validate_on_submit():
         with errors_shown_on(form):
             offers.undo_decline(current_user, placement)
-            flash(f"Your decline is taken back: the offer for {placement.position.title} is open again.", "success")
+            flash(
+                gettext(
+                    "Your decline is taken back: the offer for %(title)s is open again.", title=placement.position.title
+                ),
+                "success",
+            )
             return redirect(url_for("student.dashboard"))
         return _dashboard_page(), status_for(form)
     return redirect(url_for("student.dashboard"))
@@ -334,7 +344,7 @@ def check_in(placement_id: int):
 
     def act(placement):
         forms_filled.submit_check_in(current_user, placement, form.going.data, form.note.data, form.wants_call.data)
-        return "Thank you: your check-in is sent to the program's coordinators."
+        return gettext("Thank you: your check-in is sent to the program's coordinators.")
 
     return _summer_post(placement_id, "check_in", form, act)
 
@@ -350,7 +360,7 @@ def survey(placement_id: int):
         forms_filled.submit_survey(
             current_user, placement, scales, form.would_recommend.data == "yes", form.comment.data
         )
-        return "Thank you: your survey is saved."
+        return gettext("Thank you: your survey is saved.")
 
     return _summer_post(placement_id, "survey", form, act)
 
@@ -378,9 +388,9 @@ def book_interview(interview_id: int):
         moving = interview.status == "booked"
         with errors_flashed():
             interviews.book(current_user, interview, slot)
-            flash(_("Your interview is moved.") if moving else _("Your interview is booked."), "success")
+            flash(gettext("Your interview is moved.") if moving else gettext("Your interview is booked."), "success")
     else:
-        flash(_("Choose a time."), "danger")
+        flash(gettext("Choose a time."), "danger")
     return redirect(url_for("student.interviews_page"))
 
 
@@ -390,5 +400,5 @@ def decline_interview(interview_id: int):
     if FlaskForm().validate_on_submit():
         with errors_flashed():
             interviews.decline(current_user, interview)
-            flash(_("You declined the interview."), "success")
+            flash(gettext("You declined the interview."), "success")
     return redirect(url_for("student.interviews_page"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -58,7 +59,7 @@ def apply(round_id: int, position_id: int):
     if form.validate_on_submit():
         with errors_shown_on(form):
             vacancy_students.apply(current_user, round_, position, form.note.data or "")
-            flash(f"Applied to {position.title}.", "success")
+            flash(gettext("Applied to %(title)s.", title=position.title), "success")
             return redirect(url_for("vacancy_student.round_page"))
     return _page(form, status_for(form))
 
@@ -71,7 +72,7 @@ def withdraw(application_id: int):
         title = application.position.title
         with errors_shown_on(form):
             vacancy_students.withdraw(current_user, application)
-            flash(f"Withdrew your application to {title}.", "success")
+            flash(gettext("Withdrew your application to %(title)s.", title=title), "success")
             return redirect(url_for("vacancy_student.round_page"))
     return _page(form, status_for(form))
 

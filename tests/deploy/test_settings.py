@@ -92,7 +92,7 @@ def test_the_readme_table_documents_every_setting_with_its_default():
     rows = {
         name: row.split("|")[1]
         for row in table.splitlines()[2:]
-        for name in re.findall(r"`SPRINT_([A-Z_]+)`", row.split("|")[1])
+        for name in re.findall(r"`SPRINT_([A-Z0-9_]+)`", row.split("|")[1])
     }
 
     missing = _settings() - set(rows)

@@ -72,6 +72,7 @@ def test_the_wheel_holds_the_templates_static_files_and_migrations(installed):
     assert Path(found[1]) == package / "templates" and (package / "templates" / "errors" / "error.html").exists()
     assert Path(found[2]) == package / "migrations" and list((package / "migrations" / "versions").glob("*.py"))
     assert (package / "static" / "js" / "ranklist.js").exists()
+    assert (package / "translations" / "es" / "LC_MESSAGES" / "messages.mo").exists()  # Spanish, compiled
 
 
 def test_from_the_wheel_setup_db_builds_the_schema_and_pages_answer(installed, tmp_path):
@@ -90,6 +91,8 @@ def test_from_the_wheel_setup_db_builds_the_schema_and_pages_answer(installed, t
             client = create_app().test_client()
             for path in ("/healthz", "/login", "/static/js/ranklist.js", "/no-such-page"):
                 print(path, client.get(path).status_code)
+            spanish = client.get("/login", headers={"Accept-Language": "es"}).get_data(as_text=True)
+            print("spanish", "Iniciar sesión" in spanish)
         """),
         ],
         env=env,
@@ -97,11 +100,12 @@ def test_from_the_wheel_setup_db_builds_the_schema_and_pages_answer(installed, t
         capture_output=True,
         text=True,
     )
-    assert pages.stdout.split("\n")[:4] == [
+    assert pages.stdout.split("\n")[:5] == [
         "/healthz 200",
         "/login 200",
         "/static/js/ranklist.js 200",
         "/no-such-page 404",
+        "spanish True",  # the compiled catalog ships in the wheel
     ], pages.stderr
 
 

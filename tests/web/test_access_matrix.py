@@ -45,6 +45,7 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "main.old_run_season_link": (EVERYONE, EVERYONE),
     "auth.login": (EVERYONE, EVERYONE),
     "auth.logout": (NOBODY, USERS),
+    "auth.language": (NOBODY, EVERYONE),  # the language switch: a cookie for anyone, saved on a user
     "auth.account": (USERS, USERS),
     "auth.logout_everywhere": (NOBODY, USERS),
     "auth.register": (EVERYONE, EVERYONE),

@@ -6,6 +6,8 @@ import re
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
@@ -133,8 +135,9 @@ def send_sign_up_link(user: User) -> None:
     token = make_token("sign-up", {"user": user.id, "fp": fingerprint(user.password_hash)})
     send_email(
         user.email,
-        "Confirm your email to finish signing up",
+        _l("Confirm your email to finish signing up"),
         "sign_up_confirm",
+        locale=user.locale,
         user=user,
         program=user.program,
         link=absolute_url("auth.confirm_sign_up", token=token),
@@ -208,6 +211,19 @@ def log_out_everywhere(user: User) -> None:
     db.session.commit()
 
 
+LOCALES = ("en", "es")
+
+
+def set_locale(user: User, locale: str) -> None:
+    """Save the person's language: their pages and the emails sent to them use it from now on."""
+    if locale not in LOCALES:
+        raise ServiceError(gettext("Choose English or Spanish."))
+    if user.locale != locale:
+        audit.record(user, "account.locale_changed", user, locale=locale, previous=user.locale)
+        user.locale = locale
+        db.session.commit()
+
+
 def change_password(user: User, current: str, new: str) -> User:
     """A new password after the current one; every other session ends (the caller renews this one)."""
     if not user.check_password(current):
@@ -230,8 +246,9 @@ def request_password_reset(email: str) -> None:
     token = make_token("reset", {"user": user.id, "fp": fingerprint(user.password_hash)})
     send_email(
         user.email,
-        "Reset your password",
+        _l("Reset your password"),
         "password_reset",
+        locale=user.locale,
         user=user,
         program=user.program,
         link=absolute_url("auth.reset_password", token=token),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy.orm import defaultload
 
 from ...extensions import db
@@ -74,18 +75,18 @@ def apply(student: User, position: Position, statement: str) -> PositionInterest
     if season.program_id != student.program_id:
         raise NotFound("That position is not part of your program.")
     if position.status != PositionStatus.OPEN or not position.host.approved:
-        raise ServiceError(f"{position.title} is not open for applications.")
+        raise ServiceError(gettext("%(title)s is not open for applications.", title=position.title))
     ensure_open(student, season, ExtensionKind.APPLICATIONS, "Applying")
     missing = profile_missing(student.profile)
     if missing:
-        raise ServiceError("Before you apply, add " + ", ".join(missing) + " to your profile.")
+        raise ServiceError(gettext("Before you apply, add %(missing)s to your profile.", missing=", ".join(missing)))
     lock_row(User, student.id)  # one write at a time to a student's applications and rank list
     application = application_for(student, season, fresh=True) or Application(season=season, student=student)
     if application.status == ApplicationStatus.WITHDRAWN:
-        raise ServiceError("You withdrew from this season. Ask your coordinator if you want to return.")
+        raise ServiceError(gettext("You withdrew from this season. Ask your coordinator if you want to return."))
     interest = next((i for i in application.interests if i.position_id == position.id), None)
     if interest is not None and interest.withdrawn_at is None:
-        raise StaleEdit(f"You already applied to {position.title}.")
+        raise StaleEdit(gettext("You already applied to %(title)s.", title=position.title))
     if interest is None:
         interest = PositionInterest(position=position)
         application.interests.append(interest)
@@ -116,10 +117,10 @@ def withdraw_interest(student: User, interest: PositionInterest, reason: str = "
     kept in the audit log for the coordinator."""
     application = interest.application
     if application.student_id != student.id:
-        raise NotAllowed("That application is not yours.")
+        raise NotAllowed(gettext("That application is not yours."))
     lock_row(User, student.id, interest, application)
     if interest.withdrawn_at is not None:
-        raise StaleEdit("You already withdrew that application.")
+        raise StaleEdit(gettext("You already withdrew that application."))
     ensure_open(student, application.season, ExtensionKind.RANKING, "Withdrawing an application")
     interest.withdrawn_at = utcnow()
     remaining = [line for line in application.ranks if line.position_id != interest.position_id]

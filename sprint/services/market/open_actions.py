@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
 from ...extensions import db
@@ -38,10 +40,21 @@ from .host_portal import LAST_OWNER, is_last_owner
 from .positions import CHANGEABLE, OPEN_FOR_EDITS
 
 PHASES = list(Phase)
-WHAT = {
-    ExtensionKind.APPLICATIONS: "Applications",
-    ExtensionKind.RANKING: "Rank lists",
-    ExtensionKind.OFFER: "Answers to offers",
+# Each closed window in words, in the reader's language (one sentence per kind, so it translates whole).
+NOT_OPEN_YET = {
+    ExtensionKind.APPLICATIONS: _l("Applications for %(season)s have not opened yet."),
+    ExtensionKind.RANKING: _l("Rank lists for %(season)s have not opened yet."),
+    ExtensionKind.OFFER: _l("Answers to offers for %(season)s have not opened yet."),
+}
+CLOSED_AT_STAGE = {
+    ExtensionKind.APPLICATIONS: _l("Applications for %(season)s are closed: the season is at %(stage)s."),
+    ExtensionKind.RANKING: _l("Rank lists for %(season)s are closed: the season is at %(stage)s."),
+    ExtensionKind.OFFER: _l("Answers to offers for %(season)s are closed: the season is at %(stage)s."),
+}
+DEADLINE_PASSED = {
+    ExtensionKind.APPLICATIONS: _l("Applications for %(season)s are closed: the deadline has passed."),
+    ExtensionKind.RANKING: _l("Rank lists for %(season)s are closed: the deadline has passed."),
+    ExtensionKind.OFFER: _l("Answers to offers for %(season)s are closed: the deadline has passed."),
 }
 
 
@@ -71,7 +84,7 @@ def closed(reason: str, since: datetime | None = None) -> Action:
 
 
 def _stage(season: Season) -> str:
-    return f"\u201c{Phase(season.phase).label}\u201d"
+    return f"\u201c{gettext(Phase(season.phase).label)}\u201d"  # the phase names are in the catalog (templating)
 
 
 def window(
@@ -88,12 +101,12 @@ def window(
     if not phase_allows(season, kind) and extension_for(user, season, kind) is None:
         first = min(PHASES.index(phase) for phase in PHASES_FOR[kind])
         if PHASES.index(Phase(season.phase)) < first:
-            return closed(f"{WHAT[kind]} for {season.name} have not opened yet.")
+            return closed(str(NOT_OPEN_YET[kind]) % {"season": season.name})
         passed = deadline if deadline is not None and deadline <= now else None
         since = min((moment for moment in (passed, season.phase_changed_at) if moment), default=None)
-        return closed(f"{WHAT[kind]} for {season.name} are closed: the season is at {_stage(season)}.", since)
+        return closed(str(CLOSED_AT_STAGE[kind]) % {"season": season.name, "stage": _stage(season)}, since)
     if deadline is not None and now > deadline:
-        return closed(f"{WHAT[kind]} for {season.name} are closed: the deadline has passed.", deadline)
+        return closed(str(DEADLINE_PASSED[kind]) % {"season": season.name}, deadline)
     return Action(True, until=deadline)
 
 
@@ -179,11 +192,18 @@ def for_offer(student: User, placement: Placement, now: datetime | None = None) 
 
 def _answer(placement: Placement, deadline: datetime | None, now: datetime) -> Action:
     if placement.status != PlacementStatus.OFFERED:
-        return closed(f"You already {placement.status} this offer.", placement.responded_at)
+        answered = {
+            PlacementStatus.ACCEPTED: _l("You already accepted this offer."),
+            PlacementStatus.DECLINED: _l("You already declined this offer."),
+        }.get(placement.status)
+        text = str(answered) if answered else f"You already {placement.status} this offer."
+        return closed(text, placement.responded_at)
     if Phase(placement.season.phase) == Phase.CLOSED:
-        return closed(f"{placement.season.name} is closed.", placement.season.phase_changed_at)
+        return closed(gettext("%(season)s is closed.", season=placement.season.name), placement.season.phase_changed_at)
     if deadline is not None and now > deadline:
-        return closed("The time to answer this offer is over; ask your coordinator for an extension.", deadline)
+        return closed(
+            gettext("The time to answer this offer is over; ask your coordinator for an extension."), deadline
+        )
     return Action(True, until=deadline)
 
 
@@ -195,14 +215,14 @@ def _undo(placement: Placement, deadline: datetime | None, now: datetime) -> Act
     to someone who declined it in turn is free again.
     """
     if placement.status != PlacementStatus.DECLINED:
-        return closed("Only a declined offer can be taken back.")
+        return closed(gettext("Only a declined offer can be taken back."))
     if Phase(placement.season.phase) != Phase.PUBLISHED:
-        return closed(f"{placement.season.name} is closed.", placement.season.phase_changed_at)
+        return closed(gettext("%(season)s is closed.", season=placement.season.name), placement.season.phase_changed_at)
     if deadline is not None and now > deadline:
-        return closed("The deadline of this offer has passed, so the decline stands.", deadline)
+        return closed(gettext("The deadline of this offer has passed, so the decline stands."), deadline)
     position = placement.position
     if position.status != PositionStatus.OPEN:
-        return closed(f"{position.title} is no longer open.")
+        return closed(gettext("%(title)s is no longer open.", title=position.title))
     holds_another = db.session.scalar(
         db.select(Placement.id).where(
             Placement.season_id == placement.season_id,

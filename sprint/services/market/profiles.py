@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext
 
 from ...extensions import db
 from ...models import College, CollegeKind, Role, StudentProfile, User, utcnow
@@ -30,10 +31,10 @@ def update_profile(student: User, data: dict) -> StudentProfile:
     lock_row(User, student.id, profile)  # the same form saved from two tabs: one after the other
     names = skills.parse(data.get("skills"))
     if len(names) > skills.MAX_SKILLS:  # checked before anything is written
-        raise ServiceError(f"List at most {skills.MAX_SKILLS} skills.", "skills")
+        raise ServiceError(gettext("List at most %(count)s skills.", count=skills.MAX_SKILLS), "skills")
     college = _college(data)
     if college is None:
-        raise ServiceError("Choose your college from the list, or type its name and state.", "college")
+        raise ServiceError(gettext("Choose your college from the list, or type its name and state."), "college")
     profile.college = college
     for name in TEXT_FIELDS:
         setattr(profile, name, (data.get(name) or "").strip())
@@ -56,7 +57,7 @@ def _college(data: dict) -> College | None:
     if typed:
         state = (data.get("other_college_state") or "").strip().upper()
         if len(state) != 2:
-            raise ServiceError("Give the two-letter state of the college you typed.", "other_college_state")
+            raise ServiceError(gettext("Give the two-letter state of the college you typed."), "other_college_state")
         existing = db.session.scalar(
             db.select(College).where(db.func.lower(College.name) == typed.lower(), College.state == state)
         )
@@ -86,19 +87,19 @@ def profile_missing(profile: StudentProfile) -> list[str]:
     """What a student still has to fill in before applying."""
     missing = []
     if profile.college_id is None:
-        missing.append("your college")
+        missing.append(gettext("your college"))
     if not profile.major:
-        missing.append("your major")
+        missing.append(gettext("your major"))
     if not profile.class_year:
-        missing.append("your graduation year")
+        missing.append(gettext("your graduation year"))
     if not profile.skills:
-        missing.append("at least one skill")
+        missing.append(gettext("at least one skill"))
     if not profile.resume_file:
-        missing.append("a résumé")
+        missing.append(gettext("a résumé"))
     if not profile.work_authorized:
-        missing.append("your work authorization")
+        missing.append(gettext("your work authorization"))
     if not profile.age_confirmed:
-        missing.append("the age confirmation")
+        missing.append(gettext("the age confirmation"))
     return missing
 
 
@@ -115,7 +116,7 @@ def check_pdf(content: bytes) -> None:
     """Refuse anything that is not a real PDF of at most the configured size."""
     limit = current_app.config["RESUME_MAX_BYTES"]
     if not content:
-        raise ServiceError("That file is empty. Choose your résumé as a PDF.", "resume")
+        raise ServiceError(gettext("That file is empty. Choose your résumé as a PDF."), "resume")
     if len(content) > limit:
         raise ServiceError(f"That file is {_size(len(content))}; the limit is {_size(limit)}.", "resume")
     if not content.startswith(b"%PDF-") or b"%%EOF" not in content[-2048:]:

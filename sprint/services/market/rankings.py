@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext, ngettext
+
 from ...extensions import db
 from ...models import (
     Application,
@@ -43,9 +45,9 @@ def _parse_rank(raw: str | None, label: str, allow_blank: bool) -> int | None:
     if not text:
         if allow_blank:
             return None
-        raise ServiceError(f"Give {label} a rank number.")
+        raise ServiceError(gettext("Give %(label)s a rank number.", label=label))
     if not RANK.fullmatch(text) or not 1 <= int(text) <= 999:  # ASCII digits: "²".isdigit() is True
-        raise ServiceError(f"The rank of {label} must be a whole number from 1 up.")
+        raise ServiceError(gettext("The rank of %(label)s must be a whole number from 1 up.", label=label))
     return int(text)
 
 
@@ -57,7 +59,7 @@ def save_student_ranks(
 ) -> Application:
     """Replace the student's list with the submitted order; each position needs a different rank."""
     if application.student_id != student.id:
-        raise NotAllowed("That rank list is not yours.")
+        raise NotAllowed(gettext("That rank list is not yours."))
     ensure_open(student, application.season, ExtensionKind.RANKING, "Ranking")
     lock_row(User, student.id)  # the same lock as applying and withdrawing
     claim_version(Application, application, version, CHANGED_ELSEWHERE)  # one conditional UPDATE
@@ -88,12 +90,14 @@ def _student_order(application: Application, raw: dict[int, str], certify: bool)
     """The position ids in the submitted order, or ServiceError saying what is wrong with the list."""
     positions = {interest.position_id: interest.position for interest in active_interests(application)}
     if set(raw) - set(positions):
-        raise ServiceError("You can only rank positions you applied to.")
+        raise ServiceError(gettext("You can only rank positions you applied to."))
     ranks = {pid: _parse_rank(raw.get(pid), f"\u201c{positions[pid].title}\u201d", False) for pid in positions}
     if len(set(ranks.values())) != len(ranks):
-        raise ServiceError("Give each position a different rank: 1 for your first choice, 2 for the next, and so on.")
+        raise ServiceError(
+            gettext("Give each position a different rank: 1 for your first choice, 2 for the next, and so on.")
+        )
     if certify and not positions:
-        raise ServiceError("Apply to at least one position before you certify your list.")
+        raise ServiceError(gettext("Apply to at least one position before you certify your list."))
     return sorted(positions, key=lambda pid: ranks[pid])
 
 
@@ -128,22 +132,38 @@ def _typed(value: str) -> float:
 def student_health(application: Application | None) -> list[str]:
     """Warnings to show before the deadline."""
     if application is None or not application.ranks:
-        return ["Your rank list is empty: apply to positions, then rank them."]
+        return [gettext("Your rank list is empty: apply to positions, then rank them.")]
     warnings = []
     if len(application.ranks) < SHORT_LIST:
         warnings.append(
-            f"Your list has {counted(len(application.ranks), 'position')}. Students who rank at least "
-            f"{SHORT_LIST} are placed far more often: consider applying to more."
+            ngettext(
+                "Your list has %(num)d position. Students who rank at least %(short)d are placed far more "
+                "often: consider applying to more.",
+                "Your list has %(num)d positions. Students who rank at least %(short)d are placed far more "
+                "often: consider applying to more.",
+                len(application.ranks),
+                short=SHORT_LIST,
+            )
         )
     for line in application.ranks:
         position = line.position
         if position.status == PositionStatus.WITHDRAWN or not position.host.approved:
-            warnings.append(f"\u201c{position.title}\u201d can no longer take interns; it will be skipped.")
+            warnings.append(
+                gettext("\u201c%(title)s\u201d can no longer take interns; it will be skipped.", title=position.title)
+            )
         elif position.ranks_certified_at is None:
-            warnings.append(f"{position.host.name} has not finished ranking for \u201c{position.title}\u201d yet.")
+            warnings.append(
+                gettext(
+                    "%(host)s has not finished ranking for \u201c%(title)s\u201d yet.",
+                    host=position.host.name,
+                    title=position.title,
+                )
+            )
     if application.ranks_certified_at is None:
         warnings.append(
-            "Your list is a draft. Only certified lists take part in the match: certify it before the deadline."
+            gettext(
+                "Your list is a draft. Only certified lists take part in the match: certify it before the deadline."
+            )
         )
     return warnings
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from huey import crontab
 from sqlalchemy import and_, case
 from sqlalchemy.orm import aliased
@@ -365,11 +366,14 @@ def remind_pending(actor: User, season: Season, now: datetime | None = None) -> 
         raise ServiceError("No student has an offer waiting for an answer; nobody was reminded.")
     zone = zone_of(season.program)
     for row in pending:
-        by = f" by {format_when(row.deadline, zone, True)}" if row.deadline else ""
+        by_text = format_when(row.deadline, zone, True, locale=row.placement.student.locale) if row.deadline else ""
         send_email(
             row.student_email,
-            f"Please answer your offer from {row.host_name}{by}",
+            _l("Please answer your offer from %(host)s by %(deadline)s", host=row.host_name, deadline=by_text)
+            if row.deadline
+            else _l("Please answer your offer from %(host)s", host=row.host_name),
             "offer_reminder",
+            locale=row.placement.student.locale,
             placement=row.placement,
             deadline=row.deadline,
             program=season.program,
@@ -431,8 +435,9 @@ def expire_due(now: datetime | None = None) -> int:
         )
         send_email(
             placement.student.email,
-            f"Your offer for {placement.position.title} expired",
+            _l("Your offer for %(title)s expired", title=placement.position.title),
             "offer_expired",
+            locale=placement.student.locale,
             placement=placement,
             deadline=passed_at,
             program=placement.season.program,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from huey import crontab
 from sqlalchemy import update
 from sqlalchemy.orm import selectinload
@@ -88,8 +89,9 @@ def _write_emails(run: MatchRun) -> int:
         placement = placed.get(user.id)
         written += send_email(
             user.email,
-            f"Your {season.name} match result",
+            _l("Your %(season)s match result", season=season.name),
             "results_published_offer" if placement else "results_published_unmatched",
+            locale=user.locale,
             user=user,
             season=season,
             placement=placement,

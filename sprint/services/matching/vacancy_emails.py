@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from huey import crontab
 
 from ...extensions import db
@@ -91,8 +92,9 @@ def _opened_emails(round_: VacancyRound) -> list[dict]:
     students = [
         dict(
             to=student.email,
-            subject=f"A vacancy round of {season.name} is open",
+            subject=_l("A vacancy round of %(season)s is open", season=season.name),
             template="vacancy_opened_student",
+            locale=student.locale,
             student=student,
             **common,
         )
@@ -123,8 +125,9 @@ def _reminders(round_: VacancyRound) -> list[dict]:
     students = [
         dict(
             to=student.email,
-            subject=f"The vacancy round of {season.name} closes soon",
+            subject=_l("The vacancy round of %(season)s closes soon", season=season.name),
             template="vacancy_reminder_student",
+            locale=student.locale,
             student=student,
             **common,
         )
@@ -156,8 +159,9 @@ def invitation_email(invitation: VacancyInvitation, round_: VacancyRound, positi
     season = round_.season
     send_email(
         student.email,
-        f"{position.host.name} invites you to apply to {position.title}",
+        _l("%(host)s invites you to apply to %(title)s", host=position.host.name, title=position.title),
         "vacancy_invitation",
+        locale=student.locale,
         program=season.program,
         student=student,
         position=position,

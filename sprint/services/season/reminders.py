@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from huey import crontab
 
 from ...extensions import db
@@ -120,8 +121,9 @@ def _student_reminders(season: Season) -> list[dict]:
     return [
         dict(
             to=student.email,
-            subject=f"Certify your rank list by {by}",
+            subject=_l("Certify your rank list by %(deadline)s", deadline=by),
             template="reminder_student",
+            locale=student.locale,
             student=student,
             season=season,
             program=season.program,

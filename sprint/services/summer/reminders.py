@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from huey import crontab
 
 from ...extensions import db
@@ -97,10 +98,13 @@ def _send(placement: Placement, kind: SummerNotice | None, to: list[str], templa
     subjects = {
         "summer_confirm_start": f"Please confirm {placement.student.name}'s start",
         "summer_end_forms_host": f"End-of-internship evaluation for {placement.student.name}",
-        "summer_end_forms_student": f"Your end-of-internship survey: {placement.position.title}",
+        "summer_end_forms_student": _l("Your end-of-internship survey: %(title)s", title=placement.position.title),
     }
+    locale = placement.student.locale if template.endswith("_student") else None
     if to:
-        send_email(to, subjects[template], template, program=placement.season.program, placement=placement)
+        send_email(
+            to, subjects[template], template, program=placement.season.program, locale=locale, placement=placement
+        )
     if kind is not None:
         _record(placement, kind, now)
 

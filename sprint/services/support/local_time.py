@@ -18,6 +18,7 @@ from ..errors import ServiceError
 
 DEFAULT_ZONE = "America/New_York"  # Connecticut
 DEFAULT_LOCALE = "en_US"
+CLOCK_LOCALE = {"es": "es_US"}  # the clock and zone of a language as read in the United States
 
 
 @cache
@@ -95,8 +96,10 @@ def format_when(
     day = babel_dates.format_date(local, "medium", locale=locale)
     if not with_time:
         return day
-    clock = babel_dates.get_time_format("short", locale=locale).pattern + " z"
-    time_text = babel_dates.format_time(local, clock, tzinfo=tz, locale=locale)
+    # Spanish has no short names for US zones ("-0400"); US Spanish has them ("11:59 p.m. EDT")
+    clock_locale = CLOCK_LOCALE.get(locale, locale)
+    clock = babel_dates.get_time_format("short", locale=clock_locale).pattern + " z"
+    time_text = babel_dates.format_time(local, clock, tzinfo=tz, locale=clock_locale)
     pattern = str(babel_dates.get_datetime_format("medium", locale=locale)).replace("'", "")
     return pattern.replace("{1}", day).replace("{0}", time_text)
 

@@ -15,9 +15,10 @@ import secrets
 from collections.abc import Callable
 
 from flask import current_app
+from flask_babel import force_locale
 
 from ...models import Program
-from .local_time import zone_of
+from .local_time import DEFAULT_LOCALE, zone_of
 from .outbox import queue_email
 from .plain_text import one_line
 
@@ -29,6 +30,7 @@ def send_email(
     *,
     program: Program | None,
     attachment: tuple[str, str] | None = None,
+    locale: str | None = None,
     **context,
 ) -> bool:
     """Render the app's email <template> as plain text and queue it for each recipient; False if it
@@ -36,11 +38,15 @@ def send_email(
 
     `program` is the one the email is about: its time zone renders every date (`|when`), with no
     request needed, so background jobs send the same text as pages do. `attachment` (file name,
-    text) goes with every copy (an interview's .ics)."""
+    text) goes with every copy (an interview's .ics). `locale` is the recipient's saved language
+    (User.locale; None: English), whatever the language of the page that sent it; a lazy_gettext
+    subject is translated in it too."""
     recipients = [to] if isinstance(to, str) else list(to)
     try:
         render = current_app.extensions["sprint.render_email"]
-        body = render(template, program=program, time_zone=zone_of(program), **context)
+        with force_locale(locale or DEFAULT_LOCALE):
+            body = render(template, program=program, time_zone=zone_of(program), **context)
+            subject = str(subject)
     except Exception:  # noqa: BLE001 - a message that cannot be rendered is logged and the caller goes on
         current_app.logger.exception("Email %r to %s could not be rendered", template, ", ".join(recipients))
         return False
@@ -70,7 +76,8 @@ def send_emails_merged(
     markers = {name: f"@@{name}-{secrets.token_hex(8)}@@" for name in messages[0][1]}
     try:
         render = current_app.extensions["sprint.render_email"]
-        body = render(template, program=program, time_zone=zone_of(program), **context(markers))
+        with force_locale(DEFAULT_LOCALE):  # a merge goes to many people: the English text
+            body = render(template, program=program, time_zone=zone_of(program), **context(markers))
     except Exception:  # noqa: BLE001 - as send_email: logged, the caller goes on
         current_app.logger.exception("Email %r could not be rendered", template)
         return 0

@@ -90,7 +90,8 @@
     list.insertBefore(row, before);
     renumberStrict(list);
     var rows = rowsOf(list);
-    say(list, row.dataset.title + " moved to place " + (rows.indexOf(row) + 1) + " of " + rows.length + ".");
+    var moved = list.dataset.movedText || "{title} moved to place {place} of {count}.";  // the page's language
+    say(list, moved.replace("{title}", row.dataset.title).replace("{place}", rows.indexOf(row) + 1).replace("{count}", rows.length));
   }
 
   document.querySelectorAll("[data-ranklist]").forEach(function (list) {
