@@ -23,7 +23,7 @@ from .config import (
 )
 from .extensions import CONTENT_SECURITY_POLICY, babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
 from .services.accounts.users import user_for_session
-from .services.directory import import_jobs
+from .services.directory import bulk_messages, import_jobs
 from .services.matching import (
     offers_board,
     publication_emails,
@@ -32,7 +32,8 @@ from .services.matching import (
     student_outcomes,
     vacancy_emails,
 )
-from .services.season import reminders
+from .services.notifications import digest
+from .services.season import deadline_notices, reminders
 from .services.summer import reminders as summer_reminders
 from .services.support import job_status, jobs, outbox
 from .templating import page_zone
@@ -44,6 +45,7 @@ from .views import (
     dashboards,
     liaison,
     main,
+    notifications,
     runs,
     student,
     vacancy_host,
@@ -112,6 +114,9 @@ def create_app(test_config: dict | None = None) -> Flask:
             *summer_reminders.JOBS,
             *vacancy_emails.JOBS,
             *import_jobs.JOBS,
+            *digest.JOBS,
+            *deadline_notices.JOBS,
+            *bulk_messages.JOBS,
         ],
     )
     job_status.record_failures(jobs.jobs_of(app))
@@ -178,5 +183,6 @@ def _register_blueprints(app: Flask) -> None:
         vacancy_rounds,
         vacancy_student,
         vacancy_host,
+        notifications,
     ):
         app.register_blueprint(module.bp)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
@@ -62,3 +63,23 @@ class AcceptInvitationForm(Form):
 class ChangePasswordForm(Form):
     current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
     password, confirm = _new_password_fields("New password")
+
+
+def _email_choice(label) -> SelectField:
+    return SelectField(
+        label,
+        choices=[("now", _l("Email me now")), ("digest", _l("Daily digest")), ("off", _l("Off (only in the list)"))],
+    )
+
+
+class NotificationChoicesForm(Form):
+    """Per kind of notification, how the person wants its email (the required kinds are not here)."""
+
+    interview = _email_choice(_l("Invited to interview"))
+    message = _email_choice(_l("Message received"))
+    deadline = _email_choice(_l("A deadline in 3 days (applications, ranking)"))
+    not_certified = _email_choice(_l("Rank list not certified as ranking closes"))
+    vacancy_round = _email_choice(_l("A vacancy round is open"))
+    bulk = _email_choice(_l("Messages from your coordinator"))
+
+    KINDS = ("interview", "message", "deadline", "not_certified", "vacancy_round", "bulk")

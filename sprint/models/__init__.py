@@ -45,6 +45,7 @@ from .matching import (
     ScheduledPublication,
     StudentOutcome,
 )
+from .notifications import BulkMessage, EmailChoice, Notification, NotificationKind, NotificationPreference
 from .outbox import EmailStatus, OutboxEmail
 from .people import HostCompany, HostMember, Invitation, Skill, StudentProfile, User
 from .programs import College, Program, Season
@@ -52,6 +53,11 @@ from .summer import SURVEY_SCALES, CheckIn, EvaluationSkill, InternEvaluation, I
 from .vacancy import VacancyApplication, VacancyHostRank, VacancyInvitation, VacancyRound, VacancyStatus
 
 __all__ = [
+    "BulkMessage",
+    "EmailChoice",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "SURVEY_SCALES",
     "CheckIn",
     "CheckInSide",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 from flask_wtf import FlaskForm
@@ -16,12 +17,14 @@ from ..forms.auth import (
     ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
+    NotificationChoicesForm,
     RegisterForm,
     ResetPasswordForm,
 )
 from ..login_limits import LoginLimits, remember_device
 from ..services.accounts import users
 from ..services.errors import ServiceError
+from ..services.notifications import inbox
 from ..services.season import programs
 from .forms_support import errors_shown_on, status_for
 
@@ -102,7 +105,25 @@ def account():
             _start_session(user, remember=_remember_cookie() in request.cookies)
             flash("Your password is changed. You stay logged in here; every other device is logged out.", "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form), status_for(form)
+    return _account_page(form, NotificationChoicesForm(data=inbox.choices_of(current_user)))
+
+
+def _account_page(form, choices):
+    return render_template("auth/account.html", form=form, choices=choices, fixed=inbox.FIXED), status_for(
+        form
+    ) if form.is_submitted() else status_for(choices)
+
+
+@bp.post("/account/notifications")
+@login_required
+def notification_choices():
+    choices = NotificationChoicesForm()
+    if choices.validate_on_submit():
+        with errors_shown_on(choices):
+            inbox.set_choices(current_user, {kind: choices[kind].data for kind in choices.KINDS})
+            flash(_("Your email choices are saved."), "success")
+            return redirect(url_for("auth.account"))
+    return _account_page(ChangePasswordForm(formdata=None), choices)
 
 
 @bp.post("/account/logout-everywhere")
