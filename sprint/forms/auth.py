@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from . import Form
+from . import Form, options
 
 PASSWORD_HELP = "At least 10 characters. A short phrase of a few words works well."
 
@@ -68,7 +68,9 @@ class ChangePasswordForm(Form):
 def _email_choice(label) -> SelectField:
     return SelectField(
         label,
-        choices=[("now", _l("Email me now")), ("digest", _l("Daily digest")), ("off", _l("Off (only in the list)"))],
+        choices=options(
+            [("now", _l("Email me now")), ("digest", _l("Daily digest")), ("off", _l("Off (only in the list)"))]
+        ),
     )
 
 

@@ -412,8 +412,8 @@ def resend_email(email_id: int):
 
 def _message_form(season) -> BulkMessageForm:
     form = BulkMessageForm()
-    form.segment.choices = list(bulk_messages.SEGMENTS.items())
-    form.college_id.choices = [(0, "—")] + [(college.id, college.name) for college in bulk_messages.colleges()]
+    form.segment.choices = options(bulk_messages.SEGMENTS.items())
+    form.college_id.choices = options([(0, "—")] + [(college.id, college.name) for college in bulk_messages.colleges()])
     if not form.token.data:
         form.token.data = secrets.token_urlsafe(24)
     return form
@@ -439,7 +439,7 @@ def messages(season_id: int):
         preview=preview,
         segments=bulk_messages.SEGMENTS,
         sent=bulk_messages.messages_of(season),
-    ), status_for(form)
+    ), (200 if preview is not None else status_for(form))
 
 
 @bp.post("/seasons/<int:season_id>/messages/send")

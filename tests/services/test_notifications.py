@@ -50,7 +50,9 @@ def person(app, make):
         yield db.session.get(User, student.id)
 
 
-def _notify(user: User, kind=NotificationKind.DEADLINE, subject: str = "Applications close Friday") -> Notification | None:
+def _notify(
+    user: User, kind=NotificationKind.DEADLINE, subject: str = "Applications close Friday"
+) -> Notification | None:
     made = notify(user, kind, subject, "/student/", program=user.program)
     db.session.commit()
     return made
@@ -156,7 +158,9 @@ def season_world(app, make):
         row.applications_close_at = utcnow() + timedelta(days=2)
         row.ranking_close_at = utcnow() + timedelta(days=10)
         db.session.add(
-            Application(season_id=season.id, student_id=ben.id, status=ApplicationStatus.SUBMITTED, submitted_at=utcnow())
+            Application(
+                season_id=season.id, student_id=ben.id, status=ApplicationStatus.SUBMITTED, submitted_at=utcnow()
+            )
         )
         db.session.commit()
         yield dict(season=row, ana=ana, ben=ben, member=member, program=program)
@@ -220,7 +224,10 @@ def test_an_offer_deadline_in_three_days_is_noticed_and_always_emailed(season_wo
     position = db.session.scalar(db.select(Position).where(Position.season_id == season.id))
     db.session.add(
         Placement(
-            season_id=season.id, student_id=ben.id, position_id=position.id, response_deadline=utcnow() + timedelta(days=1)
+            season_id=season.id,
+            student_id=ben.id,
+            position_id=position.id,
+            response_deadline=utcnow() + timedelta(days=1),
         )
     )
     db.session.commit()

@@ -163,6 +163,12 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "admin.move_student": (NOBODY, ADMIN),
     "admin.email": (ADMIN, NOBODY),
     "admin.resend_email": (NOBODY, ADMIN),
+    "notifications.index": (USERS, NOBODY),  # each person's own list
+    "notifications.read": (NOBODY, STUDENT),  # the student's notification: anyone else gets a 404
+    "notifications.read_all": (NOBODY, USERS),
+    "auth.notification_choices": (NOBODY, USERS),
+    "coordinator.messages": (COORDINATOR, COORDINATOR),  # the other program's coordinator: not their season, 404
+    "coordinator.send_message": (NOBODY, COORDINATOR),
 }
 SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}  # files, not records
 
@@ -324,6 +330,20 @@ def _import_job(app, program_id: int, email: str) -> int:
         return job.id
 
 
+def _notification(app, student_id: int) -> int:
+    """A notification of the world's student, for the Mark read route."""
+    from sprint.extensions import db
+    from sprint.models import Notification
+
+    with app.app_context():
+        notification = Notification(
+            user_id=student_id, kind="deadline", subject="Ranking closes soon", link="/student/"
+        )
+        db.session.add(notification)
+        db.session.commit()
+        return notification.id
+
+
 def test_access_matrix(app, world):
     people, values = world
     values = {
@@ -333,6 +353,7 @@ def test_access_matrix(app, world):
         "scheduled_id": _scheduled_publication(app, values["season_id"], values["run_id"]),
         "outcome_id": _student_outcome(app, values),
         "import_id": _import_job(app, values["program_id"], people["coordinator"]),
+        "notification_id": _notification(app, values["student_id"]),
     }
     clients = {actor: app.test_client() for actor in ACTORS}
     for actor, email in people.items():
