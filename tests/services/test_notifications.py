@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from vacancy_world import open_vacancy_round
 
 from sprint.extensions import db
 from sprint.models import (
@@ -29,9 +30,10 @@ from sprint.models import (
 )
 from sprint.services.directory import bulk_messages
 from sprint.services.errors import NotFound, ServiceError
+from sprint.services.matching import vacancy_emails
 from sprint.services.notifications import digest, inbox
 from sprint.services.notifications.notify import notify
-from sprint.services.season import deadline_notices
+from sprint.services.season import deadline_notices, reminders
 
 
 def _emails_to(user: User) -> list[OutboxEmail]:
@@ -348,3 +350,31 @@ def test_preferences_are_saved_per_person(person):
     saved = db.session.scalars(db.select(NotificationPreference).where(NotificationPreference.user_id == person.id))
     assert [(row.kind, row.choice) for row in saved] == [("message", "digest")]
     assert inbox.choices_of(person)["message"] == "digest" and inbox.choices_of(person)["bulk"] == "now"
+
+
+# --- the existing senders honour the choice ----------------------------------------------------
+
+
+def test_the_vacancy_round_opened_email_follows_each_students_choice(appctx, small_season):
+    world = open_vacancy_round(small_season)
+    quiet, *others = (db.session.get(User, student_id) for student_id in world.unmatched)
+    inbox.set_choices(quiet, {"vacancy_round": "off"})
+
+    vacancy_emails.send_round_emails()
+
+    assert _kinds(quiet) == ["vacancy_round"] and _emails_to(quiet) == []
+    for student in others:
+        assert [email.template for email in _emails_to(student)] == ["vacancy_opened_student"]
+        assert _kinds(student) == ["vacancy_round"]
+
+
+def test_the_daily_rank_reminder_is_not_emailed_to_a_student_who_switched_it_off(season_world):
+    season, ben = season_world["season"], season_world["ben"]
+    season.ranking_close_at = utcnow() + timedelta(days=2)
+    db.session.commit()
+    inbox.set_choices(ben, {"not_certified": "off"})
+
+    counts = reminders.send_deadline_reminders(within_days=3)
+
+    assert counts.students == 1 and _emails_to(ben) == []
+    assert [email.template for email in _emails_to(season_world["member"])] == ["reminder_host"]

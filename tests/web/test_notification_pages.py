@@ -14,13 +14,16 @@ from sprint.models import (
     ApplicationStatus,
     AuditEvent,
     BulkMessage,
+    MatchRun,
     Notification,
     NotificationPreference,
     OutboxEmail,
     Phase,
     Role,
+    User,
     utcnow,
 )
+from sprint.services.matching import publication_emails
 
 
 @pytest.fixture
@@ -150,3 +153,22 @@ def test_the_list_pages_newest_first(app, client, login, season_people):
 
     assert first.index("Notice 29") < first.index("Notice 05") and "Notice 04" not in first
     assert "Notice 04" in second and "Page 2 of 2" in second
+
+
+def test_a_published_offer_is_a_notification_emailed_once_whatever_the_choice(app, world):
+    _, values = world
+    with app.app_context():
+        db.session.get(MatchRun, values["run_id"]).emails_due_at = utcnow()  # the world published quietly
+        db.session.commit()
+        publication_emails.write(values["run_id"])
+        student = db.session.get(User, values["student_id"])
+        offer = db.session.scalars(db.select(Notification).where(Notification.user_id == student.id)).all()
+        results = [
+            email
+            for email in db.session.scalars(db.select(OutboxEmail).where(OutboxEmail.recipient == student.email))
+            if email.template.startswith("results_published")
+        ]
+
+        assert [(row.kind, row.link) for row in offer] == [("offer", "/student/")]
+        assert offer[0].emailed_at is not None and len(results) == 1
+        assert "Lab intern" in offer[0].subject

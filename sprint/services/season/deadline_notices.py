@@ -17,6 +17,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from huey import crontab
+from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import (
@@ -25,6 +26,7 @@ from ...models import (
     DeadlineExtension,
     ExtensionKind,
     HostMember,
+    Notification,
     NotificationKind,
     Phase,
     Placement,
@@ -53,12 +55,17 @@ def send_deadline_notices(now: datetime | None = None) -> int:
     written = 0
     for season in seasons:
         extended = _extensions(season)
+        sent = _sent_keys(season)
         for kind, people in _people(season).items():
             if Phase(season.phase) not in PHASES_FOR[kind] and not extended[kind]:
                 continue
             for user, detail in people:
                 deadline = _deadline(season, kind, user, detail, extended[kind])
-                if deadline is None or not now < deadline <= now + AHEAD:
+                if (
+                    deadline is None
+                    or not now < deadline <= now + AHEAD
+                    or (user.id, _key(season, kind, deadline)) in sent
+                ):
                     continue
                 written += _notice(season, kind, user, detail, deadline)
     db.session.commit()
@@ -66,6 +73,21 @@ def send_deadline_notices(now: datetime | None = None) -> int:
 
 
 JOBS = (jobs.Job("season.deadline_notices", send_deadline_notices, every=crontab(minute="15")),)
+
+
+def _key(season: Season, kind: ExtensionKind, deadline: datetime) -> str:
+    return f"deadline:{season.id}:{kind}:{deadline.isoformat(timespec='minutes')}"
+
+
+def _sent_keys(season: Season) -> set[tuple[int, str]]:
+    """The notices of this season written already (one query: the hourly job then skips them all)."""
+    return set(
+        db.session.execute(
+            db.select(Notification.user_id, Notification.once_key).where(
+                Notification.season_id == season.id, Notification.once_key.like(f"deadline:{season.id}:%")
+            )
+        ).all()
+    )
 
 
 def _extensions(season: Season) -> dict[ExtensionKind, dict[int, datetime]]:
@@ -118,7 +140,9 @@ def _people(season: Season) -> dict[ExtensionKind, list[tuple[User, object]]]:
     offers = [
         (placement.student, placement)
         for placement in db.session.scalars(
-            db.select(Placement).where(Placement.season_id == season.id, Placement.status == PlacementStatus.OFFERED)
+            db.select(Placement)
+            .where(Placement.season_id == season.id, Placement.status == PlacementStatus.OFFERED)
+            .options(selectinload(Placement.student))
         )
         if placement.student.active
     ]
@@ -145,7 +169,7 @@ def _notice(season: Season, kind: ExtensionKind, user: User, detail, deadline: d
         )
     else:
         args = (NotificationKind.OFFER_DEADLINE, f"Answer your offer by {by}", site_path("student.dashboard"))
-    key = f"deadline:{season.id}:{kind}:{deadline.isoformat(timespec='minutes')}"
+    key = _key(season, kind, deadline)
     made = notify(
         user,
         *args,
