@@ -105,13 +105,11 @@ def account():
             _start_session(user, remember=_remember_cookie() in request.cookies)
             flash("Your password is changed. You stay logged in here; every other device is logged out.", "success")
             return redirect(url_for("auth.account"))
-    return _account_page(form, NotificationChoicesForm(data=inbox.choices_of(current_user)))
+    return _account_page(form, NotificationChoicesForm(data=inbox.choices_of(current_user)), status_for(form))
 
 
-def _account_page(form, choices):
-    return render_template("auth/account.html", form=form, choices=choices, fixed=inbox.FIXED), status_for(
-        form
-    ) if form.is_submitted() else status_for(choices)
+def _account_page(form, choices, status: int):
+    return render_template("auth/account.html", form=form, choices=choices, fixed=inbox.FIXED), status
 
 
 @bp.post("/account/notifications")
@@ -123,7 +121,7 @@ def notification_choices():
             inbox.set_choices(current_user, {kind: choices[kind].data for kind in choices.KINDS})
             flash(_("Your email choices are saved."), "success")
             return redirect(url_for("auth.account"))
-    return _account_page(ChangePasswordForm(formdata=None), choices)
+    return _account_page(ChangePasswordForm(formdata=None), choices, status_for(choices))
 
 
 @bp.post("/account/logout-everywhere")

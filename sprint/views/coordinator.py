@@ -423,15 +423,7 @@ def _message_args(form: BulkMessageForm) -> tuple:
     return form.segment.data, form.college_id.data or None, form.subject.data or "", form.body.data or ""
 
 
-@bp.route("/seasons/<int:season_id>/messages", methods=["GET", "POST"])
-def messages(season_id: int):
-    """Compose a message to a segment; a valid post shows the preview (how many, a few names) to send from."""
-    season = manage.season_for(current_user, season_id)
-    form = _message_form(season)
-    preview = None
-    if form.validate_on_submit():
-        with errors_shown_on(form):
-            preview = bulk_messages.preview(season, *_message_args(form))
+def _messages_page(season, form: BulkMessageForm, preview=None, status: int = 200):
     return render_template(
         "coordinator/messages.html",
         season=season,
@@ -439,23 +431,34 @@ def messages(season_id: int):
         preview=preview,
         segments=bulk_messages.SEGMENTS,
         sent=bulk_messages.messages_of(season),
-    ), (200 if preview is not None else status_for(form))
+    ), status
+
+
+@bp.route("/seasons/<int:season_id>/messages", methods=["GET", "POST"])
+def messages(season_id: int):
+    """Compose a message to a segment; a valid post shows the preview (how many, a few names) to send from."""
+    season = manage.season_for(current_user, season_id)
+    form = _message_form(season)
+    if form.validate_on_submit():
+        with errors_shown_on(form):
+            return _messages_page(season, form, bulk_messages.preview(season, *_message_args(form)))
+    return _messages_page(season, form, status=status_for(form))
 
 
 @bp.post("/seasons/<int:season_id>/messages/send")
 def send_message(season_id: int):
+    """Send the previewed message (through the job queue); the same form posted again sends nothing."""
     season = manage.season_for(current_user, season_id)
     form = _message_form(season)
-    if not form.validate_on_submit():
-        flash("The message is incomplete: compose it again.", "danger")
-        return redirect(url_for("coordinator.messages", season_id=season.id)), 303
-    with errors_flashed():
-        message, new = bulk_messages.create_message(
-            current_user, season, *_message_args(form), form.required.data, form.token.data
-        )
-        if new:
-            bulk_messages.queue(message.id)
-            flash(f"“{message.subject}” is being sent; each recipient finds it in their notifications.", "success")
-        else:
-            flash("This message was sent already: it is not sent twice.", "info")
-    return redirect(url_for("coordinator.messages", season_id=season.id))
+    if form.validate_on_submit():
+        with errors_shown_on(form):
+            message, new = bulk_messages.create_message(
+                current_user, season, *_message_args(form), form.required.data, form.token.data
+            )
+            if new:
+                bulk_messages.queue(message.id)
+                flash(f"“{message.subject}” is being sent; each recipient finds it in their notifications.", "success")
+            else:
+                flash("This message was sent already: it is not sent twice.", "info")
+            return redirect(url_for("coordinator.messages", season_id=season.id))
+    return _messages_page(season, form, status=status_for(form))

@@ -172,3 +172,17 @@ def test_a_published_offer_is_a_notification_emailed_once_whatever_the_choice(ap
         assert [(row.kind, row.link) for row in offer] == [("offer", "/student/")]
         assert offer[0].emailed_at is not None and len(results) == 1
         assert "Lab intern" in offer[0].subject
+
+
+def test_a_send_with_a_broken_subject_is_refused_with_a_400_and_sends_nothing(app, client, login, season_people):
+    season, _, coordinator = season_people
+    login(coordinator)
+
+    response = client.post(
+        f"/coordinator/seasons/{season.id}/messages/send",
+        data={**MESSAGE, "subject": "A\r\nBcc: x@example.org", "token": "t1"},
+    )
+
+    assert response.status_code == 400 and "single line" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(BulkMessage.id))) == 0
