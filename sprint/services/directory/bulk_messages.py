@@ -12,6 +12,8 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ...extensions import db
 from ...models import (
@@ -36,7 +38,6 @@ from ...models import (
 from ..errors import NotFound, ServiceError
 from ..notifications.notify import notify, site_path
 from ..support import audit, jobs
-from ..support.concurrency import insert_missing
 from ..support.plain_text import text_problem
 
 log = logging.getLogger(__name__)
@@ -137,28 +138,35 @@ def create_message(
         if existing.program_id != actor.program_id:
             raise NotFound("There is no such message.")
         return existing, False
-    insert_missing(
-        BulkMessage,
-        [
-            dict(
-                program_id=season.program_id,
-                season_id=season.id,
-                sender_id=actor.id,
-                segment=segment,
-                college_id=college_id if segment == "college" else None,
-                subject=subject.strip(),
-                body=body.strip(),
-                required=required,
-                token=token,
-                created_at=utcnow(),
-            )
-        ],
-        ["token"],
+    inserted = _insert_once(
+        dict(
+            program_id=season.program_id,
+            season_id=season.id,
+            sender_id=actor.id,
+            segment=segment,
+            college_id=college_id if segment == "college" else None,
+            subject=subject.strip(),
+            body=body.strip(),
+            required=required,
+            token=token,
+            created_at=utcnow(),
+        )
     )
-    message = _by_token(token)  # a twin post at the same moment: one row; the job sends it once whatever
+    message = _by_token(token)
+    if not inserted:  # a twin post of the same form inserted it a moment ago: it sends it
+        db.session.commit()
+        return message, False
     audit.record(actor, "bulk_message.created", message, program_id=season.program_id, segment=segment)
     db.session.commit()
     return message, True
+
+
+def _insert_once(row: dict) -> bool:
+    """Insert the message unless its token is taken (a twin post at the same moment waits for the
+    first, then inserts nothing); whether this call inserted it."""
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(BulkMessage).values(row).on_conflict_do_nothing(index_elements=["token"])
+    return db.session.execute(statement.returning(BulkMessage.id)).first() is not None
 
 
 def _by_token(token: str) -> BulkMessage | None:
