@@ -24,7 +24,7 @@ from .config import (
 )
 from .extensions import CONTENT_SECURITY_POLICY, babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
 from .services.accounts.users import user_for_session
-from .services.directory import import_jobs
+from .services.directory import bulk_messages, import_jobs
 from .services.market import interviews
 from .services.matching import (
     offers_board,
@@ -35,7 +35,8 @@ from .services.matching import (
     vacancy_emails,
 )
 from .services.messages import email_digest
-from .services.season import reminders
+from .services.notifications import digest
+from .services.season import deadline_notices, reminders
 from .services.summer import reminders as summer_reminders
 from .services.support import job_status, jobs, outbox
 from .templating import page_zone
@@ -48,6 +49,7 @@ from .views import (
     liaison,
     main,
     messages,
+    notifications,
     runs,
     student,
     vacancy_host,
@@ -119,6 +121,9 @@ def create_app(test_config: dict | None = None) -> Flask:
             *import_jobs.JOBS,
             *interviews.JOBS,
             *email_digest.JOBS,
+            *digest.JOBS,
+            *deadline_notices.JOBS,
+            *bulk_messages.JOBS,
         ],
     )
     job_status.record_failures(jobs.jobs_of(app))
@@ -190,6 +195,7 @@ def _register_blueprints(app: Flask) -> None:
         vacancy_rounds,
         vacancy_student,
         vacancy_host,
+        notifications,
     ):
         app.register_blueprint(module.bp)
     for blueprint in messages.BLUEPRINTS:

@@ -14,6 +14,7 @@ from jinja2 import pass_context
 
 from .models import MatchMode, Phase, Role, Season, WorkMode
 from .plurals import counted
+from .services.notifications import inbox
 from .services.support import local_time
 
 NAV_FOR_ROLE = {
@@ -121,6 +122,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_instants)
     app.add_template_global(switch_url, "season_switch_url")
     app.add_template_filter(counted)
+    app.add_template_global(lambda: inbox.unread_count(current_user), "unread_notifications")
 
     @app.context_processor
     def navigation() -> dict:

@@ -70,3 +70,25 @@ class LanguageForm(Form):
 
     locale = SelectField(choices=options([("en", "English"), ("es", "Español")]), validators=[DataRequired()])
     next = StringField(validators=[Optional(), Length(max=2000)])
+
+
+def _email_choice(label) -> SelectField:
+    return SelectField(
+        label,
+        choices=options(
+            [("now", _l("Email me now")), ("digest", _l("Daily digest")), ("off", _l("Off (only in the list)"))]
+        ),
+    )
+
+
+class NotificationChoicesForm(Form):
+    """Per kind of notification, how the person wants its email (the required kinds are not here)."""
+
+    interview = _email_choice(_l("Invited to interview"))
+    message = _email_choice(_l("Message received"))
+    deadline = _email_choice(_l("A deadline in 3 days (applications, ranking)"))
+    not_certified = _email_choice(_l("Rank list not certified as ranking closes"))
+    vacancy_round = _email_choice(_l("A vacancy round is open"))
+    bulk = _email_choice(_l("Messages from your coordinator"))
+
+    KINDS = ("interview", "message", "deadline", "not_certified", "vacancy_round", "bulk")

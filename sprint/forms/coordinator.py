@@ -170,3 +170,16 @@ class ImportForm(Form):
 
 class ImportConfirmForm(Form):
     payload = HiddenField(validators=[DataRequired()])
+
+
+class BulkMessageForm(Form):
+    """A message to a segment of the season: who, the subject (one line) and the plain-text body."""
+
+    segment = SelectField("Send to", choices=[])
+    college_id = SelectField("College (for “Students of one college”)", choices=[], coerce=int, validate_choice=False)
+    subject = StringField("Subject", validators=[DataRequired(), Length(max=150)])
+    body = TextAreaField("Message", validators=[DataRequired(), Length(max=5000)], render_kw={"rows": 8})
+    required = BooleanField(
+        "Required: email it to everyone, whatever they chose for coordinator messages",
+    )
+    token = HiddenField()

@@ -47,6 +47,7 @@ from .matching import (
     StudentOutcome,
 )
 from .messages import Message, MessageThread, ThreadRead
+from .notifications import BulkMessage, EmailChoice, Notification, NotificationKind, NotificationPreference
 from .outbox import EmailStatus, OutboxEmail
 from .people import HostCompany, HostMember, Invitation, Skill, StudentProfile, User
 from .programs import College, Program, Season
@@ -58,6 +59,11 @@ __all__ = [
     "InterviewFormat",
     "InterviewSlot",
     "InterviewStatus",
+    "BulkMessage",
+    "EmailChoice",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "SURVEY_SCALES",
     "CheckIn",
     "CheckInSide",

@@ -19,6 +19,7 @@ from ..forms.auth import (
     ForgotPasswordForm,
     LanguageForm,
     LoginForm,
+    NotificationChoicesForm,
     RegisterForm,
     ResetPasswordForm,
 )
@@ -26,6 +27,7 @@ from ..login_limits import LoginLimits, remember_device
 from ..services.accounts import users
 from ..services.errors import ServiceError
 from ..services.market import interview_calendar
+from ..services.notifications import inbox
 from ..services.season import programs
 from .forms_support import errors_shown_on, status_for
 
@@ -153,12 +155,18 @@ def account():
                 "success",
             )
             return redirect(url_for("auth.account"))
+    return _account_page(form, NotificationChoicesForm(data=inbox.choices_of(current_user)), status_for(form))
+
+
+def _account_page(form, choices, status: int):
     return render_template(
         "auth/account.html",
         form=form,
+        choices=choices,
+        fixed=inbox.FIXED,
         calendar_url=url_for("main.calendar_feed", token=interview_calendar.feed_token(current_user), _external=True),
         calendar_form=FlaskForm(),
-    ), status_for(form)
+    ), status
 
 
 @bp.post("/account/calendar/reset")
@@ -169,6 +177,18 @@ def reset_calendar():
         interview_calendar.reset_feed(current_user)
         flash(gettext("Your calendar link is new: the old one no longer works."), "success")
     return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/notifications")
+@login_required
+def notification_choices():
+    choices = NotificationChoicesForm()
+    if choices.validate_on_submit():
+        with errors_shown_on(choices):
+            inbox.set_choices(current_user, {kind: choices[kind].data for kind in choices.KINDS})
+            flash(gettext("Your email choices are saved."), "success")
+            return redirect(url_for("auth.account"))
+    return _account_page(ChangePasswordForm(formdata=None), choices, status_for(choices))
 
 
 @bp.post("/account/logout-everywhere")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import (
     Blueprint,
     Response,
@@ -20,6 +22,7 @@ from ..extensions import db
 from ..forms import options
 from ..forms.confirm import PhaseForm, StaffConfirmForm
 from ..forms.coordinator import (
+    BulkMessageForm,
     ExtensionForm,
     ImportConfirmForm,
     ImportForm,
@@ -31,7 +34,16 @@ from ..forms.coordinator import (
 from ..forms.staff import DirectorySearchForm, InviteForm, TimeZoneForm
 from ..models import ExtensionKind, HostCompany, HostMemberRole, OutboxEmail, Phase, Role
 from ..services.accounts import users
-from ..services.directory import audit_log, csv_import, directories, edits, import_jobs, progress, student_record
+from ..services.directory import (
+    audit_log,
+    bulk_messages,
+    csv_import,
+    directories,
+    edits,
+    import_jobs,
+    progress,
+    student_record,
+)
 from ..services.directory.csv_import_kinds import KINDS, template_rows
 from ..services.errors import StaleEdit
 from ..services.matching import scheduled_publication
@@ -393,3 +405,60 @@ def resend_email(email_id: int):
     sent = outbox.resend(current_user, db.get_or_404(OutboxEmail, email_id))
     flash(f"The email to {sent.recipient} is queued to be sent again.", "success")
     return redirect(url_for("coordinator.email"))
+
+
+# --- bulk messages -----------------------------------------------------------------------------
+
+
+def _message_form(season) -> BulkMessageForm:
+    form = BulkMessageForm()
+    form.segment.choices = options(bulk_messages.SEGMENTS.items())
+    form.college_id.choices = options([(0, "—")] + [(college.id, college.name) for college in bulk_messages.colleges()])
+    if not form.token.data:
+        form.token.data = secrets.token_urlsafe(24)
+    return form
+
+
+def _message_args(form: BulkMessageForm) -> tuple:
+    return form.segment.data, form.college_id.data or None, form.subject.data or "", form.body.data or ""
+
+
+def _messages_page(season, form: BulkMessageForm, preview=None, status: int = 200):
+    return render_template(
+        "coordinator/messages.html",
+        season=season,
+        form=form,
+        preview=preview,
+        segments=bulk_messages.SEGMENTS,
+        sent=bulk_messages.messages_of(season),
+    ), status
+
+
+@bp.route("/seasons/<int:season_id>/messages", methods=["GET", "POST"])
+def messages(season_id: int):
+    """Compose a message to a segment; a valid post shows the preview (how many, a few names) to send from."""
+    season = manage.season_for(current_user, season_id)
+    form = _message_form(season)
+    if form.validate_on_submit():
+        with errors_shown_on(form):
+            return _messages_page(season, form, bulk_messages.preview(season, *_message_args(form)))
+    return _messages_page(season, form, status=status_for(form))
+
+
+@bp.post("/seasons/<int:season_id>/messages/send")
+def send_message(season_id: int):
+    """Send the previewed message (through the job queue); the same form posted again sends nothing."""
+    season = manage.season_for(current_user, season_id)
+    form = _message_form(season)
+    if form.validate_on_submit():
+        with errors_shown_on(form):
+            message, new = bulk_messages.create_message(
+                current_user, season, *_message_args(form), form.required.data, form.token.data
+            )
+            if new:
+                bulk_messages.queue(message.id)
+                flash(f"“{message.subject}” is being sent; each recipient finds it in their notifications.", "success")
+            else:
+                flash("This message was sent already: it is not sent twice.", "info")
+            return redirect(url_for("coordinator.messages", season_id=season.id))
+    return _messages_page(season, form, status=status_for(form))

@@ -332,3 +332,45 @@ def test_the_same_invitation_sent_from_ten_tabs_is_sent_once(app, logged_in, mak
     assert _statuses(results) == [302] * TABS and len(outbox) == 1
     with app.app_context():
         assert _count(Invitation) == 1
+
+
+BULK = {"segment": "all_hosts", "college_id": "0", "subject": "Orientation on Monday", "body": "Bring your ID."}
+
+
+def _bulk_sender(make, market):
+    program, season, host, position, student = market
+    member = make.member(host)
+    return season, member, make.user(Role.COORDINATOR, program)
+
+
+def test_sending_the_same_bulk_message_form_twice_sends_it_once(app, client, login, make, market):
+    season, member, coordinator = _bulk_sender(make, market)
+    login(coordinator)
+
+    answers = [
+        client.post(f"/coordinator/seasons/{season.id}/messages/send", data={**BULK, "token": "t"}) for _ in "12"
+    ]
+
+    assert [answer.status_code for answer in answers] == [302, 302]
+    with app.app_context():
+        from sprint.models import BulkMessage, Notification
+
+        assert _count(BulkMessage) == 1 and _count(Notification, Notification.user_id == member.id) == 1
+
+
+@postgresql_only
+def test_sending_one_bulk_message_from_ten_tabs_at_once_sends_it_once(app, make, logged_in, market):
+    season, member, coordinator = _bulk_sender(make, market)
+    tabs = [logged_in(coordinator) for _ in range(TABS)]
+    form = {**BULK, "token": "same-form"}
+
+    results = at_once(
+        [lambda tab=tab: tab.post(f"/coordinator/seasons/{season.id}/messages/send", data=form) for tab in tabs]
+    )
+
+    assert _statuses(results) == [302] * TABS
+    with app.app_context():
+        from sprint.models import AuditEvent, BulkMessage, Notification
+
+        assert _count(BulkMessage) == 1 and _count(Notification, Notification.user_id == member.id) == 1
+        assert _count(AuditEvent, AuditEvent.action == "bulk_message.created") == 1

@@ -135,6 +135,21 @@ def test_only_applicants_of_the_position_are_invited_and_the_invitation_is_email
     assert sorted(e.recipient for e in emails) == sorted([ana.email, ben.email])
 
 
+def test_an_invitation_is_a_notification_and_its_email_follows_the_students_choice(appctx, market):
+    from sprint.models import Notification
+    from sprint.services.notifications import inbox
+
+    program, season, host, member, position, ana, ben, outsider = market
+    inbox.set_choices(_get(User, ben), {"interview": "off"})
+    interviews.invite(_get(User, member), _get(Position, position), {ana.id, ben.id})
+    notices = db.session.scalars(db.select(Notification).where(Notification.kind == "interview")).all()
+    assert sorted(n.user_id for n in notices) == sorted([ana.id, ben.id])
+    assert {n.link for n in notices} == {"/student/interviews"}
+    assert all(n.read_at is None for n in notices)
+    emails = db.session.scalars(db.select(OutboxEmail).where(OutboxEmail.template == "interview_invitation")).all()
+    assert [e.recipient for e in emails] == [ana.email]  # Ben chose no email for invitations: the list only
+
+
 def _invited(market):
     program, season, host, member, position, ana, ben, outsider = market
     interviews.invite(_get(User, member), _get(Position, position), {ana.id, ben.id})
@@ -153,7 +168,7 @@ def test_booking_then_moving_emails_an_ics_with_one_uid_and_a_rising_sequence(ap
     interviews.book(_get(User, ana), _get(Interview, rows[ana]), _get(InterviewSlot, second))
     to_ana = db.session.scalars(
         db.select(OutboxEmail)
-        .where(OutboxEmail.recipient == ana.email, OutboxEmail.template == "interview_update")
+        .where(OutboxEmail.recipient == ana.email, OutboxEmail.template == "interview_update_student")
         .order_by(OutboxEmail.id)
     ).all()
     assert [e.attachment_name for e in to_ana] == ["invite.ics", "invite.ics"]

@@ -274,3 +274,34 @@ def test_the_digest_runs_every_ten_minutes_as_a_job_of_the_app(app):
     assert "messages.email_digest" in jobs.jobs_of(app).tasks
     assert job.every(datetime(2027, 3, 1, 9, 10)) and job.every(datetime(2027, 3, 1, 9, 0))
     assert not job.every(datetime(2027, 3, 1, 9, 15))
+
+
+def test_a_message_is_a_notification_for_the_other_side_read_when_the_thread_is_opened(appctx, talk):
+    from sprint.models import Notification
+
+    _post(talk.student, talk.interest_id, "Is there parking?")
+    notices = db.session.scalars(db.select(Notification).where(Notification.kind == "message")).all()
+    assert sorted(n.user_id for n in notices) == sorted([talk.owner, talk.member])  # not the author
+    assert {n.link for n in notices} == {f"/company/messages/{talk.interest_id}"}
+
+    threads.open_thread(_user(talk.owner), _interest(talk.interest_id))
+    read = {n.user_id: n.read_at for n in db.session.scalars(db.select(Notification))}
+    assert read[talk.owner] is not None and read[talk.member] is None
+
+
+def test_the_batched_email_goes_only_to_those_who_want_message_emails_now(appctx, talk):
+    from sprint.models import Notification
+    from sprint.services.notifications import inbox
+
+    inbox.set_choices(_user(talk.owner), {"message": "digest"})
+    inbox.set_choices(_user(talk.member), {"message": "off"})
+    _post(talk.student, talk.interest_id, "Is there parking?")
+    assert email_digest.send_digests() == 0  # neither wants it now
+    due = {n.user_id: n.digest_due for n in db.session.scalars(db.select(Notification))}
+    assert due == {talk.owner: True, talk.member: False}  # Olga reads it in her daily digest
+
+    _post(talk.owner, talk.interest_id, "Yes, by the door.")
+    assert email_digest.send_digests() == 1  # Ana made no choice: now
+    assert (
+        db.session.scalar(db.select(OutboxEmail.recipient).order_by(OutboxEmail.id.desc())) == _user(talk.student).email
+    )

@@ -183,6 +183,12 @@ TABLE: dict[str, tuple[frozenset, frozenset]] = {
     "coordinator_messages.threads": (COORDINATORS, NOBODY),
     "coordinator_messages.thread": (COORDINATOR, NOBODY),  # the other program's coordinator: 404
     "coordinator_messages.close": (NOBODY, COORDINATOR),
+    "notifications.index": (USERS, NOBODY),  # each person's own list
+    "notifications.read": (NOBODY, STUDENT),  # the student's notification: anyone else gets a 404
+    "notifications.read_all": (NOBODY, USERS),
+    "auth.notification_choices": (NOBODY, USERS),
+    "coordinator.messages": (COORDINATOR, COORDINATOR),  # the other program's coordinator: not their season, 404
+    "coordinator.send_message": (NOBODY, COORDINATOR),
 }
 SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}  # files, not records
 
@@ -386,6 +392,20 @@ def _message_thread(app, values: dict) -> int:
         return thread.id
 
 
+def _notification(app, student_id: int) -> int:
+    """A notification of the world's student, for the Mark read route."""
+    from sprint.extensions import db
+    from sprint.models import Notification
+
+    with app.app_context():
+        notification = Notification(
+            user_id=student_id, kind="deadline", subject="Ranking closes soon", link="/student/"
+        )
+        db.session.add(notification)
+        db.session.commit()
+        return notification.id
+
+
 def test_access_matrix(app, world):
     people, values = world
     values = {
@@ -397,6 +417,7 @@ def test_access_matrix(app, world):
         "import_id": _import_job(app, values["program_id"], people["coordinator"]),
         **_interview(app, values),
         "thread_id": _message_thread(app, values),
+        "notification_id": _notification(app, values["student_id"]),
     }
     clients = {actor: app.test_client() for actor in ACTORS}
     for actor, email in people.items():

@@ -38,6 +38,14 @@ STUDENT_TEMPLATES = sorted(
                 "email/password_reset.txt",
                 "email/sign_up_confirm.txt",
                 "email/vacancy_invitation.txt",
+                "email/interview_invitation.txt",
+                "email/interview_update_student.txt",
+                "email/notification.txt",
+                "email/notification_digest.txt",
+                "messages/_conversation.html",
+                "messages/student_inbox.html",
+                "messages/thread.html",
+                "notifications/index.html",
             )
         ),
     }

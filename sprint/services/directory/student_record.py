@@ -3,7 +3,8 @@
 Per season, newest first: the application (positions applied to, statements, submission), the rank
 list as it stands with its certification time and the audit log's saves and certifications, the
 placements with the note and audit events of each (offered, answered, ended, moved), the deadline
-extensions; then the emails sent to the student (subject, status and times, never the body).
+extensions; then the coordinators' messages the student received and the emails sent to
+the student (subject, status and times, never the body).
 Each section is one query, whatever the number of seasons, applications or emails.
 """
 
@@ -20,8 +21,11 @@ from ...extensions import db
 from ...models import (
     Application,
     AuditEvent,
+    BulkMessage,
     DeadlineExtension,
     HostCompany,
+    Notification,
+    NotificationKind,
     OutboxEmail,
     Placement,
     Position,
@@ -63,6 +67,7 @@ class StudentRecord:
     seasons: list[SeasonRecord]
     emails: list[EmailLine]
     emails_capped: bool = False
+    messages: list[Notification] = field(default_factory=list)  # coordinators' bulk messages, newest first
     position_names: dict[int, str] = field(default_factory=dict)  # for the rank lists' past versions
 
     def version(self, event: AuditEvent) -> list[str]:
@@ -126,7 +131,7 @@ def record_for(actor: User, student_id: int) -> StudentRecord:
         records[outcome.season_id].outcomes.append(outcome)
     _attach_history(records, applications, placements)
     emails, capped = _emails(student)
-    record = StudentRecord(student, list(records.values()), emails, capped)
+    record = StudentRecord(student, list(records.values()), emails, capped, messages=_messages(student))
     record.position_names = _position_names(records.values())
     return record
 
@@ -173,6 +178,19 @@ def _attach_history(records: dict[int, SeasonRecord], applications, placements) 
             by_placement[event.object_id].append(event)
     for placement_id, season_id in placement_season.items():
         records[season_id].placement_history[placement_id] = by_placement.get(placement_id, [])
+
+
+def _messages(student: User) -> list[Notification]:
+    """The coordinators' messages the student received (read or not, emailed or not), newest first."""
+    return list(
+        db.session.scalars(
+            db.select(Notification)
+            .where(Notification.user_id == student.id, Notification.kind == NotificationKind.BULK)
+            .options(joinedload(Notification.bulk_message).joinedload(BulkMessage.sender))
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(EMAIL_LIMIT)
+        )
+    )
 
 
 def _emails(student: User) -> tuple[list[EmailLine], bool]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from huey import crontab
 from sqlalchemy.exc import IntegrityError
 
@@ -30,6 +31,7 @@ from ...models import (
     InterviewFormat,
     InterviewSlot,
     InterviewStatus,
+    NotificationKind,
     Phase,
     Position,
     PositionInterest,
@@ -40,6 +42,7 @@ from ...models import (
 )
 from ...models.interviews import HOLDS_SLOT
 from ..errors import NotFound, ServiceError, StaleEdit
+from ..notifications.notify import notify, site_path
 from ..support import audit, jobs
 from ..support.concurrency import insert_missing, lock_row
 from ..support.local_time import format_when, to_utc, zone_of
@@ -370,12 +373,14 @@ def invite(member: User, position: Position, student_ids: set[int], now: datetim
             student_id=interview.student_id,
             position_id=position.id,
         )
-        # notify: interview invitation
-        send_email(
-            interview.student.email,
-            f"{position.host.name} invites you to interview for {position.title}",
-            "interview_invitation",
+        notify(  # in the student's notifications, and emailed as they chose for invitations
+            interview.student,
+            NotificationKind.INTERVIEW,
+            _l("%(host)s invites you to interview for %(title)s", host=position.host.name, title=position.title),
+            site_path("student.interviews_page"),
             program=position.host.program,
+            season=position.season,
+            email_template="interview_invitation",
             interview=interview,
             position=position,
             student=interview.student,
@@ -576,7 +581,22 @@ def _email_change(interview: Interview, slot: InterviewSlot, kind: str, cancel: 
     }
     common = dict(program=program, attachment=(name, ics), interview=interview, slot=slot, position=position)
     common["kind"] = kind
-    send_email(interview.student.email, subjects[kind], "interview_update", student=interview.student, **common)
+    title = position.title
+    for_student = {
+        "booked": _l("Interview booked: %(title)s", title=title),
+        "rescheduled": _l("Interview moved: %(title)s", title=title),
+        "cancelled": _l("Interview cancelled: %(title)s", title=title),
+        "declined": _l("Interview declined: %(title)s", title=title),
+        "reminder": _l("Reminder: interview tomorrow for %(title)s", title=title),
+    }
+    send_email(
+        interview.student.email,
+        for_student[kind],
+        "interview_update_student",
+        locale=interview.student.locale,
+        student=interview.student,
+        **common,
+    )
     team = host_emails(position)
     if team:
         send_email(team, subjects[kind], "interview_update", student=None, **common, applicant=interview.student)

@@ -20,7 +20,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import HostMember, MatchRun, Placement, Position, User, utcnow
+from ...models import HostMember, MatchRun, NotificationKind, Placement, Position, User, utcnow
+from ..notifications.notify import notify, site_path
 from ..support import jobs
 from ..support.notify import send_email
 from .adapter import key_id
@@ -87,10 +88,25 @@ def _write_emails(run: MatchRun) -> int:
     written = 0
     for user in people:
         placement = placed.get(user.id)
+        if placement is not None:  # an offer to answer: a notification, always emailed (a required kind)
+            offer = notify(
+                user,
+                NotificationKind.OFFER,
+                f"Answer your offer from {placement.position.host.name}: {placement.position.title}",
+                site_path("student.dashboard"),
+                program=season.program,
+                season=season,
+                email_template="results_published_offer",
+                email_subject=_l("Your %(season)s match result", season=season.name),
+                placement=placement,
+                round=run.round,
+            )
+            written += offer.emailed_at is not None
+            continue
         written += send_email(
             user.email,
             _l("Your %(season)s match result", season=season.name),
-            "results_published_offer" if placement else "results_published_unmatched",
+            "results_published_unmatched",
             locale=user.locale,
             user=user,
             season=season,

@@ -17,6 +17,7 @@ from huey import crontab
 from ...extensions import db
 from ...models import (
     HostMember,
+    NotificationKind,
     Position,
     User,
     VacancyApplication,
@@ -26,6 +27,7 @@ from ...models import (
     VacancyStatus,
     utcnow,
 )
+from ..notifications.notify import notify, site_path
 from ..support import audit, jobs
 from ..support.concurrency import lock_row
 from ..support.notify import send_email
@@ -64,7 +66,12 @@ JOBS = (jobs.Job("matching.vacancy_round_emails", send_round_emails, every=cront
 
 def _send(round_: VacancyRound, emails: list[dict], now: datetime, mark: str, action: str) -> int:
     for email in emails:
-        send_email(**email)
+        if "person" in email:  # "the round is open": a notification, emailed as the person chose
+            person, subject, template = email.pop("person"), email.pop("subject"), email.pop("template")
+            link = site_path("vacancy_host.overview" if "member" in email else "vacancy_student.round_page")
+            notify(person, NotificationKind.VACANCY_ROUND, subject, link, email_template=template, **email)
+        else:
+            send_email(**email)
     setattr(round_, mark, now)
     audit.record(None, action, round_, program_id=round_.season.program_id, at=now, emails=len(emails))
     return len(emails)
@@ -91,10 +98,9 @@ def _opened_emails(round_: VacancyRound) -> list[dict]:
     common = dict(season=season, round=round_, program=season.program)
     students = [
         dict(
-            to=student.email,
+            person=student,
             subject=_l("A vacancy round of %(season)s is open", season=season.name),
             template="vacancy_opened_student",
-            locale=student.locale,
             student=student,
             **common,
         )
@@ -104,7 +110,7 @@ def _opened_emails(round_: VacancyRound) -> list[dict]:
     open_ids = [entry.position.id for entry in vacancy_rounds.open_positions(season)]
     hosts = [
         dict(
-            to=member.email,
+            person=member,
             subject=f"A vacancy round of {season.name} is open for your seats",
             template="vacancy_opened_host",
             member=member,

@@ -16,7 +16,19 @@ from huey import crontab
 
 from ...extensions import db
 from ...links import absolute_url
-from ...models import HostMember, Message, MessageThread, PositionInterest, Program, ThreadRead, User, utcnow
+from ...models import (
+    EmailChoice,
+    HostMember,
+    Message,
+    MessageThread,
+    NotificationKind,
+    PositionInterest,
+    Program,
+    ThreadRead,
+    User,
+    utcnow,
+)
+from ..notifications.notify import choice_of
 from ..support import jobs
 from ..support.notify import send_email
 
@@ -59,7 +71,7 @@ def send_digests(now: datetime | None = None) -> int:
             endpoint = "student_messages.thread" if from_host else "host_messages.thread"
             for person in [interest.application.student] if from_host else _members(interest.position.host_id):
                 new = sum(1 for m in batch if m.id > read.get((thread.id, person.id), 0))
-                if new and person.active:
+                if new and person.active and wants_now(person):
                     news[person].append(DigestLine(interest, new, absolute_url(endpoint, interest_id=interest.id)))
     for message in pending:
         message.notified_at = now
@@ -77,6 +89,12 @@ def send_digests(now: datetime | None = None) -> int:
         )
     db.session.commit()
     return len(news)
+
+
+def wants_now(person: User) -> bool:
+    """This batched email goes to those who want message emails now; the daily digest and the
+    notifications list carry them for the others (notifications.notify)."""
+    return choice_of(person, NotificationKind.MESSAGE) == EmailChoice.NOW
 
 
 def _members(host_id: int) -> list[User]:

@@ -21,8 +21,10 @@ from ...models import (
     Application,
     ApplicationStatus,
     HostCompany,
+    HostMember,
     Message,
     MessageThread,
+    NotificationKind,
     Position,
     PositionInterest,
     Role,
@@ -32,6 +34,7 @@ from ...models import (
     utcnow,
 )
 from ..errors import NotFound, ServiceError, StaleEdit, TooMany
+from ..notifications.notify import mark_read_at, notify, site_path
 from ..season.queries import LIVE_PHASES, is_live
 from ..support import audit
 from ..support.concurrency import insert_missing, lock_row, undone_on_error
@@ -130,9 +133,47 @@ def post(actor: User, interest: PositionInterest, body: str | None) -> Message:
     db.session.flush()
     _mark_read(actor, thread.id, message.id)  # the author has seen what they wrote
     audit.record(actor, "message.posted", message, program_id=thread.program_id, thread=thread.id)
-    # notify: message received (an in-app notice for the other side: the student, or each host member)
+    _notify_other_side(actor, interest, side)
     db.session.commit()
     return message
+
+
+def _notify_other_side(actor: User, interest: PositionInterest, side: str) -> None:
+    """An in-app notice for the other side (the student, or each member of the host's team). Its email
+    is the batched one of email_digest.py, sent to those who chose "now" for messages; a daily-digest
+    person reads it in their digest instead."""
+    position = interest.position
+    if side == HOST:
+        recipients = [interest.application.student]
+        subject = f"New message from {position.host.name} about {position.title}"
+        link = _thread_link(STUDENT, interest)
+    else:
+        recipients = list(
+            db.session.scalars(
+                db.select(User)
+                .join(HostMember, HostMember.user_id == User.id)
+                .where(HostMember.host_id == position.host_id, User.id != actor.id)
+                .order_by(User.id)
+            )
+        )
+        subject = f"New message from {interest.application.student.name} about {position.title}"
+        link = _thread_link(HOST, interest)
+    for person in recipients:
+        notify(
+            person,
+            NotificationKind.MESSAGE,
+            subject,
+            link,
+            program=position.season.program,
+            season=position.season,
+            email_now=False,
+        )
+
+
+def _thread_link(side: str, interest: PositionInterest) -> str:
+    """The thread's page for that side: where its notifications link to."""
+    endpoint = "host_messages.thread" if side == HOST else "student_messages.thread"
+    return site_path(endpoint, interest_id=interest.id)
 
 
 def _check_caps(actor: User, thread: MessageThread, side: str, now) -> None:
@@ -194,6 +235,7 @@ def open_thread(actor: User, interest: PositionInterest) -> ThreadPage:
     messages = _messages(thread)
     if messages:
         _mark_read(actor, thread.id, messages[-1].id)
+        mark_read_at(actor, _thread_link(side, interest))  # its "message received" notices are read too
         db.session.commit()
     return ThreadPage(interest, thread, messages, side, why_read_only(interest, thread))
 

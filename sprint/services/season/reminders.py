@@ -18,6 +18,7 @@ from ...models import (
     AuditEvent,
     HostCompany,
     HostMember,
+    NotificationKind,
     Phase,
     Position,
     PositionStatus,
@@ -25,10 +26,10 @@ from ...models import (
     User,
     utcnow,
 )
+from ..notifications.notify import notify, site_path
 from ..support import audit, jobs
 from ..support.concurrency import lock_row
 from ..support.local_time import format_when, to_local, to_utc, zone_of
-from ..support.notify import send_email
 
 REMINDER_HOUR = 9  # local time in the program's zone: reminders are not sent before this hour
 
@@ -71,7 +72,7 @@ def send_deadline_reminders(within_days: int = 3, now: datetime | None = None, f
         audit.record(None, "reminders.sent", season, program_id=season.program_id, at=now)
         done += 1
     for email in to_students + to_hosts:  # outbox rows, committed with the record or not at all
-        send_email(**email)
+        _remind(**email)
     db.session.commit()
     return ReminderCounts(done, len(to_students), len(to_hosts))
 
@@ -82,6 +83,21 @@ def send_daily_reminders() -> ReminderCounts:
 
 
 JOBS = (jobs.Job("season.send_reminders", send_daily_reminders, every=crontab(minute="0")),)
+
+
+def _remind(to: User, subject: str, template: str, program, link: str, **context) -> None:
+    """A daily reminder email, if the person wants "rank list not certified" emails now (the list and
+    the digest hold the one notice per deadline that deadline_notices.py writes)."""
+    notify(
+        to,
+        NotificationKind.NOT_CERTIFIED,
+        subject,
+        link,
+        program=program,
+        email_template=template,
+        record=False,
+        **context,
+    )
 
 
 def _sent_today(season: Season, now: datetime, zone) -> bool:
@@ -120,10 +136,10 @@ def _student_reminders(season: Season) -> list[dict]:
     by = format_when(season.ranking_close_at, zone_of(season.program))
     return [
         dict(
-            to=student.email,
+            to=student,
+            link=site_path("student.ranks"),
             subject=_l("Certify your rank list by %(deadline)s", deadline=by),
             template="reminder_student",
-            locale=student.locale,
             student=student,
             season=season,
             program=season.program,
@@ -152,7 +168,8 @@ def _host_reminders(season: Season) -> list[dict]:
     by = format_when(season.ranking_close_at, zone_of(season.program))
     return [
         dict(
-            to=user.email,
+            to=user,
+            link=site_path("company.dashboard"),
             subject=f"Rank your candidates by {by}",
             template="reminder_host",
             member=user,
