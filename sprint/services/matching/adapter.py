@@ -307,7 +307,7 @@ def has_market(season: Season, exclude: set[int] = frozenset()) -> bool:
     return student and position is not None
 
 
-def build_snapshot(run: MatchRun) -> None:
+def build_snapshot(run: MatchRun) -> solver.Problem | None:
     """The job's first step for a run queued without a snapshot: build the season's instance with the
     run's constraints, check it, and store it and its hash on the run (the caller commits). Raises
     SolverRefused with a readable reason when there is nothing to match or the solver cannot take it.
@@ -315,11 +315,14 @@ def build_snapshot(run: MatchRun) -> None:
     A second round (round 2, on round-1 lists) leaves out the students `seats.second_round_market`
     names as the job starts, and offers only the seats left. A re-run (`rerun_of` in its
     parameters) copies its source's snapshot and hash inside the database: the same input, already
-    checked, never read into this process."""
+    checked, never read into this process.
+
+    Returns the checked problem for `solve_run` (None for a copy), so the job does not read back
+    and parse the 20 MB it has just written."""
     source = run.parameters.get("rerun_of")
     if source is not None:
         _copy_snapshot(run, source)
-        return
+        return None
     exclude, taken = second_round_market(run.season) if run.round > 1 else (frozenset(), None)
     instance = build_instance(run.season, dict(run.parameters.get("constraints") or {}), exclude, taken)
     if not instance["students"] or not instance["positions"]:
@@ -327,10 +330,11 @@ def build_snapshot(run: MatchRun) -> None:
             "Building the input: there is nobody to match any more (no certified student lists or no open positions)."
         )
     try:
-        check_instance(instance)
-    except SolverRefused as error:
+        problem = solver.Problem.from_dict(instance)
+    except solver.InstanceError as error:
         raise SolverRefused(f"Building the input: the solver cannot take these settings: {error}") from error
     run.input_snapshot, run.input_hash = instance, instance_hash(instance)
+    return problem
 
 
 def _copy_snapshot(run: MatchRun, source_id: int) -> None:
@@ -456,11 +460,12 @@ def check_instance(instance: dict) -> None:
         raise SolverRefused(str(error)) from error
 
 
-def solve_run(run: MatchRun) -> None:
-    """Solve the run's stored snapshot in its mode, seed and time limit, and store the result on it
-    (the caller commits); raises SolverRefused, storing nothing, when the solver cannot take it."""
+def solve_run(run: MatchRun, problem: solver.Problem | None = None) -> None:
+    """Solve the run's stored snapshot (or `problem`, what `build_snapshot` just built from it) in its
+    mode, seed and time limit, and store the result on it (the caller commits); raises SolverRefused,
+    storing nothing, when the solver cannot take it."""
     try:
-        problem = solver.Problem.from_dict(run.input_snapshot)
+        problem = problem if problem is not None else solver.Problem.from_dict(run.input_snapshot)
         solution = solver.solve(
             problem, mode=run.mode, seed=run.seed, time_limit_s=float(run.parameters.get("time_limit_s", 10.0))
         )
