@@ -135,16 +135,28 @@ class EndPlacementForm(Form):
     )
 
 
-class MovePlacementForm(Form):
-    position = SelectField("Move to", coerce=int)
+_PICK_STUDENT = {
+    "validators": [DataRequired("Choose a student."), Length(max=254)],
+    "description": "Email or #number; type a name for suggestions.",
+    "render_kw": {"data-pick": "student", "autocomplete": "off"},
+}
+_PICK_POSITION = {
+    "validators": [DataRequired("Choose a position."), Length(max=40)],
+    "description": "#number; type a title or host for suggestions.",
+    "render_kw": {"data-pick": "position", "autocomplete": "off"},
+}
+
+
+class MovePlacementForm(Form):  # searching pickers, not a list of 12,000 positions (pickers.js)
+    position = StringField("Move to", **_PICK_POSITION)
     reason = TextAreaField(
         "Reason", validators=[DataRequired("Give a reason; it goes into the audit log."), Length(max=500)]
     )
 
 
-class AddPlacementForm(Form):
-    student = SelectField("Student", coerce=int)
-    position = SelectField("Position", coerce=int)
+class AddPlacementForm(Form):  # searching pickers, not lists of 50,000 students (pickers.js)
+    student = StringField("Student", **_PICK_STUDENT)
+    position = StringField("Position", **_PICK_POSITION)
     reason = TextAreaField(
         "Reason", validators=[DataRequired("Give a reason; it goes into the audit log."), Length(max=500)]
     )

@@ -86,10 +86,11 @@ def new(season_id: int):
     ), status_for(form)
 
 
-@bp.get("/seasons/<int:season_id>/pick/<any(student, position, host):kind>")
+@bp.get("/seasons/<int:season_id>/pick/<any(student, applicant, position, host):kind>")
 def pick(season_id: int, kind: str):
-    """The lock and forbid pickers' suggestions: the season's students in the match, or its open
-    positions, whose name (or email, title, host) starts with what was typed; a few at most."""
+    """The pickers' suggestions (the run form's locks and forbids, the placement forms): the season's
+    students in the match (or any applicant), or its open positions or hosts, whose name (or email,
+    title, host) starts with what was typed; a few at most."""
     season = manage.season_for(current_user, season_id)
     found = run_reports.pick(season, kind, request.args.get("q", ""))
     return jsonify(results=[{"value": value, "label": label} for value, label in found])
@@ -149,7 +150,7 @@ def verify(run_id: int):
     run = run_reports.run_for(current_user, run_id)
     with errors_flashed():
         report = match_runs.verify(run)
-        return render_template("runs/verify.html", run=run, report=report, names=run_reports.figures(run).names)
+        return render_template("runs/verify.html", run=run, report=report, names=match_runs.verify_names(report))
     return redirect(url_for("runs.show", run_id=run.id))
 
 
@@ -283,14 +284,13 @@ def placement(placement_id: int):
     placement = run_reports.placement_for(current_user, placement_id)
     end, move = EndPlacementForm(prefix="end"), MovePlacementForm(prefix="move")
     end.kind.choices = options(placement_changes.ending_choices())
-    move.position.choices = options(run_reports.choices_for(placement.season)[1])
     form = end if "end-reason" in request.form else move
     if request.method == "POST" and form.validate_on_submit():
         with errors_shown_on(form):
             if form is end:
                 placement_changes.end_placement(current_user, placement, end.kind.data, end.reason.data)
             else:
-                target = run_reports.position_in(placement.season, move.position.data) or abort(400)
+                target = run_reports.position_named(placement.season, move.position.data)
                 placement_changes.move_placement(current_user, placement, target, move.reason.data)
             flash("Placement updated and recorded in the audit log.", "success")
             return redirect(url_for("runs.placements", season_id=placement.season_id))
@@ -355,7 +355,6 @@ def record_outcome(placement_id: int):
             return redirect(url_for("runs.placement", placement_id=placement.id))
     end, move = EndPlacementForm(prefix="end"), MovePlacementForm(prefix="move")
     end.kind.choices = options(placement_changes.ending_choices())
-    move.position.choices = options(run_reports.choices_for(placement.season)[1])
     return _placement_page(placement, end, move, form, status_for(form))
 
 
@@ -388,12 +387,10 @@ def derive_returned(season_id: int):
 def add_placement(season_id: int):
     season = manage.season_for(current_user, season_id)
     form = AddPlacementForm()
-    students, positions, _ = run_reports.choices_for(season)
-    form.student.choices, form.position.choices = options(students), options(positions)
     if form.validate_on_submit():
         with errors_shown_on(form):
-            student = run_reports.student_in(season, form.student.data) or abort(400)
-            position = run_reports.position_in(season, form.position.data) or abort(400)
+            student = run_reports.student_named(season, form.student.data)
+            position = run_reports.position_named(season, form.position.data)
             placement_changes.add_placement(current_user, season, student, position, form.reason.data)
             flash("Placement added and recorded in the audit log.", "success")
             return redirect(url_for("runs.placements", season_id=season.id))
@@ -433,7 +430,6 @@ def _summer_post(placement_id: int, name: str, form, act):
             return redirect(url_for("runs.placement", placement_id=placement.id))
     end, move = EndPlacementForm(prefix="end"), MovePlacementForm(prefix="move")
     end.kind.choices = options(placement_changes.ending_choices())
-    move.position.choices = options(run_reports.choices_for(placement.season)[1])
     return _placement_page(placement, end, move, _outcome_form(), status_for(form), (name, form))
 
 

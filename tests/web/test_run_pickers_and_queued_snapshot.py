@@ -7,7 +7,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import undefer
 
 from sprint.extensions import db
-from sprint.models import MatchRun, Position, PositionStatus, RunStatus, Season, User
+from sprint.models import MatchRun, Placement, PlacementStatus, Position, PositionStatus, RunStatus, Season, User
 from sprint.services.matching import adapter, match_runs, run_queue
 
 
@@ -196,3 +196,106 @@ def test_a_failed_build_started_again_builds_the_snapshot_afresh(app, small_seas
         again = match_runs.restart(coordinator, run)
 
         assert again.status == RunStatus.DONE and again.input_hash and again.assignments
+
+
+def test_a_rerun_post_only_queues_and_its_job_copies_the_snapshot_whatever_the_market_became(
+    app, client, login, small_season, monkeypatch
+):
+    login(small_season.coordinator)
+    client.post(_new_url(small_season), data=_form(seed="4"))
+    first = _only_run(app)
+    assert first.status == RunStatus.DONE
+    handed = []
+    monkeypatch.setattr(run_queue, "enqueue", lambda run, inline=False: handed.append(run.id))
+
+    response = client.post(f"/coordinator/runs/{first.id}/rerun")
+
+    assert response.status_code == 302
+    with app.app_context():
+        queued = db.session.get(MatchRun, handed[0])
+        assert queued.status == RunStatus.QUEUED and queued.input_hash == "" and queued.input_snapshot is None
+        assert queued.parameters["rerun_of"] == first.id
+        db.session.execute(update(Position).values(status=PositionStatus.WITHDRAWN))  # the market moved on
+        db.session.commit()
+        run_queue.execute_queued(queued.id)
+        db.session.expire_all()
+        done = db.session.get(MatchRun, queued.id)
+        assert done.status == RunStatus.DONE, done.error
+        assert done.input_snapshot == first.input_snapshot and done.input_hash == first.input_hash
+        assert done.result["assignments"] == first.result["assignments"]
+
+
+def test_a_run_without_a_snapshot_cannot_be_rerun(app, client, login, small_season, monkeypatch):
+    login(small_season.coordinator)
+    monkeypatch.setattr(run_queue, "enqueue", lambda run, inline=False: None)
+    client.post(_new_url(small_season), data=_form())
+    queued = _only_run(app)
+
+    response = client.post(f"/coordinator/runs/{queued.id}/rerun", follow_redirects=True)
+
+    assert "This run has no stored snapshot to re-run." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(MatchRun.id))) == 1
+
+
+def test_a_second_round_post_only_queues_and_its_job_builds_the_market_left(
+    app, client, login, small_season, monkeypatch
+):
+    login(small_season.coordinator)
+    client.post(_new_url(small_season), data=_form(seed="2"))
+    first = _only_run(app)
+    client.post(f"/coordinator/runs/{first.id}/publish", data={"confirm": "y"})
+    with app.app_context():
+        placements = db.session.scalars(db.select(Placement).order_by(Placement.id)).all()
+        for placement in placements[1:]:
+            placement.status = PlacementStatus.ACCEPTED
+        placements[0].status = PlacementStatus.DECLINED  # not offered another
+        db.session.commit()
+        accepted = {p.student_id for p in placements[1:]}
+        declined = placements[0].student_id
+    handed = []
+    monkeypatch.setattr(run_queue, "enqueue", lambda run, inline=False: handed.append(run.id))
+
+    response = client.post(f"/coordinator/runs/seasons/{small_season.season.id}/second-round", data=_form(seed="4"))
+
+    assert response.status_code == 302
+    with app.app_context():
+        queued = db.session.get(MatchRun, handed[0])
+        assert queued.round == 2 and queued.status == RunStatus.QUEUED and queued.input_snapshot is None
+        run_queue.execute_queued(queued.id)
+        db.session.expire_all()
+        done = db.session.get(MatchRun, queued.id)
+        season = db.session.get(Season, small_season.season.id)
+        taken = {position_id: 0 for position_id in db.session.scalars(db.select(Position.id))}
+        for placement in placements[1:]:
+            taken[placement.position_id] += 1
+        expected = adapter.build_instance(season, {}, accepted | {declined}, taken)
+        assert done.status == RunStatus.DONE, done.error
+        assert done.input_snapshot == expected and done.input_hash == adapter.instance_hash(expected)
+        in_market = {entry["id"] for entry in done.input_snapshot["students"]}
+        assert not in_market & {adapter.student_key(s) for s in accepted | {declined}} and in_market
+
+
+def test_a_second_round_lock_on_a_student_already_placed_is_refused_in_the_request(
+    app, client, login, small_season, monkeypatch
+):
+    login(small_season.coordinator)
+    client.post(_new_url(small_season), data=_form(seed="2"))
+    first = _only_run(app)
+    client.post(f"/coordinator/runs/{first.id}/publish", data={"confirm": "y"})
+    with app.app_context():
+        placement = db.session.scalars(db.select(Placement).order_by(Placement.id)).first()
+        placement.status = PlacementStatus.ACCEPTED
+        db.session.commit()
+        student, position = placement.student_id, placement.position_id
+    monkeypatch.setattr(run_queue, "enqueue", lambda run, inline=False: None)
+
+    response = client.post(
+        f"/coordinator/runs/seasons/{small_season.season.id}/second-round",
+        data=_form(**{"locks-0-student": f"#{student}", "locks-0-position": f"#{position}", "locks-0-reason": "x"}),
+    )
+
+    assert response.status_code == 400
+    assert f"Student #{student} is not in this match" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(MatchRun.id)).where(MatchRun.round == 2)) == 0

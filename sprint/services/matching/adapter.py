@@ -13,10 +13,12 @@ import hashlib
 import re
 from collections import defaultdict
 from itertools import groupby
+from operator import itemgetter
 from typing import NamedTuple, Protocol
 
 import orjson
-from sqlalchemy import and_, insert
+from sqlalchemy import and_, insert, update
+from sqlalchemy.orm import aliased
 
 import solver
 
@@ -44,6 +46,7 @@ from ...models import (
 )
 from ...models.enums import GROUPS
 from ..errors import ServiceError
+from .seats import second_round_market
 
 SOLVER_VERSION = solver.SOLVER_VERSION
 
@@ -92,35 +95,33 @@ def build_instance(
     are left out and positions offer only the seats that remain.
     """
     seats_taken = seats_taken or {}
-    positions = list(
-        db.session.execute(
-            db.select(Position.id, Position.slots, Position.host_id, Position.ranks_certified_at)
-            .join(HostCompany, HostCompany.id == Position.host_id)
-            .where(
-                Position.season_id == season.id, Position.status == PositionStatus.OPEN, HostCompany.approved.is_(True)
-            )
-            .order_by(Position.id)
-        )
-    )
-    position_ids = {row.id for row in positions}
+    db.session.flush()  # the Core reads below do not flush by themselves
+    connection = db.session.connection()  # Core rows, not ORM rows: ~1.4 million of them at national size
+    positions = connection.execute(
+        db.select(Position.id, Position.slots, Position.host_id, Position.ranks_certified_at)
+        .join(HostCompany, HostCompany.id == Position.host_id)
+        .where(Position.season_id == season.id, Position.status == PositionStatus.OPEN, HostCompany.approved.is_(True))
+        .order_by(Position.id)
+    ).all()
+    keys = {position_id: position_key(position_id) for position_id, *_ in positions}
     interested = _interests(season)
-    students = _student_lists(season, position_ids, interested, exclude_students)
-    listed = {key_id(entry["id"]) for entry in students}  # host lists name only students in the match
+    students = _student_lists(season, keys, interested, exclude_students)
     host_lists = _host_lists(
         season,
-        {row.id for row in positions if row.ranks_certified_at},
-        {pair for pair in interested if pair[0] in listed},
+        {position_id for position_id, _, _, certified in positions if certified},
+        interested,
+        {key_id(entry["id"]): entry["id"] for entry in students},  # host lists name only students in the match
     )
     return {
         "students": students,
         "positions": [
             {
-                "id": position_key(row.id),
-                "host": f"h{row.host_id}",
-                "capacity": max(row.slots - seats_taken.get(row.id, 0), 0),
-                "prefs": host_lists.get(row.id, []),
+                "id": keys[position_id],
+                "host": f"h{host_id}",
+                "capacity": max(slots - seats_taken.get(position_id, 0), 0),
+                "prefs": host_lists.get(position_id, []),
             }
-            for row in positions
+            for position_id, slots, host_id, _ in positions
         ],
         "constraints": constraints or {},
     }
@@ -230,10 +231,10 @@ class InstanceMarket:
 
 class SeasonMarket:
     """The season's market as `build_instance` will build it, asked about only the ids named (a few
-    indexed lookups, however large the season)."""
+    indexed lookups, however large the season); a second round leaves out `exclude` (student ids)."""
 
-    def __init__(self, season: Season) -> None:
-        self.season = season
+    def __init__(self, season: Season, exclude: set[int] = frozenset()) -> None:
+        self.season, self.exclude = season, exclude
 
     def student_ref(self, ref: int | str) -> int:
         return ref if isinstance(ref, int) else _student_ref(ref, self.season)
@@ -249,7 +250,7 @@ class SeasonMarket:
                 Application.ranks_certified_at.is_not(None),
             )
         )
-        return {student_key(student_id) for student_id in rows}
+        return {student_key(student_id) for student_id in rows if student_id not in self.exclude}
 
     def _open(self):
         return (
@@ -290,53 +291,89 @@ def _student_ref(ref: str, season: Season | None) -> int:
     raise ServiceError(f"Name the student by email or number (#12), or choose one from the suggestions: “{text}”.")
 
 
-def has_market(season: Season) -> bool:
-    """Whether a run of the season has somebody to match: a certified student list and an open position."""
-    student = db.session.scalar(
-        db.select(Application.id)
-        .where(
-            Application.season_id == season.id,
-            Application.status == ApplicationStatus.SUBMITTED,
-            Application.ranks_certified_at.is_not(None),
-        )
-        .limit(1)
+def has_market(season: Season, exclude: set[int] = frozenset()) -> bool:
+    """Whether a run of the season has somebody to match: a certified student list (of a student not in
+    `exclude`) and an open position."""
+    certified = db.select(Application.student_id).where(
+        Application.season_id == season.id,
+        Application.status == ApplicationStatus.SUBMITTED,
+        Application.ranks_certified_at.is_not(None),
     )
+    if exclude:  # one column of the season's ids, not an IN list of 40,000 left out
+        student = any(student_id not in exclude for student_id in db.session.scalars(certified))
+    else:
+        student = db.session.scalar(certified.limit(1)) is not None
     position = db.session.scalar(SeasonMarket(season)._open().with_only_columns(Position.id).limit(1))
-    return student is not None and position is not None
+    return student and position is not None
 
 
-def build_snapshot(run: MatchRun) -> None:
+def build_snapshot(run: MatchRun) -> solver.Problem | None:
     """The job's first step for a run queued without a snapshot: build the season's instance with the
     run's constraints, check it, and store it and its hash on the run (the caller commits). Raises
-    SolverRefused with a readable reason when there is nothing to match or the solver cannot take it."""
-    instance = build_instance(run.season, dict(run.parameters.get("constraints") or {}))
+    SolverRefused with a readable reason when there is nothing to match or the solver cannot take it.
+
+    A second round (round 2, on round-1 lists) leaves out the students `seats.second_round_market`
+    names as the job starts, and offers only the seats left. A re-run (`rerun_of` in its
+    parameters) copies its source's snapshot and hash inside the database: the same input, already
+    checked, never read into this process.
+
+    Returns the checked problem for `solve_run` (None for a copy), so the job does not read back
+    and parse the 20 MB it has just written."""
+    source = run.parameters.get("rerun_of")
+    if source is not None:
+        _copy_snapshot(run, source)
+        return None
+    exclude, taken = second_round_market(run.season) if run.round > 1 else (frozenset(), None)
+    instance = build_instance(run.season, dict(run.parameters.get("constraints") or {}), exclude, taken)
     if not instance["students"] or not instance["positions"]:
         raise SolverRefused(
             "Building the input: there is nobody to match any more (no certified student lists or no open positions)."
         )
     try:
-        check_instance(instance)
-    except SolverRefused as error:
+        problem = solver.Problem.from_dict(instance)
+    except solver.InstanceError as error:
         raise SolverRefused(f"Building the input: the solver cannot take these settings: {error}") from error
     run.input_snapshot, run.input_hash = instance, instance_hash(instance)
+    return problem
+
+
+def _copy_snapshot(run: MatchRun, source_id: int) -> None:
+    source = aliased(MatchRun)
+    copied = db.session.execute(
+        update(MatchRun)
+        .where(MatchRun.id == run.id)
+        .values(
+            input_snapshot=db.select(source.input_snapshot).where(source.id == source_id).scalar_subquery(),
+            input_hash=db.select(source.input_hash).where(source.id == source_id).scalar_subquery(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(run, ["input_snapshot", "input_hash"])
+    if copied.rowcount != 1 or not run.input_hash:
+        raise SolverRefused(f"Building the input: run #{source_id} has no stored snapshot to copy.")
+
+
+def _rows(statement):
+    """A select's rows as plain Core rows (no ORM row processing: ~1.4 million rows at national size)."""
+    return db.session.connection().execute(statement)
 
 
 def _interests(season: Season) -> set[tuple[int, int]]:
     """(student, position) pairs where the student applied and did not withdraw."""
-    rows = db.session.execute(
+    rows = _rows(
         db.select(Application.student_id, PositionInterest.position_id)
         .join(PositionInterest, PositionInterest.application_id == Application.id)
         .where(Application.season_id == season.id, PositionInterest.withdrawn_at.is_(None))
     )
-    return {(row.student_id, row.position_id) for row in rows}
+    return {(student_id, position_id) for student_id, position_id in rows}
 
 
 def _student_lists(
-    season: Season, position_ids: set[int], interested: set[tuple[int, int]], exclude: set[int]
+    season: Season, positions: dict[int, str], interested: set[tuple[int, int]], exclude: set[int]
 ) -> list[dict]:
-    """Each certified student's list, read as plain columns (no ORM profile a student: 50,000 of them
-    in a national season)."""
-    rows = db.session.execute(
+    """Each certified student's list (`positions`: the open ones' solver ids), read in one query as
+    plain Core tuples and grouped here (no ORM row or profile a student: 50,000 of them)."""
+    rows = _rows(
         db.select(
             Application.student_id,
             StudentRank.position_id,
@@ -357,24 +394,30 @@ def _student_lists(
         .order_by(Application.student_id, StudentRank.rank)
     )
     students = []
-    for student_id, lines in groupby(rows, key=lambda row: row.student_id):
+    for student_id, lines in groupby(rows, key=itemgetter(0)):
         if student_id in exclude:
             continue
         lines = list(lines)
-        first = lines[0]
+        _, _, college_id, first_generation, pell_eligible, cc_transfer, kind = lines[0]
         prefs = [
-            position_key(line.position_id)
-            for line in lines
-            if line.position_id in position_ids and (student_id, line.position_id) in interested
+            positions[position_id]
+            for _, position_id, *_ in lines
+            if position_id in positions and (student_id, position_id) in interested
         ]
-        entry = {"id": student_key(student_id), "prefs": prefs, "groups": _groups(first, first.kind)}
-        if first.college_id is not None:
-            entry["college"] = f"c{first.college_id}"
+        flags = {
+            "first_generation": first_generation,
+            "pell_eligible": pell_eligible,
+            "cc_transfer": cc_transfer,
+            "community_college": kind == CollegeKind.COMMUNITY,
+        }
+        entry = {"id": student_key(student_id), "prefs": prefs, "groups": [g for g in GROUPS if flags[g]]}
+        if college_id is not None:
+            entry["college"] = f"c{college_id}"
         students.append(entry)
     return students
 
 
-def _groups(profile, college_kind: str | None) -> list[str]:  # a StudentProfile, or a row of its columns
+def _groups(profile, college_kind: str | None) -> list[str]:  # a StudentProfile
     flags = {
         "first_generation": profile.first_generation,
         "pell_eligible": profile.pell_eligible,
@@ -384,18 +427,26 @@ def _groups(profile, college_kind: str | None) -> list[str]:  # a StudentProfile
     return [group for group in GROUPS if flags[group]]
 
 
-def _host_lists(season: Season, certified: set[int], interested: set[tuple[int, int]]) -> dict[int, list]:
-    """Each certified position's list as tie groups: equal rank numbers become one group."""
-    rows = db.session.execute(
-        db.select(HostRank.position_id, HostRank.student_id, HostRank.rank)
+def _host_lists(
+    season: Season, certified: set[int], interested: set[tuple[int, int]], listed: dict[int, str]
+) -> dict[int, list]:
+    """Each certified position's list as tie groups: equal rank numbers become one group. Only students
+    in the match (`listed`: their solver ids) who applied there and did not withdraw are named."""
+    rows = _rows(
+        db.select(HostRank.position_id, HostRank.rank, HostRank.student_id)
         .join(Position, and_(Position.id == HostRank.position_id, Position.season_id == season.id))
+        .where(Position.ranks_certified_at.is_not(None))
         .order_by(HostRank.position_id, HostRank.rank, HostRank.student_id)
     )
     lists: dict[int, list] = defaultdict(list)
-    for (position_id, _rank), tier in groupby(rows, key=lambda row: (row.position_id, row.rank)):
+    for (position_id, _rank), tier in groupby(rows, key=itemgetter(0, 1)):
         if position_id not in certified:
             continue
-        members = [student_key(row.student_id) for row in tier if (row.student_id, position_id) in interested]
+        members = [
+            listed[student_id]
+            for _, _, student_id in tier
+            if student_id in listed and (student_id, position_id) in interested
+        ]
         if members:
             lists[position_id].append(members[0] if len(members) == 1 else members)
     return lists
@@ -409,11 +460,12 @@ def check_instance(instance: dict) -> None:
         raise SolverRefused(str(error)) from error
 
 
-def solve_run(run: MatchRun) -> None:
-    """Solve the run's stored snapshot in its mode, seed and time limit, and store the result on it
-    (the caller commits); raises SolverRefused, storing nothing, when the solver cannot take it."""
+def solve_run(run: MatchRun, problem: solver.Problem | None = None) -> None:
+    """Solve the run's stored snapshot (or `problem`, what `build_snapshot` just built from it) in its
+    mode, seed and time limit, and store the result on it (the caller commits); raises SolverRefused,
+    storing nothing, when the solver cannot take it."""
     try:
-        problem = solver.Problem.from_dict(run.input_snapshot)
+        problem = problem if problem is not None else solver.Problem.from_dict(run.input_snapshot)
         solution = solver.solve(
             problem, mode=run.mode, seed=run.seed, time_limit_s=float(run.parameters.get("time_limit_s", 10.0))
         )

@@ -85,7 +85,7 @@ def create_run(
         "reasons": reasons or {"lock": [], "forbid": []},
     }
     if deferred:
-        parameters["snapshot"] = "built by the job"
+        parameters["snapshot"] = "built by the job" if rerun_of is None else f"copied from run #{rerun_of} by the job"
     if rerun_of is not None:
         parameters["rerun_of"] = rerun_of
     input_hash = "" if deferred else instance_hash(instance)
@@ -168,7 +168,6 @@ def start_run(
     settings: RunSettings,
     round_: int = 1,
     exclude_students: set[int] = frozenset(),
-    seats_taken: dict[int, int] | None = None,
     inline: bool = False,
     instance: dict | None = None,
     vacancy_round_id: int | None = None,
@@ -177,17 +176,18 @@ def start_run(
     (or, `inline`, solve it before returning). A vacancy round passes its own `instance`
     (`adapter.build_vacancy_instance`).
 
-    A first-round run of the whole season is checked against the database (the ids it names,
-    that there is somebody to match) and its job builds the snapshot: the request answers at
-    once whatever the season's size. A second round builds its smaller market here."""
+    A run of the whole season (the first round, or a second round on round-1 lists, which leaves out
+    `exclude_students`) is checked against the database (the ids it names, that there is somebody
+    to match) and its job builds the snapshot: the request answers at once whatever the season's
+    size. Only a vacancy round's own `instance` is built by the caller."""
     if round_ == 1 and season.phase in (Phase.PUBLISHED, Phase.CLOSED):
         raise ServiceError(f"{season.name} is already published; use a second round for the seats left.")
     if season.phase == Phase.DRAFT:
         raise ServiceError(f"{season.name} is still being set up; open applications first.")
-    if instance is None and round_ == 1 and not exclude_students and not seats_taken:
-        if not adapter.has_market(season):
+    if instance is None:
+        if not adapter.has_market(season, exclude_students):
             raise ServiceError("There is nobody to match yet: no certified student lists or no open positions.")
-        constraints, reasons = _constraints(settings, adapter.SeasonMarket(season))
+        constraints, reasons = _constraints(settings, adapter.SeasonMarket(season, exclude_students))
         run = create_run(
             actor,
             season,
@@ -202,8 +202,6 @@ def start_run(
         )
         run_queue.enqueue(run, inline)
         return run
-    if instance is None:
-        instance = build_instance(season, None, exclude_students, seats_taken)
     if not instance["students"] or not instance["positions"]:
         raise ServiceError("There is nobody to match yet: no certified student lists or no open positions.")
     constraints, reasons = _constraints(settings, adapter.InstanceMarket(instance, season))
@@ -318,8 +316,11 @@ def _number(ref: int | str, what: str) -> int:
 
 
 def rerun(actor: User, run: MatchRun) -> MatchRun:
-    """A new run of the same stored snapshot, mode, seed and time limit: it gives the same matching."""
-    if run.input_snapshot is None:
+    """A new run of the same stored snapshot, mode, seed and time limit: it gives the same matching.
+
+    The request only queues it (its hash says it has a snapshot, without reading it): the job copies
+    the snapshot in the database (`adapter.build_snapshot`), 20 MB at national size."""
+    if not run.input_hash:
         raise ServiceError("This run has no stored snapshot to re-run.")
     copy = create_run(
         actor,
@@ -327,12 +328,13 @@ def rerun(actor: User, run: MatchRun) -> MatchRun:
         MatchMode(run.mode),
         run.seed,
         float(run.parameters.get("time_limit_s", 10.0)),
+        constraints=run.parameters.get("constraints") or {},
         label=f"Re-run of #{run.id}",
         round_=run.round,
-        instance=run.input_snapshot,
         reasons=run.parameters.get("reasons"),
         rerun_of=run.id,
         vacancy_round_id=run.vacancy_round_id,
+        deferred=True,
     )
     run_queue.enqueue(copy)
     return copy
@@ -357,6 +359,12 @@ def verify(run: MatchRun) -> adapter.Verification:
     if run.status != RunStatus.DONE or run.result is None:
         raise ServiceError("Only a finished run can be verified.")
     return adapter.verify(run.input_snapshot, run.result)
+
+
+def verify_names(report: adapter.Verification) -> dict[str, str]:
+    """The display names of the people a verification names (its blocking pairs): a few primary-key
+    lookups, never the season's 60,000 names."""
+    return adapter.labels_for({key for pair in report.blocking_pairs for key in pair})
 
 
 def publish_run(

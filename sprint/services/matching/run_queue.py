@@ -148,12 +148,17 @@ def execute_run(run: MatchRun) -> MatchRun:
 def _solve(run: MatchRun, claimed_at: datetime) -> None:
     run_id, started, stage = run.id, time.perf_counter(), "solving"
     try:
+        problem = None
         if not run.input_hash:  # queued without a snapshot: this job builds it (the page says so meanwhile)
             stage = "building the input"
-            build_snapshot(run)
+            problem = build_snapshot(run)
             db.session.commit()
+            log.info("Match run %s: input built in %.1f s", run_id, time.perf_counter() - started)
             stage = "solving"
-        solve_run(run)
+        if problem is None:
+            solve_run(run)
+        else:  # what the job has just built and checked, not read back from the row
+            solve_run(run, problem)
         status, error = RunStatus.DONE, ""
     except SolverRefused as refused:
         db.session.rollback()
@@ -163,6 +168,7 @@ def _solve(run: MatchRun, claimed_at: datetime) -> None:
         db.session.rollback()
         status, error = RunStatus.FAILED, f"Unexpected error while {stage}: {unexpected}"
     seconds = round(time.perf_counter() - started, 3)
+    log.info("Match run %s: %s after %.1f s", run_id, status, seconds)
     try:
         kept = _finish(run_id, claimed_at, status, error, seconds)
     except Exception:  # the database went away: the heartbeat stops, and the sweep fails the run

@@ -25,7 +25,7 @@ from ...models import (
     Season,
     User,
 )
-from ..errors import NotFound
+from ..errors import NotFound, ServiceError
 from ..support.figures import show
 from ..support.privacy import suppress
 from . import adapter, run_queue
@@ -60,28 +60,6 @@ def runs_of(season: Season) -> list[MatchRun]:
     )
 
 
-def choices_for(season: Season) -> tuple[list[tuple[int, str]], list[tuple[int, str]], list[tuple[int, str]]]:
-    """(students with a submitted application, open positions, hosts) of the season, for the forms' lists."""
-    students = db.session.execute(
-        db.select(User.id, User.name)
-        .join(Application, Application.student_id == User.id)
-        .where(Application.season_id == season.id, Application.status == ApplicationStatus.SUBMITTED)
-        .order_by(User.name)
-    )
-    positions = db.session.execute(
-        db.select(Position.id, Position.title, HostCompany.id, HostCompany.name)
-        .join(HostCompany, HostCompany.id == Position.host_id)
-        .where(Position.season_id == season.id, Position.status == PositionStatus.OPEN, HostCompany.approved.is_(True))
-        .order_by(HostCompany.name, Position.title)
-    ).all()
-    hosts = {row[2]: row[3] for row in positions}
-    return (
-        [(sid, f"{name} (#{sid})") for sid, name in students],
-        [(row[0], f"{row[3]}: {row[1]} (#{row[0]})") for row in positions],
-        sorted(hosts.items(), key=lambda h: h[1]),
-    )
-
-
 PICK_LIMIT = 20  # suggestions a picker shows at most
 
 
@@ -91,15 +69,15 @@ def _prefix(text: str) -> str:
 
 
 def pick(season: Season, kind: str, typed: str) -> list[tuple[str, str]]:
-    """Up to PICK_LIMIT (value, label) suggestions for a lock/forbid picker: students in the season's
-    match (a certified list) whose name or email starts with `typed`, the value their email; open
-    positions whose title or host starts with it (or whose number it is), or hosts with an open
-    position, the value "#id"."""
+    """Up to PICK_LIMIT (value, label) suggestions for a picker: students in the season's match (a
+    certified list; "applicant": any submitted application, for placing by hand) whose name or email
+    starts with `typed`, the value their email; open positions whose title or host starts with it
+    (or whose number it is), or hosts with an open position, the value "#id"."""
     typed = " ".join(typed.split())[:120].lower()
     if len(typed) < 2 and not typed.lstrip("#").isdigit():
         return []
     number = int(typed.lstrip("#")) if typed.lstrip("#").isdigit() else None
-    if kind == "student":
+    if kind in ("student", "applicant"):
         match = [
             db.func.lower(User.name).like(_prefix(typed), escape="\\"),
             User.email.like(_prefix(typed), escape="\\"),
@@ -112,7 +90,7 @@ def pick(season: Season, kind: str, typed: str) -> list[tuple[str, str]]:
             .where(
                 Application.season_id == season.id,
                 Application.status == ApplicationStatus.SUBMITTED,
-                Application.ranks_certified_at.is_not(None),
+                Application.ranks_certified_at.is_not(None) if kind == "student" else db.true(),
                 db.or_(*match),
             )
             .order_by(User.name, User.id)
@@ -179,6 +157,48 @@ def student_in(season: Season, student_id: int) -> User | None:
         .join(Application, Application.student_id == User.id)
         .where(User.id == student_id, Application.season_id == season.id)
     )
+
+
+def _typed_number(typed: str) -> int | None:
+    text = (typed or "").strip().lstrip("#")
+    return int(text) if text.isdigit() and len(text) <= 9 else None
+
+
+def student_named(season: Season, typed: str) -> User:
+    """A placement form's student as the picker sends it or a person types it: their email, "#12" or
+    "12", among those who applied this season; ServiceError (on the student field) otherwise."""
+    text = " ".join((typed or "").split())
+    number = _typed_number(text)
+    if number is not None:
+        found = student_in(season, number)
+    elif "@" in text:
+        found = db.session.scalar(
+            db.select(User)
+            .join(Application, Application.student_id == User.id)
+            .where(Application.season_id == season.id, User.email == text.lower())
+        )
+    else:
+        raise ServiceError(
+            f"Name the student by email or number (#12), or choose one from the suggestions: “{text[:80]}”.", "student"
+        )
+    if found is None:
+        raise ServiceError(f"Nobody applied to {season.name} as “{text[:80]}”.", "student")
+    return found
+
+
+def position_named(season: Season, typed: str) -> Position:
+    """A placement form's position as "#12" or "12", one of this season's; ServiceError (on the
+    position field) otherwise."""
+    number = _typed_number(typed)
+    if number is None:
+        raise ServiceError(
+            f"Name the position by its number (#12), or choose one from the suggestions: “{(typed or '')[:80]}”.",
+            "position",
+        )
+    found = position_in(season, number)
+    if found is None:
+        raise ServiceError(f"{season.name} has no position #{number}.", "position")
+    return found
 
 
 def student_emails(season_id: int) -> dict[str, str]:

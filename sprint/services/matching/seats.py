@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ...extensions import db
-from ...models import MatchRun, Placement, Position, Season
+from ...models import MatchRun, Placement, PlacementStatus, Position, Season
 from ...models.enums import LIVE_PLACEMENTS
 from ..errors import ServiceError
 
@@ -19,6 +19,19 @@ def market(season: Season) -> tuple[set[int], dict[int, int]]:
         )
     ).all()
     return {row.student_id for row in rows}, dict(Counter(row.position_id for row in rows))
+
+
+def second_round_market(season: Season) -> tuple[set[int], dict[int, int]]:
+    """Whom a second round on round-1 lists leaves out (a live placement, or an offer declined or let
+    expire: not offered another), and the seats live placements take per position."""
+    placed, taken = market(season)
+    declined = db.session.scalars(
+        db.select(Placement.student_id).where(
+            Placement.season_id == season.id,
+            Placement.status.in_((PlacementStatus.DECLINED, PlacementStatus.EXPIRED)),  # expired counts as declined
+        )
+    )
+    return placed | set(declined), taken
 
 
 def check_market_unchanged(run: MatchRun) -> None:

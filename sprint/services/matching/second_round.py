@@ -33,7 +33,7 @@ from ...models import (
 from ...models.people import student_skill
 from ..errors import ServiceError
 from . import match_runs
-from .seats import market
+from .seats import market, second_round_market
 
 SUGGESTIONS = 5
 
@@ -46,15 +46,7 @@ def start_second_round(actor: User, season: Season, settings: match_runs.RunSett
         raise ServiceError(f"The second round of {season.name} is already published; place remaining students by hand.")
     if db.session.scalar(db.select(VacancyRound.id).where(VacancyRound.season_id == season.id).limit(1)):
         raise ServiceError(f"{season.name} has vacancy rounds; the rounds after the first are run there.")
-    placed, taken = market(season)
-    declined = set(
-        db.session.scalars(
-            db.select(Placement.student_id).where(
-                Placement.season_id == season.id,
-                Placement.status.in_((PlacementStatus.DECLINED, PlacementStatus.EXPIRED)),  # expired counts as declined
-            )
-        )
-    )
+    left_out, _ = second_round_market(season)  # the job builds the market again as it starts
     ended = db.session.execute(  # never offer a student the same position twice
         db.select(Placement.student_id, Placement.position_id)
         .join(Position, Position.id == Placement.position_id)
@@ -70,12 +62,10 @@ def start_second_round(actor: User, season: Season, settings: match_runs.RunSett
         *(
             (student, position, "Their earlier placement there ended")
             for student, position in ended
-            if student not in placed | declined and (student, position) not in chosen
+            if student not in left_out and (student, position) not in chosen
         ),
     ]
-    return match_runs.start_run(
-        actor, season, settings, round_=2, exclude_students=placed | declined, seats_taken=taken
-    )
+    return match_runs.start_run(actor, season, settings, round_=2, exclude_students=left_out)
 
 
 @dataclass(frozen=True)

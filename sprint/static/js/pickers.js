@@ -1,13 +1,14 @@
-// The run form's lock and forbid pickers: typing a name (or email, title, host) asks the server for a
-// few matching students or positions and offers them as suggestions. Without JavaScript the fields
-// stay plain text boxes: the student's email or #number, the position's #number.
+// The searching pickers (the run form's locks and forbids, the placement forms): typing a name (or
+// email, title, host) asks the server for a few matching students or positions and offers them as
+// suggestions. Each input says what it picks (data-pick="student"); its form says where to ask
+// (data-pick-student="<url>"). Without JavaScript the fields stay plain text boxes: the student's
+// email or #number, the position's #number.
 (function () {
   "use strict";
-  var form = document.querySelector("form[data-pick-student]");
-  if (!form) { return; }
   var count = 0;
   function attach(input) {
-    var url = form.getAttribute("data-pick-" + input.getAttribute("data-pick"));
+    var url = input.form && input.form.getAttribute("data-pick-" + input.getAttribute("data-pick"));
+    if (!url) { return; }
     var list = document.createElement("datalist");
     list.id = "pick-list-" + (count += 1);
     input.parentNode.appendChild(list);
@@ -37,5 +38,5 @@
       }, 200);
     });
   }
-  Array.prototype.forEach.call(form.querySelectorAll("input[data-pick]"), attach);
+  Array.prototype.forEach.call(document.querySelectorAll("form input[data-pick]"), attach);
 }());
