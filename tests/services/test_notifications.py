@@ -204,6 +204,19 @@ def test_an_extension_moves_the_notice_to_three_days_before_the_new_deadline(sea
     assert "close" in subject
 
 
+def test_a_spanish_speaking_student_reads_the_notice_and_its_email_in_spanish(season_world):
+    ana = season_world["ana"]
+    db.session.get(User, ana.id).locale = "es"
+    db.session.commit()
+
+    assert deadline_notices.send_deadline_notices() == 1
+    subject = db.session.scalar(db.select(Notification.subject).where(Notification.user_id == ana.id))
+    assert subject.startswith(f"Las postulaciones a {season_world['season'].name} cierran el ")
+    assert " p. m. " in subject or " a. m. " in subject or "p.m." in subject or "a.m." in subject
+    (email,) = _emails_to(ana)
+    assert "cierran" in email.subject and "Revísalo y actúa aquí:" in email.body
+
+
 def test_rank_lists_not_certified_are_noticed_as_ranking_closes(season_world):
     season = season_world["season"]
     season.phase = Phase.RANKING

@@ -92,7 +92,11 @@ def _write_emails(run: MatchRun) -> int:
             offer = notify(
                 user,
                 NotificationKind.OFFER,
-                f"Answer your offer from {placement.position.host.name}: {placement.position.title}",
+                _l(
+                    "Answer your offer from %(host)s: %(title)s",
+                    host=placement.position.host.name,
+                    title=placement.position.title,
+                ),
                 site_path("student.dashboard"),
                 program=season.program,
                 season=season,

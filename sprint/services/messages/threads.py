@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func
 
 from ...extensions import db
@@ -145,7 +146,7 @@ def _notify_other_side(actor: User, interest: PositionInterest, side: str) -> No
     position = interest.position
     if side == HOST:
         recipients = [interest.application.student]
-        subject = f"New message from {position.host.name} about {position.title}"
+        subject = _l("New message from %(host)s about %(title)s", host=position.host.name, title=position.title)
         link = _thread_link(STUDENT, interest)
     else:
         recipients = list(

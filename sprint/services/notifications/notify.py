@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask_babel import force_locale
+
 from ...extensions import db
 from ...links import absolute_url
 from ...models import EmailChoice, Notification, NotificationKind, NotificationPreference, Program, Season, User, utcnow
+from ..support.local_time import DEFAULT_LOCALE
 from ..support.notify import send_email
 from ..support.plain_text import one_line
 
@@ -68,7 +71,8 @@ def notify(
         return None
     choice = EmailChoice.NOW if required or kind in REQUIRED else (choice or choice_of(user, kind))
     email_subject = email_subject or subject  # a lazy_gettext subject: translated in the person's language
-    subject = one_line(str(subject))[:200]
+    with force_locale(user.locale or DEFAULT_LOCALE):  # the list shows it in the person's language
+        subject = one_line(str(subject))[:200]
     now = utcnow()
     emailed = False
     if choice == EmailChoice.NOW and email_now and user.active:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from huey import crontab
 from sqlalchemy.orm import selectinload
 
@@ -151,24 +152,29 @@ def _people(season: Season) -> dict[ExtensionKind, list[tuple[User, object]]]:
 
 def _notice(season: Season, kind: ExtensionKind, user: User, detail, deadline: datetime) -> int:
     program = season.program
-    by = format_when(deadline, zone_of(program), True)
     host = user.role == Role.HOST
+    by = format_when(deadline, zone_of(program), True, locale=None if host else user.locale)
+    name = season.name
     if kind == ExtensionKind.APPLICATIONS:
-        args = (NotificationKind.DEADLINE, f"Applications to {season.name} close {by}", site_path("student.browse"))
+        subject = _l("Applications to %(season)s close %(by)s", season=name, by=by)
+        args = (NotificationKind.DEADLINE, subject, site_path("student.browse"))
     elif kind == ExtensionKind.RANKING and detail:
         args = (
             NotificationKind.NOT_CERTIFIED,
-            f"Your rank list{'s are' if host else ' is'} not certified: ranking closes {by}",
+            f"Your rank lists are not certified: ranking closes {by}"
+            if host
+            else _l("Your rank list is not certified: ranking closes %(by)s", by=by),
             site_path("company.dashboard" if host else "student.ranks"),
         )
     elif kind == ExtensionKind.RANKING:
         args = (
             NotificationKind.DEADLINE,
-            f"Ranking for {season.name} closes {by}",
+            _l("Ranking for %(season)s closes %(by)s", season=name, by=by),
             site_path("company.dashboard" if host else "student.ranks"),
         )
     else:
-        args = (NotificationKind.OFFER_DEADLINE, f"Answer your offer by {by}", site_path("student.dashboard"))
+        subject = _l("Answer your offer by %(by)s", by=by)
+        args = (NotificationKind.OFFER_DEADLINE, subject, site_path("student.dashboard"))
     key = _key(season, kind, deadline)
     made = notify(
         user,
