@@ -470,6 +470,40 @@ class _Builder:
                 db.select(Interview).where(Interview.position_id == position.id, Interview.student_id == student_id)
             )
             interviews.book(db.session.get(User, student_id), interview, slots[n * 7], now=before)
+        self._demo_student_invited(season, before)
+
+    def _demo_student_invited(self, season: Season, before: datetime) -> None:
+        """The demo student is invited, not yet booked, by the host of their first application, so their
+        Interviews page (in English or Spanish) has times to choose from."""
+        student = db.session.scalar(db.select(User).where(User.email == "student@sprint.demo"))
+        position = db.session.scalar(
+            db.select(Position)
+            .join(PositionInterest, PositionInterest.position_id == Position.id)
+            .join(Application, Application.id == PositionInterest.application_id)
+            .where(Application.student_id == student.id, Application.season_id == season.id)
+            .order_by(PositionInterest.id)
+            .limit(1)
+        )
+        member = position and db.session.scalar(
+            db.select(User)
+            .join(HostMember, HostMember.user_id == User.id)
+            .where(HostMember.host_id == position.host_id)
+        )
+        if member is None:
+            return
+        details = interviews.SlotDetails(30, "onsite", address=f"{position.site_town or 'New Haven'}, front desk")
+        interviews.add_series(
+            member,
+            position,
+            date(CURRENT_YEAR, 1, 13),
+            date(CURRENT_YEAR, 1, 20),
+            [2],
+            datetime_time(10),
+            datetime_time(12),
+            details,
+            now=before,
+        )
+        interviews.invite(member, position, {student.id}, now=before)
 
     def _other_program(self) -> None:
         """A second partnership on the same installation, to show that programs see only their own data."""

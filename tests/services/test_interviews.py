@@ -347,3 +347,16 @@ def test_the_sent_email_carries_the_ics_as_a_calendar_attachment(appctx, market,
     assert name == "invite.ics" and mimetype.startswith("text/calendar") and "method=REQUEST" in mimetype
     event = next(iter(Calendar.from_ical(content).walk("VEVENT")))
     assert event.decoded("DTSTART").replace(tzinfo=None) == slot.starts_at
+
+
+def test_a_slot_is_described_in_the_readers_language(app, appctx, market):
+    from flask_babel import force_locale
+
+    program, season, host, member, position, *_ = market
+    slot = _slot(member, position, days=3, hour=13)
+    with app.test_request_context(), force_locale("es"):
+        spanish = interviews.describe(db.session.get(InterviewSlot, slot.id))
+    with app.test_request_context():
+        english = interviews.describe(db.session.get(InterviewSlot, slot.id))
+    assert "1:00 p.m." in spanish and "videollamada" in spanish and "min" in spanish
+    assert "1:00 PM" in english and "video call" in english

@@ -101,13 +101,23 @@ def test_demo_is_the_same_for_the_same_seed(app):
 def test_the_demo_host_has_interview_slots_invitations_and_calendar_emails(app):
     from icalendar import Calendar
 
-    from sprint.models import Interview, InterviewSlot, OutboxEmail
+    from sprint.models import HostCompany, Interview, InterviewSlot, OutboxEmail, Position
 
     with app.app_context():
         loader.load_demo()
-        assert db.session.scalar(db.select(db.func.count(InterviewSlot.id))) == 36  # Tue and Thu 1-4 pm, 3 weeks
+        host_slots = db.select(db.func.count(InterviewSlot.id)).join(Position).join(HostCompany)
+        assert db.session.scalar(host_slots.where(HostCompany.name == "Elm City Biologics")) == 36  # Tue, Thu 1-4 pm
         statuses = sorted(db.session.scalars(db.select(Interview.status)))
-        assert statuses == ["booked"] * 3 + ["invited"] * 3
+        assert statuses == ["booked"] * 3 + ["invited"] * 4  # and the demo student, by another host: 8 times
+        student = db.session.scalar(db.select(User).where(User.email == "student@sprint.demo"))
+        (own,) = db.session.scalars(db.select(Interview).where(Interview.student_id == student.id))
+        assert own.status == "invited" and own.position.host.name != "Elm City Biologics"
+        assert (
+            db.session.scalar(
+                db.select(db.func.count(InterviewSlot.id)).where(InterviewSlot.position_id == own.position_id)
+            )
+            == 8
+        )
         invitation = db.session.scalars(
             db.select(OutboxEmail).where(OutboxEmail.attachment_name == "invite.ics")
         ).first()

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from huey import crontab
@@ -761,7 +762,7 @@ def interview_of_student(student: User, interview_id: int) -> Interview:
 
 def describe(slot: InterviewSlot) -> str:
     """One line: "Feb 2, 2027, 1:00 PM EST, 30 min, video call with Dana" (students read it too)."""
-    when = format_when(slot.starts_at, zone_of(slot.position.host.program), True)
+    when = format_when(slot.starts_at, zone_of(slot.position.host.program), True, locale=get_locale())
     how = {"onsite": _("on site"), "video": _("video call"), "phone": _("phone call")}[slot.format]
     if slot.interviewer:
         return one_line(
