@@ -23,6 +23,7 @@ from ..forms.auth import (
     RegisterForm,
     ResetPasswordForm,
 )
+from ..links import absolute_url
 from ..login_limits import LoginLimits, remember_device
 from ..services.accounts import users
 from ..services.errors import ServiceError
@@ -164,7 +165,7 @@ def _account_page(form, choices, status: int):
         form=form,
         choices=choices,
         fixed=inbox.FIXED,
-        calendar_url=url_for("main.calendar_feed", token=interview_calendar.feed_token(current_user), _external=True),
+        calendar_url=absolute_url("main.calendar_feed", token=interview_calendar.feed_token(current_user)),
         calendar_form=FlaskForm(),
     ), status
 

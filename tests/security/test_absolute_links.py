@@ -85,3 +85,14 @@ def test_production_refuses_to_start_without_an_https_base_url(tmp_path, monkeyp
 
     with pytest.raises(ConfigError, match=message):
         create_app()
+
+
+def test_the_private_calendar_link_on_the_account_page_uses_the_base_url(client, make, password):
+    student = make.user(Role.STUDENT, make.program())
+    other_host = "http://localhost:5000"  # a trusted name, but not the configured base URL
+    client.post("/login", data={"email": student.email, "password": password}, base_url=other_host)
+
+    page = client.get("/account", base_url=other_host).get_data(as_text=True)
+
+    links = re.findall(r'value="(https?://[^/"]+)/calendar/[^"]+\.ics"', page)
+    assert links == ["http://sprint.test"]
