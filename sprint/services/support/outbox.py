@@ -234,7 +234,7 @@ def _attachment_type(name: str) -> str:
     """The MIME type of an attachment by its file name; a calendar invitation says its METHOD too."""
     if name.endswith(".ics"):
         method = "CANCEL" if "cancel" in name else "REQUEST"
-        return f"text/calendar; charset=utf-8; method={method}"
+        return f"text/calendar; method={method}"  # the mail library adds the charset
     return mimetypes.guess_type(name)[0] or "text/plain"
 
 
