@@ -31,7 +31,7 @@ def talk(app, make):
         interest = db.session.scalar(db.select(PositionInterest).where(PositionInterest.position_id == position.id))
         interest.application.interests.append(PositionInterest(position_id=other_position.id, statement="Also"))
         db.session.commit()
-        ids = [i.id for i in interest.application.interests]
+        ids = sorted(i.id for i in interest.application.interests)  # Lab intern first: the relationship has no order
     return SimpleNamespace(
         season_id=season.id,
         interest_id=ids[0],
