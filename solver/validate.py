@@ -60,6 +60,8 @@ def parse_fields(data: Any) -> dict[str, Any]:
 def _list_of_objects(value: Any, name: str) -> list[Mapping[str, Any]]:
     if not isinstance(value, list):
         raise InstanceError(f"{name}: must be a list")
+    if set(map(type, value)) <= {dict}:  # parsed JSON: every item a dict, checked without a loop
+        return value
     for i, item in enumerate(value):
         if not isinstance(item, Mapping):
             raise InstanceError(f"{name}[{i}]: must be an object")
