@@ -98,6 +98,12 @@ def _cpsat_rows(folder: Path, cases: list[tuple[int, int, str, int, float]]) -> 
     return rows
 
 
+def _timing(r: dict) -> str:
+    """Best wall time (spread over the repeats) and best CPU time (spread)."""
+    wall = f"{r['wall']:.2f} s ({r['wall']:.2f}-{r['wall_max']:.2f})"
+    return f"{wall}, cpu {r['cpu']:.2f} s ({r['cpu']:.2f}-{r['cpu_max']:.2f})"
+
+
 def _cli_rows(folder: Path, sizes: list[int], repeats: int) -> list[str]:
     rows = []
     for n in sizes:
@@ -107,9 +113,9 @@ def _cli_rows(folder: Path, sizes: list[int], repeats: int) -> list[str]:
         with_text = _child("cli", path, "1", str(repeats))
         without = _child("cli", path, "0", str(repeats))
         rows.append(
-            f"| CLI `python -m solver solve` | {n:,} | {without['wall']:.2f} s, "
+            f"| CLI `python -m solver solve` | {n:,} | {_timing(without)}, "
             f"{without['rss_mb']:.0f} MB, {without['result_mb']:.1f} MB file | "
-            f"{with_text['wall']:.2f} s, {with_text['rss_mb']:.0f} MB, "
+            f"{_timing(with_text)}, {with_text['rss_mb']:.0f} MB, "
             f"{with_text['result_mb']:.1f} MB file |"
         )
     return rows

@@ -10,7 +10,8 @@ from .cli import main
 # cyclic collector would only rescan them (~15% of a 50,000-student run), so it stays off,
 # and the process leaves without freeing them one by one (output is flushed first).
 gc.disable()
-code = main()
+kept: list = []  # the result's objects, left to os._exit rather than freed one by one
+code = main(keep=kept)
 sys.stdout.flush()
 sys.stderr.flush()
 os._exit(code)

@@ -1,4 +1,5 @@
-"""Deferred acceptance on a strict (tie-broken) problem, in pure Python.
+"""Deferred acceptance on a strict (tie-broken) problem: the loops in pure Python (the students'
+proposals over flat lists of their pairs, built with numpy from ``Problem.pairs``).
 
 Coordinator overrides are applied first: a forbidden pair is removed from both
 lists, and a locked student is taken out of the market and uses one slot of
@@ -15,7 +16,10 @@ from __future__ import annotations
 
 from heapq import heappush, heapreplace
 
+import numpy as np
+
 from .model import Problem
+from .pairs import take
 
 __all__ = ["host_proposing", "student_proposing"]
 
@@ -55,31 +59,58 @@ def student_proposing(problem: Problem) -> list[int]:
     3. A rejected student proposes further; stop when no one can.
     A proposal to a position that did not rank the student is skipped.
     """
-    lists, ranks, caps = _market(problem)
-    held = _propose(lists, ranks, caps)
-    return _from_held(problem, held, (1 << max(len(lists), 1).bit_length()) - 1)
+    pos, rank, start, caps = _flat_market(problem)
+    held = _propose(pos, rank, start, caps)
+    return _from_held(problem, held, (1 << max(len(problem.student_ids), 1).bit_length()) - 1)
 
 
-def _propose(lists: tuple, ranks: list[dict[int, int]], caps: list[int]) -> list[list[int]]:
-    """The proposal loop of ``student_proposing``: each position's heap of -(rank, student) keys."""
-    n_students = len(lists)
+def _flat_market(problem: Problem) -> tuple[list[int], list[int], list[int], list[int]]:
+    """The market of ``_market`` on the flat pair arrays: every student-side pair's position and
+    that position's rank of the student (0: never proposed - not ranked back, forbidden, the
+    student locked, or no slot left), each student's first pair, and the free slots after locks.
+    Reading a rank from a flat list instead of a dict per position halves the proposal loop."""
+    a = problem.pairs
+    n_s, n_p = len(problem.student_ids), len(problem.position_ids)
+    constraints = problem.constraints
+    caps = list(problem.capacities)
+    for _, p in constraints.lock:
+        caps[p] -= 1
+    rank = take(a.p_tier, a.j_of_i, 0)
+    skip = np.asarray(caps, dtype=np.int64).reshape(n_p)[a.s_pos] <= 0
+    if constraints.lock:
+        locked = np.zeros(n_s, dtype=bool)
+        locked[[s for s, _ in constraints.lock]] = True
+        skip |= locked[a.s_stu]
+    if constraints.forbid:
+        keys = np.fromiter((s * n_p + p for s, p in constraints.forbid), dtype=np.int64, count=len(constraints.forbid))
+        skip |= np.isin(a.s_stu.astype(np.int64) * n_p + a.s_pos, keys)
+    rank[skip] = 0
+    start = np.zeros(n_s + 1, dtype=np.int64)
+    np.cumsum(np.bincount(a.s_stu, minlength=n_s), out=start[1:])
+    return a.s_pos.tolist(), rank.tolist(), start.tolist(), caps
+
+
+def _propose(pos: list[int], rank: list[int], start: list[int], caps: list[int]) -> list[list[int]]:
+    """The proposal loop of ``student_proposing``: each position's heap of -(rank, student) keys.
+    Student s's pairs are ``start[s]`` to ``start[s + 1]``, best first (see ``_flat_market``)."""
+    n_students = len(start) - 1
     shift = max(n_students, 1).bit_length()
     mask = (1 << shift) - 1
     held: list[list[int]] = [[] for _ in caps]
     free = [max(cap, 0) for cap in caps]
-    nxt = [0] * n_students
-    for start in range(n_students):
-        s = start
+    nxt = start[:-1]
+    end = start[1:]
+    for first in range(n_students):
+        s = first
         while s >= 0:
-            prefs = lists[s]
             i = nxt[s]
-            n = len(prefs)
+            n = end[s]
             bumped = -1
             while i < n:
-                p = prefs[i]
+                r = rank[i]
+                p = pos[i]
                 i += 1
-                r = ranks[p].get(s)
-                if r is None:
+                if not r:
                     continue
                 key = (r << shift) | s
                 if free[p]:

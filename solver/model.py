@@ -44,11 +44,7 @@ class Problem:
     @classmethod
     def from_dict(cls, data: Any) -> Problem:
         """Validate instance JSON data (see schema/instance.schema.json)."""
-        fields = parse_fields(data)
-        ranks = fields.pop("position_rank")
-        problem = cls(**fields)
-        problem.__dict__["position_rank"] = ranks  # seed the cached property: already built
-        return problem
+        return cls(**parse_fields(data))
 
     def to_dict(self) -> dict[str, Any]:
         """The instance JSON this problem was built from (normalised)."""

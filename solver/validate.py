@@ -20,7 +20,9 @@ _TOP_KEYS = {"students", "positions", "constraints"}
 
 
 def parse_fields(data: Any) -> dict[str, Any]:
-    """The fields of a Problem (and its ``position_rank``) from instance JSON, or InstanceError."""
+    """The fields of a Problem from instance JSON, or InstanceError. ``Problem.position_rank``
+    (a dict per position) is left to be built on first use: student-proposing deferred
+    acceptance and the explanations read the flat pair arrays instead."""
     if not isinstance(data, Mapping):
         raise InstanceError("instance: must be a JSON object")
     extra = set(data) - _TOP_KEYS
@@ -30,8 +32,8 @@ def parse_fields(data: Any) -> dict[str, Any]:
     positions = _list_of_objects(data.get("positions", []), "positions")
     student_index = _ids(students, "students")
     position_index = _ids(positions, "positions")
-    s_prefs, s_tiers, _ = _all_prefs(students, "students", position_index, "position")
-    p_prefs, p_tiers, ranks = _all_prefs(positions, "positions", student_index, "student", with_ranks=True)
+    s_prefs, s_tiers = _all_prefs(students, "students", position_index, "position")
+    p_prefs, p_tiers = _all_prefs(positions, "positions", student_index, "student")
     capacities = tuple(_capacity(p, i) for i, p in enumerate(positions))
     colleges, groups = _student_fields(students)
     hosts = tuple(p.get("host") for p in positions)
@@ -53,13 +55,14 @@ def parse_fields(data: Any) -> dict[str, Any]:
         position_index=position_index,
     )
     fields["constraints"] = parse_constraints(data.get("constraints", {}), SimpleNamespace(**fields))
-    fields["position_rank"] = ranks
     return fields
 
 
 def _list_of_objects(value: Any, name: str) -> list[Mapping[str, Any]]:
     if not isinstance(value, list):
         raise InstanceError(f"{name}: must be a list")
+    if set(map(type, value)) <= {dict}:  # parsed JSON: every item a dict, checked without a loop
+        return value
     for i, item in enumerate(value):
         if not isinstance(item, Mapping):
             raise InstanceError(f"{name}[{i}]: must be an object")
@@ -77,27 +80,18 @@ def _ids(items: list[Mapping[str, Any]], name: str) -> dict[str, int]:
     return index
 
 
-def _all_prefs(items, name, index, kind, with_ranks=False):
-    """Interned lists and tiers; with_ranks also gives each list's rank dict."""
+def _all_prefs(items, name, index, kind):
+    """Interned lists and tiers."""
     lists = [item.get("prefs") for item in items]
     strict = _all_strict(lists, index)
     prefs_out = []
     tiers_out = []
-    ranks_out = []
-    one = range(1, 1 + max(map(len, strict), default=0)) if strict is not None else None
     for i, item in enumerate(items):
         if strict is not None:
             flat = strict[i]
-            if with_ranks:
-                rank = dict(zip(flat, one))
-                unique = len(rank) == len(flat)
-            else:
-                unique = len(set(flat)) == len(flat)
-            if unique:
+            if len(set(flat)) == len(flat):
                 prefs_out.append(flat)
                 tiers_out.append(None)
-                if with_ranks:
-                    ranks_out.append(rank)
                 continue
         prefs = lists[i]
         if type(prefs) is not list:
@@ -112,9 +106,7 @@ def _all_prefs(items, name, index, kind, with_ranks=False):
             flat, tiers = _slow_prefs(prefs, index, kind, f"{name}[{i}] ({item['id']!r}): prefs")
         prefs_out.append(flat)
         tiers_out.append(tiers)
-        if with_ranks:
-            ranks_out.append(dict(zip(flat, tiers or range(1, len(flat) + 1))))
-    return tuple(prefs_out), tuple(tiers_out), tuple(ranks_out)
+    return tuple(prefs_out), tuple(tiers_out)
 
 
 def _all_strict(lists: list, index: dict[str, int]) -> list[tuple[int, ...]] | None:
