@@ -284,9 +284,17 @@ def test_a_message_is_a_notification_for_the_other_side_read_when_the_thread_is_
     assert sorted(n.user_id for n in notices) == sorted([talk.owner, talk.member])  # not the author
     assert {n.link for n in notices} == {f"/company/messages/{talk.interest_id}"}
 
+    _post(talk.student, talk.interest_id, "And a bike rack?")  # still unread: no second notice
+    assert db.session.scalar(db.select(db.func.count(Notification.id))) == 2
+
     threads.open_thread(_user(talk.owner), _interest(talk.interest_id))
     read = {n.user_id: n.read_at for n in db.session.scalars(db.select(Notification))}
     assert read[talk.owner] is not None and read[talk.member] is None
+
+    _post(talk.student, talk.interest_id, "Thanks!")  # Olga read hers: a new one; Max still has his
+    owners = db.session.scalars(db.select(Notification).where(Notification.user_id == talk.owner)).all()
+    assert [n.read_at is None for n in sorted(owners, key=lambda n: n.id)] == [False, True]
+    assert db.session.scalar(db.select(db.func.count(Notification.id))) == 3
 
 
 def test_the_batched_email_goes_only_to_those_who_want_message_emails_now(appctx, talk):

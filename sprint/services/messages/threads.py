@@ -25,6 +25,7 @@ from ...models import (
     HostMember,
     Message,
     MessageThread,
+    Notification,
     NotificationKind,
     Position,
     PositionInterest,
@@ -159,7 +160,18 @@ def _notify_other_side(actor: User, interest: PositionInterest, side: str) -> No
         )
         subject = f"New message from {interest.application.student.name} about {position.title}"
         link = _thread_link(HOST, interest)
+    waiting = set(  # one unread notice per thread is enough: the thread shows how many are new
+        db.session.scalars(
+            db.select(Notification.user_id).where(
+                Notification.kind == NotificationKind.MESSAGE,
+                Notification.link == link,
+                Notification.read_at.is_(None),
+            )
+        )
+    )
     for person in recipients:
+        if person.id in waiting:
+            continue
         notify(
             person,
             NotificationKind.MESSAGE,
