@@ -191,6 +191,27 @@ def test_the_offer_pages_and_flash_in_spanish(app, world, client):
     )
     assert response.status_code == 302
     assert "¡Felicitaciones! Aceptaste la oferta." in client.get("/student/").get_data(as_text=True)
+    again = client.post(
+        _url(app, "student.accept_offer", placement_id=values["placement_id"]),
+        data={"confirm": "y"},
+        follow_redirects=True,
+    )
+    assert "Ya aceptaste esta oferta." in again.get_data(as_text=True)  # a service's refusal, translated
+
+
+def test_a_refused_resume_is_explained_in_spanish(app, market, login, client):
+    import io
+
+    *_, student, _first, _second = market
+    _set_locale(app, student, "es")
+    login(student)
+    response = client.post(
+        "/student/resume",
+        data={"resume": (io.BytesIO(b"just text, not a PDF"), "cv.pdf")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "Ese archivo no es un PDF (diga lo que diga su nombre)." in response.get_data(as_text=True)
 
 
 def test_error_pages_in_spanish(client):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale, gettext
 from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
@@ -21,16 +22,20 @@ def respond(student: User, placement: Placement, accept: bool, reason: str = "")
     if placement.student_id != student.id:
         raise NotAllowed("That offer is not yours.")
     if placement.status != PlacementStatus.OFFERED:
-        raise StaleEdit(f"You already {placement.status} this offer.")
+        raise StaleEdit(_already(placement))
     deadline = response_deadline(student, placement)
     if deadline is not None and utcnow() > deadline:
+        when = format_when(deadline, zone_of(placement.season.program), True, locale=get_locale())
         raise ServiceError(
-            f"The deadline to answer this offer passed on "
-            f"{format_when(deadline, zone_of(placement.season.program), True)}; "
-            "ask your coordinator for an extension."
+            gettext(
+                "The deadline to answer this offer passed on %(when)s; ask your coordinator for an extension.",
+                when=when,
+            )
         )
     if placement.season.phase == Phase.CLOSED:
-        raise ServiceError(f"{placement.season.name} is closed; its offers can no longer be answered.")
+        raise ServiceError(
+            gettext("%(season)s is closed; its offers can no longer be answered.", season=placement.season.name)
+        )
     status = PlacementStatus.ACCEPTED if accept else PlacementStatus.DECLINED
     answered = db.session.execute(  # one conditional UPDATE: of two answers at once, one counts
         db.update(Placement)
@@ -40,7 +45,7 @@ def respond(student: User, placement: Placement, accept: bool, reason: str = "")
     ).rowcount
     db.session.refresh(placement)
     if answered != 1:
-        raise StaleEdit(f"You already {placement.status} this offer.")
+        raise StaleEdit(_already(placement))
     reason = reason.strip()
     if reason and not accept:
         placement.note = f"{placement.note}\nDeclined by the student: {reason}".strip()
@@ -83,8 +88,17 @@ def undo_decline(student: User, placement: Placement) -> Placement:
         db.session.commit()
     except IntegrityError as error:  # placed elsewhere at the same moment
         db.session.rollback()
-        raise ServiceError("You hold another placement this season.") from error
+        raise ServiceError(gettext("You hold another placement this season.")) from error
     return placement
+
+
+def _already(placement: Placement) -> str:
+    """Why an offer cannot be answered again, in the student's language."""
+    if placement.status == PlacementStatus.ACCEPTED:
+        return gettext("You already accepted this offer.")
+    if placement.status == PlacementStatus.DECLINED:
+        return gettext("You already declined this offer.")
+    return gettext("This offer can no longer be answered: it is %(status)s.", status=placement.status)
 
 
 def _tell_both(placement: Placement, verb: str, student_subject: str, host_subject: str) -> None:

@@ -118,10 +118,14 @@ def check_pdf(content: bytes) -> None:
     if not content:
         raise ServiceError(gettext("That file is empty. Choose your résumé as a PDF."), "resume")
     if len(content) > limit:
-        raise ServiceError(f"That file is {_size(len(content))}; the limit is {_size(limit)}.", "resume")
+        raise ServiceError(
+            gettext("That file is %(size)s; the limit is %(limit)s.", size=_size(len(content)), limit=_size(limit)),
+            "resume",
+        )
     if not content.startswith(b"%PDF-") or b"%%EOF" not in content[-2048:]:
         raise ServiceError(
-            "That file is not a PDF (whatever its name says). Save your résumé as a PDF and upload that.", "resume"
+            gettext("That file is not a PDF (whatever its name says). Save your résumé as a PDF and upload that."),
+            "resume",
         )
 
 
