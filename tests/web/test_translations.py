@@ -38,6 +38,7 @@ STUDENT_TEMPLATES = sorted(
                 "email/password_reset.txt",
                 "email/sign_up_confirm.txt",
                 "email/vacancy_invitation.txt",
+                "email/sign_up_existing.txt",
                 "email/interview_invitation.txt",
                 "email/interview_update_student.txt",
                 "email/notification.txt",

@@ -103,8 +103,9 @@ def register_student(program: Program, name: str, email: str, password: str) -> 
         User(password_hash="").set_password(password)  # spend the time a new account does
         send_email(
             user.email,
-            "Someone tried to sign up with your email",
+            _l("Someone tried to sign up with your email"),
             "sign_up_existing",
+            locale=user.locale,
             user=user,
             program=user.program,
             login=absolute_url("auth.login"),
