@@ -299,3 +299,14 @@ def test_a_host_list_opened_before_a_colleagues_save_is_refused(market, applied)
 
     db.session.rollback()
     assert _host_ranks(a) == {"Ana Student": 1, "Ben Student": 2}
+
+
+def test_a_spanish_speaking_student_is_told_of_the_other_window_in_spanish(app, market, applied):
+    from flask_babel import force_locale
+
+    opened = str(applied.ranks_version)
+    rankings.save_student_ranks(market.ana, applied, _ids(market, {"A": "3", "B": "2", "C": "1"}), opened)
+
+    with app.test_request_context(), force_locale("es"), pytest.raises(StaleEdit, match="cambió en otra ventana"):
+        rankings.save_student_ranks(market.ana, applied, _ids(market, {"A": "1", "B": "2", "C": "3"}), opened)
+    db.session.rollback()

@@ -40,6 +40,14 @@ CHANGED_ELSEWHERE = (
 )
 
 
+def _changed_elsewhere() -> str:
+    """CHANGED_ELSEWHERE in the student's language (hosts' pages stay English)."""
+    return gettext(
+        "This rank list was changed in another window or by a colleague since you opened it. "
+        "Nothing was saved: reload the page to see the current list, then make your changes again."
+    )
+
+
 def _parse_rank(raw: str | None, label: str, allow_blank: bool) -> int | None:
     text = (raw or "").strip()
     if not text:
@@ -62,7 +70,7 @@ def save_student_ranks(
         raise NotAllowed(gettext("That rank list is not yours."))
     ensure_open(student, application.season, ExtensionKind.RANKING, "Ranking")
     lock_row(User, student.id)  # the same lock as applying and withdrawing
-    claim_version(Application, application, version, CHANGED_ELSEWHERE)  # one conditional UPDATE
+    claim_version(Application, application, version, _changed_elsewhere())  # one conditional UPDATE
     with undone_on_error():  # a refused list gives the claimed version back
         order = _student_order(application, raw, certify)
     changed = order != [line.position_id for line in application.ranks]
