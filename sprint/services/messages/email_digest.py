@@ -22,13 +22,13 @@ from ...models import (
     Message,
     MessageThread,
     NotificationKind,
+    NotificationPreference,
     PositionInterest,
     Program,
     ThreadRead,
     User,
     utcnow,
 )
-from ..notifications.notify import choice_of
 from ..support import jobs
 from ..support.notify import send_email
 
@@ -61,6 +61,14 @@ def send_digests(now: datetime | None = None) -> int:
         (row.thread_id, row.user_id): row.last_read_id
         for row in db.session.scalars(db.select(ThreadRead).where(ThreadRead.thread_id.in_(by_thread)))
     }
+    not_now = set(  # who chose the digest or no email for messages: this email is not for them
+        db.session.scalars(
+            db.select(NotificationPreference.user_id).where(
+                NotificationPreference.kind == NotificationKind.MESSAGE,
+                NotificationPreference.choice != EmailChoice.NOW,
+            )
+        )
+    )
     news: dict[User, list[DigestLine]] = defaultdict(list)
     for thread in threads:
         interest = thread.interest
@@ -71,7 +79,7 @@ def send_digests(now: datetime | None = None) -> int:
             endpoint = "student_messages.thread" if from_host else "host_messages.thread"
             for person in [interest.application.student] if from_host else _members(interest.position.host_id):
                 new = sum(1 for m in batch if m.id > read.get((thread.id, person.id), 0))
-                if new and person.active and wants_now(person):
+                if new and person.active and person.id not in not_now:
                     news[person].append(DigestLine(interest, new, absolute_url(endpoint, interest_id=interest.id)))
     for message in pending:
         message.notified_at = now
@@ -89,12 +97,6 @@ def send_digests(now: datetime | None = None) -> int:
         )
     db.session.commit()
     return len(news)
-
-
-def wants_now(person: User) -> bool:
-    """This batched email goes to those who want message emails now; the daily digest and the
-    notifications list carry them for the others (notifications.notify)."""
-    return choice_of(person, NotificationKind.MESSAGE) == EmailChoice.NOW
 
 
 def _members(host_id: int) -> list[User]:
