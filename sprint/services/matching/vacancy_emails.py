@@ -51,13 +51,16 @@ def send_round_emails(now: datetime | None = None) -> RoundEmails:
         .where(VacancyRound.status == VacancyStatus.OPEN, VacancyRound.opens_at <= now, VacancyRound.closes_at > now)
         .order_by(VacancyRound.id)
     )
-    for round_ in list(due):
+    for round_id in [round_.id for round_ in due]:
+        # One transaction per round: the emails and the mark commit together, and no round's lock is
+        # held while the next round's people are written to.
+        round_ = db.session.get(VacancyRound, round_id)
         lock_row(VacancyRound, round_.id, round_)  # two workers at once: the second sees the mark
         if round_.opened_emails_at is None:
             opened += _send(round_, _opened_emails(round_), now, "opened_emails_at", "vacancy_round.opened_emails")
         elif round_.reminder_sent_at is None and round_.closes_at - REMIND_BEFORE <= now:
             reminded += _send(round_, _reminders(round_), now, "reminder_sent_at", "vacancy_round.reminded")
-    db.session.commit()
+        db.session.commit()
     return RoundEmails(opened, reminded)
 
 

@@ -21,7 +21,7 @@ from ...models import (
 from ...plurals import counted
 from ..errors import NotFound, ServiceError
 from ..support import audit
-from ..support.concurrency import lock_row
+from ..support.concurrency import lock_row, share_row
 from . import vacancy_rounds
 from .vacancy_rounds import OpenPosition
 
@@ -90,9 +90,16 @@ def standing(student: User, season: Season, now: datetime | None = None) -> Stud
     )
 
 
+def _lock_in_order(student: User, round_: VacancyRound) -> None:
+    """The round first (shared), then the student (exclusive): the round's email job locks the round and
+    then writes the notices of its students, so taking the student first could deadlock with it."""
+    share_row(VacancyRound, round_.id)
+    lock_row(User, student.id)
+
+
 def apply(student: User, round_: VacancyRound, position: Position, note: str = "") -> VacancyApplication:
     """Apply to one position with seats left, as the student's lowest choice so far."""
-    lock_row(User, student.id)  # the same student's two tabs: the N limit is checked one at a time
+    _lock_in_order(student, round_)  # the same student's two tabs: the N limit is checked one at a time
     vacancy_rounds.check_window(round_)
     if not vacancy_rounds.is_eligible(round_, student):
         raise ServiceError(
@@ -143,7 +150,7 @@ def application_for(student: User, application_id: int) -> VacancyApplication:
 def withdraw(student: User, application: VacancyApplication) -> None:
     """Take an application back while the window is open; the others close up their order."""
     round_ = application.round
-    lock_row(User, student.id)
+    _lock_in_order(student, round_)
     vacancy_rounds.check_window(round_)
     position_id = application.position_id
     db.session.delete(application)
@@ -158,7 +165,7 @@ def withdraw(student: User, application: VacancyApplication) -> None:
 
 def reorder(student: User, round_: VacancyRound, ordered_ids: list[int]) -> None:
     """Put the student's applications in this order (every one of them, once)."""
-    lock_row(User, student.id)
+    _lock_in_order(student, round_)
     vacancy_rounds.check_window(round_)
     mine = {application.id: application for application in applications_of(student, round_)}
     if sorted(ordered_ids) != sorted(mine):

@@ -1,8 +1,9 @@
 """Writes that hold when the same form is posted twice at once (ten tabs, a double click, two colleagues).
 
-Three tools, used by the services instead of "read, check, then write":
+Four tools, used by the services instead of "read, check, then write":
 - `lock_row`: take the row lock of the record a use case changes (PostgreSQL `SELECT ... FOR
-  UPDATE`; SQLite lets one writer in at a time anyway), then read the state again under it.
+  UPDATE`; SQLite lets one writer in at a time anyway), then read the state again under it;
+  `share_row` takes the weaker key-share lock on a parent row first, to keep lock order;
 - `claim_version`: a version check and its bump in one conditional UPDATE; the loser gets StaleEdit
   (409) and writes nothing.
 - `insert_missing`: get-or-create of rows with a unique key (skills, colleges, reviews) with
@@ -32,6 +33,14 @@ def lock_row(model: type, row_id: int, *refresh) -> None:
     for obj in refresh:
         if obj is not None:
             db.session.refresh(obj)
+
+
+def share_row(model: type, row_id: int) -> None:
+    """Hold a key-share lock on the row until the transaction ends (PostgreSQL `SELECT ... FOR KEY
+    SHARE`, which the foreign key checks of inserts referencing it take anyway): taken first, it puts
+    this use case's locks in the same order as a job that locks the row for update and then writes
+    rows of the people it concerns, so the two wait for each other instead of deadlocking."""
+    db.session.execute(db.select(model.id).where(model.id == row_id).with_for_update(read=True, key_share=True))
 
 
 def claim_version(model: type, obj, submitted: str | None, message: str, column: str = "ranks_version") -> None:
