@@ -9,6 +9,7 @@ keeps the user in `g`, which would leak between requests (research note P1).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -42,6 +43,17 @@ from sprint.models import (
 )
 
 PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def no_scheduler_left_running() -> Iterator[None]:
+    """A test that starts a job consumer stops it: one left running would queue the periodic jobs
+    (round emails, reminders, sweeps) against the test database while later tests run, and their
+    locks and rows would collide with those tests at random."""
+    before = {thread.ident for thread in threading.enumerate() if thread.name == "Scheduler"}
+    yield
+    left = [t for t in threading.enumerate() if t.name == "Scheduler" and t.ident not in before and t.is_alive()]
+    assert not left, "this test left a job consumer's scheduler running: stop it (Jobs.stop_in_web_worker)"
 
 
 @pytest.fixture(scope="session")

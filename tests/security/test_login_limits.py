@@ -26,6 +26,7 @@ def limited(app):
                 },
                 "TESTING": True,
                 "WTF_CSRF_ENABLED": False,
+                "QUEUE_URL": "immediate",  # no job consumer of its own against the test database
                 "RATELIMIT_ENABLED": True,
                 "RATELIMIT_STORAGE_URI": "memory://",
                 "LOGIN_FAILURES_PER_ACCOUNT": "3 per minute",

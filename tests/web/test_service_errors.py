@@ -76,6 +76,7 @@ def raising(tmp_path):
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
             "SERVER_NAME": "sprint.test",
+            "QUEUE_URL": "immediate",  # no job consumer of its own left running after the test
         }
     )
     app.register_blueprint(_routes())
