@@ -8,7 +8,9 @@ benchmarks/load/build_data.py with bulk Core inserts (the demo program, plus n s
 certified ranks each and n/4.2 positions, two per host, certified host lists). Then, as a user
 runs it: gunicorn (1 worker x 4 threads, so the worker's peak memory is the pages') and one
 `sprint worker`, with the app's defaults (the queue on Redis, as in production), and through
-HTTP as the demo coordinator: the run form page, the stable run's POST, queued to done (the
+HTTP as the demo coordinator: a CSV import of as many new students (the preview POST, the
+confirm POST, the job from queued to done, and until the worker has sent every welcome email),
+the run form page, the stable run's POST, queued to done (the
 job builds the snapshot, solves and stores), the run page, verify, one student's explanation, a
 re-run and the compare page, the publish POST (the emails are the worker's job), the season's
 progress page and the dashboards' overview. Each step's time, response size, and the peak
@@ -58,10 +60,26 @@ class Browser:
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
         )
 
-    def request(self, path: str, fields: dict | None = None) -> tuple[int, str, bytes]:
+    def request(self, path: str, fields: dict | None = None, upload: tuple[str, bytes] | None = None):
+        """GET, or POST the fields (as a form, or multipart with `upload` = (field, file content))."""
         body = urllib.parse.urlencode(fields).encode() if fields is not None else None
+        headers = {}
+        if upload is not None:
+            boundary = secrets.token_hex(16)
+            parts = [
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+                for name, value in (fields or {}).items()
+            ]
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{upload[0]}"; filename="students.csv"\r\n'
+                "Content-Type: text/csv\r\n\r\n".encode()
+                + upload[1]
+                + f"\r\n--{boundary}--\r\n".encode()
+            )
+            body, headers = b"".join(parts), {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", data=body, headers=headers)
         try:
-            with self.opener.open(f"http://127.0.0.1:{PORT}{path}", data=body, timeout=600) as response:
+            with self.opener.open(request, timeout=600) as response:
                 return response.status, response.headers.get("Location", ""), response.read()
         except urllib.error.HTTPError as answer:  # a 302 without following it
             return answer.code, answer.headers.get("Location", ""), answer.read()
@@ -139,13 +157,45 @@ def one_size(students: int, time_limit: int, out: Path) -> dict:
         start_new_session=True,
     )
     try:
-        return {"data": data, "steps": _steps(data["season_id"], time_limit, server.pid, worker.pid)}
+        return {
+            "data": data,
+            "steps": _steps(database, data["season_id"], students, time_limit, server.pid, worker.pid),
+        }
     finally:
         stop(worker)
         stop(server)
 
 
-def _steps(season_id: int, time_limit: int, server_pid: int, worker_pid: int) -> dict:
+def students_csv(count: int) -> bytes:
+    """A file of `count` new students (none of the builder's), as a coordinator would upload it."""
+    lines = ["email,name,major,class_year"]
+    lines += [f"import{n}@scale.example.edu,Imported Student {n},Biology,{2027 + n % 4}" for n in range(count)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _pending_emails(database: str) -> int:
+    found = subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            database,
+            "-tA",
+            "-c",
+            "SELECT count(*) FROM outbox_email WHERE status IN ('pending', 'sending')",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return int(found.stdout.strip())
+
+
+def _steps(database: str, season_id: int, students: int, time_limit: int, server_pid: int, worker_pid: int) -> dict:
     browser = Browser()
     _, _, page = browser.request("/login")
     browser.request(
@@ -180,6 +230,46 @@ def _steps(season_id: int, time_limit: int, server_pid: int, worker_pid: int) ->
         }
         print(f"{name}: {steps[name]}", flush=True)
         return status
+
+    # The season's students arrive by CSV: a file of as many new students, through the import pages.
+    started = time.perf_counter()
+    _, _, page = browser.request("/coordinator/import")
+    content = students_csv(students)
+    fields = {"csrf_token": _token(page.decode()), "kind": "students", "season": str(season_id)}
+    status, _, preview = browser.request("/coordinator/import", fields, ("file", content))
+    assert status == 200 and b'name="payload"' in preview, (status, preview[:600])
+    steps["CSV import preview POST"] = {
+        "seconds": round(time.perf_counter() - started, 3),
+        "bytes": len(content),
+        "peak_mb": round(web() / 1024, 1),
+    }
+    print(f"CSV import preview POST: {steps['CSV import preview POST']}", flush=True)
+    payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', preview.decode()).group(1)
+    location, _ = timed(
+        "CSV import confirm POST",
+        "/coordinator/import/confirm",
+        {"csrf_token": _token(preview.decode()), "payload": payload},
+        expect=(302,),
+    )
+    job = urllib.parse.urlparse(location).path
+    started = time.perf_counter()
+    while not (state := json.loads(browser.request(f"{job}/status.json")[2]))["finished"]:
+        time.sleep(0.2)
+    assert state["status"] == "done" and state["new"] == students, state
+    steps["CSV import queued to done"] = {
+        "seconds": round(time.perf_counter() - started, 3),
+        "peak_mb": round(work() / 1024, 1),
+    }
+    print(f"CSV import queued to done: {steps['CSV import queued to done']}", flush=True)
+    # The welcome emails go out through the worker after the import's commit; the season's steps are
+    # timed once they are all sent, so that the worker's sending does not share the CPU with them.
+    while _pending_emails(database) > 0:
+        time.sleep(0.5)
+    steps["CSV import: welcome emails sent"] = {
+        "seconds": round(time.perf_counter() - started, 3),
+        "peak_mb": round(work() / 1024, 1),
+    }
+    print(f"welcome emails sent: {steps['CSV import: welcome emails sent']}", flush=True)
 
     new = f"/coordinator/runs/seasons/{season_id}/new"
     _, form = timed("run form page", new)
