@@ -78,6 +78,9 @@ class MatchRun(db.Model):
     input_snapshot: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     result: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     stats: Mapped[dict | None] = mapped_column(JSON)
+    # The independent checker's report on the stored result (feasible, violations, blocking pairs,
+    # checked_at), written when the run finishes: a result never changes once stored.
+    verification: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     status: Mapped[str] = mapped_column(String(10), default=RunStatus.QUEUED)
     error: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

@@ -150,7 +150,13 @@ def verify(run_id: int):
     run = run_reports.run_for(current_user, run_id)
     with errors_flashed():
         report = match_runs.verify(run)
-        return render_template("runs/verify.html", run=run, report=report, names=match_runs.verify_names(report))
+        return render_template(
+            "runs/verify.html",
+            run=run,
+            report=report,
+            names=match_runs.verify_names(report),
+            checked_at=match_runs.verified_at(run),
+        )
     return redirect(url_for("runs.show", run_id=run.id))
 
 

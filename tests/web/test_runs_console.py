@@ -58,6 +58,8 @@ def test_each_mode_runs_from_the_console_and_its_snapshot_reproduces_it(app, cli
     }
     verify = client.get(f"/coordinator/runs/{run.id}/verify").get_data(as_text=True)
     assert "Feasible" in verify
+    checked = re.search(r"independent checker, (\w{3} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M E[SD]T)\.", verify)
+    assert checked is not None, "the page says when the kept check was made, in the program's time"
 
 
 @pytest.mark.parametrize(

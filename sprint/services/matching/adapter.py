@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
+from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple, Protocol
@@ -43,6 +44,7 @@ from ...models import (
     VacancyApplication,
     VacancyHostRank,
     VacancyRound,
+    utcnow,
 )
 from ...models.enums import GROUPS
 from ..errors import ServiceError
@@ -478,6 +480,24 @@ def verify(snapshot: dict, result: dict) -> Verification:
     """Feasibility and blocking pairs of a stored result, by the solver's independent checker."""
     report = solver.check(solver.Problem.from_dict(snapshot), result)
     return Verification(report.feasible, list(report.violations), [tuple(pair) for pair in report.blocking_pairs])
+
+
+def verification_record(report: Verification, checked_at: datetime | None = None) -> dict:
+    """The report as kept on the run (JSON)."""
+    return {
+        "feasible": report.feasible,
+        "violations": list(report.violations),
+        "blocking_pairs": [list(pair) for pair in report.blocking_pairs],
+        "checked_at": (checked_at or utcnow()).isoformat(),
+    }
+
+
+def verification_from(kept: dict) -> Verification:
+    return Verification(
+        bool(kept.get("feasible")),
+        list(kept.get("violations", [])),
+        [tuple(pair) for pair in kept.get("blocking_pairs", [])],
+    )
 
 
 def instance_hash(instance: dict) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import DateTime, delete, func, insert, literal, update
 from sqlalchemy.exc import IntegrityError
@@ -345,7 +345,7 @@ def restart(actor: User, run: MatchRun) -> MatchRun:
     if run.status != RunStatus.FAILED:
         raise ServiceError("Only a failed run can be started again.")
     run.status, run.error, run.started_at, run.finished_at = RunStatus.QUEUED, "", None, None
-    run.result, run.stats = None, None
+    run.result, run.stats, run.verification = None, None, None
     run.assignments.clear()  # whatever a half-finished attempt left behind
     db.session.execute(delete(RunExplanation).where(RunExplanation.run_id == run.id))
     audit.record(actor, "run.restarted", run, program_id=run.season.program_id)
@@ -355,10 +355,30 @@ def restart(actor: User, run: MatchRun) -> MatchRun:
 
 
 def verify(run: MatchRun) -> adapter.Verification:
-    """Re-check feasibility and stability of the stored result against the stored snapshot, independently."""
+    """The independent re-check of the stored result against the stored snapshot (feasibility and
+    stability): the one the run's job made when it finished, else made now and kept (runs finished
+    before the job made it). Commits when it keeps one."""
     if run.status != RunStatus.DONE or run.result is None:
         raise ServiceError("Only a finished run can be verified.")
-    return adapter.verify(run.input_snapshot, run.result)
+    if run.verification is None:
+        record_verification(run)
+        db.session.commit()
+    return verification_of(run)
+
+
+def record_verification(run: MatchRun) -> None:
+    """Check the run's stored result against its stored snapshot and keep the report on the run."""
+    run.verification = adapter.verification_record(adapter.verify(run.input_snapshot, run.result))
+
+
+def verification_of(run: MatchRun) -> adapter.Verification:
+    return adapter.verification_from(run.verification or {})
+
+
+def verified_at(run: MatchRun) -> datetime | None:
+    """When the kept check was made (UTC), for the page to say."""
+    text = (run.verification or {}).get("checked_at")
+    return datetime.fromisoformat(text) if text else None
 
 
 def verify_names(report: adapter.Verification) -> dict[str, str]:
