@@ -58,7 +58,6 @@ def test_a_check_that_breaks_leaves_the_result_standing_and_the_page_checks_it(a
 
     real = adapter.verify
     monkeypatch.setattr(adapter, "verify", broken)
-    monkeypatch.setattr("sprint.services.matching.run_queue.verify", broken)
     run = _start(small_season, mode="stable", seed=2)
     assert run.status == RunStatus.DONE and run.verification is None and run.assignments
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple, Protocol
@@ -482,13 +481,14 @@ def verify(snapshot: dict, result: dict) -> Verification:
     return Verification(report.feasible, list(report.violations), [tuple(pair) for pair in report.blocking_pairs])
 
 
-def verification_record(report: Verification, checked_at: datetime | None = None) -> dict:
-    """The report as kept on the run (JSON)."""
-    return {
+def keep_verification(run: MatchRun) -> None:
+    """Check the run's stored result against its stored snapshot and keep the report on the run (JSON)."""
+    report = verify(run.input_snapshot, run.result)
+    run.verification = {
         "feasible": report.feasible,
         "violations": list(report.violations),
         "blocking_pairs": [list(pair) for pair in report.blocking_pairs],
-        "checked_at": (checked_at or utcnow()).isoformat(),
+        "checked_at": utcnow().isoformat(),
     }
 
 

@@ -361,18 +361,9 @@ def verify(run: MatchRun) -> adapter.Verification:
     if run.status != RunStatus.DONE or run.result is None:
         raise ServiceError("Only a finished run can be verified.")
     if run.verification is None:
-        record_verification(run)
+        adapter.keep_verification(run)
         db.session.commit()
-    return verification_of(run)
-
-
-def record_verification(run: MatchRun) -> None:
-    """Check the run's stored result against its stored snapshot and keep the report on the run."""
-    run.verification = adapter.verification_record(adapter.verify(run.input_snapshot, run.result))
-
-
-def verification_of(run: MatchRun) -> adapter.Verification:
-    return adapter.verification_from(run.verification or {})
+    return adapter.verification_from(run.verification)
 
 
 def verified_at(run: MatchRun) -> datetime | None:

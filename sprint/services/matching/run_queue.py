@@ -42,7 +42,7 @@ from ...extensions import db
 from ...models import MatchRun, RunStatus, utcnow
 from ..support import jobs
 from ..support.local_time import format_when, zone_of
-from .adapter import SolverRefused, build_snapshot, solve_run, verification_record, verify
+from .adapter import SolverRefused, build_snapshot, keep_verification, solve_run
 
 AUTOGROUP = "/proc/self/autogroup"
 HEARTBEAT_S = 10.0  # RUN_HEARTBEAT_S: how often a solving worker says it is alive
@@ -187,11 +187,9 @@ def _check_result(run: MatchRun) -> None:
     """The independent checker's report on the result just stored, kept for the verify page (which
     otherwise parses the snapshot again in its request). A check that fails leaves it to the page."""
     try:
-        report = verify(run.input_snapshot, run.result)
+        keep_verification(run)
     except Exception:  # noqa: BLE001 - the result stands; the page checks it when asked
         current_app.logger.exception("Match run %s: the result was stored but not checked", run.id)
-        return
-    run.verification = verification_record(report)
 
 
 def _finish(
