@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -47,7 +47,11 @@ class Notification(db.Model):
     season_id: Mapped[int | None] = mapped_column(ForeignKey("season.id", ondelete="CASCADE"))
     bulk_message_id: Mapped[int | None] = mapped_column(ForeignKey("bulk_message.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
-    subject: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(200))  # the text in the person's language when it was made
+    # the translatable message and its values, so the list reads in the language the person reads now
+    # (services/notifications/notify.py: shown_subject); None for text that is not translated (a bulk message)
+    phrase: Mapped[str | None] = mapped_column(Text)
+    phrase_args: Mapped[dict | None] = mapped_column(JSON)
     link: Mapped[str] = mapped_column(String(500), default="")  # a path on this site, where to act
     once_key: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

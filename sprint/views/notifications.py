@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from ..services.notifications import inbox
+from ..services.notifications.notify import shown_subject
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -21,7 +22,7 @@ def _guard() -> None:  # every signed-in person, each seeing only their own
 @bp.get("/")
 def index():
     page = inbox.page_of(current_user, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
-    return render_template("notifications/index.html", page=page)
+    return render_template("notifications/index.html", page=page, shown_subject=shown_subject)
 
 
 @bp.post("/<int:notification_id>/read")

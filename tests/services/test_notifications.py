@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
+from flask_babel import force_locale
 from vacancy_world import open_vacancy_round
 
 from sprint.extensions import db
@@ -32,8 +34,9 @@ from sprint.services.directory import bulk_messages
 from sprint.services.errors import NotFound, ServiceError
 from sprint.services.matching import vacancy_emails
 from sprint.services.notifications import digest, inbox
-from sprint.services.notifications.notify import notify
+from sprint.services.notifications.notify import notify, shown_subject
 from sprint.services.season import deadline_notices, reminders
+from sprint.services.support import local_time
 
 
 def _emails_to(user: User) -> list[OutboxEmail]:
@@ -215,6 +218,48 @@ def test_a_spanish_speaking_student_reads_the_notice_and_its_email_in_spanish(se
     assert " p. m. " in subject or " a. m. " in subject or "p.m." in subject or "a.m." in subject
     (email,) = _emails_to(ana)
     assert "cierran" in email.subject and "Revísalo y actúa aquí:" in email.body
+
+
+def test_a_notice_made_in_english_reads_in_spanish_once_the_student_switches(season_world):
+    """The list translates a notice when it is shown, and formats its date in the reader's language."""
+    season, ana = season_world["season"], season_world["ana"]
+    assert deadline_notices.send_deadline_notices() == 1  # Ana reads English
+    notice = db.session.scalar(db.select(Notification).where(Notification.user_id == ana.id))
+    deadline = local_time.to_local(season.applications_close_at, local_time.zone_of(season.program))
+    assert notice.subject.startswith(f"Applications to {season.name} close ")
+    assert format_date(deadline, "medium", locale="en_US") in notice.subject
+
+    with force_locale("es"):
+        spanish = shown_subject(notice)
+    with force_locale("en"):
+        english = shown_subject(notice)
+    assert spanish.startswith(f"Las postulaciones a {season.name} cierran el ")
+    assert format_date(deadline, "medium", locale="es") in spanish
+    assert english == notice.subject
+
+
+def test_a_notice_without_a_message_shows_its_text_and_a_changed_message_falls_back(person):
+    made = _notify(person, NotificationKind.BULK, subject="Bring your ID on day one")
+    assert made.phrase is None
+    with force_locale("es"):
+        assert shown_subject(made) == "Bring your ID on day one"
+    made.phrase, made.phrase_args = "Applications to %(season)s close %(by)s", {"season": "Summer"}  # no "by"
+    with force_locale("es"):
+        assert shown_subject(made) == "Bring your ID on day one"
+
+
+def test_the_digest_is_in_the_language_the_student_reads_when_it_goes(season_world):
+    ana = season_world["ana"]
+    _choose(ana, deadline="digest")
+    assert deadline_notices.send_deadline_notices() == 1  # made while Ana read English
+    db.session.get(User, ana.id).locale = "es"
+    db.session.commit()
+
+    assert digest.send_digests() == 1
+    (email,) = _emails_to(ana)
+    assert email.subject == "[SPRINT] Tu resumen del día: 1 notificación"
+    assert f"Las postulaciones a {season_world['season'].name} cierran el " in email.body
+    assert "Applications to" not in email.body
 
 
 def test_rank_lists_not_certified_are_noticed_as_ranking_closes(season_world):

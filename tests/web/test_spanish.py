@@ -159,6 +159,21 @@ def test_the_student_pages_in_spanish(app, market, login, client):
     assert re.search(spanish_time, dashboard)  # "15 mar 2027, 11:59 p.m. EDT": US Spanish names the zone
 
 
+def test_an_invitation_noticed_in_english_is_listed_in_spanish_after_the_switch(app, market, make, login, client):
+    program, season, student, first, _second = market
+    member = make.member(first.host)
+    with app.app_context():  # the host invites while the student reads English
+        from sprint.models import Position
+        from sprint.services.market import interviews
+
+        interviews.invite(db.session.get(User, member.id), db.session.get(Position, first.id), {student.id})
+    _set_locale(app, student, "es")
+    login(student)
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "Elm Bio te invita a una entrevista para Lab intern" in page
+    assert "invites you to interview" not in page
+
+
 def test_a_form_error_in_spanish(app, market, login, client):
     *_, student, _first, _second = market
     _set_locale(app, student, "es")

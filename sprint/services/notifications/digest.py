@@ -5,14 +5,16 @@ row, so two workers at once send one digest, and a failed commit sends none (the
 
 from __future__ import annotations
 
+from flask_babel import force_locale, lazy_ngettext
 from huey import crontab
 from sqlalchemy import update
 
 from ...extensions import db
 from ...models import Notification, Program, User, utcnow
 from ..support import jobs
+from ..support.local_time import DEFAULT_LOCALE
 from ..support.notify import send_email
-from .notify import _absolute
+from .notify import _absolute, shown_subject
 
 
 def send_digests() -> int:
@@ -49,9 +51,12 @@ def _send_digest(user_id: int) -> int:
     sent = 0
     if user.active:
         program = db.session.get(Program, user.program_id) if user.program_id else None
-        lines = [(item.subject, _absolute(item.link)) for item in items]
+        with force_locale(user.locale or DEFAULT_LOCALE):
+            lines = [(shown_subject(item), _absolute(item.link)) for item in items]
         count = len(lines)
-        subject = f"Your daily summary: {count} notification{'' if count == 1 else 's'}"
+        subject = lazy_ngettext(
+            "Your daily summary: %(num)d notification", "Your daily summary: %(num)d notifications", count
+        )
         sent = int(
             send_email(
                 user.email, subject, "notification_digest", program=program, locale=user.locale, user=user, lines=lines

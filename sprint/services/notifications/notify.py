@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
+from flask_babel.speaklater import LazyString
 
 from ...extensions import db
 from ...links import absolute_url
 from ...models import EmailChoice, Notification, NotificationKind, NotificationPreference, Program, Season, User, utcnow
-from ..support.local_time import DEFAULT_LOCALE
+from ..support.local_time import DEFAULT_LOCALE, LocalWhen
 from ..support.notify import send_email
 from ..support.plain_text import one_line
 
@@ -71,6 +72,7 @@ def notify(
         return None
     choice = EmailChoice.NOW if required or kind in REQUIRED else (choice or choice_of(user, kind))
     email_subject = email_subject or subject  # a lazy_gettext subject: translated in the person's language
+    phrase, phrase_args = _phrase_of(subject)
     with force_locale(user.locale or DEFAULT_LOCALE):  # the list shows it in the person's language
         subject = one_line(str(subject))[:200]
     now = utcnow()
@@ -97,6 +99,8 @@ def notify(
         bulk_message_id=bulk_message_id,
         kind=kind,
         subject=subject,
+        phrase=phrase,
+        phrase_args=phrase_args,
         link=link,
         once_key=once_key,
         created_at=now,
@@ -105,6 +109,37 @@ def notify(
     )
     db.session.add(notification)
     return notification
+
+
+def _phrase_of(subject) -> tuple[str | None, dict | None]:
+    """A `lazy_gettext` subject's message and values, kept so the list can translate it when read;
+    (None, None) for plain text (a bulk message's subject, an English-only host notice)."""
+    if not (isinstance(subject, LazyString) and subject._func is gettext and len(subject._args) == 1):
+        return None, None
+    values = {}
+    for name, value in subject._kwargs.items():
+        if isinstance(value, LocalWhen):
+            values[name] = {"when": value.as_json()}
+        elif isinstance(value, str | int | float):
+            values[name] = str(value)
+        else:
+            return None, None
+    return subject._args[0], values
+
+
+def shown_subject(notification: Notification) -> str:
+    """The notification's text in the language of the current request (or of `force_locale`): its
+    message translated now, its dates formatted now; the stored text when it has no message."""
+    if not notification.phrase:
+        return notification.subject
+    values = {
+        name: LocalWhen.from_json(value["when"]) if isinstance(value, dict) else value
+        for name, value in (notification.phrase_args or {}).items()
+    }
+    try:
+        return one_line(gettext(notification.phrase, **values))[:200]
+    except (KeyError, ValueError, TypeError):  # a message whose placeholders changed since: the stored text
+        return notification.subject
 
 
 def mark_read_at(user: User, link: str) -> None:

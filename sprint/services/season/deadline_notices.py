@@ -41,7 +41,7 @@ from ...models import (
 )
 from ..notifications.notify import notify, site_path
 from ..support import jobs
-from ..support.local_time import format_when, zone_of
+from ..support.local_time import LocalWhen, format_when, zone_of
 from .deadlines import PHASES_FOR, SEASON_DATE
 
 AHEAD = timedelta(days=3)
@@ -153,7 +153,8 @@ def _people(season: Season) -> dict[ExtensionKind, list[tuple[User, object]]]:
 def _notice(season: Season, kind: ExtensionKind, user: User, detail, deadline: datetime) -> int:
     program = season.program
     host = user.role == Role.HOST
-    by = format_when(deadline, zone_of(program), True, locale=None if host else user.locale)
+    # a student's notice formats its date when read, in the language they read then (LocalWhen)
+    by = format_when(deadline, zone_of(program), True) if host else LocalWhen(deadline, zone_of(program).key)
     name = season.name
     if kind == ExtensionKind.APPLICATIONS:
         subject = _l("Applications to %(season)s close %(by)s", season=name, by=by)

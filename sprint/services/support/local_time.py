@@ -8,10 +8,12 @@ Neither needs a request: background jobs pass the program's zone explicitly.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+import flask_babel
 from babel import dates as babel_dates
 
 from ..errors import ServiceError
@@ -102,6 +104,27 @@ def format_when(
     time_text = babel_dates.format_time(local, clock, tzinfo=tz, locale=clock_locale)
     pattern = str(babel_dates.get_datetime_format("medium", locale=locale)).replace("'", "")
     return pattern.replace("{1}", day).replace("{0}", time_text)
+
+
+@dataclass(frozen=True)
+class LocalWhen:
+    """An instant put into a translatable message ("ranking closes %(by)s") and formatted when the message
+    is read: in the reader's language (Flask-Babel's current locale) and the program's zone. `as_json` and
+    `from_json` keep it in a stored message's values (a notification's `phrase_args`)."""
+
+    at: datetime
+    zone_name: str
+
+    def __str__(self) -> str:
+        locale = flask_babel.get_locale()  # None outside an app context
+        return format_when(self.at, zone(self.zone_name), True, locale=str(locale) if locale else None)
+
+    def as_json(self) -> dict:
+        return {"at": self.at.isoformat(), "zone": self.zone_name}
+
+    @classmethod
+    def from_json(cls, value: dict) -> LocalWhen:
+        return cls(datetime.fromisoformat(value["at"]), value["zone"])
 
 
 def zone_abbreviation(tz: ZoneInfo, locale: str | None = None) -> str:
