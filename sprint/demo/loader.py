@@ -65,6 +65,9 @@ DEMO_LOGINS = [
 ]
 PAST_YEARS = {2024: 230, 2025: 260, 2026: 290}  # applicants per past summer
 CURRENT_YEAR, CURRENT_APPLICANTS = 2027, 320
+# the demo's "now": its current season is taking applications, so nothing in it happened after this
+# (no list certified in February); its interview slots stay bookable whenever it loads
+DEMO_NOW = datetime(CURRENT_YEAR - 1, 12, 1, 17)
 
 
 @dataclass
@@ -283,8 +286,9 @@ class _Builder:
                 student=student,
                 status=ApplicationStatus.SUBMITTED if certified or rng.random() < 0.5 else ApplicationStatus.STARTED,
             )
+            days_open = (min(season.ranking_close_at, DEMO_NOW) - season.applications_open_at).days
             application.submitted_at = (
-                season.applications_open_at + timedelta(days=rng.randint(5, 100))
+                season.applications_open_at + timedelta(days=rng.randint(5, min(100, days_open)))
                 if application.status == ApplicationStatus.SUBMITTED
                 else None
             )
@@ -303,7 +307,8 @@ class _Builder:
                 for i, student in enumerate(ranked)
             )
             if rng.random() < certified_share:
-                position.ranks_certified_at = season.ranking_close_at - timedelta(days=rng.randint(1, 20))
+                certified_by = min(season.ranking_close_at, DEMO_NOW)
+                position.ranks_certified_at = certified_by - timedelta(days=rng.randint(1, 20))
 
     def _past_season(self, year: int, applicants: int) -> None:
         season = self._season(year, Phase.MATCHING)  # closed once its match is published
@@ -428,7 +433,8 @@ class _Builder:
 
     def _interviews(self) -> None:
         """The demo host's busiest current position: Tuesday and Thursday afternoon slots in January,
-        six applicants invited and three booked, so the outbox holds calendar invitations (.ics)."""
+        six applicants invited and three booked, so the outbox holds calendar invitations (.ics), and a
+        first round already held (done, no-show)."""
         season = db.session.scalar(
             db.select(Season).where(Season.program_id == self.program.id, Season.year == CURRENT_YEAR)
         )
@@ -448,7 +454,7 @@ class _Builder:
         if busiest is None:
             return
         position = db.session.get(Position, busiest[0])
-        before = datetime(CURRENT_YEAR - 1, 12, 1)  # the demo's "now": its slots are bookable whenever it loads
+        before = DEMO_NOW - timedelta(hours=17)
         details = interviews.SlotDetails(
             30, "video", link="https://meet.sprint.demo/interviews", interviewer="Harper Host"
         )
@@ -470,7 +476,35 @@ class _Builder:
                 db.select(Interview).where(Interview.position_id == position.id, Interview.student_id == student_id)
             )
             interviews.book(db.session.get(User, student_id), interview, slots[n * 7], now=before)
+        self._first_round(owner, position, applicants, before)
         self._demo_student_invited(season, before)
+
+    def _first_round(self, owner: User, position: Position, invited: list[int], before: datetime) -> None:
+        """Two weeks before the demo's now, a first round on site: three more applicants interviewed,
+        two done and one a no-show, so the rank page shows interview results beside the bookings."""
+        booked_on = before - timedelta(days=30)
+        address = f"{position.host.name}, {position.site_town or 'New Haven'}, reception"
+        details = interviews.SlotDetails(30, "onsite", address=address)
+        held = interviews.add_series(
+            owner,
+            position,
+            date(CURRENT_YEAR - 1, 11, 17),
+            date(CURRENT_YEAR - 1, 11, 19),
+            [1, 3],
+            datetime_time(10),
+            datetime_time(11, 30),
+            details,
+            now=booked_on,
+        )
+        others = [student.id for student, _ in rankings.candidates(position) if student.id not in invited]
+        first_round = sorted(others)[:3]
+        interviews.invite(owner, position, set(first_round), now=booked_on)
+        for n, student_id in enumerate(first_round):
+            interview = db.session.scalar(
+                db.select(Interview).where(Interview.position_id == position.id, Interview.student_id == student_id)
+            )
+            interviews.book(db.session.get(User, student_id), interview, held[n * 2], now=booked_on)
+            interviews.mark(owner, interview, "no_show" if n == 2 else "done", now=before)
 
     def _demo_student_invited(self, season: Season, before: datetime) -> None:
         """The demo student is invited, not yet booked, by the host of their first application, so their

@@ -106,9 +106,13 @@ def test_the_demo_host_has_interview_slots_invitations_and_calendar_emails(app):
     with app.app_context():
         loader.load_demo()
         host_slots = db.select(db.func.count(InterviewSlot.id)).join(Position).join(HostCompany)
-        assert db.session.scalar(host_slots.where(HostCompany.name == "Elm City Biologics")) == 36  # Tue, Thu 1-4 pm
+        # Tue, Thu 1-4 pm in January (36), and the first round held in November (6, three used)
+        assert db.session.scalar(host_slots.where(HostCompany.name == "Elm City Biologics")) == 36 + 6
         statuses = sorted(db.session.scalars(db.select(Interview.status)))
-        assert statuses == ["booked"] * 3 + ["invited"] * 4  # and the demo student, by another host: 8 times
+        # the demo student is invited too, by another host: 8 times
+        assert statuses == ["booked"] * 3 + ["done"] * 2 + ["invited"] * 4 + ["no_show"]
+        held = db.session.scalars(db.select(Interview).where(Interview.status.in_(["done", "no_show"]))).all()
+        assert all(interview.slot.starts_at < loader.DEMO_NOW for interview in held)
         student = db.session.scalar(db.select(User).where(User.email == "student@sprint.demo"))
         (own,) = db.session.scalars(db.select(Interview).where(Interview.student_id == student.id))
         assert own.status == "invited" and own.position.host.name != "Elm City Biologics"
@@ -122,3 +126,19 @@ def test_the_demo_host_has_interview_slots_invitations_and_calendar_emails(app):
             db.select(OutboxEmail).where(OutboxEmail.attachment_name == "invite.ics")
         ).first()
         assert Calendar.from_ical(invitation.attachment)["METHOD"] == "REQUEST"
+
+
+def test_nothing_in_the_demos_current_season_happened_after_its_now(app):
+    """A list "certified on Feb 27" while applications are open read as nonsense on the demo."""
+    from sprint.models import Application, Position, Season
+
+    with app.app_context():
+        loader.load_demo()
+        current = db.select(Season.id).where(Season.year == loader.CURRENT_YEAR)
+        times = [
+            *db.session.scalars(db.select(Application.submitted_at).where(Application.season_id.in_(current))),
+            *db.session.scalars(db.select(Application.ranks_certified_at).where(Application.season_id.in_(current))),
+            *db.session.scalars(db.select(Position.ranks_certified_at).where(Position.season_id.in_(current))),
+        ]
+        known = [t for t in times if t is not None]
+        assert len(known) > 100 and max(known) <= loader.DEMO_NOW
