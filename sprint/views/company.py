@@ -549,7 +549,7 @@ def invite_interviews():
     for value in request.form.getlist("pick"):
         position_id, _, student_id = value.partition(":")
         if not (position_id.isascii() and position_id.isdigit() and student_id.isascii() and student_id.isdigit()):
-            abort(400)
+            abort(400, description="An applicant to invite was not one of the list's: reload the page and tick again.")
         picks.setdefault(int(position_id), set()).add(int(student_id))
     if not FlaskForm().validate_on_submit():
         abort(400)
@@ -568,20 +568,26 @@ def invite_interviews():
 @bp.post("/interview-slots/<int:slot_id>/remove")
 def remove_interview_slot(slot_id: int):
     slot = interviews.slot_of_host(current_user.membership.host_id, slot_id)
-    position_id = slot.position_id
-    if FlaskForm().validate_on_submit():
-        with errors_flashed():
+    position = slot.position
+    form = FlaskForm()
+    if form.validate_on_submit():
+        with errors_shown_on(form):
             done = interviews.remove_slot(current_user, slot)
             flash("The slot is cancelled; the student is told." if done == "cancelled" else "Slot deleted.", "success")
-    return redirect(url_for("company.position_interviews", position_id=position_id))
+            return redirect(url_for("company.position_interviews", position_id=position.id))
+    return _interviews_page(position, None, status_for(form))
 
 
 @bp.post("/interviews/<int:interview_id>/mark")
 def mark_interview(interview_id: int):
+    """Done, no-show or cancel; refused (too early, not open), the page again with the reason and a 4xx."""
     interview = interviews.interview_of_host(current_user.membership.host_id, interview_id)
     form = MarkForm()
     if form.validate_on_submit():
-        with errors_flashed():
+        with errors_shown_on(form):
             interviews.mark(current_user, interview, form.outcome.data)
             flash(f"{interview.student.name}: interview {interview.status_label.lower()}.", "success")
-    return redirect(url_for("company.position_interviews", position_id=interview.position_id))
+            return redirect(url_for("company.position_interviews", position_id=interview.position_id))
+    else:
+        flash("Mark the interview done or no-show, or cancel it.", "danger")
+    return _interviews_page(interview.position, None, status_for(form))

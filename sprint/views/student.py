@@ -21,7 +21,7 @@ from ..services.matching import outcomes, vacancy_students
 from ..services.season import deadlines, queries
 from ..services.summer import access as summer_access
 from ..services.summer import forms_filled, lifecycle, quality, windows
-from .forms_support import errors_flashed, errors_shown_on, rank_inputs, show_error, status_for
+from .forms_support import errors_shown_on, rank_inputs, show_error, status_for
 from .season_choice import shown_season
 
 bp = Blueprint("student", __name__, url_prefix="/student")
@@ -369,36 +369,44 @@ def survey(placement_id: int):
 
 
 @bp.get("/interviews")
-def interviews_page():
-    return render_template(
-        "student/interviews.html",
-        rows=interviews.for_student(current_user),
-        describe=interviews.describe,
-        book_form=BookForm(formdata=None),
-        button=FlaskForm(),
+def interviews_page(status: int = 200):
+    return (
+        render_template(
+            "student/interviews.html",
+            rows=interviews.for_student(current_user),
+            describe=interviews.describe,
+            book_form=BookForm(formdata=None),
+            button=FlaskForm(),
+        ),
+        status,
     )
 
 
 @bp.post("/interviews/<int:interview_id>/book")
 def book_interview(interview_id: int):
+    """Book or move: done, a redirect; refused (no time chosen, taken, past the cut-off), the page
+    again with the reason and a 4xx (409 when another student took the time first)."""
     interview = interviews.interview_of_student(current_user, interview_id)
     form = BookForm()
     if form.validate_on_submit():
         slot = interviews.slot_of_host(interview.position.host_id, form.slot.data)
         moving = interview.status == "booked"
-        with errors_flashed():
+        with errors_shown_on(form):
             interviews.book(current_user, interview, slot)
             flash(gettext("Your interview is moved.") if moving else gettext("Your interview is booked."), "success")
+            return redirect(url_for("student.interviews_page"))
     else:
         flash(gettext("Choose a time."), "danger")
-    return redirect(url_for("student.interviews_page"))
+    return interviews_page(status_for(form))
 
 
 @bp.post("/interviews/<int:interview_id>/decline")
 def decline_interview(interview_id: int):
     interview = interviews.interview_of_student(current_user, interview_id)
-    if FlaskForm().validate_on_submit():
-        with errors_flashed():
+    form = FlaskForm()
+    if form.validate_on_submit():
+        with errors_shown_on(form):
             interviews.decline(current_user, interview)
             flash(gettext("You declined the interview."), "success")
-    return redirect(url_for("student.interviews_page"))
+            return redirect(url_for("student.interviews_page"))
+    return interviews_page(status_for(form))

@@ -79,7 +79,11 @@ def test_host_publishes_invites_and_the_student_books_and_moves(app, client, log
     ben_interview = int(re.search(r"/student/interviews/(\d+)/book", page).group(1))
     assert client.post(f"/student/interviews/{interview_id}/decline").status_code == 404  # Ana's, not his
     taken = client.post(f"/student/interviews/{ben_interview}/book", data={"slot": slot_ids[2]})
-    assert taken.status_code == 302
+    assert taken.status_code == 409  # the page again, with the reason and the times still free
+    assert "That time was just booked by someone else. Nothing changed" in taken.get_data(as_text=True)
+    assert f'value="{slot_ids[0]}"' in taken.get_data(as_text=True)
+    nothing = client.post(f"/student/interviews/{ben_interview}/book", data={"slot": "1\x00"})
+    assert nothing.status_code == 400 and "Choose a time." in nothing.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Interview, ben_interview).slot_id is None
         assert db.session.get(Interview, interview_id).slot_id == slot_ids[2]
@@ -144,3 +148,38 @@ def test_the_feed_link_works_until_reset_then_404(app, client, login, scene):
     assert client.post("/account/calendar/reset").status_code == 302
     assert client.get(path).status_code == 404
     assert client.get("/calendar/forged.ics").status_code == 404
+
+
+def test_a_refused_mark_or_booking_shows_the_page_again_with_the_reason_and_a_4xx(app, client, login, scene):
+    member, other_member, position, ana, ben = scene
+    login(member)
+    client.post(f"/company/positions/{position.id}/interviews/series", data=_series_form())
+    client.post("/company/interviews/invite", data={"pick": f"{position.id}:{ana.id}"})
+    with app.app_context():
+        interview = db.session.scalar(db.select(Interview))
+        slot_id = db.session.scalars(db.select(InterviewSlot.id).order_by(InterviewSlot.starts_at)).first()
+    forged = client.post("/company/interviews/invite", data={"pick": f"{position.id}:{ana.id}\x00"})
+    assert forged.status_code == 400 and "reload the page and tick again" in forged.get_data(as_text=True)
+    client.post("/logout")
+
+    login(ana)
+    assert client.post(f"/student/interviews/{interview.id}/book", data={"slot": slot_id}).status_code == 302
+    client.post("/logout")
+
+    login(member)
+    early = client.post(f"/company/interviews/{interview.id}/mark", data={"outcome": "done"})  # two days ahead
+    assert early.status_code == 400 and "Mark the interview once its time has come." in early.get_data(as_text=True)
+    bad = client.post(f"/company/interviews/{interview.id}/mark", data={"outcome": "hired"})
+    assert bad.status_code == 400 and "Mark the interview done or no-show, or cancel it." in bad.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Interview, interview.id).status == "booked"
+    client.post("/logout")
+
+    login(ana)
+    with app.app_context():  # the host set a cut-off longer than the two days left
+        db.session.get(Interview, interview.id).position.interview_cutoff_hours = 72
+        db.session.commit()
+    late = client.post(f"/student/interviews/{interview.id}/decline")
+    assert late.status_code == 400
+    with app.app_context():
+        assert db.session.get(Interview, interview.id).status == "booked"
