@@ -13,6 +13,7 @@ from wtforms import DecimalField, FieldList, FormField, SelectChoice, TextAreaFi
 from wtforms import Form as WTForm
 from wtforms.validators import StopValidation
 
+from ..services.support.plain_text import WEB_LINK as WEB_LINK  # re-exported for forms/interviews.py
 from ..services.support.plain_text import text_problem
 
 

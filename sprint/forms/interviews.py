@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TimeField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import InterviewFormat
-from . import Form, options
+from . import WEB_LINK, Form, options
 
 WEEKDAY_CHOICES = [
     (0, "Monday"),
@@ -39,6 +39,19 @@ class _Series(Form):
     window_start = TimeField("Window starts", validators=[InputRequired()])
     window_end = TimeField("Window ends", validators=[InputRequired()])
 
+    # the series' own rules, shown with the other fields' errors at once (the service checks them too)
+    def validate_last_day(self, field) -> None:
+        if self.first_day.data and field.data and field.data < self.first_day.data:
+            raise ValidationError("The series' last day comes before its first.")
+
+    def validate_weekdays(self, field) -> None:
+        if not field.data:
+            raise ValidationError("Choose at least one weekday.")
+
+    def validate_window_end(self, field) -> None:
+        if self.window_start.data and field.data and field.data <= self.window_start.data:
+            raise ValidationError("The window's end must come after its start.")
+
 
 class _Details(Form):
     minutes = IntegerField("Length (minutes)", default=30, validators=[InputRequired(), NumberRange(10, 240)])
@@ -47,9 +60,17 @@ class _Details(Form):
         choices=options([(f.value, f.label) for f in InterviewFormat]),
         default=InterviewFormat.VIDEO.value,
     )
-    address = StringField("Address (on site)", validators=[Optional(), Length(max=300)])
-    link = StringField("Video link (https://…)", validators=[Optional(), Length(max=500)])
+    address = StringField("Address (on site)", validators=[Length(max=300)])  # checked by format below
+    link = StringField("Video link (https://…)", validators=[Length(max=500)])
     interviewer = StringField("Interviewer", validators=[Optional(), Length(max=120)])
+
+    def validate_address(self, field) -> None:
+        if self.format.data == InterviewFormat.ONSITE and not (field.data or "").strip():
+            raise ValidationError("Give the address of an on-site interview.")
+
+    def validate_link(self, field) -> None:
+        if self.format.data == InterviewFormat.VIDEO and not WEB_LINK.fullmatch((field.data or "").strip()):
+            raise ValidationError("Give the video call's link, starting with https:// (or http://).")
 
 
 class SlotForm(_When, _Details):

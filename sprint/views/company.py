@@ -471,6 +471,7 @@ def _interviews_page(position: Position, failed=None, status: int = 200):
         data=interviews.for_position(position),
         candidates=rankings.candidates(position),
         describe=interviews.describe,
+        describe_time=interviews.describe_time,
         mark_form=MarkForm(formdata=None),
         button=FlaskForm(),
         zone=zone_label(zone_of(current_user.program)),

@@ -89,6 +89,28 @@ def test_a_tuesday_series_stays_at_1_pm_local_across_both_daylight_saving_change
     )
 
 
+def test_the_host_page_groups_slots_by_local_day_and_names_shared_details_once(appctx, market):
+    program, season, host, member, position, *_ = market
+    _set_season(season, ranking_close_at=datetime(2027, 4, 30))
+    owner, pos = _get(User, member), _get(Position, position)
+    # Tuesday 1 and 3 Nov 2026, 7:00-8:00 pm: the 7:30 pm slot is already the next day in UTC
+    interviews.add_series(
+        owner, pos, date(2026, 11, 3), date(2026, 11, 5), [1, 3], time(19), time(20), VIDEO, now=datetime(2026, 10, 1)
+    )
+    phone = interviews.SlotDetails(20, "phone")
+    interviews.add_slot(owner, pos, date(2026, 11, 5), time(9), phone, now=datetime(2026, 10, 1))
+
+    days = interviews.for_position(pos).days
+    assert [group.day for group in days] == [date(2026, 11, 3), date(2026, 11, 5)]
+    tuesday, thursday = days
+    assert len(tuesday.rows) == 2 and tuesday.free == 2
+    assert tuesday.shared == "30 min, video call with Dana" and tuesday.place == "https://meet.example.org/elm"
+    times = [interviews.describe_time(row.slot, False) for row in tuesday.rows]
+    assert times == ["7:00\u202fPM EST", "7:30\u202fPM EST"]
+    assert len(thursday.rows) == 3 and thursday.shared == ""  # a phone slot beside the video ones
+    assert interviews.describe_time(thursday.rows[0].slot) == "9:00\u202fAM EST, 20 min, phone call"
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -183,3 +183,23 @@ def test_a_refused_mark_or_booking_shows_the_page_again_with_the_reason_and_a_4x
     assert late.status_code == 400
     with app.app_context():
         assert db.session.get(Interview, interview.id).status == "booked"
+
+
+def test_a_series_with_several_mistakes_names_them_all_at_once(app, client, login, scene):
+    member, other_member, position, ana, ben = scene
+    login(member)
+    form = _series_form(**{"series-window_end": "12:00", "series-format": "video", "series-link": ""})
+    form["series-last_day"] = "2020-01-01"
+    del form["series-weekdays"]
+    page = client.post(f"/company/positions/{position.id}/interviews/series", data=form)
+    text = page.get_data(as_text=True).replace("&#39;", "'")
+    assert page.status_code == 400
+    for message in (
+        "The series' last day comes before its first.",
+        "Choose at least one weekday.",
+        "The window's end must come after its start.",
+        "Give the video call's link",
+    ):
+        assert message in text, message
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(InterviewSlot.id))) == 0

@@ -12,7 +12,6 @@ slot was just taken. Each change of a booking emails the student and the host's 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -46,16 +45,15 @@ from ..errors import NotFound, ServiceError, StaleEdit
 from ..notifications.notify import notify, site_path
 from ..support import audit, jobs
 from ..support.concurrency import insert_missing, lock_row
-from ..support.local_time import format_when, to_utc, zone_of
+from ..support.local_time import format_clock, format_when, to_local, to_utc, zone_of
 from ..support.notify import send_email
-from ..support.plain_text import one_line
+from ..support.plain_text import WEB_LINK, one_line
 from . import interview_calendar
 
 MIN_MINUTES, MAX_MINUTES = 10, 240
 MAX_SERIES = 200  # slots one series may create
 MAX_CUTOFF_HOURS = 336  # two weeks
 OPEN_PHASES = (Phase.APPLICATIONS, Phase.RANKING)
-LINK = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 REMINDER_BEFORE = timedelta(hours=24)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -144,7 +142,7 @@ def check_details(minutes: int | None, format_: str, address: str, link: str, in
     interviewer = _clean_text(interviewer, "Interviewer", 120)
     if format_ == InterviewFormat.ONSITE and not address:
         raise ServiceError("Give the address of an on-site interview.", "address")
-    if format_ == InterviewFormat.VIDEO and not LINK.fullmatch(link):
+    if format_ == InterviewFormat.VIDEO and not WEB_LINK.fullmatch(link):
         raise ServiceError("Give the video call's link, starting with https:// (or http://).", "link")
     return SlotDetails(
         minutes,
@@ -643,6 +641,22 @@ class PositionInterviews:
     slots: list[SlotRow]
     interviews: dict[int, Interview]  # student id -> this position's invitation
     free: int
+    days: list[DaySlots]  # the slots by local day, for the host's compact list
+
+
+@dataclass(frozen=True)
+class DaySlots:
+    """One local day of a position's slots; `shared`: the details every slot of the day has in common
+    ("30 min, video call with Dana", and the place), else "" and each row names its own."""
+
+    day: date
+    rows: list[SlotRow]
+    shared: str
+    place: str
+
+    @property
+    def free(self) -> int:
+        return sum(row.interview is None for row in self.rows)
 
 
 def for_position(position: Position) -> PositionInterviews:
@@ -654,11 +668,18 @@ def for_position(position: Position) -> PositionInterviews:
         db.select(Interview).where(Interview.position_id == position.id).order_by(Interview.id)
     ).all()
     by_slot = {i.slot_id: i for i in interviews if i.slot_id is not None}
-    return PositionInterviews(
-        [SlotRow(slot, by_slot.get(slot.id)) for slot in slots],
-        {i.student_id: i for i in interviews},
-        sum(slot.id not in by_slot for slot in slots),
-    )
+    rows = [SlotRow(slot, by_slot.get(slot.id)) for slot in slots]
+    tz = zone_of(position.host.program)
+    by_day: dict[date, list[SlotRow]] = {}
+    for row in rows:
+        by_day.setdefault(to_local(row.slot.starts_at, tz).date(), []).append(row)
+    days = []
+    for day, day_rows in by_day.items():
+        kinds = {(_details_text(row.slot), row.slot.address or row.slot.link) for row in day_rows}
+        shared, place = next(iter(kinds)) if len(kinds) == 1 else ("", "")
+        days.append(DaySlots(day, day_rows, shared, place))
+    free = sum(slot.id not in by_slot for slot in slots)
+    return PositionInterviews(rows, {i.student_id: i for i in interviews}, free, days)
 
 
 def statuses(host_id: int, keys: set[tuple[int, int]]) -> dict[tuple[int, int], Interview]:
@@ -758,6 +779,18 @@ def interview_of_student(student: User, interview_id: int) -> Interview:
     if interview is None or interview.student_id != student.id:
         raise NotFound(_("No such interview."))
     return interview
+
+
+def _details_text(slot: InterviewSlot) -> str:
+    how = {"onsite": "on site", "video": "video call", "phone": "phone call"}[slot.format]
+    return one_line(f"{slot.minutes} min, {how}" + (f" with {slot.interviewer}" if slot.interviewer else ""))
+
+
+def describe_time(slot: InterviewSlot, with_details: bool = True) -> str:
+    """A slot within its day's list (the host's page): "1:00 PM EST", with its details when the day's
+    slots differ ("1:00 PM EST, 30 min, video call with Dana")."""
+    clock = format_clock(slot.starts_at, zone_of(slot.position.host.program))
+    return f"{clock}, {_details_text(slot)}" if with_details else clock
 
 
 def describe(slot: InterviewSlot) -> str:

@@ -98,12 +98,17 @@ def format_when(
     day = babel_dates.format_date(local, "medium", locale=locale)
     if not with_time:
         return day
+    pattern = str(babel_dates.get_datetime_format("medium", locale=locale)).replace("'", "")
+    return pattern.replace("{1}", day).replace("{0}", format_clock(value, tz, locale))
+
+
+def format_clock(value: datetime, tz: ZoneInfo, locale: str | None = None) -> str:
+    """The wall-clock time of a stored instant with its zone: "1:00 PM EST" (a day's list of times)."""
+    locale = str(locale or DEFAULT_LOCALE)
     # Spanish has no short names for US zones ("-0400"); US Spanish has them ("11:59 p.m. EDT")
     clock_locale = CLOCK_LOCALE.get(locale, locale)
     clock = babel_dates.get_time_format("short", locale=clock_locale).pattern + " z"
-    time_text = babel_dates.format_time(local, clock, tzinfo=tz, locale=clock_locale)
-    pattern = str(babel_dates.get_datetime_format("medium", locale=locale)).replace("'", "")
-    return pattern.replace("{1}", day).replace("{0}", time_text)
+    return babel_dates.format_time(to_local(value, tz), clock, tzinfo=tz, locale=clock_locale)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import re
 LINE_BREAK = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]")
 CONTROL_IN_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 CONTROL_IN_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")  # \t \n \r and NEL stay
+WEB_LINK = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)  # a link people can open (a video call's)
 
 
 def text_problem(text: str, multiline: bool = False) -> str | None:
