@@ -6,8 +6,9 @@ keep the previous optimum: (1) fewest blocking pairs - only when caps, floors
 or host capacities make stability soft; (2) most placements; (3) smallest
 sum of student ranks. Each phase is warm-started from the previous answer. ``random_seed`` and
 ``num_workers = 1`` make the same input give the same answer;
-``linearization_level = 2`` is what lets these models be proven optimal, and
-``polish_lp_solution`` helps the search find the matching that meets the bound.
+``linearization_level = 2`` is what lets these models be proven optimal,
+``polish_lp_solution`` helps the search find the matching that meets the bound, and the
+placements phase searches up from the LP bound (``use_objective_lb_search``).
 """
 
 from __future__ import annotations
@@ -154,6 +155,12 @@ class _Phases:
             return None
         self.model.minimize(sign * expr)
         solver = _solver(self.seed, left * share)
+        if name == "placements":
+            # Search upwards from the LP bound, which is within a few placements of the optimum: at
+            # 10,000 students with ties (generator seeds 1-3) the proof took 6.0 / 7.8 / 9.3 units of
+            # CP-SAT's deterministic time instead of 7.4 / 8.5 / 16.3, and 22-34 s instead of 45-49 s
+            # on a loaded machine; with college caps it was as fast or faster (5,000: 15.6 s, not 20.3).
+            solver.parameters.use_objective_lb_search = True
         status = solver.solve(self.model)
         self.reports.append(_phase(name, solver, status, sign))
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
