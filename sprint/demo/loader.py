@@ -472,10 +472,7 @@ class _Builder:
         applicants = sorted(student.id for student, _ in rankings.candidates(position))[:6]
         interviews.invite(owner, position, set(applicants), now=before)
         for n, student_id in enumerate(applicants[:3]):
-            interview = db.session.scalar(
-                db.select(Interview).where(Interview.position_id == position.id, Interview.student_id == student_id)
-            )
-            interviews.book(db.session.get(User, student_id), interview, slots[n * 7], now=before)
+            _book(position, student_id, slots[n * 7], before)
         self._first_round(owner, position, applicants, before)
         self._demo_student_invited(season, before)
 
@@ -500,10 +497,7 @@ class _Builder:
         first_round = sorted(others)[:3]
         interviews.invite(owner, position, set(first_round), now=booked_on)
         for n, student_id in enumerate(first_round):
-            interview = db.session.scalar(
-                db.select(Interview).where(Interview.position_id == position.id, Interview.student_id == student_id)
-            )
-            interviews.book(db.session.get(User, student_id), interview, held[n * 2], now=booked_on)
+            interview = _book(position, student_id, held[n * 2], booked_on)
             interviews.mark(owner, interview, "no_show" if n == 2 else "done", now=before)
 
     def _demo_student_invited(self, season: Season, before: datetime) -> None:
@@ -608,6 +602,14 @@ def one_page_pdf(lines: list[str]) -> bytes:
     out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
+
+
+def _book(position: Position, student_id: int, slot, now: datetime) -> Interview:
+    """The invited student books this slot of the position (as of the demo's `now`)."""
+    interview = db.session.scalar(
+        db.select(Interview).where(Interview.position_id == position.id, Interview.student_id == student_id)
+    )
+    return interviews.book(db.session.get(User, student_id), interview, slot, now=now)
 
 
 def _statement(position: Position) -> str:
