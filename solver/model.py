@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from .collector import collector_paused
 from .constraints import CollegeCap, Constraints
 from .pairs import PairArrays, pair_arrays
 from .validate import parse_fields, problem_to_dict
@@ -42,6 +43,7 @@ class Problem:
     position_index: Mapping[str, int] = field(default_factory=dict, repr=False)
 
     @classmethod
+    @collector_paused
     def from_dict(cls, data: Any) -> Problem:
         """Validate instance JSON data (see schema/instance.schema.json)."""
         return cls(**parse_fields(data))

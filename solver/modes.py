@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from .cap_hint import constrained_proposals
+from .collector import collector_paused
 from .deferred_acceptance import host_proposing, student_proposing
 from .errors import ModeError
 from .model import Problem
@@ -52,6 +53,7 @@ def solve(
     )
 
 
+@collector_paused
 def _stable(problem: Problem, mode: str, seed: int) -> tuple[list[int], str, dict[str, Any]]:
     c = problem.constraints
     if c.has_side:

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .checks import blocking_pairs
+from .collector import collector_paused
 from .explain import Explanations, explain
 from .model import Problem
 from .stats import assigned_tiers, compute_stats
@@ -52,6 +53,7 @@ class Solution:
         }
 
 
+@collector_paused
 def build_solution(
     problem: Problem,
     match: list[int],

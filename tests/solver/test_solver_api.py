@@ -140,8 +140,10 @@ def test_the_package_docstring_example_runs():
     assert outcome.failed == 0
 
 
-def test_the_garbage_collector_stays_on_through_deferred_acceptance_and_cp_sat(monkeypatch):
-    """The solver runs in web processes, where gc.disable() would stop the collector for every thread."""
+def test_the_garbage_collector_pauses_for_the_python_steps_only_and_stays_on_through_cp_sat(monkeypatch):
+    """The solver runs in web and queue processes, where a pause stops the collector for every thread:
+    it covers parsing, a stable solve and assembling the result (a second at most at 50,000 students),
+    never a CP-SAT search of up to the user's time limit, and the collector runs again afterwards."""
     import gc
 
     import solver.cpsat
@@ -168,5 +170,5 @@ def test_the_garbage_collector_stays_on_through_deferred_acceptance_and_cp_sat(m
     solve(problem)
     solve(problem, mode="max-stable", time_limit_s=2)
 
-    assert seen == {"_propose": [True, True], "explain": [True, True], "solve_cpsat": [True]}
+    assert seen == {"_propose": [False, True], "explain": [False, False], "solve_cpsat": [True]}
     assert gc.isenabled()
