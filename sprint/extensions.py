@@ -29,13 +29,14 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _json_dumps(value) -> str:
+def json_text(value) -> str:
+    """A JSON column's text, as the engine writes it (bulk writers use it too)."""
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 # JSON columns through orjson: a national run's snapshot is ~20 MB, which the standard library takes
 # ~0.4 s to write or read (the run's job, the verify page) and orjson a fraction of that
-db = SQLAlchemy(model_class=Base, engine_options={"json_serializer": _json_dumps, "json_deserializer": orjson.loads})
+db = SQLAlchemy(model_class=Base, engine_options={"json_serializer": json_text, "json_deserializer": orjson.loads})
 migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -17,7 +17,7 @@ from operator import itemgetter
 from typing import NamedTuple, Protocol
 
 import orjson
-from sqlalchemy import and_, insert, update
+from sqlalchemy import and_, update
 from sqlalchemy.orm import aliased
 
 import solver
@@ -47,6 +47,7 @@ from ...models import (
 )
 from ...models.enums import GROUPS
 from ..errors import ServiceError
+from ..support.bulk import insert_rows
 from .seats import second_round_market
 
 SOLVER_VERSION = solver.SOLVER_VERSION
@@ -516,9 +517,8 @@ def store_result(run: MatchRun, result: dict) -> None:
         for side in ("students", "positions")
         for person, entries in (explanations.get(side) or {}).items()
     ]
-    if reasons:
-        db.session.execute(insert(RunExplanation), reasons)
-    assignments = [  # one executemany, no ORM object a row (50,000 of them in a national season)
+    insert_rows(RunExplanation.__table__, reasons)
+    assignments = [  # one COPY (an executemany off PostgreSQL), no ORM object a row (50,000 at national size)
         {
             "run_id": run.id,
             "student_id": _id(a["student"]),
@@ -528,8 +528,7 @@ def store_result(run: MatchRun, result: dict) -> None:
         }
         for a in result["assignments"]
     ]
-    if assignments:
-        db.session.execute(insert(MatchAssignment), assignments)
+    insert_rows(MatchAssignment.__table__, assignments)
     db.session.expire(run, ["assignments"])
 
 
