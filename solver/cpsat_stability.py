@@ -2,10 +2,24 @@
 
 Cumulative prefix variables keep the model linear in the total list length:
 ``y[s, t]`` = s is matched within their first t tiers; ``z[p, t]`` = how many
-of p's free slots are used by students in its first t tiers; ``f[p, t]`` =>
-``z[p, t]`` fills p. For each pair the clause "s is matched at least as well,
-or p is full with students it ranks at least as high (or a cap/host limit
-stops the move), or the pair is a counted blocking pair" is added.
+of p's free slots are used by students in its first t tiers.
+
+Without side constraints and with stability hard, each pair (s, p) gets one
+linear row, with c the free slots of p, ts the tier s gives p and tp the tier
+p gives s: ``c * y[s, ts] + z[p, tp] - x[s, p] >= c`` - s is matched at least
+as well, or p is full with students it ranks at least as high *other than s*.
+Leaving x[s, p] out of p's side is what makes the row tighter than the clause
+below in the LP (with c = 1 and x[s, p] = y[s, ts] = 1/2 the clause holds and
+the row does not); it is valid because x[s, p] = 1 already satisfies the row
+through y. At 10,000 students with ties (generator seeds 1-10) the placements
+optimum was proven in 21% less of CP-SAT's deterministic time than with the
+clauses (75.4 units against 95.9, less on nine seeds of ten), with fewer
+variables (no f literals).
+
+Otherwise ``f[p, t]`` => ``z[p, t]`` fills p, and each pair gets the clause
+"s is matched at least as well, or p is full with students it ranks at least
+as high (or a cap/host limit stops the move), or the pair is a counted
+blocking pair".
 """
 
 from __future__ import annotations
@@ -33,9 +47,10 @@ def _student_prefix(model: cp_model.CpModel, data: CpData, x: dict) -> dict:
     return y
 
 
-def _position_prefix(model: cp_model.CpModel, data: CpData, x: dict, z: dict) -> dict:
-    """f[p, t]: p's free slots are all used by students in its first t tiers."""
-    f = {}
+def _position_prefix(model: cp_model.CpModel, data: CpData, x: dict, z: dict, literals: bool) -> dict:
+    """f[p, t]: p's free slots are all used by students in its first t tiers (None for each (p, t)
+    whose tiers hold enough students to fill p, when no clause needs the literals)."""
+    f: dict = {}
     for p, tiers in data.by_position.items():
         slots = data.free_slots[p]
         prev_z: Any = 0
@@ -49,6 +64,9 @@ def _position_prefix(model: cp_model.CpModel, data: CpData, x: dict, z: dict) ->
             # No "x[s, p] => not f[p, t - 1]" rows: the capacity row already implies them, and
             # measured they only slowed the proofs (one row a pair, 90k at 10,000 students).
             if seen < slots:
+                continue
+            if not literals:
+                f[p, t] = None
                 continue
             lit = model.new_bool_var("")
             model.add(z[p, t] >= slots).only_enforce_if(lit)
@@ -193,7 +211,7 @@ class StabilityVars:
         for (p, t), var in sorted(self.z.items(), key=lambda item: item[0]):
             running[p] = running.get(p, 0) + used.get((p, t), 0)
             model.add_hint(var, running[p])
-            if (p, t) in self.f:
+            if self.f.get((p, t)) is not None:
                 model.add_hint(self.f[p, t], running[p] >= data.free_slots[p])
         for pair, var in self.blocking.items():
             model.add_hint(var, pair in blocking)
@@ -213,13 +231,21 @@ class StabilityVars:
 def add_stability(model: cp_model.CpModel, data: CpData, x: dict, soft: bool) -> StabilityVars:
     """Add the stability clauses; blocking-pair literals only if ``soft``."""
     found = StabilityVars()
-    y = found.y = _student_prefix(model, data, x)
-    f = found.f = _position_prefix(model, data, x, found.z)
     c = data.problem.constraints
     constrained = c.college_cap is not None or bool(c.host_capacity)
+    rows = not soft and not constrained  # one linear row a pair (see the module's docstring)
+    y = found.y = _student_prefix(model, data, x)
+    f = found.f = _position_prefix(model, data, x, found.z, literals=not rows)
     side = _SideLiterals(model, data, x) if constrained else None  # caps' literals only if caps
     found.defs = side.defs if side is not None else []
     for s, p, ts, tp in data.pairs:
+        if rows:
+            if (p, tp) in f:  # else p cannot be filled from these tiers: s must do at least as well
+                slots = data.free_slots[p]
+                model.add(slots * y[s, ts] + found.z[p, tp] - x[s, p] >= slots)
+            else:
+                model.add_bool_or([y[s, ts]])
+            continue
         lits = [y[s, ts]]
         if (p, tp) in f:
             lits.append(f[p, tp])
