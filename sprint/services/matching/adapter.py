@@ -48,6 +48,7 @@ from ...models import (
 from ...models.enums import GROUPS
 from ..errors import ServiceError
 from ..support.bulk import insert_rows
+from ..support.gc_pause import cycle_collector_paused
 from .seats import second_round_market
 
 SOLVER_VERSION = solver.SOLVER_VERSION
@@ -326,7 +327,8 @@ def build_snapshot(run: MatchRun) -> solver.Problem | None:
         _copy_snapshot(run, source)
         return None
     exclude, taken = second_round_market(run.season) if run.round > 1 else (frozenset(), None)
-    instance = build_instance(run.season, dict(run.parameters.get("constraints") or {}), exclude, taken)
+    with cycle_collector_paused():  # ~1.4 million rows into lists and dicts, none of them in a cycle
+        instance = build_instance(run.season, dict(run.parameters.get("constraints") or {}), exclude, taken)
     if not instance["students"] or not instance["positions"]:
         raise SolverRefused(
             "Building the input: there is nobody to match any more (no certified student lists or no open positions)."
@@ -467,13 +469,16 @@ def solve_run(run: MatchRun, problem: solver.Problem | None = None) -> None:
     mode, seed and time limit, and store the result on it (the caller commits); raises SolverRefused,
     storing nothing, when the solver cannot take it."""
     try:
-        problem = problem if problem is not None else solver.Problem.from_dict(run.input_snapshot)
+        if problem is None:
+            with cycle_collector_paused():  # reading 20 MB of JSON into lists (a CP-SAT search is not paused)
+                problem = solver.Problem.from_dict(run.input_snapshot)
         solution = solver.solve(
             problem, mode=run.mode, seed=run.seed, time_limit_s=float(run.parameters.get("time_limit_s", 10.0))
         )
     except (solver.InstanceError, solver.ModeError) as error:
         raise SolverRefused(str(error)) from error
-    store_result(run, solution.to_dict())
+    with cycle_collector_paused():
+        store_result(run, solution.to_dict())
 
 
 def verify(snapshot: dict, result: dict) -> Verification:
@@ -484,7 +489,8 @@ def verify(snapshot: dict, result: dict) -> Verification:
 
 def keep_verification(run: MatchRun) -> None:
     """Check the run's stored result against its stored snapshot and keep the report on the run (JSON)."""
-    report = verify(run.input_snapshot, run.result)
+    with cycle_collector_paused():
+        report = verify(run.input_snapshot, run.result)
     run.verification = {
         "feasible": report.feasible,
         "violations": list(report.violations),
