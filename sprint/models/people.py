@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -100,8 +100,13 @@ class User(UserMixin, db.Model):
 
 # The run form's pickers search students by the start of their name or email (run_reports.pick): on
 # PostgreSQL a LIKE 'abc%' uses a b-tree only with text_pattern_ops (the database's collation is not C).
-# (the name as written: a picker asks for the usual capitalisations of what was typed, see pick)
-Index("ix_user_name_prefix", User.name, postgresql_ops={"name": "text_pattern_ops"})
+# The name is searched in lower case, so its index is on lower(name): one on the name as written was
+# never used (a sequential scan of every user, 15-30 ms at 106,000 users).
+Index(
+    "ix_user_name_prefix",
+    func.lower(User.name).label("name_lower"),
+    postgresql_ops={"name_lower": "text_pattern_ops"},
+)
 Index("ix_user_email_prefix", User.email, postgresql_ops={"email": "text_pattern_ops"})
 
 
