@@ -13,7 +13,7 @@ The picture (one program, "Riverside"; round 1 is already published when the tes
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -255,7 +255,7 @@ def test_a_vacancy_round_fills_the_declined_seat_and_the_summer_ends_in_a_hire(l
     # The summer: Quinn confirms the start and the end, then records the hire.
     quinn.goto("/company/results")
     quinn.get_by_role("link", name="Di Unmatched").click()
-    today = date.today().isoformat()
+    today = datetime.now(HERE).date().isoformat()  # the program's date: after 7 pm in winter UTC is a day ahead
     quinn.get_by_label("Start date").fill(today)
     quinn.get_by_role("button", name="Confirm the start").click()
     expect(quinn.get_by_text(re.compile("started", re.I)).first).to_be_visible()
