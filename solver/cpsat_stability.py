@@ -47,9 +47,10 @@ def _student_prefix(model: cp_model.CpModel, data: CpData, x: dict) -> dict:
     return y
 
 
-def _position_prefix(model: cp_model.CpModel, data: CpData, x: dict, z: dict, literals: bool) -> dict:
-    """f[p, t]: p's free slots are all used by students in its first t tiers (None for each (p, t)
-    whose tiers hold enough students to fill p, when no clause needs the literals)."""
+def _position_prefix(model: cp_model.CpModel, data: CpData, x: dict, z: dict, fillable: set, literals: bool) -> dict:
+    """f[p, t]: p's free slots are all used by students in its first t tiers. Every (p, t) whose
+    tiers hold enough students to fill p goes into ``fillable``; its literal is made only if
+    ``literals`` (the clauses need them, the linear rows do not)."""
     f: dict = {}
     for p, tiers in data.by_position.items():
         slots = data.free_slots[p]
@@ -65,8 +66,8 @@ def _position_prefix(model: cp_model.CpModel, data: CpData, x: dict, z: dict, li
             # measured they only slowed the proofs (one row a pair, 90k at 10,000 students).
             if seen < slots:
                 continue
+            fillable.add((p, t))
             if not literals:
-                f[p, t] = None
                 continue
             lit = model.new_bool_var("")
             model.add(z[p, t] >= slots).only_enforce_if(lit)
@@ -211,7 +212,7 @@ class StabilityVars:
         for (p, t), var in sorted(self.z.items(), key=lambda item: item[0]):
             running[p] = running.get(p, 0) + used.get((p, t), 0)
             model.add_hint(var, running[p])
-            if self.f.get((p, t)) is not None:
+            if (p, t) in self.f:
                 model.add_hint(self.f[p, t], running[p] >= data.free_slots[p])
         for pair, var in self.blocking.items():
             model.add_hint(var, pair in blocking)
@@ -235,12 +236,13 @@ def add_stability(model: cp_model.CpModel, data: CpData, x: dict, soft: bool) ->
     constrained = c.college_cap is not None or bool(c.host_capacity)
     rows = not soft and not constrained  # one linear row a pair (see the module's docstring)
     y = found.y = _student_prefix(model, data, x)
-    f = found.f = _position_prefix(model, data, x, found.z, literals=not rows)
+    fillable: set[tuple[int, int]] = set()
+    f = found.f = _position_prefix(model, data, x, found.z, fillable, literals=not rows)
     side = _SideLiterals(model, data, x) if constrained else None  # caps' literals only if caps
     found.defs = side.defs if side is not None else []
     for s, p, ts, tp in data.pairs:
         if rows:
-            if (p, tp) in f:  # else p cannot be filled from these tiers: s must do at least as well
+            if (p, tp) in fillable:  # else p cannot be filled from these tiers: s must do at least as well
                 slots = data.free_slots[p]
                 model.add(slots * y[s, ts] + found.z[p, tp] - x[s, p] >= slots)
             else:
